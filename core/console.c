@@ -1,0 +1,96 @@
+/*
+ * Console lines: "[cpuN] text", "[cpuN] WARN: text", "[cpuN] ERROR: text". One lock keeps lines from
+ * several CPUs whole; interrupts are masked while it is held so that an interrupt handler that prints on the
+ * same CPU cannot deadlock.
+ */
+#include <tessera/arch.h>
+#include <tessera/console.h>
+#include <tessera/format.h>
+#include <tessera/spinlock.h>
+#include <tessera/string.h>
+
+#define LINE_MAX 256
+
+static struct spinlock console_spin = SPINLOCK_INIT;
+static enum log_level current_level = LOG_INFO;
+
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+void console_set_level(enum log_level level)
+{
+	current_level = level;
+}
+
+enum log_level console_level(void)
+{
+	return current_level;
+}
+
+int console_parse_level(const char *name, size_t len)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(level_names); i++)
+		if (strlen(level_names[i]) == len && !strncmp(level_names[i], name, len))
+			return (int)i;
+	return -1;
+}
+
+unsigned long console_lock(void)
+{
+	unsigned long flags = arch_irq_save();
+	spin_lock(&console_spin);
+	return flags;
+}
+
+void console_unlock(unsigned long flags)
+{
+	spin_unlock(&console_spin);
+	arch_irq_restore(flags);
+}
+
+void console_write_raw(const char *s, size_t len)
+{
+	arch_console_write(s, len);
+}
+
+void console_printf_locked(const char *fmt, ...)
+{
+	char line[LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = format_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	arch_console_write(line, MIN((size_t)n, sizeof(line) - 1));
+}
+
+void log_vprintf(enum log_level level, const char *fmt, va_list ap)
+{
+	static const char *const tags[] = {"ERROR: ", "WARN: ", "", ""};
+	char line[LINE_MAX];
+
+	if (level > current_level)
+		return;
+	int n = format_snprintf(line, sizeof(line), "[cpu%u] %s", arch_cpu_id(), tags[level]);
+	n += format_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	if ((size_t)n >= sizeof(line) - 1) {
+		/* Truncated: end the line anyway and show that something was cut. */
+		n = sizeof(line) - 1;
+		line[n - 4] = '.';
+		line[n - 3] = '.';
+		line[n - 2] = '.';
+		line[n - 1] = '\n';
+	} else if (n == 0 || line[n - 1] != '\n') {
+		line[n++] = '\n';
+	}
+	unsigned long flags = console_lock();
+	arch_console_write(line, (size_t)n);
+	console_unlock(flags);
+}
+
+void log_printf(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vprintf(level, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,97 @@
+/* The page pool: a first-fit bitmap allocator over one block reserved at boot (see page_pool.h). */
+#include <tessera/error.h>
+#include <tessera/page_pool.h>
+#include <tessera/string.h>
+
+struct page_pool hv_page_pool;
+
+static bool bit_test(const uint64_t *bm, size_t i)
+{
+	return bm[i / 64] & (1ULL << (i % 64));
+}
+
+static void bits_set(uint64_t *bm, size_t first, size_t count, bool value)
+{
+	for (size_t i = first; i < first + count; i++) {
+		if (value)
+			bm[i / 64] |= 1ULL << (i % 64);
+		else
+			bm[i / 64] &= ~(1ULL << (i % 64));
+	}
+}
+
+int page_pool_init(struct page_pool *pool, void *mem, size_t size)
+{
+	uintptr_t start = (uintptr_t)mem;
+	size_t total = size / PAGE_SIZE;
+
+	if (!IS_ALIGNED(start, PAGE_SIZE) || total < 2)
+		return -HV_EINVAL;
+	/* The bitmap covers all pages of the block; the pages it occupies are not handed out. */
+	size_t bitmap_pages = ALIGN_UP(ALIGN_UP(total, 64) / 8, PAGE_SIZE) / PAGE_SIZE;
+	if (bitmap_pages >= total)
+		return -HV_EINVAL;
+	pool->bitmap = mem;
+	pool->base = start + bitmap_pages * PAGE_SIZE;
+	pool->nr_pages = total - bitmap_pages;
+	pool->nr_used = 0;
+	pool->lock = (struct spinlock)SPINLOCK_INIT;
+	memset(pool->bitmap, 0, bitmap_pages * PAGE_SIZE);
+	return 0;
+}
+
+void *page_pool_alloc(struct page_pool *pool, size_t count, size_t align_pages)
+{
+	void *result = NULL;
+
+	if (count == 0 || align_pages == 0 || (align_pages & (align_pages - 1)))
+		return NULL;
+	spin_lock(&pool->lock);
+	/* Alignment is of the physical (here: virtual, 1:1) address, not of the index. */
+	size_t align_bytes = align_pages * PAGE_SIZE;
+	size_t first = (ALIGN_UP(pool->base, align_bytes) - pool->base) / PAGE_SIZE;
+	for (size_t i = first; i + count <= pool->nr_pages; i += align_pages) {
+		size_t run = 0;
+		while (run < count && !bit_test(pool->bitmap, i + run))
+			run++;
+		if (run == count) {
+			bits_set(pool->bitmap, i, count, true);
+			pool->nr_used += count;
+			result = (void *)(pool->base + i * PAGE_SIZE);
+			break;
+		}
+	}
+	spin_unlock(&pool->lock);
+	if (result)
+		memset(result, 0, count * PAGE_SIZE);
+	return result;
+}
+
+int page_pool_free(struct page_pool *pool, void *pages, size_t count)
+{
+	uintptr_t addr = (uintptr_t)pages;
+
+	if (addr < pool->base || !IS_ALIGNED(addr, PAGE_SIZE))
+		return -HV_EINVAL;
+	size_t first = (addr - pool->base) / PAGE_SIZE;
+	if (count == 0 || first + count > pool->nr_pages)
+		return -HV_EINVAL;
+	/* Clear before the pages become available, so no later owner sees the old contents. */
+	memset(pages, 0, count * PAGE_SIZE);
+	spin_lock(&pool->lock);
+	for (size_t i = first; i < first + count; i++) {
+		if (!bit_test(pool->bitmap, i)) {
+			spin_unlock(&pool->lock);
+			return -HV_EINVAL;
+		}
+	}
+	bits_set(pool->bitmap, first, count, false);
+	pool->nr_used -= count;
+	spin_unlock(&pool->lock);
+	return 0;
+}
+
+size_t page_pool_free_pages(struct page_pool *pool)
+{
+	return pool->nr_pages - pool->nr_used;
+}
