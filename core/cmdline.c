@@ -39,9 +39,12 @@ uint64_t cmdline_parse_size(const char *value, size_t len, bool *ok)
 		*ok = false;
 	if (i < len) {
 		switch (value[i]) {
-		case 'K': case 'k': v <<= 10; break;
-		case 'M': case 'm': v <<= 20; break;
-		case 'G': case 'g': v <<= 30; break;
+		case 'K':
+		case 'k': v <<= 10; break;
+		case 'M':
+		case 'm': v <<= 20; break;
+		case 'G':
+		case 'g': v <<= 30; break;
 		default: *ok = false; break;
 		}
 		if (i + 1 != len)

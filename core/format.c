@@ -146,7 +146,8 @@ int format_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				prec = parse_int(&p);
 			}
 		}
-		int len = 0; /* 0 int, 1 long, 2 long long, 3 size_t, 4 ptrdiff_t, 5 intmax_t, -1 short, -2 char */
+		int len =
+			0; /* 0 int, 1 long, 2 long long, 3 size_t, 4 ptrdiff_t, 5 intmax_t, -1 short, -2 char */
 		for (;; p++) {
 			if (*p == 'l')
 				len = len == 1 ? 2 : 1;
@@ -196,16 +197,17 @@ int format_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			case -2: u = (unsigned char)va_arg(ap, unsigned int); break;
 			default: u = va_arg(ap, unsigned int); break;
 			}
-			out_number(&o, u, false, *p == 'u' ? 10 : *p == 'o' ? 8 : 16, *p == 'X',
-				   flags & ~(F_PLUS | F_SPACE), width, prec);
+			out_number(&o, u, false,
+				   *p == 'u'   ? 10
+				   : *p == 'o' ? 8
+					       : 16,
+				   *p == 'X', flags & ~(F_PLUS | F_SPACE), width, prec);
 			break;
 		case 'p':
 			u = (uintptr_t)va_arg(ap, void *);
 			out_number(&o, u, false, 16, false, F_ALT | (flags & F_LEFT), width, prec);
 			break;
-		case 's':
-			out_string(&o, va_arg(ap, const char *), flags, width, prec);
-			break;
+		case 's': out_string(&o, va_arg(ap, const char *), flags, width, prec); break;
 		case 'c': {
 			char c = (char)va_arg(ap, int);
 			if (!(flags & F_LEFT))
@@ -215,9 +217,7 @@ int format_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				out_repeat(&o, ' ', width - 1);
 			break;
 		}
-		case '%':
-			out_char(&o, '%');
-			break;
+		case '%': out_char(&o, '%'); break;
 		case '\0':
 			p--; /* a lone '%' at the end: print nothing more */
 			break;

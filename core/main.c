@@ -12,7 +12,7 @@
 #include <tessera/panic.h>
 
 #define POOL_DEFAULT_SIZE (16ULL << 20)
-#define POOL_MIN_ADDR (16ULL << 20) /* keep low memory for trampolines and boot data */
+#define POOL_MIN_ADDR	  (16ULL << 20) /* keep low memory for trampolines and boot data */
 
 static void apply_log_level(const char *cmdline)
 {
@@ -53,7 +53,8 @@ static void setup_page_pool(struct boot_info *info)
 	size = ALIGN_UP(size, PAGE_SIZE);
 	if (memmap_find_free(info->memmap, size, 2ULL << 20, POOL_MIN_ADDR, &base))
 		panic("no room for a %llu KiB page pool in RAM", (unsigned long long)(size >> 10));
-	if (memmap_claim(info->memmap, base, size) || page_pool_init(&hv_page_pool, (void *)(uintptr_t)base, size))
+	if (memmap_claim(info->memmap, base, size) ||
+	    page_pool_init(&hv_page_pool, (void *)(uintptr_t)base, size))
 		panic("cannot set up the page pool at %#llx", (unsigned long long)base);
 	pr_info("page pool: %llu KiB at %#llx", (unsigned long long)(size >> 10), (unsigned long long)base);
 }

@@ -45,17 +45,35 @@ void arch_x86_boot(uint32_t magic, uint32_t info)
 }
 
 /* ---- placeholders until the full x86 bring-up lands ---- */
-unsigned int arch_cpu_id(void) { return 0; }
-unsigned int arch_cpu_count(void) { return 1; }
-unsigned int arch_cpus_start(void) { return 1; }
-void arch_cpu_relax(void) { __asm__ volatile("pause"); }
+unsigned int arch_cpu_id(void)
+{
+	return 0;
+}
+unsigned int arch_cpu_count(void)
+{
+	return 1;
+}
+unsigned int arch_cpus_start(void)
+{
+	return 1;
+}
+void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause");
+}
 __noreturn void arch_cpu_park(void)
 {
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
-uint64_t arch_timestamp(void) { return rdtsc(); }
-uint64_t arch_timestamp_hz(void) { return 0; }
+uint64_t arch_timestamp(void)
+{
+	return rdtsc();
+}
+uint64_t arch_timestamp_hz(void)
+{
+	return 0;
+}
 unsigned long arch_irq_save(void)
 {
 	unsigned long flags;
@@ -67,6 +85,16 @@ void arch_irq_restore(unsigned long flags)
 	if (flags & (1 << 9))
 		__asm__ volatile("sti" : : : "memory");
 }
-void arch_dump_backtrace(void) {}
-int arch_virt_probe(char *why, size_t len) { (void)why; (void)len; return 0; }
-void arch_test_fault(const char *kind) { (void)kind; }
+void arch_dump_backtrace(void)
+{
+}
+int arch_virt_probe(char *why, size_t len)
+{
+	(void)why;
+	(void)len;
+	return 0;
+}
+void arch_test_fault(const char *kind)
+{
+	(void)kind;
+}

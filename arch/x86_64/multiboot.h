@@ -6,9 +6,9 @@
 
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002
 
-#define MB_INFO_MEMORY (1u << 0)
+#define MB_INFO_MEMORY	(1u << 0)
 #define MB_INFO_CMDLINE (1u << 2)
-#define MB_INFO_MODS (1u << 3)
+#define MB_INFO_MODS	(1u << 3)
 #define MB_INFO_MEM_MAP (1u << 6)
 
 struct multiboot_info {

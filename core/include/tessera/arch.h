@@ -12,7 +12,7 @@
 #include <tessera/compiler.h>
 #include <tessera/abi/exit_status.h>
 
-#define HV_MAX_CPUS 16
+#define HV_MAX_CPUS	    16
 #define HV_MAX_BOOT_MODULES 16
 
 struct memmap;
@@ -24,8 +24,8 @@ struct boot_module {
 };
 
 struct boot_info {
-	struct memmap *memmap;   /* physical RAM as the firmware reported it, with reservations applied */
-	const char *cmdline;     /* hypervisor command line ("" when none) */
+	struct memmap *memmap; /* physical RAM as the firmware reported it, with reservations applied */
+	const char *cmdline;   /* hypervisor command line ("" when none) */
 	struct boot_module modules[HV_MAX_BOOT_MODULES];
 	unsigned int nr_modules;
 	uint64_t hv_start, hv_end; /* physical extent of the hypervisor image */

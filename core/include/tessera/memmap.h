@@ -11,9 +11,9 @@
 #define MEMMAP_MAX_RANGES 64
 
 enum mem_type {
-	MEM_RAM = 1,      /* usable RAM */
+	MEM_RAM = 1,	  /* usable RAM */
 	MEM_RESERVED = 2, /* firmware, MMIO holes, ACPI, anything not usable */
-	MEM_HV = 3,       /* taken by the hypervisor: its image, boot modules, the page pool */
+	MEM_HV = 3,	  /* taken by the hypervisor: its image, boot modules, the page pool */
 };
 
 struct mem_range {

@@ -12,10 +12,10 @@
 #include <tessera/spinlock.h>
 
 struct page_pool {
-	uintptr_t base;     /* first page handed out (after the bitmap) */
-	size_t nr_pages;    /* pages available for allocation */
+	uintptr_t base;	 /* first page handed out (after the bitmap) */
+	size_t nr_pages; /* pages available for allocation */
 	size_t nr_used;
-	uint64_t *bitmap;   /* one bit per page, set = in use */
+	uint64_t *bitmap; /* one bit per page, set = in use */
 	struct spinlock lock;
 };
 

@@ -6,10 +6,10 @@
 
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 
-#define BUG_ON(cond)                                                                         \
-	do {                                                                                 \
-		if (unlikely(cond))                                                          \
-			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__);             \
+#define BUG_ON(cond)                                                             \
+	do {                                                                     \
+		if (unlikely(cond))                                              \
+			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__); \
 	} while (0)
 
 #endif

@@ -10,16 +10,16 @@
 #include <tessera/compiler.h>
 
 /* Arch-neutral permission and attribute flags of a mapping. */
-#define PGF_READ (1u << 0)
-#define PGF_WRITE (1u << 1)
-#define PGF_EXEC (1u << 2)
-#define PGF_USER (1u << 3)   /* x86: U bit (NPT requires it on every entry) */
+#define PGF_READ   (1u << 0)
+#define PGF_WRITE  (1u << 1)
+#define PGF_EXEC   (1u << 2)
+#define PGF_USER   (1u << 3) /* x86: U bit (NPT requires it on every entry) */
 #define PGF_DEVICE (1u << 4) /* uncached device memory */
 #define PGF_GLOBAL (1u << 5)
 
 struct pgtable_format {
 	const char *name;
-	unsigned int levels;         /* e.g. 4 for x86-64; level levels-1 is the root */
+	unsigned int levels;	     /* e.g. 4 for x86-64; level levels-1 is the root */
 	unsigned int page_shift;     /* 12 */
 	unsigned int bits_per_level; /* 9 */
 	unsigned int leaf_levels;    /* bit n set: level n may hold a leaf (level 0 = smallest page) */
@@ -53,7 +53,8 @@ int pgtable_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uns
 /* Remove [va, va+size); large leaves that straddle the edges are split first. */
 int pgtable_unmap(struct pgtable *pt, uint64_t va, uint64_t size);
 /* Translate va. 0 and *pa, *flags, *level (leaf level) set; -HV_ENOENT if unmapped. */
-int pgtable_walk(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned int *flags, unsigned int *level);
+int pgtable_walk(const struct pgtable *pt, uint64_t va, uint64_t *pa, unsigned int *flags,
+		 unsigned int *level);
 /* Free every table page (not the mapped memory). */
 void pgtable_destroy(struct pgtable *pt);
 

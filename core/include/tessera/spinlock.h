@@ -9,7 +9,10 @@ struct spinlock {
 	uint32_t owner;
 };
 
-#define SPINLOCK_INIT {0, 0}
+#define SPINLOCK_INIT \
+	{             \
+		0, 0  \
+	}
 
 void spin_lock(struct spinlock *lock);
 void spin_unlock(struct spinlock *lock);

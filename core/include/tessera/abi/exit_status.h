@@ -9,11 +9,11 @@
 #define TESSERA_ABI_EXIT_STATUS_H
 
 enum tessera_exit_code {
-	TESSERA_EXIT_OK = 0x10,          /* orderly shutdown, every cell finished or was stopped */
-	TESSERA_EXIT_PANIC = 0x11,       /* the hypervisor hit an internal error (panic()) */
-	TESSERA_EXIT_FAULT = 0x12,       /* an unexpected CPU exception in the hypervisor */
+	TESSERA_EXIT_OK = 0x10,		 /* orderly shutdown, every cell finished or was stopped */
+	TESSERA_EXIT_PANIC = 0x11,	 /* the hypervisor hit an internal error (panic()) */
+	TESSERA_EXIT_FAULT = 0x12,	 /* an unexpected CPU exception in the hypervisor */
 	TESSERA_EXIT_UNSUPPORTED = 0x13, /* the CPU lacks a required feature (e.g. SVM, nested paging) */
-	TESSERA_EXIT_BAD_CONFIG = 0x14,  /* the config blob or a boot module failed its checks */
+	TESSERA_EXIT_BAD_CONFIG = 0x14,	 /* the config blob or a boot module failed its checks */
 };
 
 /* The QEMU process status that a given exit code produces. */
