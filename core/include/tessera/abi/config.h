@@ -1,0 +1,117 @@
+/*
+ * The compiled system configuration: the blob that `tessera config compile` writes and the hypervisor
+ * reads from a boot module (layout version 1).
+ *
+ * Layout rules: little-endian, fixed-width fields, every struct a multiple of 8 bytes with explicit
+ * padding, no pointers. The blob is
+ *
+ *   struct tessera_config_header
+ *   struct tessera_config_cell    cells[nr_cells]
+ *   struct tessera_config_memory  memory[nr_memory]     (all cells' regions; a cell names a slice)
+ *   struct tessera_config_pio     pio[nr_pio]
+ *   struct tessera_config_msr     msr[nr_msr]
+ *
+ * each array starting at the offset the header gives. `checksum` is the CRC-32 (IEEE 802.3, as zlib
+ * computes it) of the whole blob with the checksum field taken as zero. A reader must refuse a blob whose
+ * magic, version, size or checksum is wrong before it looks at anything else.
+ */
+#ifndef TESSERA_ABI_CONFIG_H
+#define TESSERA_ABI_CONFIG_H
+
+#include <stdint.h>
+
+#define TESSERA_CONFIG_MAGIC   "TESSCFG" /* 8 bytes with the NUL */
+#define TESSERA_CONFIG_VERSION 1
+
+/* Hypervisor limits; the checker refuses configs that exceed them. */
+#define TESSERA_MAX_CELLS	 8
+#define TESSERA_MAX_CPUS	 16
+#define TESSERA_MAX_MEMORY	 64 /* regions, all cells */
+#define TESSERA_MAX_PIO		 64
+#define TESSERA_MAX_MSR		 64
+#define TESSERA_MAX_CELL_REGIONS 16
+#define TESSERA_NAME_LEN	 32
+#define TESSERA_IMAGE_LEN	 64
+
+struct tessera_config_header {
+	char magic[8];	     /* TESSERA_CONFIG_MAGIC */
+	uint32_t version;    /* TESSERA_CONFIG_VERSION */
+	uint32_t total_size; /* bytes, header included */
+	uint32_t checksum;   /* see above */
+	uint32_t flags;	     /* none defined yet: must be 0 */
+	/* The machine */
+	uint32_t nr_cpus; /* CPUs the machine has (QEMU -smp) */
+	uint32_t reserved0;
+	uint64_t ram_size; /* RAM the machine has, from physical address 0 (QEMU -m) */
+	/* The hypervisor's own memory: image, page pool, boot modules all live here */
+	uint64_t hv_base;
+	uint64_t hv_size;
+	uint64_t pool_size; /* page pool, carved from the hypervisor's memory */
+	uint32_t console;   /* enum tessera_console */
+	uint32_t reserved1;
+	/* The arrays */
+	uint32_t nr_cells, cells_offset;
+	uint32_t nr_memory, memory_offset;
+	uint32_t nr_pio, pio_offset;
+	uint32_t nr_msr, msr_offset;
+};
+
+enum tessera_console {
+	TESSERA_CONSOLE_SERIAL = 0, /* COM1 on x86, PL011 on arm64 */
+	TESSERA_CONSOLE_NONE = 1,
+};
+
+/* Cell flags */
+#define TESSERA_CELL_MANAGER (1u << 0) /* may start, stop and restart other cells by hypercall */
+
+/* What happens when a cell does something its config does not allow. */
+enum tessera_violation_policy {
+	TESSERA_POLICY_STOP = 0,   /* stop the cell and report it */
+	TESSERA_POLICY_INJECT = 1, /* report it and inject a fault into the cell (#GP, or #PF for memory) */
+};
+
+struct tessera_config_cell {
+	char name[TESSERA_NAME_LEN];	     /* NUL-terminated, [a-z0-9_-], unique */
+	char image[TESSERA_IMAGE_LEN];	     /* boot module name of the ELF image, e.g. "hello.elf" */
+	uint64_t cpus;			     /* bit n = physical CPU n */
+	uint32_t flags;			     /* TESSERA_CELL_* */
+	uint32_t policy;		     /* enum tessera_violation_policy */
+	uint32_t memory_first, memory_count; /* slice of the memory array */
+	uint32_t pio_first, pio_count;
+	uint32_t msr_first, msr_count;
+};
+
+/* Memory region flags */
+#define TESSERA_MEM_READ   (1u << 0)
+#define TESSERA_MEM_WRITE  (1u << 1)
+#define TESSERA_MEM_EXEC   (1u << 2)
+#define TESSERA_MEM_SHARED (1u << 3) /* shared with the cell named in `peer`; both sides must declare it */
+#define TESSERA_MEM_DEVICE (1u << 4) /* device memory (MMIO passthrough), mapped uncached */
+
+struct tessera_config_memory {
+	uint64_t phys;	/* host-physical start */
+	uint64_t guest; /* guest-physical start */
+	uint64_t size;
+	uint32_t flags;	     /* TESSERA_MEM_* */
+	uint32_t share_kind; /* for SHARED regions: reserved for the inter-cell communication issue, 0 now */
+	char peer[TESSERA_NAME_LEN]; /* for SHARED regions: the other cell */
+};
+
+/* Port ranges a cell may access (everything else is denied). */
+struct tessera_config_pio {
+	uint32_t base; /* first port, 0..0xffff */
+	uint32_t size; /* ports, base + size <= 0x10000 */
+};
+
+#define TESSERA_MSR_READ  (1u << 0)
+#define TESSERA_MSR_WRITE (1u << 1)
+
+/* MSR allow-list entries: default deny; read and write granted separately. */
+struct tessera_config_msr {
+	uint32_t first;
+	uint32_t last;	/* inclusive */
+	uint32_t flags; /* TESSERA_MSR_READ | TESSERA_MSR_WRITE */
+	uint32_t reserved;
+};
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * The hypercall ABI (version 1), shared by the hypervisor, the guest runtime and the docs.
+ *
+ * x86_64: VMMCALL with RAX = number, RDI, RSI, RDX, RCX = arguments 1-4; the result comes back in RAX
+ * (>= 0 success, < 0 a negated enum hv_error). Other registers are preserved.
+ * arm64 (later): HVC #0 with x0 = number, x1-x4 = arguments, result in x0.
+ *
+ * This table is the one source of hypercall numbers: the hypervisor's dispatch table, the runtime's
+ * wrappers' numbers and the table in docs/hypercalls.md are all generated from it.
+ *
+ * X(number, NAME, name, who may call, description)
+ */
+#ifndef TESSERA_ABI_HYPERCALL_H
+#define TESSERA_ABI_HYPERCALL_H
+
+#define TESSERA_HYPERCALL_ABI_VERSION 1
+
+#define TESSERA_HYPERCALLS(X)                                                                               \
+	X(0, NOP, "nop", "any", "Does nothing and returns 0; measures the round trip.")                     \
+	X(1, CONSOLE_WRITE, "console_write", "any",                                                         \
+	  "Writes a1 bytes at guest address a0 to the console, prefixed with the cell's name per line.")    \
+	X(2, CELL_EXIT, "cell_exit", "any",                                                                 \
+	  "The calling cell stops (all its CPUs) with exit status a0; 0 means success.")                    \
+	X(3, CELL_INFO, "cell_info", "any",                                                                 \
+	  "Returns the calling cell's id (index in the config); a0 != 0 asks for the number of cells.")     \
+	X(4, CELL_STATS, "cell_stats", "any",                                                               \
+	  "Copies the exit counters of cell a0 (its own id unless manager) to a struct tessera_cell_stats " \
+	  "at guest address a1 of size a2.")                                                                \
+	X(5, CELL_START, "cell_start", "manager", "Starts stopped cell a0 from its pristine image.")        \
+	X(6, CELL_STOP, "cell_stop", "manager", "Stops cell a0; its memory is cleared.")                    \
+	X(7, CELL_RESTART, "cell_restart", "manager", "Stops cell a0 and starts it again from its image.")  \
+	X(8, CELL_STATE, "cell_state", "any", "Returns the state of cell a0 (enum tessera_cell_state).")
+
+enum tessera_hypercall {
+#define TESSERA_HC_ENUM(num, NAME, name, who, desc) TESSERA_HC_##NAME = num,
+	TESSERA_HYPERCALLS(TESSERA_HC_ENUM)
+#undef TESSERA_HC_ENUM
+		TESSERA_HC_COUNT
+};
+
+enum tessera_cell_state {
+	TESSERA_CELL_STOPPED = 0, /* never started, or stopped by a manager */
+	TESSERA_CELL_RUNNING = 1,
+	TESSERA_CELL_FINISHED = 2, /* the cell called cell_exit */
+	TESSERA_CELL_FAILED = 3,   /* crashed, violated its policy, or hit an unexpected exit */
+};
+
+#endif
