@@ -40,6 +40,7 @@ struct tessera_cell_boot_info {
 	uint32_t nr_cpus;
 	uint32_t nr_regions;
 	uint64_t tsc_hz; /* TSC frequency as calibrated by the hypervisor, 0 if unknown */
+	char args[128];	 /* the cell's `args` from the config, NUL-terminated */
 	struct tessera_boot_region regions[TESSERA_BOOT_MAX_REGIONS];
 };
 
