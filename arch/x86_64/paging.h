@@ -24,6 +24,11 @@ extern const struct pgtable_format x86_pgtable_format;
 struct boot_info;
 void x86_paging_init(const struct boot_info *info);
 void x86_paging_load(void);
+/* Map MMIO 1:1, uncached. */
+void x86_paging_map_device(uint64_t pa, uint64_t size);
+/* Change the 1:1 mapping of [va, va+size): flags 0 unmaps (e.g. a guard page). Flushes this CPU's TLB. */
+int x86_paging_set(uint64_t va, uint64_t size, unsigned int flags);
+uint64_t x86_paging_root(void);
 #endif
 
 #endif
