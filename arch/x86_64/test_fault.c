@@ -29,6 +29,20 @@ static void fault_ud(void)
 	__asm__ volatile("ud2");
 }
 
+/* W^X: the text is mapped read-only, data non-executable. Both must give a #PF. */
+static void fault_write_text(void)
+{
+	uintptr_t text = (uintptr_t)fault_write_text;
+	__asm__ volatile("movb $0xc3, (%0)" : : "r"(text) : "memory");
+}
+
+static uint8_t data_ret[16] = {0xc3}; /* a "ret" in RW- data */
+
+static void fault_exec_data(void)
+{
+	__asm__ volatile("call *%0" : : "r"(data_ret) : "memory");
+}
+
 /* Push until the stack runs into its guard page: #PF cannot be delivered on that stack, so #DF (IST). */
 static void fault_stack(void)
 {
@@ -45,10 +59,8 @@ void arch_test_fault(const char *kind)
 		const char *name;
 		void (*fn)(void);
 	} kinds[] = {
-		{"pagefault", fault_page},
-		{"divide", fault_divide},
-		{"ud", fault_ud},
-		{"stack", fault_stack},
+		{"pagefault", fault_page}, {"divide", fault_divide},	     {"ud", fault_ud},
+		{"stack", fault_stack},	   {"write_text", fault_write_text}, {"exec_data", fault_exec_data},
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(kinds); i++)
@@ -56,5 +68,5 @@ void arch_test_fault(const char *kind)
 			kinds[i].fn();
 			return;
 		}
-	pr_err("test_fault: unknown kind '%s' (pagefault, divide, ud, stack)", kind);
+	pr_err("test_fault: unknown kind '%s' (pagefault, divide, ud, stack, write_text, exec_data)", kind);
 }
