@@ -80,5 +80,7 @@ struct x86_cpu *x86_cpu_init(unsigned int id, uint32_t apic_id, uintptr_t stack_
 	/* after the segment reloads: loading GS would clear the base */
 	wrmsr(MSR_GS_BASE, (uintptr_t)cpu);
 	x86_idt_load();
+	/* machine checks reach the #MC handler instead of shutting the machine down */
+	write_cr4(read_cr4() | CR4_MCE);
 	return cpu;
 }

@@ -42,6 +42,7 @@ tr_pm:	/* REL(tr_pm) + base is patched into x86_tr_pm_target */
 	orl $((1 << 8) | (1 << 11)), %eax /* LME, NXE */
 	wrmsr
 	movl %cr0, %eax
+	andl $~((1 << 30) | (1 << 29)), %eax /* INIT leaves caches off (CD, NW): turn them on */
 	orl $((1 << 31) | (1 << 16) | 1), %eax /* PG, WP, PE */
 	movl %eax, %cr0
 	ljmpl *REL(x86_tr_lm_target)(%ebx)
