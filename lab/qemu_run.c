@@ -53,9 +53,10 @@ static void write_all(int fd, const char *p, size_t n)
 
 /* One output stream of QEMU: bytes are collected and passed on a whole line at a time. */
 struct stream {
-	int fd;	    /* read end, -1 once closed */
-	int out_fd; /* where lines go */
-	bool filter_tcg_warnings;
+	int fd;		      /* read end, -1 once closed */
+	int out_fd;	      /* where lines go */
+	bool quiet;	      /* drop QEMU's expected noise (not in verbose mode) */
+	bool we_stopped_qemu; /* QEMU's "terminating on signal" notice is then expected too */
 	char buf[LINE_MAX_LEN];
 	size_t len;
 };
@@ -64,7 +65,12 @@ static bool line_is_dropped(const struct stream *s, const char *line, size_t len
 {
 	/* -cpu EPYC names features TCG lacks; QEMU warns about each on every CPU. They are expected. */
 	static const char noise[] = "TCG doesn't support requested feature";
-	return s->filter_tcg_warnings && memmem(line, len, noise, sizeof(noise) - 1);
+	static const char term[] = "terminating on signal";
+
+	if (!s->quiet)
+		return false;
+	return memmem(line, len, noise, sizeof(noise) - 1) ||
+	       (s->we_stopped_qemu && memmem(line, len, term, sizeof(term) - 1));
 }
 
 static void stream_emit(struct stream *s, size_t n)
@@ -184,6 +190,7 @@ static pid_t start_qemu(char *const *argv, int *out_r, int *err_r, int *exec_err
 
 struct watch {
 	pid_t pid;
+	struct stream *err;
 	bool reaped;
 	int wait_status;
 	int stop_status;       /* 0 while running, else the exit status a stop gives (124, 130, 143) */
@@ -201,6 +208,7 @@ static void watch_stop(struct watch *w, int status, long long now)
 		return;
 	}
 	w->stop_status = status;
+	w->err->we_stopped_qemu = true;
 	kill(-w->pid, SIGTERM);
 	w->kill_at = now + STOP_GRACE_MS;
 }
@@ -272,7 +280,7 @@ static void finish(const struct watch *w, const struct machine *m, struct qemu_r
 int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result *r)
 {
 	struct sigaction old_int, old_term, old_chld;
-	struct stream out = {.out_fd = 1}, err = {.out_fd = 2, .filter_tcg_warnings = !m->verbose};
+	struct stream out = {.out_fd = 1}, err = {.out_fd = 2, .quiet = !m->verbose};
 	int exec_errno;
 
 	memset(r, 0, sizeof(*r));
@@ -281,7 +289,7 @@ int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result 
 			 strerror(errno));
 		return -1;
 	}
-	struct watch w = {.kill_at = -1, .deadline = -1, .drain_until = -1};
+	struct watch w = {.err = &err, .kill_at = -1, .deadline = -1, .drain_until = -1};
 	w.pid = start_qemu(argv, &out.fd, &err.fd, &exec_errno);
 	if (w.pid < 0 || exec_errno) {
 		int e = w.pid < 0 ? errno : exec_errno;
