@@ -2,7 +2,6 @@
 #include <tessera/boot_modules.h>
 #include <tessera/cmdline.h>
 #include <tessera/string.h>
-#include <tessera/abi/config.h>
 
 const char *boot_module_basename(const char *name, size_t *len)
 {
@@ -46,11 +45,5 @@ const struct boot_module *boot_module_config(const struct boot_info *info, const
 				return &info->modules[i];
 		return NULL;
 	}
-	for (unsigned int i = 0; i < info->nr_modules; i++) {
-		const struct boot_module *m = &info->modules[i];
-		if (m->size >= sizeof(TESSERA_CONFIG_MAGIC) &&
-		    !memcmp((const void *)(uintptr_t)m->start, TESSERA_CONFIG_MAGIC, sizeof(TESSERA_CONFIG_MAGIC)))
-			return m;
-	}
-	return NULL;
+	return info->nr_modules ? &info->modules[0] : NULL;
 }

@@ -103,13 +103,13 @@ static int cell_create_one(struct cell *c, const struct tessera_config_header *b
 		if (!(cfg->cpus & (1ULL << cpu)))
 			continue;
 		if (cpu >= arch_cpu_count() || cpu >= HV_MAX_CPUS) {
-			format_snprintf(why, why_len, "cell '%s': CPU %u is not online (%u CPUs online)", c->name,
-					cpu, arch_cpu_count());
+			format_snprintf(why, why_len, "cell '%s': CPU %u is not online (%u CPUs online)",
+					c->name, cpu, arch_cpu_count());
 			return -HV_ERANGE;
 		}
 		if (cpu_vcpu[cpu]) {
-			format_snprintf(why, why_len, "cell '%s': CPU %u already belongs to cell '%s'", c->name,
-					cpu, cpu_vcpu[cpu]->cell->name);
+			format_snprintf(why, why_len, "cell '%s': CPU %u already belongs to cell '%s'",
+					c->name, cpu, cpu_vcpu[cpu]->cell->name);
 			return -HV_EBUSY;
 		}
 		struct vcpu *v = &vcpu_table[cpu];

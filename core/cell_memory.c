@@ -13,8 +13,8 @@
 #include <tessera/string.h>
 #include <tessera/abi/cell_boot.h>
 
-#define GUEST_PTE_TABLE 0x23ULL	 /* P | RW | A */
-#define GUEST_PTE_2M	0xe3ULL	 /* P | RW | A | D | PS */
+#define GUEST_PTE_TABLE 0x23ULL /* P | RW | A */
+#define GUEST_PTE_2M	0xe3ULL /* P | RW | A | D | PS */
 #define SIZE_2M		(2ULL << 20)
 
 static void *s2_alloc(void *ctx, uint64_t *pa)
@@ -79,14 +79,16 @@ int cell_memory_build(struct cell *c, char *why, size_t why_len)
 				  arch_stage2_flags(cell_memory_pgflags(m->flags)));
 		if (err) {
 			format_snprintf(why, why_len, "cell '%s': cannot map region %#llx+%#llx: %s", c->name,
-					(unsigned long long)m->guest, (unsigned long long)m->size, hv_strerror(err));
+					(unsigned long long)m->guest, (unsigned long long)m->size,
+					hv_strerror(err));
 			return err;
 		}
 		if (region_is_ram(m) && (!lowest || m->guest < lowest->guest))
 			lowest = m;
 	}
 	if (!lowest || lowest->size < TESSERA_BOOT_AREA_SIZE + PAGE_SIZE) {
-		format_snprintf(why, why_len, "cell '%s': no RAM region large enough for the boot area", c->name);
+		format_snprintf(why, why_len, "cell '%s': no RAM region large enough for the boot area",
+				c->name);
 		return -HV_EINVAL;
 	}
 	c->boot_area = lowest->guest + lowest->size - TESSERA_BOOT_AREA_SIZE;
@@ -112,7 +114,8 @@ static void *cell_region_ptr(struct cell *c, uint64_t gpa, uint64_t size)
 {
 	for (unsigned int i = 0; i < c->cfg->memory_count; i++) {
 		const struct tessera_config_memory *m = &c->mem[i];
-		if (region_is_ram(m) && gpa >= m->guest && size <= m->size && gpa - m->guest <= m->size - size)
+		if (region_is_ram(m) && gpa >= m->guest && size <= m->size &&
+		    gpa - m->guest <= m->size - size)
 			return (void *)(uintptr_t)(m->phys + (gpa - m->guest));
 	}
 	return NULL;
@@ -146,11 +149,14 @@ static void boot_area_write(struct cell *c)
 	bi->cell_id = c->id;
 	memcpy(bi->name, c->cfg->name, sizeof(bi->name));
 	bi->name[sizeof(bi->name) - 1] = '\0';
+	memcpy(bi->args, c->cfg->args, sizeof(bi->args));
+	bi->args[sizeof(bi->args) - 1] = '\0';
 	bi->nr_cpus = c->nr_vcpus;
 	bi->tsc_hz = arch_timestamp_hz();
 	bi->nr_regions = MIN(c->cfg->memory_count, TESSERA_BOOT_MAX_REGIONS);
 	for (unsigned int i = 0; i < bi->nr_regions; i++)
-		bi->regions[i] = (struct tessera_boot_region){c->mem[i].guest, c->mem[i].size, c->mem[i].flags, 0};
+		bi->regions[i] =
+			(struct tessera_boot_region){c->mem[i].guest, c->mem[i].size, c->mem[i].flags, 0};
 }
 
 int cell_memory_load(struct cell *c)

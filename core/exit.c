@@ -23,7 +23,8 @@ void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, con
 	format_vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	__atomic_fetch_add(&c->stats.violations, 1, __ATOMIC_RELAXED);
-	pr_info("VIOLATION cell '%s' cpu %u rip %#llx: %s", c->name, v->cpu, (unsigned long long)exit->pc, what);
+	pr_info("VIOLATION cell '%s' cpu %u rip %#llx: %s", c->name, v->cpu, (unsigned long long)exit->pc,
+		what);
 	if (c->cfg->policy == TESSERA_POLICY_INJECT && fault != NO_FAULT)
 		arch_vcpu_inject_fault(v, exit, (enum vcpu_fault)fault);
 	else
@@ -49,8 +50,9 @@ static void handle_msr(struct vcpu *v, struct vcpu_exit *exit)
 	if (arch_vcpu_emulate_owned_msr(v, exit, allowed))
 		return;
 	if (allowed)
-		cell_violation(v, exit, VCPU_FAULT_GP, "MSR %#x %s (allowed, but outside the hardware MSR map)",
-			       exit->msr.index, write ? "write" : "read");
+		cell_violation(v, exit, VCPU_FAULT_GP,
+			       "MSR %#x %s (allowed, but outside the hardware MSR map)", exit->msr.index,
+			       write ? "write" : "read");
 	else
 		cell_violation(v, exit, VCPU_FAULT_GP, "MSR %#x %s denied", exit->msr.index,
 			       write ? "write" : "read");
@@ -62,17 +64,21 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 
 	switch (exit->reason) {
 	case TESSERA_ER_HYPERCALL:
-		arch_vcpu_set_hypercall_result(v, hypercall_dispatch(v, exit->hypercall.nr, exit->hypercall.args));
+		arch_vcpu_set_hypercall_result(
+			v, hypercall_dispatch(v, exit->hypercall.nr, exit->hypercall.args));
 		arch_vcpu_skip(v, exit);
 		break;
 	case TESSERA_ER_PIO:
 		/* Granted ports never exit (the I/O map lets them through): this one is denied. */
 		cell_violation(v, exit, VCPU_FAULT_GP, "port %#x %s (%u bytes%s) denied", exit->pio.port,
-			       exit->pio.write ? "write" : "read", exit->pio.size, exit->pio.string ? ", string" : "");
+			       exit->pio.write ? "write" : "read", exit->pio.size,
+			       exit->pio.string ? ", string" : "");
 		break;
 	case TESSERA_ER_MMIO:
 		cell_violation(v, exit, VCPU_FAULT_GP, "memory %s at guest-physical %#llx%s denied",
-			       exit->mem.exec ? "fetch" : exit->mem.write ? "write" : "read",
+			       exit->mem.exec	 ? "fetch"
+			       : exit->mem.write ? "write"
+						 : "read",
 			       (unsigned long long)exit->mem.gpa, exit->mem.in_walk ? " (page walk)" : "");
 		break;
 	case TESSERA_ER_MSR_READ:
@@ -88,8 +94,7 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 			 (unsigned long long)exit->pc, exit->halt.irq_enabled ? "on" : "off");
 		break;
 	case TESSERA_ER_INTERRUPT:
-	case TESSERA_ER_NMI:
-		break; /* the host took it; the guest resumes */
+	case TESSERA_ER_NMI: break; /* the host took it; the guest resumes */
 	case TESSERA_ER_VIRT_INSN:
 		cell_violation(v, exit, VCPU_FAULT_UD, "virtualization instruction %s", exit->virt_insn.name);
 		break;
@@ -98,12 +103,14 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 			  (unsigned long long)exit->pc);
 		break;
 	case TESSERA_ER_EXCEPTION:
-		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: unexpected exception %u (error %#x) at rip %#llx", v->cpu,
-			  exit->exception.vector, exit->exception.error, (unsigned long long)exit->pc);
+		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: unexpected exception %u (error %#x) at rip %#llx",
+			  v->cpu, exit->exception.vector, exit->exception.error,
+			  (unsigned long long)exit->pc);
 		break;
 	default:
-		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: unexpected exit %s (code %#llx, info %#llx %#llx) at rip %#llx",
-			  v->cpu, exit->raw_name, (unsigned long long)exit->raw_code,
+		cell_stop(c, TESSERA_CELL_FAILED,
+			  "cpu %u: unexpected exit %s (code %#llx, info %#llx %#llx) at rip %#llx", v->cpu,
+			  exit->raw_name, (unsigned long long)exit->raw_code,
 			  (unsigned long long)exit->raw_info1, (unsigned long long)exit->raw_info2,
 			  (unsigned long long)exit->pc);
 		break;

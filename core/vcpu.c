@@ -23,7 +23,8 @@ static void vcpu_run_cell(struct vcpu *v)
 	v->line_len = 0;
 	int err = arch_vcpu_reset(v, c->stage2.root_pa, c->io, &boot);
 	if (err) {
-		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: cannot set up the vCPU: %s", v->cpu, hv_strerror(err));
+		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: cannot set up the vCPU: %s", v->cpu,
+			  hv_strerror(err));
 		return;
 	}
 	while (!READ_ONCE(v->stop)) {
@@ -41,8 +42,8 @@ __noreturn void vcpu_cpu_loop(unsigned int cpu)
 	if (v) {
 		int err = arch_virt_cpu_init();
 		if (err) {
-			cell_stop(v->cell, TESSERA_CELL_FAILED, "cpu %u cannot enable virtualization: %s", cpu,
-				  hv_strerror(err));
+			cell_stop(v->cell, TESSERA_CELL_FAILED, "cpu %u cannot enable virtualization: %s",
+				  cpu, hv_strerror(err));
 			v = NULL;
 		}
 	}

@@ -12,12 +12,8 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r, const s
 		r->ecx |= CPUID_1_ECX_HV;
 		r->ebx = (r->ebx & 0x00ffffffu) | (view->cpu_index << 24);
 		break;
-	case 5: /* MONITOR/MWAIT parameters: not offered */
-		*r = (struct cpuid_regs){0, 0, 0, 0};
-		break;
-	case 0x80000001:
-		r->ecx &= ~(CPUID_81_ECX_SVM | CPUID_81_ECX_SKINIT);
-		break;
+	case 5: /* MONITOR/MWAIT parameters: not offered */ *r = (struct cpuid_regs){0, 0, 0, 0}; break;
+	case 0x80000001: r->ecx &= ~(CPUID_81_ECX_SVM | CPUID_81_ECX_SKINIT); break;
 	case 0x8000000a: /* SVM revision and features: no SVM for cells */
 		*r = (struct cpuid_regs){0, 0, 0, 0};
 		break;

@@ -13,7 +13,7 @@ struct cpuid_regs {
 };
 
 struct cpuid_view {
-	uint32_t cpu_index;  /* the vCPU's index in its cell: its initial APIC id */
+	uint32_t cpu_index; /* the vCPU's index in its cell: its initial APIC id */
 	bool guest_osxsave; /* the guest's CR4.OSXSAVE */
 };
 

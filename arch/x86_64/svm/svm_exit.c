@@ -8,9 +8,9 @@
 #include "svm.h"
 #include "vmcb.h"
 
-#define IOIO_IN	 (1u << 0)
-#define IOIO_STR (1u << 2)
-#define IOIO_SZ8 (1u << 4)
+#define IOIO_IN	  (1u << 0)
+#define IOIO_STR  (1u << 2)
+#define IOIO_SZ8  (1u << 4)
 #define IOIO_SZ16 (1u << 5)
 
 #define NPF_WRITE   (1ULL << 1)
@@ -18,9 +18,9 @@
 #define NPF_IN_WALK (1ULL << 33)
 
 static const char *const virt_insn_names[] = {
-	[SVM_EXIT_VMRUN - SVM_EXIT_VMRUN] = "vmrun", [SVM_EXIT_VMLOAD - SVM_EXIT_VMRUN] = "vmload",
+	[SVM_EXIT_VMRUN - SVM_EXIT_VMRUN] = "vmrun",   [SVM_EXIT_VMLOAD - SVM_EXIT_VMRUN] = "vmload",
 	[SVM_EXIT_VMSAVE - SVM_EXIT_VMRUN] = "vmsave", [SVM_EXIT_STGI - SVM_EXIT_VMRUN] = "stgi",
-	[SVM_EXIT_CLGI - SVM_EXIT_VMRUN] = "clgi", [SVM_EXIT_SKINIT - SVM_EXIT_VMRUN] = "skinit",
+	[SVM_EXIT_CLGI - SVM_EXIT_VMRUN] = "clgi",     [SVM_EXIT_SKINIT - SVM_EXIT_VMRUN] = "skinit",
 };
 
 void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *e)

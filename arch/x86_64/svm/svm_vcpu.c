@@ -13,9 +13,9 @@
 #include "svm.h"
 #include "vmcb.h"
 
-#define CR0_BOOT 0x80010033ULL /* PG | WP | NE | ET | MP | PE */
-#define CR4_BOOT 0x660ULL      /* OSXMMEXCPT | OSFXSR | MCE | PAE */
-#define EFER_BOOT 0x1d00ULL    /* SVME | NXE | LMA | LME */
+#define CR0_BOOT    0x80010033ULL /* PG | WP | NE | ET | MP | PE */
+#define CR4_BOOT    0x660ULL	  /* OSXMMEXCPT | OSFXSR | MCE | PAE */
+#define EFER_BOOT   0x1d00ULL	  /* SVME | NXE | LMA | LME */
 #define CR4_OSXSAVE (1ULL << 18)
 #define RFLAGS_IF   (1ULL << 9)
 

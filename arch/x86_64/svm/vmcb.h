@@ -131,8 +131,8 @@ static inline void vmcb_write(void *vmcb, unsigned int off, unsigned int size, u
 	}
 }
 
-#define vmcb_get(vmcb, off)	vmcb_read(vmcb, off, 8)
-#define vmcb_set(vmcb, off, v)	vmcb_write(vmcb, off, 8, v)
+#define vmcb_get(vmcb, off)    vmcb_read(vmcb, off, 8)
+#define vmcb_set(vmcb, off, v) vmcb_write(vmcb, off, 8, v)
 
 static inline void vmcb_set_seg(void *vmcb, unsigned int off, uint16_t sel, uint16_t attrib, uint32_t limit,
 				uint64_t base)

@@ -128,9 +128,9 @@ bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, b
 
 /* Faults the core can ask to inject (arch-neutral names; arch maps them to vectors). */
 enum vcpu_fault {
-	VCPU_FAULT_GP,	  /* general protection, error code 0 */
-	VCPU_FAULT_PF,	  /* page fault at exit->mem.gla if known, else at the guest-physical address */
-	VCPU_FAULT_UD,	  /* invalid opcode */
+	VCPU_FAULT_GP, /* general protection, error code 0 */
+	VCPU_FAULT_PF, /* page fault at exit->mem.gla if known, else at the guest-physical address */
+	VCPU_FAULT_UD, /* invalid opcode */
 };
 void arch_vcpu_inject_fault(struct vcpu *v, const struct vcpu_exit *exit, enum vcpu_fault fault);
 

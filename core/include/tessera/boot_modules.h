@@ -11,7 +11,7 @@
 const struct boot_module *boot_module_find(const struct boot_info *info, const char *name);
 /*
  * The config blob: the module named by `config=NAME` on the command line if given, otherwise the first
- * module that starts with the config magic. NULL if none.
+ * module (QEMU: -initrd "blob,image1,image2"). NULL if none. Its contents are not looked at here.
  */
 const struct boot_module *boot_module_config(const struct boot_info *info, const char *cmdline);
 /* The base name of a module name ("dir/x.elf arg" -> "x.elf"), as a pointer and a length. */

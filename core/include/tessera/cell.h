@@ -16,6 +16,7 @@
 
 struct boot_info;
 struct cell;
+struct vcpu_exit;
 
 #define VCPU_LINE_MAX 160
 
@@ -23,10 +24,10 @@ struct vcpu {
 	unsigned int cpu;   /* physical CPU */
 	unsigned int index; /* CPU index within the cell */
 	struct cell *cell;
-	void *arch;		 /* arch state (VMCB, saved registers), allocated by arch_vcpu_reset */
-	uint32_t started_gen;	 /* the cell generation this vCPU last started */
-	volatile bool in_guest;	 /* between start and stop of a run (owned by the vCPU's CPU) */
-	volatile bool stop;	 /* asked to leave the guest at the next exit */
+	void *arch;		  /* arch state (VMCB, saved registers), allocated by arch_vcpu_reset */
+	uint32_t started_gen;	  /* the cell generation this vCPU last started */
+	volatile bool in_guest;	  /* between start and stop of a run (owned by the vCPU's CPU) */
+	volatile bool stop;	  /* asked to leave the guest at the next exit */
 	char line[VCPU_LINE_MAX]; /* console_write text up to the next newline */
 	unsigned int line_len;
 };
@@ -42,8 +43,8 @@ struct cell {
 	size_t image_size;
 	struct elf_image elf;
 	struct pgtable stage2;
-	void *io; /* arch permission maps */
-	uint64_t boot_area;	/* guest-physical start of the boot area */
+	void *io;	       /* arch permission maps */
+	uint64_t boot_area;    /* guest-physical start of the boot area */
 	uint64_t boot_area_pa; /* its host-physical start */
 	struct vcpu *vcpus[TESSERA_MAX_CPUS];
 	unsigned int nr_vcpus;
@@ -65,6 +66,13 @@ static inline const struct tessera_config_msr *cell_msrs(const struct cell *c)
 /* The cell table (cell.c). */
 extern struct cell cells[TESSERA_MAX_CELLS];
 extern unsigned int nr_cells;
+
+/*
+ * Boot (cells_load.c): find the config blob among the boot modules and check it (NULL: no modules, nothing
+ * to run; a bad blob stops the machine), then build and start every cell.
+ */
+const struct tessera_config_header *cells_config_find(const struct boot_info *info);
+void cells_load(const struct tessera_config_header *hdr, const struct boot_info *info);
 
 /* Build every cell from the checked blob and the boot modules; 0 or -HV_E* with *why set. */
 int cells_create(const struct tessera_config_header *blob, const struct boot_info *info, char *why,

@@ -23,12 +23,12 @@ struct vcpu_exit {
 			uint16_t port;
 			uint8_t size; /* bytes: 1, 2, 4 */
 			bool write;
-			bool string; /* INS/OUTS (never emulated: always a violation or passthrough) */
+			bool string;	/* INS/OUTS (never emulated: always a violation or passthrough) */
 			uint32_t value; /* written value (write) */
 		} pio;
 		struct {
-			uint64_t gpa;	 /* guest-physical address */
-			uint64_t gla;	 /* guest-linear address when known */
+			uint64_t gpa; /* guest-physical address */
+			uint64_t gla; /* guest-linear address when known */
 			bool gla_valid;
 			bool write, exec;
 			bool in_walk; /* during the guest's own page walk */
