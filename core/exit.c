@@ -96,7 +96,7 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 	case TESSERA_ER_INTERRUPT:
 	case TESSERA_ER_NMI: break; /* the host took it; the guest resumes */
 	case TESSERA_ER_VIRT_INSN:
-		cell_violation(v, exit, VCPU_FAULT_UD, "virtualization instruction %s", exit->virt_insn.name);
+		cell_violation(v, exit, VCPU_FAULT_UD, "privileged instruction %s", exit->virt_insn.name);
 		break;
 	case TESSERA_ER_SHUTDOWN:
 		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u crashed: %s at rip %#llx", v->cpu, exit->raw_name,
