@@ -247,8 +247,12 @@ static void watch_step(struct watch *w)
 	if (!w->reaped && waitpid(w->pid, &w->wait_status, WNOHANG) == w->pid) {
 		w->reaped = true;
 		w->drain_until = now + DRAIN_MS;
-		/* Anything QEMU left in its group goes with it. */
+		/* Anything QEMU left in its group goes with it. As the subreaper we inherited those orphans
+		 * (a machine's init may not reap them), so reap them here too. SIGKILL cannot be ignored, so
+		 * this wait is short. */
 		kill(-w->pid, SIGKILL);
+		while (waitpid(-w->pid, NULL, 0) > 0)
+			;
 		return;
 	}
 	if (w->reaped)
@@ -284,6 +288,8 @@ int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result 
 	int exec_errno;
 
 	memset(r, 0, sizeof(*r));
+	/* Processes QEMU leaves behind become our children, not init's, so that we can reap them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (install_handlers(&old_int, &old_term, &old_chld)) {
 		snprintf(r->summary, sizeof(r->summary), "cannot set up signal handling: %s",
 			 strerror(errno));
@@ -330,6 +336,8 @@ int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result 
 		/* Only after poll() itself failed: never leave QEMU behind. */
 		kill(-w.pid, SIGKILL);
 		waitpid(w.pid, &w.wait_status, 0);
+		while (waitpid(-w.pid, NULL, 0) > 0)
+			;
 	}
 	if (out.fd >= 0)
 		close(out.fd);

@@ -138,3 +138,15 @@ Test(cli, help_lists_commands, .timeout = 30)
 	cr_expect(has_line_with(p.out, "usage: tessera run"), "%s", p.out);
 	tessera_free(&p);
 }
+
+Test(run, qemu_failure_is_a_failed_run, .timeout = 30)
+{
+	struct tessera_proc p;
+
+	/* QEMU refuses the option and exits 1 before the machine starts. */
+	tessera_run(&p, LIMIT_S, (const char *const[]){"run", "--", "-no-such-qemu-option", NULL});
+	cr_expect_eq(p.status, 1, "exit status %d", p.status);
+	cr_expect(has_line_with(p.err, "-no-such-qemu-option"), "QEMU's own error is not shown:\n%s", p.err);
+	cr_expect(has_line_with(p.err, "tessera run: QEMU failed"), "stderr:\n%s", p.err);
+	tessera_free(&p);
+}
