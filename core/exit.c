@@ -75,7 +75,7 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 			       exit->pio.string ? ", string" : "");
 		break;
 	case TESSERA_ER_MMIO:
-		cell_violation(v, exit, VCPU_FAULT_GP, "memory %s at guest-physical %#llx%s denied",
+		cell_violation(v, exit, VCPU_FAULT_PF, "memory %s at guest-physical %#llx%s denied",
 			       exit->mem.exec	 ? "fetch"
 			       : exit->mem.write ? "write"
 						 : "read",

@@ -13,6 +13,7 @@
 #define IOIO_SZ8  (1u << 4)
 #define IOIO_SZ16 (1u << 5)
 
+#define NPF_PRESENT (1ULL << 0)
 #define NPF_WRITE   (1ULL << 1)
 #define NPF_FETCH   (1ULL << 4)
 #define NPF_IN_WALK (1ULL << 33)
@@ -66,6 +67,7 @@ void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *e)
 	case SVM_EXIT_NPF:
 		e->reason = TESSERA_ER_MMIO;
 		e->mem.gpa = info2;
+		e->mem.present = info1 & NPF_PRESENT;
 		e->mem.write = info1 & NPF_WRITE;
 		e->mem.exec = info1 & NPF_FETCH;
 		e->mem.in_walk = info1 & NPF_IN_WALK;

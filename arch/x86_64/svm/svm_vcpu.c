@@ -194,8 +194,10 @@ bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, b
 }
 
 /*
- * The fault is raised at the exiting instruction (RIP is not advanced), as the hardware would. #PF
- * takes the guest-physical address as CR2: SVM's nested page fault does not report the linear one.
+ * The fault is raised at the exiting instruction (RIP is not advanced), as the hardware would. A denied
+ * memory access becomes #PF with CR2 = the guest-physical address (SVM's nested page fault does not report
+ * the linear one; under the runtime's identity map they are equal) and an error code built from the
+ * nested fault: P if the page is mapped but not for this access, W for a write, I/D for a fetch.
  */
 void arch_vcpu_inject_fault(struct vcpu *v, const struct vcpu_exit *exit, enum vcpu_fault fault)
 {
@@ -207,7 +209,9 @@ void arch_vcpu_inject_fault(struct vcpu *v, const struct vcpu_exit *exit, enum v
 	case VCPU_FAULT_PF:
 		vmcb_set(s->vmcb, VMCB_CR2, exit->mem.gla_valid ? exit->mem.gla : exit->mem.gpa);
 		inj = VEC_PF | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID;
-		inj |= (uint64_t)(1u | (exit->mem.write ? 2u : 0u) | (exit->mem.exec ? 0x10u : 0u)) << 32;
+		inj |= (uint64_t)((exit->mem.present ? 1u : 0u) | (exit->mem.write ? 2u : 0u) |
+				  (exit->mem.exec ? 0x10u : 0u))
+		       << 32;
 		break;
 	default: inj = VEC_GP | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID; break;
 	}

@@ -31,6 +31,7 @@ struct vcpu_exit {
 			uint64_t gla; /* guest-linear address when known */
 			bool gla_valid;
 			bool write, exec;
+			bool present; /* mapped, but not with the access tried */
 			bool in_walk; /* during the guest's own page walk */
 		} mem;
 		struct {

@@ -1,0 +1,106 @@
+/*
+ * manager: exercises the cell lifecycle hypercalls. One image, two roles (args):
+ *   role=manager target=N   (a cell with the manager flag) watches cell N finish, restarts it, stops it
+ *                           while it runs, starts it again, and checks states and error codes.
+ *   role=target             counts its runs in a word of its RAM outside the image: a restarted cell must
+ *                           find it zero (memory cleared when given up), so it reports the word and sets
+ *                           it, then spins with nop hypercalls for a while (so a stop can catch it) and exits.
+ */
+#include <guest/hypercall.h>
+#include <guest/print.h>
+#include <guest/runtime.h>
+#include <guest/test.h>
+#include <tessera/cmdline.h>
+
+#define MARKER_MAGIC 0x4d41524b45520000ULL /* "MARKER" + run number */
+
+static uint64_t arg_number(const char *key, uint64_t def)
+{
+	const char *v;
+	size_t len;
+	bool ok;
+
+	if (!args_get(key, &v, &len))
+		return def;
+	uint64_t n = cmdline_parse_size(v, len, &ok);
+	return ok ? n : def;
+}
+
+static int run_target(const struct tessera_cell_boot_info *info)
+{
+	/* The last page below the boot area of the lowest region: no image, no stack lives there. */
+	volatile uint64_t *marker =
+		(volatile uint64_t *)(uintptr_t)(info->regions[0].guest_addr + info->regions[0].size -
+						 TESSERA_BOOT_AREA_SIZE - 4096);
+	uint64_t spins = arg_number("spins", 2000);
+
+	printf("target: marker word %#lx at start\n", *marker);
+	*marker = MARKER_MAGIC | 1;
+	for (uint64_t i = 0; i < spins; i++)
+		hypercall_nop();
+	printf("target: done\n");
+	return 0;
+}
+
+static int64_t wait_not_running(uint64_t cell)
+{
+	int64_t st;
+
+	while ((st = hypercall_cell_state(cell)) == TESSERA_CELL_RUNNING)
+		cpu_relax();
+	return st;
+}
+
+static int run_manager(void)
+{
+	uint64_t target = arg_number("target", 1);
+	uint64_t self = (uint64_t)hypercall_cell_id();
+	struct tessera_cell_stats stats;
+	int64_t r;
+
+	r = wait_not_running(target);
+	test_report("target_finishes", r == TESSERA_CELL_FINISHED, "state %ld", r);
+
+	r = hypercall_cell_restart(target);
+	test_report("restart_finished_cell", r == 0, "returned %ld", r);
+	r = wait_not_running(target);
+	test_report("restarted_target_finishes", r == TESSERA_CELL_FINISHED, "state %ld", r);
+
+	r = hypercall_cell_start(target);
+	test_report("start_finished_cell", r == 0, "returned %ld", r);
+	r = hypercall_cell_state(target);
+	test_report("started_cell_runs", r == TESSERA_CELL_RUNNING, "state %ld", r);
+	r = hypercall_cell_stop(target);
+	test_report("stop_running_cell", r == 0, "returned %ld", r);
+	r = hypercall_cell_state(target);
+	test_report("stopped_cell_is_stopped", r == TESSERA_CELL_STOPPED, "state %ld", r);
+	r = hypercall_cell_stop(target);
+	test_report("stop_stopped_cell_refused", r == -HV_EINVAL, "returned %ld", r);
+
+	/* The stopped cell's vCPU leaves at its next exit; start succeeds once it has. */
+	while ((r = hypercall_cell_start(target)) == -HV_EBUSY)
+		cpu_relax();
+	test_report("start_stopped_cell", r == 0, "returned %ld", r);
+	r = wait_not_running(target);
+	test_report("started_target_finishes", r == TESSERA_CELL_FINISHED, "state %ld", r);
+
+	r = hypercall_cell_stop(self);
+	test_report("stop_self_refused", r == -HV_EINVAL, "returned %ld", r);
+	r = hypercall_cell_restart(99);
+	test_report("restart_unknown_refused", r == -HV_ENOENT, "returned %ld", r);
+	r = hypercall_cell_stats(target, &stats, sizeof(stats));
+	test_report("stats_of_other_cell",
+		    r == (int64_t)sizeof(stats) && stats.exits[TESSERA_ER_HYPERCALL] > 0,
+		    "returned %ld, %lu hypercalls", r, stats.exits[TESSERA_ER_HYPERCALL]);
+	return test_summary() ? 1 : 0;
+}
+
+int main(const struct tessera_cell_boot_info *info)
+{
+	const char *role;
+	size_t len;
+
+	if (args_get("role", &role, &len) && cmdline_is(role, len, "target"))
+		return run_target(info);
+	return run_manager();
+}
