@@ -1,7 +1,6 @@
 /*
- * How `tessera run --config FILE` gets its boot modules. The config feature (cli/config/) provides
- * config_prepare_boot() as a strong symbol; until it is linked in, a weak fallback (config_weak.c) says
- * that config support is not in this build.
+ * How `tessera run --config FILE` gets its boot modules; implemented by the config feature
+ * (cli/config/prepare_boot.c).
  */
 #ifndef TESSERA_CLI_RUN_CONFIG_H
 #define TESSERA_CLI_RUN_CONFIG_H
