@@ -48,8 +48,15 @@ const struct tessera_config_header *cells_config_find(const struct boot_info *in
 		return NULL;
 	}
 	const struct tessera_config_header *hdr = (const void *)(uintptr_t)m->start;
-	if (config_check(hdr, m->size, &err))
+	if (config_check(hdr, m->size, &err)) {
+		/* A cell-level error comes after the header and array checks: the cell's name is readable. */
+		if (err.cell >= 0) {
+			pr_err("config: cell '%.*s': %s", TESSERA_NAME_LEN, config_cells(hdr)[err.cell].name,
+			       err.message);
+			arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
+		}
 		config_refused(err.message);
+	}
 	pr_info("config: '%s' checked: %u cells", m->name, hdr->nr_cells);
 	return hdr;
 }
