@@ -95,6 +95,20 @@ Test(cells, manager_restarts_stops_and_starts_a_cell_with_cleared_memory, .timeo
 	tessera_free(&p);
 }
 
+Test(cells, inject_policy_turns_a_denied_port_into_gp, .timeout = 120)
+{
+	struct tessera_proc p;
+
+	run_config(&p, "tests/integration/configs/portloop-inject.yaml");
+	expect_line(&p, "[cpu1] VIOLATION cell 'looper' cpu 1 rip 0x");
+	expect_line(&p, "[looper] unexpected #GP (vector 13) error 0");
+	expect_line(&p, "ERROR: cell 'looper' failed: exit status 269");
+	expect_line(&p, "cell 'worker' finished: exit status 0");
+	expect_line(&p, "[cpu0] shutdown: 1 cells finished, 1 failed");
+	cr_expect_eq(p.status, 0, "exit status %d", p.status);
+	tessera_free(&p);
+}
+
 /* Compile a YAML with `tessera config compile [--no-check]` into dir/name. */
 static const char *compile(const char *dir, const char *yaml, bool check, char *out, size_t size)
 {
