@@ -62,6 +62,12 @@ static uint32_t mb_string(const char *s)
 	return at;
 }
 
+static void mb_cmdline(const char *s)
+{
+	mbi()->flags |= MB_INFO_CMDLINE;
+	mbi()->cmdline = mb_string(s);
+}
+
 static void mb_module(uint32_t start, uint32_t end, const char *name)
 {
 	struct multiboot_mod *mods = (struct multiboot_mod *)(phys + MODS_AT);
@@ -85,10 +91,162 @@ static void mb_qemu_map(void)
 	mb_mmap(0xfffc0000, 0x40000, 2, 20);
 }
 
+static const struct mem_range *range_at(uint64_t addr)
+{
+	for (unsigned int i = 0; i < map.nr; i++)
+		if (map.ranges[i].base <= addr && addr - map.ranges[i].base < map.ranges[i].size)
+			return &map.ranges[i];
+	return NULL;
+}
+
 static void expect_type(uint64_t addr, uint64_t size, enum mem_type type)
 {
 	cr_expect(memmap_is(&map, addr, size, type), "[%#llx, +%#llx) should be %s", (unsigned long long)addr,
 		  (unsigned long long)size, memmap_type_name(type));
+}
+
+Test(multiboot, memory_map_with_page_zero_reserved)
+{
+	mb_reset();
+	mb_qemu_map();
+	cr_assert_eq(multiboot_parse(mbi(), to_virt, &info, &map), 0);
+	cr_expect_eq(info.memmap, &map);
+	cr_expect_str_eq(info.cmdline, "", "no command line");
+	cr_expect_eq(info.nr_modules, 0);
+
+	expect_type(0, PAGE_SIZE, MEM_RESERVED);
+	expect_type(PAGE_SIZE, 0x9fc00 - PAGE_SIZE, MEM_RAM);
+	expect_type(0x9fc00, 0x400, MEM_RESERVED);
+	cr_expect_null(range_at(0xa0000), "the VGA hole is not in the map");
+	expect_type(0xf0000, 0x10000, MEM_RESERVED);
+	expect_type(0x100000, 0xfee0000, MEM_RAM);
+	expect_type(0xffe0000, 0x20000, MEM_RESERVED);
+	expect_type(0xfffc0000, 0x40000, MEM_RESERVED);
+	cr_expect_eq(memmap_total(&map, MEM_RAM), 0x9fc00 - PAGE_SIZE + 0xfee0000);
+	cr_expect_eq(map.nr, 7, "page 0, low RAM, EBDA, BIOS, high RAM, two reserved ranges at the top");
+}
+
+Test(multiboot, entry_size_field_is_honoured)
+{
+	mb_reset();
+	/* entries with 4 bytes of padding each: a parser that assumed 20 would read garbage */
+	mb_mmap(0, 0x9f000, 1, 24);
+	mb_mmap(0x100000, 0x700000, 1, 24);
+	mb_mmap(0x800000, 0x100000, 2, 24);
+	cr_assert_eq(multiboot_parse(mbi(), to_virt, &info, &map), 0);
+	expect_type(PAGE_SIZE, 0x9e000, MEM_RAM);
+	expect_type(0x100000, 0x700000, MEM_RAM);
+	expect_type(0x800000, 0x100000, MEM_RESERVED);
+	cr_expect_eq(map.nr, 4);
+}
+
+Test(multiboot, non_ram_types_are_reserved)
+{
+	mb_reset();
+	mb_mmap(0, 16 * MIB, 1, 20);
+	mb_mmap(16 * MIB, MIB, 3, 20); /* ACPI reclaimable */
+	mb_mmap(17 * MIB, MIB, 4, 20); /* ACPI NVS */
+	mb_mmap(18 * MIB, MIB, 5, 20); /* bad RAM */
+	mb_mmap(19 * MIB, MIB, 0, 20);
+	cr_assert_eq(multiboot_parse(mbi(), to_virt, &info, &map), 0);
+	expect_type(16 * MIB, 4 * MIB, MEM_RESERVED);
+	cr_expect_eq(memmap_total(&map, MEM_RAM), 16 * MIB - PAGE_SIZE);
+}
+
+Test(multiboot, cmdline_and_modules)
+{
+	mb_reset();
+	mb_qemu_map();
+	mb_cmdline("loglevel=debug pool=16M");
+	mb_module(0x200000, 0x200000 + 5000, "config.bin");
+	mb_module(0x400000, 0x500000, "guests/hello.elf arg=1");
+	mb_module(0x600000, 0x600000, NULL); /* empty, no name */
+	cr_assert_eq(multiboot_parse(mbi(), to_virt, &info, &map), 0);
+
+	cr_expect_str_eq(info.cmdline, "loglevel=debug pool=16M");
+	cr_assert_eq(info.nr_modules, 3);
+	cr_expect_eq(info.modules[0].start, 0x200000);
+	cr_expect_eq(info.modules[0].size, 5000);
+	cr_expect_str_eq(info.modules[0].name, "config.bin");
+	cr_expect_eq(info.modules[1].start, 0x400000);
+	cr_expect_eq(info.modules[1].size, MIB);
+	cr_expect_str_eq(info.modules[1].name, "guests/hello.elf arg=1");
+	cr_expect_eq(info.modules[2].size, 0);
+	cr_expect_str_eq(info.modules[2].name, "");
+
+	/* modules are claimed in whole pages */
+	expect_type(0x200000, 2 * PAGE_SIZE, MEM_HV);
+	expect_type(0x200000 + 2 * PAGE_SIZE, 0x200000 - 2 * PAGE_SIZE, MEM_RAM);
+	expect_type(0x1ff000, PAGE_SIZE, MEM_RAM);
+	expect_type(0x400000, MIB, MEM_HV);
+	expect_type(0x500000, PAGE_SIZE, MEM_RAM);
+	expect_type(0x600000, PAGE_SIZE, MEM_RAM);
+	cr_expect_eq(memmap_total(&map, MEM_HV), 2 * PAGE_SIZE + MIB);
+}
+
+Test(multiboot, more_modules_than_slots)
+{
+	mb_reset();
+	mb_qemu_map();
+	for (unsigned int i = 0; i < HV_MAX_BOOT_MODULES + 2; i++)
+		mb_module(0x1000000 + i * 0x10000, 0x1000000 + i * 0x10000 + 0x1000, "m");
+	cr_assert_eq(multiboot_parse(mbi(), to_virt, &info, &map), 0);
+	cr_expect_eq(info.nr_modules, HV_MAX_BOOT_MODULES);
+	expect_type(0x1000000 + (HV_MAX_BOOT_MODULES - 1) * 0x10000, PAGE_SIZE, MEM_HV);
+}
+
+Test(multiboot, falls_back_to_mem_lower_upper)
+{
+	mb_reset();
+	mbi()->flags = MB_INFO_MEMORY;
+	mbi()->mem_lower = 639;	       /* KiB at 0 */
+	mbi()->mem_upper = 255 * 1024; /* KiB at 1 MiB */
+	cr_assert_eq(multiboot_parse(mbi(), to_virt, &info, &map), 0);
+	expect_type(0, PAGE_SIZE, MEM_RESERVED);
+	expect_type(PAGE_SIZE, 639 * KIB - PAGE_SIZE, MEM_RAM);
+	cr_expect_null(range_at(639 * KIB));
+	expect_type(MIB, 255 * MIB, MEM_RAM);
+	cr_expect_null(range_at(256 * MIB));
+	cr_expect_eq(memmap_total(&map, MEM_RAM), 639 * KIB - PAGE_SIZE + 255 * MIB);
+}
+
+Test(multiboot, memory_map_preferred_over_mem_lower_upper)
+{
+	mb_reset();
+	mb_mmap(0, 0x9f000, 1, 20);
+	mb_mmap(0x100000, 0x1000000, 1, 20);
+	mbi()->flags |= MB_INFO_MEMORY;
+	mbi()->mem_lower = 639;
+	mbi()->mem_upper = 1024 * 1024; /* 1 GiB: would be wrong */
+	cr_assert_eq(multiboot_parse(mbi(), to_virt, &info, &map), 0);
+	cr_expect_eq(memmap_total(&map, MEM_RAM), 0x9f000 - PAGE_SIZE + 0x1000000);
+}
+
+Test(multiboot, no_memory_information_is_an_error)
+{
+	mb_reset();
+	mb_cmdline("x");
+	cr_expect_eq(multiboot_parse(mbi(), to_virt, &info, &map), -HV_EINVAL);
+	mb_reset();
+	cr_expect_eq(multiboot_parse(mbi(), to_virt, &info, &map), -HV_EINVAL);
+}
+
+Test(multiboot, too_many_map_entries)
+{
+	mb_reset();
+	for (unsigned int i = 0; i < MEMMAP_MAX_RANGES + 1; i++)
+		mb_mmap((uint64_t)i * 2 * MIB, MIB, 1, 20);
+	cr_expect_eq(multiboot_parse(mbi(), to_virt, &info, &map), -HV_ENOMEM);
+}
+
+Test(multiboot, truncated_entry_is_ignored)
+{
+	mb_reset();
+	mb_mmap(0, 16 * MIB, 1, 20);
+	mb_mmap(32 * MIB, 16 * MIB, 1, 20);
+	mbi()->mmap_length -= 4; /* the second entry is cut short */
+	cr_assert_eq(multiboot_parse(mbi(), to_virt, &info, &map), 0);
+	cr_expect_eq(memmap_total(&map, MEM_RAM), 16 * MIB - PAGE_SIZE);
 }
 
 /*
