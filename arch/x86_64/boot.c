@@ -1,11 +1,20 @@
 /*
- * Boot CPU, first C code. Minimal bring-up: serial console, memory map, then core. The full x86 setup (GDT,
- * IDT, W^X page tables, SMP, LAPIC) replaces the placeholders below.
+ * Boot CPU, first C code: console, per-CPU data and exception handling first (so that everything after
+ * can fault visibly), then the memory map, ACPI, the hypervisor's own page tables, the local APIC and
+ * timers, and finally the arch-neutral core.
  */
 #include <tessera/arch.h>
+#include <tessera/console.h>
 #include <tessera/memmap.h>
+#include <tessera/panic.h>
+#include <tessera/string.h>
+#include "acpi.h"
+#include "cpu.h"
 #include "io.h"
+#include "lapic.h"
 #include "multiboot.h"
+#include "paging.h"
+#include "smp.h"
 
 void x86_serial_init(void);
 void arch_x86_boot(uint32_t magic, uint32_t info);
@@ -13,15 +22,41 @@ void arch_x86_boot(uint32_t magic, uint32_t info);
 #define DEBUG_EXIT_PORT 0xf4
 
 extern char __hv_start[], __hv_end[];
+extern char boot_stack[], boot_stack_top[], boot_stack_guard[];
 
 static struct boot_info boot_info;
 static struct memmap boot_memmap;
+static struct acpi_platform platform;
 
 __noreturn void arch_machine_stop(enum tessera_exit_code code)
 {
+	/* QEMU exits at once, which stops every CPU; on hardware the others stay where they are */
 	outl(DEBUG_EXIT_PORT, code);
+	arch_cpu_park();
+}
+
+__noreturn void arch_cpu_park(void)
+{
 	for (;;)
 		__asm__ volatile("cli; hlt");
+}
+
+void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+unsigned long arch_irq_save(void)
+{
+	unsigned long flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	if (flags & (1 << 9))
+		__asm__ volatile("sti" : : : "memory");
 }
 
 static void *phys_to_virt(uint64_t pa)
@@ -29,72 +64,60 @@ static void *phys_to_virt(uint64_t pa)
 	return (void *)(uintptr_t)pa;
 }
 
+/* Keep what the loader left in RAM and we still read later (command lines, module list) away from others. */
+static void claim_if_ram(uint64_t base, uint64_t size)
+{
+	uint64_t lo = ALIGN_DOWN(base, PAGE_SIZE), hi = ALIGN_UP(base + size, PAGE_SIZE);
+
+	if (size && memmap_is(&boot_memmap, lo, hi - lo, MEM_RAM))
+		memmap_claim(&boot_memmap, lo, hi - lo);
+}
+
+static void claim_multiboot_data(uint32_t info)
+{
+	const struct multiboot_info *mbi = phys_to_virt(info);
+
+	claim_if_ram(info, sizeof(*mbi));
+	claim_if_ram((uintptr_t)boot_info.cmdline, strlen(boot_info.cmdline) + 1);
+	if (mbi->flags & MB_INFO_MODS)
+		claim_if_ram(mbi->mods_addr, mbi->mods_count * sizeof(struct multiboot_mod));
+	for (unsigned int i = 0; i < boot_info.nr_modules; i++)
+		claim_if_ram((uintptr_t)boot_info.modules[i].name, strlen(boot_info.modules[i].name) + 1);
+}
+
 void arch_x86_boot(uint32_t magic, uint32_t info)
 {
 	x86_serial_init();
-	if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
-		static const char msg[] = "tessera: not started by a multiboot loader\n";
-		arch_console_write(msg, sizeof(msg) - 1);
-		arch_machine_stop(TESSERA_EXIT_PANIC);
-	}
-	multiboot_parse(phys_to_virt(info), phys_to_virt, &boot_info, &boot_memmap);
+	x86_idt_init();
+	x86_cpu_init(0, 0, (uintptr_t)boot_stack, (uintptr_t)boot_stack_top);
+	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
+		panic("not started by a multiboot loader (magic %#x)", magic);
+	if (multiboot_parse(phys_to_virt(info), phys_to_virt, &boot_info, &boot_memmap))
+		panic("multiboot: no usable memory map");
 	boot_info.hv_start = (uintptr_t)__hv_start;
 	boot_info.hv_end = (uintptr_t)__hv_end;
 	memmap_claim(&boot_memmap, boot_info.hv_start, boot_info.hv_end - boot_info.hv_start);
-	hv_main(&boot_info);
-}
+	claim_multiboot_data(info);
 
-/* ---- placeholders until the full x86 bring-up lands ---- */
-unsigned int arch_cpu_id(void)
-{
-	return 0;
-}
-unsigned int arch_cpu_count(void)
-{
-	return 1;
-}
-unsigned int arch_cpus_start(void)
-{
-	return 1;
-}
-void arch_cpu_relax(void)
-{
-	__asm__ volatile("pause");
-}
-__noreturn void arch_cpu_park(void)
-{
-	for (;;)
-		__asm__ volatile("cli; hlt");
-}
-uint64_t arch_timestamp(void)
-{
-	return rdtsc();
-}
-uint64_t arch_timestamp_hz(void)
-{
-	return 0;
-}
-unsigned long arch_irq_save(void)
-{
-	unsigned long flags;
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-	return flags;
-}
-void arch_irq_restore(unsigned long flags)
-{
-	if (flags & (1 << 9))
-		__asm__ volatile("sti" : : : "memory");
-}
-void arch_dump_backtrace(void)
-{
-}
-int arch_virt_probe(char *why, size_t len)
-{
-	(void)why;
-	(void)len;
-	return 0;
-}
-void arch_test_fault(const char *kind)
-{
-	(void)kind;
+	/* ACPI tables and the BIOS areas are not RAM: read them while the boot identity map still covers them */
+	uint32_t a, b, c, d;
+	cpuid(1, 0, &a, &b, &c, &d);
+	uint32_t bsp_apic_id = b >> 24;
+	x86_cpu_get(0)->apic_id = bsp_apic_id;
+	if (acpi_parse(phys_to_virt, bsp_apic_id, &platform))
+		pr_warn("acpi: no MADT found, running on the boot CPU only");
+	if (!platform.lapic_base)
+		platform.lapic_base = LAPIC_DEFAULT_BASE;
+
+	x86_paging_init(&boot_info);
+	x86_paging_set((uintptr_t)boot_stack_guard, PAGE_SIZE, 0);
+	lapic_map(platform.lapic_base);
+	if (platform.ioapic_base)
+		x86_paging_map_device(platform.ioapic_base, PAGE_SIZE);
+	x86_paging_load();
+
+	lapic_enable();
+	x86_timer_calibrate();
+	x86_smp_setup(&platform, &boot_memmap);
+	hv_main(&boot_info);
 }

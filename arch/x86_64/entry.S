@@ -112,6 +112,8 @@ boot_mb_info: .long 0
 boot_pml4: .skip 4096
 boot_pdpt: .skip 4096
 boot_pd: .skip 4 * 4096
-	.global boot_stack_top
+	/* unmapped in the hypervisor's page tables: a boot stack overflow faults instead of corrupting */
+	.global boot_stack_guard, boot_stack, boot_stack_top
+boot_stack_guard: .skip 4096
 boot_stack: .skip 16384
 boot_stack_top:

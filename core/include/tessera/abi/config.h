@@ -1,6 +1,6 @@
 /*
  * The compiled system configuration: the blob that `tessera config compile` writes and the hypervisor
- * reads from a boot module (layout version 1).
+ * reads from a boot module (layout version 2; version 2 added `args` to struct tessera_config_cell).
  *
  * Layout rules: little-endian, fixed-width fields, every struct a multiple of 8 bytes with explicit
  * padding, no pointers. The blob is
@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define TESSERA_CONFIG_MAGIC   "TESSCFG" /* 8 bytes with the NUL */
-#define TESSERA_CONFIG_VERSION 1
+#define TESSERA_CONFIG_VERSION 2
 
 /* Hypervisor limits; the checker refuses configs that exceed them. */
 #define TESSERA_MAX_CELLS	 8
@@ -32,6 +32,7 @@
 #define TESSERA_MAX_CELL_REGIONS 16
 #define TESSERA_NAME_LEN	 32
 #define TESSERA_IMAGE_LEN	 64
+#define TESSERA_ARGS_LEN	 128 /* same as tessera_cell_boot_info.args */
 
 struct tessera_config_header {
 	char magic[8];	     /* TESSERA_CONFIG_MAGIC */
@@ -79,6 +80,7 @@ struct tessera_config_cell {
 	uint32_t memory_first, memory_count; /* slice of the memory array */
 	uint32_t pio_first, pio_count;
 	uint32_t msr_first, msr_count;
+	char args[TESSERA_ARGS_LEN]; /* NUL-terminated, copied to the cell's boot info */
 };
 
 /* Memory region flags */

@@ -1,0 +1,53 @@
+/*
+ * Entry stubs for the 32 exception vectors. Each stub makes the frame uniform (a dummy error code where the
+ * CPU pushes none), pushes its vector and the general registers, and calls x86_exception(frame), which
+ * never returns. The layout must match struct x86_regs in exception.h.
+ */
+
+	.section .text
+	.macro stub v
+	.balign 16
+x86_exc_stub_\v:
+	.if !((\v == 8) || (\v == 10) || (\v == 11) || (\v == 12) || (\v == 13) || (\v == 14) || (\v == 17) || (\v == 21) || (\v == 29) || (\v == 30))
+	pushq $0
+	.endif
+	pushq $\v
+	jmp x86_exc_common
+	.endm
+
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	stub \v
+	.endr
+
+x86_exc_common:
+	cld
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, %rdi
+	andq $-16, %rsp
+	xorl %ebp, %ebp /* the C handler's own frame chain ends here; it walks the faulting context instead */
+	call x86_exception
+1:	cli
+	hlt
+	jmp 1b
+
+	.section .rodata
+	.balign 8
+	.global x86_exc_stubs
+x86_exc_stubs:
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad x86_exc_stub_\v
+	.endr

@@ -1,0 +1,50 @@
+/* The IDT, shared by all CPUs: the 32 exception vectors, NMI/#DF/#MC on IST stacks. */
+#include "cpu.h"
+
+struct idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type; /* present, DPL 0, 64-bit interrupt gate (0x8e) */
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+} __packed;
+
+extern const uint64_t x86_exc_stubs[32];
+
+static struct idt_gate idt[256] __aligned(16);
+
+static unsigned int vector_ist(unsigned int v)
+{
+	switch (v) {
+	case 2: return X86_IST_NMI;
+	case 8: return X86_IST_DF;
+	case 18: return X86_IST_MC;
+	}
+	return 0;
+}
+
+void x86_idt_init(void)
+{
+	for (unsigned int v = 0; v < 32; v++) {
+		uint64_t a = x86_exc_stubs[v];
+		idt[v] = (struct idt_gate){
+			.offset_lo = (uint16_t)a,
+			.selector = GDT_CODE,
+			.ist = (uint8_t)vector_ist(v),
+			.type = 0x8e,
+			.offset_mid = (uint16_t)(a >> 16),
+			.offset_hi = (uint32_t)(a >> 32),
+		};
+	}
+}
+
+void x86_idt_load(void)
+{
+	struct __packed {
+		uint16_t limit;
+		uint64_t base;
+	} desc = {sizeof(idt) - 1, (uintptr_t)idt};
+	__asm__ volatile("lidt %0" : : "m"(desc));
+}

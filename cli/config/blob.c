@@ -1,0 +1,181 @@
+/*
+ * From the loaded YAML (schema.h) to the blob (abi/config.h). Numbers are parsed here, strictly; every
+ * other rule is the shared checker's, so that host and hypervisor can never disagree on what is valid.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tessera/abi/config.h>
+#include <tessera/config_check.h>
+
+#include "compile.h"
+#include "internal.h"
+
+int config_parse_number(const char *s, uint64_t *value)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	if (!s || !(*s >= '0' && *s <= '9'))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'K')
+		shift = 10;
+	else if (*end == 'M')
+		shift = 20;
+	else if (*end == 'G')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
+		return -1;
+	*value = (uint64_t)v << shift;
+	return 0;
+}
+
+/* Parse the number at `path`; on error fill the diagnostic at that node. */
+static int number(struct compile_ctx *ctx, const char *text, uint64_t max, uint64_t *out, const char *fmt,
+		  ...) __attribute__((format(printf, 5, 6)));
+
+static int number(struct compile_ctx *ctx, const char *text, uint64_t max, uint64_t *out, const char *fmt,
+		  ...)
+{
+	char path[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (config_parse_number(text, out))
+		return compile_fail(ctx, path,
+				    "invalid number '%s' (decimal or 0x hex, optional K, M or G suffix)",
+				    text);
+	if (*out > max)
+		return compile_fail(ctx, path, "number %s is too large (at most 0x%llx)", text,
+				    (unsigned long long)max);
+	return 0;
+}
+
+static int convert_cell(struct compile_ctx *ctx, unsigned int i, const struct yaml_cell *yc,
+			struct tessera_config_cell *cell)
+{
+	struct tessera_config_memory *mem = config_blob_memory(ctx);
+	struct tessera_config_pio *pio = config_blob_pio(ctx);
+	struct tessera_config_msr *msr = config_blob_msr(ctx);
+	const char *base = strrchr(yc->image, '/');
+	uint64_t v, v2;
+
+	char path[128];
+
+	base = base ? base + 1 : yc->image;
+	snprintf(path, sizeof(path), "cells[%u].image", i);
+	if (strlen(base) >= sizeof(cell->image))
+		return compile_fail(ctx, path, "image name '%s' is too long (at most %zu characters)", base,
+				    sizeof(cell->image) - 1);
+	snprintf(cell->name, sizeof(cell->name), "%s", yc->name);
+	snprintf(cell->image, sizeof(cell->image), "%s", base);
+	snprintf(cell->args, sizeof(cell->args), "%s", yc->args ? yc->args : "");
+	cell->flags = yc->manager ? TESSERA_CELL_MANAGER : 0;
+	cell->policy = yc->on_violation;
+	for (unsigned int k = 0; k < yc->cpus_count; k++) {
+		snprintf(path, sizeof(path), "cells[%u].cpus[%u]", i, k);
+		if (number(ctx, yc->cpus[k], UINT32_MAX, &v, "%s", path))
+			return 2;
+		if (v >= 64)
+			return compile_fail(ctx, path, "CPU %llu does not exist (the machine has %llu)",
+					    (unsigned long long)v, (unsigned long long)ctx->hdr_nr_cpus);
+		if (cell->cpus & (1ULL << v))
+			return compile_fail(ctx, path, "CPU %llu is listed twice", (unsigned long long)v);
+		cell->cpus |= 1ULL << v;
+	}
+	cell->memory_first = ctx->nr_memory;
+	cell->memory_count = yc->memory_count;
+	for (unsigned int k = 0; k < yc->memory_count; k++) {
+		const struct yaml_memory *ym = &yc->memory[k];
+		struct tessera_config_memory *m = &mem[ctx->nr_memory++];
+		if (number(ctx, ym->phys, UINT64_MAX, &m->phys, "cells[%u].memory[%u].phys", i, k) ||
+		    number(ctx, ym->guest, UINT64_MAX, &m->guest, "cells[%u].memory[%u].guest", i, k) ||
+		    number(ctx, ym->size, UINT64_MAX, &m->size, "cells[%u].memory[%u].size", i, k))
+			return 2;
+		m->flags = ym->flags;
+		if (ym->shared_with) {
+			m->flags |= TESSERA_MEM_SHARED;
+			snprintf(m->peer, sizeof(m->peer), "%s", ym->shared_with);
+		}
+	}
+	cell->pio_first = ctx->nr_pio;
+	cell->pio_count = yc->pio_count;
+	for (unsigned int k = 0; k < yc->pio_count; k++) {
+		struct tessera_config_pio *p = &pio[ctx->nr_pio++];
+		if (number(ctx, yc->pio[k].base, UINT32_MAX, &v, "cells[%u].pio[%u].base", i, k) ||
+		    number(ctx, yc->pio[k].size, UINT32_MAX, &v2, "cells[%u].pio[%u].size", i, k))
+			return 2;
+		p->base = v;
+		p->size = v2;
+	}
+	cell->msr_first = ctx->nr_msr;
+	cell->msr_count = yc->msr_count;
+	for (unsigned int k = 0; k < yc->msr_count; k++) {
+		struct tessera_config_msr *m = &msr[ctx->nr_msr++];
+		const char *last = yc->msr[k].last ? yc->msr[k].last : yc->msr[k].first;
+		if (number(ctx, yc->msr[k].first, UINT32_MAX, &v, "cells[%u].msr[%u].first", i, k) ||
+		    number(ctx, last, UINT32_MAX, &v2, "cells[%u].msr[%u].last", i, k))
+			return 2;
+		m->first = v;
+		m->last = v2;
+		m->flags = yc->msr[k].access;
+	}
+	return 0;
+}
+
+int config_blob_build(struct compile_ctx *ctx, const struct yaml_system *sys)
+{
+	struct tessera_config_header *h;
+	size_t nr_mem = 0, nr_pio = 0, nr_msr = 0, size;
+	uint64_t v;
+
+	for (unsigned int i = 0; i < sys->cells_count; i++) {
+		nr_mem += sys->cells[i].memory_count;
+		nr_pio += sys->cells[i].pio_count;
+		nr_msr += sys->cells[i].msr_count;
+	}
+	size = sizeof(*h) + sys->cells_count * sizeof(struct tessera_config_cell) +
+	       nr_mem * sizeof(struct tessera_config_memory) + nr_pio * sizeof(struct tessera_config_pio) +
+	       nr_msr * sizeof(struct tessera_config_msr);
+	ctx->blob = calloc(1, size);
+	ctx->size = size;
+	h = ctx->blob;
+	memcpy(h->magic, TESSERA_CONFIG_MAGIC, sizeof(h->magic));
+	h->version = TESSERA_CONFIG_VERSION;
+	h->total_size = size;
+	h->nr_cells = sys->cells_count;
+	h->cells_offset = sizeof(*h);
+	h->nr_memory = nr_mem;
+	h->memory_offset = h->cells_offset + h->nr_cells * sizeof(struct tessera_config_cell);
+	h->nr_pio = nr_pio;
+	h->pio_offset = h->memory_offset + nr_mem * sizeof(struct tessera_config_memory);
+	h->nr_msr = nr_msr;
+	h->msr_offset = h->pio_offset + nr_pio * sizeof(struct tessera_config_pio);
+
+	if (number(ctx, sys->machine.cpus, UINT32_MAX, &v, "machine.cpus"))
+		return 2;
+	h->nr_cpus = ctx->hdr_nr_cpus = v;
+	if (number(ctx, sys->machine.ram, UINT64_MAX, &h->ram_size, "machine.ram") ||
+	    number(ctx, sys->hypervisor.base, UINT64_MAX, &h->hv_base, "hypervisor.base") ||
+	    number(ctx, sys->hypervisor.size, UINT64_MAX, &h->hv_size, "hypervisor.size") ||
+	    number(ctx, sys->hypervisor.pool, UINT64_MAX, &h->pool_size, "hypervisor.pool"))
+		return 2;
+	h->console = sys->hypervisor.console;
+	for (unsigned int i = 0; i < sys->cells_count; i++)
+		if (convert_cell(ctx, i, &sys->cells[i], &config_blob_cells(ctx)[i]))
+			return 2;
+	h = ctx->blob;
+	h->checksum = config_blob_checksum(ctx->blob, ctx->size);
+	return 0;
+}

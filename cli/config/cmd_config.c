@@ -1,0 +1,97 @@
+/*
+ * `tessera config check FILE` and `tessera config compile FILE -o BLOB` (docs/config.md). Exit status 0
+ * when the config is good, 2 on bad input (with `tessera: FILE:LINE:COL: message` on stderr), 1 when the
+ * blob cannot be written.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tessera/config_check.h>
+
+#include "../commands.h"
+#include "compile.h"
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: tessera config check FILE [--images DIR]... [--no-images]\n"
+		"       tessera config compile FILE -o BLOB [--images DIR]... [--no-images] [--no-check]\n"
+		"       tessera config check-blob BLOB\n"
+		"--no-check is for tests only: it writes the blob even if the checker refuses it.\n");
+	return 2;
+}
+
+static int write_blob(const char *path, const void *blob, size_t size)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(blob, 1, size, f) != size || fclose(f) != 0) {
+		fprintf(stderr, "tessera: %s: cannot write the blob\n", path);
+		return 1;
+	}
+	return 0;
+}
+
+/* Run the hypervisor's checker on a blob file, as the hypervisor would (without the images). */
+static int check_blob(const char *path)
+{
+	struct config_error err;
+	FILE *f = fopen(path, "rb");
+	static char buf[1 << 20];
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "tessera: %s: cannot read the blob\n", path);
+		return 2;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (config_check(buf, n, &err)) {
+		fprintf(stderr, "tessera: %s: %s\n", path, err.message);
+		return 2;
+	}
+	return 0;
+}
+
+int cmd_config(int argc, char **argv)
+{
+	struct config_options opt = {0};
+	const char *dirs[16], *file = NULL, *output = NULL, *verb;
+	struct config_compiled out;
+	struct config_diag diag;
+	int ret;
+
+	if (argc < 3)
+		return usage();
+	verb = argv[1];
+	if (strcmp(verb, "check-blob") == 0)
+		return argc == 3 ? check_blob(argv[2]) : usage();
+	if (strcmp(verb, "check") != 0 && strcmp(verb, "compile") != 0)
+		return usage();
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			output = argv[++i];
+		else if (strcmp(argv[i], "--images") == 0 && i + 1 < argc && opt.nr_image_dirs < 16)
+			dirs[opt.nr_image_dirs++] = argv[++i];
+		else if (strcmp(argv[i], "--no-images") == 0)
+			opt.no_images = true;
+		else if (strcmp(argv[i], "--no-check") == 0 && strcmp(verb, "compile") == 0)
+			opt.no_check = true;
+		else if (argv[i][0] != '-' && !file)
+			file = argv[i];
+		else
+			return usage();
+	}
+	opt.image_dirs = dirs;
+	if (!file || (strcmp(verb, "compile") == 0) != (output != NULL))
+		return usage();
+	ret = config_compile(file, &opt, &out, &diag);
+	if (ret) {
+		config_diag_print(file, &diag);
+		return ret;
+	}
+	if (output)
+		ret = write_blob(output, out.blob, out.size);
+	config_compiled_free(&out);
+	return ret;
+}

@@ -1,0 +1,47 @@
+/*
+ * Compiling a YAML system config into the blob the hypervisor reads (abi/config.h), with every error
+ * placed at a file position. Used by `tessera config` and by `tessera run --config FILE`.
+ */
+#ifndef TESSERA_CLI_CONFIG_COMPILE_H
+#define TESSERA_CLI_CONFIG_COMPILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config_options {
+	bool no_check;		       /* test-only: write the blob even if the checker refuses it */
+	bool no_images;		       /* do not look for the cells' images (and skip the image checks) */
+	const char *const *image_dirs; /* extra directories searched for images, before the defaults */
+	size_t nr_image_dirs;
+	uint16_t machine; /* ELF machine of the images; 0 = EM_X86_64 */
+};
+
+struct config_compiled {
+	void *blob;
+	size_t size;
+	char **images; /* per cell: the resolved path of its image (NULL when not looked up or not found) */
+	unsigned int nr_images;
+};
+
+/* Where and what: line 0 means the error concerns the file as a whole (unreadable, for example). */
+struct config_diag {
+	unsigned int line, col;
+	char message[256];
+};
+
+/*
+ * Compile the YAML file at `path`. Returns 0 with *out filled (free it with config_compiled_free), or 2
+ * (bad input) with *diag filled.
+ */
+int config_compile(const char *path, const struct config_options *opt, struct config_compiled *out,
+		   struct config_diag *diag);
+void config_compiled_free(struct config_compiled *out);
+
+/* Print a diagnostic the way every Tessera tool does: `tessera: FILE:LINE:COL: message`. */
+void config_diag_print(const char *path, const struct config_diag *diag);
+
+/* Parse a number: decimal or 0x hex, optionally followed by K, M or G (powers of 1024). */
+int config_parse_number(const char *s, uint64_t *value);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * Finding each cell's guest image and checking it against the cell's memory with the shared checker.
+ * An image named in the YAML is looked up, in order: as given if absolute; beside the YAML file; in each
+ * --images directory; in each directory of $TESSERA_GUEST_PATH (colon-separated); beside the `tessera`
+ * executable and in its x86_64_hv/ subdirectory (where the build puts the guests).
+ */
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <tessera/config_check.h>
+
+#include "internal.h"
+
+#define EM_X86_64 62
+
+static char *try_dir(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, R_OK) == 0 ? strdup(path) : NULL;
+}
+
+static char *resolve_image(const char *yaml_file, const char *name, const struct config_options *opt)
+{
+	char buf[PATH_MAX], *found = NULL;
+	const char *env = getenv("TESSERA_GUEST_PATH");
+	ssize_t n;
+
+	if (name[0] == '/')
+		return access(name, R_OK) == 0 ? strdup(name) : NULL;
+	snprintf(buf, sizeof(buf), "%s", yaml_file);
+	found = try_dir(dirname(buf), name);
+	for (size_t i = 0; !found && i < opt->nr_image_dirs; i++)
+		found = try_dir(opt->image_dirs[i], name);
+	if (!found && env) {
+		char *list = strdup(env), *save = NULL;
+		for (char *d = strtok_r(list, ":", &save); d && !found; d = strtok_r(NULL, ":", &save))
+			found = try_dir(d, name);
+		free(list);
+	}
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (!found && n > 0) {
+		buf[n] = 0;
+		char *dir = dirname(buf);
+		char sub[PATH_MAX];
+		found = try_dir(dir, name);
+		snprintf(sub, sizeof(sub), "%s/x86_64_hv", dir);
+		if (!found)
+			found = try_dir(sub, name);
+	}
+	return found;
+}
+
+static void *read_image(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf = NULL;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc(len ? len : 1);
+		if (fread(buf, 1, len, f) != (size_t)len) {
+			free(buf);
+			buf = NULL;
+		}
+		*size = len;
+	}
+	fclose(f);
+	return buf;
+}
+
+int config_images_check(struct compile_ctx *ctx, const struct yaml_system *sys,
+			const struct config_options *opt, struct config_compiled *out)
+{
+	char path[64];
+
+	if (opt->no_images)
+		return 0;
+	out->images = calloc(sys->cells_count, sizeof(*out->images));
+	out->nr_images = sys->cells_count;
+	for (unsigned int i = 0; i < sys->cells_count; i++) {
+		const char *name = sys->cells[i].image;
+		struct config_error err;
+		size_t size = 0;
+		void *elf;
+		int bad;
+
+		snprintf(path, sizeof(path), "cells[%u].image", i);
+		out->images[i] = resolve_image(ctx->file, name, opt);
+		if (!out->images[i])
+			return compile_fail(ctx, path,
+					    "image '%s' not found (beside the config, in --images "
+					    "directories, $TESSERA_GUEST_PATH or the build's x86_64_hv/)",
+					    name);
+		if (opt->no_check)
+			continue;
+		elf = read_image(out->images[i], &size);
+		if (!elf)
+			return compile_fail(ctx, path, "cannot read image '%s'", out->images[i]);
+		bad = config_check_image(out->blob, i, elf, size, opt->machine ? opt->machine : EM_X86_64,
+					 &err);
+		free(elf);
+		if (bad)
+			return compile_fail(ctx, path, "%s", err.message);
+	}
+	return 0;
+}

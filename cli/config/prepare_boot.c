@@ -1,0 +1,75 @@
+/*
+ * `tessera run --config FILE`: compile the config, write the blob into the run's scratch directory and
+ * hand the blob and the cells' images to the machine as boot modules (blob first; each image once, since
+ * the hypervisor finds images by file name). The config describes the machine, so its CPU count and RAM
+ * size become QEMU's -smp and -m.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tessera/abi/config.h>
+
+#include "../run_config.h"
+#include "compile.h"
+
+static char *write_blob(const char *workdir, const struct config_compiled *c)
+{
+	char *path;
+
+	if (asprintf(&path, "%s/config.blob", workdir) < 0)
+		return NULL;
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(c->blob, 1, c->size, f) != c->size || fclose(f)) {
+		perror(path);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static bool already_added(const struct machine *m, const char *path)
+{
+	for (unsigned int i = 0; i < m->nr_modules; i++)
+		if (!strcmp(m->modules[i], path))
+			return true;
+	return false;
+}
+
+int config_prepare_boot(const char *yaml_path, const char *workdir, struct machine *m)
+{
+	struct config_options opt = {0};
+	struct config_compiled c;
+	struct config_diag diag;
+	int ret = config_compile(yaml_path, &opt, &c, &diag);
+
+	if (ret) {
+		config_diag_print(yaml_path, &diag);
+		return ret;
+	}
+	const struct tessera_config_header *h = c.blob;
+	char *blob = write_blob(workdir, &c);
+	if (!blob || machine_add_module(m, blob)) {
+		config_compiled_free(&c);
+		return 1;
+	}
+	for (unsigned int i = 0; i < c.nr_images; i++) {
+		char *img = c.images[i] ? strdup(c.images[i]) : NULL;
+		if (!img || already_added(m, img))
+			continue;
+		if (machine_add_module(m, img)) {
+			fprintf(stderr,
+				"tessera: %s: cannot pass image %s as a boot module (too many, or a ',' in "
+				"its path)\n",
+				yaml_path, img);
+			config_compiled_free(&c);
+			return 2;
+		}
+	}
+	m->smp = h->nr_cpus;
+	static char mem[32];
+	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(h->ram_size >> 20));
+	m->mem = mem;
+	config_compiled_free(&c);
+	return 0;
+}

@@ -1,0 +1,227 @@
+/*
+ * The libcyaml schema of a system config, and loading through it with positions: libcyaml logs one debug
+ * line per YAML event it consumes, so counting those lines tells which event it was looking at when it
+ * logged an error, and the marks pass (marks.h) knows where that event is in the file.
+ */
+#include <cyaml/cyaml.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tessera/abi/config.h>
+
+#include "schema.h"
+
+static const cyaml_strval_t bool_strings[] = {
+	{"false", 0},
+	{"true", 1},
+};
+
+static const cyaml_strval_t policy_strings[] = {
+	{"stop", TESSERA_POLICY_STOP},
+	{"inject", TESSERA_POLICY_INJECT},
+};
+
+static const cyaml_strval_t console_strings[] = {
+	{"serial", TESSERA_CONSOLE_SERIAL},
+	{"none", TESSERA_CONSOLE_NONE},
+};
+
+static const cyaml_strval_t mem_flag_strings[] = {
+	{"read", TESSERA_MEM_READ},
+	{"write", TESSERA_MEM_WRITE},
+	{"exec", TESSERA_MEM_EXEC},
+	{"device", TESSERA_MEM_DEVICE},
+};
+
+static const cyaml_strval_t msr_access_strings[] = {
+	{"read", TESSERA_MSR_READ},
+	{"write", TESSERA_MSR_WRITE},
+};
+
+#define NUMBER(key, flags, type, member) CYAML_FIELD_STRING_PTR(key, flags, type, member, 1, 32)
+#define REQ				 CYAML_FLAG_POINTER
+#define OPT				 (CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL)
+#define STRICT				 CYAML_FLAG_STRICT
+
+static const cyaml_schema_field_t memory_fields[] = {
+	NUMBER("phys", REQ, struct yaml_memory, phys),
+	NUMBER("guest", REQ, struct yaml_memory, guest),
+	NUMBER("size", REQ, struct yaml_memory, size),
+	CYAML_FIELD_FLAGS("flags", STRICT, struct yaml_memory, flags, mem_flag_strings,
+			  CYAML_ARRAY_LEN(mem_flag_strings)),
+	CYAML_FIELD_STRING_PTR("shared_with", OPT, struct yaml_memory, shared_with, 1, TESSERA_NAME_LEN - 1),
+	CYAML_FIELD_END};
+
+static const cyaml_schema_field_t pio_fields[] = {NUMBER("base", REQ, struct yaml_pio, base),
+						  NUMBER("size", REQ, struct yaml_pio, size),
+						  CYAML_FIELD_END};
+
+static const cyaml_schema_field_t msr_fields[] = {
+	NUMBER("first", REQ, struct yaml_msr, first), NUMBER("last", OPT, struct yaml_msr, last),
+	CYAML_FIELD_FLAGS("access", STRICT, struct yaml_msr, access, msr_access_strings,
+			  CYAML_ARRAY_LEN(msr_access_strings)),
+	CYAML_FIELD_END};
+
+static const cyaml_schema_value_t memory_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct yaml_memory, memory_fields),
+};
+static const cyaml_schema_value_t pio_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct yaml_pio, pio_fields),
+};
+static const cyaml_schema_value_t msr_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct yaml_msr, msr_fields),
+};
+static const cyaml_schema_value_t cpu_entry = {
+	CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, 32),
+};
+
+static const cyaml_schema_field_t cell_fields[] = {
+	CYAML_FIELD_STRING_PTR("name", REQ, struct yaml_cell, name, 1, TESSERA_NAME_LEN - 1),
+	CYAML_FIELD_SEQUENCE("cpus", REQ, struct yaml_cell, cpus, &cpu_entry, 1, 64),
+	CYAML_FIELD_STRING_PTR("image", REQ, struct yaml_cell, image, 1, 4095),
+	CYAML_FIELD_STRING_PTR("args", OPT, struct yaml_cell, args, 0, TESSERA_ARGS_LEN - 1),
+	CYAML_FIELD_ENUM("manager", CYAML_FLAG_OPTIONAL | STRICT, struct yaml_cell, manager, bool_strings,
+			 CYAML_ARRAY_LEN(bool_strings)),
+	CYAML_FIELD_ENUM("on_violation", CYAML_FLAG_OPTIONAL | STRICT, struct yaml_cell, on_violation,
+			 policy_strings, CYAML_ARRAY_LEN(policy_strings)),
+	CYAML_FIELD_SEQUENCE("memory", REQ, struct yaml_cell, memory, &memory_entry, 1,
+			     TESSERA_MAX_CELL_REGIONS),
+	CYAML_FIELD_SEQUENCE("pio", OPT, struct yaml_cell, pio, &pio_entry, 0, TESSERA_MAX_PIO),
+	CYAML_FIELD_SEQUENCE("msr", OPT, struct yaml_cell, msr, &msr_entry, 0, TESSERA_MAX_MSR),
+	CYAML_FIELD_END};
+
+static const cyaml_schema_value_t cell_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct yaml_cell, cell_fields),
+};
+
+static const cyaml_schema_field_t machine_fields[] = {NUMBER("cpus", REQ, struct yaml_machine, cpus),
+						      NUMBER("ram", REQ, struct yaml_machine, ram),
+						      CYAML_FIELD_END};
+
+static const cyaml_schema_field_t hypervisor_fields[] = {
+	NUMBER("base", REQ, struct yaml_hypervisor, base), NUMBER("size", REQ, struct yaml_hypervisor, size),
+	NUMBER("pool", REQ, struct yaml_hypervisor, pool),
+	CYAML_FIELD_ENUM("console", CYAML_FLAG_OPTIONAL | STRICT, struct yaml_hypervisor, console,
+			 console_strings, CYAML_ARRAY_LEN(console_strings)),
+	CYAML_FIELD_END};
+
+static const cyaml_schema_field_t system_fields[] = {
+	CYAML_FIELD_MAPPING("machine", CYAML_FLAG_DEFAULT, struct yaml_system, machine, machine_fields),
+	CYAML_FIELD_MAPPING("hypervisor", CYAML_FLAG_DEFAULT, struct yaml_system, hypervisor,
+			    hypervisor_fields),
+	CYAML_FIELD_SEQUENCE("cells", REQ, struct yaml_system, cells, &cell_entry, 1, TESSERA_MAX_CELLS),
+	CYAML_FIELD_END};
+
+static const cyaml_schema_value_t system_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct yaml_system, system_fields),
+};
+
+/* What the log callback learns while libcyaml loads. */
+struct load_log {
+	size_t events;	   /* events libcyaml has consumed */
+	size_t err_event;  /* the event it had consumed when it logged the first error */
+	char message[256]; /* that error, "Load: " and newline stripped */
+};
+
+static void load_log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
+{
+	struct load_log *log = ctx;
+	char line[256];
+	size_t n;
+
+	vsnprintf(line, sizeof(line), fmt, args);
+	if (strncmp(line, "Load: Event:", 12) == 0) {
+		log->events++;
+		return;
+	}
+	if (level < CYAML_LOG_ERROR || log->message[0] || strncmp(line, "Load: Backtrace", 15) == 0 ||
+	    line[0] == ' ')
+		return;
+	snprintf(log->message, sizeof(log->message), "%s", strncmp(line, "Load: ", 6) ? line : line + 6);
+	n = strlen(log->message);
+	if (n && log->message[n - 1] == '\n')
+		log->message[n - 1] = 0;
+	log->err_event = log->events;
+}
+
+static const char *type_word(const char *cyaml_name)
+{
+	if (strstr(cyaml_name, "MAPPING"))
+		return "a mapping";
+	if (strstr(cyaml_name, "SEQUENCE"))
+		return "a sequence";
+	return "a scalar";
+}
+
+/* Turn libcyaml's wording into ours; unknown messages pass through. */
+static void translate(const char *msg, char *out, size_t size)
+{
+	char a[128], b[128];
+	unsigned int n, m;
+
+	if (sscanf(msg, "Unexpected key: %127[^\n]", a) == 1)
+		snprintf(out, size, "unknown key '%s'", a);
+	else if (sscanf(msg, "Missing required mapping field: %127[^\n]", a) == 1)
+		snprintf(out, size, "missing required key '%s'", a);
+	else if (sscanf(msg, "Mapping field already seen: %127[^\n]", a) == 1)
+		snprintf(out, size, "duplicate key '%s'", a);
+	else if (sscanf(msg, "Expecting %127s got event: %127s", a, b) == 2)
+		snprintf(out, size, "wrong type: expected %s, got %s", type_word(a), type_word(b));
+	else if (sscanf(msg, "Invalid ENUM value: %127[^\n]", a) == 1)
+		snprintf(out, size, "invalid value '%s'", a);
+	else if (sscanf(msg, "Unknown flag: %127[^\n]", a) == 1)
+		snprintf(out, size, "unknown flag '%s'", a);
+	else if (sscanf(msg, "STRING length > %u", &n) == 1)
+		snprintf(out, size, "string too long (at most %u characters)", n);
+	else if (sscanf(msg, "STRING length < %u", &n) == 1)
+		snprintf(out, size, "string too short (at least %u characters)", n);
+	else if (sscanf(msg, "Excessive entries (%u", &n) == 1)
+		snprintf(out, size, "too many entries (at most %u)", n);
+	else if (sscanf(msg, "Insufficient entries (%u of %u", &n, &m) == 2)
+		snprintf(out, size, "too few entries (at least %u)", m);
+	else
+		snprintf(out, size, "%s", msg);
+}
+
+struct yaml_system *yaml_system_load(const char *data, size_t size, const struct yaml_marks *marks,
+				     struct yaml_pos *where, char *why, size_t why_size)
+{
+	struct load_log log = {0};
+	cyaml_config_t cfg = {
+		.log_fn = load_log_fn,
+		.log_ctx = &log,
+		.mem_fn = cyaml_mem,
+		.log_level = CYAML_LOG_DEBUG,
+		.flags = CYAML_CFG_NO_ALIAS,
+	};
+	struct yaml_system *sys = NULL;
+	cyaml_err_t err;
+
+	err = cyaml_load_data((const uint8_t *)data, size, &cfg, &system_schema, (cyaml_data_t **)&sys, NULL);
+	if (err == CYAML_OK && sys)
+		return sys;
+	if (err == CYAML_OK) {
+		*where = (struct yaml_pos){1, 1};
+		snprintf(why, why_size, "empty config");
+		return NULL;
+	}
+	if (log.message[0])
+		translate(log.message, why, why_size);
+	else
+		snprintf(why, why_size, "%s", cyaml_strerror(err));
+	/* The error concerns the last event libcyaml consumed. */
+	if (log.err_event > 0 && log.err_event <= marks->nr_events)
+		*where = marks->events[log.err_event - 1];
+	else
+		*where = (struct yaml_pos){1, 1};
+	return NULL;
+}
+
+void yaml_system_free(struct yaml_system *sys)
+{
+	cyaml_config_t cfg = {.mem_fn = cyaml_mem, .log_fn = NULL, .log_level = CYAML_LOG_ERROR};
+
+	if (sys)
+		cyaml_free(&cfg, &system_schema, sys, 0);
+}

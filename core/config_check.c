@@ -1,0 +1,264 @@
+/*
+ * The config checker: every rule a blob must pass before the hypervisor starts a cell from it. Built for
+ * the host (libc) and freestanding (the hypervisor), so it uses only tessera/string.h and format.h. It
+ * never trusts a field before it has checked the field it depends on: the header first, then the array
+ * bounds, then the contents. The first problem found is reported; rules are in docs/config.md.
+ */
+#include <stdarg.h>
+#include <tessera/abi/cell_boot.h>
+#include <tessera/config_check.h>
+#include <tessera/crc32.h>
+#include <tessera/error.h>
+#include <tessera/format.h>
+#include <tessera/string.h>
+
+#include "config_check_internal.h"
+
+#define HV_IMAGE_ADDR	 0x100000ULL  /* the hypervisor's image loads at 1 MiB */
+#define HV_IMAGE_RESERVE (4ULL << 20) /* room kept beside the pool for the image and boot modules */
+
+int check_fail(struct config_error *err, int code, int cell, enum config_elem elem, int index,
+	       enum config_field field, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = -code;
+	err->cell = cell;
+	err->elem = elem;
+	err->index = index;
+	err->field = field;
+	va_start(ap, fmt);
+	format_vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -code;
+}
+
+uint32_t config_blob_checksum(const void *blob, size_t size)
+{
+	const uint32_t zero = 0;
+	const size_t at = offsetof(struct tessera_config_header, checksum);
+	uint32_t crc;
+
+	crc = crc32_update(0, blob, at);
+	crc = crc32_update(crc, &zero, sizeof(zero));
+	return crc32_update(crc, (const char *)blob + at + 4, size - at - 4);
+}
+
+/* An array of `count` elements of `elem_size` at `offset` must be aligned and lie within the blob. */
+static bool array_ok(const struct tessera_config_header *hdr, uint32_t offset, uint32_t count,
+		     size_t elem_size)
+{
+	uint64_t end = (uint64_t)offset + (uint64_t)count * elem_size;
+
+	if (count == 0)
+		return true;
+	return offset % 8 == 0 && offset >= sizeof(*hdr) && end <= hdr->total_size;
+}
+
+static int check_header(struct check *c, const void *blob, size_t size)
+{
+	const struct tessera_config_header *hdr = blob;
+	uint32_t sum;
+
+	if (!blob || size < sizeof(*hdr))
+		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_HEADER, "config blob too small (%zu bytes)", size);
+	if (memcmp(hdr->magic, TESSERA_CONFIG_MAGIC, sizeof(hdr->magic)) != 0)
+		return SYS_FAIL(c, HV_ECORRUPT, CONFIG_FIELD_HEADER, "bad magic: not a Tessera config blob");
+	if (hdr->version != TESSERA_CONFIG_VERSION)
+		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_HEADER,
+				"unsupported config version %u (expected %u)", hdr->version,
+				TESSERA_CONFIG_VERSION);
+	if (hdr->total_size < sizeof(*hdr) || hdr->total_size > size)
+		return SYS_FAIL(c, HV_ECORRUPT, CONFIG_FIELD_HEADER,
+				"config blob is truncated: header says %u bytes, have %zu", hdr->total_size,
+				size);
+	sum = config_blob_checksum(blob, hdr->total_size);
+	if (sum != hdr->checksum)
+		return SYS_FAIL(c, HV_ECORRUPT, CONFIG_FIELD_HEADER,
+				"config checksum mismatch (blob says 0x%08x, computed 0x%08x)", hdr->checksum,
+				sum);
+	if (hdr->flags != 0)
+		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_HEADER, "unknown header flags 0x%x", hdr->flags);
+	if (hdr->nr_cells > TESSERA_MAX_CELLS)
+		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_CELLS, "too many cells (%u, at most %u)",
+				hdr->nr_cells, TESSERA_MAX_CELLS);
+	if (hdr->nr_memory > TESSERA_MAX_MEMORY)
+		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_CELLS,
+				"too many memory regions in all (%u, at most %u)", hdr->nr_memory,
+				TESSERA_MAX_MEMORY);
+	if (hdr->nr_pio > TESSERA_MAX_PIO)
+		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_CELLS,
+				"too many port ranges in all (%u, at most %u)", hdr->nr_pio, TESSERA_MAX_PIO);
+	if (hdr->nr_msr > TESSERA_MAX_MSR)
+		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_CELLS,
+				"too many MSR ranges in all (%u, at most %u)", hdr->nr_msr, TESSERA_MAX_MSR);
+	if (!array_ok(hdr, hdr->cells_offset, hdr->nr_cells, sizeof(struct tessera_config_cell)) ||
+	    !array_ok(hdr, hdr->memory_offset, hdr->nr_memory, sizeof(struct tessera_config_memory)) ||
+	    !array_ok(hdr, hdr->pio_offset, hdr->nr_pio, sizeof(struct tessera_config_pio)) ||
+	    !array_ok(hdr, hdr->msr_offset, hdr->nr_msr, sizeof(struct tessera_config_msr)))
+		return SYS_FAIL(c, HV_ECORRUPT, CONFIG_FIELD_HEADER, "an array lies outside the config blob");
+	c->hdr = hdr;
+	c->cells = config_cells(hdr);
+	c->mem = config_memory(hdr);
+	c->pio = config_pio(hdr);
+	c->msr = config_msr(hdr);
+	return 0;
+}
+
+static int check_system(struct check *c)
+{
+	const struct tessera_config_header *h = c->hdr;
+	uint64_t hv_end = h->hv_base + h->hv_size;
+
+	if (h->nr_cpus == 0 || h->nr_cpus > TESSERA_MAX_CPUS)
+		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_NR_CPUS,
+				"machine has %u CPUs; the hypervisor supports 1 to %u", h->nr_cpus,
+				TESSERA_MAX_CPUS);
+	if (h->ram_size == 0 || !IS_ALIGNED(h->ram_size, PAGE_SIZE) || h->ram_size >= ADDR_LIMIT)
+		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_RAM_SIZE,
+				"RAM size must be a non-zero multiple of 4 KiB");
+	if (!IS_ALIGNED(h->hv_base, PAGE_SIZE))
+		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_HV_BASE,
+				"hypervisor memory base is not 4 KiB aligned");
+	if (h->hv_size == 0 || !IS_ALIGNED(h->hv_size, PAGE_SIZE))
+		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_HV_SIZE,
+				"hypervisor memory size must be a non-zero multiple of 4 KiB");
+	if (h->hv_base >= h->ram_size || h->hv_size > h->ram_size - h->hv_base)
+		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_HV_SIZE, "hypervisor memory lies outside RAM");
+	if (h->hv_base > HV_IMAGE_ADDR || hv_end <= HV_IMAGE_ADDR)
+		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_HV_BASE,
+				"hypervisor memory must include 0x100000, where its image loads");
+	if (h->pool_size == 0 || !IS_ALIGNED(h->pool_size, PAGE_SIZE))
+		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_POOL_SIZE,
+				"pool size must be a non-zero multiple of 4 KiB");
+	if (hv_end - HV_IMAGE_ADDR < HV_IMAGE_RESERVE ||
+	    h->pool_size > hv_end - HV_IMAGE_ADDR - HV_IMAGE_RESERVE)
+		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_POOL_SIZE,
+				"page pool does not fit in the hypervisor's memory (it needs pool + 4 MiB "
+				"above 1 MiB)");
+	if (h->console > TESSERA_CONSOLE_NONE)
+		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_CONSOLE, "invalid console %u", h->console);
+	if (h->nr_cells == 0)
+		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_CELLS, "no cells defined");
+	return 0;
+}
+
+/* A NUL-terminated string in a fixed array, of characters from `allowed` (a class predicate). */
+static int check_string(struct check *c, int i, enum config_field field, const char *what, const char *s,
+			size_t len, bool (*allowed)(char), bool may_be_empty)
+{
+	size_t n = strnlen(s, len);
+
+	if (n == len)
+		return CELL_FAIL(c, i, HV_EINVAL, field, "%s is not NUL-terminated", what);
+	if (n == 0 && !may_be_empty)
+		return CELL_FAIL(c, i, HV_EINVAL, field, "%s must not be empty", what);
+	for (size_t k = 0; allowed && k < n; k++)
+		if (!allowed(s[k]))
+			return CELL_FAIL(c, i, HV_EINVAL, field, "invalid character '%c' in %s", s[k], what);
+	return 0;
+}
+
+static bool name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+}
+
+static bool image_char(char ch)
+{
+	return name_char(ch) || (ch >= 'A' && ch <= 'Z') || ch == '.' || ch == '+';
+}
+
+static bool args_char(char ch)
+{
+	return ch >= 0x20 && ch < 0x7f;
+}
+
+static int check_cell_fields(struct check *c, int i)
+{
+	const struct tessera_config_cell *cell = &c->cells[i];
+	const struct tessera_config_header *h = c->hdr;
+	int err;
+
+	err = check_string(c, i, CONFIG_FIELD_NAME, "cell name", cell->name, sizeof(cell->name), name_char,
+			   false);
+	if (err)
+		return err;
+	for (int j = 0; j < i; j++)
+		if (strcmp(c->cells[j].name, cell->name) == 0)
+			return CELL_FAIL(c, i, HV_EEXIST, CONFIG_FIELD_NAME, "duplicate cell name '%s'",
+					 cell->name);
+	err = check_string(c, i, CONFIG_FIELD_IMAGE, "image name", cell->image, sizeof(cell->image),
+			   image_char, false);
+	if (err)
+		return err;
+	err = check_string(c, i, CONFIG_FIELD_ARGS, "args", cell->args, sizeof(cell->args), args_char, true);
+	if (err)
+		return err;
+	if (cell->flags & ~TESSERA_CELL_MANAGER)
+		return CELL_FAIL(c, i, HV_EINVAL, CONFIG_FIELD_FLAGS, "unknown cell flags 0x%x", cell->flags);
+	if (cell->policy > TESSERA_POLICY_INJECT)
+		return CELL_FAIL(c, i, HV_EINVAL, CONFIG_FIELD_POLICY, "invalid violation policy %u",
+				 cell->policy);
+	if ((uint64_t)cell->memory_first + cell->memory_count > h->nr_memory ||
+	    (uint64_t)cell->pio_first + cell->pio_count > h->nr_pio ||
+	    (uint64_t)cell->msr_first + cell->msr_count > h->nr_msr)
+		return CELL_FAIL(c, i, HV_ECORRUPT, CONFIG_FIELD_MEMORY,
+				 "cell's element slices lie outside the arrays");
+	if (cell->memory_count > TESSERA_MAX_CELL_REGIONS)
+		return CELL_FAIL(c, i, HV_ERANGE, CONFIG_FIELD_MEMORY,
+				 "too many memory regions (%u, at most %u per cell)", cell->memory_count,
+				 TESSERA_MAX_CELL_REGIONS);
+	if (cell->memory_count == 0)
+		return CELL_FAIL(c, i, HV_EINVAL, CONFIG_FIELD_MEMORY, "cell has no memory");
+	return 0;
+}
+
+static int check_cpus(struct check *c, int i)
+{
+	const struct tessera_config_cell *cell = &c->cells[i];
+
+	if (cell->cpus == 0)
+		return CELL_FAIL(c, i, HV_EINVAL, CONFIG_FIELD_CPUS, "cell has no CPUs");
+	for (uint32_t cpu = 0; cpu < 64; cpu++) {
+		if (!(cell->cpus & (1ULL << cpu)))
+			continue;
+		c->err->value = cpu;
+		if (cpu >= c->hdr->nr_cpus)
+			return CELL_FAIL(c, i, HV_ERANGE, CONFIG_FIELD_CPUS,
+					 "CPU %u does not exist (the machine has %u)", cpu, c->hdr->nr_cpus);
+		for (int j = 0; j < i; j++)
+			if (c->cells[j].cpus & (1ULL << cpu))
+				return CELL_FAIL(c, i, HV_EEXIST, CONFIG_FIELD_CPUS,
+						 "CPU %u is already in cell '%s'", cpu, c->cells[j].name);
+	}
+	c->err->value = 0;
+	return 0;
+}
+
+int config_check(const void *blob, size_t size, struct config_error *err)
+{
+	struct check c = {.err = err};
+	int ret;
+
+	memset(err, 0, sizeof(*err));
+	err->cell = -1;
+	err->index = -1;
+	ret = check_header(&c, blob, size);
+	if (!ret)
+		ret = check_system(&c);
+	for (int i = 0; !ret && i < (int)c.hdr->nr_cells; i++) {
+		ret = check_cell_fields(&c, i);
+		if (!ret)
+			ret = check_cpus(&c, i);
+		if (!ret)
+			ret = check_cell_memory(&c, i);
+		if (!ret)
+			ret = check_cell_pio(&c, i);
+		if (!ret)
+			ret = check_cell_msr(&c, i);
+	}
+	for (int i = 0; !ret && i < (int)c.hdr->nr_cells; i++)
+		ret = check_cell_shares(&c, i);
+	return ret;
+}

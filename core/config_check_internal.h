@@ -1,0 +1,39 @@
+/* What the parts of the config checker share (config_check.c, config_check_mem.c); not an API. */
+#ifndef TESSERA_CONFIG_CHECK_INTERNAL_H
+#define TESSERA_CONFIG_CHECK_INTERNAL_H
+
+#include <tessera/config_check.h>
+
+#define ADDR_LIMIT (1ULL << 48) /* no address at or beyond this is valid */
+#define MEM_KNOWN_FLAGS \
+	(TESSERA_MEM_READ | TESSERA_MEM_WRITE | TESSERA_MEM_EXEC | TESSERA_MEM_SHARED | TESSERA_MEM_DEVICE)
+#define MEM_ACCESS (TESSERA_MEM_READ | TESSERA_MEM_WRITE | TESSERA_MEM_EXEC)
+
+struct check {
+	const struct tessera_config_header *hdr;
+	const struct tessera_config_cell *cells;
+	const struct tessera_config_memory *mem;
+	const struct tessera_config_pio *pio;
+	const struct tessera_config_msr *msr;
+	struct config_error *err;
+};
+
+int __printf(7, 8) check_fail(struct config_error *err, int code, int cell, enum config_elem elem, int index,
+			      enum config_field field, const char *fmt, ...);
+
+#define SYS_FAIL(c, code, field, ...) check_fail((c)->err, code, -1, CONFIG_ELEM_NONE, -1, field, __VA_ARGS__)
+#define CELL_FAIL(c, i, code, field, ...) \
+	check_fail((c)->err, code, i, CONFIG_ELEM_NONE, -1, field, __VA_ARGS__)
+#define ELEM_FAIL(c, i, elem, j, code, field, ...) check_fail((c)->err, code, i, elem, j, field, __VA_ARGS__)
+
+static inline bool ranges_overlap(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize)
+{
+	return a < b + bsize && b < a + asize;
+}
+
+int check_cell_memory(struct check *c, int i);
+int check_cell_pio(struct check *c, int i);
+int check_cell_msr(struct check *c, int i);
+int check_cell_shares(struct check *c, int i);
+
+#endif

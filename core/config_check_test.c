@@ -1,0 +1,317 @@
+/* The shared config checker on hand-built blobs: one valid system, then one broken rule per test. */
+#include <criterion/criterion.h>
+#include <string.h>
+#include <tessera/abi/cell_boot.h>
+#include <tessera/config_check.h>
+#include <tessera/crc32.h>
+#include <tessera/error.h>
+
+/* Two cells, each one RAM region, cell 0 with a port range and an MSR range. */
+struct test_blob {
+	struct tessera_config_header h;
+	struct tessera_config_cell cells[2];
+	struct tessera_config_memory mem[3];
+	struct tessera_config_pio pio[2];
+	struct tessera_config_msr msr[2];
+};
+
+static struct test_blob b;
+
+static void seal(void)
+{
+	b.h.checksum = config_blob_checksum(&b, sizeof(b));
+}
+
+static void build(void)
+{
+	memset(&b, 0, sizeof(b));
+	memcpy(b.h.magic, TESSERA_CONFIG_MAGIC, 8);
+	b.h.version = TESSERA_CONFIG_VERSION;
+	b.h.total_size = sizeof(b);
+	b.h.nr_cpus = 4;
+	b.h.ram_size = 256 << 20;
+	b.h.hv_base = 0;
+	b.h.hv_size = 64 << 20;
+	b.h.pool_size = 16 << 20;
+	b.h.nr_cells = 2;
+	b.h.cells_offset = offsetof(struct test_blob, cells);
+	b.h.nr_memory = 2;
+	b.h.memory_offset = offsetof(struct test_blob, mem);
+	b.h.nr_pio = 1;
+	b.h.pio_offset = offsetof(struct test_blob, pio);
+	b.h.nr_msr = 1;
+	b.h.msr_offset = offsetof(struct test_blob, msr);
+	for (int i = 0; i < 2; i++) {
+		struct tessera_config_cell *c = &b.cells[i];
+		strcpy(c->name, i ? "b" : "a");
+		strcpy(c->image, "hello.elf");
+		c->cpus = 1ULL << (i + 1);
+		c->memory_first = i;
+		c->memory_count = 1;
+		b.mem[i].phys = (64 + 4 * i) << 20;
+		b.mem[i].size = 4 << 20;
+		b.mem[i].flags = TESSERA_MEM_READ | TESSERA_MEM_WRITE | TESSERA_MEM_EXEC;
+	}
+	b.cells[0].pio_count = 1;
+	b.cells[0].msr_count = 1;
+	b.pio[0] = (struct tessera_config_pio){0x60, 5};
+	b.msr[0] = (struct tessera_config_msr){0x10, 0x10, TESSERA_MSR_READ, 0};
+	seal();
+}
+
+static struct config_error err;
+
+static int check(void)
+{
+	return config_check(&b, sizeof(b), &err);
+}
+
+/* Seal the change, then expect a refusal naming (cell, elem, field) and containing `words`. */
+static void refused(int cell, enum config_elem elem, enum config_field field, const char *words)
+{
+	seal();
+	cr_assert_neq(check(), 0, "accepted; expected '%s'", words);
+	cr_expect_eq(err.cell, cell, "%s", err.message);
+	cr_expect_eq(err.elem, elem, "%s", err.message);
+	cr_expect_eq(err.field, field, "%s", err.message);
+	cr_expect_not_null(strstr(err.message, words), "'%s' lacks '%s'", err.message, words);
+}
+
+TestSuite(config_check, .init = build);
+
+Test(config_check, crc32_matches_the_standard)
+{
+	cr_assert_eq(crc32_update(0, "123456789", 9), 0xcbf43926);
+}
+
+Test(config_check, accepts_a_valid_blob)
+{
+	cr_assert_eq(check(), 0, "%s", err.message);
+	cr_assert_eq(config_cell_boot_region(&b.h, &b.cells[1]), &b.mem[1]);
+}
+
+Test(config_check, header)
+{
+	b.h.checksum ^= 1;
+	cr_assert_eq(check(), -HV_ECORRUPT);
+	cr_expect_not_null(strstr(err.message, "checksum"));
+	build();
+	cr_assert_neq(config_check(&b, 20, &err), 0);
+	cr_assert_neq(config_check(&b, sizeof(b) - 8, &err), 0); /* truncated */
+	cr_expect_not_null(strstr(err.message, "truncated"));
+	b.h.magic[0] = 'X';
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HEADER, "magic");
+	build();
+	b.h.version = 1;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HEADER, "version");
+	build();
+	b.h.flags = 4;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HEADER, "flags");
+	build();
+	b.h.nr_memory = 3; /* the array would run past the end */
+	b.h.memory_offset = sizeof(b) - sizeof(b.mem[0]);
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HEADER, "outside");
+	build();
+	b.h.cells_offset = 4; /* inside the header */
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HEADER, "outside");
+	build();
+	b.h.nr_cells = TESSERA_MAX_CELLS + 1;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_CELLS, "too many cells");
+}
+
+Test(config_check, system)
+{
+	b.h.nr_cpus = 0;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_NR_CPUS, "CPUs");
+	build();
+	b.h.ram_size = 12345;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_RAM_SIZE, "RAM");
+	build();
+	b.h.hv_size = 1024 << 20;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HV_SIZE, "outside RAM");
+	build();
+	b.h.hv_base = 2 << 20;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HV_BASE, "0x100000");
+	build();
+	b.h.pool_size = 60 << 20;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_POOL_SIZE, "pool");
+	build();
+	b.h.console = 7;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_CONSOLE, "console");
+}
+
+Test(config_check, cells)
+{
+	strcpy(b.cells[1].name, "a");
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_NAME, "duplicate");
+	build();
+	memset(b.cells[0].name, 'x', sizeof(b.cells[0].name));
+	refused(0, CONFIG_ELEM_NONE, CONFIG_FIELD_NAME, "NUL");
+	build();
+	strcpy(b.cells[0].name, "A");
+	refused(0, CONFIG_ELEM_NONE, CONFIG_FIELD_NAME, "invalid character");
+	build();
+	b.cells[0].image[0] = 0;
+	refused(0, CONFIG_ELEM_NONE, CONFIG_FIELD_IMAGE, "empty");
+	build();
+	b.cells[1].policy = 9;
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_POLICY, "policy");
+	build();
+	b.cells[1].flags = 0x80;
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_FLAGS, "flags");
+	build();
+	b.cells[1].cpus = 0;
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_CPUS, "no CPUs");
+	build();
+	b.cells[1].cpus = 1ULL << 5;
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_CPUS, "does not exist");
+	cr_expect_eq(err.value, 5);
+	build();
+	b.cells[1].cpus = 0x2;
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_CPUS, "already in cell 'a'");
+	build();
+	b.cells[1].memory_count = 0;
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_MEMORY, "no memory");
+	build();
+	b.cells[1].memory_first = 5;
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_MEMORY, "outside");
+}
+
+Test(config_check, memory)
+{
+	b.mem[1].size = 0;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_SIZE, "zero");
+	build();
+	b.mem[1].phys += 8;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PHYS, "aligned");
+	build();
+	b.mem[1].guest = 0x10;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_GUEST, "aligned");
+	build();
+	b.mem[1].phys = 254 << 20;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PHYS, "outside RAM");
+	build();
+	b.mem[1].phys = 62 << 20;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PHYS, "hypervisor");
+	build();
+	b.mem[1].phys = 66 << 20;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PHYS, "overlaps cell 'a'");
+	build();
+	b.mem[1].flags = TESSERA_MEM_DEVICE;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_MEM_FLAGS, "no access");
+	build();
+	b.mem[1].flags |= 1u << 9;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_MEM_FLAGS, "unknown");
+	build();
+	b.mem[1].size = 16 << 10; /* smaller than the boot area */
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_SIZE, "boot area");
+	build();
+	b.mem[1].flags = TESSERA_MEM_WRITE;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_MEM_FLAGS, "readable");
+}
+
+/* A second region for cell 1 (slot 2), shared with `peer`. */
+static void add_shared(const char *peer)
+{
+	b.h.nr_memory = 3;
+	b.cells[1].memory_count = 2;
+	b.mem[2] = (struct tessera_config_memory){.phys = 100 << 20,
+						  .guest = 16 << 20,
+						  .size = 1 << 20,
+						  .flags = TESSERA_MEM_READ | TESSERA_MEM_SHARED};
+	strcpy(b.mem[2].peer, peer);
+}
+
+Test(config_check, sharing)
+{
+	/* Cell 1 declares a region shared with 'a', which does not declare it back. */
+	add_shared("a");
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PEER, "does not declare");
+	build();
+	add_shared("nobody");
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PEER, "unknown cell");
+	build();
+	add_shared("b");
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PEER, "itself");
+	build();
+	b.mem[0].peer[0] = 'x'; /* a peer on a region that is not shared */
+	refused(0, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PEER, "not shared");
+}
+
+Test(config_check, ports_and_msrs)
+{
+	b.pio[0].size = 0;
+	refused(0, CONFIG_ELEM_PIO, CONFIG_FIELD_SIZE, "zero");
+	build();
+	b.pio[0] = (struct tessera_config_pio){0xfffe, 4};
+	refused(0, CONFIG_ELEM_PIO, CONFIG_FIELD_SIZE, "0xffff");
+	build();
+	b.h.nr_pio = 2;
+	b.cells[1].pio_first = 1;
+	b.cells[1].pio_count = 1;
+	b.pio[1] = (struct tessera_config_pio){0x64, 1};
+	refused(1, CONFIG_ELEM_PIO, CONFIG_FIELD_BASE, "overlaps cell 'a'");
+	build();
+	b.h.nr_pio = 2;
+	b.cells[0].pio_count = 2;
+	b.pio[1] = (struct tessera_config_pio){0x61, 1};
+	refused(0, CONFIG_ELEM_PIO, CONFIG_FIELD_BASE, "range 0 of this cell");
+	build();
+	b.msr[0].last = 0x8;
+	refused(0, CONFIG_ELEM_MSR, CONFIG_FIELD_LAST, "before");
+	build();
+	b.msr[0].flags = 0;
+	refused(0, CONFIG_ELEM_MSR, CONFIG_FIELD_ACCESS, "read, write");
+	build();
+	b.h.nr_msr = 2;
+	b.cells[0].msr_count = 2;
+	b.msr[1] = (struct tessera_config_msr){0x0, 0x20, TESSERA_MSR_WRITE, 0};
+	refused(0, CONFIG_ELEM_MSR, CONFIG_FIELD_FIRST, "overlaps");
+}
+
+/* A one-segment ELF: code at `vaddr`, `memsz` bytes, entry at `entry`. */
+static size_t make_elf(unsigned char *buf, uint64_t vaddr, uint64_t memsz, uint64_t entry, uint32_t flags)
+{
+	memset(buf, 0, 0x200);
+	memcpy(buf, "\177ELF\2\1\1", 7);
+	*(uint16_t *)(buf + 16) = 2;
+	*(uint16_t *)(buf + 18) = 62;
+	*(uint64_t *)(buf + 24) = entry;
+	*(uint64_t *)(buf + 32) = 64;
+	*(uint16_t *)(buf + 54) = 56;
+	*(uint16_t *)(buf + 56) = 1;
+	unsigned char *ph = buf + 64;
+	*(uint32_t *)ph = 1;
+	*(uint32_t *)(ph + 4) = flags;
+	*(uint64_t *)(ph + 8) = 0x100;
+	*(uint64_t *)(ph + 16) = vaddr;
+	*(uint64_t *)(ph + 32) = 0x10;
+	*(uint64_t *)(ph + 40) = memsz;
+	return 0x200;
+}
+
+Test(config_check, images)
+{
+	unsigned char elf[0x200];
+	size_t n;
+
+	cr_assert_eq(check(), 0);
+	n = make_elf(elf, 0x100000, 0x1000, 0x100000, 7);
+	cr_assert_eq(config_check_image(&b.h, 0, elf, n, 62, &err), 0, "%s", err.message);
+	cr_assert_neq(config_check_image(&b.h, 0, elf, n, 183, &err), 0); /* wrong machine */
+	n = make_elf(elf, 0x100000, 8 << 20, 0x100000, 7);
+	cr_assert_neq(config_check_image(&b.h, 0, elf, n, 62, &err), 0);
+	cr_expect_not_null(strstr(err.message, "does not fit"));
+	n = make_elf(elf, (4 << 20) - 0x2000, 0x1000, (4 << 20) - 0x2000, 7);
+	cr_assert_neq(config_check_image(&b.h, 0, elf, n, 62, &err), 0);
+	cr_expect_not_null(strstr(err.message, "boot area"));
+	n = make_elf(elf, 0x100000, 0x1000, 0x500000, 7);
+	cr_assert_neq(config_check_image(&b.h, 0, elf, n, 62, &err), 0);
+	cr_expect_not_null(strstr(err.message, "entry point"));
+	b.mem[0].flags = TESSERA_MEM_READ | TESSERA_MEM_EXEC;
+	seal();
+	n = make_elf(elf, 0x100000, 0x1000, 0x100000, 6);
+	cr_assert_neq(config_check_image(&b.h, 0, elf, n, 62, &err), 0);
+	cr_expect_not_null(strstr(err.message, "writable"));
+	cr_expect_eq(err.field, CONFIG_FIELD_IMAGE);
+}

@@ -1,0 +1,108 @@
+/*
+ * The one config checker, run on the host by `tessera config` and in the hypervisor before any cell starts
+ * (DESIGN principle 2). It works on the compiled blob (abi/config.h) and knows nothing of YAML: an error is
+ * a structured value naming the offending cell, element and field, which the host maps back to a YAML
+ * line:column and the hypervisor prints as it is.
+ */
+#ifndef TESSERA_CONFIG_CHECK_H
+#define TESSERA_CONFIG_CHECK_H
+
+#include <tessera/abi/config.h>
+#include <tessera/compiler.h>
+
+/* Which kind of element an error points at (within the cell `config_error.cell`). */
+enum config_elem {
+	CONFIG_ELEM_NONE = 0, /* the cell itself, or the system when cell < 0 */
+	CONFIG_ELEM_MEMORY,
+	CONFIG_ELEM_PIO,
+	CONFIG_ELEM_MSR,
+};
+
+/* Which field; the host maps (elem, field) to a YAML key. */
+enum config_field {
+	CONFIG_FIELD_NONE = 0,
+	/* system */
+	CONFIG_FIELD_HEADER, /* magic, version, size, checksum, offsets */
+	CONFIG_FIELD_NR_CPUS,
+	CONFIG_FIELD_RAM_SIZE,
+	CONFIG_FIELD_HV_BASE,
+	CONFIG_FIELD_HV_SIZE,
+	CONFIG_FIELD_POOL_SIZE,
+	CONFIG_FIELD_CONSOLE,
+	CONFIG_FIELD_CELLS,
+	/* cell */
+	CONFIG_FIELD_NAME,
+	CONFIG_FIELD_CPUS, /* config_error.value = the CPU number */
+	CONFIG_FIELD_IMAGE,
+	CONFIG_FIELD_ARGS,
+	CONFIG_FIELD_FLAGS, /* cell flags (manager) */
+	CONFIG_FIELD_POLICY,
+	CONFIG_FIELD_MEMORY, /* the cell's list of regions */
+	CONFIG_FIELD_PIO,
+	CONFIG_FIELD_MSR,
+	/* elements */
+	CONFIG_FIELD_PHYS,
+	CONFIG_FIELD_GUEST,
+	CONFIG_FIELD_SIZE,
+	CONFIG_FIELD_MEM_FLAGS,
+	CONFIG_FIELD_PEER,
+	CONFIG_FIELD_BASE,
+	CONFIG_FIELD_FIRST,
+	CONFIG_FIELD_LAST,
+	CONFIG_FIELD_ACCESS,
+};
+
+struct config_error {
+	int code;	       /* -HV_E*, as returned */
+	int cell;	       /* index in the cells array, -1 for the system or the header */
+	enum config_elem elem; /* element kind within the cell */
+	int index;	       /* element index within the cell's slice, -1 for none */
+	enum config_field field;
+	uint32_t value;	   /* extra detail: the CPU number for CONFIG_FIELD_CPUS */
+	char message[160]; /* human-readable, no position */
+};
+
+/*
+ * Check a whole blob of `size` bytes: header, checksum, every array and every rule in docs/config.md.
+ * Returns 0, or a negative hv_error with *err filled in (the first problem found). On success the arrays
+ * may be read with the accessors below.
+ */
+int config_check(const void *blob, size_t size, struct config_error *err);
+
+/*
+ * Check the ELF image of cell `cell` of an already checked blob: it must parse for `machine`, every
+ * loadable segment must lie in one of the cell's RAM regions (writable segments in writable ones) and
+ * outside the boot area at the top of the lowest RAM region, and the entry point must lie in an
+ * executable region.
+ */
+int config_check_image(const struct tessera_config_header *hdr, unsigned int cell, const void *elf,
+		       size_t size, uint16_t machine, struct config_error *err);
+
+/* The lowest (by guest address) RAM region of a checked cell: it holds the boot area at its top. */
+const struct tessera_config_memory *config_cell_boot_region(const struct tessera_config_header *hdr,
+							    const struct tessera_config_cell *cell);
+
+static inline const struct tessera_config_cell *config_cells(const struct tessera_config_header *hdr)
+{
+	return (const struct tessera_config_cell *)((const char *)hdr + hdr->cells_offset);
+}
+
+static inline const struct tessera_config_memory *config_memory(const struct tessera_config_header *hdr)
+{
+	return (const struct tessera_config_memory *)((const char *)hdr + hdr->memory_offset);
+}
+
+static inline const struct tessera_config_pio *config_pio(const struct tessera_config_header *hdr)
+{
+	return (const struct tessera_config_pio *)((const char *)hdr + hdr->pio_offset);
+}
+
+static inline const struct tessera_config_msr *config_msr(const struct tessera_config_header *hdr)
+{
+	return (const struct tessera_config_msr *)((const char *)hdr + hdr->msr_offset);
+}
+
+/* The CRC-32 a blob should carry in its checksum field (computed with that field as zero). */
+uint32_t config_blob_checksum(const void *blob, size_t size);
+
+#endif
