@@ -31,24 +31,31 @@ uint64_t cmdline_parse_size(const char *value, size_t len, bool *ok)
 {
 	uint64_t v = 0;
 	size_t i = 0;
+	unsigned int shift = 0;
 
 	*ok = len > 0;
-	for (; i < len && value[i] >= '0' && value[i] <= '9'; i++)
-		v = v * 10 + (uint64_t)(value[i] - '0');
+	for (; i < len && value[i] >= '0' && value[i] <= '9'; i++) {
+		unsigned int digit = (unsigned int)(value[i] - '0');
+		if (v > (UINT64_MAX - digit) / 10)
+			*ok = false; /* does not fit in 64 bits */
+		v = v * 10 + digit;
+	}
 	if (i == 0)
 		*ok = false;
 	if (i < len) {
 		switch (value[i]) {
 		case 'K':
-		case 'k': v <<= 10; break;
+		case 'k': shift = 10; break;
 		case 'M':
-		case 'm': v <<= 20; break;
+		case 'm': shift = 20; break;
 		case 'G':
-		case 'g': v <<= 30; break;
+		case 'g': shift = 30; break;
 		default: *ok = false; break;
 		}
 		if (i + 1 != len)
 			*ok = false;
 	}
-	return v;
+	if (shift && v > (UINT64_MAX >> shift))
+		*ok = false;
+	return v << shift;
 }

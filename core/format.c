@@ -36,6 +36,7 @@ static void out_number(struct out *o, uint64_t v, bool negative, unsigned int ba
 	char tmp[24];
 	int n = 0;
 	const char *prefix = "";
+	bool nonzero = v != 0;
 
 	if (prec >= 0)
 		flags &= ~F_ZERO;
@@ -51,13 +52,15 @@ static void out_number(struct out *o, uint64_t v, bool negative, unsigned int ba
 		prefix = "+";
 	else if (flags & F_SPACE)
 		prefix = " ";
-	if ((flags & F_ALT) && n > 0 && !(n == 1 && tmp[0] == '0')) {
-		if (base == 16)
+	int zeros = prec > n ? prec - n : 0;
+	if (flags & F_ALT) {
+		/* 0x only for a non-zero value; for octal, '#' makes sure the first digit printed is a zero,
+		 * which includes printing "0" for the value 0 at precision 0. */
+		if (base == 16 && nonzero)
 			prefix = upper ? "0X" : "0x";
-		else if (base == 8 && prec <= n)
+		else if (base == 8 && zeros == 0 && (n == 0 || tmp[n - 1] != '0'))
 			prefix = "0";
 	}
-	int zeros = prec > n ? prec - n : 0;
 	int plen = 0;
 	while (prefix[plen])
 		plen++;

@@ -9,10 +9,16 @@ void memmap_init(struct memmap *map)
 
 int memmap_add(struct memmap *map, uint64_t base, uint64_t size, enum mem_type type)
 {
-	if (size == 0)
+	/*
+	 * Ends are stored as base + size, so 2^64 itself cannot be one: clamp ranges at the last page
+	 * boundary below it (no physical memory lives in that top page).
+	 */
+	const uint64_t top = 0 - (uint64_t)PAGE_SIZE;
+
+	if (size == 0 || base >= top)
 		return 0;
-	if (base + size < base)
-		size = -base; /* clamp a range that wraps past the top of the address space */
+	if (size > top - base)
+		size = top - base;
 	if (map->nr >= MEMMAP_MAX_RANGES)
 		return -HV_ENOMEM;
 	map->ranges[map->nr++] = (struct mem_range){base, size, type};
@@ -78,8 +84,14 @@ int memmap_normalize(struct memmap *map)
 
 int memmap_claim(struct memmap *map, uint64_t base, uint64_t size)
 {
+	unsigned int nr = map->nr;
 	int err = memmap_add(map, base, size, MEM_HV);
-	return err ? err : memmap_normalize(map);
+
+	if (!err)
+		err = memmap_normalize(map);
+	if (err)
+		map->nr = nr; /* normalize leaves the map alone when it fails: drop the claim we added */
+	return err;
 }
 
 bool memmap_is(const struct memmap *map, uint64_t base, uint64_t size, enum mem_type type)
@@ -106,8 +118,10 @@ int memmap_find_free(const struct memmap *map, uint64_t size, uint64_t align, ui
 		const struct mem_range *m = &map->ranges[i];
 		if (m->type != MEM_RAM)
 			continue;
-		uint64_t start = ALIGN_UP(MAX(m->base, min), align);
-		if (start >= m->base && start + size <= m->base + m->size && start + size > start) {
+		uint64_t lo = MAX(m->base, min);
+		uint64_t start = ALIGN_UP(lo, align);
+		/* start < lo: aligning up wrapped past the top */
+		if (start >= lo && start + size <= m->base + m->size && start + size > start) {
 			*base = start;
 			return 0;
 		}

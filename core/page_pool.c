@@ -44,13 +44,14 @@ void *page_pool_alloc(struct page_pool *pool, size_t count, size_t align_pages)
 {
 	void *result = NULL;
 
-	if (count == 0 || align_pages == 0 || (align_pages & (align_pages - 1)))
+	if (count == 0 || count > pool->nr_pages || align_pages == 0 || (align_pages & (align_pages - 1)))
 		return NULL;
 	spin_lock(&pool->lock);
 	/* Alignment is of the physical (here: virtual, 1:1) address, not of the index. */
 	size_t align_bytes = align_pages * PAGE_SIZE;
 	size_t first = (ALIGN_UP(pool->base, align_bytes) - pool->base) / PAGE_SIZE;
-	for (size_t i = first; i + count <= pool->nr_pages; i += align_pages) {
+	/* count <= nr_pages, so `nr_pages - count` cannot wrap (and `i + count` could) */
+	for (size_t i = first; i <= pool->nr_pages - count; i += align_pages) {
 		size_t run = 0;
 		while (run < count && !bit_test(pool->bitmap, i + run))
 			run++;
@@ -74,10 +75,8 @@ int page_pool_free(struct page_pool *pool, void *pages, size_t count)
 	if (addr < pool->base || !IS_ALIGNED(addr, PAGE_SIZE))
 		return -HV_EINVAL;
 	size_t first = (addr - pool->base) / PAGE_SIZE;
-	if (count == 0 || first + count > pool->nr_pages)
+	if (count == 0 || first >= pool->nr_pages || count > pool->nr_pages - first)
 		return -HV_EINVAL;
-	/* Clear before the pages become available, so no later owner sees the old contents. */
-	memset(pages, 0, count * PAGE_SIZE);
 	spin_lock(&pool->lock);
 	for (size_t i = first; i < first + count; i++) {
 		if (!bit_test(pool->bitmap, i)) {
@@ -85,6 +84,12 @@ int page_pool_free(struct page_pool *pool, void *pages, size_t count)
 			return -HV_EINVAL;
 		}
 	}
+	/*
+	 * Clear only once the pages are known to be the caller's (a rejected free must not wipe someone
+	 * else's data), and before they become available, so no later owner sees the old contents. The lock
+	 * is held so that a concurrent double free cannot pass the check too.
+	 */
+	memset(pages, 0, count * PAGE_SIZE);
 	bits_set(pool->bitmap, first, count, false);
 	pool->nr_used -= count;
 	spin_unlock(&pool->lock);

@@ -30,7 +30,8 @@ int multiboot_parse(const struct multiboot_info *mbi, void *(*to_virt)(uint64_t 
 		return -HV_EINVAL;
 	}
 	/* The first page stays unused: it holds the real-mode IVT and catches NULL pointers. */
-	memmap_add(map, 0, PAGE_SIZE, MEM_RESERVED);
+	if (memmap_add(map, 0, PAGE_SIZE, MEM_RESERVED))
+		return -HV_ENOMEM;
 
 	if (mbi->flags & MB_INFO_MODS) {
 		const struct multiboot_mod *mods = to_virt(mbi->mods_addr);
@@ -39,7 +40,10 @@ int multiboot_parse(const struct multiboot_info *mbi, void *(*to_virt)(uint64_t 
 			m->start = mods[i].mod_start;
 			m->size = mods[i].mod_end - mods[i].mod_start;
 			m->name = mods[i].string ? to_virt(mods[i].string) : "";
-			memmap_add(map, m->start, ALIGN_UP(m->size, PAGE_SIZE), MEM_HV);
+			/* whole pages: memory is handed to cells in pages, none may share one with a module */
+			uint64_t first = ALIGN_DOWN(m->start, PAGE_SIZE);
+			if (memmap_add(map, first, ALIGN_UP(m->start + m->size, PAGE_SIZE) - first, MEM_HV))
+				return -HV_ENOMEM; /* never boot with a module left in RAM that cells could get */
 		}
 	}
 	return memmap_normalize(map);

@@ -38,7 +38,8 @@ struct multiboot_mmap_entry {
 /*
  * Fill `info` (and `map`) from the multiboot information at `mbi`. `to_virt` turns a physical address
  * from the structure into a pointer (identity on the hypervisor, a buffer offset in host tests).
- * Returns 0 or -HV_EINVAL if the structure lacks a memory map.
+ * Returns 0, -HV_EINVAL if the structure has no memory information, -HV_ENOMEM if the memory map (with
+ * page 0 and the modules claimed) does not fit in a struct memmap.
  */
 int multiboot_parse(const struct multiboot_info *mbi, void *(*to_virt)(uint64_t pa), struct boot_info *info,
 		    struct memmap *map);

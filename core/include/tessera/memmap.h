@@ -28,11 +28,14 @@ struct memmap {
 };
 
 void memmap_init(struct memmap *map);
-/* Add a range as reported by firmware; call memmap_normalize() after the last one. -HV_ENOMEM if full. */
+/*
+ * Add a range as reported by firmware; call memmap_normalize() after the last one. -HV_ENOMEM if full.
+ * Ranges are clamped to end at the last page boundary below 2^64 (an end of 2^64 does not fit in 64 bits).
+ */
 int memmap_add(struct memmap *map, uint64_t base, uint64_t size, enum mem_type type);
 /* Sort, merge neighbours of the same type, and resolve overlaps: MEM_HV > MEM_RESERVED > MEM_RAM. */
 int memmap_normalize(struct memmap *map);
-/* Mark [base, base+size) as taken by the hypervisor (re-normalizes). */
+/* Mark [base, base+size) as taken by the hypervisor (re-normalizes); on error the map is unchanged. */
 int memmap_claim(struct memmap *map, uint64_t base, uint64_t size);
 /* True if every byte of [base, base+size) is of the given type. */
 bool memmap_is(const struct memmap *map, uint64_t base, uint64_t size, enum mem_type type);
