@@ -15,6 +15,8 @@
 #include "run_options.h"
 
 #define HV_IMAGE_REL "x86_64_hv/tessera-hv.elf"
+/* The build directory sits in the source tree (./tessera builds into out/), so the shipped configs are here: */
+#define DEFAULT_CONFIG_REL "../configs/default.yaml"
 
 static char *last_cmdline;
 
@@ -23,7 +25,8 @@ const char *run_qemu_cmdline(void)
 	return last_cmdline;
 }
 
-int run_find_hv_image(char *path, size_t size)
+/* A file relative to the directory of our own executable. */
+static int path_beside_exe(char *path, size_t size, const char *rel)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -35,9 +38,14 @@ int run_find_hv_image(char *path, size_t size)
 	if (!slash)
 		return -1;
 	*slash = '\0';
-	if ((size_t)snprintf(path, size, "%s/%s", exe, HV_IMAGE_REL) >= size)
+	if ((size_t)snprintf(path, size, "%s/%s", exe, rel) >= size)
 		return -1;
 	return 0;
+}
+
+int run_find_hv_image(char *path, size_t size)
+{
+	return path_beside_exe(path, size, HV_IMAGE_REL);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -92,7 +100,7 @@ static int boot(struct run_options *o)
 int cmd_run(int argc, char **argv)
 {
 	struct run_options o;
-	char err[256], hv[PATH_MAX], workdir[PATH_MAX] = "";
+	char err[256], hv[PATH_MAX], workdir[PATH_MAX] = "", default_config[PATH_MAX];
 	int ret;
 
 	if (run_options_parse(argc, argv, &o, err, sizeof(err))) {
@@ -112,6 +120,16 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	o.machine.hv_image = hv;
+	if (!o.config && !o.no_config) {
+		if (path_beside_exe(default_config, sizeof(default_config), DEFAULT_CONFIG_REL) ||
+		    access(default_config, R_OK)) {
+			fprintf(stderr,
+				"tessera run: no --config given and the default config %s is missing\n",
+				default_config);
+			return 2;
+		}
+		o.config = default_config;
+	}
 	/* A closed stdout must not kill us before QEMU is stopped; writes then simply fail. */
 	signal(SIGPIPE, SIG_IGN);
 

@@ -20,7 +20,9 @@ const char run_usage[] =
 	"  --cpu MODEL      QEMU CPU model and flags (default EPYC)\n"
 	"  --append ARGS    hypervisor command line, e.g. \"loglevel=debug\"\n"
 	"  --timeout S      stop after S seconds, 0 for never (default 120)\n"
-	"  --config FILE    boot the system described by a YAML config\n"
+	"  --config FILE    boot the system described by a YAML config (default: configs/default.yaml;\n"
+	"                   the config's CPU count and RAM size become --smp and --mem)\n"
+	"  --no-config      boot the hypervisor alone, with no cells (bring-up tests)\n"
 	"  -v, --verbose    print the QEMU command line and QEMU's own warnings\n"
 	"  -h, --help       this text\n"
 	"  -- QEMU-ARGS     passed to QEMU unchanged, after the generated arguments\n"
@@ -104,6 +106,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 			o->help = true;
 			continue;
 		}
+		if (!strcmp(a, "--no-config")) {
+			o->no_config = true;
+			continue;
+		}
 		if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			o->machine.verbose = true;
 			continue;
@@ -131,6 +137,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 				return -1;
 			}
 			o->machine.smp = (unsigned int)n;
+			o->machine.smp_set = true;
 		} else if (!strcmp(name, "--mem")) {
 			if (!valid_mem(v)) {
 				snprintf(err, size,
@@ -139,6 +146,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 				return -1;
 			}
 			o->machine.mem = v;
+			o->machine.mem_set = true;
 		} else if (!strcmp(name, "--timeout")) {
 			if (!parse_uint(v, 0, TIMEOUT_MAX_S, &n)) {
 				snprintf(err, size, "--timeout: expected seconds 0..%d (0 = none), got '%s'",
@@ -162,6 +170,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 			}
 			o->config = v;
 		}
+	}
+	if (o->config && o->no_config) {
+		snprintf(err, size, "--config and --no-config exclude each other");
+		return -1;
 	}
 	return 0;
 }

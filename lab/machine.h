@@ -21,6 +21,7 @@ struct machine {
 	const char *modules[MACHINE_MAX_MODULES]; /* -initrd "a,b,c": boot modules, in order */
 	unsigned int nr_modules;
 	unsigned int smp;	/* CPUs, 1..MACHINE_MAX_SMP */
+	bool smp_set, mem_set;	/* given explicitly by the user (a config may not contradict them) */
 	const char *mem;	/* -m, as QEMU spells it: "256M", "1G" */
 	const char *cpu;	/* -cpu model and flags: "EPYC", "qemu64,+svm,+npt" */
 	unsigned int timeout_s; /* wall-clock limit for the whole run, 0 for none */

@@ -66,10 +66,24 @@ int config_prepare_boot(const char *yaml_path, const char *workdir, struct machi
 			return 2;
 		}
 	}
-	m->smp = h->nr_cpus;
+	/* The config describes the machine; an explicit --smp/--mem may only repeat what it says. */
 	static char mem[32];
 	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(h->ram_size >> 20));
+	ret = 0;
+	if (m->smp_set && m->smp != h->nr_cpus) {
+		fprintf(stderr,
+			"tessera: %s: the config describes a machine with %u CPUs, but --smp %u was given\n",
+			yaml_path, h->nr_cpus, m->smp);
+		ret = 2;
+	} else if (m->mem_set && strcmp(m->mem, mem)) {
+		fprintf(stderr,
+			"tessera: %s: the config describes a machine with %s of RAM, but --mem %s was "
+			"given\n",
+			yaml_path, mem, m->mem);
+		ret = 2;
+	}
+	m->smp = h->nr_cpus;
 	m->mem = mem;
 	config_compiled_free(&c);
-	return 0;
+	return ret;
 }

@@ -131,9 +131,9 @@ static void boot_blob(struct tessera_proc *p, const char *blob)
 	char initrd[1024];
 
 	snprintf(initrd, sizeof(initrd), "%s,%s", blob, src("tests/configs/images/hello.elf"));
-	tessera_run(
-		p, LIMIT_S,
-		(const char *const[]){"run", "--smp", "4", "--timeout", "30", "--", "-initrd", initrd, NULL});
+	tessera_run(p, LIMIT_S,
+		    (const char *const[]){"run", "--no-config", "--smp", "4", "--timeout", "30", "--",
+					  "-initrd", initrd, NULL});
 }
 
 static void expect_refused(struct tessera_proc *p, const char *message)

@@ -17,7 +17,8 @@ static void check_cpus_online(const char *smp)
 	struct tessera_proc p;
 	char expect[32];
 
-	tessera_run(&p, LIMIT_S, (const char *const[]){"run", "--smp", smp, "--timeout", "20", NULL});
+	tessera_run(&p, LIMIT_S,
+		    (const char *const[]){"run", "--no-config", "--smp", smp, "--timeout", "20", NULL});
 	/* Leading space: "1 CPUs online" must not match "11 CPUs online". */
 	snprintf(expect, sizeof(expect), " %s CPUs online", smp);
 	cr_expect(has_line_with(p.out, expect), "no line '%s' in:\n%s\nstderr:\n%s", expect + 1, p.out,
@@ -47,7 +48,8 @@ Test(run, page_fault_is_reported_with_backtrace, .timeout = 30)
 	struct tessera_proc p;
 
 	tessera_run(&p, LIMIT_S,
-		    (const char *const[]){"run", "--smp", "1", "--append", "test_fault=pagefault", NULL});
+		    (const char *const[]){"run", "--no-config", "--smp", "1", "--append",
+					  "test_fault=pagefault", NULL});
 	cr_expect(has_line_with(p.out, "FATAL: #PF"), "no 'FATAL: #PF' in:\n%s", p.out);
 	cr_expect(has_line_with(p.out, "backtrace:"), "no 'backtrace:' in:\n%s", p.out);
 	cr_expect_eq(p.status, 1, "exit status %d", p.status);
@@ -59,7 +61,8 @@ Test(run, cpu_without_svm_is_refused, .timeout = 30)
 {
 	struct tessera_proc p;
 
-	tessera_run(&p, LIMIT_S, (const char *const[]){"run", "--smp", "1", "--cpu", "qemu64,-svm", NULL});
+	tessera_run(&p, LIMIT_S,
+		    (const char *const[]){"run", "--no-config", "--smp", "1", "--cpu", "qemu64,-svm", NULL});
 	cr_expect(has_line_with(p.out, "this CPU cannot run Tessera"), "console:\n%s", p.out);
 	cr_expect_eq(p.status, 1, "exit status %d", p.status);
 	cr_expect(has_line_with(p.err, "tessera run: unsupported CPU (status 0x13)"), "stderr:\n%s", p.err);
@@ -71,7 +74,8 @@ Test(run, timeout_stops_qemu, .timeout = 30)
 	struct tessera_proc p;
 
 	/* -S keeps the CPUs stopped: the machine never ends by itself. */
-	tessera_start(&p, (const char *const[]){"run", "--smp", "1", "--timeout", "2", "--", "-S", NULL});
+	tessera_start(&p, (const char *const[]){"run", "--no-config", "--smp", "1", "--timeout", "2", "--",
+						"-S", NULL});
 	pid_t qemu = tessera_wait_for_qemu(&p, 10);
 	tessera_wait(&p, LIMIT_S);
 	cr_assert_neq(qemu, 0, "never saw a QEMU process; stderr:\n%s", p.err);
@@ -87,7 +91,8 @@ Test(run, sigint_stops_qemu, .timeout = 30)
 {
 	struct tessera_proc p;
 
-	tessera_start(&p, (const char *const[]){"run", "--smp", "1", "--timeout", "0", "--", "-S", NULL});
+	tessera_start(&p, (const char *const[]){"run", "--no-config", "--smp", "1", "--timeout", "0", "--",
+						"-S", NULL});
 	pid_t qemu = tessera_wait_for_qemu(&p, 10);
 	cr_assert_neq(qemu, 0, "never saw a QEMU process");
 	usleep(200 * 1000);
@@ -113,13 +118,14 @@ static void check_bad_option(const char *const *args, const char *message)
 
 Test(run, bad_options_are_usage_errors, .timeout = 30)
 {
-	check_bad_option((const char *const[]){"run", "--smp", "x", NULL},
+	check_bad_option((const char *const[]){"run", "--no-config", "--smp", "x", NULL},
 			 "tessera run: --smp: expected a number 1..16, got 'x'");
-	check_bad_option((const char *const[]){"run", "--smp", "99", NULL}, "--smp: expected a number 1..16");
+	check_bad_option((const char *const[]){"run", "--no-config", "--smp", "99", NULL},
+			 "--smp: expected a number 1..16");
 	check_bad_option((const char *const[]){"run", "--mem", "lots", NULL}, "--mem:");
 	check_bad_option((const char *const[]){"run", "--timeout", "-3", NULL}, "--timeout:");
 	check_bad_option((const char *const[]){"run", "--bogus", NULL}, "unknown option '--bogus'");
-	check_bad_option((const char *const[]){"run", "--smp", NULL}, "--smp: missing value");
+	check_bad_option((const char *const[]){"run", "--no-config", "--smp", NULL}, "--smp: missing value");
 	check_bad_option((const char *const[]){"frobnicate", NULL}, "'frobnicate' is not a tessera command");
 }
 

@@ -1,0 +1,64 @@
+/*
+ * The isolation probe in the default system: every forbidden access it tries must be stopped by the
+ * hypervisor. The probe prints one `TEST <name>: PASS|FAIL` line per attempt (PASS = stopped) and a
+ * closing `TESTS: N passed, M failed`; this test fails on any FAIL, on a missing summary, and when fewer
+ * than MIN_ATTEMPTS distinct attempts were made.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define MIN_ATTEMPTS 25
+#define MAX_ATTEMPTS 512
+
+/* Distinct names of lines "[probe] TEST <name>: <verdict>"; counts the FAIL verdicts. */
+static unsigned int count_attempts(const char *out, unsigned int *failed)
+{
+	static char names[MAX_ATTEMPTS][64];
+	unsigned int n = 0;
+
+	*failed = 0;
+	for (const char *p = out; (p = strstr(p, "[probe] TEST ")); p++) {
+		const char *name = p + strlen("[probe] TEST ");
+		const char *colon = strstr(name, ": ");
+		const char *eol = strchr(name, '\n');
+		if (!colon || (eol && colon > eol) || colon - name >= 64)
+			continue;
+		if (!strncmp(colon + 2, "FAIL", 4))
+			(*failed)++;
+		char name_buf[64];
+		snprintf(name_buf, sizeof(name_buf), "%.*s", (int)(colon - name), name);
+		bool seen = false;
+		for (unsigned int i = 0; i < n && !seen; i++)
+			seen = !strcmp(names[i], name_buf);
+		if (!seen && n < MAX_ATTEMPTS)
+			strcpy(names[n++], name_buf);
+	}
+	return n;
+}
+
+Test(probe, every_forbidden_access_is_stopped, .timeout = 150)
+{
+	struct tessera_proc p;
+	unsigned int failed, passed_summary = 0, failed_summary = 1;
+
+	tessera_run(&p, 140,
+		    (const char *const[]){"run", "--config", TESSERA_SOURCE_ROOT "/configs/default.yaml",
+					  "--timeout", "120", NULL});
+	unsigned int attempts = count_attempts(p.out, &failed);
+	const char *summary = strstr(p.out, "[probe] TESTS: ");
+	cr_assert_not_null(summary, "the probe printed no summary:\n%s", p.out);
+	cr_assert_eq(sscanf(summary, "[probe] TESTS: %u passed, %u failed", &passed_summary, &failed_summary),
+		     2);
+	cr_expect_eq(failed, 0, "%u attempts were not stopped:\n%s", failed, p.out);
+	cr_expect_eq(failed_summary, 0, "the probe reports %u failures", failed_summary);
+	cr_expect_geq(attempts, MIN_ATTEMPTS, "only %u distinct attempts", attempts);
+	cr_expect_eq(passed_summary, attempts, "summary says %u passed, %u distinct TEST lines",
+		     passed_summary, attempts);
+	cr_expect(has_line_with(p.out, "cell 'probe' finished: exit status 0"), "%s", p.out);
+	cr_expect_eq(p.status, 0, "exit status %d", p.status);
+	tessera_free(&p);
+}
