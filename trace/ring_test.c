@@ -5,16 +5,7 @@
 #include <string.h>
 
 #include "ring.h"
-#include "write.h"
-
-uint64_t trace_enabled[TESSERA_TRACE_MAX_CELLS + 1];
-struct trace_ring *trace_cpu_rings[TESSERA_TRACE_MAX_CPUS];
-static uint64_t fake_clock;
-
-uint64_t trace_clock(void)
-{
-	return __atomic_add_fetch(&fake_clock, 1, __ATOMIC_RELAXED);
-}
+#include "host_writer.h"
 
 struct fixture {
 	struct tessera_trace_ring_desc desc;
