@@ -1,0 +1,124 @@
+/* `tessera run`: boot the hypervisor in one QEMU machine (lab/) and report how the run ended. */
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lab/qemu_cmdline.h"
+#include "../lab/qemu_run.h"
+#include "commands.h"
+#include "run.h"
+#include "run_config.h"
+#include "run_options.h"
+
+#define HV_IMAGE_REL "x86_64_hv/tessera-hv.elf"
+
+static char *last_cmdline;
+
+const char *run_qemu_cmdline(void)
+{
+	return last_cmdline;
+}
+
+int run_find_hv_image(char *path, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	if ((size_t)snprintf(path, size, "%s/%s", exe, HV_IMAGE_REL) >= size)
+		return -1;
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Compile --config into boot modules in a scratch directory; *workdir is set when one was made. */
+static int prepare_config(struct run_options *o, char *workdir, size_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(workdir, size, "%s/tessera-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(workdir)) {
+		perror("tessera run: cannot create a scratch directory");
+		workdir[0] = '\0';
+		return 1;
+	}
+	return config_prepare_boot(o->config, workdir, &o->machine);
+}
+
+static int boot(struct run_options *o)
+{
+	struct qemu_run_result r;
+	char **argv = qemu_cmdline_build(&o->machine);
+
+	if (!argv) {
+		fprintf(stderr, "tessera run: out of memory\n");
+		return 1;
+	}
+	free(last_cmdline);
+	last_cmdline = qemu_cmdline_format(argv);
+	if (o->machine.verbose && last_cmdline)
+		fprintf(stderr, "tessera run: %s\n", last_cmdline);
+	fflush(stdout);
+	fflush(stderr);
+	int ret = qemu_run(argv, &o->machine, &r);
+	qemu_cmdline_free(argv);
+	if (ret) {
+		fprintf(stderr, "tessera run: %s\n", r.summary);
+		return 1;
+	}
+	if (r.exit_status || o->machine.verbose)
+		fprintf(stderr, "tessera run: %s\n", r.summary);
+	return r.exit_status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_options o;
+	char err[256], hv[PATH_MAX], workdir[PATH_MAX] = "";
+	int ret;
+
+	if (run_options_parse(argc, argv, &o, err, sizeof(err))) {
+		fprintf(stderr, "tessera run: %s\n", err);
+		return 2;
+	}
+	if (o.help) {
+		fputs(run_usage, stdout);
+		return 0;
+	}
+	if (run_find_hv_image(hv, sizeof(hv))) {
+		fprintf(stderr, "tessera run: cannot find my own executable in /proc/self/exe\n");
+		return 1;
+	}
+	if (access(hv, R_OK)) {
+		fprintf(stderr, "tessera run: hypervisor image %s is missing (build it: ninja -C out)\n", hv);
+		return 1;
+	}
+	o.machine.hv_image = hv;
+	/* A closed stdout must not kill us before QEMU is stopped; writes then simply fail. */
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = o.config ? prepare_config(&o, workdir, sizeof(workdir)) : 0;
+	if (!ret)
+		ret = boot(&o);
+	if (workdir[0])
+		nftw(workdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	return ret;
+}

@@ -1,0 +1,38 @@
+/*
+ * A machine to boot: everything `tessera run` (and later bench, fi, lab) needs to start one QEMU machine
+ * with the hypervisor. The command line builder (qemu_cmdline.c) turns it into an argv; the runner
+ * (qemu_run.c) starts and watches the process. Other features fill it in: the config compiler adds its
+ * blob and the cell images as boot modules, in the order the hypervisor expects them.
+ *
+ * The struct does not own its strings: they point into argv or into storage of the caller's.
+ */
+#ifndef TESSERA_LAB_MACHINE_H
+#define TESSERA_LAB_MACHINE_H
+
+#include <stdbool.h>
+
+#define MACHINE_MAX_MODULES 32
+#define MACHINE_MAX_SMP	    16
+
+struct machine {
+	const char *qemu;     /* the QEMU binary, "qemu-system-x86_64" unless overridden */
+	const char *hv_image; /* -kernel: the hypervisor (ELF32 multiboot image) */
+	const char *cmdline;  /* -append: the hypervisor command line, NULL for none */
+	const char *modules[MACHINE_MAX_MODULES]; /* -initrd "a,b,c": boot modules, in order */
+	unsigned int nr_modules;
+	unsigned int smp;	/* CPUs, 1..MACHINE_MAX_SMP */
+	const char *mem;	/* -m, as QEMU spells it: "256M", "1G" */
+	const char *cpu;	/* -cpu model and flags: "EPYC", "qemu64,+svm,+npt" */
+	unsigned int timeout_s; /* wall-clock limit for the whole run, 0 for none */
+	char **extra_args;	/* appended as given (the user's arguments after `--`) */
+	int nr_extra;
+	bool verbose; /* print the QEMU command line and QEMU's own warnings */
+};
+
+/* The defaults of `tessera run`: EPYC (SVM with nested paging under TCG), 4 CPUs, 256M, 120 s. */
+void machine_init_defaults(struct machine *m);
+/* Add a boot module; -1 (and nothing added) when the list is full or the path holds a ',' (QEMU's
+ * -initrd separator, which cannot be escaped). */
+int machine_add_module(struct machine *m, const char *path);
+
+#endif

@@ -1,0 +1,349 @@
+/* Starting, watching and stopping one QEMU process (see qemu_run.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qemu_run.h"
+#include "qemu_status.h"
+
+#define STOP_GRACE_MS 2000 /* SIGTERM first, SIGKILL this long after */
+#define DRAIN_MS      1000 /* after QEMU is reaped, wait at most this long for the last output */
+#define LINE_MAX_LEN  4096
+
+/* Signals reach the poll loop through this pipe, so there is no race between a signal and poll(). */
+static int signal_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+	if (write(signal_pipe[1], &c, 1) < 0) {
+		/* full pipe: a signal of that kind is already pending */
+	}
+	errno = saved;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* output closed: nothing sensible to do with the console any more */
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* One output stream of QEMU: bytes are collected and passed on a whole line at a time. */
+struct stream {
+	int fd;		      /* read end, -1 once closed */
+	int out_fd;	      /* where lines go */
+	bool quiet;	      /* drop QEMU's expected noise (not in verbose mode) */
+	bool we_stopped_qemu; /* QEMU's "terminating on signal" notice is then expected too */
+	char buf[LINE_MAX_LEN];
+	size_t len;
+};
+
+static bool line_is_dropped(const struct stream *s, const char *line, size_t len)
+{
+	/* -cpu EPYC names features TCG lacks; QEMU warns about each on every CPU. They are expected. */
+	static const char noise[] = "TCG doesn't support requested feature";
+	static const char term[] = "terminating on signal";
+
+	if (!s->quiet)
+		return false;
+	return memmem(line, len, noise, sizeof(noise) - 1) ||
+	       (s->we_stopped_qemu && memmem(line, len, term, sizeof(term) - 1));
+}
+
+static void stream_emit(struct stream *s, size_t n)
+{
+	if (!line_is_dropped(s, s->buf, n))
+		write_all(s->out_fd, s->buf, n);
+	memmove(s->buf, s->buf + n, s->len - n);
+	s->len -= n;
+}
+
+static void stream_read(struct stream *s)
+{
+	ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		if (s->len)
+			stream_emit(s, s->len);
+		close(s->fd);
+		s->fd = -1;
+		return;
+	}
+	s->len += (size_t)n;
+	char *nl;
+	while ((nl = memchr(s->buf, '\n', s->len)))
+		stream_emit(s, (size_t)(nl - s->buf) + 1);
+	if (s->len == sizeof(s->buf))
+		stream_emit(s, s->len); /* a line longer than the buffer goes out in pieces */
+}
+
+static int install_handlers(struct sigaction *old_int, struct sigaction *old_term, struct sigaction *old_chld)
+{
+	struct sigaction sa;
+
+	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK))
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
+	sigaction(SIGCHLD, &sa, old_chld);
+	return 0;
+}
+
+static void restore_handlers(struct sigaction *old_int, struct sigaction *old_term,
+			     struct sigaction *old_chld)
+{
+	sigaction(SIGINT, old_int, NULL);
+	sigaction(SIGTERM, old_term, NULL);
+	sigaction(SIGCHLD, old_chld, NULL);
+	close(signal_pipe[0]);
+	close(signal_pipe[1]);
+	signal_pipe[0] = signal_pipe[1] = -1;
+}
+
+/* In the child, between fork and exec. Only async-signal-safe calls. */
+static void __attribute__((noreturn))
+child_exec(char *const *argv, pid_t parent, int out_w, int err_w, int exec_err_w)
+{
+	int null_fd = open("/dev/null", O_RDONLY);
+
+	setpgid(0, 0);
+	/* If `tessera run` dies by any means, the kernel kills QEMU. Check the parent did not die already. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	/* QEMU gets no terminal: with a tty on stdin, -serial stdio would switch it to raw mode and Ctrl-C
+	 * would no longer reach us. */
+	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
+		goto fail;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execvp(argv[0], argv);
+fail:;
+	int e = errno;
+	if (write(exec_err_w, &e, sizeof(e)) < 0) {
+		/* the parent then sees a plain exit 127 */
+	}
+	_exit(127);
+}
+
+static pid_t start_qemu(char *const *argv, int *out_r, int *err_r, int *exec_errno)
+{
+	int out[2], err[2], ex[2];
+	pid_t parent = getpid();
+
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(ex, O_CLOEXEC))
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		child_exec(argv, parent, out[1], err[1], ex[1]);
+	/* Also set the group here: whichever of parent and child runs first, kill(-pid) then works. */
+	setpgid(pid, pid);
+	close(out[1]);
+	close(err[1]);
+	close(ex[1]);
+	*exec_errno = 0;
+	ssize_t n;
+	do
+		n = read(ex[0], exec_errno, sizeof(*exec_errno));
+	while (n < 0 && errno == EINTR);
+	close(ex[0]);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	*out_r = out[0];
+	*err_r = err[0];
+	return pid;
+}
+
+struct watch {
+	pid_t pid;
+	struct stream *err;
+	bool reaped;
+	int wait_status;
+	int stop_status;       /* 0 while running, else the exit status a stop gives (124, 130, 143) */
+	long long kill_at;     /* when SIGKILL follows SIGTERM, -1 before a stop */
+	long long deadline;    /* the timeout, -1 for none */
+	long long drain_until; /* after the reap, -1 before */
+};
+
+static void watch_stop(struct watch *w, int status, long long now)
+{
+	if (w->stop_status) {
+		/* A second Ctrl-C: do not wait for the grace period. */
+		if (status == QEMU_RUN_SIGINT)
+			w->kill_at = now;
+		return;
+	}
+	w->stop_status = status;
+	w->err->we_stopped_qemu = true;
+	kill(-w->pid, SIGTERM);
+	w->kill_at = now + STOP_GRACE_MS;
+}
+
+static int poll_timeout(const struct watch *w, long long now)
+{
+	long long until = -1;
+	if (w->reaped)
+		until = w->drain_until;
+	else if (w->stop_status)
+		until = w->kill_at;
+	else if (w->deadline >= 0)
+		until = w->deadline;
+	if (until < 0)
+		return -1;
+	return until > now ? (int)(until - now) : 0;
+}
+
+static void watch_signals(struct watch *w)
+{
+	unsigned char sigs[16];
+	ssize_t n;
+	while ((n = read(signal_pipe[0], sigs, sizeof(sigs))) > 0)
+		for (ssize_t i = 0; i < n; i++) {
+			if (sigs[i] == SIGINT)
+				watch_stop(w, QEMU_RUN_SIGINT, now_ms());
+			else if (sigs[i] == SIGTERM)
+				watch_stop(w, QEMU_RUN_SIGTERM, now_ms());
+		}
+}
+
+static void watch_step(struct watch *w)
+{
+	long long now = now_ms();
+
+	if (!w->reaped && waitpid(w->pid, &w->wait_status, WNOHANG) == w->pid) {
+		w->reaped = true;
+		w->drain_until = now + DRAIN_MS;
+		/* Anything QEMU left in its group goes with it. As the subreaper we inherited those orphans
+		 * (a machine's init may not reap them), so reap them here too. SIGKILL cannot be ignored, so
+		 * this wait is short. */
+		kill(-w->pid, SIGKILL);
+		while (waitpid(-w->pid, NULL, 0) > 0)
+			;
+		return;
+	}
+	if (w->reaped)
+		return;
+	if (!w->stop_status && w->deadline >= 0 && now >= w->deadline)
+		watch_stop(w, QEMU_RUN_TIMEOUT, now);
+	if (w->stop_status && w->kill_at >= 0 && now >= w->kill_at) {
+		kill(-w->pid, SIGKILL);
+		w->kill_at = -1; /* sent; now wait for the reap */
+	}
+}
+
+static void finish(const struct watch *w, const struct machine *m, struct qemu_run_result *r)
+{
+	r->wait_status = w->wait_status;
+	switch (w->stop_status) {
+	case QEMU_RUN_TIMEOUT:
+		snprintf(r->summary, sizeof(r->summary), "timed out after %u s, QEMU stopped", m->timeout_s);
+		break;
+	case QEMU_RUN_SIGINT: snprintf(r->summary, sizeof(r->summary), "interrupted, QEMU stopped"); break;
+	case QEMU_RUN_SIGTERM: snprintf(r->summary, sizeof(r->summary), "terminated, QEMU stopped"); break;
+	default:
+		r->exit_status = qemu_status_classify(w->wait_status, r->summary, sizeof(r->summary));
+		return;
+	}
+	r->exit_status = w->stop_status;
+}
+
+int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result *r)
+{
+	struct sigaction old_int, old_term, old_chld;
+	struct stream out = {.out_fd = 1}, err = {.out_fd = 2, .quiet = !m->verbose};
+	int exec_errno;
+
+	memset(r, 0, sizeof(*r));
+	/* Processes QEMU leaves behind become our children, not init's, so that we can reap them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (install_handlers(&old_int, &old_term, &old_chld)) {
+		snprintf(r->summary, sizeof(r->summary), "cannot set up signal handling: %s",
+			 strerror(errno));
+		return -1;
+	}
+	struct watch w = {.err = &err, .kill_at = -1, .deadline = -1, .drain_until = -1};
+	w.pid = start_qemu(argv, &out.fd, &err.fd, &exec_errno);
+	if (w.pid < 0 || exec_errno) {
+		int e = w.pid < 0 ? errno : exec_errno;
+		snprintf(r->summary, sizeof(r->summary), "cannot start %s: %s", argv[0], strerror(e));
+		if (w.pid > 0) {
+			waitpid(w.pid, NULL, 0);
+			close(out.fd);
+			close(err.fd);
+		}
+		restore_handlers(&old_int, &old_term, &old_chld);
+		errno = e;
+		return -1;
+	}
+	r->pid = w.pid;
+	if (m->timeout_s)
+		w.deadline = now_ms() + (long long)m->timeout_s * 1000;
+
+	while (!w.reaped || ((out.fd >= 0 || err.fd >= 0) && now_ms() < w.drain_until)) {
+		struct pollfd fds[3] = {
+			{.fd = signal_pipe[0], .events = POLLIN},
+			{.fd = out.fd, .events = POLLIN},
+			{.fd = err.fd, .events = POLLIN},
+		};
+		int n = poll(fds, 3, poll_timeout(&w, now_ms()));
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0) {
+			if (fds[0].revents)
+				watch_signals(&w);
+			if (fds[1].revents)
+				stream_read(&out);
+			if (fds[2].revents)
+				stream_read(&err);
+		}
+		watch_step(&w);
+	}
+	if (!w.reaped) {
+		/* Only after poll() itself failed: never leave QEMU behind. */
+		kill(-w.pid, SIGKILL);
+		waitpid(w.pid, &w.wait_status, 0);
+		while (waitpid(-w.pid, NULL, 0) > 0)
+			;
+	}
+	if (out.fd >= 0)
+		close(out.fd);
+	if (err.fd >= 0)
+		close(err.fd);
+	finish(&w, m, r);
+	restore_handlers(&old_int, &old_term, &old_chld);
+	return 0;
+}

@@ -1,0 +1,163 @@
+/* Integration test harness: runs out/tessera as a subprocess (see harness.h). */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define POLL_MS 20
+
+static void tessera_path(char *path, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	cr_assert_gt(n, 0, "cannot read /proc/self/exe");
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	/* The test binary is out/integration_tests; the tool is out/tessera. */
+	cr_assert_lt((size_t)snprintf(path, size, "%s/tessera", exe), size);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* The first child of `parent` in /proc, or 0. tessera has one child: QEMU. */
+static pid_t find_child(pid_t parent)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", parent, parent);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	pid_t child = 0;
+	if (fgets(buf, sizeof(buf), f))
+		child = (pid_t)atoi(buf);
+	fclose(f);
+	return child;
+}
+
+bool process_exists(pid_t pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+void tessera_start(struct tessera_proc *p, const char *const *args)
+{
+	char exe[PATH_MAX];
+	const char *argv[64];
+	int n = 0;
+
+	memset(p, 0, sizeof(*p));
+	tessera_path(exe, sizeof(exe));
+	argv[n++] = exe;
+	for (; args[n - 1]; n++) {
+		cr_assert_lt(n, 63);
+		argv[n] = args[n - 1];
+	}
+	argv[n] = NULL;
+	strcpy(p->out_path, "/tmp/tessera-it-out.XXXXXX");
+	strcpy(p->err_path, "/tmp/tessera-it-err.XXXXXX");
+	int out = mkstemp(p->out_path), err = mkstemp(p->err_path);
+	cr_assert(out >= 0 && err >= 0, "mkstemp: %s", strerror(errno));
+	p->pid = fork();
+	cr_assert_geq(p->pid, 0, "fork: %s", strerror(errno));
+	if (p->pid == 0) {
+		int null_fd = open("/dev/null", O_RDONLY);
+		dup2(null_fd, 0);
+		dup2(out, 1);
+		dup2(err, 2);
+		/* Criterion may block or ignore signals in test processes; tessera must start clean. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execv(exe, (char *const *)argv);
+		_exit(127);
+	}
+	close(out);
+	close(err);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *m = open_memstream(&buf, &size);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(m);
+	fclose(f);
+	unlink(path);
+	return buf;
+}
+
+pid_t tessera_wait_for_qemu(struct tessera_proc *p, int limit_s)
+{
+	for (int t = 0; t < limit_s * 1000 && !p->qemu_pid; t += POLL_MS) {
+		p->qemu_pid = find_child(p->pid);
+		if (!p->qemu_pid)
+			sleep_ms(POLL_MS);
+	}
+	return p->qemu_pid;
+}
+
+void tessera_wait(struct tessera_proc *p, int limit_s)
+{
+	int ws;
+
+	for (int t = 0;; t += POLL_MS) {
+		if (!p->qemu_pid)
+			p->qemu_pid = find_child(p->pid);
+		pid_t r = waitpid(p->pid, &ws, WNOHANG);
+		if (r == p->pid) {
+			p->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+			break;
+		}
+		if (t >= limit_s * 1000) {
+			/* Clean up before failing, so that a broken tool does not leave QEMU running. */
+			if (p->qemu_pid)
+				kill(p->qemu_pid, SIGKILL);
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &ws, 0);
+			p->status = -1;
+			break;
+		}
+		sleep_ms(POLL_MS);
+	}
+	p->out = slurp(p->out_path);
+	p->err = slurp(p->err_path);
+}
+
+void tessera_run(struct tessera_proc *p, int limit_s, const char *const *args)
+{
+	tessera_start(p, args);
+	tessera_wait(p, limit_s);
+}
+
+void tessera_free(struct tessera_proc *p)
+{
+	free(p->out);
+	free(p->err);
+}
+
+bool has_line_with(const char *text, const char *needle)
+{
+	return text && strstr(text, needle);
+}

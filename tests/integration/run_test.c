@@ -1,0 +1,152 @@
+/*
+ * `tessera run` end to end: each test boots QEMU through out/tessera and checks the console, the exit
+ * status and that no QEMU is left behind.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define LIMIT_S 25 /* per tessera process; criterion's own limit is above it */
+
+static void check_cpus_online(const char *smp)
+{
+	struct tessera_proc p;
+	char expect[32];
+
+	tessera_run(&p, LIMIT_S, (const char *const[]){"run", "--smp", smp, "--timeout", "20", NULL});
+	/* Leading space: "1 CPUs online" must not match "11 CPUs online". */
+	snprintf(expect, sizeof(expect), " %s CPUs online", smp);
+	cr_expect(has_line_with(p.out, expect), "no line '%s' in:\n%s\nstderr:\n%s", expect + 1, p.out,
+		  p.err);
+	cr_expect_eq(p.status, 0, "exit status %d, stderr:\n%s", p.status, p.err);
+	cr_expect(!process_exists(p.qemu_pid), "QEMU %d still exists", p.qemu_pid);
+	tessera_free(&p);
+}
+
+Test(run, smp1_boots, .timeout = 30)
+{
+	check_cpus_online("1");
+}
+
+Test(run, smp2_boots, .timeout = 30)
+{
+	check_cpus_online("2");
+}
+
+Test(run, smp4_boots, .timeout = 30)
+{
+	check_cpus_online("4");
+}
+
+Test(run, page_fault_is_reported_with_backtrace, .timeout = 30)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, LIMIT_S,
+		    (const char *const[]){"run", "--smp", "1", "--append", "test_fault=pagefault", NULL});
+	cr_expect(has_line_with(p.out, "FATAL: #PF"), "no 'FATAL: #PF' in:\n%s", p.out);
+	cr_expect(has_line_with(p.out, "backtrace:"), "no 'backtrace:' in:\n%s", p.out);
+	cr_expect_eq(p.status, 1, "exit status %d", p.status);
+	cr_expect(has_line_with(p.err, "tessera run: hypervisor fault (status 0x12)"), "stderr:\n%s", p.err);
+	tessera_free(&p);
+}
+
+Test(run, cpu_without_svm_is_refused, .timeout = 30)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, LIMIT_S, (const char *const[]){"run", "--smp", "1", "--cpu", "qemu64,-svm", NULL});
+	cr_expect(has_line_with(p.out, "this CPU cannot run Tessera"), "console:\n%s", p.out);
+	cr_expect_eq(p.status, 1, "exit status %d", p.status);
+	cr_expect(has_line_with(p.err, "tessera run: unsupported CPU (status 0x13)"), "stderr:\n%s", p.err);
+	tessera_free(&p);
+}
+
+Test(run, timeout_stops_qemu, .timeout = 30)
+{
+	struct tessera_proc p;
+
+	/* -S keeps the CPUs stopped: the machine never ends by itself. */
+	tessera_start(&p, (const char *const[]){"run", "--smp", "1", "--timeout", "2", "--", "-S", NULL});
+	pid_t qemu = tessera_wait_for_qemu(&p, 10);
+	tessera_wait(&p, LIMIT_S);
+	cr_assert_neq(qemu, 0, "never saw a QEMU process; stderr:\n%s", p.err);
+	cr_expect_eq(p.status, 124, "exit status %d, stderr:\n%s", p.status, p.err);
+	cr_expect(has_line_with(p.err, "timed out"), "stderr:\n%s", p.err);
+	/* tessera reaped it, so not even a zombie may remain, nor anything in its process group. */
+	cr_expect(!process_exists(qemu), "QEMU %d still exists", qemu);
+	cr_expect(kill(-qemu, 0) != 0, "process group %d still has members", qemu);
+	tessera_free(&p);
+}
+
+Test(run, sigint_stops_qemu, .timeout = 30)
+{
+	struct tessera_proc p;
+
+	tessera_start(&p, (const char *const[]){"run", "--smp", "1", "--timeout", "0", "--", "-S", NULL});
+	pid_t qemu = tessera_wait_for_qemu(&p, 10);
+	cr_assert_neq(qemu, 0, "never saw a QEMU process");
+	usleep(200 * 1000);
+	cr_assert(process_exists(qemu), "QEMU ended by itself");
+	kill(p.pid, SIGINT);
+	tessera_wait(&p, 10);
+	cr_expect_eq(p.status, 130, "exit status %d, stderr:\n%s", p.status, p.err);
+	cr_expect(!process_exists(qemu), "QEMU %d still exists", qemu);
+	cr_expect(kill(-qemu, 0) != 0, "process group %d still has members", qemu);
+	tessera_free(&p);
+}
+
+static void check_bad_option(const char *const *args, const char *message)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 10, args);
+	cr_expect_eq(p.status, 2, "%s %s: exit status %d", args[1], args[2], p.status);
+	cr_expect(has_line_with(p.err, message), "expected '%s' in stderr:\n%s", message, p.err);
+	cr_expect_eq(p.qemu_pid, 0, "QEMU was started for bad options");
+	tessera_free(&p);
+}
+
+Test(run, bad_options_are_usage_errors, .timeout = 30)
+{
+	check_bad_option((const char *const[]){"run", "--smp", "x", NULL},
+			 "tessera run: --smp: expected a number 1..16, got 'x'");
+	check_bad_option((const char *const[]){"run", "--smp", "99", NULL}, "--smp: expected a number 1..16");
+	check_bad_option((const char *const[]){"run", "--mem", "lots", NULL}, "--mem:");
+	check_bad_option((const char *const[]){"run", "--timeout", "-3", NULL}, "--timeout:");
+	check_bad_option((const char *const[]){"run", "--bogus", NULL}, "unknown option '--bogus'");
+	check_bad_option((const char *const[]){"run", "--smp", NULL}, "--smp: missing value");
+	check_bad_option((const char *const[]){"frobnicate", NULL}, "'frobnicate' is not a tessera command");
+}
+
+Test(cli, help_lists_commands, .timeout = 30)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 10, (const char *const[]){"--help", NULL});
+	cr_expect_eq(p.status, 0);
+	cr_expect(has_line_with(p.out, "  run "), "%s", p.out);
+	cr_expect(has_line_with(p.out, "  config "), "%s", p.out);
+	cr_expect(has_line_with(p.out, "  test "), "%s", p.out);
+	tessera_free(&p);
+	tessera_run(&p, 10, (const char *const[]){"help", "run", NULL});
+	cr_expect_eq(p.status, 0);
+	cr_expect(has_line_with(p.out, "usage: tessera run"), "%s", p.out);
+	tessera_free(&p);
+}
+
+Test(run, qemu_failure_is_a_failed_run, .timeout = 30)
+{
+	struct tessera_proc p;
+
+	/* QEMU refuses the option and exits 1 before the machine starts. */
+	tessera_run(&p, LIMIT_S, (const char *const[]){"run", "--", "-no-such-qemu-option", NULL});
+	cr_expect_eq(p.status, 1, "exit status %d", p.status);
+	cr_expect(has_line_with(p.err, "-no-such-qemu-option"), "QEMU's own error is not shown:\n%s", p.err);
+	cr_expect(has_line_with(p.err, "tessera run: QEMU failed"), "stderr:\n%s", p.err);
+	tessera_free(&p);
+}
