@@ -5,6 +5,7 @@
 #include <tessera/abi/hypercall.h>
 
 #include "host_writer.h"
+#include "probes.h"
 #include "tracedir.h"
 
 uint64_t trace_enabled[TESSERA_TRACE_MAX_CELLS + 1];
@@ -56,17 +57,21 @@ static int drain_all(unsigned int nr_cpus, struct trace_ring *rings, FILE **file
 
 	for (unsigned int c = 0; c < nr_cpus; c++) {
 		struct trace_ring_reader rd = {rings[c].desc, rings[c].data, rings[c].size};
+		uint64_t events = 0, bytes = 0;
 		long n;
 		while ((n = trace_ring_drain(&rd, buf, sizeof(buf))) > 0) {
+			bytes += n;
 			for (long off = 0; off < n;
 			     off += ((struct tessera_trace_record_header *)(buf + off))->size) {
 				const struct tessera_trace_common *cm = (const void *)(buf + off + 16);
 				st->events++;
+				events++;
 				st->per_event[cm->type]++;
 			}
 			if (fwrite(buf, 1, n, files[c]) != (size_t)n)
 				return -1;
 		}
+		probe_drain_stats(c, events, bytes, rings[c].desc->lost);
 		if (n < 0)
 			return -1;
 	}
