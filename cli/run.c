@@ -9,6 +9,7 @@
 
 #include "../lab/qemu_cmdline.h"
 #include "../lab/qemu_run.h"
+#include "../trace/probes.h"
 #include "commands.h"
 #include "run.h"
 #include "run_config.h"
@@ -86,7 +87,9 @@ static int boot(struct run_options *o)
 		fprintf(stderr, "tessera run: %s\n", last_cmdline);
 	fflush(stdout);
 	fflush(stderr);
+	probe_run_start(o->config, o->machine.hv_image);
 	int ret = qemu_run(argv, &o->machine, &r);
+	probe_run_stop(ret ? 1 : r.exit_status, r.wait_status);
 	qemu_cmdline_free(argv);
 	if (ret) {
 		fprintf(stderr, "tessera run: %s\n", r.summary);

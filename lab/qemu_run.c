@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "qemu_run.h"
+#include "../trace/probes.h"
 #include "qemu_status.h"
 
 #define STOP_GRACE_MS 2000 /* SIGTERM first, SIGKILL this long after */
@@ -172,6 +173,7 @@ static pid_t start_qemu(char *const *argv, int *out_r, int *err_r, int *exec_err
 		child_exec(argv, parent, out[1], err[1], ex[1]);
 	/* Also set the group here: whichever of parent and child runs first, kill(-pid) then works. */
 	setpgid(pid, pid);
+	probe_qemu_start(pid, argv[0]);
 	close(out[1]);
 	close(err[1]);
 	close(ex[1]);

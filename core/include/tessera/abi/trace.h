@@ -1,0 +1,118 @@
+/*
+ * The trace channel between the hypervisor and the host (ABI version 1).
+ *
+ * The hypervisor places a control block at the start of memory the host can map (the ivshmem BAR on
+ * QEMU, backed by a shared file on the host). It holds the machine's identity, the per-CPU ring
+ * descriptors, per-cell counters and a command mailbox; the rings' data follow it in the same memory.
+ *
+ * Layout rules: little-endian, fixed-width fields, no pointers (offsets from the control block's start),
+ * every struct a multiple of 8 bytes with explicit padding. A reader refuses a block whose magic or
+ * version differs. Fields written by the hypervisor and read by the host while both run (ring heads,
+ * counters) are naturally aligned 64-bit words, so that each is read and written in one access.
+ *
+ * Rings (one per CPU): single producer (that CPU), single consumer (the host). `head` and `tail` count
+ * bytes since the ring started and only grow; position = counter & (size - 1). The producer never waits:
+ * a record that does not fit is dropped and counted in `lost` and `lost_per_event`. A record never wraps
+ * around the end of the data: when it would, the producer writes a padding record (type 0) to the end
+ * and starts again at offset 0. The producer publishes a record by storing `head` with release
+ * semantics after writing it; the consumer frees space by storing `tail` with release semantics after
+ * reading it.
+ *
+ * Record layout: struct tessera_trace_record_header, then the event's payload, which starts with the
+ * four ftrace common fields (so that the payload is exactly what an ftrace event record holds), then the
+ * event's own fields as trace/events.h declares them; the whole record is padded to 8 bytes.
+ */
+#ifndef TESSERA_ABI_TRACE_H
+#define TESSERA_ABI_TRACE_H
+
+#include <stdint.h>
+
+#define TESSERA_TRACE_MAGIC	 0x4543415254535354ULL /* "TSSTRACE" */
+#define TESSERA_TRACE_VERSION	 1
+#define TESSERA_TRACE_MAX_CPUS	 16
+#define TESSERA_TRACE_MAX_CELLS	 8
+#define TESSERA_TRACE_MAX_EVENTS 64 /* event ids 1..63; 0 is the padding record */
+#define TESSERA_TRACE_NAME_LEN	 32
+
+/* Record types below TESSERA_TRACE_FIRST_EVENT are the ring's own. */
+#define TESSERA_TRACE_PAD	  0
+#define TESSERA_TRACE_FIRST_EVENT 1
+
+struct tessera_trace_record_header {
+	uint64_t tsc;  /* time stamp counter when the event happened */
+	uint32_t size; /* bytes of the whole record, header included, a multiple of 8 */
+	uint32_t seq;  /* per-CPU sequence number of committed records (wraps) */
+};
+
+/* The ftrace common fields: every payload starts with them (libtraceevent requires common_type). */
+struct tessera_trace_common {
+	uint16_t type;	       /* event id; TESSERA_TRACE_PAD for padding */
+	uint8_t flags;	       /* 0 */
+	uint8_t preempt_count; /* 0 */
+	int32_t pid;	       /* cell id + 1; 0 for the hypervisor itself */
+};
+
+struct tessera_trace_ring_desc {
+	/* Written by the producer only (one cache line). */
+	uint64_t head;	   /* bytes published */
+	uint64_t produced; /* records committed */
+	uint64_t lost;	   /* records dropped because the ring was full */
+	uint64_t reserved0[5];
+	/* Written by the consumer only (its own cache line). */
+	uint64_t tail; /* bytes consumed */
+	uint64_t reserved1[7];
+	/* Set once by the hypervisor before it publishes the control block. */
+	uint64_t data_offset; /* from the control block's start */
+	uint64_t size;	      /* bytes, a power of two, 0 for a CPU without a ring */
+	uint64_t lost_per_event[TESSERA_TRACE_MAX_EVENTS];
+};
+
+/* Mailbox commands (host -> hypervisor). args[0..3] per command. */
+#define TESSERA_TRACE_COMMANDS(X)                                                         \
+	X(1, ENABLE, "enable", "enable events in mask args[0] for cells in mask args[1]") \
+	X(2, DISABLE, "disable", "disable events in mask args[0] for cells in mask args[1]")
+
+enum tessera_trace_command {
+#define TESSERA_TRACE_CMD_ENUM(num, NAME, name, desc) TESSERA_TRACE_CMD_##NAME = num,
+	TESSERA_TRACE_COMMANDS(TESSERA_TRACE_CMD_ENUM)
+#undef TESSERA_TRACE_CMD_ENUM
+};
+
+/*
+ * The host writes op and args, then increments `seq` (release). The hypervisor, when it sees seq != ack,
+ * carries the command out, stores `result` (0 or a negated enum hv_error), then sets ack = seq (release).
+ */
+struct tessera_trace_mailbox {
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t op;
+	int32_t result;
+	uint64_t args[4];
+};
+
+struct tessera_trace_cell_info {
+	char name[TESSERA_TRACE_NAME_LEN];
+	uint64_t enabled; /* bit n: event n is recorded for this cell */
+	uint64_t exits;	  /* exits counted by the hypervisor's statistics (all reasons) */
+	uint64_t exits_by_reason[16];
+	uint64_t violations;
+};
+
+struct tessera_trace_control {
+	uint64_t magic;	      /* TESSERA_TRACE_MAGIC, written last at init */
+	uint32_t version;     /* TESSERA_TRACE_VERSION */
+	uint32_t header_size; /* sizeof(struct tessera_trace_control) */
+	uint64_t total_size;  /* bytes of the shared region used */
+	uint32_t nr_cpus;
+	uint32_t nr_cells;
+	uint64_t tsc_hz;       /* TSC frequency; ns = (tsc - tsc_offset) * 1e9 / tsc_hz */
+	uint64_t tsc_offset;   /* TSC value taken as time 0 (at trace init) */
+	uint64_t catalog_hash; /* FNV-1a of the event catalog's layout: reader and writer must agree */
+	uint32_t running;      /* 1 while cells run; 0 after the hypervisor finished */
+	uint32_t reserved;
+	struct tessera_trace_mailbox mailbox;
+	struct tessera_trace_cell_info cells[TESSERA_TRACE_MAX_CELLS];
+	struct tessera_trace_ring_desc rings[TESSERA_TRACE_MAX_CPUS];
+};
+
+#endif

@@ -1,0 +1,181 @@
+/*
+ * `tessera trace`: record | report | convert | catalog | synth. See usage() for the options.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "formats.h"
+#include "host_writer.h"
+#include "report.h"
+#include "tracedir.h"
+
+int cmd_trace(int argc, char **argv);
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tessera trace report DIR [--timeline]\n"
+		"       tessera trace convert DIR --to ctf|tracedat [-o OUT]\n"
+		"       tessera trace catalog [--markdown|--ftrace|--ctf]\n"
+		"       tessera trace synth DIR [--cpus N] [--rounds N] [--ring BYTES]\n"
+		"\n"
+		"report    per cell: exits by reason (count, share, handler time min/median/p99/max), "
+		"hypercalls,\n"
+		"          violations; lost events per CPU and event. --timeline: every event, per-CPU "
+		"columns.\n"
+		"convert   ctf: a CTF 1.8 trace in OUT (default DIR/ctf) for babeltrace2 and Trace Compass;\n"
+		"          tracedat: OUT (default DIR/trace.dat) for trace-cmd report and KernelShark.\n"
+		"catalog   the event catalog as docs/trace-events.md, ftrace format files, or CTF metadata.\n"
+		"synth     writes a synthetic trace through the real rings (for tests and demos).\n"
+		"\n"
+		"`tessera trace record` (boot and drain the hypervisor's rings live) is not available "
+		"yet.\n");
+}
+
+static int load(struct trace_dir *td, const char *dir)
+{
+	char err[512];
+
+	if (trace_dir_load(td, dir, err, sizeof(err))) {
+		fprintf(stderr, "tessera trace: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int do_report(int argc, char **argv)
+{
+	struct trace_dir td;
+	bool timeline = false;
+	const char *dir = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--timeline"))
+			timeline = true;
+		else if (!dir && argv[i][0] != '-')
+			dir = argv[i];
+		else
+			return usage(stderr), 2;
+	}
+	if (!dir)
+		return usage(stderr), 2;
+	if (load(&td, dir))
+		return 1;
+	if (timeline)
+		trace_report_timeline(stdout, &td);
+	else
+		trace_report(stdout, &td);
+	trace_dir_free(&td);
+	return 0;
+}
+
+static int do_convert(int argc, char **argv)
+{
+	const char *dir = NULL, *to = NULL, *out = NULL;
+	char path[4096], err[512];
+	struct trace_dir td;
+	int ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--to") && i + 1 < argc)
+			to = argv[++i];
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			out = argv[++i];
+		else if (!dir && argv[i][0] != '-')
+			dir = argv[i];
+		else
+			return usage(stderr), 2;
+	}
+	if (!dir || !to || (strcmp(to, "ctf") && strcmp(to, "tracedat")))
+		return usage(stderr), 2;
+	if (load(&td, dir))
+		return 1;
+	bool ctf = !strcmp(to, "ctf");
+	if (!out) {
+		snprintf(path, sizeof(path), "%s/%s", dir, ctf ? "ctf" : "trace.dat");
+		out = path;
+	}
+	ret = ctf ? trace_convert_ctf(&td, out, err, sizeof(err))
+		  : trace_convert_tracedat(&td, out, err, sizeof(err));
+	trace_dir_free(&td);
+	if (ret) {
+		fprintf(stderr, "tessera trace convert: %s\n", err);
+		return 1;
+	}
+	printf("%s\n", out);
+	return 0;
+}
+
+static int do_catalog(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "--markdown";
+
+	if (!strcmp(what, "--markdown")) {
+		trace_format_markdown(stdout);
+	} else if (!strcmp(what, "--ftrace")) {
+		for (unsigned int i = 0; i < trace_event_count(); i++) {
+			trace_format_ftrace(stdout, trace_event_at(i));
+			printf("\n");
+		}
+	} else if (!strcmp(what, "--ctf")) {
+		trace_format_ctf_metadata(stdout);
+	} else {
+		return usage(stderr), 2;
+	}
+	return 0;
+}
+
+static int do_synth(int argc, char **argv)
+{
+	unsigned int cpus = 2, rounds = 1000;
+	unsigned long ring = 1 << 16;
+	struct trace_synth_stats st;
+	const char *dir = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--cpus") && i + 1 < argc)
+			cpus = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+			rounds = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--ring") && i + 1 < argc)
+			ring = strtoul(argv[++i], NULL, 0);
+		else if (!dir && argv[i][0] != '-')
+			dir = argv[i];
+		else
+			return usage(stderr), 2;
+	}
+	if (!dir || !cpus || cpus > TESSERA_TRACE_MAX_CPUS || ring < 256 || (ring & (ring - 1)))
+		return usage(stderr), 2;
+	if (trace_synth_write(dir, cpus, rounds, ring, 1, &st)) {
+		perror("tessera trace synth");
+		return 1;
+	}
+	printf("%s: %llu events\n", dir, (unsigned long long)st.events);
+	return 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "report"))
+		return do_report(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "convert"))
+		return do_convert(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "catalog"))
+		return do_catalog(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "synth"))
+		return do_synth(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "record")) {
+		fprintf(stderr,
+			"tessera trace record: not available yet (needs the hypervisor's trace channel)\n");
+		return 2;
+	}
+	fprintf(stderr, "tessera trace: unknown subcommand '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

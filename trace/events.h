@@ -1,0 +1,162 @@
+/*
+ * The event catalog: the one declaration of every trace event (DESIGN principle 4).
+ *
+ * Each event is a line of TESSERA_TRACE_EVENTS(E): E(id, name, description), and its typed fields are the
+ * macro TESSERA_TRACE_FIELDS_<name>(F) right above the list, one F(type, name, display, description) per
+ * field. Everything else is generated from these two: the record structs and writers (trace/write.h),
+ * the ftrace `format` text that libtraceevent parses, the CTF metadata, the text printer of reports and
+ * the table in docs/trace-events.md. An event's print format is its fields in order, each printed as
+ * `name=value` in its display style (so the ftrace print fmt, the CTF reader and our reports agree).
+ *
+ * Types: u8 u16 u32 u64 s32 s64, and str (a NUL-terminated char[TESSERA_TRACE_STR_LEN]).
+ * Displays: DEC, HEX, BOOL, EXIT_REASON (enum tessera_exit_reason), HYPERCALL (enum tessera_hypercall),
+ * CELL_STATE (enum tessera_cell_state), STR.
+ *
+ * Fields are laid out in declaration order with natural alignment (the generators read the offsets with
+ * offsetof, so holes are allowed; writers zero them).
+ *
+ * Ids are part of the ABI: never reuse one. Changing a field changes the catalog hash that the control
+ * block carries, so an old reader refuses a new trace instead of misreading it.
+ */
+#ifndef TESSERA_TRACE_EVENTS_H
+#define TESSERA_TRACE_EVENTS_H
+
+#include <tessera/abi/trace.h>
+
+#define TESSERA_TRACE_STR_LEN 40
+
+#define TESSERA_TRACE_FIELDS_exit(F)                                       \
+	F(u16, reason, EXIT_REASON, "arch-neutral exit reason")            \
+	F(u32, vector, DEC, "exception or interrupt vector, 0 if none")    \
+	F(u64, pc, HEX, "guest instruction pointer at the exit")           \
+	F(u64, code, HEX, "raw arch exit code (SVM: EXITCODE)")            \
+	F(u64, info1, HEX, "raw arch exit information 1 (SVM: EXITINFO1)") \
+	F(u64, info2, HEX, "raw arch exit information 2 (SVM: EXITINFO2)")
+
+#define TESSERA_TRACE_FIELDS_entry(F) F(u64, pc, HEX, "guest instruction pointer at which the guest resumes")
+
+#define TESSERA_TRACE_FIELDS_hypercall(F)                                 \
+	F(u32, nr, HYPERCALL, "hypercall number")                         \
+	F(s64, result, DEC, "result returned to the guest (< 0: -error)") \
+	F(u64, a0, HEX, "argument 1")                                     \
+	F(u64, a1, HEX, "argument 2")                                     \
+	F(u64, a2, HEX, "argument 3")                                     \
+	F(u64, a3, HEX, "argument 4")
+
+#define TESSERA_TRACE_FIELDS_pio(F)                                    \
+	F(u16, port, HEX, "I/O port")                                  \
+	F(u8, size, DEC, "access size in bytes")                       \
+	F(u8, write, BOOL, "1 for OUT, 0 for IN")                      \
+	F(u8, string, BOOL, "1 for INS/OUTS")                          \
+	F(u8, allowed, BOOL, "1 if the cell's config grants the port") \
+	F(u32, value, HEX, "value written (OUT)")
+
+#define TESSERA_TRACE_FIELDS_msr(F)                              \
+	F(u32, index, HEX, "MSR number")                         \
+	F(u8, write, BOOL, "1 for WRMSR, 0 for RDMSR")           \
+	F(u8, allowed, BOOL, "1 if the cell's config grants it") \
+	F(u64, value, HEX, "value written (WRMSR)")
+
+#define TESSERA_TRACE_FIELDS_npf(F)                              \
+	F(u64, gpa, HEX, "guest-physical address")               \
+	F(u64, gla, HEX, "guest-linear address, 0 if unknown")   \
+	F(u8, write, BOOL, "the access was a write")             \
+	F(u8, exec, BOOL, "the access was an instruction fetch") \
+	F(u8, in_walk, BOOL, "during the guest's own page-table walk")
+
+#define TESSERA_TRACE_FIELDS_irq_inject(F)                           \
+	F(u8, vector, DEC, "vector injected into the guest")         \
+	F(u8, kind, DEC, "0 external interrupt, 2 NMI, 3 exception") \
+	F(u8, has_error, BOOL, "an error code is pushed")            \
+	F(u32, error, HEX, "error code")
+
+#define TESSERA_TRACE_FIELDS_violation(F)                                            \
+	F(u16, reason, EXIT_REASON, "the exit that was refused")                     \
+	F(u8, stopped, BOOL, "1 if the cell was stopped, 0 if a fault was injected") \
+	F(u64, pc, HEX, "guest instruction pointer")                                 \
+	F(u64, addr, HEX, "port, MSR or guest-physical address concerned")
+
+#define TESSERA_TRACE_FIELDS_cell_state(F)                      \
+	F(u32, cell, DEC, "cell id")                            \
+	F(u32, state, CELL_STATE, "the cell's new state")       \
+	F(s64, status, DEC, "exit status (cell_exit) or error") \
+	F(str, name, STR, "the cell's name")
+
+#define TESSERA_TRACE_FIELDS_watchdog(F)                         \
+	F(u32, cpu, DEC, "CPU the watchdog looked at")           \
+	F(u32, action, DEC, "0 ping, 1 expired, 2 cell stopped") \
+	F(u64, last_tsc, HEX, "TSC of the CPU's last sign of life")
+
+#define TESSERA_TRACE_FIELDS_console(F)                       \
+	F(u32, len, DEC, "bytes the cell wrote in this call") \
+	F(str, text, STR, "the start of the text (truncated to 39 bytes)")
+
+#define TESSERA_TRACE_FIELDS_mce(F)             \
+	F(u32, bank, DEC, "machine-check bank") \
+	F(u64, status, HEX, "MCi_STATUS")       \
+	F(u64, addr, HEX, "MCi_ADDR")           \
+	F(u64, misc, HEX, "MCi_MISC")
+
+#define TESSERA_TRACE_FIELDS_fault_inject(F)                       \
+	F(u32, kind, DEC, "fault model (faultinj/ catalog)")       \
+	F(u64, target, HEX, "where: register, address or counter") \
+	F(u64, value, HEX, "what was injected")
+
+#define TESSERA_TRACE_FIELDS_trace_command(F)                       \
+	F(u32, op, DEC, "mailbox or hypercall command carried out") \
+	F(s32, result, DEC, "0 or -error")                          \
+	F(u64, events, HEX, "event mask")                           \
+	F(u64, cells, HEX, "cell mask")
+
+/* E(id, name, description). Ids below 64; 0 is the ring's padding record. */
+#define TESSERA_TRACE_EVENTS(E)                                                                   \
+	E(1, exit, "Every VM exit, before any hook or handler: reason and the raw arch details.") \
+	E(2, entry, "The hypervisor resumes a guest CPU (handling ended).")                       \
+	E(3, hypercall, "A hypercall after dispatch: number, arguments, result.")                 \
+	E(4, pio, "A port I/O exit.")                                                             \
+	E(5, msr, "An MSR read or write exit.")                                                   \
+	E(6, npf, "A nested page fault (MMIO or denied memory access).")                          \
+	E(7, irq_inject, "An interrupt or exception injected into a guest CPU.")                  \
+	E(8, violation, "A cell did something its config does not allow.")                        \
+	E(9, cell_state, "Cell lifecycle: a cell starts, finishes, fails or is stopped.")         \
+	E(10, watchdog, "The watchdog checked or acted on a CPU.")                                \
+	E(11, console, "A cell wrote to the console (console_write hypercall).")                  \
+	E(12, mce, "A machine check was handled (reserved: no trace point yet).")                 \
+	E(13, fault_inject, "A fault was injected (reserved: no trace point yet).")               \
+	E(14, trace_command, "A trace control command (enable/disable) was carried out.")
+
+enum tessera_trace_event {
+#define TESSERA_TRACE_EV_ENUM(id, name, desc) TESSERA_TRACE_EV_##name = id,
+	TESSERA_TRACE_EVENTS(TESSERA_TRACE_EV_ENUM)
+#undef TESSERA_TRACE_EV_ENUM
+		TESSERA_TRACE_EV_END
+};
+
+/* C types of the field types. */
+#define TESSERA_TRACE_CTYPE_u8	uint8_t
+#define TESSERA_TRACE_CTYPE_u16 uint16_t
+#define TESSERA_TRACE_CTYPE_u32 uint32_t
+#define TESSERA_TRACE_CTYPE_u64 uint64_t
+#define TESSERA_TRACE_CTYPE_s32 int32_t
+#define TESSERA_TRACE_CTYPE_s64 int64_t
+
+#define TESSERA_TRACE_DECL_u8(n)  uint8_t n;
+#define TESSERA_TRACE_DECL_u16(n) uint16_t n;
+#define TESSERA_TRACE_DECL_u32(n) uint32_t n;
+#define TESSERA_TRACE_DECL_u64(n) uint64_t n;
+#define TESSERA_TRACE_DECL_s32(n) int32_t n;
+#define TESSERA_TRACE_DECL_s64(n) int64_t n;
+#define TESSERA_TRACE_DECL_str(n) char n[TESSERA_TRACE_STR_LEN];
+
+/* One record struct per event: header, ftrace common fields, the event's fields; 8-byte aligned. */
+#define TESSERA_TRACE_FIELD_DECL(type, name, disp, doc) TESSERA_TRACE_DECL_##type(name)
+#define TESSERA_TRACE_EV_STRUCT(id, name, desc)                       \
+	struct tessera_trace_ev_##name {                              \
+		struct tessera_trace_record_header hdr;               \
+		struct tessera_trace_common common;                   \
+		TESSERA_TRACE_FIELDS_##name(TESSERA_TRACE_FIELD_DECL) \
+	} __attribute__((aligned(8)));
+TESSERA_TRACE_EVENTS(TESSERA_TRACE_EV_STRUCT)
+#undef TESSERA_TRACE_EV_STRUCT
+
+#endif

@@ -1,0 +1,215 @@
+/* Reading and writing trace directories (see tracedir.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tracedir.h"
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+FILE *trace_dir_open_cpu(const char *dir, unsigned int cpu, const char *mode)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/cpu%u.raw", dir, cpu);
+	return fopen(path, mode);
+}
+
+int trace_dir_write_meta(const struct trace_dir *td, const char *dir)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/meta", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f,
+		"tessera-trace %d\ncatalog_hash %#" PRIx64 "\ntsc_hz %" PRIu64 "\ntsc_offset %" PRIu64
+		"\nnr_cpus %u\n",
+		TRACE_DIR_VERSION, td->catalog_hash, td->tsc_hz, td->tsc_offset, td->nr_cpus);
+	for (unsigned int c = 0; c < td->nr_cells; c++)
+		fprintf(f, "cell %u %s\n", c, td->cell_names[c]);
+	for (unsigned int c = 0; c < td->nr_cpus; c++) {
+		fprintf(f, "cpu %u produced %" PRIu64 " lost %" PRIu64 "\n", c, td->produced[c], td->lost[c]);
+		for (unsigned int e = 0; e < TESSERA_TRACE_MAX_EVENTS; e++)
+			if (td->lost_per_event[c][e])
+				fprintf(f, "lost_event %u %u %" PRIu64 "\n", c, e, td->lost_per_event[c][e]);
+	}
+	if (td->have_counters)
+		for (unsigned int c = 0; c < td->nr_cells; c++)
+			for (unsigned int r = 0; r < TESSERA_ER_COUNT; r++)
+				fprintf(f, "cell_exits %u %u %" PRIu64 "\n", c, r, td->cell_exits[c][r]);
+	return fclose(f) ? -1 : 0;
+}
+
+static int load_meta(struct trace_dir *td, const char *dir, char *err, size_t err_len)
+{
+	char path[4096], line[512];
+	int version = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/meta", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return fail(err, err_len, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int a, b;
+		uint64_t x, y;
+		char name[TESSERA_TRACE_NAME_LEN + 8];
+
+		if (sscanf(line, "tessera-trace %d", &version) == 1 ||
+		    sscanf(line, "catalog_hash %" SCNx64, &td->catalog_hash) == 1 ||
+		    sscanf(line, "tsc_hz %" SCNu64, &td->tsc_hz) == 1 ||
+		    sscanf(line, "tsc_offset %" SCNu64, &td->tsc_offset) == 1 ||
+		    sscanf(line, "nr_cpus %u", &td->nr_cpus) == 1)
+			continue;
+		if (sscanf(line, "cell %u %39s", &a, name) == 2 && a < TESSERA_TRACE_MAX_CELLS) {
+			name[TESSERA_TRACE_NAME_LEN - 1] = 0;
+			memcpy(td->cell_names[a], name, TESSERA_TRACE_NAME_LEN);
+			if (a + 1 > td->nr_cells)
+				td->nr_cells = a + 1;
+		} else if (sscanf(line, "cpu %u produced %" SCNu64 " lost %" SCNu64, &a, &x, &y) == 3 &&
+			   a < TESSERA_TRACE_MAX_CPUS) {
+			td->produced[a] = x;
+			td->lost[a] = y;
+		} else if (sscanf(line, "lost_event %u %u %" SCNu64, &a, &b, &x) == 3 &&
+			   a < TESSERA_TRACE_MAX_CPUS && b < TESSERA_TRACE_MAX_EVENTS) {
+			td->lost_per_event[a][b] = x;
+		} else if (sscanf(line, "cell_exits %u %u %" SCNu64, &a, &b, &x) == 3 &&
+			   a < TESSERA_TRACE_MAX_CELLS && b < TESSERA_ER_COUNT) {
+			td->cell_exits[a][b] = x;
+			td->have_counters = true;
+		}
+	}
+	fclose(f);
+	if (version != TRACE_DIR_VERSION)
+		return fail(err, err_len, "%s: not a tessera trace of version %d", path, TRACE_DIR_VERSION);
+	if (td->catalog_hash != trace_catalog_hash())
+		return fail(err, err_len,
+			    "%s: recorded with a different event catalog (hash %#" PRIx64 ", ours %#" PRIx64
+			    ")",
+			    path, td->catalog_hash, trace_catalog_hash());
+	if (!td->nr_cpus || td->nr_cpus > TESSERA_TRACE_MAX_CPUS || !td->tsc_hz)
+		return fail(err, err_len, "%s: bad nr_cpus or tsc_hz", path);
+	return 0;
+}
+
+int trace_dir_load(struct trace_dir *td, const char *dir, char *err, size_t err_len)
+{
+	memset(td, 0, sizeof(*td));
+	if (load_meta(td, dir, err, err_len))
+		return -1;
+	for (unsigned int c = 0; c < td->nr_cpus; c++) {
+		FILE *f = trace_dir_open_cpu(dir, c, "rb");
+		if (!f)
+			continue; /* a CPU that never wrote */
+		fseek(f, 0, SEEK_END);
+		long n = ftell(f);
+		rewind(f);
+		td->data[c] = malloc(n > 0 ? n : 1);
+		if (n > 0 && fread(td->data[c], 1, n, f) != (size_t)n) {
+			fclose(f);
+			trace_dir_free(td);
+			return fail(err, err_len, "%s/cpu%u.raw: short read", dir, c);
+		}
+		fclose(f);
+		td->len[c] = n;
+		/* Check the records' framing once, so that iterators can trust it. */
+		for (size_t off = 0; off < td->len[c];) {
+			const struct tessera_trace_record_header *h = (const void *)(td->data[c] + off);
+			if (td->len[c] - off < sizeof(*h) + sizeof(struct tessera_trace_common) ||
+			    h->size < 24 || h->size % 8 || h->size > td->len[c] - off) {
+				trace_dir_free(td);
+				return fail(err, err_len, "%s/cpu%u.raw: malformed record at offset %zu", dir,
+					    c, off);
+			}
+			off += h->size;
+		}
+	}
+	return 0;
+}
+
+void trace_dir_free(struct trace_dir *td)
+{
+	for (unsigned int c = 0; c < TESSERA_TRACE_MAX_CPUS; c++) {
+		free(td->data[c]);
+		td->data[c] = NULL;
+		td->len[c] = 0;
+	}
+}
+
+uint64_t trace_dir_ns(const struct trace_dir *td, uint64_t tsc)
+{
+	if (tsc < td->tsc_offset)
+		return 0;
+	return (uint64_t)((unsigned __int128)(tsc - td->tsc_offset) * 1000000000u / td->tsc_hz);
+}
+
+static void rec_fill(const struct trace_dir *td, unsigned int cpu, size_t off, struct trace_rec *r)
+{
+	const struct tessera_trace_common *c;
+
+	r->cpu = cpu;
+	r->hdr = (const void *)(td->data[cpu] + off);
+	r->payload = r->hdr + 1;
+	c = r->payload;
+	r->ev = trace_event_by_id(c->type);
+	if (r->ev && r->ev->record_size > r->hdr->size)
+		r->ev = NULL; /* shorter than the catalog says: do not read its fields */
+	r->cell = c->pid - 1;
+	r->ns = trace_dir_ns(td, r->hdr->tsc);
+}
+
+int trace_dir_for_each_cpu(const struct trace_dir *td, unsigned int cpu,
+			   int (*fn)(const struct trace_rec *r, void *ctx), void *ctx)
+{
+	struct trace_rec r;
+	int ret;
+
+	for (size_t off = 0; off < td->len[cpu]; off += r.hdr->size) {
+		rec_fill(td, cpu, off, &r);
+		if ((ret = fn(&r, ctx)))
+			return ret;
+	}
+	return 0;
+}
+
+int trace_dir_for_each(const struct trace_dir *td, int (*fn)(const struct trace_rec *r, void *ctx), void *ctx)
+{
+	size_t off[TESSERA_TRACE_MAX_CPUS] = {0};
+	struct trace_rec r;
+	int ret;
+
+	for (;;) {
+		int best = -1;
+		uint64_t best_tsc = 0;
+
+		for (unsigned int c = 0; c < td->nr_cpus; c++) {
+			if (off[c] >= td->len[c])
+				continue;
+			uint64_t tsc =
+				((const struct tessera_trace_record_header *)(td->data[c] + off[c]))->tsc;
+			if (best < 0 || tsc < best_tsc) {
+				best = c;
+				best_tsc = tsc;
+			}
+		}
+		if (best < 0)
+			return 0;
+		rec_fill(td, best, off[best], &r);
+		off[best] += r.hdr->size;
+		if ((ret = fn(&r, ctx)))
+			return ret;
+	}
+}

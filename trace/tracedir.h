@@ -1,0 +1,62 @@
+/*
+ * A recorded trace on disk, as `tessera trace record` writes it and every other subcommand reads it:
+ *   DIR/meta       text, one `key value...` per line: format version, catalog hash, TSC frequency and
+ *                  offset, CPU count, cell names, per-CPU produced/lost counts, per-CPU per-event losses,
+ *                  and the hypervisor's own per-cell exit counters (when it published them)
+ *   DIR/cpuN.raw   the records drained from CPU N's ring, concatenated (padding removed)
+ */
+#ifndef TESSERA_TRACE_TRACEDIR_H
+#define TESSERA_TRACE_TRACEDIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <tessera/abi/cell_stats.h>
+#include <tessera/abi/trace.h>
+
+#include "catalog.h"
+
+#define TRACE_DIR_VERSION 1
+
+struct trace_dir {
+	uint64_t catalog_hash;
+	uint64_t tsc_hz, tsc_offset;
+	unsigned int nr_cpus, nr_cells;
+	char cell_names[TESSERA_TRACE_MAX_CELLS][TESSERA_TRACE_NAME_LEN];
+	uint64_t produced[TESSERA_TRACE_MAX_CPUS], lost[TESSERA_TRACE_MAX_CPUS];
+	uint64_t lost_per_event[TESSERA_TRACE_MAX_CPUS][TESSERA_TRACE_MAX_EVENTS];
+	bool have_counters; /* cell_exits below came from the hypervisor */
+	uint64_t cell_exits[TESSERA_TRACE_MAX_CELLS][TESSERA_ER_COUNT];
+	/* Loaded records per CPU (trace_dir_load) */
+	uint8_t *data[TESSERA_TRACE_MAX_CPUS];
+	size_t len[TESSERA_TRACE_MAX_CPUS];
+};
+
+/* 0, or -1 with a message in err. Checks the version and the catalog hash. */
+int trace_dir_load(struct trace_dir *td, const char *dir, char *err, size_t err_len);
+void trace_dir_free(struct trace_dir *td);
+/* Writes DIR/meta from td (the raw files are written by whoever drains). 0 or -1 (errno set). */
+int trace_dir_write_meta(const struct trace_dir *td, const char *dir);
+/* Opens DIR/cpuN.raw for appending. */
+FILE *trace_dir_open_cpu(const char *dir, unsigned int cpu, const char *mode);
+
+uint64_t trace_dir_ns(const struct trace_dir *td, uint64_t tsc);
+
+/* One record, as the merged iteration hands it out. */
+struct trace_rec {
+	unsigned int cpu;
+	const struct tessera_trace_record_header *hdr;
+	const struct trace_event_desc *ev; /* NULL for ids the catalog does not know */
+	const void *payload;		   /* the ftrace common fields, then the event's fields */
+	int cell;			   /* -1: the hypervisor itself */
+	uint64_t ns;
+};
+
+/* Calls fn for every record of every CPU in time order (ties by CPU); stops when fn returns non-zero. */
+int trace_dir_for_each(const struct trace_dir *td, int (*fn)(const struct trace_rec *r, void *ctx),
+		       void *ctx);
+/* The same for one CPU. */
+int trace_dir_for_each_cpu(const struct trace_dir *td, unsigned int cpu,
+			   int (*fn)(const struct trace_rec *r, void *ctx), void *ctx);
+
+#endif
