@@ -179,12 +179,36 @@ static bool cell_vcpus_out(const struct cell *c)
 	return true;
 }
 
+/*
+ * A cell is marked finished or stopped as soon as that is decided (in its cell_exit hypercall, say), a
+ * moment before its vCPUs have left the guest loop. Starting it again waits for them, briefly: a vCPU told
+ * to stop leaves at its next exit. Called and returns with c->lock held; true when all have left.
+ */
+#define START_WAIT_HZ_DIVISOR 10 /* wait at most 1/10 s */
+
+static bool cell_wait_vcpus_out(struct cell *c)
+{
+	uint64_t hz = arch_timestamp_hz();
+	uint64_t deadline = arch_timestamp() + (hz ? hz / START_WAIT_HZ_DIVISOR : 0);
+
+	while (!cell_vcpus_out(c) && c->state != TESSERA_CELL_RUNNING) {
+		spin_unlock(&c->lock);
+		bool late = arch_timestamp() > deadline;
+		if (!late)
+			arch_cpu_relax();
+		spin_lock(&c->lock);
+		if (late)
+			break;
+	}
+	return cell_vcpus_out(c);
+}
+
 int cell_start(struct cell *c)
 {
 	int err = -HV_EBUSY;
 
 	spin_lock(&c->lock);
-	if (c->state != TESSERA_CELL_RUNNING && cell_vcpus_out(c))
+	if (c->state != TESSERA_CELL_RUNNING && cell_wait_vcpus_out(c) && c->state != TESSERA_CELL_RUNNING)
 		err = cell_start_locked(c);
 	spin_unlock(&c->lock);
 	return err;
@@ -215,21 +239,23 @@ void cell_stop(struct cell *c, enum tessera_cell_state state, const char *fmt, .
 		pr_info("cell '%s' %s: %s", c->name, cell_state_name(state), c->reason);
 }
 
+/*
+ * Stop (if running) and start again, so that the caller sees the new run when this returns. Only a vCPU
+ * that does not leave the guest in time defers the start to the moment it leaves (cell_vcpu_left).
+ */
 int cell_restart(struct cell *c)
 {
 	int err = 0;
 
+	cell_stop(c, TESSERA_CELL_STOPPED, "restart requested");
 	spin_lock(&c->lock);
-	if (c->state == TESSERA_CELL_RUNNING || !cell_vcpus_out(c)) {
-		/* The last vCPU to leave starts it again. */
-		c->restart_pending = true;
-		spin_unlock(&c->lock);
-		cell_stop(c, TESSERA_CELL_STOPPED, "restart requested");
-		spin_lock(&c->lock);
-		if (c->restart_pending && cell_vcpus_out(c))
-			err = cell_start_locked(c);
-	} else {
-		err = cell_start_locked(c);
+	if (c->state != TESSERA_CELL_RUNNING) {
+		if (cell_wait_vcpus_out(c)) {
+			if (c->state != TESSERA_CELL_RUNNING)
+				err = cell_start_locked(c);
+		} else {
+			c->restart_pending = true;
+		}
 	}
 	spin_unlock(&c->lock);
 	return err;

@@ -1,6 +1,5 @@
 /*
- * SVM per CPU and per cell: enabling SVM (EFER.SVME, the host save area), the NPT format, and the
- * cells' permission maps.
+ * SVM per CPU and per cell: enabling SVM (EFER.SVME, the host save area) and the cells' permission maps.
  */
 #include <tessera/arch.h>
 #include <tessera/error.h>
@@ -12,8 +11,6 @@
 #include "vmcb.h"
 
 #define EM_X86_64 62
-
-extern const struct pgtable_format x86_pgtable_format;
 
 uint16_t arch_elf_machine(void)
 {
@@ -31,17 +28,6 @@ int arch_virt_cpu_init(void)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, (uintptr_t)hsave);
 	return 0;
-}
-
-/* NPT uses the ordinary x86-64 format; every NPT entry needs the U bit (PLATFORM-NOTES). */
-const struct pgtable_format *arch_stage2_format(void)
-{
-	return &x86_pgtable_format;
-}
-
-unsigned int arch_stage2_flags(unsigned int flags)
-{
-	return flags | PGF_USER;
 }
 
 void *arch_cell_io_create(const struct tessera_config_pio *pio, unsigned int nr_pio,
