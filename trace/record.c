@@ -56,6 +56,15 @@ struct recorder {
 	bool thread_started;
 	uint8_t *buf;
 	int failed;
+	/* --mailbox OP:EVENTS:CELLS, sent in order once the channel is open */
+	struct {
+		uint32_t op;
+		uint64_t events, cells;
+		int32_t result;
+		bool done;
+	} cmds[8];
+	unsigned int nr_cmds, next_cmd;
+	long long cmd_sent_ms;
 };
 
 static void usage(FILE *f)
@@ -161,6 +170,31 @@ static int open_files(struct recorder *rc)
 	return 0;
 }
 
+/* Sends the next mailbox command once the previous one is acknowledged (2 s at most each). */
+static void mailbox_step(struct recorder *rc)
+{
+	struct tessera_trace_mailbox *mb = (struct tessera_trace_mailbox *)&rc->ctl->mailbox;
+	uint32_t seq = __atomic_load_n(&mb->seq, __ATOMIC_RELAXED);
+
+	if (rc->next_cmd > 0 && !rc->cmds[rc->next_cmd - 1].done) {
+		if (__atomic_load_n(&mb->ack, __ATOMIC_ACQUIRE) != seq) {
+			if (now_ms() - rc->cmd_sent_ms > 2000)
+				rc->cmds[rc->next_cmd - 1].done = true, rc->cmds[rc->next_cmd - 1].result = 1;
+			return;
+		}
+		rc->cmds[rc->next_cmd - 1].result = mb->result;
+		rc->cmds[rc->next_cmd - 1].done = true;
+	}
+	if (rc->next_cmd >= rc->nr_cmds)
+		return;
+	mb->op = rc->cmds[rc->next_cmd].op;
+	mb->args[0] = rc->cmds[rc->next_cmd].events;
+	mb->args[1] = rc->cmds[rc->next_cmd].cells;
+	__atomic_store_n(&mb->seq, seq + 1, __ATOMIC_RELEASE);
+	rc->cmd_sent_ms = now_ms();
+	rc->next_cmd++;
+}
+
 /* Waits for the control block, then drains until told to stop. Signals stay with the main thread. */
 static void *drain_thread(void *arg)
 {
@@ -181,6 +215,8 @@ static void *drain_thread(void *arg)
 		}
 		if (rc->ctl && !rc->failed && (got = drain_once(rc)) < 0)
 			rc->failed = 1;
+		if (rc->ctl && !rc->failed)
+			mailbox_step(rc);
 		if (rc->progress && now_ms() >= next_progress) {
 			progress_line(rc);
 			next_progress = now_ms() + PROGRESS_MS;
@@ -359,6 +395,16 @@ static void after_boot(int status, void *ctx)
 		fprintf(stderr, "tessera trace record: %s/meta: %s\n", rc->dir, strerror(errno));
 		rc->failed = 1;
 	}
+	for (unsigned int i = 0; i < rc->nr_cmds; i++) {
+		if (!rc->cmds[i].done)
+			fprintf(stderr, "tessera trace record: mailbox command %u: not carried out\n", i + 1);
+		else if (rc->cmds[i].result > 0)
+			fprintf(stderr, "tessera trace record: mailbox command %u: no answer in 2 s\n",
+				i + 1);
+		else
+			fprintf(stderr, "tessera trace record: mailbox command %u: result %d\n", i + 1,
+				rc->cmds[i].result);
+	}
 	fprintf(stderr,
 		"tessera trace record: %" PRIu64 " events (%" PRIu64 " bytes), %" PRIu64 " lost, in %s%s\n",
 		rc->events, rc->bytes, total_lost(rc->ctl), rc->dir,
@@ -392,7 +438,17 @@ int trace_record_main(int argc, char **argv)
 			rc.cells_arg[rc.nr_cells_arg++] = argv[++i];
 		else if (!strcmp(a, "--ring"))
 			rc.ring = strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(a, "--shm-mb"))
+		else if (!strcmp(a, "--mailbox") && rc.nr_cmds < 8) {
+			char op[16];
+			unsigned long long ev, cells;
+			if (sscanf(argv[++i], "%15[a-z]:%llx:%llx", op, &ev, &cells) != 3 ||
+			    (strcmp(op, "enable") && strcmp(op, "disable")))
+				return usage(stderr), 2;
+			rc.cmds[rc.nr_cmds].op =
+				strcmp(op, "enable") ? TESSERA_TRACE_CMD_DISABLE : TESSERA_TRACE_CMD_ENABLE;
+			rc.cmds[rc.nr_cmds].events = ev;
+			rc.cmds[rc.nr_cmds++].cells = cells;
+		} else if (!strcmp(a, "--shm-mb"))
 			rc.shm_mb = (unsigned int)strtoul(argv[++i], NULL, 0);
 		else
 			return usage(stderr), 2;

@@ -220,3 +220,48 @@ Test(trace_record, tiny_ring_floods_and_losses_are_counted_exactly, .timeout = 1
 	trace_dir_free(&td);
 	sh("rm -rf %s", dir);
 }
+
+struct cmd_seen {
+	unsigned int ok, refused;
+};
+
+static int trace_commands(const struct trace_rec *r, void *ctx)
+{
+	struct cmd_seen *s = ctx;
+
+	if (r->ev && r->ev->id == TESSERA_TRACE_EV_trace_command) {
+		int32_t result = (int32_t)trace_field_get(&r->ev->fields[1], r->payload);
+		s->ok += result == 0;
+		s->refused += result == -2; /* -HV_EINVAL */
+	}
+	return 0;
+}
+
+Test(trace_record, mailbox_commands_change_masks_while_it_runs, .timeout = 120)
+{
+	char dir[] = "/tmp/tessera-rec-XXXXXX";
+	struct tessera_proc p;
+	struct trace_dir td;
+	struct cmd_seen seen = {0};
+	uint64_t per_event[TESSERA_TRACE_MAX_EVENTS] = {0};
+
+	cr_assert_not_null(mkdtemp(dir));
+	/* An event id the catalog lacks is refused; then `entry` is switched off for every cell. */
+	tessera_run(&p, 90,
+		    (const char *const[]){"trace", "record", "--mailbox", "disable:0x4000000000000000:0x7",
+					  "--mailbox", "disable:0x4:0x7", "-o", dir, NULL});
+	cr_assert_eq(p.status, 0, "%s", p.err);
+	cr_assert(has_line_with(p.err, "mailbox command 1: result -2"), "%s", p.err);
+	cr_assert(has_line_with(p.err, "mailbox command 2: result 0"), "%s", p.err);
+	tessera_free(&p);
+	load(&td, dir);
+	check_exits_match(&td);
+	trace_dir_for_each(&td, trace_commands, &seen);
+	cr_assert_eq(seen.ok, 1);
+	cr_assert_eq(seen.refused, 1);
+	trace_dir_for_each(&td, count_records, per_event);
+	cr_assert_lt(per_event[TESSERA_TRACE_EV_entry], per_event[TESSERA_TRACE_EV_exit],
+		     "entries were still recorded after they were disabled");
+	trace_dir_free(&td);
+	sh("rm -rf %s", dir);
+}
