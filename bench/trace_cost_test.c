@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 
 #include "lttng_session.h"
+#include "nullcall_parse.h"
 #include "nullcall_stats.h"
 
 Test(nullcall_stats, min_median_max_of_odd_and_even_counts)
@@ -42,4 +43,54 @@ Test(lttng_session, discarded_events_of_lttng_list)
 	cr_expect_eq(lttng_parse_discarded(two), 43, "summed over channels");
 	cr_expect_eq(lttng_parse_discarded("Recording session x: [inactive]\n"), -1, "no statistics");
 	cr_expect_eq(lttng_parse_discarded("Discarded events: many\n"), -1, "not a number");
+}
+
+Test(nullcall_parse, the_last_result_line_of_a_console_log)
+{
+	const char *log =
+		"[cpu0] cell 'nullcall' started (1 CPUs, entry 0x100000)\n"
+		"[nullcall] nullcall: calls=5 call_min=1 call_median=2 empty_min=3 empty_median=4 net=5 "
+		"total=6 loop_check=7\n"
+		"[nullcall] nullcall: calls=1000 call_min=420 call_median=421 empty_min=6 "
+		"empty_median=7 net=414 total=421007 loop_check=2000\n"
+		"[cpu0] cell 'nullcall' finished: exit status 0\n";
+	struct nullcall_result r;
+
+	cr_assert_eq(nullcall_parse(log, &r), 0);
+	cr_expect_eq(r.calls, 1000);
+	cr_expect_eq(r.call_min, 420);
+	cr_expect_eq(r.call_median, 421);
+	cr_expect_eq(r.empty_min, 6);
+	cr_expect_eq(r.empty_median, 7);
+	cr_expect_eq(r.net, 414);
+	cr_expect_eq(r.total, 421007);
+	cr_expect_eq(r.loop_check, 2000);
+	cr_expect_eq(nullcall_parse("nullcall: calls=1 call_min=2 call_median=3 empty_min=4 empty_median=5 "
+				    "net=6 total=7 loop_check=8",
+				    &r),
+		     0, "no newline at the end");
+	cr_expect_eq(r.loop_check, 8);
+}
+
+Test(nullcall_parse, refuses_incomplete_or_malformed_lines)
+{
+	struct nullcall_result r;
+
+	cr_expect_eq(nullcall_parse("[cpu0] shutdown\n", &r), -1);
+	cr_expect_eq(nullcall_parse("nullcall: calls=1 call_min=2 call_median=3 empty_min=4 empty_median=5 "
+				    "net=6 total=7\n",
+				    &r),
+		     -1, "loop_check missing");
+	cr_expect_eq(nullcall_parse("nullcall: calls=1 call_min=2 call_median=3 empty_min=4 empty_median=5 "
+				    "net=-6 total=7 loop_check=8\n",
+				    &r),
+		     -1, "negative");
+	cr_expect_eq(nullcall_parse("nullcall: calls=1 call_min=2x call_median=3 empty_min=4 "
+				    "empty_median=5 net=6 total=7 loop_check=8\n",
+				    &r),
+		     -1, "trailing junk");
+	cr_expect_eq(nullcall_parse("nullcall: calls=1 call_min=2 call_median=3 empty_min=4 empty_median=5 "
+				    "net=6 total=7\nloop_check=8\n",
+				    &r),
+		     -1, "a field on the next line does not count");
 }
