@@ -58,56 +58,58 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return 0;
 }
 
-/* Compile --config into boot modules in a scratch directory; *workdir is set when one was made. */
-static int prepare_config(struct run_options *o, char *workdir, size_t size)
+/* The run's scratch directory (compiled config, host channel file), removed after the run. */
+static int make_workdir(char *workdir, size_t size)
 {
 	const char *tmp = getenv("TMPDIR");
 
 	snprintf(workdir, size, "%s/tessera-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(workdir)) {
-		perror("tessera run: cannot create a scratch directory");
+		perror("tessera: cannot create a scratch directory");
 		workdir[0] = '\0';
 		return 1;
 	}
-	return config_prepare_boot(o->config, workdir, &o->machine);
+	return 0;
 }
 
-static int boot(struct run_options *o)
+static int boot(struct run_options *o, const char *prog, const struct run_hooks *h)
 {
 	struct qemu_run_result r;
 	char **argv = qemu_cmdline_build(&o->machine);
 
 	if (!argv) {
-		fprintf(stderr, "tessera run: out of memory\n");
+		fprintf(stderr, "%s: out of memory\n", prog);
 		return 1;
 	}
 	free(last_cmdline);
 	last_cmdline = qemu_cmdline_format(argv);
 	if (o->machine.verbose && last_cmdline)
-		fprintf(stderr, "tessera run: %s\n", last_cmdline);
+		fprintf(stderr, "%s: %s\n", prog, last_cmdline);
 	fflush(stdout);
 	fflush(stderr);
 	probe_run_start(o->config, o->machine.hv_image);
 	int ret = qemu_run(argv, &o->machine, &r);
 	probe_run_stop(ret ? 1 : r.exit_status, r.wait_status);
 	qemu_cmdline_free(argv);
+	if (h && h->after)
+		h->after(ret ? 1 : r.exit_status, h->ctx);
 	if (ret) {
-		fprintf(stderr, "tessera run: %s\n", r.summary);
+		fprintf(stderr, "%s: %s\n", prog, r.summary);
 		return 1;
 	}
 	if (r.exit_status || o->machine.verbose)
-		fprintf(stderr, "tessera run: %s\n", r.summary);
+		fprintf(stderr, "%s: %s\n", prog, r.summary);
 	return r.exit_status;
 }
 
-int cmd_run(int argc, char **argv)
+int run_system(int argc, char **argv, const char *prog, const struct run_hooks *h)
 {
 	struct run_options o;
 	char err[256], hv[PATH_MAX], workdir[PATH_MAX] = "", default_config[PATH_MAX];
 	int ret;
 
 	if (run_options_parse(argc, argv, &o, err, sizeof(err))) {
-		fprintf(stderr, "tessera run: %s\n", err);
+		fprintf(stderr, "%s: %s\n", prog, err);
 		return 2;
 	}
 	if (o.help) {
@@ -115,19 +117,18 @@ int cmd_run(int argc, char **argv)
 		return 0;
 	}
 	if (run_find_hv_image(hv, sizeof(hv))) {
-		fprintf(stderr, "tessera run: cannot find my own executable in /proc/self/exe\n");
+		fprintf(stderr, "%s: cannot find my own executable in /proc/self/exe\n", prog);
 		return 1;
 	}
 	if (access(hv, R_OK)) {
-		fprintf(stderr, "tessera run: hypervisor image %s is missing (build it: ninja -C out)\n", hv);
+		fprintf(stderr, "%s: hypervisor image %s is missing (build it: ninja -C out)\n", prog, hv);
 		return 1;
 	}
 	o.machine.hv_image = hv;
 	if (!o.config && !o.no_config) {
 		if (path_beside_exe(default_config, sizeof(default_config), DEFAULT_CONFIG_REL) ||
 		    access(default_config, R_OK)) {
-			fprintf(stderr,
-				"tessera run: no --config given and the default config %s is missing\n",
+			fprintf(stderr, "%s: no --config given and the default config %s is missing\n", prog,
 				default_config);
 			return 2;
 		}
@@ -136,10 +137,19 @@ int cmd_run(int argc, char **argv)
 	/* A closed stdout must not kill us before QEMU is stopped; writes then simply fail. */
 	signal(SIGPIPE, SIG_IGN);
 
-	ret = o.config ? prepare_config(&o, workdir, sizeof(workdir)) : 0;
+	ret = o.config || h ? make_workdir(workdir, sizeof(workdir)) : 0;
+	if (!ret && o.config)
+		ret = config_prepare_boot(o.config, workdir, &o.machine);
+	if (!ret && h && h->before)
+		ret = h->before(&o.machine, workdir, h->ctx);
 	if (!ret)
-		ret = boot(&o);
+		ret = boot(&o, prog, h);
 	if (workdir[0])
 		nftw(workdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	return ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return run_system(argc, argv, "tessera run", NULL);
 }

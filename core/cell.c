@@ -13,6 +13,9 @@
 #include <tessera/format.h>
 #include <tessera/memmap.h>
 #include <tessera/string.h>
+#include <tessera/trace.h>
+
+#include "../trace/write.h"
 
 struct cell cells[TESSERA_MAX_CELLS];
 unsigned int nr_cells;
@@ -164,6 +167,7 @@ static int cell_start_locked(struct cell *c)
 		c->vcpus[i]->stop = false;
 	c->restart_pending = false;
 	__atomic_store_n(&c->state, TESSERA_CELL_RUNNING, __ATOMIC_RELEASE);
+	trace_cell_state(arch_cpu_id(), (int)c->id, c->id, TESSERA_CELL_RUNNING, 0, c->name);
 	/* A new generation releases every vCPU of the cell (vcpu.c waits for it). */
 	__atomic_fetch_add(&c->generation, 1, __ATOMIC_RELEASE);
 	pr_info("cell '%s' started (%u CPUs, entry %#llx)", c->name, c->nr_vcpus,
@@ -203,6 +207,7 @@ void cell_stop(struct cell *c, enum tessera_cell_state state, const char *fmt, .
 	format_vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
 	va_end(ap);
 	c->state = state;
+	trace_cell_state(arch_cpu_id(), (int)c->id, c->id, state, c->exit_status, c->name);
 	for (unsigned int i = 0; i < c->nr_vcpus; i++) {
 		c->vcpus[i]->stop = true;
 		if (c->vcpus[i]->cpu != arch_cpu_id())
@@ -245,6 +250,7 @@ void cell_vcpu_left(struct vcpu *v)
 	if (c->state == TESSERA_CELL_RUNNING && ++c->halted == c->nr_vcpus) {
 		/* Every vCPU halted with nothing that could wake it: the cell is done. */
 		c->state = TESSERA_CELL_FINISHED;
+		trace_cell_state(arch_cpu_id(), (int)c->id, c->id, c->state, c->exit_status, c->name);
 		format_snprintf(c->reason, sizeof(c->reason), "all CPUs halted");
 		pr_info("cell '%s' finished: %s", c->name, c->reason);
 	}
@@ -278,5 +284,6 @@ __noreturn void cells_shutdown(void)
 			finished++;
 	}
 	pr_info("shutdown: %u cells finished, %u failed", finished, failed);
+	trace_hv_finish();
 	arch_machine_stop(TESSERA_EXIT_OK);
 }

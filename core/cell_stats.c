@@ -25,7 +25,7 @@ static enum hook_result stats_hook(struct vcpu *v, struct vcpu_exit *exit, void 
 	return HOOK_CONTINUE;
 }
 
-static const struct exit_hook stats = {"stats", stats_hook, NULL};
+static const struct exit_hook stats = {"stats", stats_hook, NULL, NULL, NULL};
 
 void cell_stats_hook_register(void)
 {

@@ -9,6 +9,7 @@
 #include <tessera/config_check.h>
 #include <tessera/console.h>
 #include <tessera/hooks.h>
+#include <tessera/trace.h>
 
 static __noreturn void config_refused(const char *msg)
 {
@@ -74,6 +75,7 @@ void cells_load(const struct tessera_config_header *hdr, const struct boot_info 
 		config_refused(why);
 
 	cell_stats_hook_register();
+	trace_hv_init(info->cmdline);
 	pr_info("config: %u cells, %u hooks on the exit path", nr_cells, hooks_count());
 	for (unsigned int i = 0; i < nr_cells; i++)
 		cell_start(&cells[i]);

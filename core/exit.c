@@ -11,6 +11,8 @@
 #include <tessera/format.h>
 #include <tessera/hooks.h>
 
+#include "../trace/write.h"
+
 #define NO_FAULT (-1)
 
 void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, const char *fmt, ...)
@@ -25,13 +27,20 @@ void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, con
 	__atomic_fetch_add(&c->stats.violations, 1, __ATOMIC_RELAXED);
 	pr_info("VIOLATION cell '%s' cpu %u rip %#llx: %s", c->name, v->cpu, (unsigned long long)exit->pc,
 		what);
-	if (c->cfg->policy == TESSERA_POLICY_INJECT && fault != NO_FAULT)
+	bool inject = c->cfg->policy == TESSERA_POLICY_INJECT && fault != NO_FAULT;
+	uint64_t addr = exit->reason == TESSERA_ER_PIO	  ? exit->pio.port
+			: exit->reason == TESSERA_ER_MMIO ? exit->mem.gpa
+			: exit->reason == TESSERA_ER_MSR_READ || exit->reason == TESSERA_ER_MSR_WRITE
+				? exit->msr.index
+				: 0;
+	trace_violation(v->cpu, (int)c->id, (uint16_t)exit->reason, !inject, exit->pc, addr);
+	if (inject)
 		arch_vcpu_inject_fault(v, exit, (enum vcpu_fault)fault);
 	else
 		cell_stop(c, TESSERA_CELL_FAILED, "violation on cpu %u: %s", v->cpu, what);
 }
 
-static bool msr_allowed(const struct cell *c, uint32_t index, uint32_t want)
+bool cell_msr_allowed(const struct cell *c, uint32_t index, uint32_t want)
 {
 	const struct tessera_config_msr *msr = cell_msrs(c);
 
@@ -44,7 +53,8 @@ static bool msr_allowed(const struct cell *c, uint32_t index, uint32_t want)
 static void handle_msr(struct vcpu *v, struct vcpu_exit *exit)
 {
 	bool write = exit->reason == TESSERA_ER_MSR_WRITE;
-	bool allowed = msr_allowed(v->cell, exit->msr.index, write ? TESSERA_MSR_WRITE : TESSERA_MSR_READ);
+	bool allowed =
+		cell_msr_allowed(v->cell, exit->msr.index, write ? TESSERA_MSR_WRITE : TESSERA_MSR_READ);
 
 	/* MSRs the hypervisor keeps for itself (EFER...) always exit; arch emulates the allowed part. */
 	if (arch_vcpu_emulate_owned_msr(v, exit, allowed))
@@ -64,8 +74,8 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 
 	switch (exit->reason) {
 	case TESSERA_ER_HYPERCALL:
-		arch_vcpu_set_hypercall_result(
-			v, hypercall_dispatch(v, exit->hypercall.nr, exit->hypercall.args));
+		exit->hypercall.result = hypercall_dispatch(v, exit->hypercall.nr, exit->hypercall.args);
+		arch_vcpu_set_hypercall_result(v, exit->hypercall.result);
 		arch_vcpu_skip(v, exit);
 		break;
 	case TESSERA_ER_PIO:
@@ -119,7 +129,7 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 
 void exit_handle(struct vcpu *v, struct vcpu_exit *exit)
 {
-	if (hooks_run(v, exit) == HOOK_CONSUMED)
-		return;
-	handle_core(v, exit);
+	if (hooks_run(v, exit) != HOOK_CONSUMED)
+		handle_core(v, exit);
+	hooks_run_after(v, exit);
 }

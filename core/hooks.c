@@ -16,9 +16,23 @@ int hooks_register(const struct exit_hook *hook)
 enum hook_result hooks_run(struct vcpu *v, struct vcpu_exit *exit)
 {
 	for (unsigned int i = 0; i < nr_hooks; i++)
-		if (hooks[i]->fn(v, exit, hooks[i]->ctx) == HOOK_CONSUMED)
+		if (hooks[i]->fn && hooks[i]->fn(v, exit, hooks[i]->ctx) == HOOK_CONSUMED)
 			return HOOK_CONSUMED;
 	return HOOK_CONTINUE;
+}
+
+void hooks_run_after(struct vcpu *v, const struct vcpu_exit *exit)
+{
+	for (unsigned int i = 0; i < nr_hooks; i++)
+		if (hooks[i]->after)
+			hooks[i]->after(v, exit, hooks[i]->ctx);
+}
+
+void hooks_run_entry(struct vcpu *v)
+{
+	for (unsigned int i = 0; i < nr_hooks; i++)
+		if (hooks[i]->entry)
+			hooks[i]->entry(v, hooks[i]->ctx);
 }
 
 unsigned int hooks_count(void)

@@ -19,7 +19,8 @@ static enum hook_result record(struct vcpu *v, struct vcpu_exit *exit, void *ctx
 /* One process per test (criterion forks), so the static list starts empty in each. */
 Test(hooks, run_in_registration_order_until_one_consumes)
 {
-	static const struct exit_hook a = {"a", record, "a"}, b = {"b", record, "b!"}, c = {"c", record, "c"};
+	static const struct exit_hook a = {"a", record, "a", NULL, NULL}, b = {"b", record, "b!", NULL, NULL},
+				      c = {"c", record, "c", NULL, NULL};
 	struct vcpu_exit exit = {.reason = TESSERA_ER_CPUID};
 
 	cr_assert_eq(hooks_register(&a), 0);
@@ -33,7 +34,7 @@ Test(hooks, run_in_registration_order_until_one_consumes)
 
 Test(hooks, all_run_when_none_consumes)
 {
-	static const struct exit_hook a = {"a", record, "a"}, c = {"c", record, "c"};
+	static const struct exit_hook a = {"a", record, "a", NULL, NULL}, c = {"c", record, "c", NULL, NULL};
 	struct vcpu_exit exit = {.reason = TESSERA_ER_HALT};
 
 	hooks_register(&a);
@@ -44,10 +45,38 @@ Test(hooks, all_run_when_none_consumes)
 
 Test(hooks, list_is_bounded)
 {
-	static const struct exit_hook a = {"a", record, "a"};
+	static const struct exit_hook a = {"a", record, "a", NULL, NULL};
 
 	for (unsigned int i = 0; i < HOOKS_MAX; i++)
 		cr_assert_eq(hooks_register(&a), 0);
 	cr_assert_eq(hooks_register(&a), -HV_ENOMEM);
 	cr_assert_eq(hooks_count(), HOOKS_MAX);
+}
+
+static void after_rec(struct vcpu *v, const struct vcpu_exit *exit, void *ctx)
+{
+	(void)v;
+	(void)exit;
+	trail[trail_len++] = ((const char *)ctx)[0] + 1;
+}
+
+static void entry_rec(struct vcpu *v, void *ctx)
+{
+	(void)v;
+	trail[trail_len++] = ((const char *)ctx)[0] + 2;
+}
+
+Test(hooks, after_and_entry_points_run_for_hooks_that_have_them)
+{
+	static const struct exit_hook a = {"a", NULL, "a", after_rec, entry_rec},
+				      b = {"b", record, "b!", NULL, NULL};
+	struct vcpu_exit exit = {.reason = TESSERA_ER_CPUID};
+
+	cr_assert_eq(hooks_register(&a), 0);
+	cr_assert_eq(hooks_register(&b), 0);
+	cr_assert_eq(hooks_run(NULL, &exit), HOOK_CONSUMED); /* a has no fn: only b runs */
+	hooks_run_after(NULL, &exit);
+	hooks_run_entry(NULL);
+	trail[trail_len] = 0;
+	cr_assert_str_eq(trail, "bbc");
 }

@@ -7,6 +7,9 @@
 #include <tessera/cell.h>
 #include <tessera/error.h>
 #include <tessera/string.h>
+#include <tessera/trace.h>
+
+#include "../trace/write.h"
 
 #define CONSOLE_WRITE_MAX 4096 /* bytes per call; the runtime splits longer text */
 
@@ -31,6 +34,13 @@ static int64_t hc_CONSOLE_WRITE(struct vcpu *v, const uint64_t a[4])
 		int err = cell_copy_from_guest(v->cell, buf, addr, chunk);
 		if (err)
 			return err;
+		if (addr == a[0] && trace_is_enabled(TESSERA_TRACE_EV_console, (int)v->cell->id)) {
+			char text[TESSERA_TRACE_STR_LEN];
+			size_t n = MIN(chunk, sizeof(text) - 1);
+			memcpy(text, buf, n);
+			text[n] = '\0';
+			trace_console(v->cpu, (int)v->cell->id, (uint32_t)a[1], text);
+		}
 		cell_console_write(v, buf, chunk);
 		addr += chunk;
 		left -= chunk;
@@ -120,6 +130,12 @@ static int64_t hc_CELL_STATE(struct vcpu *v, const uint64_t a[4])
 
 	(void)v;
 	return c ? (int64_t)READ_ONCE(c->state) : -HV_ENOENT;
+}
+
+static int64_t hc_TRACE_CONTROL(struct vcpu *v, const uint64_t a[4])
+{
+	(void)v;
+	return trace_hv_control((uint32_t)a[0], a[1], a[2]);
 }
 
 static const struct {

@@ -8,6 +8,8 @@
 #include <tessera/console.h>
 #include <tessera/error.h>
 #include <tessera/exit.h>
+#include <tessera/hooks.h>
+#include <tessera/trace.h>
 
 static void vcpu_run_cell(struct vcpu *v)
 {
@@ -28,6 +30,7 @@ static void vcpu_run_cell(struct vcpu *v)
 		return;
 	}
 	while (!READ_ONCE(v->stop)) {
+		hooks_run_entry(v);
 		arch_vcpu_run(v, &exit);
 		exit_handle(v, &exit);
 		if (exit.reason == TESSERA_ER_HALT && !READ_ONCE(v->stop))
@@ -63,8 +66,11 @@ __noreturn void vcpu_cpu_loop(unsigned int cpu)
 				continue;
 			}
 		}
-		if (cpu == 0 && cells_all_done())
-			cells_shutdown();
+		if (cpu == 0) {
+			trace_hv_poll(); /* CPU 0 owns the host channel's mailbox */
+			if (cells_all_done())
+				cells_shutdown();
+		}
 		arch_cpu_relax();
 	}
 }

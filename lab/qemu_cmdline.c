@@ -90,6 +90,18 @@ char **qemu_cmdline_build(const struct machine *m)
 			push_pair(&b, "-initrd", list);
 		free(list);
 	}
+	if (m->shm_path) {
+		/* share=on: the host's MAP_SHARED mapping of the same file sees what the hypervisor writes.
+		 * ivshmem-plain is a PCI device (the default i440fx machine has PCI); its BAR2 is the file. */
+		char obj[4200];
+		if ((size_t)snprintf(obj, sizeof(obj),
+				     "memory-backend-file,id=tshm,share=on,mem-path=%s,size=%uM", m->shm_path,
+				     m->shm_mb) >= sizeof(obj) ||
+		    strchr(m->shm_path, ','))
+			b.failed = true;
+		push_pair(&b, "-object", obj);
+		push_pair(&b, "-device", "ivshmem-plain,memdev=tshm");
+	}
 	for (int i = 0; i < m->nr_extra; i++)
 		push(&b, m->extra_args[i]);
 	if (b.failed) {

@@ -109,3 +109,25 @@ Test(qemu_cmdline, format_quotes_for_the_shell)
 	cr_assert_str_eq(s, "qemu-system-x86_64 -append 'loglevel=debug pool=16M' -name 'it'\\''s' ''");
 	free(s);
 }
+
+Test(qemu_cmdline, host_channel_is_an_ivshmem_device_backed_by_the_shared_file)
+{
+	struct machine m;
+	machine_init_defaults(&m);
+	m.hv_image = "hv.elf";
+	char **argv = qemu_cmdline_build(&m);
+	cr_assert(!has(argv, "ivshmem-plain,memdev=tshm"), "no channel unless asked");
+	qemu_cmdline_free(argv);
+
+	m.shm_path = "/tmp/run/trace.shm";
+	m.shm_mb = 4;
+	argv = qemu_cmdline_build(&m);
+	cr_assert_not_null(argv);
+	cr_assert_str_eq(value_of(argv, "-object"),
+			 "memory-backend-file,id=tshm,share=on,mem-path=/tmp/run/trace.shm,size=4M");
+	cr_assert(has(argv, "ivshmem-plain,memdev=tshm"));
+	qemu_cmdline_free(argv);
+
+	m.shm_path = "/tmp/a,b"; /* QEMU's option syntax cannot carry a comma in a path */
+	cr_assert_null(qemu_cmdline_build(&m));
+}

@@ -8,6 +8,7 @@
 #include "convert.h"
 #include "formats.h"
 #include "host_writer.h"
+#include "record.h"
 #include "report.h"
 #include "tracedir.h"
 
@@ -16,7 +17,9 @@ int cmd_trace(int argc, char **argv);
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tessera trace report DIR [--timeline]\n"
+		"usage: tessera trace record [-e EVENTS] [--cell NAME] [--ring BYTES] -o DIR [-- "
+		"RUN-OPTIONS]\n"
+		"       tessera trace report DIR [--timeline]\n"
 		"       tessera trace convert DIR --to ctf|tracedat [-o OUT]\n"
 		"       tessera trace catalog [--markdown|--ftrace|--ctf]\n"
 		"       tessera trace synth DIR [--cpus N] [--rounds N] [--ring BYTES]\n"
@@ -29,9 +32,8 @@ static void usage(FILE *f)
 		"          tracedat: OUT (default DIR/trace.dat) for trace-cmd report and KernelShark.\n"
 		"catalog   the event catalog as docs/trace-events.md, ftrace format files, or CTF metadata.\n"
 		"synth     writes a synthetic trace through the real rings (for tests and demos).\n"
-		"\n"
-		"`tessera trace record` (boot and drain the hypervisor's rings live) is not available "
-		"yet.\n");
+		"record    boots the system as `tessera run` does and drains the hypervisor's rings live\n"
+		"          into DIR (see tessera trace record --help).\n");
 }
 
 static int load(struct trace_dir *td, const char *dir)
@@ -170,11 +172,8 @@ int cmd_trace(int argc, char **argv)
 		return do_catalog(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "synth"))
 		return do_synth(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "record")) {
-		fprintf(stderr,
-			"tessera trace record: not available yet (needs the hypervisor's trace channel)\n");
-		return 2;
-	}
+	if (!strcmp(argv[1], "record"))
+		return trace_record_main(argc - 1, argv + 1);
 	fprintf(stderr, "tessera trace: unknown subcommand '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

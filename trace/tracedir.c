@@ -38,8 +38,11 @@ int trace_dir_write_meta(const struct trace_dir *td, const char *dir)
 		"tessera-trace %d\ncatalog_hash %#" PRIx64 "\ntsc_hz %" PRIu64 "\ntsc_offset %" PRIu64
 		"\nnr_cpus %u\n",
 		TRACE_DIR_VERSION, td->catalog_hash, td->tsc_hz, td->tsc_offset, td->nr_cpus);
-	for (unsigned int c = 0; c < td->nr_cells; c++)
+	for (unsigned int c = 0; c < td->nr_cells; c++) {
 		fprintf(f, "cell %u %s\n", c, td->cell_names[c]);
+		if (td->cell_cpus[c])
+			fprintf(f, "cell_cpus %u %#" PRIx64 "\n", c, td->cell_cpus[c]);
+	}
 	for (unsigned int c = 0; c < td->nr_cpus; c++) {
 		fprintf(f, "cpu %u produced %" PRIu64 " lost %" PRIu64 "\n", c, td->produced[c], td->lost[c]);
 		for (unsigned int e = 0; e < TESSERA_TRACE_MAX_EVENTS; e++)
@@ -74,7 +77,9 @@ static int load_meta(struct trace_dir *td, const char *dir, char *err, size_t er
 		    sscanf(line, "tsc_offset %" SCNu64, &td->tsc_offset) == 1 ||
 		    sscanf(line, "nr_cpus %u", &td->nr_cpus) == 1)
 			continue;
-		if (sscanf(line, "cell %u %39s", &a, name) == 2 && a < TESSERA_TRACE_MAX_CELLS) {
+		if (sscanf(line, "cell_cpus %u %" SCNx64, &a, &x) == 2 && a < TESSERA_TRACE_MAX_CELLS) {
+			td->cell_cpus[a] = x;
+		} else if (sscanf(line, "cell %u %39s", &a, name) == 2 && a < TESSERA_TRACE_MAX_CELLS) {
 			name[TESSERA_TRACE_NAME_LEN - 1] = 0;
 			memcpy(td->cell_names[a], name, TESSERA_TRACE_NAME_LEN);
 			if (a + 1 > td->nr_cells)

@@ -25,7 +25,8 @@ struct trace_dir {
 	char cell_names[TESSERA_TRACE_MAX_CELLS][TESSERA_TRACE_NAME_LEN];
 	uint64_t produced[TESSERA_TRACE_MAX_CPUS], lost[TESSERA_TRACE_MAX_CPUS];
 	uint64_t lost_per_event[TESSERA_TRACE_MAX_CPUS][TESSERA_TRACE_MAX_EVENTS];
-	bool have_counters; /* cell_exits below came from the hypervisor */
+	uint64_t cell_cpus[TESSERA_TRACE_MAX_CELLS]; /* bit n: CPU n belongs to the cell (0: unknown) */
+	bool have_counters;			     /* cell_exits below came from the hypervisor */
 	uint64_t cell_exits[TESSERA_TRACE_MAX_CELLS][TESSERA_ER_COUNT];
 	/* Loaded records per CPU (trace_dir_load) */
 	uint8_t *data[TESSERA_TRACE_MAX_CPUS];

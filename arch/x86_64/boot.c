@@ -17,6 +17,7 @@
 #include "smp.h"
 
 void x86_serial_init(void);
+void x86_pci_find_host_channel(void);
 void arch_x86_boot(uint32_t magic, uint32_t info);
 
 #define DEBUG_EXIT_PORT 0xf4
@@ -115,6 +116,7 @@ void arch_x86_boot(uint32_t magic, uint32_t info)
 	if (platform.ioapic_base)
 		x86_paging_map_device(platform.ioapic_base, PAGE_SIZE);
 	x86_paging_load();
+	x86_pci_find_host_channel();
 
 	lapic_enable();
 	x86_timer_calibrate();

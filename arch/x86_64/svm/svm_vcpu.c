@@ -8,6 +8,7 @@
 #include <tessera/exit.h>
 #include <tessera/page_pool.h>
 #include <tessera/string.h>
+#include "../../../trace/write.h"
 #include "../io.h"
 #include "cpuid_filter.h"
 #include "svm.h"
@@ -109,6 +110,11 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	vmcb_write(s->vmcb, VMCB_TLB_CONTROL, 1, 0);
 	vmcb_set(s->vmcb, VMCB_EVENT_INJ, 0);
 	x86_svm_exit_decode(s, exit);
+}
+
+uint64_t arch_vcpu_pc(struct vcpu *v)
+{
+	return vmcb_get(((struct svm_vcpu *)v->arch)->vmcb, VMCB_RIP);
 }
 
 void arch_vcpu_skip(struct vcpu *v, const struct vcpu_exit *exit)
@@ -216,4 +222,6 @@ void arch_vcpu_inject_fault(struct vcpu *v, const struct vcpu_exit *exit, enum v
 	default: inj = VEC_GP | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID; break;
 	}
 	vmcb_set(s->vmcb, VMCB_EVENT_INJ, inj);
+	trace_irq_inject(v->cpu, (int)v->cell->id, (uint8_t)inj, 3, (inj & SVM_EVTINJ_VALID_ERR) != 0,
+			 (uint32_t)(inj >> 32));
 }

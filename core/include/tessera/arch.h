@@ -62,6 +62,12 @@ uint64_t arch_timestamp_hz(void);
 unsigned long arch_irq_save(void);
 void arch_irq_restore(unsigned long flags);
 
+/*
+ * The host channel: memory that the host tool maps too while the machine runs (DESIGN principle 5), for
+ * the trace control block and rings. False (and nothing set) when the platform has none.
+ */
+bool arch_host_channel(void **base, uint64_t *size);
+
 /* Print a backtrace of the caller to the console (used by panic()). */
 void arch_dump_backtrace(void);
 
@@ -114,6 +120,8 @@ struct vcpu_boot_state {
 int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const struct vcpu_boot_state *boot);
 /* Run the vCPU until it exits; fill `exit` with the decoded event. */
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
+/* The guest instruction pointer at which the vCPU resumes. */
+uint64_t arch_vcpu_pc(struct vcpu *v);
 /* Resume after the exiting instruction (uses the next-pc the decoder found). */
 void arch_vcpu_skip(struct vcpu *v, const struct vcpu_exit *exit);
 /* Return a hypercall result to the guest. */

@@ -116,6 +116,9 @@ __noreturn void vcpu_cpu_loop(unsigned int cpu);
 void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, const char *fmt, ...)
 	__printf(4, 5);
 
+/* Whether the cell's config grants MSR `index` for `want` (TESSERA_MSR_READ / TESSERA_MSR_WRITE). */
+bool cell_msr_allowed(const struct cell *c, uint32_t index, uint32_t want);
+
 /* Cell console (cell_console.c): text from the guest, printed as "[name] line". */
 void cell_console_write(struct vcpu *v, const char *s, size_t len);
 void cell_console_flush(struct vcpu *v);

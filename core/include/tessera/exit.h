@@ -18,6 +18,7 @@ struct vcpu_exit {
 		struct {
 			uint64_t nr;
 			uint64_t args[4];
+			int64_t result; /* set by the core once dispatched (for `after` hooks) */
 		} hypercall;
 		struct {
 			uint16_t port;

@@ -29,7 +29,11 @@
 	X(5, CELL_START, "cell_start", "manager", "Starts stopped cell a0 from its pristine image.")        \
 	X(6, CELL_STOP, "cell_stop", "manager", "Stops cell a0; its memory is cleared.")                    \
 	X(7, CELL_RESTART, "cell_restart", "manager", "Stops cell a0 and starts it again from its image.")  \
-	X(8, CELL_STATE, "cell_state", "any", "Returns the state of cell a0 (enum tessera_cell_state).")
+	X(8, CELL_STATE, "cell_state", "any", "Returns the state of cell a0 (enum tessera_cell_state).")    \
+	X(10, TRACE_CONTROL, "trace_control", "manager",                                                    \
+	  "Trace events: a0 = 1 enables, 2 disables the events in mask a1 (bit n: event id n) for the "     \
+	  "cells in mask a2 (bit 63: the hypervisor's own); -ENOTSUP when the machine has no trace "        \
+	  "channel.")
 
 enum tessera_hypercall {
 #define TESSERA_HC_ENUM(num, NAME, name, who, desc) TESSERA_HC_##NAME = num,

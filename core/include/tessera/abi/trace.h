@@ -67,6 +67,10 @@ struct tessera_trace_ring_desc {
 	uint64_t lost_per_event[TESSERA_TRACE_MAX_EVENTS];
 };
 
+/* In a cell mask (mailbox args[1], the trace_control hypercall's a2): bit n is cell n; this bit is the
+ * hypervisor's own events (those of no cell, e.g. trace_command). */
+#define TESSERA_TRACE_CELLS_HV (1ULL << 63)
+
 /* Mailbox commands (host -> hypervisor). args[0..3] per command. */
 #define TESSERA_TRACE_COMMANDS(X)                                                         \
 	X(1, ENABLE, "enable", "enable events in mask args[0] for cells in mask args[1]") \
@@ -93,6 +97,7 @@ struct tessera_trace_mailbox {
 struct tessera_trace_cell_info {
 	char name[TESSERA_TRACE_NAME_LEN];
 	uint64_t enabled; /* bit n: event n is recorded for this cell */
+	uint64_t cpus;	  /* bit n: CPU n belongs to this cell (its ring holds the cell's exits) */
 	uint64_t exits;	  /* exits counted by the hypervisor's statistics (all reasons) */
 	uint64_t exits_by_reason[16];
 	uint64_t violations;

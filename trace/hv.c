@@ -1,0 +1,284 @@
+/*
+ * The hypervisor side of tracing: the control block and per-CPU rings in the host channel, the trace hook
+ * on the exit path, the enable masks, and the mailbox (layout in abi/trace.h, API in tessera/trace.h).
+ *
+ * Masks: trace_enabled[cell + 1] bit n records event n for that cell, trace_enabled[0] for the hypervisor
+ * itself. They start from the boot options, so that a recording sees a cell's first exit; the mailbox and
+ * the trace_control hypercall change them at run time. Each mask is one 64-bit word stored atomically;
+ * writers on other CPUs see a change at their next trace point.
+ *
+ * Mailbox: only CPU 0 carries commands out, in its loop (it owns no cell in the shipped configs) and at
+ * each exit it takes itself if it runs a cell, so commands are serialized without a lock.
+ */
+#include <tessera/arch.h>
+#include <tessera/cell.h>
+#include <tessera/cmdline.h>
+#include <tessera/console.h>
+#include <tessera/error.h>
+#include <tessera/exit.h>
+#include <tessera/hooks.h>
+#include <tessera/string.h>
+#include <tessera/trace.h>
+
+#include "catalog.h"
+#include "write.h"
+
+#define CTL_ALIGN 4096
+#define RING_MIN  256
+
+uint64_t trace_enabled[TESSERA_TRACE_MAX_CELLS + 1];
+struct trace_ring *trace_cpu_rings[TESSERA_TRACE_MAX_CPUS];
+
+static struct trace_ring rings[TESSERA_TRACE_MAX_CPUS];
+static struct tessera_trace_control *ctl;
+static uint64_t valid_events; /* the catalog's ids */
+
+uint64_t trace_clock(void)
+{
+	return arch_timestamp();
+}
+
+static uint64_t parse_hex(const char *s, size_t len, bool *ok)
+{
+	uint64_t v = 0;
+
+	*ok = len > 0;
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		len -= 2;
+	}
+	for (size_t i = 0; i < len && *ok; i++) {
+		char c = s[i];
+		unsigned int d = c >= '0' && c <= '9'	? (unsigned int)(c - '0')
+				 : c >= 'a' && c <= 'f' ? (unsigned int)(c - 'a' + 10)
+				 : c >= 'A' && c <= 'F' ? (unsigned int)(c - 'A' + 10)
+							: 16;
+		*ok = d < 16 && i < 16;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+static uint64_t option_hex(const char *cmdline, const char *key, uint64_t dflt)
+{
+	const char *v;
+	size_t len;
+	bool ok;
+
+	if (!cmdline_get(cmdline, key, &v, &len))
+		return dflt;
+	uint64_t x = parse_hex(v, len, &ok);
+	if (!ok) {
+		pr_warn("trace: bad %s '%.*s' (a hex mask), using %#llx", key, (int)len, v,
+			(unsigned long long)dflt);
+		return dflt;
+	}
+	return x;
+}
+
+static void masks_apply(bool enable, uint64_t events, uint64_t cells)
+{
+	for (unsigned int i = 0; i <= TESSERA_TRACE_MAX_CELLS; i++) {
+		bool selected = i == 0 ? cells & TESSERA_TRACE_CELLS_HV : (cells >> (i - 1)) & 1;
+		if (!selected)
+			continue;
+		uint64_t m = enable ? trace_enabled[i] | events : trace_enabled[i] & ~events;
+		__atomic_store_n(&trace_enabled[i], m, __ATOMIC_RELAXED);
+		if (i > 0)
+			__atomic_store_n(&ctl->cells[i - 1].enabled, m, __ATOMIC_RELAXED);
+	}
+}
+
+int64_t trace_hv_control(uint32_t op, uint64_t events, uint64_t cells)
+{
+	int64_t ret = 0;
+
+	if (!ctl)
+		return -HV_ENOTSUP;
+	if ((op != TESSERA_TRACE_CMD_ENABLE && op != TESSERA_TRACE_CMD_DISABLE) || (events & ~valid_events))
+		ret = -HV_EINVAL;
+	else
+		masks_apply(op == TESSERA_TRACE_CMD_ENABLE, events, cells);
+	trace_trace_command(arch_cpu_id(), -1, op, (int32_t)ret, events, cells);
+	return ret;
+}
+
+static void publish_counters(void)
+{
+	for (unsigned int i = 0; i < nr_cells && i < TESSERA_TRACE_MAX_CELLS; i++) {
+		const struct tessera_cell_stats *s = &cells[i].stats;
+		struct tessera_trace_cell_info *ci = &ctl->cells[i];
+		uint64_t total = 0;
+
+		for (unsigned int r = 0; r < TESSERA_ER_COUNT && r < ARRAY_SIZE(ci->exits_by_reason); r++) {
+			uint64_t n = __atomic_load_n(&s->exits[r], __ATOMIC_RELAXED);
+			__atomic_store_n(&ci->exits_by_reason[r], n, __ATOMIC_RELAXED);
+			total += n;
+		}
+		__atomic_store_n(&ci->exits, total, __ATOMIC_RELAXED);
+		__atomic_store_n(&ci->violations, __atomic_load_n(&s->violations, __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+	}
+}
+
+static void mailbox_poll(void)
+{
+	struct tessera_trace_mailbox *mb = &ctl->mailbox;
+	uint32_t seq = __atomic_load_n(&mb->seq, __ATOMIC_ACQUIRE);
+
+	if (seq == mb->ack)
+		return;
+	mb->result = (int32_t)trace_hv_control(mb->op, mb->args[0], mb->args[1]);
+	__atomic_store_n(&mb->ack, seq, __ATOMIC_RELEASE);
+}
+
+void trace_hv_poll(void)
+{
+	if (!ctl)
+		return;
+	mailbox_poll();
+	publish_counters();
+}
+
+void trace_hv_finish(void)
+{
+	if (!ctl)
+		return;
+	mailbox_poll();
+	publish_counters();
+	__atomic_store_n(&ctl->running, 0, __ATOMIC_RELEASE);
+}
+
+/* ---- the hook on the exit path ---- */
+
+static enum hook_result trace_exit_hook(struct vcpu *v, struct vcpu_exit *e, void *ctx)
+{
+	int cell = (int)v->cell->id;
+	unsigned int cpu = v->cpu;
+
+	(void)ctx;
+	trace_exit(cpu, cell, (uint16_t)e->reason,
+		   e->reason == TESSERA_ER_EXCEPTION ? e->exception.vector : 0, e->pc, e->raw_code,
+		   e->raw_info1, e->raw_info2);
+	switch (e->reason) {
+	case TESSERA_ER_PIO:
+		/* A granted port never exits (the I/O map lets it through), so every PIO exit is denied. */
+		trace_pio(cpu, cell, e->pio.port, e->pio.size, e->pio.write, e->pio.string, 0,
+			  e->pio.write ? e->pio.value : 0);
+		break;
+	case TESSERA_ER_MSR_READ:
+	case TESSERA_ER_MSR_WRITE: {
+		bool write = e->reason == TESSERA_ER_MSR_WRITE;
+		if (trace_is_enabled(TESSERA_TRACE_EV_msr, cell))
+			trace_msr(cpu, cell, e->msr.index, write,
+				  cell_msr_allowed(v->cell, e->msr.index,
+						   write ? TESSERA_MSR_WRITE : TESSERA_MSR_READ),
+				  write ? e->msr.value : 0);
+		break;
+	}
+	case TESSERA_ER_MMIO:
+		trace_npf(cpu, cell, e->mem.gpa, e->mem.gla_valid ? e->mem.gla : 0, e->mem.write, e->mem.exec,
+			  e->mem.in_walk);
+		break;
+	default: break;
+	}
+	return HOOK_CONTINUE;
+}
+
+static void trace_after_hook(struct vcpu *v, const struct vcpu_exit *e, void *ctx)
+{
+	(void)ctx;
+	if (e->reason == TESSERA_ER_HYPERCALL)
+		trace_hypercall(v->cpu, (int)v->cell->id, (uint32_t)e->hypercall.nr, e->hypercall.result,
+				e->hypercall.args[0], e->hypercall.args[1], e->hypercall.args[2],
+				e->hypercall.args[3]);
+	if (v->cpu == 0)
+		mailbox_poll();
+}
+
+static void trace_entry_hook(struct vcpu *v, void *ctx)
+{
+	(void)ctx;
+	if (trace_is_enabled(TESSERA_TRACE_EV_entry, (int)v->cell->id))
+		trace_entry(v->cpu, (int)v->cell->id, arch_vcpu_pc(v));
+}
+
+static const struct exit_hook trace_hook = {"trace", trace_exit_hook, NULL, trace_after_hook,
+					    trace_entry_hook};
+
+/* ---- setup ---- */
+
+static uint64_t pow2_floor(uint64_t x)
+{
+	uint64_t p = 1;
+
+	while (p <= x / 2)
+		p <<= 1;
+	return x ? p : 0;
+}
+
+void trace_hv_init(const char *cmdline)
+{
+	unsigned int nr_cpus = MIN(arch_cpu_count(), (unsigned int)TESSERA_TRACE_MAX_CPUS);
+	uint64_t size, hdr = ALIGN_UP(sizeof(*ctl), CTL_ALIGN), ring, cap;
+	const char *v;
+	size_t len;
+	void *base;
+	bool ok = true;
+
+	if (!arch_host_channel(&base, &size))
+		return;
+	if (size < hdr + nr_cpus * RING_MIN) {
+		pr_warn("trace: host channel of %llu bytes is too small: tracing off",
+			(unsigned long long)size);
+		return;
+	}
+	trace_catalog_init();
+	for (unsigned int i = 0; i < trace_event_count(); i++)
+		valid_events |= 1ULL << trace_event_at(i)->id;
+	ring = pow2_floor((size - hdr) / nr_cpus);
+	if (cmdline_get(cmdline, "trace_ring", &v, &len)) {
+		cap = cmdline_parse_size(v, len, &ok);
+		if (ok && cap >= RING_MIN)
+			ring = MIN(ring, pow2_floor(cap));
+		else
+			pr_warn("trace: bad trace_ring '%.*s' (a size >= %u)", (int)len, v, RING_MIN);
+	}
+
+	ctl = base;
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->version = TESSERA_TRACE_VERSION;
+	ctl->header_size = sizeof(*ctl);
+	ctl->total_size = hdr + nr_cpus * ring;
+	ctl->nr_cpus = nr_cpus;
+	ctl->nr_cells = MIN(nr_cells, (unsigned int)TESSERA_TRACE_MAX_CELLS);
+	ctl->tsc_hz = arch_timestamp_hz();
+	ctl->catalog_hash = trace_catalog_hash();
+	for (unsigned int c = 0; c < nr_cpus; c++) {
+		uint64_t off = hdr + c * ring;
+		trace_ring_init(&rings[c], &ctl->rings[c], (uint8_t *)base + off, ring, off);
+	}
+	for (unsigned int i = 0; i < ctl->nr_cells; i++) {
+		for (unsigned int k = 0; k < TESSERA_TRACE_NAME_LEN - 1 && cells[i].name[k]; k++)
+			ctl->cells[i].name[k] = cells[i].name[k];
+		for (unsigned int k = 0; k < cells[i].nr_vcpus; k++)
+			ctl->cells[i].cpus |= 1ULL << cells[i].vcpus[k]->cpu;
+	}
+	uint64_t events = option_hex(cmdline, "trace_events", valid_events) & valid_events;
+	uint64_t cellmask = option_hex(cmdline, "trace_cells", ~0ULL);
+	masks_apply(true, events, cellmask);
+	if (hooks_register(&trace_hook)) {
+		pr_warn("trace: no room for the trace hook: tracing off");
+		memset(trace_enabled, 0, sizeof(trace_enabled));
+		ctl = NULL;
+		return;
+	}
+	ctl->tsc_offset = arch_timestamp();
+	ctl->running = 1;
+	for (unsigned int c = 0; c < nr_cpus; c++)
+		trace_cpu_rings[c] = &rings[c];
+	/* The magic last: a reader that sees it sees a complete block. */
+	__atomic_store_n(&ctl->magic, TESSERA_TRACE_MAGIC, __ATOMIC_RELEASE);
+	pr_info("trace: %u rings of %llu bytes in the host channel, events %#llx, cells %#llx", nr_cpus,
+		(unsigned long long)ring, (unsigned long long)events, (unsigned long long)cellmask);
+}
