@@ -18,19 +18,31 @@
 #define BOOT_TIMEOUT	   "300"
 #define ICOUNT		   "shift=0,sleep=off"
 
-/* A tracing case of the nullcall boots: what `tessera run` gets besides the config. */
+/*
+ * The tracing cases of the nullcall boots. "off": `tessera run`, no host channel, so the hypervisor sets
+ * up no rings. "idle": `tessera trace record` with every event disabled (trace_events=0): the channel,
+ * the trace hook and the mailbox are there, nothing is written. "on": `tessera trace record` with every
+ * event enabled (its default). The rings are large enough that nothing is lost, so the host's drain
+ * timing cannot change what the hypervisor does (a lost record takes a shorter path).
+ */
 struct trace_case {
 	const char *name;
-	const char *const *run_args; /* extra `tessera run` options, NULL-terminated */
+	bool record;	    /* through `tessera trace record` */
+	const char *append; /* hypervisor command line, NULL for none */
 };
 
-static const char *const no_args[] = {NULL};
-
 static const struct trace_case cases[] = {
-	{"tracing off", no_args},
+	{"tracing off", false, NULL},
+	{"events off", true, "trace_events=0"},
+	{"all events on", true, NULL},
 };
 
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
+
+struct boot_result {
+	struct nullcall_result r;
+	uint64_t events, lost; /* of the recording; 0 for a plain run */
+};
 
 static int exe_dir(char *dir, size_t size)
 {
@@ -46,7 +58,8 @@ static int exe_dir(char *dir, size_t size)
 	return 0;
 }
 
-/* Run argv; its stdout goes to *out (heap, NUL-terminated) when out is given. Its exit status, or -1. */
+/* Run argv; its stdout and stderr go to *out (heap, NUL-terminated) when out is given. Its exit status,
+ * or -1. */
 static int run(char *const *argv, char **out)
 {
 	int fds[2] = {-1, -1};
@@ -61,6 +74,7 @@ static int run(char *const *argv, char **out)
 	if (pid == 0) {
 		if (out) {
 			dup2(fds[1], STDOUT_FILENO);
+			dup2(fds[1], STDERR_FILENO);
 			close(fds[0]);
 			close(fds[1]);
 		}
@@ -107,23 +121,78 @@ static int run_host(const struct trace_cost_options *o, const char *dir)
 	return 0;
 }
 
-/* One boot of the nullcall config; 0 with *r filled, or 1 after saying why. */
-static int boot_once(const char *dir, const char *config, const struct trace_case *c,
-		     struct nullcall_result *r)
+/* "tessera trace record: N events (B bytes), L lost, in DIR": 0 with *events and *lost, else -1. */
+int trace_cost_parse_record(const char *text, uint64_t *events, uint64_t *lost)
 {
-	char tessera[PATH_MAX + 64];
-	const char *argv[32];
+	const char *p = strstr(text, "tessera trace record: ");
+	unsigned long long e, b, l;
+
+	for (; p; p = strstr(p + 1, "tessera trace record: "))
+		if (sscanf(p, "tessera trace record: %llu events (%llu bytes), %llu lost", &e, &b, &l) == 3) {
+			*events = e;
+			*lost = l;
+			return 0;
+		}
+	return -1;
+}
+
+static void remove_tree(const char *path)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execlp("rm", "rm", "-rf", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/* Why a boot's output cannot be used, or NULL (then br is filled). */
+static const char *boot_check(int st, const char *out, const struct trace_case *c, struct boot_result *br)
+{
+	if (st)
+		return "failed";
+	if (!out || nullcall_parse(out, &br->r))
+		return "printed no result line";
+	if (c->record && trace_cost_parse_record(out, &br->events, &br->lost))
+		return "gave no recording summary";
+	if (c->record && br->lost)
+		return "lost trace records (the counts would depend on the host's drain)";
+	return NULL;
+}
+
+/* One boot of the nullcall config; 0 with *br filled, or 1 after saying why. */
+static int boot_once(const char *dir, const char *config, const struct trace_case *c, struct boot_result *br)
+{
+	char tessera[PATH_MAX + 64], tdir[PATH_MAX] = "";
+	const char *argv[32], *tmp = getenv("TMPDIR");
 	int n = 0;
 
 	snprintf(tessera, sizeof(tessera), "%s/tessera", dir);
 	argv[n++] = tessera;
-	argv[n++] = "run";
+	if (c->record) {
+		snprintf(tdir, sizeof(tdir), "%s/tessera-bench-trace.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(tdir)) {
+			perror("tessera bench: mkdtemp");
+			return 1;
+		}
+		argv[n++] = "trace";
+		argv[n++] = "record";
+		argv[n++] = "-o";
+		argv[n++] = tdir;
+		argv[n++] = "--";
+	} else {
+		argv[n++] = "run";
+	}
 	argv[n++] = "--config";
 	argv[n++] = config;
 	argv[n++] = "--timeout";
 	argv[n++] = BOOT_TIMEOUT;
-	for (const char *const *a = c->run_args; *a && n < 24; a++)
-		argv[n++] = *a;
+	if (c->append) {
+		argv[n++] = "--append";
+		argv[n++] = c->append;
+	}
 	argv[n++] = "--";
 	argv[n++] = "-icount";
 	argv[n++] = ICOUNT;
@@ -131,14 +200,14 @@ static int boot_once(const char *dir, const char *config, const struct trace_cas
 
 	char *out = NULL;
 	int st = run((char *const *)argv, &out);
-	if (st || !out || nullcall_parse(out, r)) {
-		fprintf(stderr, "tessera bench: %s: the nullcall boot %s (status %d); its console:\n%s\n",
-			c->name, st ? "failed" : "printed no result line", st, out ? out : "(none)");
-		free(out);
-		return 1;
-	}
+	if (tdir[0])
+		remove_tree(tdir);
+	const char *why = boot_check(st, out, c, br);
+	if (why)
+		fprintf(stderr, "tessera bench: %s: the nullcall boot %s (status %d); its output:\n%s\n",
+			c->name, why, st, out ? out : "(none)");
 	free(out);
-	return 0;
+	return why ? 1 : 0;
 }
 
 static bool same_counts(const struct nullcall_result *a, const struct nullcall_result *b)
@@ -148,8 +217,12 @@ static bool same_counts(const struct nullcall_result *a, const struct nullcall_r
 	       a->total == b->total && a->loop_check == b->loop_check;
 }
 
-static void print_table(const struct nullcall_result *r, unsigned int nr)
+static void print_table(const struct boot_result *br, unsigned int nr)
 {
+	struct nullcall_result r[NR_CASES];
+
+	for (unsigned int i = 0; i < nr; i++)
+		r[i] = br[i].r;
 	printf("%-34s", "instructions (TSC ticks)");
 	for (unsigned int i = 0; i < nr; i++)
 		printf(" %14s", cases[i].name);
@@ -168,42 +241,50 @@ static void print_table(const struct nullcall_result *r, unsigned int nr)
 	ROW("total of N calls / N (rounded)", (r[i].total + r[i].calls / 2) / r[i].calls);
 	ROW("calls N", r[i].calls);
 	ROW("loop check (2000 = exact)", r[i].loop_check);
+	ROW("trace records written", br[i].events);
+	ROW("trace records lost", br[i].lost);
 #undef ROW
 	/* One parseable line per case, for scripts and tests. */
 	for (unsigned int i = 0; i < nr; i++)
 		printf("trace-cost: %s: net=%llu call_median=%llu empty_median=%llu total=%llu calls=%llu "
-		       "loop_check=%llu\n",
+		       "loop_check=%llu records=%llu lost=%llu\n",
 		       cases[i].name, (unsigned long long)r[i].net, (unsigned long long)r[i].call_median,
 		       (unsigned long long)r[i].empty_median, (unsigned long long)r[i].total,
-		       (unsigned long long)r[i].calls, (unsigned long long)r[i].loop_check);
+		       (unsigned long long)r[i].calls, (unsigned long long)r[i].loop_check,
+		       (unsigned long long)br[i].events, (unsigned long long)br[i].lost);
 }
 
 static int run_hv(const struct trace_cost_options *o, const char *dir)
 {
 	char config[PATH_MAX + 64];
-	struct nullcall_result res[NR_CASES] = {0};
+	struct boot_result res[NR_CASES] = {0};
 
 	if (o->config)
 		snprintf(config, sizeof(config), "%s", o->config);
 	else
 		snprintf(config, sizeof(config), "%s/%s", dir, DEFAULT_CONFIG_REL);
-	printf("== hypervisor: %s/tessera run --config %s [tracing options] -- -icount %s (%u boot%s per "
-	       "case)\n",
-	       dir, config, ICOUNT, o->boots, o->boots == 1 ? "" : "s");
+	printf("== hypervisor, %u boot%s per case (-icount %s):\n"
+	       "   tracing off:   %s/tessera run --config %s --timeout %s -- -icount %s\n"
+	       "   events off:    %s/tessera trace record -o TMPDIR -- --config %s --timeout %s "
+	       "--append trace_events=0 -- -icount %s\n"
+	       "   all events on: %s/tessera trace record -o TMPDIR -- --config %s --timeout %s -- -icount "
+	       "%s\n",
+	       o->boots, o->boots == 1 ? "" : "s", ICOUNT, dir, config, BOOT_TIMEOUT, ICOUNT, dir, config,
+	       BOOT_TIMEOUT, ICOUNT, dir, config, BOOT_TIMEOUT, ICOUNT);
 	for (unsigned int c = 0; c < NR_CASES; c++) {
 		for (unsigned int b = 0; b < o->boots; b++) {
-			struct nullcall_result r;
+			struct boot_result r = {0};
 			if (boot_once(dir, config, &cases[c], &r))
 				return 1;
 			if (b == 0) {
 				res[c] = r;
-			} else if (!same_counts(&res[c], &r)) {
+			} else if (!same_counts(&res[c].r, &r.r) || res[c].events != r.events) {
 				fprintf(stderr,
 					"tessera bench: %s: boot %u counted differently from boot 1 (net "
 					"%llu vs "
 					"%llu): the run is not deterministic\n",
-					cases[c].name, b + 1, (unsigned long long)r.net,
-					(unsigned long long)res[c].net);
+					cases[c].name, b + 1, (unsigned long long)r.r.net,
+					(unsigned long long)res[c].r.net);
 				return 1;
 			}
 		}

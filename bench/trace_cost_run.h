@@ -3,6 +3,7 @@
 #define TESSERA_BENCH_TRACE_COST_RUN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct trace_cost_options {
 	const char *out;      /* Google Benchmark JSON of the host benchmarks */
@@ -11,6 +12,9 @@ struct trace_cost_options {
 	unsigned int boots;   /* boots per case; their counts must agree */
 	bool no_host, no_hv, help;
 };
+
+/* "tessera trace record: N events (B bytes), L lost, ..." in text: 0 with *events and *lost, else -1. */
+int trace_cost_parse_record(const char *text, uint64_t *events, uint64_t *lost);
 
 /* The exit status of the command: 0, or 1 when something failed (said on stderr). */
 int trace_cost_run(const struct trace_cost_options *o);

@@ -4,6 +4,7 @@
 #include "lttng_session.h"
 #include "nullcall_parse.h"
 #include "nullcall_stats.h"
+#include "trace_cost_run.h"
 
 Test(nullcall_stats, min_median_max_of_odd_and_even_counts)
 {
@@ -93,4 +94,19 @@ Test(nullcall_parse, refuses_incomplete_or_malformed_lines)
 				    "net=6 total=7\nloop_check=8\n",
 				    &r),
 		     -1, "a field on the next line does not count");
+}
+
+Test(trace_cost, recording_summary_of_tessera_trace_record)
+{
+	uint64_t events = 0, lost = 0;
+
+	cr_assert_eq(
+		trace_cost_parse_record("[cpu0] shutdown\ntessera trace record: 6012 events (336736 bytes), "
+					"3 lost, in /tmp/x\n",
+					&events, &lost),
+		0);
+	cr_expect_eq(events, 6012);
+	cr_expect_eq(lost, 3);
+	cr_expect_eq(trace_cost_parse_record("tessera trace record: cannot start\n", &events, &lost), -1);
+	cr_expect_eq(trace_cost_parse_record("", &events, &lost), -1);
 }
