@@ -55,13 +55,29 @@ bool bench_loop_edge(struct bench_state *s)
 	return false;
 }
 
-/* One run of `iterations` iterations; false if the benchmark never finished its loop. */
+void bench_counter_set(struct bench_state *s, const char *name, double value)
+{
+	for (unsigned int i = 0; i < s->nr_counters; i++)
+		if (!strcmp(s->counters[i].name, name)) {
+			s->counters[i].value = value;
+			return;
+		}
+	if (s->nr_counters < BENCH_MAX_COUNTERS)
+		s->counters[s->nr_counters++] = (struct bench_counter){name, value};
+}
+
+void bench_skip_with_error(struct bench_state *s, const char *message)
+{
+	s->error = message ? message : "error";
+}
+
+/* One run of `iterations` iterations; false if the benchmark never finished its loop (nor gave an error). */
 static bool run_once(const struct bench *b, const struct bench_clock *clock, uint64_t iterations,
 		     struct bench_state *s)
 {
 	*s = (struct bench_state){.iterations = iterations, .clock = clock};
 	b->fn(s);
-	return s->finished;
+	return s->finished || s->error;
 }
 
 #define MAX_ITERATIONS 1000000000ULL
@@ -78,6 +94,8 @@ static bool run_until_min_time(const struct bench *b, const struct bench_options
 	for (;;) {
 		if (!run_once(b, clock, iters, s))
 			return false;
+		if (s->error)
+			return true;
 		double seconds = (double)s->cpu_ns / 1e9;
 		if (opts->fixed_iterations || seconds >= opts->min_time || iters >= MAX_ITERATIONS)
 			return true;
@@ -147,11 +165,18 @@ static bool run_benchmark(const struct bench *b, int family, const struct bench_
 			ok = run_once(b, clock, iters, &s);
 		if (!ok)
 			break;
+		if (s.error) {
+			json_array_append_new(list, bench_report_error(b->name, family, reps, r, s.error));
+			reps = 0; /* no aggregates over a failed benchmark */
+			break;
+		}
 		iters = s.iterations;
 		real[r] = (double)s.real_ns / (double)iters;
 		cpu[r] = (double)s.cpu_ns / (double)iters;
-		json_array_append_new(
-			list, bench_report_iteration(b->name, family, reps, r, iters, real[r], cpu[r]));
+		json_t *run = bench_report_iteration(b->name, family, reps, r, iters, real[r], cpu[r]);
+		for (unsigned int c = 0; c < s.nr_counters; c++)
+			json_object_set_new(run, s.counters[c].name, json_real(s.counters[c].value));
+		json_array_append_new(list, run);
 	}
 	if (!ok) {
 		fprintf(stderr, "bench: %s: the benchmark returned without finishing its bench_loop()\n",

@@ -33,6 +33,14 @@ struct bench_clock {
 	uint64_t (*cpu_ns)(void);
 };
 
+#define BENCH_MAX_COUNTERS 8
+
+/* A user counter, reported as an extra key of the run (Google Benchmark's state.counters[name]). */
+struct bench_counter {
+	const char *name; /* a string literal or otherwise outliving the run */
+	double value;
+};
+
 /* What one benchmark function sees; read `iterations` if useful, leave the rest to bench_loop(). */
 struct bench_state {
 	uint64_t iterations; /* this run's iteration count */
@@ -41,6 +49,9 @@ struct bench_state {
 	uint64_t real_start, cpu_start;
 	uint64_t real_ns, cpu_ns; /* measured, once finished */
 	const struct bench_clock *clock;
+	struct bench_counter counters[BENCH_MAX_COUNTERS];
+	unsigned int nr_counters;
+	const char *error; /* set by bench_skip_with_error() */
 };
 
 struct bench {
@@ -72,6 +83,15 @@ static inline bool bench_loop(struct bench_state *s)
 	}
 	return bench_loop_edge(s);
 }
+
+/* Set (or add) a counter of this run; counters past BENCH_MAX_COUNTERS are ignored. */
+void bench_counter_set(struct bench_state *s, const char *name, double value);
+
+/*
+ * Report this benchmark as failed (Google Benchmark's SkipWithError): call it instead of looping, or
+ * after the loop; the run is reported with error_occurred and the message, without times.
+ */
+void bench_skip_with_error(struct bench_state *s, const char *message);
 
 /* Keep the compiler from dropping a computation whose result is otherwise unused. */
 #define bench_do_not_optimize(v)                                     \

@@ -168,6 +168,17 @@ json_t *bench_report_iteration(const char *name, int family, unsigned int repeti
 	return run;
 }
 
+json_t *bench_report_error(const char *name, int family, unsigned int repetitions, unsigned int index,
+			   const char *message)
+{
+	json_t *run = report_run(name, name, family, "iteration", repetitions);
+	json_object_set_new(run, "repetition_index", json_integer(index));
+	json_object_set_new(run, "threads", json_integer(1));
+	json_object_set_new(run, "error_occurred", json_true());
+	json_object_set_new(run, "error_message", json_string(message));
+	return run;
+}
+
 /*
  * An aggregate over the repetitions: "iterations" is the number of repetitions (as Google Benchmark says);
  * cv is a ratio, so its unit is "percentage" and its value is not a time.
@@ -188,6 +199,57 @@ json_t *bench_report_aggregate(const char *name, int family, unsigned int repeti
 	json_object_set_new(run, "cpu_time", json_real(cpu));
 	json_object_set_new(run, "time_unit", json_string("ns"));
 	return run;
+}
+
+/* The keys Google Benchmark itself writes in a run; any other number is a user counter. */
+static bool is_standard_key(const char *key)
+{
+	static const char *const keys[] = {"name",
+					   "family_index",
+					   "per_family_instance_index",
+					   "run_name",
+					   "run_type",
+					   "repetitions",
+					   "repetition_index",
+					   "threads",
+					   "iterations",
+					   "real_time",
+					   "cpu_time",
+					   "time_unit",
+					   "aggregate_name",
+					   "aggregate_unit",
+					   "error_occurred",
+					   "error_message"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
+}
+
+/* User counters after the columns, as Google Benchmark prints them: name=value with a k/M/G suffix. */
+static void print_counters(FILE *out, json_t *run)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(run, key, v)
+	{
+		if (is_standard_key(key) || !json_is_number(v))
+			continue;
+		double x = json_number_value(v);
+		const char *suffix = "";
+		if (x >= 1e9) {
+			x /= 1e9;
+			suffix = "G";
+		} else if (x >= 1e6) {
+			x /= 1e6;
+			suffix = "M";
+		} else if (x >= 1e3) {
+			x /= 1e3;
+			suffix = "k";
+		}
+		fprintf(out, " %s=%.4g%s", key, x, suffix);
+	}
 }
 
 void bench_print_console(json_t *doc, FILE *out)
@@ -217,10 +279,17 @@ void bench_print_console(json_t *doc, FILE *out)
 		double real = json_real_value(json_object_get(run, "real_time"));
 		double cpu = json_real_value(json_object_get(run, "cpu_time"));
 		long long iters = json_integer_value(json_object_get(run, "iterations"));
+		if (json_is_true(json_object_get(run, "error_occurred"))) {
+			fprintf(out, "%-*s ERROR OCCURRED: '%s'\n", (int)width, name,
+				json_string_value(json_object_get(run, "error_message")));
+			continue;
+		}
 		if (unit && !strcmp(unit, "percentage"))
-			fprintf(out, "%-*s %14.2f%% %14.2f%% %12lld\n", (int)width, name, real * 100,
-				cpu * 100, iters);
+			fprintf(out, "%-*s %14.2f%% %14.2f%% %12lld", (int)width, name, real * 100, cpu * 100,
+				iters);
 		else
-			fprintf(out, "%-*s %12.1f ns %12.1f ns %12lld\n", (int)width, name, real, cpu, iters);
+			fprintf(out, "%-*s %12.1f ns %12.1f ns %12lld", (int)width, name, real, cpu, iters);
+		print_counters(out, run);
+		fputc('\n', out);
 	}
 }

@@ -51,6 +51,26 @@ BENCH(harness_test_broken)
 {
 }
 
+/* Counts its iterations in a user counter. */
+BENCH(harness_test_counters)
+{
+	uint64_t n = 0;
+	while (bench_loop(state)) {
+		fake_real += 10;
+		fake_cpu += 10;
+		n++;
+	}
+	bench_counter_set(state, "loops", (double)n);
+	bench_counter_set(state, "loops", (double)n * 2); /* the last value of a name wins */
+	bench_counter_set(state, "half", (double)n / 2);
+}
+
+/* Cannot run: reports why instead of a time. */
+BENCH(harness_test_error)
+{
+	bench_skip_with_error(state, "no session daemon");
+}
+
 #define EPS 1e-9
 
 static void expect_close(double got, double want, const char *what)
@@ -216,6 +236,36 @@ Test(harness, a_benchmark_that_never_loops_is_an_error)
 {
 	struct bench_options o = options("harness_test_broken", 1, 5, 0.5);
 	cr_expect_null(bench_run(&o, &fake_clock));
+}
+
+Test(harness, user_counters_are_keys_of_the_run)
+{
+	struct bench_options o = options("harness_test_counters", 2, 8, 0.5);
+	json_t *doc = bench_run(&o, &fake_clock);
+
+	cr_assert_not_null(doc);
+	for (size_t i = 0; i < 2; i++) {
+		expect_close(json_number_value(json_object_get(run_at(doc, i), "loops")), 16, "loops");
+		expect_close(json_number_value(json_object_get(run_at(doc, i), "half")), 4, "half");
+	}
+	json_decref(doc);
+}
+
+Test(harness, a_benchmark_can_fail_with_a_message)
+{
+	struct bench_options o = options("harness_test_(error|counters)", 3, 8, 0.5);
+	json_t *doc = bench_run(&o, &fake_clock);
+
+	cr_assert_not_null(doc, "an error is reported, not a harness failure");
+	json_t *list = json_object_get(doc, "benchmarks");
+	cr_assert_eq(json_array_size(list), 1 + 3 + 4,
+		     "one error entry, no aggregates of it; the other runs");
+	json_t *err = json_array_get(list, 3 + 4); /* registration order: counters first */
+	cr_expect_str_eq(str(err, "name"), "harness_test_error");
+	cr_expect(json_is_true(json_object_get(err, "error_occurred")));
+	cr_expect_str_eq(str(err, "error_message"), "no session daemon");
+	cr_expect_null(json_object_get(err, "real_time"), "no time for a failed run");
+	json_decref(doc);
 }
 
 static int parse(struct bench_options *o, int argc, const char **argv)

@@ -1,0 +1,105 @@
+/*
+ * `tessera bench`: benchmarks of the hypervisor and of its tools. One subcommand so far:
+ *
+ *   tessera bench trace-cost   the host micro-benchmarks of bench_trace_cost (our ring writer against
+ *                              LTTng-UST, Google Benchmark JSON to a file, the console table to stdout),
+ *                              then the nullcall config booted under -icount shift=0,sleep=off with
+ *                              tracing off and on: instructions per null hypercall side by side.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../cli/commands.h"
+#include "nullcall_parse.h"
+#include "trace_cost_run.h"
+
+static const char bench_usage[] =
+	"usage: tessera bench trace-cost [options]\n"
+	"\n"
+	"The cost of tracing. On the host: our ring writer and an LTTng-UST tracepoint, each enabled "
+	"(LTTng:\n"
+	"a session records it; lttng-sessiond is started if none runs) and disabled, in one run of\n"
+	"bench_trace_cost (Google Benchmark JSON). In the hypervisor: the nullcall inmate booted under\n"
+	"-icount shift=0,sleep=off, where its TSC counts instructions: the instructions of one null "
+	"hypercall\n"
+	"round trip with tracing off and with tracing on. Those counts are the same in every run.\n"
+	"\n"
+	"  --out FILE       the Google Benchmark JSON (default bench-trace-cost.json)\n"
+	"  --min-time T     --benchmark_min_time of the host benchmarks (default 0.5s; \"1000x\" works)\n"
+	"  --config FILE    the nullcall system (default configs/bench-nullcall.yaml)\n"
+	"  --boots N        boot each case N times and fail unless the counts agree (default 1)\n"
+	"  --no-host        skip the host benchmarks\n"
+	"  --no-hv          skip the nullcall boots\n"
+	"  -h, --help       this text\n"
+	"\n"
+	"Exit status: 0 done, 1 a benchmark or a boot failed (or counts differed between boots), 2 bad "
+	"options.\n";
+
+static int parse_options(int argc, char **argv, struct trace_cost_options *o)
+{
+	*o = (struct trace_cost_options){.out = "bench-trace-cost.json", .min_time = "0.5s", .boots = 1};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			o->help = true;
+		} else if (!strcmp(a, "--no-host")) {
+			o->no_host = true;
+		} else if (!strcmp(a, "--no-hv")) {
+			o->no_hv = true;
+		} else if ((!strcmp(a, "--out") || !strcmp(a, "--min-time") || !strcmp(a, "--config") ||
+			    !strcmp(a, "--boots")) &&
+			   next) {
+			i++;
+			if (!strcmp(a, "--out")) {
+				o->out = next;
+			} else if (!strcmp(a, "--min-time")) {
+				o->min_time = next;
+			} else if (!strcmp(a, "--config")) {
+				o->config = next;
+			} else {
+				char *end;
+				errno = 0;
+				long n = strtol(next, &end, 10);
+				if (errno || *end || n < 1 || n > 100) {
+					fprintf(stderr, "tessera bench: --boots wants 1..100, not '%s'\n",
+						next);
+					return 2;
+				}
+				o->boots = (unsigned int)n;
+			}
+		} else {
+			fprintf(stderr, "tessera bench trace-cost: unknown or incomplete option '%s'\n%s", a,
+				bench_usage);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct trace_cost_options o;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(bench_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "trace-cost")) {
+		fprintf(stderr, "tessera bench: unknown benchmark '%s'\n%s", argv[1], bench_usage);
+		return 2;
+	}
+	int ret = parse_options(argc - 1, argv + 1, &o);
+	if (ret)
+		return ret;
+	if (o.help) {
+		fputs(bench_usage, stdout);
+		return 0;
+	}
+	return trace_cost_run(&o);
+}

@@ -1,0 +1,37 @@
+/*
+ * Driving an LTTng session from a benchmark with the `lttng` command: make sure a session daemon runs
+ * (start one with `lttng-sessiond --daemonize` when none does; as root it needs neither systemd nor kernel
+ * modules), create a session that records user-space events into a scratch directory, and tear down what
+ * was set up. Failures are reported as a message, never by exiting.
+ */
+#ifndef TESSERA_BENCH_LTTNG_SESSION_H
+#define TESSERA_BENCH_LTTNG_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct lttng_session {
+	char name[64];
+	char dir[256]; /* the trace output, removed by lttng_session_destroy() */
+	bool created, started;
+	pid_t started_sessiond; /* the daemon we started, 0 if one already ran */
+	char error[256];
+};
+
+/* A session daemon is running afterwards (ours or another); -1 with s->error set otherwise. */
+int lttng_session_daemon(struct lttng_session *s);
+/*
+ * Create session `tessera-bench-PID` with one user-space channel of large sub-buffers, enable `event`
+ * (e.g. "tessera_bench:exit") in it, start it. -1 with s->error set.
+ */
+int lttng_session_start(struct lttng_session *s, const char *event);
+/* Events the tracer discarded in this session so far (buffers full); -1 when it cannot be read. */
+int64_t lttng_session_discarded(struct lttng_session *s);
+/* Stop and destroy the session, remove its output, stop the daemon if we started it. */
+void lttng_session_destroy(struct lttng_session *s);
+
+/* The "Discarded events: N" figures of `lttng list SESSION` output, summed; -1 if there are none. */
+int64_t lttng_parse_discarded(const char *list_output);
+
+#endif

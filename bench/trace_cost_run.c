@@ -1,0 +1,309 @@
+/*
+ * `tessera bench trace-cost`: run bench_trace_cost (beside our executable) for the host figures, then boot
+ * the nullcall config with `tessera run ... -- -icount shift=0,sleep=off`, once per tracing case and boot,
+ * and read the inmate's result line from the console.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nullcall_parse.h"
+#include "trace_cost_run.h"
+
+#define DEFAULT_CONFIG_REL "../configs/bench-nullcall.yaml"
+#define BOOT_TIMEOUT	   "300"
+#define ICOUNT		   "shift=0,sleep=off"
+
+/*
+ * The tracing cases of the nullcall boots. "off": `tessera run`, no host channel, so the hypervisor sets
+ * up no rings. "idle": `tessera trace record` with every event disabled (trace_events=0): the channel,
+ * the trace hook and the mailbox are there, nothing is written. "on": `tessera trace record` with every
+ * event enabled (its default). The rings are large enough that nothing is lost, so the host's drain
+ * timing cannot change what the hypervisor does (a lost record takes a shorter path).
+ */
+struct trace_case {
+	const char *name;
+	bool record;	    /* through `tessera trace record` */
+	const char *append; /* hypervisor command line, NULL for none */
+};
+
+static const struct trace_case cases[] = {
+	{"tracing off", false, NULL},
+	{"events off", true, "trace_events=0"},
+	{"all events on", true, NULL},
+};
+
+#define NR_CASES (sizeof(cases) / sizeof(cases[0]))
+
+struct boot_result {
+	struct nullcall_result r;
+	uint64_t events, lost; /* of the recording; 0 for a plain run */
+};
+
+static int exe_dir(char *dir, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
+
+	if (n <= 0)
+		return -1;
+	dir[n] = '\0';
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+/* Run argv; its stdout and stderr go to *out (heap, NUL-terminated) when out is given. Its exit status,
+ * or -1. */
+static int run(char *const *argv, char **out)
+{
+	int fds[2] = {-1, -1};
+
+	fflush(stdout);
+	fflush(stderr);
+	if (out && pipe(fds))
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (out) {
+			dup2(fds[1], STDOUT_FILENO);
+			dup2(fds[1], STDERR_FILENO);
+			close(fds[0]);
+			close(fds[1]);
+		}
+		execv(argv[0], argv);
+		perror(argv[0]);
+		_exit(127);
+	}
+	if (out) {
+		size_t len = 0, cap = 65536;
+		char *buf = malloc(cap);
+		ssize_t n;
+		close(fds[1]);
+		while (buf && (n = read(fds[0], buf + len, cap - len - 1)) > 0) {
+			len += (size_t)n;
+			if (cap - len < 4096)
+				buf = realloc(buf, cap *= 2);
+		}
+		close(fds[0]);
+		if (buf)
+			buf[len] = '\0';
+		*out = buf;
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int run_host(const struct trace_cost_options *o, const char *dir)
+{
+	char exe[PATH_MAX + 64], min_time[128], out[PATH_MAX + 32];
+
+	snprintf(exe, sizeof(exe), "%s/bench_trace_cost", dir);
+	snprintf(min_time, sizeof(min_time), "--benchmark_min_time=%s", o->min_time);
+	snprintf(out, sizeof(out), "--benchmark_out=%s", o->out);
+	char *argv[] = {exe, min_time, out, "--benchmark_out_format=json", NULL};
+	printf("== host: %s %s %s %s\n", exe, min_time, out, argv[3]);
+	int st = run(argv, NULL);
+	if (st) {
+		fprintf(stderr, "tessera bench: bench_trace_cost failed (status %d)\n", st);
+		return 1;
+	}
+	printf("(Google Benchmark JSON in %s)\n\n", o->out);
+	return 0;
+}
+
+/* "tessera trace record: N events (B bytes), L lost, in DIR": 0 with *events and *lost, else -1. */
+int trace_cost_parse_record(const char *text, uint64_t *events, uint64_t *lost)
+{
+	const char *p = strstr(text, "tessera trace record: ");
+	unsigned long long e, b, l;
+
+	for (; p; p = strstr(p + 1, "tessera trace record: "))
+		if (sscanf(p, "tessera trace record: %llu events (%llu bytes), %llu lost", &e, &b, &l) == 3) {
+			*events = e;
+			*lost = l;
+			return 0;
+		}
+	return -1;
+}
+
+static void remove_tree(const char *path)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execlp("rm", "rm", "-rf", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/* Why a boot's output cannot be used, or NULL (then br is filled). */
+static const char *boot_check(int st, const char *out, const struct trace_case *c, struct boot_result *br)
+{
+	if (st)
+		return "failed";
+	if (!out || nullcall_parse(out, &br->r))
+		return "printed no result line";
+	if (c->record && trace_cost_parse_record(out, &br->events, &br->lost))
+		return "gave no recording summary";
+	if (c->record && br->lost)
+		return "lost trace records (the counts would depend on the host's drain)";
+	return NULL;
+}
+
+/* One boot of the nullcall config; 0 with *br filled, or 1 after saying why. */
+static int boot_once(const char *dir, const char *config, const struct trace_case *c, struct boot_result *br)
+{
+	char tessera[PATH_MAX + 64], tdir[PATH_MAX] = "";
+	const char *argv[32], *tmp = getenv("TMPDIR");
+	int n = 0;
+
+	snprintf(tessera, sizeof(tessera), "%s/tessera", dir);
+	argv[n++] = tessera;
+	if (c->record) {
+		snprintf(tdir, sizeof(tdir), "%s/tessera-bench-trace.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(tdir)) {
+			perror("tessera bench: mkdtemp");
+			return 1;
+		}
+		argv[n++] = "trace";
+		argv[n++] = "record";
+		argv[n++] = "-o";
+		argv[n++] = tdir;
+		argv[n++] = "--";
+	} else {
+		argv[n++] = "run";
+	}
+	argv[n++] = "--config";
+	argv[n++] = config;
+	argv[n++] = "--timeout";
+	argv[n++] = BOOT_TIMEOUT;
+	if (c->append) {
+		argv[n++] = "--append";
+		argv[n++] = c->append;
+	}
+	argv[n++] = "--";
+	argv[n++] = "-icount";
+	argv[n++] = ICOUNT;
+	argv[n] = NULL;
+
+	char *out = NULL;
+	int st = run((char *const *)argv, &out);
+	if (tdir[0])
+		remove_tree(tdir);
+	const char *why = boot_check(st, out, c, br);
+	if (why)
+		fprintf(stderr, "tessera bench: %s: the nullcall boot %s (status %d); its output:\n%s\n",
+			c->name, why, st, out ? out : "(none)");
+	free(out);
+	return why ? 1 : 0;
+}
+
+static bool same_counts(const struct nullcall_result *a, const struct nullcall_result *b)
+{
+	return a->calls == b->calls && a->call_min == b->call_min && a->call_median == b->call_median &&
+	       a->empty_min == b->empty_min && a->empty_median == b->empty_median && a->net == b->net &&
+	       a->total == b->total && a->loop_check == b->loop_check;
+}
+
+static void print_table(const struct boot_result *br, unsigned int nr)
+{
+	struct nullcall_result r[NR_CASES];
+
+	for (unsigned int i = 0; i < nr; i++)
+		r[i] = br[i].r;
+	printf("%-34s", "instructions (TSC ticks)");
+	for (unsigned int i = 0; i < nr; i++)
+		printf(" %14s", cases[i].name);
+	printf("\n");
+#define ROW(label, expr)                                               \
+	do {                                                           \
+		printf("%-34s", label);                                \
+		for (unsigned int i = 0; i < nr; i++)                  \
+			printf(" %14llu", (unsigned long long)(expr)); \
+		printf("\n");                                          \
+	} while (0)
+	ROW("null hypercall, median", r[i].call_median);
+	ROW("null hypercall, min", r[i].call_min);
+	ROW("empty guest sequence, median", r[i].empty_median);
+	ROW("net: hypervisor round trip", r[i].net);
+	ROW("total of N calls / N (rounded)", (r[i].total + r[i].calls / 2) / r[i].calls);
+	ROW("calls N", r[i].calls);
+	ROW("loop check (2000 = exact)", r[i].loop_check);
+	ROW("trace records written", br[i].events);
+	ROW("trace records lost", br[i].lost);
+#undef ROW
+	/* One parseable line per case, for scripts and tests. */
+	for (unsigned int i = 0; i < nr; i++)
+		printf("trace-cost: %s: net=%llu call_median=%llu empty_median=%llu total=%llu calls=%llu "
+		       "loop_check=%llu records=%llu lost=%llu\n",
+		       cases[i].name, (unsigned long long)r[i].net, (unsigned long long)r[i].call_median,
+		       (unsigned long long)r[i].empty_median, (unsigned long long)r[i].total,
+		       (unsigned long long)r[i].calls, (unsigned long long)r[i].loop_check,
+		       (unsigned long long)br[i].events, (unsigned long long)br[i].lost);
+}
+
+static int run_hv(const struct trace_cost_options *o, const char *dir)
+{
+	char config[PATH_MAX + 64];
+	struct boot_result res[NR_CASES] = {0};
+
+	if (o->config)
+		snprintf(config, sizeof(config), "%s", o->config);
+	else
+		snprintf(config, sizeof(config), "%s/%s", dir, DEFAULT_CONFIG_REL);
+	printf("== hypervisor, %u boot%s per case (-icount %s):\n"
+	       "   tracing off:   %s/tessera run --config %s --timeout %s -- -icount %s\n"
+	       "   events off:    %s/tessera trace record -o TMPDIR -- --config %s --timeout %s "
+	       "--append trace_events=0 -- -icount %s\n"
+	       "   all events on: %s/tessera trace record -o TMPDIR -- --config %s --timeout %s -- -icount "
+	       "%s\n",
+	       o->boots, o->boots == 1 ? "" : "s", ICOUNT, dir, config, BOOT_TIMEOUT, ICOUNT, dir, config,
+	       BOOT_TIMEOUT, ICOUNT, dir, config, BOOT_TIMEOUT, ICOUNT);
+	for (unsigned int c = 0; c < NR_CASES; c++) {
+		for (unsigned int b = 0; b < o->boots; b++) {
+			struct boot_result r = {0};
+			if (boot_once(dir, config, &cases[c], &r))
+				return 1;
+			if (b == 0) {
+				res[c] = r;
+			} else if (!same_counts(&res[c].r, &r.r) || res[c].events != r.events) {
+				fprintf(stderr,
+					"tessera bench: %s: boot %u counted differently from boot 1 (net "
+					"%llu vs "
+					"%llu): the run is not deterministic\n",
+					cases[c].name, b + 1, (unsigned long long)r.r.net,
+					(unsigned long long)res[c].r.net);
+				return 1;
+			}
+		}
+	}
+	print_table(res, NR_CASES);
+	return 0;
+}
+
+int trace_cost_run(const struct trace_cost_options *o)
+{
+	char dir[PATH_MAX];
+
+	if (exe_dir(dir, sizeof(dir))) {
+		fprintf(stderr, "tessera bench: cannot find my own executable in /proc/self/exe\n");
+		return 1;
+	}
+	if (!o->no_host && run_host(o, dir))
+		return 1;
+	if (!o->no_hv && run_hv(o, dir))
+		return 1;
+	return 0;
+}
