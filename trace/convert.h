@@ -8,7 +8,7 @@
 
 /* CTF 1.8 (babeltrace2, Trace Compass): OUT/metadata and one stream file per CPU. */
 int trace_convert_ctf(const struct trace_dir *td, const char *out_dir, char *err, size_t err_len);
-/* trace.dat version 6 (trace-cmd report, KernelShark), event formats embedded. */
+/* trace.dat version 6, written by libtracecmd (trace-cmd report, KernelShark), event formats embedded. */
 int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, char *err, size_t err_len);
 
 #endif

@@ -4,6 +4,7 @@
  * babeltrace2 (CTF) and by libtracecmd and `trace-cmd report` (trace.dat).
  */
 #include <criterion/criterion.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <trace-cmd/trace-cmd.h>
@@ -188,7 +189,11 @@ Test(trace_convert, trace_cmd_reads_the_tracedat_conversion)
 
 	make_trace(2, 300, 1 << 14, 1, &st, &td);
 	snprintf(out, sizeof(out), "%s/trace.dat", tmp);
+	setenv("TMPDIR", tmp, 1); /* where the converter stages its tracefs-shaped directory */
 	cr_assert_eq(trace_convert_tracedat(&td, out, err, sizeof(err)), 0, "%s", err);
+	glob_t g;
+	snprintf(cmd, sizeof(cmd), "%s/tessera-tracedat-*", tmp);
+	cr_assert_eq(glob(cmd, 0, NULL, &g), GLOB_NOMATCH, "the staging directory was left behind");
 
 	snprintf(cmd, sizeof(cmd), "trace-cmd report '%s' 2>&1", out);
 	cr_assert_eq(count_lines(cmd, " exit: ", NULL), st.per_event[TESSERA_TRACE_EV_exit]);
@@ -201,14 +206,29 @@ Test(trace_convert, trace_cmd_reads_the_tracedat_conversion)
 
 	struct tracecmd_input *in = tracecmd_open(out, TRACECMD_FL_LOAD_NO_PLUGINS);
 	cr_assert_not_null(in, "libtracecmd opens our trace.dat");
-	uint64_t n = 0;
+	/* Every record decodes with the formats embedded in the file, as one of our events. */
+	struct tep_handle *tep = tracecmd_get_tep(in);
+	uint64_t n = 0, symbolic = 0;
+	struct trace_seq s;
+	trace_seq_init(&s);
 	for (int cpu = 0; cpu < 2; cpu++)
 		for (struct tep_record *r = tracecmd_read_cpu_first(in, cpu); r;
 		     r = tracecmd_read_data(in, cpu)) {
+			struct tep_event *e = tep_find_event_by_record(tep, r);
+			cr_assert(e && !strcmp(e->system, TRACE_FTRACE_SYSTEM), "record of type %d",
+				  tep_data_type(tep, r));
+			trace_seq_reset(&s);
+			tep_print_event(tep, &s, r, "%s", TEP_PRINT_INFO);
+			trace_seq_terminate(&s);
+			const char *rs = strstr(s.buffer, "reason=");
+			/* __print_symbolic prints a value it has no name for as a number */
+			symbolic += !strcmp(e->name, "exit") && rs && rs[7] >= 'a' && rs[7] <= 'z';
 			n++;
 			tracecmd_free_record(r);
 		}
+	trace_seq_destroy(&s);
 	cr_assert_eq(n, st.events);
+	cr_assert_eq(symbolic, st.per_event[TESSERA_TRACE_EV_exit], "exit reasons print by name");
 	tracecmd_close(in);
 	cleanup(&td);
 }

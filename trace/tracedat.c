@@ -1,32 +1,46 @@
 /*
- * trace.dat (version 6, as trace-cmd.dat.v6(5) describes it) writer. The event formats are the catalog's
- * ftrace `format` texts under the system "tessera"; the CPU data are ftrace ring-buffer pages: a 16-byte
- * page header (time stamp, commit), then events with a 32-bit header (type_len:5, time_delta:27), whose
- * data are our records' payloads (ftrace common fields + event fields) unchanged. Cells appear as
- * processes: pid = cell id + 1, comm = the cell's name.
+ * trace.dat writer: libtracecmd writes the file (its writer, trace-output.c, is exported by
+ * libtracecmd.so.1 but not in the public header: see libtracecmd_writer.h); we give it what it would read
+ * from a live tracefs, laid out in a temporary directory shaped like tracefs:
  *
- * Why not libtracecmd's writer: Debian's libtracecmd 3.1.6 exports tracecmd_output_* but its public
- * header declares only the reading API, and its writer reads tracefs for the headers. libtracecmd's
- * reader (tracecmd_open) and trace-cmd report check what we write (trace/convert_test.c).
+ *   events/header_page, events/header_event   the ring-buffer page and event headers (ours, below); the
+ *                                             page size comes from header_page (tracecmd_output_create)
+ *   events/tessera/<event>/format             the catalog's ftrace `format` texts (formats.c), copied
+ *                                             by tracecmd_output_write_headers (all systems, no list)
+ *   events/ftrace/print/format                one ftrace-internal format, which libtracecmd needs (below)
+ *   saved_cmdlines                            "pid comm" per cell (tracecmd_write_cmdlines): cells
+ *                                             appear as processes, pid = cell id + 1, comm = cell name
+ *   cpuN                                      CPU N's data (tracecmd_write_cpu_data copies it)
+ *
+ * What it does not do is ours: the CPU data, in the ftrace ring-buffer page format: a 16-byte page header
+ * (time stamp, commit), then events with a 32-bit header (type_len:5, time_delta:27), whose data are our
+ * records' payloads (ftrace common fields + event fields) unchanged.
+ *
+ * The directory has no printk_formats or trace_clock (those sections stay empty, as in our earlier
+ * hand-written v6 files), and kallsyms points at a file that does not exist: the default, /proc/kallsyms,
+ * would embed the host's kernel symbols and make libtracecmd rewrite kptr_restrict.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <trace-cmd/trace-cmd.h>
+#include <tracefs.h>
+#include <unistd.h>
 
 #include "convert.h"
 #include "formats.h"
+#include "libtracecmd_writer.h"
 
 #define DAT_PAGE_SIZE	 4096
 #define PAGE_HDR	 16
 #define TYPE_TIME_EXTEND 30
 #define MAX_DELTA	 ((1u << 27) - 1)
 #define MAX_SMALL_DATA	 (28 * 4)
+#define DAT_VERSION	 6 /* no sections, no compression (libtracecmd 3.1.6 defaults to 7) */
 
-static const char header_page[] = "\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
-				  "\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
-				  "\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
-				  "\tfield: char data;\toffset:16;\tsize:4080;\tsigned:1;\n";
 static const char header_event[] = "# compressed entry header\n"
 				   "\ttype_len    :    5 bits\n"
 				   "\ttime_delta  :   27 bits\n"
@@ -36,6 +50,24 @@ static const char header_event[] = "# compressed entry header\n"
 				   "\ttime_stamp : type == 31\n"
 				   "\tdata max type_len  == 28\n";
 
+/*
+ * libtracecmd 3.1.6 needs at least one ftrace-internal event: read_ftrace_files() hands the list of
+ * events/ftrace/<event>/format to copy_event_system(), which dereferences it without a NULL check (a
+ * live tracefs always has events/ftrace). We give it the kernel's `print` (trace_marker) format under an
+ * id our catalog cannot use (ids are below TESSERA_TRACE_MAX_EVENTS); no record of ours has that id.
+ */
+#define FTRACE_PRINT_ID_STR "64"
+_Static_assert(TESSERA_TRACE_MAX_EVENTS == 64, "FTRACE_PRINT_ID_STR must be outside the catalog's ids");
+static const char ftrace_print[] =
+	"name: print\nID: " FTRACE_PRINT_ID_STR "\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+	"\tfield:unsigned long ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:char buf[];\toffset:16;\tsize:0;\tsigned:1;\n\n"
+	"print fmt: \"%ps: %s\", (void *)REC->ip, REC->buf\n";
+
 static int fail(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -44,28 +76,6 @@ static int fail(char *err, size_t len, const char *fmt, ...)
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static void w(FILE *f, const void *p, size_t n)
-{
-	fwrite(p, 1, n, f);
-}
-
-static void w32(FILE *f, uint32_t v)
-{
-	w(f, &v, 4);
-}
-
-static void w64(FILE *f, uint64_t v)
-{
-	w(f, &v, 8);
-}
-
-static void w_section(FILE *f, const char *name, const char *text, size_t len)
-{
-	w(f, name, strlen(name) + 1);
-	w64(f, len);
-	w(f, text, len);
 }
 
 /* The pages of one CPU, built in memory. */
@@ -134,83 +144,200 @@ static int add_record(const struct trace_rec *r, void *arg)
 	return 0;
 }
 
-static void write_formats(FILE *f)
+/* Writes DIR/REL (its parent exists). 0 or -1 (errno set). */
+static int stage_file(const char *dir, const char *rel, const void *data, size_t len)
 {
-	w32(f, 0); /* no ftrace-internal event formats */
-	w32(f, 1); /* one event system */
-	w(f, TRACE_FTRACE_SYSTEM, sizeof(TRACE_FTRACE_SYSTEM));
-	w32(f, trace_event_count());
+	char path[2048];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	if (len)
+		fwrite(data, 1, len, f);
+	if (ferror(f)) {
+		fclose(f);
+		errno = EIO;
+		return -1;
+	}
+	return fclose(f);
+}
+
+static int stage_mkdir(const char *dir, const char *rel)
+{
+	char path[2048];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	return mkdir(path, 0755);
+}
+
+static int stage_formats(const char *dir)
+{
+	char rel[256];
+	char page[256];
+	int n;
+
+	/* The data field's size makes the page size (tep_get_sub_buffer_size: data offset + size). */
+	n = snprintf(page, sizeof(page),
+		     "\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
+		     "\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
+		     "\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
+		     "\tfield: char data;\toffset:%d;\tsize:%d;\tsigned:1;\n",
+		     PAGE_HDR, DAT_PAGE_SIZE - PAGE_HDR);
+	if (stage_mkdir(dir, "events") || stage_mkdir(dir, "events/" TRACE_FTRACE_SYSTEM) ||
+	    stage_mkdir(dir, "events/ftrace") || stage_mkdir(dir, "events/ftrace/print") ||
+	    stage_file(dir, "events/header_page", page, n) ||
+	    stage_file(dir, "events/header_event", header_event, sizeof(header_event) - 1) ||
+	    stage_file(dir, "events/ftrace/print/format", ftrace_print, sizeof(ftrace_print) - 1))
+		return -1;
 	for (unsigned int i = 0; i < trace_event_count(); i++) {
+		const struct trace_event_desc *e = trace_event_at(i);
 		char *text = NULL;
 		size_t len = 0;
 		FILE *m = open_memstream(&text, &len);
-		trace_format_ftrace(m, trace_event_at(i));
+		int ret;
+
+		trace_format_ftrace(m, e);
 		fclose(m);
-		w64(f, len);
-		w(f, text, len);
+		snprintf(rel, sizeof(rel), "events/" TRACE_FTRACE_SYSTEM "/%s", e->name);
+		ret = stage_mkdir(dir, rel);
+		strncat(rel, "/format", sizeof(rel) - strlen(rel) - 1);
+		ret = ret ? ret : stage_file(dir, rel, text, len);
 		free(text);
+		if (ret)
+			return -1;
 	}
+	return 0;
 }
 
-static void write_cmdlines(FILE *f, const struct trace_dir *td)
+static int stage_cmdlines(const char *dir, const struct trace_dir *td)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
+	int ret;
 
 	for (unsigned int c = 0; c < td->nr_cells; c++)
 		fprintf(m, "%u %s\n", c + 1, td->cell_names[c][0] ? td->cell_names[c] : "cell");
 	fclose(m);
-	w64(f, len);
-	w(f, text, len);
+	ret = stage_file(dir, "saved_cmdlines", text, len);
 	free(text);
+	return ret;
+}
+
+static int stage_cpus(const char *dir, const struct trace_dir *td, char **files)
+{
+	for (unsigned int c = 0; c < td->nr_cpus; c++) {
+		struct pages pg = {0};
+		char rel[32];
+		int ret;
+
+		trace_dir_for_each_cpu(td, c, add_record, &pg);
+		pages_close(&pg);
+		snprintf(rel, sizeof(rel), "cpu%u", c);
+		ret = stage_file(dir, rel, pg.p, pg.nr * DAT_PAGE_SIZE);
+		free(pg.p);
+		if (ret || asprintf(&files[c], "%s/%s", dir, rel) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int unlink_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The page size libtracecmd wrote (after magic, "6\0", endianness, long size); ours or the file is wrong. */
+static int check_page_size(const char *out_file, char *err, size_t err_len)
+{
+	FILE *f = fopen(out_file, "rb");
+	uint32_t page = 0;
+
+	if (!f || fseek(f, 14, SEEK_SET) || fread(&page, 4, 1, f) != 1) {
+		if (f)
+			fclose(f);
+		return fail(err, err_len, "%s: cannot read back the file header", out_file);
+	}
+	fclose(f);
+	if (page != DAT_PAGE_SIZE)
+		return fail(err, err_len, "%s: libtracecmd chose page size %u, our pages are %u", out_file,
+			    page, DAT_PAGE_SIZE);
+	return 0;
+}
+
+/* The libtracecmd calls, in the order trace-cmd record makes them for a v6 file. */
+static const char *write_dat(struct tracecmd_output *h, const char *dir, int cpus, char **files)
+{
+	char kallsyms[2048];
+
+	snprintf(kallsyms, sizeof(kallsyms), "%s/kallsyms-none", dir);
+	tracecmd_set_quiet(h, true); /* no "CPU0 data recorded at offset" lines on stderr */
+	if (tracecmd_output_set_trace_dir(h, dir) || tracecmd_output_set_kallsyms(h, kallsyms) ||
+	    tracecmd_output_set_version(h, DAT_VERSION))
+		return "tracecmd_output_set_*";
+	if (tracecmd_output_write_headers(h, NULL))
+		return "tracecmd_output_write_headers";
+	if (tracecmd_write_cmdlines(h))
+		return "tracecmd_write_cmdlines";
+	if (tracecmd_write_cpus(h, cpus))
+		return "tracecmd_write_cpus";
+	if (tracecmd_write_options(h))
+		return "tracecmd_write_options";
+	/*
+	 * For a v6 file, tracecmd_write_cpu_data always warns "Cannot find description for buffer" about
+	 * the top buffer (update_buffer_cpu_offset_v6 looks for an instance named ""; only instances have
+	 * descriptions). Only that step runs with warnings off; TEP_LOG_WARNING is libtracecmd's default.
+	 */
+	tracecmd_set_loglevel(TEP_LOG_ERROR);
+	int ret = tracecmd_write_cpu_data(h, cpus, files, NULL);
+	tracecmd_set_loglevel(TEP_LOG_WARNING);
+	return ret ? "tracecmd_write_cpu_data" : NULL;
 }
 
 int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, char *err, size_t err_len)
 {
-	struct pages pg[TESSERA_TRACE_MAX_CPUS] = {0};
-	FILE *f = fopen(out_file, "wb");
-	int ret = 0;
+	char *files[TESSERA_TRACE_MAX_CPUS] = {0};
+	const char *tmp = getenv("TMPDIR");
+	char dir[1024];
+	const char *step;
+	struct tracecmd_output *h;
+	int ret = -1;
 
-	if (!f)
-		return fail(err, err_len, "%s: %s", out_file, strerror(errno));
-	for (unsigned int c = 0; c < td->nr_cpus; c++) {
-		trace_dir_for_each_cpu(td, c, add_record, &pg[c]);
-		pages_close(&pg[c]);
+	if (!td->nr_cpus)
+		return fail(err, err_len, "no CPUs in the trace");
+	snprintf(dir, sizeof(dir), "%s/tessera-tracedat-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return fail(err, err_len, "%s: %s", dir, strerror(errno));
+	if (stage_formats(dir) || stage_cmdlines(dir, td) || stage_cpus(dir, td, files)) {
+		fail(err, err_len, "%s: %s", dir, strerror(errno));
+		goto out;
 	}
-	w(f, "\x17\x08\x44tracing6", 11);
-	w(f, "", 1);
-	w(f, "\0\x08", 2); /* little endian, 8-byte long */
-	w32(f, DAT_PAGE_SIZE);
-	w_section(f, "header_page", header_page, sizeof(header_page) - 1);
-	w_section(f, "header_event", header_event, sizeof(header_event) - 1);
-	write_formats(f);
-	w32(f, 0); /* kallsyms */
-	w32(f, 0); /* printk formats */
-	write_cmdlines(f, td);
-	w32(f, td->nr_cpus);
-	w(f, "options  ", 10);
-	uint16_t end_of_options = 0;
-	w(f, &end_of_options, 2);
-	w(f, "flyrecord", 10);
-	/* The data follow the CPU table, page-aligned. */
-	uint64_t off = ftell(f) + td->nr_cpus * 16;
-	off = (off + DAT_PAGE_SIZE - 1) & ~(uint64_t)(DAT_PAGE_SIZE - 1);
-	for (unsigned int c = 0; c < td->nr_cpus; c++) {
-		w64(f, off);
-		w64(f, pg[c].nr * DAT_PAGE_SIZE);
-		off += pg[c].nr * DAT_PAGE_SIZE;
+	/*
+	 * tracecmd_output_create reads the page size from the tracing dir before set_trace_dir can be
+	 * called, through tracefs_tracing_dir(), which (as root) mounts tracefs or debugfs when none is
+	 * mounted. With a custom tracing dir set, libtracefs returns it and mounts nothing.
+	 */
+	tracefs_set_tracing_dir(dir);
+	h = tracecmd_output_create(out_file);
+	tracefs_set_tracing_dir(NULL);
+	if (!h) {
+		fail(err, err_len, "%s: %s", out_file, strerror(errno));
+		goto out;
 	}
-	long pad = (long)((ftell(f) + DAT_PAGE_SIZE - 1) & ~(long)(DAT_PAGE_SIZE - 1)) - ftell(f);
-	for (long i = 0; i < pad; i++)
-		fputc(0, f);
-	for (unsigned int c = 0; c < td->nr_cpus; c++) {
-		w(f, pg[c].p, pg[c].nr * DAT_PAGE_SIZE);
-		free(pg[c].p);
-	}
-	if (ferror(f))
-		ret = fail(err, err_len, "%s: write error", out_file);
-	if (fclose(f) && !ret)
-		ret = fail(err, err_len, "%s: %s", out_file, strerror(errno));
+	step = write_dat(h, dir, td->nr_cpus, files);
+	tracecmd_output_close(h);
+	if (step)
+		fail(err, err_len, "%s: libtracecmd %s failed", out_file, step);
+	else
+		ret = check_page_size(out_file, err, err_len);
+out:
+	for (unsigned int c = 0; c < td->nr_cpus; c++)
+		free(files[c]);
+	nftw(dir, unlink_one, 16, FTW_DEPTH | FTW_PHYS);
 	return ret;
 }
