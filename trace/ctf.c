@@ -38,16 +38,6 @@ static void put_u64(struct buf *b, uint64_t v)
 	put(b, &v, 8);
 }
 
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 struct stream_ctx {
 	struct buf *b;
 	uint64_t first_ns, last_ns;
@@ -102,7 +92,7 @@ static int write_stream(const struct trace_dir *td, unsigned int cpu, const char
 	f = fopen(path, "wb");
 	if (!f || fwrite(b.p, 1, b.len, f) != b.len || fclose(f)) {
 		free(b.p);
-		return fail(err, err_len, "%s: %s", path, strerror(errno));
+		return trace_errorf(err, err_len, "%s: %s", path, strerror(errno));
 	}
 	free(b.p);
 	return 0;
@@ -114,14 +104,14 @@ int trace_convert_ctf(const struct trace_dir *td, const char *out_dir, char *err
 	FILE *f;
 
 	if (mkdir(out_dir, 0777) && errno != EEXIST)
-		return fail(err, err_len, "%s: %s", out_dir, strerror(errno));
+		return trace_errorf(err, err_len, "%s: %s", out_dir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/metadata", out_dir);
 	f = fopen(path, "w");
 	if (!f)
-		return fail(err, err_len, "%s: %s", path, strerror(errno));
+		return trace_errorf(err, err_len, "%s: %s", path, strerror(errno));
 	trace_format_ctf_metadata(f);
 	if (fclose(f))
-		return fail(err, err_len, "%s: %s", path, strerror(errno));
+		return trace_errorf(err, err_len, "%s: %s", path, strerror(errno));
 	for (unsigned int c = 0; c < td->nr_cpus; c++)
 		if (td->len[c] && write_stream(td, c, out_dir, err, err_len))
 			return -1;

@@ -68,16 +68,6 @@ static const char ftrace_print[] =
 	"\tfield:char buf[];\toffset:16;\tsize:0;\tsigned:1;\n\n"
 	"print fmt: \"%ps: %s\", (void *)REC->ip, REC->buf\n";
 
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* The pages of one CPU, built in memory. */
 struct pages {
 	uint8_t *p;
@@ -261,12 +251,12 @@ static int check_page_size(const char *out_file, char *err, size_t err_len)
 	if (!f || fseek(f, 14, SEEK_SET) || fread(&page, 4, 1, f) != 1) {
 		if (f)
 			fclose(f);
-		return fail(err, err_len, "%s: cannot read back the file header", out_file);
+		return trace_errorf(err, err_len, "%s: cannot read back the file header", out_file);
 	}
 	fclose(f);
 	if (page != DAT_PAGE_SIZE)
-		return fail(err, err_len, "%s: libtracecmd chose page size %u, our pages are %u", out_file,
-			    page, DAT_PAGE_SIZE);
+		return trace_errorf(err, err_len, "%s: libtracecmd chose page size %u, our pages are %u",
+				    out_file, page, DAT_PAGE_SIZE);
 	return 0;
 }
 
@@ -309,12 +299,12 @@ int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, cha
 	int ret = -1;
 
 	if (!td->nr_cpus)
-		return fail(err, err_len, "no CPUs in the trace");
+		return trace_errorf(err, err_len, "no CPUs in the trace");
 	snprintf(dir, sizeof(dir), "%s/tessera-tracedat-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
-		return fail(err, err_len, "%s: %s", dir, strerror(errno));
+		return trace_errorf(err, err_len, "%s: %s", dir, strerror(errno));
 	if (stage_formats(dir) || stage_cmdlines(dir, td) || stage_cpus(dir, td, files)) {
-		fail(err, err_len, "%s: %s", dir, strerror(errno));
+		trace_errorf(err, err_len, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	/*
@@ -326,13 +316,13 @@ int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, cha
 	h = tracecmd_output_create(out_file);
 	tracefs_set_tracing_dir(NULL);
 	if (!h) {
-		fail(err, err_len, "%s: %s", out_file, strerror(errno));
+		trace_errorf(err, err_len, "%s: %s", out_file, strerror(errno));
 		goto out;
 	}
 	step = write_dat(h, dir, td->nr_cpus, files);
 	tracecmd_output_close(h);
 	if (step)
-		fail(err, err_len, "%s: libtracecmd %s failed", out_file, step);
+		trace_errorf(err, err_len, "%s: libtracecmd %s failed", out_file, step);
 	else
 		ret = check_page_size(out_file, err, err_len);
 out:

@@ -7,7 +7,7 @@
 
 #include "tracedir.h"
 
-static int fail(char *err, size_t len, const char *fmt, ...)
+int trace_errorf(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -65,7 +65,7 @@ static int load_meta(struct trace_dir *td, const char *dir, char *err, size_t er
 	snprintf(path, sizeof(path), "%s/meta", dir);
 	f = fopen(path, "r");
 	if (!f)
-		return fail(err, err_len, "%s: %s", path, strerror(errno));
+		return trace_errorf(err, err_len, "%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		unsigned int a, b;
 		uint64_t x, y;
@@ -99,14 +99,15 @@ static int load_meta(struct trace_dir *td, const char *dir, char *err, size_t er
 	}
 	fclose(f);
 	if (version != TRACE_DIR_VERSION)
-		return fail(err, err_len, "%s: not a tessera trace of version %d", path, TRACE_DIR_VERSION);
+		return trace_errorf(err, err_len, "%s: not a tessera trace of version %d", path,
+				    TRACE_DIR_VERSION);
 	if (td->catalog_hash != trace_catalog_hash())
-		return fail(err, err_len,
-			    "%s: recorded with a different event catalog (hash %#" PRIx64 ", ours %#" PRIx64
-			    ")",
-			    path, td->catalog_hash, trace_catalog_hash());
+		return trace_errorf(err, err_len,
+				    "%s: recorded with a different event catalog (hash %#" PRIx64
+				    ", ours %#" PRIx64 ")",
+				    path, td->catalog_hash, trace_catalog_hash());
 	if (!td->nr_cpus || td->nr_cpus > TESSERA_TRACE_MAX_CPUS || !td->tsc_hz)
-		return fail(err, err_len, "%s: bad nr_cpus or tsc_hz", path);
+		return trace_errorf(err, err_len, "%s: bad nr_cpus or tsc_hz", path);
 	return 0;
 }
 
@@ -126,7 +127,7 @@ int trace_dir_load(struct trace_dir *td, const char *dir, char *err, size_t err_
 		if (n > 0 && fread(td->data[c], 1, n, f) != (size_t)n) {
 			fclose(f);
 			trace_dir_free(td);
-			return fail(err, err_len, "%s/cpu%u.raw: short read", dir, c);
+			return trace_errorf(err, err_len, "%s/cpu%u.raw: short read", dir, c);
 		}
 		fclose(f);
 		td->len[c] = n;
@@ -136,8 +137,9 @@ int trace_dir_load(struct trace_dir *td, const char *dir, char *err, size_t err_
 			if (td->len[c] - off < sizeof(*h) + sizeof(struct tessera_trace_common) ||
 			    h->size < 24 || h->size % 8 || h->size > td->len[c] - off) {
 				trace_dir_free(td);
-				return fail(err, err_len, "%s/cpu%u.raw: malformed record at offset %zu", dir,
-					    c, off);
+				return trace_errorf(err, err_len,
+						    "%s/cpu%u.raw: malformed record at offset %zu", dir, c,
+						    off);
 			}
 			off += h->size;
 		}

@@ -43,6 +43,9 @@ FILE *trace_dir_open_cpu(const char *dir, unsigned int cpu, const char *mode);
 
 uint64_t trace_dir_ns(const struct trace_dir *td, uint64_t tsc);
 
+/* Format an error message into err (for the converters and the reader); returns -1. */
+int trace_errorf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* One record, as the merged iteration hands it out. */
 struct trace_rec {
 	unsigned int cpu;

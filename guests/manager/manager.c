@@ -14,25 +14,13 @@
 
 #define MARKER_MAGIC 0x4d41524b45520000ULL /* "MARKER" + run number */
 
-static uint64_t arg_number(const char *key, uint64_t def)
-{
-	const char *v;
-	size_t len;
-	bool ok;
-
-	if (!args_get(key, &v, &len))
-		return def;
-	uint64_t n = cmdline_parse_size(v, len, &ok);
-	return ok ? n : def;
-}
-
 static int run_target(const struct tessera_cell_boot_info *info)
 {
 	/* The last page below the boot area of the lowest region: no image, no stack lives there. */
 	volatile uint64_t *marker =
 		(volatile uint64_t *)(uintptr_t)(info->regions[0].guest_addr + info->regions[0].size -
 						 TESSERA_BOOT_AREA_SIZE - 4096);
-	uint64_t spins = arg_number("spins", 2000);
+	uint64_t spins = args_number("spins", 2000);
 
 	printf("target: marker word %#lx at start\n", *marker);
 	*marker = MARKER_MAGIC | 1;
@@ -53,7 +41,7 @@ static int64_t wait_not_running(uint64_t cell)
 
 static int run_manager(void)
 {
-	uint64_t target = arg_number("target", 1);
+	uint64_t target = args_number("target", 1);
 	uint64_t self = (uint64_t)hypercall_cell_id();
 	struct tessera_cell_stats stats;
 	int64_t r;

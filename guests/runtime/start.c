@@ -56,6 +56,18 @@ bool args_get(const char *key, const char **value, size_t *len)
 	return boot_info && cmdline_get(boot_info->args, key, value, len);
 }
 
+uint64_t args_number(const char *key, uint64_t def)
+{
+	const char *v;
+	size_t len;
+	bool ok;
+
+	if (!args_get(key, &v, &len))
+		return def;
+	uint64_t n = cmdline_parse_size(v, len, &ok);
+	return ok ? n : def;
+}
+
 __attribute__((weak)) void secondary_main(unsigned int cpu)
 {
 	(void)cpu;

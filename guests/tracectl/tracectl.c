@@ -20,18 +20,6 @@
 #define TRACE_DISABLE 2
 #define ALL_CELLS     (~0ULL) /* every cell, and bit 63: the hypervisor's own events */
 
-static uint64_t arg_number(const char *key, uint64_t def)
-{
-	const char *v;
-	size_t len;
-	bool ok;
-
-	if (!args_get(key, &v, &len))
-		return def;
-	uint64_t n = cmdline_parse_size(v, len, &ok);
-	return ok ? n : def;
-}
-
 static int64_t trace_control(uint64_t op, uint64_t events, uint64_t cells)
 {
 	return hypercall(TESSERA_HC_TRACE_CONTROL, op, events, cells, 0);
@@ -46,7 +34,7 @@ static void nops(uint64_t n)
 static int run_manager(void)
 {
 	const uint64_t hc_event = 1ULL << TESSERA_TRACE_EV_hypercall;
-	uint64_t quiet = arg_number("quiet", 100), loud = arg_number("loud", 37);
+	uint64_t quiet = args_number("quiet", 100), loud = args_number("loud", 37);
 
 	int64_t off = trace_control(TRACE_DISABLE, hc_event, ALL_CELLS);
 	nops(quiet);

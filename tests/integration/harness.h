@@ -27,6 +27,9 @@ pid_t tessera_wait_for_qemu(struct tessera_proc *p, int limit_s);
 void tessera_run(struct tessera_proc *p, int limit_s, const char *const *args);
 void tessera_free(struct tessera_proc *p);
 
+/* Run a shell command built with printf formatting; returns system()'s status. */
+int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* True while a process with that pid exists (zombies included). */
 bool process_exists(pid_t pid);
 /* A line of text that contains needle. */

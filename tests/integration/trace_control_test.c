@@ -71,9 +71,7 @@ Test(trace_control, manager_hypercall_turns_events_off_and_on, .timeout = 120)
 	/* disable and enable succeed (the refused non-manager call never reaches trace control); bad op fails */
 	cr_expect_eq(n.commands_ok, 2, "%u successful trace_command events", n.commands_ok);
 	cr_expect_eq(n.commands_refused, 1, "%u refused trace_command events", n.commands_refused);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_expect_eq(system(cmd), 0);
+	cr_expect_eq(sh("rm -rf %s", dir), 0);
 }
 
 Test(trace_control, without_a_channel_the_call_says_not_supported, .timeout = 90)

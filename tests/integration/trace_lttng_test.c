@@ -13,18 +13,6 @@
 
 #include "harness.h"
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 static pid_t started_sessiond;
 
 /* `lttng` would spawn a daemon by itself: look for one with pgrep, so that we know whether it is ours. */

@@ -15,18 +15,6 @@
 #include "../../trace/tracedir.h"
 #include "harness.h"
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 /* Records the default config into a fresh directory with the extra options; returns the directory. */
 static char *record(const char *const *opts)
 {

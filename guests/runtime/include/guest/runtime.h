@@ -33,6 +33,8 @@ void __noreturn cpu_halt_forever(void);
 
 /* Find `key` or `key=value` in the cell's args; like cmdline_get. */
 bool args_get(const char *key, const char **value, size_t *len);
+/* The number given as `key=N` (decimal, or with K/M/G) in the cell's args; `def` when absent or malformed. */
+uint64_t args_number(const char *key, uint64_t def);
 
 static inline void cpu_relax(void)
 {
