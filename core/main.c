@@ -4,6 +4,7 @@
  * (later) starts the cells. Every CPU but the boot CPU ends in hv_cpu_main().
  */
 #include <tessera/arch.h>
+#include <tessera/cell.h>
 #include <tessera/cmdline.h>
 #include <tessera/console.h>
 #include <tessera/error.h>
@@ -12,7 +13,10 @@
 #include <tessera/panic.h>
 
 #define POOL_DEFAULT_SIZE (16ULL << 20)
-#define POOL_MIN_ADDR	  (16ULL << 20) /* keep low memory for trampolines and boot data */
+enum { CELLS_WAIT, CELLS_READY, CELLS_NONE };
+static int cells_ready = CELLS_WAIT;
+
+#define POOL_MIN_ADDR (16ULL << 20) /* keep low memory for trampolines and boot data */
 
 static void apply_log_level(const char *cmdline)
 {
@@ -38,12 +42,19 @@ static void print_memmap(const struct memmap *map)
 	pr_info("memory: %llu MiB RAM usable", (unsigned long long)(memmap_total(map, MEM_RAM) >> 20));
 }
 
-static void setup_page_pool(struct boot_info *info)
+/* With a config, the pool comes from the hypervisor's memory it names (cells own the rest). */
+static void setup_page_pool(struct boot_info *info, const struct tessera_config_header *cfg)
 {
-	uint64_t size = POOL_DEFAULT_SIZE, base;
+	uint64_t size = POOL_DEFAULT_SIZE, base, min = POOL_MIN_ADDR, limit = ~0ULL;
 	const char *v;
 	size_t len;
 	bool ok;
+
+	if (cfg && cfg->pool_size) {
+		size = cfg->pool_size;
+		min = MAX(min, cfg->hv_base);
+		limit = cfg->hv_base + cfg->hv_size;
+	}
 
 	if (cmdline_get(info->cmdline, "pool", &v, &len)) {
 		size = cmdline_parse_size(v, len, &ok);
@@ -51,8 +62,11 @@ static void setup_page_pool(struct boot_info *info)
 			panic("bad pool size '%.*s' on the command line", (int)len, v);
 	}
 	size = ALIGN_UP(size, PAGE_SIZE);
-	if (memmap_find_free(info->memmap, size, 2ULL << 20, POOL_MIN_ADDR, &base))
-		panic("no room for a %llu KiB page pool in RAM", (unsigned long long)(size >> 10));
+	if (memmap_find_free(info->memmap, size, 2ULL << 20, min, &base) || base + size > limit) {
+		pr_err("config: no room for a %llu KiB page pool in the hypervisor's memory",
+		       (unsigned long long)(size >> 10));
+		arch_machine_stop(cfg ? TESSERA_EXIT_BAD_CONFIG : TESSERA_EXIT_PANIC);
+	}
 	if (memmap_claim(info->memmap, base, size) ||
 	    page_pool_init(&hv_page_pool, (void *)(uintptr_t)base, size))
 		panic("cannot set up the page pool at %#llx", (unsigned long long)base);
@@ -77,7 +91,8 @@ __noreturn void hv_main(struct boot_info *info)
 	apply_log_level(info->cmdline);
 	pr_info("Tessera hypervisor starting (command line: \"%s\")", info->cmdline);
 	print_memmap(info->memmap);
-	setup_page_pool(info);
+	const struct tessera_config_header *cfg = cells_config_find(info);
+	setup_page_pool(info, cfg);
 	check_cpu();
 
 	unsigned int online = arch_cpus_start();
@@ -94,12 +109,23 @@ __noreturn void hv_main(struct boot_info *info)
 		panic("test_fault=%s did not fault", kind);
 	}
 
+	if (cfg) {
+		cells_load(cfg, info);
+		WRITE_ONCE(cells_ready, CELLS_READY);
+		vcpu_cpu_loop(0);
+	}
+	WRITE_ONCE(cells_ready, CELLS_NONE);
 	pr_info("shutdown: nothing left to run");
 	arch_machine_stop(TESSERA_EXIT_OK);
 }
 
+/* Every other CPU waits here until the boot CPU has built the cells (or found none). */
 __noreturn void hv_cpu_main(unsigned int cpu)
 {
+	while (READ_ONCE(cells_ready) == CELLS_WAIT)
+		arch_cpu_relax();
+	if (READ_ONCE(cells_ready) == CELLS_READY)
+		vcpu_cpu_loop(cpu);
 	pr_debug("cpu %u idle", cpu);
 	arch_cpu_park();
 }

@@ -74,4 +74,67 @@ int arch_virt_probe(char *why, size_t len);
 /* Test-only: provoke a fault of the given kind ("pagefault", ...) to exercise the exception path. */
 void arch_test_fault(const char *kind);
 
+/*
+ * ==== virtualization ====
+ * What core/vcpu.c, core/cell.c and core/exit.c ask of the architecture to run cells. Core owns the
+ * policy (which cell, which memory, what a violation means); arch owns the hardware (SVM/VMX/EL2 state,
+ * the exit decoding, the permission bitmaps). Every exit is decoded into a struct vcpu_exit (exit.h).
+ */
+struct pgtable_format;
+struct vcpu;
+struct vcpu_exit;
+struct tessera_config_pio;
+struct tessera_config_msr;
+
+/* The ELF machine number of guest images (EM_X86_64, EM_AARCH64). */
+uint16_t arch_elf_machine(void);
+
+/* Enable virtualization on the calling CPU (once per CPU, before its first vCPU). 0 or -HV_E*. */
+int arch_virt_cpu_init(void);
+
+/* The format of the cells' second-stage tables, and the flags every second-stage leaf needs. */
+const struct pgtable_format *arch_stage2_format(void);
+unsigned int arch_stage2_flags(unsigned int flags);
+
+/*
+ * Per-cell access-control state the hardware consults without exiting: the I/O port and MSR maps.
+ * Built once from the config's allow-lists (default deny). Returns an opaque pointer, NULL if out of memory.
+ */
+void *arch_cell_io_create(const struct tessera_config_pio *pio, unsigned int nr_pio,
+			  const struct tessera_config_msr *msr, unsigned int nr_msr);
+
+/* Boot state for a vCPU (see abi/cell_boot.h): 64-bit mode at `entry`, page tables at `cr3`. */
+struct vcpu_boot_state {
+	uint64_t entry;
+	uint64_t page_table; /* guest-physical root of the boot identity map */
+	uint64_t arg0, arg1; /* first two argument registers (boot info, CPU index in cell) */
+};
+
+/* Set up the vCPU `v` (arch state inside it) for its cell: stage-2 root, io maps, boot state. */
+int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const struct vcpu_boot_state *boot);
+/* Run the vCPU until it exits; fill `exit` with the decoded event. */
+void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
+/* Resume after the exiting instruction (uses the next-pc the decoder found). */
+void arch_vcpu_skip(struct vcpu *v, const struct vcpu_exit *exit);
+/* Return a hypercall result to the guest. */
+void arch_vcpu_set_hypercall_result(struct vcpu *v, int64_t result);
+/* Complete an emulated port read / MSR read (value goes to the guest's destination register). */
+void arch_vcpu_complete_pio_read(struct vcpu *v, const struct vcpu_exit *exit, uint32_t value);
+void arch_vcpu_complete_msr_read(struct vcpu *v, uint64_t value);
+/* Emulate CPUID with the cell's feature filter applied. */
+void arch_vcpu_emulate_cpuid(struct vcpu *v, const struct vcpu_exit *exit);
+/* Emulate an access to an MSR the hypervisor must always own (e.g. EFER); false if it is not one. */
+bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, bool allowed);
+
+/* Faults the core can ask to inject (arch-neutral names; arch maps them to vectors). */
+enum vcpu_fault {
+	VCPU_FAULT_GP, /* general protection, error code 0 */
+	VCPU_FAULT_PF, /* page fault at exit->mem.gla if known, else at the guest-physical address */
+	VCPU_FAULT_UD, /* invalid opcode */
+};
+void arch_vcpu_inject_fault(struct vcpu *v, const struct vcpu_exit *exit, enum vcpu_fault fault);
+
+/* Interrupt a CPU that may be running a vCPU so that it exits soon (best effort: may be a no-op). */
+void arch_vcpu_kick(unsigned int cpu);
+
 #endif

@@ -1,0 +1,25 @@
+/* SVM internals shared by the files of arch/x86_64/svm/. */
+#ifndef TESSERA_X86_SVM_H
+#define TESSERA_X86_SVM_H
+
+#include <tessera/compiler.h>
+
+/* x86 register numbers, the index into svm_vcpu.gprs */
+enum { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI };
+
+/* A cell's permission maps (one copy per cell, shared by its vCPUs). */
+struct svm_cell_io {
+	uint8_t *iopm;	/* 12 KiB, physically contiguous */
+	uint8_t *msrpm; /* 8 KiB */
+};
+
+struct svm_vcpu {
+	void *vmcb;	 /* one page */
+	void *host_save; /* one page: VMSAVE area for the hypervisor's own state */
+	uint64_t gprs[16];
+	unsigned int index; /* in the cell */
+};
+
+void svm_vmrun(uint64_t *gprs, uint64_t vmcb_pa, uint64_t host_save_pa);
+
+#endif

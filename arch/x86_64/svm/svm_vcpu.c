@@ -1,0 +1,215 @@
+/*
+ * An SVM vCPU: its VMCB set up per abi/cell_boot.h (64-bit mode at the image entry), the intercepts
+ * that keep a cell inside its config, the VMRUN call, and the emulation the core asks for.
+ */
+#include <tessera/arch.h>
+#include <tessera/cell.h>
+#include <tessera/error.h>
+#include <tessera/exit.h>
+#include <tessera/page_pool.h>
+#include <tessera/string.h>
+#include "../io.h"
+#include "cpuid_filter.h"
+#include "svm.h"
+#include "vmcb.h"
+
+#define CR0_BOOT    0x80010033ULL /* PG | WP | NE | ET | MP | PE */
+#define CR4_BOOT    0x660ULL	  /* OSXMMEXCPT | OSFXSR | MCE | PAE */
+#define EFER_BOOT   0x1d00ULL	  /* SVME | NXE | LMA | LME */
+#define CR4_OSXSAVE (1ULL << 18)
+#define RFLAGS_IF   (1ULL << 9)
+
+#define SEG_CODE64 0x029b /* present, DPL 0, code exec/read accessed, L */
+#define SEG_DATA   0x0c93 /* present, DPL 0, data read/write accessed, D/B, G */
+#define SEG_TSS64  0x008b /* present, busy 64-bit TSS */
+#define SEG_LDT	   0x0082
+
+#define VEC_UD 6
+#define VEC_GP 13
+#define VEC_PF 14
+
+void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *exit);
+
+static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_cell_io *io,
+		      const struct vcpu_boot_state *boot)
+{
+	void *vmcb = s->vmcb;
+
+	memset(vmcb, 0, PAGE_SIZE);
+	vmcb_write(vmcb, VMCB_INTERCEPT_MISC1, 4,
+		   SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVD | SVM_INTERCEPT_INVLPGA |
+			   SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
+			   SVM_INTERCEPT_INIT);
+	vmcb_write(vmcb, VMCB_INTERCEPT_MISC2, 4,
+		   SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
+			   SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
+			   SVM_INTERCEPT_WBINVD);
+	vmcb_set(vmcb, VMCB_IOPM_BASE, (uintptr_t)io->iopm);
+	vmcb_set(vmcb, VMCB_MSRPM_BASE, (uintptr_t)io->msrpm);
+	vmcb_write(vmcb, VMCB_ASID, 4, 1);
+	vmcb_write(vmcb, VMCB_TLB_CONTROL, 1, 1); /* flush this ASID: the tables are new */
+	/* Physical interrupts stay with the host (whose IF is 0): they never reach or exit a cell. */
+	vmcb_write(vmcb, VMCB_INT_CTL, 4, SVM_V_INTR_MASKING);
+	vmcb_set(vmcb, VMCB_NP_ENABLE, 1);
+	vmcb_set(vmcb, VMCB_N_CR3, npt_root);
+
+	vmcb_set_seg(vmcb, VMCB_CS, 0x08, SEG_CODE64, 0xffffffff, 0);
+	vmcb_set_seg(vmcb, VMCB_DS, 0x10, SEG_DATA, 0xffffffff, 0);
+	vmcb_set_seg(vmcb, VMCB_ES, 0x10, SEG_DATA, 0xffffffff, 0);
+	vmcb_set_seg(vmcb, VMCB_SS, 0x10, SEG_DATA, 0xffffffff, 0);
+	vmcb_set_seg(vmcb, VMCB_FS, 0x10, SEG_DATA, 0xffffffff, 0);
+	vmcb_set_seg(vmcb, VMCB_GS, 0x10, SEG_DATA, 0xffffffff, 0);
+	vmcb_set_seg(vmcb, VMCB_TR, 0, SEG_TSS64, 0x67, 0);
+	vmcb_set_seg(vmcb, VMCB_LDTR, 0, SEG_LDT, 0, 0);
+	vmcb_set_seg(vmcb, VMCB_GDTR, 0, 0, 0, 0);
+	vmcb_set_seg(vmcb, VMCB_IDTR, 0, 0, 0, 0);
+	vmcb_write(vmcb, VMCB_CPL, 1, 0);
+	vmcb_set(vmcb, VMCB_EFER, EFER_BOOT);
+	vmcb_set(vmcb, VMCB_CR0, CR0_BOOT);
+	vmcb_set(vmcb, VMCB_CR3, boot->page_table);
+	vmcb_set(vmcb, VMCB_CR4, CR4_BOOT);
+	vmcb_set(vmcb, VMCB_DR6, 0xffff0ff0);
+	vmcb_set(vmcb, VMCB_DR7, 0x400);
+	vmcb_set(vmcb, VMCB_RFLAGS, 0x2);
+	vmcb_set(vmcb, VMCB_RIP, boot->entry);
+	vmcb_set(vmcb, VMCB_RSP, 0);
+	vmcb_set(vmcb, VMCB_RAX, 0);
+	vmcb_set(vmcb, VMCB_G_PAT, 0x0007040600070406ULL);
+}
+
+int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const struct vcpu_boot_state *boot)
+{
+	struct svm_vcpu *s = v->arch;
+
+	if (!s) {
+		s = page_pool_alloc(&hv_page_pool, 1, 1);
+		if (!s)
+			return -HV_ENOMEM;
+		s->vmcb = page_pool_alloc(&hv_page_pool, 1, 1);
+		s->host_save = page_pool_alloc(&hv_page_pool, 1, 1);
+		if (!s->vmcb || !s->host_save)
+			return -HV_ENOMEM;
+		v->arch = s;
+	}
+	memset(s->gprs, 0, sizeof(s->gprs));
+	s->gprs[GPR_RDI] = boot->arg0;
+	s->gprs[GPR_RSI] = boot->arg1;
+	s->index = v->index;
+	vmcb_init(s, stage2_root, cell_io, boot);
+	return 0;
+}
+
+void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
+{
+	struct svm_vcpu *s = v->arch;
+
+	__asm__ volatile("clgi" ::: "memory");
+	svm_vmrun(s->gprs, (uintptr_t)s->vmcb, (uintptr_t)s->host_save);
+	__asm__ volatile("stgi" ::: "memory");
+	vmcb_write(s->vmcb, VMCB_TLB_CONTROL, 1, 0);
+	vmcb_set(s->vmcb, VMCB_EVENT_INJ, 0);
+	x86_svm_exit_decode(s, exit);
+}
+
+void arch_vcpu_skip(struct vcpu *v, const struct vcpu_exit *exit)
+{
+	struct svm_vcpu *s = v->arch;
+
+	if (exit->next_pc)
+		vmcb_set(s->vmcb, VMCB_RIP, exit->next_pc);
+}
+
+void arch_vcpu_set_hypercall_result(struct vcpu *v, int64_t result)
+{
+	struct svm_vcpu *s = v->arch;
+
+	vmcb_set(s->vmcb, VMCB_RAX, (uint64_t)result);
+}
+
+void arch_vcpu_complete_pio_read(struct vcpu *v, const struct vcpu_exit *exit, uint32_t value)
+{
+	struct svm_vcpu *s = v->arch;
+	uint64_t rax = vmcb_get(s->vmcb, VMCB_RAX);
+	uint64_t mask = exit->pio.size == 4 ? 0xffffffffULL : exit->pio.size == 2 ? 0xffff : 0xff;
+
+	/* A 32-bit IN zero-extends into RAX; 8 and 16-bit ones keep the upper bits. */
+	if (exit->pio.size == 4)
+		rax = value;
+	else
+		rax = (rax & ~mask) | (value & mask);
+	vmcb_set(s->vmcb, VMCB_RAX, rax);
+}
+
+void arch_vcpu_complete_msr_read(struct vcpu *v, uint64_t value)
+{
+	struct svm_vcpu *s = v->arch;
+
+	vmcb_set(s->vmcb, VMCB_RAX, (uint32_t)value);
+	s->gprs[GPR_RDX] = value >> 32;
+}
+
+void arch_vcpu_emulate_cpuid(struct vcpu *v, const struct vcpu_exit *exit)
+{
+	struct svm_vcpu *s = v->arch;
+	struct cpuid_regs r;
+	struct cpuid_view view = {
+		.cpu_index = s->index,
+		.guest_osxsave = vmcb_get(s->vmcb, VMCB_CR4) & CR4_OSXSAVE,
+	};
+
+	cpuid(exit->cpuid.leaf, exit->cpuid.subleaf, &r.eax, &r.ebx, &r.ecx, &r.edx);
+	cpuid_filter(exit->cpuid.leaf, exit->cpuid.subleaf, &r, &view);
+	vmcb_set(s->vmcb, VMCB_RAX, r.eax);
+	s->gprs[GPR_RBX] = r.ebx;
+	s->gprs[GPR_RCX] = r.ecx;
+	s->gprs[GPR_RDX] = r.edx;
+}
+
+/*
+ * EFER: the guest may see and change it (when its config allows) except SVME, which VMRUN needs set.
+ * VM_CR reads as "SVM disabled"; VM_HSAVE_PA as 0; writes to both are dropped.
+ */
+bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, bool allowed)
+{
+	struct svm_vcpu *s = v->arch;
+	bool write = exit->reason == TESSERA_ER_MSR_WRITE;
+	uint64_t value = 0;
+
+	if (!allowed)
+		return false;
+	switch (exit->msr.index) {
+	case MSR_EFER:
+		if (write)
+			vmcb_set(s->vmcb, VMCB_EFER, exit->msr.value | EFER_SVME);
+		value = vmcb_get(s->vmcb, VMCB_EFER) & ~EFER_SVME;
+		break;
+	case MSR_VM_CR: value = VM_CR_SVMDIS; break;
+	case MSR_VM_HSAVE_PA: value = 0; break;
+	default: return false;
+	}
+	if (!write)
+		arch_vcpu_complete_msr_read(v, value);
+	arch_vcpu_skip(v, exit);
+	return true;
+}
+
+/*
+ * The fault is raised at the exiting instruction (RIP is not advanced), as the hardware would. #PF
+ * takes the guest-physical address as CR2: SVM's nested page fault does not report the linear one.
+ */
+void arch_vcpu_inject_fault(struct vcpu *v, const struct vcpu_exit *exit, enum vcpu_fault fault)
+{
+	struct svm_vcpu *s = v->arch;
+	uint64_t inj;
+
+	switch (fault) {
+	case VCPU_FAULT_UD: inj = VEC_UD | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID; break;
+	case VCPU_FAULT_PF:
+		vmcb_set(s->vmcb, VMCB_CR2, exit->mem.gla_valid ? exit->mem.gla : exit->mem.gpa);
+		inj = VEC_PF | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID;
+		inj |= (uint64_t)(1u | (exit->mem.write ? 2u : 0u) | (exit->mem.exec ? 0x10u : 0u)) << 32;
+		break;
+	default: inj = VEC_GP | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID; break;
+	}
+	vmcb_set(s->vmcb, VMCB_EVENT_INJ, inj);
+}

@@ -1,0 +1,282 @@
+/*
+ * The cell table and the cell lifecycle. States (abi/hypercall.h): STOPPED -> RUNNING -> FINISHED |
+ * FAILED | STOPPED. A stop only asks the vCPUs to leave; the last vCPU out clears the cell's memory and,
+ * for a restart, starts the cell again. So memory is never cleared under a running vCPU and never handed
+ * back with old contents.
+ */
+#include <stdarg.h>
+#include <tessera/arch.h>
+#include <tessera/boot_modules.h>
+#include <tessera/cell.h>
+#include <tessera/console.h>
+#include <tessera/error.h>
+#include <tessera/format.h>
+#include <tessera/memmap.h>
+#include <tessera/string.h>
+
+struct cell cells[TESSERA_MAX_CELLS];
+unsigned int nr_cells;
+
+static struct vcpu vcpu_table[HV_MAX_CPUS];
+static struct vcpu *cpu_vcpu[HV_MAX_CPUS];
+
+struct cell *cell_get(uint64_t id)
+{
+	return id < nr_cells ? &cells[id] : NULL;
+}
+
+struct vcpu *vcpu_of_cpu(unsigned int cpu)
+{
+	return cpu < HV_MAX_CPUS ? cpu_vcpu[cpu] : NULL;
+}
+
+const char *cell_state_name(uint32_t state)
+{
+	switch (state) {
+	case TESSERA_CELL_STOPPED: return "stopped";
+	case TESSERA_CELL_RUNNING: return "running";
+	case TESSERA_CELL_FINISHED: return "finished";
+	case TESSERA_CELL_FAILED: return "failed";
+	}
+	return "?";
+}
+
+static int cell_create_one(struct cell *c, const struct tessera_config_header *blob,
+			   const struct boot_info *info, char *why, size_t why_len)
+{
+	const struct tessera_config_cell *cfg = c->cfg;
+	const uint8_t *base = (const uint8_t *)blob;
+	const char *elf_why = "";
+	int err;
+
+	c->name = cfg->name;
+	c->mem = (const void *)(base + blob->memory_offset + cfg->memory_first * sizeof(*c->mem));
+	c->lock = (struct spinlock)SPINLOCK_INIT;
+	c->state = TESSERA_CELL_STOPPED;
+	format_snprintf(c->reason, sizeof(c->reason), "never started");
+	c->stats.version = TESSERA_CELL_STATS_VERSION;
+	c->stats.nr_reasons = TESSERA_ER_COUNT;
+
+	/* Cell RAM must be RAM nobody else uses: not the hypervisor, its pool, the boot modules. */
+	for (unsigned int i = 0; i < cfg->memory_count; i++) {
+		const struct tessera_config_memory *m = &c->mem[i];
+		if (m->flags & TESSERA_MEM_DEVICE)
+			continue;
+		if (!(m->flags & TESSERA_MEM_SHARED) && !memmap_is(info->memmap, m->phys, m->size, MEM_RAM)) {
+			format_snprintf(why, why_len,
+					"cell '%s': memory %#llx+%#llx is not free RAM (hypervisor, "
+					"boot modules or another cell)",
+					c->name, (unsigned long long)m->phys, (unsigned long long)m->size);
+			return -HV_EINVAL;
+		}
+	}
+	for (unsigned int i = 0; i < cfg->memory_count; i++)
+		if (!(c->mem[i].flags & (TESSERA_MEM_DEVICE | TESSERA_MEM_SHARED)))
+			memmap_claim(info->memmap, c->mem[i].phys, c->mem[i].size);
+
+	const struct boot_module *img = boot_module_find(info, cfg->image);
+	if (!img) {
+		format_snprintf(why, why_len, "cell '%s': image '%s' is not among the boot modules", c->name,
+				cfg->image);
+		return -HV_ENOENT;
+	}
+	c->image = (const void *)(uintptr_t)img->start;
+	c->image_size = img->size;
+	err = elf_parse(c->image, c->image_size, arch_elf_machine(), &c->elf, &elf_why);
+	if (err) {
+		format_snprintf(why, why_len, "cell '%s': image '%s': %s", c->name, cfg->image, elf_why);
+		return err;
+	}
+
+	err = cell_memory_build(c, why, why_len);
+	if (err)
+		return err;
+	c->pio = (const void *)(base + blob->pio_offset + cfg->pio_first * sizeof(*c->pio));
+	c->msr = (const void *)(base + blob->msr_offset + cfg->msr_first * sizeof(*c->msr));
+	c->io = arch_cell_io_create(c->pio, cfg->pio_count, c->msr, cfg->msr_count);
+	if (!c->io) {
+		format_snprintf(why, why_len, "cell '%s': out of memory for its I/O and MSR maps", c->name);
+		return -HV_ENOMEM;
+	}
+
+	for (unsigned int cpu = 0; cpu < 64; cpu++) {
+		if (!(cfg->cpus & (1ULL << cpu)))
+			continue;
+		if (cpu >= arch_cpu_count() || cpu >= HV_MAX_CPUS) {
+			format_snprintf(why, why_len, "cell '%s': CPU %u is not online (%u CPUs online)",
+					c->name, cpu, arch_cpu_count());
+			return -HV_ERANGE;
+		}
+		if (cpu_vcpu[cpu]) {
+			format_snprintf(why, why_len, "cell '%s': CPU %u already belongs to cell '%s'",
+					c->name, cpu, cpu_vcpu[cpu]->cell->name);
+			return -HV_EBUSY;
+		}
+		struct vcpu *v = &vcpu_table[cpu];
+		v->cpu = cpu;
+		v->index = c->nr_vcpus;
+		v->cell = c;
+		c->vcpus[c->nr_vcpus++] = v;
+		cpu_vcpu[cpu] = v;
+	}
+	if (!c->nr_vcpus) {
+		format_snprintf(why, why_len, "cell '%s' has no CPU", c->name);
+		return -HV_EINVAL;
+	}
+	return 0;
+}
+
+int cells_create(const struct tessera_config_header *blob, const struct boot_info *info, char *why,
+		 size_t why_len)
+{
+	const struct tessera_config_cell *cfg = (const void *)((const uint8_t *)blob + blob->cells_offset);
+
+	if (blob->nr_cells > TESSERA_MAX_CELLS) {
+		format_snprintf(why, why_len, "%u cells, at most %u", blob->nr_cells, TESSERA_MAX_CELLS);
+		return -HV_ERANGE;
+	}
+	for (unsigned int i = 0; i < blob->nr_cells; i++) {
+		cells[i].id = i;
+		cells[i].cfg = &cfg[i];
+		int err = cell_create_one(&cells[i], blob, info, why, why_len);
+		if (err)
+			return err;
+		nr_cells = i + 1;
+	}
+	return 0;
+}
+
+/* Caller holds c->lock; the cell has no vCPU in a guest. */
+static int cell_start_locked(struct cell *c)
+{
+	cell_memory_clear(c);
+	int err = cell_memory_load(c);
+	if (err) {
+		c->state = TESSERA_CELL_FAILED;
+		format_snprintf(c->reason, sizeof(c->reason), "image load failed: %s", hv_strerror(err));
+		pr_err("cell '%s': %s", c->name, c->reason);
+		return err;
+	}
+	c->halted = 0;
+	c->exit_status = 0;
+	format_snprintf(c->reason, sizeof(c->reason), "running");
+	for (unsigned int i = 0; i < c->nr_vcpus; i++)
+		c->vcpus[i]->stop = false;
+	c->restart_pending = false;
+	__atomic_store_n(&c->state, TESSERA_CELL_RUNNING, __ATOMIC_RELEASE);
+	/* A new generation releases every vCPU of the cell (vcpu.c waits for it). */
+	__atomic_fetch_add(&c->generation, 1, __ATOMIC_RELEASE);
+	pr_info("cell '%s' started (%u CPUs, entry %#llx)", c->name, c->nr_vcpus,
+		(unsigned long long)c->elf.entry);
+	return 0;
+}
+
+static bool cell_vcpus_out(const struct cell *c)
+{
+	for (unsigned int i = 0; i < c->nr_vcpus; i++)
+		if (c->vcpus[i]->in_guest)
+			return false;
+	return true;
+}
+
+int cell_start(struct cell *c)
+{
+	int err = -HV_EBUSY;
+
+	spin_lock(&c->lock);
+	if (c->state != TESSERA_CELL_RUNNING && cell_vcpus_out(c))
+		err = cell_start_locked(c);
+	spin_unlock(&c->lock);
+	return err;
+}
+
+void cell_stop(struct cell *c, enum tessera_cell_state state, const char *fmt, ...)
+{
+	va_list ap;
+
+	spin_lock(&c->lock);
+	if (c->state != TESSERA_CELL_RUNNING) {
+		spin_unlock(&c->lock);
+		return;
+	}
+	va_start(ap, fmt);
+	format_vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	va_end(ap);
+	c->state = state;
+	for (unsigned int i = 0; i < c->nr_vcpus; i++) {
+		c->vcpus[i]->stop = true;
+		if (c->vcpus[i]->cpu != arch_cpu_id())
+			arch_vcpu_kick(c->vcpus[i]->cpu);
+	}
+	spin_unlock(&c->lock);
+	if (state == TESSERA_CELL_FAILED)
+		pr_err("cell '%s' failed: %s", c->name, c->reason);
+	else
+		pr_info("cell '%s' %s: %s", c->name, cell_state_name(state), c->reason);
+}
+
+int cell_restart(struct cell *c)
+{
+	int err = 0;
+
+	spin_lock(&c->lock);
+	if (c->state == TESSERA_CELL_RUNNING || !cell_vcpus_out(c)) {
+		/* The last vCPU to leave starts it again. */
+		c->restart_pending = true;
+		spin_unlock(&c->lock);
+		cell_stop(c, TESSERA_CELL_STOPPED, "restart requested");
+		spin_lock(&c->lock);
+		if (c->restart_pending && cell_vcpus_out(c))
+			err = cell_start_locked(c);
+	} else {
+		err = cell_start_locked(c);
+	}
+	spin_unlock(&c->lock);
+	return err;
+}
+
+void cell_vcpu_left(struct vcpu *v)
+{
+	struct cell *c = v->cell;
+
+	cell_console_flush(v);
+	spin_lock(&c->lock);
+	v->in_guest = false;
+	if (c->state == TESSERA_CELL_RUNNING && ++c->halted == c->nr_vcpus) {
+		/* Every vCPU halted with nothing that could wake it: the cell is done. */
+		c->state = TESSERA_CELL_FINISHED;
+		format_snprintf(c->reason, sizeof(c->reason), "all CPUs halted");
+		pr_info("cell '%s' finished: %s", c->name, c->reason);
+	}
+	if (c->state != TESSERA_CELL_RUNNING && cell_vcpus_out(c)) {
+		if (c->restart_pending)
+			cell_start_locked(c);
+		else
+			cell_memory_clear(c);
+	}
+	spin_unlock(&c->lock);
+}
+
+bool cells_all_done(void)
+{
+	for (unsigned int i = 0; i < nr_cells; i++)
+		if (READ_ONCE(cells[i].state) == TESSERA_CELL_RUNNING || !cell_vcpus_out(&cells[i]) ||
+		    READ_ONCE(cells[i].restart_pending))
+			return false;
+	return true;
+}
+
+__noreturn void cells_shutdown(void)
+{
+	unsigned int finished = 0, failed = 0;
+
+	for (unsigned int i = 0; i < nr_cells; i++) {
+		cell_stats_print(&cells[i]);
+		if (cells[i].state == TESSERA_CELL_FAILED)
+			failed++;
+		else
+			finished++;
+	}
+	pr_info("shutdown: %u cells finished, %u failed", finished, failed);
+	arch_machine_stop(TESSERA_EXIT_OK);
+}

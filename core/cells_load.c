@@ -1,0 +1,73 @@
+/*
+ * From boot modules to running cells: find the blob, run the shared checker on it and on every image
+ * (DESIGN principle 2: a blob that fails never boots a cell), build the cells, start them all. Any
+ * problem before the first cell starts stops the machine with TESSERA_EXIT_BAD_CONFIG.
+ */
+#include <tessera/arch.h>
+#include <tessera/boot_modules.h>
+#include <tessera/cell.h>
+#include <tessera/config_check.h>
+#include <tessera/console.h>
+#include <tessera/hooks.h>
+
+static __noreturn void config_refused(const char *msg)
+{
+	pr_err("config: %s", msg);
+	arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
+}
+
+static void check_images(const struct tessera_config_header *hdr, const struct boot_info *info)
+{
+	const struct tessera_config_cell *cfg = config_cells(hdr);
+	struct config_error err;
+
+	for (unsigned int i = 0; i < hdr->nr_cells; i++) {
+		const struct boot_module *m = boot_module_find(info, cfg[i].image);
+		if (!m) {
+			pr_err("config: cell '%s': image '%s' is not among the boot modules", cfg[i].name,
+			       cfg[i].image);
+			arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
+		}
+		if (config_check_image(hdr, i, (const void *)(uintptr_t)m->start, m->size, arch_elf_machine(),
+				       &err)) {
+			pr_err("config: cell '%s': image '%s': %s", cfg[i].name, cfg[i].image, err.message);
+			arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
+		}
+	}
+}
+
+const struct tessera_config_header *cells_config_find(const struct boot_info *info)
+{
+	const struct boot_module *m = boot_module_config(info, info->cmdline);
+	struct config_error err;
+
+	if (!m) {
+		if (info->nr_modules)
+			config_refused("the module named by config= is not among the boot modules");
+		pr_info("no boot modules: no cells to run");
+		return NULL;
+	}
+	const struct tessera_config_header *hdr = (const void *)(uintptr_t)m->start;
+	if (config_check(hdr, m->size, &err))
+		config_refused(err.message);
+	pr_info("config: '%s' checked: %u cells", m->name, hdr->nr_cells);
+	return hdr;
+}
+
+void cells_load(const struct tessera_config_header *hdr, const struct boot_info *info)
+{
+	char why[160];
+
+	if (hdr->nr_cpus > arch_cpu_count()) {
+		pr_err("config: the config is for %u CPUs, %u are online", hdr->nr_cpus, arch_cpu_count());
+		arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
+	}
+	check_images(hdr, info);
+	if (cells_create(hdr, info, why, sizeof(why)))
+		config_refused(why);
+
+	cell_stats_hook_register();
+	pr_info("config: %u cells, %u hooks on the exit path", nr_cells, hooks_count());
+	for (unsigned int i = 0; i < nr_cells; i++)
+		cell_start(&cells[i]);
+}

@@ -1,0 +1,70 @@
+/*
+ * The per-CPU loop. Partitioning, not scheduling: a physical CPU runs only its own vCPU, whenever its cell
+ * (re)starts, and otherwise waits. CPU 0 also watches for the end: when no cell runs any more it prints
+ * the counters and stops the machine. A CPU that belongs to no cell parks (CPU 0 keeps watching).
+ */
+#include <tessera/arch.h>
+#include <tessera/cell.h>
+#include <tessera/console.h>
+#include <tessera/error.h>
+#include <tessera/exit.h>
+
+static void vcpu_run_cell(struct vcpu *v)
+{
+	struct cell *c = v->cell;
+	struct vcpu_boot_state boot = {
+		.entry = c->elf.entry,
+		.page_table = c->boot_area,
+		.arg0 = cell_boot_info_addr(c),
+		.arg1 = v->index,
+	};
+	struct vcpu_exit exit;
+
+	v->line_len = 0;
+	int err = arch_vcpu_reset(v, c->stage2.root_pa, c->io, &boot);
+	if (err) {
+		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: cannot set up the vCPU: %s", v->cpu,
+			  hv_strerror(err));
+		return;
+	}
+	while (!READ_ONCE(v->stop)) {
+		arch_vcpu_run(v, &exit);
+		exit_handle(v, &exit);
+		if (exit.reason == TESSERA_ER_HALT && !READ_ONCE(v->stop))
+			return; /* halted for good: cell_vcpu_left() counts it */
+	}
+}
+
+__noreturn void vcpu_cpu_loop(unsigned int cpu)
+{
+	struct vcpu *v = vcpu_of_cpu(cpu);
+
+	if (v) {
+		int err = arch_virt_cpu_init();
+		if (err) {
+			cell_stop(v->cell, TESSERA_CELL_FAILED, "cpu %u cannot enable virtualization: %s",
+				  cpu, hv_strerror(err));
+			v = NULL;
+		}
+	}
+	if (!v && cpu != 0) {
+		pr_debug("cpu %u belongs to no cell: parked", cpu);
+		arch_cpu_park();
+	}
+	for (;;) {
+		if (v) {
+			struct cell *c = v->cell;
+			uint32_t gen = __atomic_load_n(&c->generation, __ATOMIC_ACQUIRE);
+			if (gen != v->started_gen && READ_ONCE(c->state) == TESSERA_CELL_RUNNING) {
+				v->started_gen = gen;
+				v->in_guest = true;
+				vcpu_run_cell(v);
+				cell_vcpu_left(v);
+				continue;
+			}
+		}
+		if (cpu == 0 && cells_all_done())
+			cells_shutdown();
+		arch_cpu_relax();
+	}
+}

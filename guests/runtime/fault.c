@@ -1,0 +1,131 @@
+/*
+ * Exceptions: the IDT, fault_try's recovery, and the register dump for unexpected faults.
+ * Handlers run on the faulting CPU's own stack (no IST, no privilege change), which is what lets
+ * cpu_current() work here.
+ */
+#include <guest/fault.h>
+#include <guest/print.h>
+#include <guest/runtime.h>
+#include <tessera/format.h>
+
+struct exception_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+struct fault_recovery {
+	bool armed;
+	uint64_t rsp;
+	struct fault_info *info;
+};
+
+struct idt_entry {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t reserved;
+} __packed;
+
+extern const char exception_stubs[];
+extern const char fault_try_recover[];
+
+static struct idt_entry idt[256] __aligned(16);
+static struct fault_recovery recovery[RUNTIME_MAX_CPUS];
+
+static const char *const names[32] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO", "#TS",
+	"#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE",  "#CP",
+};
+
+const char *fault_name(int vector)
+{
+	static char other[RUNTIME_MAX_CPUS][16];
+	if (vector >= 0 && vector < 32 && names[vector])
+		return names[vector];
+	char *buf = other[cpu_current()];
+	format_snprintf(buf, sizeof(other[0]), "vector %d", vector);
+	return buf;
+}
+
+/* Called by CPU 0 once; every CPU then loads the same IDT with idt_load(). */
+void idt_init(void)
+{
+	for (unsigned int v = 0; v < 256; v++) {
+		uint64_t addr = (uint64_t)(uintptr_t)(exception_stubs + 16 * v);
+		idt[v] = (struct idt_entry){
+			.offset_low = (uint16_t)addr,
+			.selector = 0x08,
+			.type = 0x8e, /* present, DPL 0, 64-bit interrupt gate: IF stays clear */
+			.offset_mid = (uint16_t)(addr >> 16),
+			.offset_high = (uint32_t)(addr >> 32),
+		};
+	}
+}
+
+void idt_load(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed idtr = {sizeof(idt) - 1, (uint64_t)(uintptr_t)idt};
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+/* From fault_try (vectors.S): rsp is where fault_try_recover expects the stack. */
+void fault_arm(struct fault_info *info, uint64_t rsp)
+{
+	struct fault_recovery *r = &recovery[cpu_current()];
+	*info = (struct fault_info){.vector = -1};
+	r->info = info;
+	r->rsp = rsp;
+	__atomic_store_n(&r->armed, true, __ATOMIC_SEQ_CST);
+}
+
+void fault_disarm(uint64_t value)
+{
+	struct fault_recovery *r = &recovery[cpu_current()];
+	__atomic_store_n(&r->armed, false, __ATOMIC_SEQ_CST);
+	r->info->value = value;
+}
+
+static uint64_t read_cr2(void)
+{
+	uint64_t cr2;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	return cr2;
+}
+
+static void __noreturn fault_dump(const struct exception_frame *f, uint64_t cr2)
+{
+	printf("unexpected %s (vector %lu) error %#lx on CPU %u\n", fault_name((int)f->vector), f->vector,
+	       f->error, cpu_current());
+	printf("  rip %016lx  rsp %016lx  rflags %016lx  cr2 %016lx\n", f->rip, f->rsp, f->rflags, cr2);
+	printf("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+	printf("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n", f->rsi, f->rdi, f->rbp, f->r8);
+	printf("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n", f->r9, f->r10, f->r11, f->r12);
+	printf("  r13 %016lx  r14 %016lx  r15 %016lx  cs %lx ss %lx\n", f->r13, f->r14, f->r15, f->cs, f->ss);
+	runtime_exit(RUNTIME_EXIT_FAULT + (int)f->vector);
+}
+
+void exception_handle(struct exception_frame *f)
+{
+	struct fault_recovery *r = &recovery[cpu_current()];
+	uint64_t cr2 = read_cr2();
+
+	if (!__atomic_load_n(&r->armed, __ATOMIC_SEQ_CST))
+		fault_dump(f, cr2);
+	r->armed = false;
+	r->info->vector = (int)f->vector;
+	r->info->error = f->error;
+	r->info->cr2 = cr2;
+	r->info->rip = f->rip;
+	/* Resume at the end of fault_try, which returns true. */
+	f->rip = (uint64_t)(uintptr_t)fault_try_recover;
+	f->rsp = r->rsp;
+	f->rax = 1;
+}
