@@ -8,6 +8,7 @@
 #include <tessera/console.h>
 #include <tessera/error.h>
 #include <tessera/exit.h>
+#include <tessera/ivc.h>
 
 static void vcpu_run_cell(struct vcpu *v)
 {
@@ -21,6 +22,7 @@ static void vcpu_run_cell(struct vcpu *v)
 	struct vcpu_exit exit;
 
 	v->line_len = 0;
+	v->halted = false;
 	int err = arch_vcpu_reset(v, c->stage2.root_pa, c->io, &boot);
 	if (err) {
 		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: cannot set up the vCPU: %s", v->cpu,
@@ -30,7 +32,7 @@ static void vcpu_run_cell(struct vcpu *v)
 	while (!READ_ONCE(v->stop)) {
 		arch_vcpu_run(v, &exit);
 		exit_handle(v, &exit);
-		if (exit.reason == TESSERA_ER_HALT && !READ_ONCE(v->stop))
+		if (v->halted && !READ_ONCE(v->stop))
 			return; /* halted for good: cell_vcpu_left() counts it */
 	}
 }
@@ -63,8 +65,11 @@ __noreturn void vcpu_cpu_loop(unsigned int cpu)
 				continue;
 			}
 		}
-		if (cpu == 0 && cells_all_done())
-			cells_shutdown();
+		if (cpu == 0) {
+			ivc_watchdog_poll(); /* CPU 0 owns no cell: it keeps the cells' watchdogs */
+			if (cells_all_done())
+				cells_shutdown();
+		}
 		arch_cpu_relax();
 	}
 }

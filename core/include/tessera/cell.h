@@ -8,6 +8,7 @@
 
 #include <tessera/compiler.h>
 #include <tessera/elf.h>
+#include <tessera/ivc.h>
 #include <tessera/pgtable.h>
 #include <tessera/spinlock.h>
 #include <tessera/abi/cell_stats.h>
@@ -28,6 +29,7 @@ struct vcpu {
 	uint32_t started_gen;	  /* the cell generation this vCPU last started */
 	volatile bool in_guest;	  /* between start and stop of a run (owned by the vCPU's CPU) */
 	volatile bool stop;	  /* asked to leave the guest at the next exit */
+	bool halted;		  /* halted with nothing that could wake it: done for this run */
 	char line[VCPU_LINE_MAX]; /* console_write text up to the next newline */
 	unsigned int line_len;
 };
@@ -56,6 +58,7 @@ struct cell {
 	int64_t exit_status;
 	char reason[96]; /* why it stopped: "exit status 0", "triple fault", ... */
 	struct tessera_cell_stats stats;
+	struct cell_ivc ivc; /* comm region and watchdog (ivc.c) */
 };
 
 static inline const struct tessera_config_msr *cell_msrs(const struct cell *c)
@@ -115,6 +118,9 @@ __noreturn void vcpu_cpu_loop(unsigned int cpu);
 /* A violation of the cell's config: report, then stop the cell or inject per its policy. */
 void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, const char *fmt, ...)
 	__printf(4, 5);
+
+/* A refused request answered with an error rather than a fault: counted and reported. */
+void cell_violation_count(struct vcpu *v, const char *what);
 
 /* Cell console (cell_console.c): text from the guest, printed as "[name] line". */
 void cell_console_write(struct vcpu *v, const char *s, size_t len);
