@@ -70,6 +70,7 @@ __noreturn void vcpu_cpu_loop(unsigned int cpu)
 			if (cells_all_done())
 				cells_shutdown();
 		}
-		arch_cpu_relax();
+		/* Sleep, not spin: under TCG a spinning CPU takes a host core from the working ones. */
+		arch_cpu_idle_us(1000);
 	}
 }

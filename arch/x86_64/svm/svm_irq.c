@@ -156,18 +156,42 @@ void svm_irq_after_exit(struct svm_vcpu *s)
 	s->reinject = (info & SVM_EVTINJ_VALID) ? info : 0;
 }
 
+/*
+ * Sleep in HLT until the physical timer (armed for `us`) or any interrupt. A halted CPU must not spin:
+ * under TCG a spinning CPU takes a host core from the CPUs that do work.
+ */
+void arch_cpu_idle_us(uint64_t us)
+{
+	uint64_t hz = lapic_timer_hz();
+	uint64_t ticks = hz ? hz * us / 1000000 : 0;
+
+	lapic_timer_oneshot(HV_TIMER_VECTOR, (uint32_t)MIN(MAX(ticks, 1), 0xffffffffULL));
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+#define IDLE_MAX_US 1000 /* a halted vCPU looks at its stop flag at least this often */
+
 bool arch_vcpu_wait_irq(struct vcpu *v)
 {
 	struct vlapic *l = vlapic_of(v);
 
+	armed_deadline[v->cpu] = ~0ULL; /* the physical timer is used here: re-arm before the next run */
 	while (!READ_ONCE(v->stop)) {
-		uint64_t now = arch_timestamp();
+		uint64_t now = arch_timestamp(), wait_us = IDLE_MAX_US;
+		/* Checked with interrupts off: a kick that arrives after the check still ends the HLT. */
 		if (vlapic_has_incoming(l) || (l->deadline && now >= l->deadline) || l->nmi_pending) {
 			vlapic_sync(l, now);
-			if (vlapic_pending(l) >= 0 || l->nmi_pending)
+			if (vlapic_pending(l) >= 0 || l->nmi_pending) {
+				/* HLT ends an STI shadow: the interrupt is taken right away. */
+				vmcb_set(((struct svm_vcpu *)v->arch)->vmcb, VMCB_INT_STATE, 0);
 				return true;
+			}
 		}
-		arch_cpu_relax();
+		if (l->deadline && l->deadline > now) {
+			uint64_t left_us = (l->deadline - now) * 1000000 / arch_timestamp_hz();
+			wait_us = MIN(wait_us, left_us + 1);
+		}
+		arch_cpu_idle_us(wait_us);
 	}
 	return false;
 }

@@ -46,6 +46,8 @@ unsigned int arch_cpus_start(void);
 
 /* Busy-wait hint. */
 void arch_cpu_relax(void);
+/* Sleep (interrupts enabled only while asleep) for about `us` or until an interrupt arrives. */
+void arch_cpu_idle_us(uint64_t us);
 /* Stop this CPU for good, interrupts off. */
 __noreturn void arch_cpu_park(void);
 /* End the whole machine with a status the host can read (see abi/exit_status.h). */
