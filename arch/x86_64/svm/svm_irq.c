@@ -110,6 +110,24 @@ static void timer_arm(struct vcpu *v, uint64_t now)
 	lapic_timer_oneshot(HV_TIMER_VECTOR, (uint32_t)MIN(MAX(ticks, 1), 0xffffffffULL));
 }
 
+static int fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t *buf, size_t *n);
+
+/*
+ * An interrupt about to be injected at a HLT wakes it: resume after the HLT. Needed because under TCG a
+ * physical interrupt can exit the guest between STI and HLT (V_INTR_MASKING ignores the guest's
+ * interrupt shadow) and the shadow does not survive the exit: injecting at the HLT would run the handler
+ * first and then halt, losing the wakeup that `sti; hlt` relies on.
+ */
+static void skip_hlt(struct vcpu *v, struct svm_vcpu *s)
+{
+	uint64_t rip = vmcb_get(s->vmcb, VMCB_RIP);
+	uint8_t code[MMIO_INSN_MAX];
+	size_t n;
+
+	if (!fetch_insn(v, s, rip, code, &n) && n >= 1 && code[0] == 0xf4)
+		vmcb_set(s->vmcb, VMCB_RIP, rip + 1);
+}
+
 /* Before VMRUN: deliver what is pending, or ask to come back when the guest can take it. */
 void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 {
@@ -132,6 +150,7 @@ void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 			l->nmi_pending = 0;
 			vmcb_set(vmcb, VMCB_EVENT_INJ, 2 | EVTINJ_NMI | SVM_EVTINJ_VALID);
 		} else if (vec >= 0 && can) {
+			skip_hlt(v, s);
 			vlapic_ack(l, (uint8_t)vec);
 			vmcb_set(vmcb, VMCB_EVENT_INJ, (uint64_t)vec | SVM_EVTINJ_VALID);
 			vec = vlapic_pending(l);
@@ -174,18 +193,18 @@ void arch_cpu_idle_us(uint64_t us)
 bool arch_vcpu_wait_irq(struct vcpu *v)
 {
 	struct vlapic *l = vlapic_of(v);
+	struct svm_vcpu *s = v->arch;
 
 	armed_deadline[v->cpu] = ~0ULL; /* the physical timer is used here: re-arm before the next run */
 	while (!READ_ONCE(v->stop)) {
 		uint64_t now = arch_timestamp(), wait_us = IDLE_MAX_US;
-		/* Checked with interrupts off: a kick that arrives after the check still ends the HLT. */
-		if (vlapic_has_incoming(l) || (l->deadline && now >= l->deadline) || l->nmi_pending) {
-			vlapic_sync(l, now);
-			if (vlapic_pending(l) >= 0 || l->nmi_pending) {
-				/* HLT ends an STI shadow: the interrupt is taken right away. */
-				vmcb_set(((struct svm_vcpu *)v->arch)->vmcb, VMCB_INT_STATE, 0);
-				return true;
-			}
+		/* Checked with interrupts off: a kick that arrives after the check still ends the HLT. An
+		 * interrupt may already be pending (raised while the guest had IF=0): it wakes it too. */
+		vlapic_sync(l, now);
+		if (vlapic_pending(l) >= 0 || l->nmi_pending || s->reinject) {
+			/* HLT ends an STI shadow: the interrupt is taken right away. */
+			vmcb_set(s->vmcb, VMCB_INT_STATE, 0);
+			return true;
 		}
 		if (l->deadline && l->deadline > now) {
 			uint64_t left_us = (l->deadline - now) * 1000000 / arch_timestamp_hz();
