@@ -5,6 +5,8 @@
  */
 #include <stddef.h>
 
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+
 #include "vlapic.h"
 
 #define VERSION_VALUE 0x50014 /* version 0x14, 6 LVT entries (max LVT index 5) */
@@ -86,6 +88,7 @@ static void timer_start(struct vlapic *l, uint64_t now)
 
 	l->deadline = 0;
 	l->period = 0;
+	l->timer_backlog = 0;
 	if (!l->timer_icr)
 		return;
 	if (!span)
@@ -121,15 +124,29 @@ void vlapic_sync(struct vlapic *l, uint64_t now)
 			l->irr[w] |= __atomic_exchange_n(&l->incoming[w], 0, __ATOMIC_ACQUIRE);
 	if (l->deadline && now >= l->deadline) {
 		uint32_t lvt = l->lvt[1];
-		if (!(lvt & APIC_LVT_MASKED) && (l->svr & APIC_SVR_ENABLE))
-			vlapic_raise(l, lvt & 0xff);
+		uint64_t due = 1;
+		bool live = !(lvt & APIC_LVT_MASKED) && (l->svr & APIC_SVR_ENABLE);
+
 		if (l->period) {
-			/* Keep the phase: ticks the vCPU missed coalesce into this one, as on hardware. */
-			l->deadline += l->period;
-			if (l->deadline <= now)
-				l->deadline += (now - l->deadline) / l->period * l->period + l->period;
+			/* Keep the phase, and count every period that came due: a vCPU that was not scheduled
+			 * (TCG on a loaded host) gets its missed ticks back to back, so a guest counting ticks
+			 * keeps time (like KVM's catch-up policy, unlike hardware, which would merge them). */
+			due = (now - l->deadline) / l->period + 1;
+			l->deadline += due * l->period;
 		} else {
 			l->deadline = 0;
+		}
+		if (live) {
+			vlapic_raise(l, lvt & 0xff);
+			l->timer_backlog = (uint32_t)MIN(l->timer_backlog + due - 1, VLAPIC_MAX_BACKLOG);
+		}
+	}
+	/* One tick in IRR and one in service at most; the backlog refills IRR as they drain. */
+	if (l->timer_backlog) {
+		uint8_t vec = l->lvt[1] & 0xff;
+		if (!(l->irr[vec / 32] & (1u << (vec % 32))) && !(l->isr[vec / 32] & (1u << (vec % 32)))) {
+			vlapic_raise(l, vec);
+			l->timer_backlog--;
 		}
 	}
 }

@@ -37,9 +37,10 @@
 #define APIC_TMCCT    0x390
 #define APIC_TDCR     0x3e0
 
-#define APIC_LVT_MASKED	  (1u << 16)
-#define APIC_LVT_PERIODIC (1u << 17)
-#define APIC_SVR_ENABLE	  (1u << 8)
+#define APIC_LVT_MASKED	   (1u << 16)
+#define APIC_LVT_PERIODIC  (1u << 17)
+#define APIC_SVR_ENABLE	   (1u << 8)
+#define VLAPIC_MAX_BACKLOG 1000 /* periodic ticks kept for catch-up; older ones are dropped */
 
 struct vlapic {
 	uint32_t id; /* APIC ID (the physical CPU's) */
@@ -52,7 +53,8 @@ struct vlapic {
 	uint64_t now_hz;   /* rate of "now" */
 	uint64_t bus_hz;   /* timer input clock before the divider */
 	uint32_t nmi_pending;
-	uint32_t incoming[8]; /* posted by other CPUs (atomic) */
+	uint32_t timer_backlog; /* periodic ticks that came due while the previous one was undelivered */
+	uint32_t incoming[8];	/* posted by other CPUs (atomic) */
 };
 
 /* What an ICR write asks for. */

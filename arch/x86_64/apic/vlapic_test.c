@@ -154,3 +154,23 @@ Test(vlapic, ipis_stay_inside_the_cell)
 	vlapic_icr_decode(0x4005, 2u << 24, 1, CELL, &ipi);
 	cr_expect_eq(ipi.kind, VLAPIC_IPI_REFUSED, "vector below 16");
 }
+
+Test(vlapic, periodic_ticks_missed_by_a_descheduled_vcpu_are_caught_up)
+{
+	unsigned int fired = 0;
+
+	wr(APIC_TDCR, 0xb, 0);
+	wr(APIC_LVT_TMR, VEC_T | APIC_LVT_PERIODIC, 0);
+	wr(APIC_TMICT, 1000, 0);
+	vlapic_sync(&l, 5500); /* five periods passed without a sync */
+	for (int i = 0; i < 10; i++) {
+		vlapic_sync(&l, 5500);
+		if (vlapic_pending(&l) == VEC_T) {
+			vlapic_ack(&l, VEC_T);
+			wr(APIC_EOI, 0, 5500);
+			fired++;
+		}
+	}
+	cr_expect_eq(fired, 5, "fired %u, want the 5 due ticks", fired);
+	cr_expect_eq(l.deadline, 6000, "phase kept");
+}
