@@ -92,6 +92,8 @@ static int cell_create_one(struct cell *c, const struct tessera_config_header *b
 	}
 
 	err = cell_memory_build(c, why, why_len);
+	if (!err)
+		err = ivc_cell_create(c, blob, why, why_len);
 	if (err)
 		return err;
 	c->pio = (const void *)(base + blob->pio_offset + cfg->pio_first * sizeof(*c->pio));
@@ -162,6 +164,7 @@ static int cell_start_locked(struct cell *c)
 	}
 	c->halted = 0;
 	c->exit_status = 0;
+	ivc_cell_start(c);
 	format_snprintf(c->reason, sizeof(c->reason), "running");
 	for (unsigned int i = 0; i < c->nr_vcpus; i++)
 		c->vcpus[i]->stop = false;

@@ -153,6 +153,8 @@ static void boot_area_write(struct cell *c)
 	bi->args[sizeof(bi->args) - 1] = '\0';
 	bi->nr_cpus = c->nr_vcpus;
 	bi->tsc_hz = arch_timestamp_hz();
+	bi->comm_region = c->ivc.comm ? c->cfg->comm_region : 0;
+	bi->timer_hz = arch_vcpu_timer_hz();
 	bi->nr_regions = MIN(c->cfg->memory_count, TESSERA_BOOT_MAX_REGIONS);
 	for (unsigned int i = 0; i < bi->nr_regions; i++)
 		bi->regions[i] =

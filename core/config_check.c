@@ -89,19 +89,25 @@ static int check_header(struct check *c, const void *blob, size_t size)
 	if (hdr->nr_pio > TESSERA_MAX_PIO)
 		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_CELLS,
 				"too many port ranges in all (%u, at most %u)", hdr->nr_pio, TESSERA_MAX_PIO);
+	if (hdr->nr_doorbells > TESSERA_MAX_DOORBELLS)
+		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_CELLS,
+				"too many doorbells in all (%u, at most %u)", hdr->nr_doorbells,
+				TESSERA_MAX_DOORBELLS);
 	if (hdr->nr_msr > TESSERA_MAX_MSR)
 		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_CELLS,
 				"too many MSR ranges in all (%u, at most %u)", hdr->nr_msr, TESSERA_MAX_MSR);
 	if (!array_ok(hdr, hdr->cells_offset, hdr->nr_cells, sizeof(struct tessera_config_cell)) ||
 	    !array_ok(hdr, hdr->memory_offset, hdr->nr_memory, sizeof(struct tessera_config_memory)) ||
 	    !array_ok(hdr, hdr->pio_offset, hdr->nr_pio, sizeof(struct tessera_config_pio)) ||
-	    !array_ok(hdr, hdr->msr_offset, hdr->nr_msr, sizeof(struct tessera_config_msr)))
+	    !array_ok(hdr, hdr->msr_offset, hdr->nr_msr, sizeof(struct tessera_config_msr)) ||
+	    !array_ok(hdr, hdr->doorbells_offset, hdr->nr_doorbells, sizeof(struct tessera_config_doorbell)))
 		return SYS_FAIL(c, HV_ECORRUPT, CONFIG_FIELD_HEADER, "an array lies outside the config blob");
 	c->hdr = hdr;
 	c->cells = config_cells(hdr);
 	c->mem = config_memory(hdr);
 	c->pio = config_pio(hdr);
 	c->msr = config_msr(hdr);
+	c->db = config_doorbells(hdr);
 	return 0;
 }
 
@@ -202,7 +208,8 @@ static int check_cell_fields(struct check *c, int i)
 				 cell->policy);
 	if ((uint64_t)cell->memory_first + cell->memory_count > h->nr_memory ||
 	    (uint64_t)cell->pio_first + cell->pio_count > h->nr_pio ||
-	    (uint64_t)cell->msr_first + cell->msr_count > h->nr_msr)
+	    (uint64_t)cell->msr_first + cell->msr_count > h->nr_msr ||
+	    (uint64_t)cell->doorbell_first + cell->doorbell_count > h->nr_doorbells)
 		return CELL_FAIL(c, i, HV_ECORRUPT, CONFIG_FIELD_MEMORY,
 				 "cell's element slices lie outside the arrays");
 	if (cell->memory_count > TESSERA_MAX_CELL_REGIONS)
@@ -211,6 +218,12 @@ static int check_cell_fields(struct check *c, int i)
 				 TESSERA_MAX_CELL_REGIONS);
 	if (cell->memory_count == 0)
 		return CELL_FAIL(c, i, HV_EINVAL, CONFIG_FIELD_MEMORY, "cell has no memory");
+	if (cell->doorbell_count > TESSERA_MAX_CELL_DOORBELLS)
+		return CELL_FAIL(c, i, HV_ERANGE, CONFIG_FIELD_DOORBELLS,
+				 "too many doorbells (%u, at most %u per cell)", cell->doorbell_count,
+				 TESSERA_MAX_CELL_DOORBELLS);
+	if (cell->reserved)
+		return CELL_FAIL(c, i, HV_EINVAL, CONFIG_FIELD_NAME, "reserved cell field is not 0");
 	return 0;
 }
 
@@ -257,8 +270,13 @@ int config_check(const void *blob, size_t size, struct config_error *err)
 			ret = check_cell_pio(&c, i);
 		if (!ret)
 			ret = check_cell_msr(&c, i);
+		if (!ret)
+			ret = check_cell_comm(&c, i);
 	}
-	for (int i = 0; !ret && i < (int)c.hdr->nr_cells; i++)
+	for (int i = 0; !ret && i < (int)c.hdr->nr_cells; i++) {
 		ret = check_cell_shares(&c, i);
+		if (!ret)
+			ret = check_cell_doorbells(&c, i);
+	}
 	return ret;
 }

@@ -15,6 +15,7 @@ struct check {
 	const struct tessera_config_memory *mem;
 	const struct tessera_config_pio *pio;
 	const struct tessera_config_msr *msr;
+	const struct tessera_config_doorbell *db;
 	struct config_error *err;
 };
 
@@ -35,5 +36,10 @@ int check_cell_memory(struct check *c, int i);
 int check_cell_pio(struct check *c, int i);
 int check_cell_msr(struct check *c, int i);
 int check_cell_shares(struct check *c, int i);
+/* config_check_ivc.c: share kinds, doorbells, comm region, watchdog */
+int check_share_kind(struct check *c, int i, int j, const struct tessera_config_memory *m);
+bool share_kinds_pair(uint32_t a, uint32_t b);
+int check_cell_comm(struct check *c, int i);
+int check_cell_doorbells(struct check *c, int i);
 
 #endif

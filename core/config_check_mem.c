@@ -39,9 +39,6 @@ static int check_region(struct check *c, int i, int j, const struct tessera_conf
 	if (!(m->flags & MEM_ACCESS))
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_MEM_FLAGS,
 				"memory region grants no access (read, write or exec)");
-	if (m->share_kind != 0)
-		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER,
-				"share kind %u is not defined (must be 0)", m->share_kind);
 	if (strnlen(m->peer, sizeof(m->peer)) == sizeof(m->peer))
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER, "shared_with is not NUL-terminated");
 	if (!(m->flags & TESSERA_MEM_SHARED) && m->peer[0])
@@ -49,6 +46,8 @@ static int check_region(struct check *c, int i, int j, const struct tessera_conf
 				"peer named on a region that is not shared");
 	if ((m->flags & TESSERA_MEM_SHARED) && !m->peer[0])
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER, "shared region names no peer cell");
+	if (check_share_kind(c, i, j, m))
+		return c->err->code;
 	if (!device && m->phys + m->size > h->ram_size)
 		return MEM_FAIL(c, i, j, HV_ERANGE, CONFIG_FIELD_PHYS,
 				"memory 0x%llx-0x%llx lies outside RAM (0-0x%llx)",
@@ -70,7 +69,17 @@ static bool regions_share(const struct tessera_config_memory *a, const char *a_c
 			  const struct tessera_config_memory *b, const char *b_cell)
 {
 	return (a->flags & TESSERA_MEM_SHARED) && (b->flags & TESSERA_MEM_SHARED) && a->phys == b->phys &&
-	       a->size == b->size && strcmp(a->peer, b_cell) == 0 && strcmp(b->peer, a_cell) == 0;
+	       a->size == b->size && strcmp(a->peer, b_cell) == 0 && strcmp(b->peer, a_cell) == 0 &&
+	       share_kinds_pair(a->share_kind, b->share_kind);
+}
+
+/* The same region declared by both cells, but with kinds that do not pair up (rw-rw, out-in). */
+static bool regions_share_but_kinds(const struct tessera_config_memory *a, const char *a_cell,
+				    const struct tessera_config_memory *b, const char *b_cell)
+{
+	return (a->flags & TESSERA_MEM_SHARED) && (b->flags & TESSERA_MEM_SHARED) && a->phys == b->phys &&
+	       a->size == b->size && strcmp(a->peer, b_cell) == 0 && strcmp(b->peer, a_cell) == 0 &&
+	       !share_kinds_pair(a->share_kind, b->share_kind);
 }
 
 static int check_region_conflicts(struct check *c, int i, int j, const struct tessera_config_memory *m)
@@ -93,6 +102,12 @@ static int check_region_conflicts(struct check *c, int i, int j, const struct te
 			if (!ranges_overlap(m->phys, m->size, o->phys, o->size) ||
 			    regions_share(m, cell->name, o, other->name))
 				continue;
+			if (regions_share_but_kinds(m, cell->name, o, other->name))
+				return MEM_FAIL(c, i, j, HV_EPERM, CONFIG_FIELD_SHARE,
+						"share kind '%s' does not match cell '%s''s '%s' (rw pairs "
+						"with rw, out with in)",
+						config_share_kind_name(m->share_kind), other->name,
+						config_share_kind_name(o->share_kind));
 			return MEM_FAIL(c, i, j, HV_EEXIST, CONFIG_FIELD_PHYS,
 					"memory region overlaps cell '%s'", other->name);
 		}

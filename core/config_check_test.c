@@ -218,7 +218,8 @@ static void add_shared(const char *peer)
 	b.mem[2] = (struct tessera_config_memory){.phys = 100 << 20,
 						  .guest = 16 << 20,
 						  .size = 1 << 20,
-						  .flags = TESSERA_MEM_READ | TESSERA_MEM_SHARED};
+						  .flags = TESSERA_MEM_READ | TESSERA_MEM_SHARED,
+						  .share_kind = TESSERA_SHARE_IN};
 	strcpy(b.mem[2].peer, peer);
 }
 

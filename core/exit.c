@@ -15,6 +15,13 @@
 
 #define NO_FAULT (-1)
 
+/* A refused request that needs no fault (a hypercall answers -EPERM): counted and reported only. */
+void cell_violation_count(struct vcpu *v, const char *what)
+{
+	__atomic_fetch_add(&v->cell->stats.violations, 1, __ATOMIC_RELAXED);
+	pr_info("VIOLATION cell '%s' cpu %u: %s", v->cell->name, v->cpu, what);
+}
+
 void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, const char *fmt, ...)
 {
 	struct cell *c = v->cell;
@@ -85,6 +92,8 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 			       exit->pio.string ? ", string" : "");
 		break;
 	case TESSERA_ER_MMIO:
+		if (arch_vcpu_emulate_mmio(v, exit))
+			break;
 		cell_violation(v, exit, VCPU_FAULT_PF, "memory %s at guest-physical %#llx%s denied",
 			       exit->mem.exec	 ? "fetch"
 			       : exit->mem.write ? "write"
@@ -98,8 +107,12 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 		arch_vcpu_skip(v, exit);
 		break;
 	case TESSERA_ER_HALT:
-		/* No virtual interrupts are delivered to cells yet, so a halted vCPU never wakes: it is done. */
+		/* With interrupts on, a halted vCPU sleeps until one can be delivered; with them off (or
+		 * asked to stop) nothing can wake it: it is done for this run. */
 		arch_vcpu_skip(v, exit);
+		if (exit->halt.irq_enabled && arch_vcpu_wait_irq(v))
+			break;
+		v->halted = true;
 		pr_debug("cell '%s' cpu %u halted at %#llx (interrupts %s)", c->name, v->cpu,
 			 (unsigned long long)exit->pc, exit->halt.irq_enabled ? "on" : "off");
 		break;

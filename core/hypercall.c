@@ -6,6 +6,7 @@
  */
 #include <tessera/cell.h>
 #include <tessera/error.h>
+#include <tessera/ivc.h>
 #include <tessera/string.h>
 #include <tessera/trace.h>
 
@@ -130,6 +131,11 @@ static int64_t hc_CELL_STATE(struct vcpu *v, const uint64_t a[4])
 
 	(void)v;
 	return c ? (int64_t)READ_ONCE(c->state) : -HV_ENOENT;
+}
+
+static int64_t hc_DOORBELL_RING(struct vcpu *v, const uint64_t a[4])
+{
+	return ivc_doorbell_ring(v, a[0]);
 }
 
 static int64_t hc_TRACE_CONTROL(struct vcpu *v, const uint64_t a[4])

@@ -9,6 +9,7 @@
 #include <tessera/error.h>
 #include <tessera/exit.h>
 #include <tessera/hooks.h>
+#include <tessera/ivc.h>
 #include <tessera/trace.h>
 
 static void vcpu_run_cell(struct vcpu *v)
@@ -23,6 +24,7 @@ static void vcpu_run_cell(struct vcpu *v)
 	struct vcpu_exit exit;
 
 	v->line_len = 0;
+	v->halted = false;
 	int err = arch_vcpu_reset(v, c->stage2.root_pa, c->io, &boot);
 	if (err) {
 		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: cannot set up the vCPU: %s", v->cpu,
@@ -33,7 +35,7 @@ static void vcpu_run_cell(struct vcpu *v)
 		hooks_run_entry(v);
 		arch_vcpu_run(v, &exit);
 		exit_handle(v, &exit);
-		if (exit.reason == TESSERA_ER_HALT && !READ_ONCE(v->stop))
+		if (v->halted && !READ_ONCE(v->stop))
 			return; /* halted for good: cell_vcpu_left() counts it */
 	}
 }
@@ -67,10 +69,12 @@ __noreturn void vcpu_cpu_loop(unsigned int cpu)
 			}
 		}
 		if (cpu == 0) {
-			trace_hv_poll(); /* CPU 0 owns the host channel's mailbox */
+			trace_hv_poll();     /* CPU 0 owns the host channel's mailbox */
+			ivc_watchdog_poll(); /* CPU 0 owns no cell: it keeps the cells' watchdogs */
 			if (cells_all_done())
 				cells_shutdown();
 		}
-		arch_cpu_relax();
+		/* Sleep, not spin: under TCG a spinning CPU takes a host core from the working ones. */
+		arch_cpu_idle_us(1000);
 	}
 }

@@ -1,5 +1,6 @@
 /* The IDT, shared by all CPUs: the 32 exception vectors, NMI/#DF/#MC on IST stacks. */
 #include "cpu.h"
+#include "lapic.h"
 
 struct idt_gate {
 	uint16_t offset_lo;
@@ -12,6 +13,7 @@ struct idt_gate {
 } __packed;
 
 extern const uint64_t x86_exc_stubs[32];
+extern const char x86_irq_eoi_stub[], x86_irq_spurious_stub[];
 
 static struct idt_gate idt[256] __aligned(16);
 
@@ -25,8 +27,24 @@ static unsigned int vector_ist(unsigned int v)
 	return 0;
 }
 
+static void idt_set(unsigned int v, uint64_t a)
+{
+	idt[v] = (struct idt_gate){
+		.offset_lo = (uint16_t)a,
+		.selector = GDT_CODE,
+		.ist = (uint8_t)vector_ist(v),
+		.type = 0x8e,
+		.offset_mid = (uint16_t)(a >> 16),
+		.offset_hi = (uint32_t)(a >> 32),
+	};
+}
+
 void x86_idt_init(void)
 {
+	/* The hypervisor's interrupts (lapic.h): taken right after a guest exit, see svm/svm_irq.c. */
+	idt_set(HV_TIMER_VECTOR, (uintptr_t)x86_irq_eoi_stub);
+	idt_set(HV_KICK_VECTOR, (uintptr_t)x86_irq_eoi_stub);
+	idt_set(LAPIC_SPURIOUS_VECTOR, (uintptr_t)x86_irq_spurious_stub);
 	for (unsigned int v = 0; v < 32; v++) {
 		uint64_t a = x86_exc_stubs[v];
 		idt[v] = (struct idt_gate){

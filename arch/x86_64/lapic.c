@@ -10,6 +10,7 @@
 #define LAPIC_ICR_LO	0x300
 #define LAPIC_ICR_HI	0x310
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
 #define LAPIC_TIMER_ICR 0x380
 #define LAPIC_TIMER_CCR 0x390
 #define LAPIC_TIMER_DCR 0x3e0
@@ -47,6 +48,11 @@ void lapic_enable(void)
 		wrmsr(MSR_APIC_BASE, msr | APIC_BASE_EN);
 	lapic_write(LAPIC_SVR, (1u << 8) | LAPIC_SPURIOUS_VECTOR);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	/* The hypervisor takes interrupts while idle (svm/svm_irq.c): the legacy PIC, which the firmware
+	 * wired to LINT0 with vectors that collide with exceptions, must never reach it. */
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
 }
 
 uint32_t lapic_id(void)

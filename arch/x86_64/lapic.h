@@ -6,6 +6,8 @@
 
 #define LAPIC_DEFAULT_BASE    0xfee00000ULL
 #define LAPIC_SPURIOUS_VECTOR 0xff
+#define HV_TIMER_VECTOR	      0xf1 /* backs the running vCPU's virtual APIC timer */
+#define HV_KICK_VECTOR	      0xf2 /* makes a running vCPU exit (IPIs, doorbells, stop requests) */
 
 /* Map the LAPIC (once, boot CPU) and enable it on the calling CPU. */
 void lapic_map(uint64_t base);

@@ -84,3 +84,8 @@ struct x86_cpu *x86_cpu_init(unsigned int id, uint32_t apic_id, uintptr_t stack_
 	write_cr4(read_cr4() | CR4_MCE);
 	return cpu;
 }
+
+uint32_t x86_cpu_apic_id(unsigned int cpu)
+{
+	return x86_cpu_get(cpu)->apic_id;
+}

@@ -62,6 +62,38 @@ static int number(struct compile_ctx *ctx, const char *text, uint64_t max, uint6
 	return 0;
 }
 
+/* Version 3: comm region, watchdog, doorbells. */
+static int convert_ivc(struct compile_ctx *ctx, unsigned int i, const struct yaml_cell *yc,
+		       struct tessera_config_cell *cell)
+{
+	struct tessera_config_doorbell *db = config_blob_doorbells(ctx);
+	uint64_t v;
+
+	if (yc->comm_region &&
+	    number(ctx, yc->comm_region, UINT64_MAX, &cell->comm_region, "cells[%u].comm_region", i))
+		return 2;
+	if (yc->watchdog) {
+		if (number(ctx, yc->watchdog->period, UINT32_MAX, &v, "cells[%u].watchdog.period", i))
+			return 2;
+		cell->wd_period_ms = v;
+		if (number(ctx, yc->watchdog->missed, UINT32_MAX, &v, "cells[%u].watchdog.missed", i))
+			return 2;
+		cell->wd_missed = v;
+		cell->wd_action = yc->watchdog->action;
+	}
+	cell->doorbell_first = ctx->nr_doorbells;
+	cell->doorbell_count = yc->doorbells_count;
+	for (unsigned int k = 0; k < yc->doorbells_count; k++) {
+		struct tessera_config_doorbell *d = &db[ctx->nr_doorbells++];
+		snprintf(d->peer, sizeof(d->peer), "%s", yc->doorbells[k].peer);
+		if (number(ctx, yc->doorbells[k].vector, UINT32_MAX, &v, "cells[%u].doorbells[%u].vector", i,
+			   k))
+			return 2;
+		d->vector = v;
+	}
+	return 0;
+}
+
 static int convert_cell(struct compile_ctx *ctx, unsigned int i, const struct yaml_cell *yc,
 			struct tessera_config_cell *cell)
 {
@@ -107,6 +139,10 @@ static int convert_cell(struct compile_ctx *ctx, unsigned int i, const struct ya
 		if (ym->shared_with) {
 			m->flags |= TESSERA_MEM_SHARED;
 			snprintf(m->peer, sizeof(m->peer), "%s", ym->shared_with);
+			m->share_kind = ym->share ? (uint32_t)ym->share : TESSERA_SHARE_RW;
+		} else if (ym->share) {
+			snprintf(path, sizeof(path), "cells[%u].memory[%u].share", i, k);
+			return compile_fail(ctx, path, "'share' needs 'shared_with'");
 		}
 	}
 	cell->pio_first = ctx->nr_pio;
@@ -131,23 +167,24 @@ static int convert_cell(struct compile_ctx *ctx, unsigned int i, const struct ya
 		m->last = v2;
 		m->flags = yc->msr[k].access;
 	}
-	return 0;
+	return convert_ivc(ctx, i, yc, cell);
 }
 
 int config_blob_build(struct compile_ctx *ctx, const struct yaml_system *sys)
 {
 	struct tessera_config_header *h;
-	size_t nr_mem = 0, nr_pio = 0, nr_msr = 0, size;
+	size_t nr_mem = 0, nr_pio = 0, nr_msr = 0, nr_db = 0, size;
 	uint64_t v;
 
 	for (unsigned int i = 0; i < sys->cells_count; i++) {
 		nr_mem += sys->cells[i].memory_count;
 		nr_pio += sys->cells[i].pio_count;
 		nr_msr += sys->cells[i].msr_count;
+		nr_db += sys->cells[i].doorbells_count;
 	}
 	size = sizeof(*h) + sys->cells_count * sizeof(struct tessera_config_cell) +
 	       nr_mem * sizeof(struct tessera_config_memory) + nr_pio * sizeof(struct tessera_config_pio) +
-	       nr_msr * sizeof(struct tessera_config_msr);
+	       nr_msr * sizeof(struct tessera_config_msr) + nr_db * sizeof(struct tessera_config_doorbell);
 	ctx->blob = calloc(1, size);
 	ctx->size = size;
 	h = ctx->blob;
@@ -162,6 +199,8 @@ int config_blob_build(struct compile_ctx *ctx, const struct yaml_system *sys)
 	h->pio_offset = h->memory_offset + nr_mem * sizeof(struct tessera_config_memory);
 	h->nr_msr = nr_msr;
 	h->msr_offset = h->pio_offset + nr_pio * sizeof(struct tessera_config_pio);
+	h->nr_doorbells = nr_db;
+	h->doorbells_offset = h->msr_offset + nr_msr * sizeof(struct tessera_config_msr);
 
 	if (number(ctx, sys->machine.cpus, UINT32_MAX, &v, "machine.cpus"))
 		return 2;

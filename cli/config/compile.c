@@ -49,6 +49,14 @@ static const char *const field_keys[] = {
 	[CONFIG_FIELD_FIRST] = "first",
 	[CONFIG_FIELD_LAST] = "last",
 	[CONFIG_FIELD_ACCESS] = "access",
+	[CONFIG_FIELD_SHARE] = "share",
+	[CONFIG_FIELD_COMM_REGION] = "comm_region",
+	[CONFIG_FIELD_WD_PERIOD] = "watchdog.period",
+	[CONFIG_FIELD_WD_MISSED] = "watchdog.missed",
+	[CONFIG_FIELD_WD_ACTION] = "watchdog.action",
+	[CONFIG_FIELD_DOORBELLS] = "doorbells",
+	[CONFIG_FIELD_DB_PEER] = "peer",
+	[CONFIG_FIELD_VECTOR] = "vector",
 };
 
 /* The YAML path of the node a checker error concerns. */
@@ -58,7 +66,7 @@ static void error_path(const struct config_error *err, const struct yaml_system 
 					  field_keys[err->field]
 				  ? field_keys[err->field]
 				  : "";
-	static const char *const elem_keys[] = {"", "memory", "pio", "msr"};
+	static const char *const elem_keys[] = {"", "memory", "pio", "msr", "doorbells"};
 
 	if (err->cell < 0) {
 		snprintf(path, size, "%s", key);

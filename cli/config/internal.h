@@ -14,7 +14,7 @@ struct compile_ctx {
 	struct config_diag *diag;
 	void *blob;
 	size_t size;
-	unsigned int nr_memory, nr_pio, nr_msr; /* filled so far */
+	unsigned int nr_memory, nr_pio, nr_msr, nr_doorbells; /* filled so far */
 	uint64_t hdr_nr_cpus;
 };
 
@@ -51,6 +51,12 @@ static inline struct tessera_config_msr *config_blob_msr(struct compile_ctx *ctx
 {
 	struct tessera_config_header *h = ctx->blob;
 	return (struct tessera_config_msr *)((char *)ctx->blob + h->msr_offset);
+}
+
+static inline struct tessera_config_doorbell *config_blob_doorbells(struct compile_ctx *ctx)
+{
+	struct tessera_config_header *h = ctx->blob;
+	return (struct tessera_config_doorbell *)((char *)ctx->blob + h->doorbells_offset);
 }
 
 #endif

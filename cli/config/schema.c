@@ -34,6 +34,17 @@ static const cyaml_strval_t mem_flag_strings[] = {
 	{"device", TESSERA_MEM_DEVICE},
 };
 
+static const cyaml_strval_t share_strings[] = {
+	{"rw", TESSERA_SHARE_RW},
+	{"out", TESSERA_SHARE_OUT},
+	{"in", TESSERA_SHARE_IN},
+};
+
+static const cyaml_strval_t wd_action_strings[] = {
+	{"stop", TESSERA_WATCHDOG_STOP},
+	{"restart", TESSERA_WATCHDOG_RESTART},
+};
+
 static const cyaml_strval_t msr_access_strings[] = {
 	{"read", TESSERA_MSR_READ},
 	{"write", TESSERA_MSR_WRITE},
@@ -51,6 +62,19 @@ static const cyaml_schema_field_t memory_fields[] = {
 	CYAML_FIELD_FLAGS("flags", STRICT, struct yaml_memory, flags, mem_flag_strings,
 			  CYAML_ARRAY_LEN(mem_flag_strings)),
 	CYAML_FIELD_STRING_PTR("shared_with", OPT, struct yaml_memory, shared_with, 1, TESSERA_NAME_LEN - 1),
+	CYAML_FIELD_ENUM("share", CYAML_FLAG_OPTIONAL | STRICT, struct yaml_memory, share, share_strings,
+			 CYAML_ARRAY_LEN(share_strings)),
+	CYAML_FIELD_END};
+
+static const cyaml_schema_field_t doorbell_fields[] = {
+	CYAML_FIELD_STRING_PTR("peer", REQ, struct yaml_doorbell, peer, 1, TESSERA_NAME_LEN - 1),
+	NUMBER("vector", REQ, struct yaml_doorbell, vector), CYAML_FIELD_END};
+
+static const cyaml_schema_field_t watchdog_fields[] = {
+	NUMBER("period", REQ, struct yaml_watchdog, period),
+	NUMBER("missed", REQ, struct yaml_watchdog, missed),
+	CYAML_FIELD_ENUM("action", CYAML_FLAG_OPTIONAL | STRICT, struct yaml_watchdog, action,
+			 wd_action_strings, CYAML_ARRAY_LEN(wd_action_strings)),
 	CYAML_FIELD_END};
 
 static const cyaml_schema_field_t pio_fields[] = {NUMBER("base", REQ, struct yaml_pio, base),
@@ -72,6 +96,9 @@ static const cyaml_schema_value_t pio_entry = {
 static const cyaml_schema_value_t msr_entry = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct yaml_msr, msr_fields),
 };
+static const cyaml_schema_value_t doorbell_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct yaml_doorbell, doorbell_fields),
+};
 static const cyaml_schema_value_t cpu_entry = {
 	CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, 32),
 };
@@ -89,6 +116,10 @@ static const cyaml_schema_field_t cell_fields[] = {
 			     TESSERA_MAX_CELL_REGIONS),
 	CYAML_FIELD_SEQUENCE("pio", OPT, struct yaml_cell, pio, &pio_entry, 0, TESSERA_MAX_PIO),
 	CYAML_FIELD_SEQUENCE("msr", OPT, struct yaml_cell, msr, &msr_entry, 0, TESSERA_MAX_MSR),
+	NUMBER("comm_region", OPT, struct yaml_cell, comm_region),
+	CYAML_FIELD_MAPPING_PTR("watchdog", OPT, struct yaml_cell, watchdog, watchdog_fields),
+	CYAML_FIELD_SEQUENCE("doorbells", OPT, struct yaml_cell, doorbells, &doorbell_entry, 0,
+			     TESSERA_MAX_CELL_DOORBELLS),
 	CYAML_FIELD_END};
 
 static const cyaml_schema_value_t cell_entry = {

@@ -15,6 +15,17 @@ struct yaml_memory {
 	char *phys, *guest, *size;
 	uint32_t flags;	   /* TESSERA_MEM_* */
 	char *shared_with; /* NULL when absent */
+	int share;	   /* enum tessera_share_kind; 0 when absent: rw if shared */
+};
+
+struct yaml_doorbell {
+	char *peer;
+	char *vector;
+};
+
+struct yaml_watchdog {
+	char *period, *missed; /* ms; beats */
+	int action;	       /* enum tessera_watchdog_action */
 };
 
 struct yaml_pio {
@@ -40,6 +51,10 @@ struct yaml_cell {
 	unsigned int pio_count;
 	struct yaml_msr *msr;
 	unsigned int msr_count;
+	char *comm_region;		/* NULL when absent */
+	struct yaml_watchdog *watchdog; /* NULL when absent */
+	struct yaml_doorbell *doorbells;
+	unsigned int doorbells_count;
 };
 
 struct yaml_machine {

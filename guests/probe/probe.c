@@ -135,6 +135,7 @@ int main(const struct tessera_cell_boot_info *info)
 	probe_memory(&probe);
 	probe_msrs(&probe);
 	probe_svm(&probe);
+	probe_ivc(&probe);
 	/* Last: a port that is wrongly granted may end or reset the machine. */
 	probe_ports(&probe);
 	return test_summary() ? 1 : 0;

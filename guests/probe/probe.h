@@ -28,6 +28,7 @@ bool probe_own_memory(const struct probe *p, uint64_t addr, uint64_t size);
 
 void probe_cpuid(struct probe *p);
 void probe_hypercalls(struct probe *p);
+void probe_ivc(struct probe *p);
 void probe_memory(struct probe *p);
 void probe_msrs(struct probe *p);
 void probe_svm(struct probe *p);

@@ -1,6 +1,6 @@
 /*
  * Memory the cell does not own: other cells' and the hypervisor's memory (args targets), just past its RAM,
- * above 4 GiB, at 512 GiB, the local APIC, IOAPIC and HPET pages, execution outside executable memory, and
+ * above 4 GiB, at 512 GiB, the IOAPIC and HPET pages, execution outside executable memory, and
  * a page walk of the cell's own page tables through memory it does not own. Every address is mapped in the
  * runtime's page tables first, so that only the nested page tables can stop the access.
  */
@@ -97,8 +97,7 @@ void probe_memory(struct probe *p)
 	probe_rw(p, "mem_512g", 512ULL << 30);
 
 	/* Devices not granted to the cell. MMIO registers are 32-bit. */
-	probe_attempt("lapic_read_id", mem_read32, (void *)0xfee00020UL);
-	probe_attempt("lapic_write_tpr", mem_write32, (void *)0xfee00080UL);
+	/* The local APIC page is the cell's own (virtual) APIC now: probe_ivc.c attacks it. */
 	probe_attempt("ioapic_write_regsel", mem_write32, (void *)0xfec00000UL);
 	probe_attempt("ioapic_read_window", mem_read32, (void *)0xfec00010UL);
 	probe_attempt("hpet_read_caps", mem_read32, (void *)0xfed00000UL);

@@ -93,6 +93,8 @@ void fault_disarm(uint64_t value)
 	r->info->value = value;
 }
 
+void irq_dispatch(unsigned int vector);
+
 static uint64_t read_cr2(void)
 {
 	uint64_t cr2;
@@ -115,8 +117,13 @@ static void __noreturn fault_dump(const struct exception_frame *f, uint64_t cr2)
 void exception_handle(struct exception_frame *f)
 {
 	struct fault_recovery *r = &recovery[cpu_current()];
-	uint64_t cr2 = read_cr2();
+	uint64_t cr2;
 
+	if (f->vector >= 32) { /* an interrupt, not an exception (irq.c) */
+		irq_dispatch((unsigned int)f->vector);
+		return;
+	}
+	cr2 = read_cr2();
 	if (!__atomic_load_n(&r->armed, __ATOMIC_SEQ_CST))
 		fault_dump(f, cr2);
 	r->armed = false;

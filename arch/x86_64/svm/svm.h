@@ -18,7 +18,14 @@ struct svm_vcpu {
 	void *host_save; /* one page: VMSAVE area for the hypervisor's own state */
 	uint64_t gprs[16];
 	unsigned int index; /* in the cell */
+	uint64_t reinject;  /* an event the last exit interrupted (EXITINTINFO), to inject again */
 };
+
+struct vcpu;
+/* svm_irq.c */
+void svm_irq_reset(struct vcpu *v);
+void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s);
+void svm_irq_after_exit(struct svm_vcpu *s);
 
 void svm_vmrun(uint64_t *gprs, uint64_t vmcb_pa, uint64_t host_save_pa);
 

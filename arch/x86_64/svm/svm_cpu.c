@@ -45,12 +45,3 @@ void *arch_cell_io_create(const struct tessera_config_pio *pio, unsigned int nr_
 	svm_msrpm_build(io->msrpm, msr, nr_msr);
 	return io;
 }
-
-/*
- * No IPI path yet: a vCPU asked to stop leaves at its next exit. Cells that spin without exits are
- * stopped only once the x86 code offers an IPI that forces an exit.
- */
-void arch_vcpu_kick(unsigned int cpu)
-{
-	(void)cpu;
-}

@@ -97,6 +97,10 @@ void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *e)
 		e->reason = TESSERA_ER_INTERRUPT;
 		e->raw_name = "intr";
 		break;
+	case SVM_EXIT_VINTR: /* the guest can take a pending virtual interrupt now (svm_irq.c) */
+		e->reason = TESSERA_ER_INTERRUPT;
+		e->raw_name = "vintr";
+		break;
 	case SVM_EXIT_NMI:
 		e->reason = TESSERA_ER_NMI;
 		e->raw_name = "nmi";

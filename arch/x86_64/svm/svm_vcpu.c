@@ -38,9 +38,9 @@ static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_ce
 
 	memset(vmcb, 0, PAGE_SIZE);
 	vmcb_write(vmcb, VMCB_INTERCEPT_MISC1, 4,
-		   SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVD | SVM_INTERCEPT_INVLPGA |
-			   SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
-			   SVM_INTERCEPT_INIT);
+		   SVM_INTERCEPT_INTR | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVD |
+			   SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
+			   SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_INIT);
 	vmcb_write(vmcb, VMCB_INTERCEPT_MISC2, 4,
 		   SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			   SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
@@ -49,7 +49,7 @@ static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_ce
 	vmcb_set(vmcb, VMCB_MSRPM_BASE, (uintptr_t)io->msrpm);
 	vmcb_write(vmcb, VMCB_ASID, 4, 1);
 	vmcb_write(vmcb, VMCB_TLB_CONTROL, 1, 1); /* flush this ASID: the tables are new */
-	/* Physical interrupts stay with the host (whose IF is 0): they never reach or exit a cell. */
+	/* Physical interrupts stay with the host: they exit the cell (INTR) and the host takes them. */
 	vmcb_write(vmcb, VMCB_INT_CTL, 4, SVM_V_INTR_MASKING);
 	vmcb_set(vmcb, VMCB_NP_ENABLE, 1);
 	vmcb_set(vmcb, VMCB_N_CR3, npt_root);
@@ -96,7 +96,9 @@ int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const s
 	s->gprs[GPR_RDI] = boot->arg0;
 	s->gprs[GPR_RSI] = boot->arg1;
 	s->index = v->index;
+	s->reinject = 0;
 	vmcb_init(s, stage2_root, cell_io, boot);
+	svm_irq_reset(v);
 	return 0;
 }
 
@@ -104,11 +106,15 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 {
 	struct svm_vcpu *s = v->arch;
 
-	__asm__ volatile("clgi" ::: "memory");
+	svm_irq_prepare(v, s);
+	/* IF=1 with GIF=0: physical interrupts exit the guest (V_INTR_MASKING uses the host's IF) and
+	 * are taken by the host at STGI, after the host state is back. */
+	__asm__ volatile("clgi; sti" ::: "memory");
 	svm_vmrun(s->gprs, (uintptr_t)s->vmcb, (uintptr_t)s->host_save);
-	__asm__ volatile("stgi" ::: "memory");
+	__asm__ volatile("stgi; nop; cli" ::: "memory");
 	vmcb_write(s->vmcb, VMCB_TLB_CONTROL, 1, 0);
 	vmcb_set(s->vmcb, VMCB_EVENT_INJ, 0);
+	svm_irq_after_exit(s);
 	x86_svm_exit_decode(s, exit);
 }
 

@@ -83,6 +83,7 @@
 #define SVM_EXIT_EXCP_BASE 0x40
 #define SVM_EXIT_INTR	   0x60
 #define SVM_EXIT_NMI	   0x61
+#define SVM_EXIT_VINTR	   0x64
 #define SVM_EXIT_CPUID	   0x72
 #define SVM_EXIT_INVD	   0x76
 #define SVM_EXIT_HLT	   0x78

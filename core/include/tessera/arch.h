@@ -46,6 +46,8 @@ unsigned int arch_cpus_start(void);
 
 /* Busy-wait hint. */
 void arch_cpu_relax(void);
+/* Sleep (interrupts enabled only while asleep) for about `us` or until an interrupt arrives. */
+void arch_cpu_idle_us(uint64_t us);
 /* Stop this CPU for good, interrupts off. */
 __noreturn void arch_cpu_park(void);
 /* End the whole machine with a status the host can read (see abi/exit_status.h). */
@@ -142,7 +144,19 @@ enum vcpu_fault {
 };
 void arch_vcpu_inject_fault(struct vcpu *v, const struct vcpu_exit *exit, enum vcpu_fault fault);
 
-/* Interrupt a CPU that may be running a vCPU so that it exits soon (best effort: may be a no-op). */
+/* Interrupt a CPU that may be running a vCPU so that it exits soon. */
 void arch_vcpu_kick(unsigned int cpu);
+
+/*
+ * Virtual interrupts (docs/ivc.md). post: raise `vector` in vCPU `v` from any CPU (kicks it).
+ * wait_irq: the vCPU halted with interrupts enabled; block until an interrupt can be delivered (true) or
+ * the vCPU is asked to stop (false). emulate_mmio: an access to an emulated device page (the local
+ * interrupt controller); true when handled (emulated, or reported as a violation). timer_hz: the input
+ * clock of the cells' virtual timers.
+ */
+void arch_vcpu_post_irq(struct vcpu *v, uint8_t vector);
+bool arch_vcpu_wait_irq(struct vcpu *v);
+bool arch_vcpu_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit);
+uint64_t arch_vcpu_timer_hz(void);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <tessera/compiler.h>
 #include <tessera/elf.h>
+#include <tessera/ivc.h>
 #include <tessera/pgtable.h>
 #include <tessera/spinlock.h>
 #include <tessera/abi/cell_stats.h>
@@ -28,6 +29,7 @@ struct vcpu {
 	uint32_t started_gen;	  /* the cell generation this vCPU last started */
 	volatile bool in_guest;	  /* between start and stop of a run (owned by the vCPU's CPU) */
 	volatile bool stop;	  /* asked to leave the guest at the next exit */
+	bool halted;		  /* halted with nothing that could wake it: done for this run */
 	char line[VCPU_LINE_MAX]; /* console_write text up to the next newline */
 	unsigned int line_len;
 };
@@ -56,6 +58,7 @@ struct cell {
 	int64_t exit_status;
 	char reason[96]; /* why it stopped: "exit status 0", "triple fault", ... */
 	struct tessera_cell_stats stats;
+	struct cell_ivc ivc; /* comm region and watchdog (ivc.c) */
 };
 
 static inline const struct tessera_config_msr *cell_msrs(const struct cell *c)
@@ -118,6 +121,8 @@ void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, con
 
 /* Whether the cell's config grants MSR `index` for `want` (TESSERA_MSR_READ / TESSERA_MSR_WRITE). */
 bool cell_msr_allowed(const struct cell *c, uint32_t index, uint32_t want);
+/* A refused request answered with an error rather than a fault: counted and reported. */
+void cell_violation_count(struct vcpu *v, const char *what);
 
 /* Cell console (cell_console.c): text from the guest, printed as "[name] line". */
 void cell_console_write(struct vcpu *v, const char *s, size_t len);

@@ -16,6 +16,7 @@ enum config_elem {
 	CONFIG_ELEM_MEMORY,
 	CONFIG_ELEM_PIO,
 	CONFIG_ELEM_MSR,
+	CONFIG_ELEM_DOORBELL,
 };
 
 /* Which field; the host maps (elem, field) to a YAML key. */
@@ -50,6 +51,15 @@ enum config_field {
 	CONFIG_FIELD_FIRST,
 	CONFIG_FIELD_LAST,
 	CONFIG_FIELD_ACCESS,
+	/* version 3: inter-cell communication and the watchdog */
+	CONFIG_FIELD_SHARE,	  /* a shared region's kind */
+	CONFIG_FIELD_COMM_REGION, /* cell */
+	CONFIG_FIELD_WD_PERIOD,	  /* cell: watchdog.period */
+	CONFIG_FIELD_WD_MISSED,	  /* cell: watchdog.missed */
+	CONFIG_FIELD_WD_ACTION,	  /* cell: watchdog.action */
+	CONFIG_FIELD_DOORBELLS,	  /* cell: its list of doorbells */
+	CONFIG_FIELD_DB_PEER,	  /* doorbell */
+	CONFIG_FIELD_VECTOR,	  /* doorbell */
 };
 
 struct config_error {
@@ -101,6 +111,17 @@ static inline const struct tessera_config_msr *config_msr(const struct tessera_c
 {
 	return (const struct tessera_config_msr *)((const char *)hdr + hdr->msr_offset);
 }
+
+static inline const struct tessera_config_doorbell *config_doorbells(const struct tessera_config_header *hdr)
+{
+	return (const struct tessera_config_doorbell *)((const char *)hdr + hdr->doorbells_offset);
+}
+
+/* "rw", "out", "in" or "none" (the YAML words). */
+const char *config_share_kind_name(uint32_t kind);
+
+/* The index of the cell named `name` in a checked blob, or -1. */
+int config_cell_index(const struct tessera_config_header *hdr, const char *name);
 
 /* The CRC-32 a blob should carry in its checksum field (computed with that field as zero). */
 uint32_t config_blob_checksum(const void *blob, size_t size);

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define TESSERA_CELL_BOOT_MAGIC	  0x544f4f424c4c4543ULL /* "CELLBOOT" */
-#define TESSERA_CELL_BOOT_VERSION 1
+#define TESSERA_CELL_BOOT_VERSION 2			/* 2 added comm_region and timer_hz */
 #define TESSERA_BOOT_AREA_PAGES	  7
 #define TESSERA_BOOT_AREA_SIZE	  (TESSERA_BOOT_AREA_PAGES * 4096)
 #define TESSERA_BOOT_MAX_REGIONS  16
@@ -42,6 +42,9 @@ struct tessera_cell_boot_info {
 	uint64_t tsc_hz; /* TSC frequency as calibrated by the hypervisor, 0 if unknown */
 	char args[128];	 /* the cell's `args` from the config, NUL-terminated */
 	struct tessera_boot_region regions[TESSERA_BOOT_MAX_REGIONS];
+	/* version 2 */
+	uint64_t comm_region; /* guest-physical address of the comm region (abi/comm_region.h), 0: none */
+	uint64_t timer_hz;    /* input clock of the local APIC timer (before its divider) */
 };
 
 #endif

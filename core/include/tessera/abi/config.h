@@ -1,6 +1,8 @@
 /*
  * The compiled system configuration: the blob that `tessera config compile` writes and the hypervisor
- * reads from a boot module (layout version 2; version 2 added `args` to struct tessera_config_cell).
+ * reads from a boot module (layout version 3). Version 2 added `args` to struct tessera_config_cell;
+ * version 3 added share kinds, the doorbell array, the comm region and the watchdog (inter-cell
+ * communication, docs/ivc.md).
  *
  * Layout rules: little-endian, fixed-width fields, every struct a multiple of 8 bytes with explicit
  * padding, no pointers. The blob is
@@ -10,6 +12,7 @@
  *   struct tessera_config_memory  memory[nr_memory]     (all cells' regions; a cell names a slice)
  *   struct tessera_config_pio     pio[nr_pio]
  *   struct tessera_config_msr     msr[nr_msr]
+ *   struct tessera_config_doorbell doorbells[nr_doorbells]
  *
  * each array starting at the offset the header gives. `checksum` is the CRC-32 (IEEE 802.3, as zlib
  * computes it) of the whole blob with the checksum field taken as zero. A reader must refuse a blob whose
@@ -21,18 +24,20 @@
 #include <stdint.h>
 
 #define TESSERA_CONFIG_MAGIC   "TESSCFG" /* 8 bytes with the NUL */
-#define TESSERA_CONFIG_VERSION 2
+#define TESSERA_CONFIG_VERSION 3
 
 /* Hypervisor limits; the checker refuses configs that exceed them. */
-#define TESSERA_MAX_CELLS	 8
-#define TESSERA_MAX_CPUS	 16
-#define TESSERA_MAX_MEMORY	 64 /* regions, all cells */
-#define TESSERA_MAX_PIO		 64
-#define TESSERA_MAX_MSR		 64
-#define TESSERA_MAX_CELL_REGIONS 16
-#define TESSERA_NAME_LEN	 32
-#define TESSERA_IMAGE_LEN	 64
-#define TESSERA_ARGS_LEN	 128 /* same as tessera_cell_boot_info.args */
+#define TESSERA_MAX_CELLS	   8
+#define TESSERA_MAX_CPUS	   16
+#define TESSERA_MAX_MEMORY	   64 /* regions, all cells */
+#define TESSERA_MAX_PIO		   64
+#define TESSERA_MAX_MSR		   64
+#define TESSERA_MAX_DOORBELLS	   64 /* all cells */
+#define TESSERA_MAX_CELL_DOORBELLS 8
+#define TESSERA_MAX_CELL_REGIONS   16
+#define TESSERA_NAME_LEN	   32
+#define TESSERA_IMAGE_LEN	   64
+#define TESSERA_ARGS_LEN	   128 /* same as tessera_cell_boot_info.args */
 
 struct tessera_config_header {
 	char magic[8];	     /* TESSERA_CONFIG_MAGIC */
@@ -55,6 +60,7 @@ struct tessera_config_header {
 	uint32_t nr_memory, memory_offset;
 	uint32_t nr_pio, pio_offset;
 	uint32_t nr_msr, msr_offset;
+	uint32_t nr_doorbells, doorbells_offset; /* version 3 */
 };
 
 enum tessera_console {
@@ -81,7 +87,24 @@ struct tessera_config_cell {
 	uint32_t pio_first, pio_count;
 	uint32_t msr_first, msr_count;
 	char args[TESSERA_ARGS_LEN]; /* NUL-terminated, copied to the cell's boot info */
+	/* version 3 */
+	uint64_t comm_region;			 /* guest-physical page of the comm region, 0: none */
+	uint32_t doorbell_first, doorbell_count; /* slice of the doorbell array: peers it may ring */
+	uint32_t wd_period_ms;			 /* watchdog heartbeat period, 0: no watchdog */
+	uint32_t wd_missed;			 /* unanswered heartbeats before the action */
+	uint32_t wd_action;			 /* enum tessera_watchdog_action */
+	uint32_t reserved;
 };
+
+enum tessera_watchdog_action {
+	TESSERA_WATCHDOG_STOP = 0,    /* stop the cell (state failed) */
+	TESSERA_WATCHDOG_RESTART = 1, /* stop it and start it again from its image */
+};
+
+/* Watchdog limits the checker enforces. */
+#define TESSERA_WATCHDOG_MIN_PERIOD_MS 10
+#define TESSERA_WATCHDOG_MAX_PERIOD_MS 60000
+#define TESSERA_WATCHDOG_MAX_MISSED    100
 
 /* Memory region flags */
 #define TESSERA_MEM_READ   (1u << 0)
@@ -94,9 +117,21 @@ struct tessera_config_memory {
 	uint64_t phys;	/* host-physical start */
 	uint64_t guest; /* guest-physical start */
 	uint64_t size;
-	uint32_t flags;	     /* TESSERA_MEM_* */
-	uint32_t share_kind; /* for SHARED regions: reserved for the inter-cell communication issue, 0 now */
+	uint32_t flags;		     /* TESSERA_MEM_* */
+	uint32_t share_kind;	     /* enum tessera_share_kind: SHARED regions only, 0 otherwise */
 	char peer[TESSERA_NAME_LEN]; /* for SHARED regions: the other cell */
+};
+
+/*
+ * Who writes a shared region, seen from the cell that declares it. The two declarations of one region
+ * must pair up: RW with RW, OUT with IN. The local mapping follows: OUT and RW regions must be writable,
+ * IN regions must not be.
+ */
+enum tessera_share_kind {
+	TESSERA_SHARE_NONE = 0, /* not shared */
+	TESSERA_SHARE_RW = 1,	/* both cells read and write */
+	TESSERA_SHARE_OUT = 2,	/* this cell reads and writes; the peer only reads */
+	TESSERA_SHARE_IN = 3,	/* this cell only reads; the peer writes */
 };
 
 /* Port ranges a cell may access (everything else is denied). */
@@ -113,6 +148,16 @@ struct tessera_config_msr {
 	uint32_t first;
 	uint32_t last;	/* inclusive */
 	uint32_t flags; /* TESSERA_MSR_READ | TESSERA_MSR_WRITE */
+	uint32_t reserved;
+};
+
+/*
+ * A doorbell: the cell that lists it may ring cell `peer` (hypercall doorbell_ring), which then receives
+ * virtual interrupt `vector` (0x20-0xfe) on its boot CPU.
+ */
+struct tessera_config_doorbell {
+	char peer[TESSERA_NAME_LEN];
+	uint32_t vector;
 	uint32_t reserved;
 };
 

@@ -13,7 +13,7 @@
 #ifndef TESSERA_ABI_HYPERCALL_H
 #define TESSERA_ABI_HYPERCALL_H
 
-#define TESSERA_HYPERCALL_ABI_VERSION 1
+#define TESSERA_HYPERCALL_ABI_VERSION 2 /* 2 added doorbell_ring */
 
 #define TESSERA_HYPERCALLS(X)                                                                               \
 	X(0, NOP, "nop", "any", "Does nothing and returns 0; measures the round trip.")                     \
@@ -30,6 +30,9 @@
 	X(6, CELL_STOP, "cell_stop", "manager", "Stops cell a0; its memory is cleared.")                    \
 	X(7, CELL_RESTART, "cell_restart", "manager", "Stops cell a0 and starts it again from its image.")  \
 	X(8, CELL_STATE, "cell_state", "any", "Returns the state of cell a0 (enum tessera_cell_state).")    \
+	X(9, DOORBELL_RING, "doorbell_ring", "any",                                                         \
+	  "Raises the configured doorbell vector in cell a0, if the caller's config lists it; else -EPERM " \
+	  "and a violation.")                                                                               \
 	X(10, TRACE_CONTROL, "trace_control", "manager",                                                    \
 	  "Trace events: a0 = 1 enables, 2 disables the events in mask a1 (bit n: event id n) for the "     \
 	  "cells in mask a2 (bit 63: the hypervisor's own); -ENOTSUP when the machine has no trace "        \

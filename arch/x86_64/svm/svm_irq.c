@@ -1,0 +1,336 @@
+/*
+ * Interrupts for cells under SVM (docs/ivc.md): the virtual local APIC of each vCPU, emulated behind
+ * its xAPIC page, and virtual interrupt injection.
+ *
+ * - The xAPIC page (guest-physical 0xfee00000) is never mapped in a cell's nested tables: every access
+ *   exits (NPF), the instruction is decoded (apic/mmio_decode.c) and applied to the model
+ *   (apic/vlapic.c). ICR writes are checked against the cell's CPUs before anything is sent.
+ * - The physical LAPIC stays the hypervisor's. A vCPU's virtual timer is backed by the physical LAPIC
+ *   timer of its CPU in one-shot mode (HV_TIMER_VECTOR); IPIs and doorbells from other CPUs post the
+ *   vector (atomic OR) and send HV_KICK_VECTOR so that a running guest exits. Physical interrupts exit
+ *   the guest (INTR intercept) and are taken by the host right after the exit, which EOIs them.
+ * - Before each VMRUN the highest deliverable vector is injected through EVENTINJ when the guest can
+ *   take it (IF=1, no interrupt shadow); otherwise a virtual interrupt request with the VINTR intercept
+ *   brings the vCPU back as soon as it can. An injection the exit interrupted (EXITINTINFO) is
+ *   injected again, so nothing is lost and nothing is delivered twice.
+ */
+#include <tessera/arch.h>
+#include <tessera/cell.h>
+#include <tessera/console.h>
+#include <tessera/exit.h>
+#include <tessera/string.h>
+#include "../apic/mmio_decode.h"
+#include "../apic/vlapic.h"
+#include "../lapic.h"
+#include "svm.h"
+#include "vmcb.h"
+
+#define GUEST_APIC_PAGE 0xfee00000ULL
+#define RFLAGS_IF	(1ULL << 9)
+#define V_IRQ		(1u << 8)
+#define V_IGN_TPR	(1u << 20)
+#define VMCB_V_VECTOR	0x064
+#define INTERCEPT_VINTR (1u << 4)
+#define EVTINJ_NMI	(2u << 8)
+
+static struct vlapic vlapics[HV_MAX_CPUS];
+static uint64_t armed_deadline[HV_MAX_CPUS];
+
+static struct vlapic *vlapic_of(const struct vcpu *v)
+{
+	return &vlapics[v->cpu];
+}
+
+uint64_t arch_vcpu_timer_hz(void)
+{
+	return arch_timestamp_hz(); /* the virtual APIC timer counts at the TSC rate (before its divider) */
+}
+
+struct x86_cpu;
+struct x86_cpu *x86_cpu_get(unsigned int id);
+uint32_t x86_cpu_apic_id(unsigned int cpu);
+
+static uint32_t apic_id_of_cpu(unsigned int cpu)
+{
+	return x86_cpu_apic_id(cpu);
+}
+
+/* The APIC IDs of the cell's CPUs, as a bitmap. */
+static uint64_t cell_apic_ids(const struct cell *c)
+{
+	uint64_t ids = 0;
+
+	for (unsigned int i = 0; i < c->nr_vcpus; i++)
+		ids |= 1ULL << (apic_id_of_cpu(c->vcpus[i]->cpu) & 63);
+	return ids;
+}
+
+static struct vcpu *vcpu_of_apic_id(const struct cell *c, uint32_t id)
+{
+	for (unsigned int i = 0; i < c->nr_vcpus; i++)
+		if (apic_id_of_cpu(c->vcpus[i]->cpu) == id)
+			return c->vcpus[i];
+	return NULL;
+}
+
+void svm_irq_reset(struct vcpu *v)
+{
+	vlapic_reset(vlapic_of(v), apic_id_of_cpu(v->cpu), arch_timestamp_hz(), arch_vcpu_timer_hz());
+	armed_deadline[v->cpu] = 0;
+}
+
+void arch_vcpu_post_irq(struct vcpu *v, uint8_t vector)
+{
+	vlapic_post(vlapic_of(v), vector);
+	if (v->cpu != arch_cpu_id())
+		arch_vcpu_kick(v->cpu);
+}
+
+void arch_vcpu_kick(unsigned int cpu)
+{
+	lapic_send_ipi(apic_id_of_cpu(cpu), HV_KICK_VECTOR);
+}
+
+/* Arm this CPU's physical timer for the vLAPIC deadline (only when it changed). */
+static void timer_arm(struct vcpu *v, uint64_t now)
+{
+	struct vlapic *l = vlapic_of(v);
+	uint64_t dl = l->deadline, hz = lapic_timer_hz(), tsc_hz = arch_timestamp_hz();
+
+	/* Re-arm when the deadline moved, or when the timer already fired (early, by rounding). */
+	if (dl == armed_deadline[v->cpu] && (!dl || lapic_timer_current() != 0))
+		return;
+	armed_deadline[v->cpu] = dl;
+	if (!dl || !hz || !tsc_hz) {
+		lapic_timer_stop();
+		return;
+	}
+	uint64_t d = dl > now ? dl - now : 0;
+	uint64_t ticks = d < (1ULL << 32) ? d * hz / tsc_hz + 1 : d / (tsc_hz / hz ? tsc_hz / hz : 1);
+	lapic_timer_oneshot(HV_TIMER_VECTOR, (uint32_t)MIN(MAX(ticks, 1), 0xffffffffULL));
+}
+
+static int fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t *buf, size_t *n);
+
+/*
+ * An interrupt about to be injected at a HLT wakes it: resume after the HLT. Needed because under TCG a
+ * physical interrupt can exit the guest between STI and HLT (V_INTR_MASKING ignores the guest's
+ * interrupt shadow) and the shadow does not survive the exit: injecting at the HLT would run the handler
+ * first and then halt, losing the wakeup that `sti; hlt` relies on.
+ */
+static void skip_hlt(struct vcpu *v, struct svm_vcpu *s)
+{
+	uint64_t rip = vmcb_get(s->vmcb, VMCB_RIP);
+	uint8_t code[MMIO_INSN_MAX];
+	size_t n;
+
+	if (!fetch_insn(v, s, rip, code, &n) && n >= 1 && code[0] == 0xf4)
+		vmcb_set(s->vmcb, VMCB_RIP, rip + 1);
+}
+
+/* Before VMRUN: deliver what is pending, or ask to come back when the guest can take it. */
+void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
+{
+	struct vlapic *l = vlapic_of(v);
+	void *vmcb = s->vmcb;
+	uint32_t ctl = (uint32_t)vmcb_read(vmcb, VMCB_INT_CTL, 4) & ~(V_IRQ | V_IGN_TPR | (0xfu << 16));
+	uint32_t misc1 = (uint32_t)vmcb_read(vmcb, VMCB_INTERCEPT_MISC1, 4) & ~INTERCEPT_VINTR;
+	uint64_t now = arch_timestamp();
+	int vec;
+
+	vlapic_sync(l, now);
+	if (!(vmcb_get(vmcb, VMCB_EVENT_INJ) & SVM_EVTINJ_VALID) && s->reinject) {
+		vmcb_set(vmcb, VMCB_EVENT_INJ, s->reinject);
+		s->reinject = 0;
+	}
+	vec = vlapic_pending(l);
+	if (!(vmcb_get(vmcb, VMCB_EVENT_INJ) & SVM_EVTINJ_VALID)) {
+		bool can = (vmcb_get(vmcb, VMCB_RFLAGS) & RFLAGS_IF) && !(vmcb_get(vmcb, VMCB_INT_STATE) & 1);
+		if (l->nmi_pending) {
+			l->nmi_pending = 0;
+			vmcb_set(vmcb, VMCB_EVENT_INJ, 2 | EVTINJ_NMI | SVM_EVTINJ_VALID);
+		} else if (vec >= 0 && can) {
+			skip_hlt(v, s);
+			vlapic_ack(l, (uint8_t)vec);
+			vmcb_set(vmcb, VMCB_EVENT_INJ, (uint64_t)vec | SVM_EVTINJ_VALID);
+			vec = vlapic_pending(l);
+		}
+	}
+	if (vec >= 0) {
+		/* Exit (VINTR) as soon as the guest could take the next one. */
+		ctl |= V_IRQ | V_IGN_TPR | (0xfu << 16);
+		vmcb_write(vmcb, VMCB_V_VECTOR, 1, (uint64_t)vec);
+		misc1 |= INTERCEPT_VINTR;
+	}
+	vmcb_write(vmcb, VMCB_INT_CTL, 4, ctl);
+	vmcb_write(vmcb, VMCB_INTERCEPT_MISC1, 4, misc1);
+	timer_arm(v, now);
+}
+
+/* After the exit: an injection the exit cut short is injected again next time. */
+void svm_irq_after_exit(struct svm_vcpu *s)
+{
+	uint64_t info = vmcb_get(s->vmcb, VMCB_EXIT_INT_INFO);
+
+	s->reinject = (info & SVM_EVTINJ_VALID) ? info : 0;
+}
+
+/*
+ * Sleep in HLT until the physical timer (armed for `us`) or any interrupt. A halted CPU must not spin:
+ * under TCG a spinning CPU takes a host core from the CPUs that do work.
+ */
+void arch_cpu_idle_us(uint64_t us)
+{
+	uint64_t hz = lapic_timer_hz();
+	uint64_t ticks = hz ? hz * us / 1000000 : 0;
+
+	lapic_timer_oneshot(HV_TIMER_VECTOR, (uint32_t)MIN(MAX(ticks, 1), 0xffffffffULL));
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+#define IDLE_MAX_US 1000 /* a halted vCPU looks at its stop flag at least this often */
+
+bool arch_vcpu_wait_irq(struct vcpu *v)
+{
+	struct vlapic *l = vlapic_of(v);
+	struct svm_vcpu *s = v->arch;
+
+	armed_deadline[v->cpu] = ~0ULL; /* the physical timer is used here: re-arm before the next run */
+	while (!READ_ONCE(v->stop)) {
+		uint64_t now = arch_timestamp(), wait_us = IDLE_MAX_US;
+		/* Checked with interrupts off: a kick that arrives after the check still ends the HLT. An
+		 * interrupt may already be pending (raised while the guest had IF=0): it wakes it too. */
+		vlapic_sync(l, now);
+		if (vlapic_pending(l) >= 0 || l->nmi_pending || s->reinject) {
+			/* HLT ends an STI shadow: the interrupt is taken right away. */
+			vmcb_set(s->vmcb, VMCB_INT_STATE, 0);
+			return true;
+		}
+		if (l->deadline && l->deadline > now) {
+			uint64_t left_us = (l->deadline - now) * 1000000 / arch_timestamp_hz();
+			wait_us = MIN(wait_us, left_us + 1);
+		}
+		arch_cpu_idle_us(wait_us);
+	}
+	return false;
+}
+
+static uint64_t *gpr(struct svm_vcpu *s, unsigned int reg, uint64_t *scratch)
+{
+	if (reg == GPR_RAX || reg == GPR_RSP) {
+		*scratch = vmcb_get(s->vmcb, reg == GPR_RAX ? VMCB_RAX : VMCB_RSP);
+		return scratch;
+	}
+	return &s->gprs[reg];
+}
+
+/* Guest linear -> guest physical through the guest's 4-level tables (64-bit mode). */
+static bool guest_translate(struct cell *c, uint64_t cr3, uint64_t va, uint64_t *gpa)
+{
+	uint64_t table = cr3 & 0x000ffffffffff000ULL, e;
+
+	for (int level = 3; level >= 0; level--) {
+		unsigned int idx = (va >> (12 + 9 * level)) & 511;
+		if (cell_copy_from_guest(c, &e, table + idx * 8, 8) || !(e & 1))
+			return false;
+		if (level > 0 && level < 3 && (e & 0x80)) {
+			uint64_t size = 1ULL << (12 + 9 * level);
+			*gpa = (e & 0x000fffffffffe000ULL & ~(size - 1)) | (va & (size - 1));
+			return true;
+		}
+		table = e & 0x000ffffffffff000ULL;
+	}
+	*gpa = table | (va & 0xfff);
+	return true;
+}
+
+static int fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t *buf, size_t *n)
+{
+	uint64_t cr3 = vmcb_get(s->vmcb, VMCB_CR3);
+	size_t got = 0;
+
+	while (got < MMIO_INSN_MAX) {
+		uint64_t va = rip + got, gpa;
+		size_t chunk = MIN((size_t)(PAGE_SIZE - (va & (PAGE_SIZE - 1))), MMIO_INSN_MAX - got);
+		if (!guest_translate(v->cell, cr3, va, &gpa) ||
+		    cell_copy_from_guest(v->cell, buf + got, gpa, chunk))
+			break;
+		got += chunk;
+	}
+	*n = got;
+	return got ? 0 : -1;
+}
+
+static void deliver_ipi(struct vcpu *v, struct vcpu_exit *exit, const struct vlapic_ipi *ipi)
+{
+	struct cell *c = v->cell;
+
+	switch (ipi->kind) {
+	case VLAPIC_IPI_FIXED:
+	case VLAPIC_IPI_NMI:
+		for (unsigned int id = 0; id < 64; id++) {
+			struct vcpu *t;
+			if (!(ipi->targets & (1ULL << id)) || !(t = vcpu_of_apic_id(c, id)))
+				continue;
+			if (ipi->kind == VLAPIC_IPI_NMI) {
+				__atomic_store_n(&vlapic_of(t)->nmi_pending, 1, __ATOMIC_RELEASE);
+				if (t != v)
+					arch_vcpu_kick(t->cpu);
+			} else {
+				arch_vcpu_post_irq(t, ipi->vector);
+			}
+		}
+		break;
+	case VLAPIC_IPI_IGNORED: pr_debug("cell '%s' cpu %u: %s: ignored", c->name, v->cpu, ipi->why); break;
+	default: break;
+	}
+	(void)exit;
+}
+
+bool arch_vcpu_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vlapic *l = vlapic_of(v);
+	uint32_t off = (uint32_t)(exit->mem.gpa - GUEST_APIC_PAGE);
+	struct mmio_insn insn;
+	struct vlapic_ipi ipi;
+	uint8_t code[MMIO_INSN_MAX];
+	uint64_t scratch, *reg;
+	size_t n;
+
+	if ((exit->mem.gpa & ~(PAGE_SIZE - 1)) != GUEST_APIC_PAGE || exit->mem.exec || exit->mem.in_walk)
+		return false;
+	if (fetch_insn(v, s, exit->pc, code, &n) || mmio_insn_decode(code, n, &insn) ||
+	    insn.write != exit->mem.write) {
+		cell_violation(v, exit, VCPU_FAULT_GP,
+			       "local APIC access at %#x by an instruction it cannot "
+			       "emulate (only 32-bit mov)",
+			       off);
+		return true;
+	}
+	reg = gpr(s, insn.reg, &scratch);
+	if (insn.write) {
+		uint32_t value = insn.has_imm ? insn.imm : (uint32_t)*reg;
+		if (!vlapic_write(l, off, value, arch_timestamp(), cell_apic_ids(v->cell), &ipi)) {
+			cell_violation(v, exit, VCPU_FAULT_GP, "local APIC write to register %#x", off);
+			return true;
+		}
+		if (ipi.kind == VLAPIC_IPI_REFUSED) {
+			cell_violation(v, exit, VCPU_FAULT_GP, "IPI refused (ICR %#x dest %u): %s", value,
+				       l->icr_hi >> 24, ipi.why);
+			return true;
+		}
+		deliver_ipi(v, exit, &ipi);
+	} else {
+		uint32_t value;
+		if (!vlapic_read(l, off, arch_timestamp(), &value)) {
+			cell_violation(v, exit, VCPU_FAULT_GP, "local APIC read of register %#x", off);
+			return true;
+		}
+		*reg = value; /* a 32-bit load zero-extends */
+		if (reg == &scratch)
+			vmcb_set(s->vmcb, insn.reg == GPR_RAX ? VMCB_RAX : VMCB_RSP, scratch);
+	}
+	vmcb_set(s->vmcb, VMCB_RIP, exit->pc + insn.len);
+	return true;
+}

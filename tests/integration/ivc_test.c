@@ -1,0 +1,133 @@
+/*
+ * Interrupts, inter-cell communication and the watchdog, end to end (docs/ivc.md): each test boots a
+ * config from configs/ through out/tessera and checks the cells' TEST lines and the hypervisor's reports.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define ROOT	TESSERA_SOURCE_ROOT
+#define LIMIT_S 100
+
+static void run_config(struct tessera_proc *p, const char *config)
+{
+	tessera_run(p, LIMIT_S, (const char *const[]){"run", "--config", config, "--timeout", "90", NULL});
+	cr_assert_eq(p->status, 0, "exit status %d\nstdout:\n%s\nstderr:\n%s", p->status, p->out, p->err);
+}
+
+static void expect_line(const struct tessera_proc *p, const char *needle)
+{
+	cr_expect(has_line_with(p->out, needle), "no line with '%s' in:\n%s", needle, p->out);
+}
+
+Test(ivc, pingpong_10000_messages_by_doorbell, .timeout = 120)
+{
+	struct tessera_proc p;
+
+	run_config(&p, ROOT "/configs/pingpong.yaml");
+	expect_line(&p, "[ping] pingpong: 10000 messages received, 0 bad");
+	expect_line(&p, "[pong] pingpong: 10000 messages received, 0 bad");
+	expect_line(&p, "[ping] TEST pingpong_messages: PASS");
+	expect_line(&p, "[pong] TEST pingpong_messages: PASS");
+	expect_line(&p, "[ping] TEST pingpong_doorbells: PASS");
+	expect_line(&p, "[pong] TEST pingpong_doorbells: PASS");
+	expect_line(&p, "shutdown: 2 cells finished, 0 failed");
+	tessera_free(&p);
+}
+
+Test(ivc, periodic_timer_rate_within_5_percent, .timeout = 120)
+{
+	struct tessera_proc p;
+
+	run_config(&p, ROOT "/configs/timer.yaml");
+	expect_line(&p, "[timer] TEST timer_periodic_rate: PASS");
+	expect_line(&p, "[timer] TEST timer_oneshot_sleep: PASS");
+	expect_line(&p, "shutdown: 1 cells finished, 0 failed");
+	tessera_free(&p);
+}
+
+/* The "silent for N ms" of the watchdog report. */
+static long silent_ms(const char *out)
+{
+	const char *s = strstr(out, "silent for ");
+	return s ? strtol(s + 11, NULL, 10) : -1;
+}
+
+Test(ivc, watchdog_stops_hung_cell_and_healthy_one_finishes, .timeout = 120)
+{
+	struct tessera_proc p;
+	long ms;
+
+	run_config(&p, ROOT "/configs/watchdog.yaml");
+	expect_line(&p, "WATCHDOG cell 'hang' silent for");
+	expect_line(&p, "(3 heartbeats of 100 ms missed): stopping it");
+	expect_line(&p, "cell 'hang' failed: watchdog: silent for");
+	expect_line(&p, "[healthy] TESTS: 3 passed, 0 failed");
+	expect_line(&p, "cell 'healthy' finished: exit status 0");
+	cr_expect(!has_line_with(p.out, "WATCHDOG cell 'healthy'"), "the healthy cell was reported:\n%s",
+		  p.out);
+	/* Limit: 3 missed beats of 100 ms, checked once per period: 300-400 ms, some slack for TCG. */
+	ms = silent_ms(p.out);
+	cr_expect(ms >= 300 && ms <= 500, "silent for %ld ms, want 300-500", ms);
+	tessera_free(&p);
+}
+
+Test(ivc, watchdog_restarts_hung_cell, .timeout = 120)
+{
+	struct tessera_proc p;
+	const char *s;
+	int starts = 0;
+
+	run_config(&p, ROOT "/configs/watchdog-restart.yaml");
+	expect_line(&p, "WATCHDOG cell 'hang' silent for");
+	expect_line(&p, "missed): restarting it");
+	for (s = p.out; (s = strstr(s, "cell 'hang' started")); s++)
+		starts++;
+	cr_expect_geq(starts, 2, "hang started %d times, want a restart:\n%s", starts, p.out);
+	expect_line(&p, "[healthy] TESTS: 4 passed, 0 failed");
+	expect_line(&p, "shutdown: 2 cells finished, 0 failed");
+	tessera_free(&p);
+}
+
+Test(ivc, probe_attempts_on_interrupts_and_ivc_are_stopped, .timeout = 120)
+{
+	static const char *const names[] = {
+		"ipi_fixed_to_hypervisor_cpu",
+		"ipi_fixed_to_other_cell",
+		"ipi_nmi_to_other_cell",
+		"ipi_nmi_to_hypervisor_cpu",
+		"ipi_init_to_other_cell",
+		"ipi_sipi_to_other_cell",
+		"ipi_smi_to_other_cell",
+		"ipi_smi_to_self",
+		"ipi_broadcast",
+		"ipi_logical_destination",
+		"ipi_vector_below_16",
+		"lapic_64bit_access",
+		"lapic_unaligned_register",
+		"lapic_reserved_register_write",
+		"doorbell_unlisted_cell_a",
+		"doorbell_unlisted_cell_b",
+		"doorbell_nonexistent_cell",
+		"shared_readonly_write",
+		"shared_readonly_write_end",
+		"shared_readonly_exec",
+	};
+	struct tessera_proc p;
+	char line[128];
+	unsigned int tests = 0;
+	const char *s;
+
+	run_config(&p, ROOT "/configs/default.yaml");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(line, sizeof(line), "[probe] TEST %s: PASS", names[i]);
+		expect_line(&p, line);
+	}
+	for (s = p.out; (s = strstr(s, "[probe] TEST ")); s++)
+		tests++;
+	cr_expect_geq(tests, 35, "the probe made %u attempts, want at least 35", tests);
+	tessera_free(&p);
+}
