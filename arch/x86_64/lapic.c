@@ -48,11 +48,27 @@ void lapic_enable(void)
 		wrmsr(MSR_APIC_BASE, msr | APIC_BASE_EN);
 	lapic_write(LAPIC_SVR, (1u << 8) | LAPIC_SPURIOUS_VECTOR);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
-	/* The hypervisor takes interrupts while idle (svm/svm_irq.c): the legacy PIC, which the firmware
-	 * wired to LINT0 with vectors that collide with exceptions, must never reach it. */
-	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	/*
+	 * The hypervisor takes interrupts while idle (svm/svm_irq.c): the legacy PIC, which the firmware
+	 * wired to LINT0 (virtual wire) with vectors that collide with exceptions, must never reach it.
+	 * Order matters: mask the PIC first, while LINT0 still listens, so that the PIC's output falling
+	 * reaches the local APIC. Masking LINT0 first left a PIT tick that was pending at that moment as a
+	 * stale interrupt request in QEMU, taken at the first STI as "vector -1": a #GP on CPU 0.
+	 */
 	outb(0x21, 0xff);
 	outb(0xa1, 0xff);
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+}
+
+bool x86_pic_wait_irq0(void)
+{
+	/* OCW3 "read IRR", then poll: the PIT ticks at 18.2 Hz, so IRQ0 is pending within 55 ms. */
+	for (unsigned long i = 0; i < 100000000UL; i++) {
+		outb(0x20, 0x0a);
+		if (inb(0x20) & 1)
+			return true;
+	}
+	return false;
 }
 
 uint32_t lapic_id(void)

@@ -12,6 +12,12 @@
 /* Map the LAPIC (once, boot CPU) and enable it on the calling CPU. */
 void lapic_map(uint64_t base);
 void lapic_enable(void);
+/*
+ * Test only (boot option test_pic_pending): wait until the legacy PIC has the PIT's IRQ0 pending, the
+ * state in which masking LINT0 before the PIC left a stale interrupt in QEMU (see lapic_enable). False if
+ * it never came.
+ */
+bool x86_pic_wait_irq0(void);
 uint32_t lapic_id(void);
 
 /* IPIs. Each waits until the APIC has sent the previous one. */
