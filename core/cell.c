@@ -221,6 +221,26 @@ int cell_start(struct cell *c)
 	return err;
 }
 
+/* Caller holds c->lock and has checked that the cell runs; the reason is already in c->reason. */
+static void cell_stop_locked(struct cell *c, enum tessera_cell_state state)
+{
+	c->state = state;
+	trace_cell_state(arch_cpu_id(), (int)c->id, c->id, state, c->exit_status, c->name);
+	for (unsigned int i = 0; i < c->nr_vcpus; i++) {
+		c->vcpus[i]->stop = true;
+		if (c->vcpus[i]->cpu != arch_cpu_id())
+			arch_vcpu_kick(c->vcpus[i]->cpu);
+	}
+}
+
+static void cell_report_state(const struct cell *c, enum tessera_cell_state state)
+{
+	if (state == TESSERA_CELL_FAILED)
+		pr_err("cell '%s' failed: %s", c->name, c->reason);
+	else
+		pr_info("cell '%s' %s: %s", c->name, cell_state_name(state), c->reason);
+}
+
 void cell_stop(struct cell *c, enum tessera_cell_state state, const char *fmt, ...)
 {
 	va_list ap;
@@ -233,39 +253,59 @@ void cell_stop(struct cell *c, enum tessera_cell_state state, const char *fmt, .
 	va_start(ap, fmt);
 	format_vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
 	va_end(ap);
-	c->state = state;
-	trace_cell_state(arch_cpu_id(), (int)c->id, c->id, state, c->exit_status, c->name);
-	for (unsigned int i = 0; i < c->nr_vcpus; i++) {
-		c->vcpus[i]->stop = true;
-		if (c->vcpus[i]->cpu != arch_cpu_id())
-			arch_vcpu_kick(c->vcpus[i]->cpu);
-	}
+	cell_stop_locked(c, state);
 	spin_unlock(&c->lock);
-	if (state == TESSERA_CELL_FAILED)
-		pr_err("cell '%s' failed: %s", c->name, c->reason);
-	else
-		pr_info("cell '%s' %s: %s", c->name, cell_state_name(state), c->reason);
+	cell_report_state(c, state);
 }
 
 /*
- * Stop (if running) and start again, so that the caller sees the new run when this returns. Only a vCPU
- * that does not leave the guest in time defers the start to the moment it leaves (cell_vcpu_left).
+ * A manager's stop. It also cancels a restart in flight (the watchdog's, or another manager's): without
+ * that, a stop landing between the restart's stop and its start was refused and the cell ran again.
  */
-int cell_restart(struct cell *c)
+int cell_stop_by(struct cell *c, const char *by)
 {
 	int err = 0;
 
-	cell_stop(c, TESSERA_CELL_STOPPED, "restart requested");
 	spin_lock(&c->lock);
-	if (c->state != TESSERA_CELL_RUNNING) {
-		if (cell_wait_vcpus_out(c)) {
-			if (c->state != TESSERA_CELL_RUNNING)
-				err = cell_start_locked(c);
-		} else {
-			c->restart_pending = true;
-		}
+	if (c->state == TESSERA_CELL_RUNNING) {
+		format_snprintf(c->reason, sizeof(c->reason), "stopped by cell '%s'", by);
+		cell_stop_locked(c, TESSERA_CELL_STOPPED);
+	} else if (c->restart_pending) {
+		c->restart_pending = false;
+		c->state = TESSERA_CELL_STOPPED;
+		format_snprintf(c->reason, sizeof(c->reason), "stopped by cell '%s' (restart cancelled)", by);
+	} else {
+		err = -HV_EINVAL;
 	}
 	spin_unlock(&c->lock);
+	if (!err)
+		cell_report_state(c, TESSERA_CELL_STOPPED);
+	return err;
+}
+
+/*
+ * Stop (if running) and start again, so that the caller sees the new run when this returns. The restart
+ * is pending from the moment of the stop, under the same lock, so that a manager's stop can cancel it.
+ * A vCPU that does not leave the guest in time defers the start to the moment it leaves
+ * (cell_vcpu_left).
+ */
+int cell_restart(struct cell *c)
+{
+	bool stopped = false;
+	int err = 0;
+
+	spin_lock(&c->lock);
+	if (c->state == TESSERA_CELL_RUNNING) {
+		format_snprintf(c->reason, sizeof(c->reason), "restart requested");
+		cell_stop_locked(c, TESSERA_CELL_STOPPED);
+		stopped = true;
+	}
+	c->restart_pending = true;
+	if (cell_wait_vcpus_out(c) && c->restart_pending && c->state != TESSERA_CELL_RUNNING)
+		err = cell_start_locked(c);
+	spin_unlock(&c->lock);
+	if (stopped)
+		cell_report_state(c, TESSERA_CELL_STOPPED);
 	return err;
 }
 

@@ -109,12 +109,7 @@ static int64_t hc_CELL_STOP(struct vcpu *v, const uint64_t a[4])
 	int64_t err;
 	struct cell *c = other_cell(v, a[0], &err);
 
-	if (!c)
-		return err;
-	if (READ_ONCE(c->state) != TESSERA_CELL_RUNNING)
-		return -HV_EINVAL;
-	cell_stop(c, TESSERA_CELL_STOPPED, "stopped by cell '%s'", v->cell->name);
-	return 0;
+	return c ? cell_stop_by(c, v->cell->name) : err;
 }
 
 static int64_t hc_CELL_RESTART(struct vcpu *v, const uint64_t a[4])
