@@ -45,17 +45,8 @@ void x86_idt_init(void)
 	idt_set(HV_TIMER_VECTOR, (uintptr_t)x86_irq_eoi_stub);
 	idt_set(HV_KICK_VECTOR, (uintptr_t)x86_irq_eoi_stub);
 	idt_set(LAPIC_SPURIOUS_VECTOR, (uintptr_t)x86_irq_spurious_stub);
-	for (unsigned int v = 0; v < 32; v++) {
-		uint64_t a = x86_exc_stubs[v];
-		idt[v] = (struct idt_gate){
-			.offset_lo = (uint16_t)a,
-			.selector = GDT_CODE,
-			.ist = (uint8_t)vector_ist(v),
-			.type = 0x8e,
-			.offset_mid = (uint16_t)(a >> 16),
-			.offset_hi = (uint32_t)(a >> 32),
-		};
-	}
+	for (unsigned int v = 0; v < 32; v++)
+		idt_set(v, x86_exc_stubs[v]);
 }
 
 void x86_idt_load(void)

@@ -80,19 +80,6 @@ static void recv_wait(struct spsc_queue *rx, struct msg *m)
 	}
 }
 
-static uint64_t arg_u64(const char *key, uint64_t def)
-{
-	const char *v;
-	size_t len;
-	uint64_t n = 0;
-
-	if (!args_get(key, &v, &len) || !len)
-		return def;
-	for (size_t i = 0; i < len && v[i] >= '0' && v[i] <= '9'; i++)
-		n = n * 10 + (uint64_t)(v[i] - '0');
-	return n;
-}
-
 int main(const struct tessera_cell_boot_info *info)
 {
 	const struct tessera_comm_doorbell *out, *in;
@@ -101,7 +88,7 @@ int main(const struct tessera_cell_boot_info *info)
 	const char *v;
 	size_t len;
 	bool ping;
-	uint32_t n = (uint32_t)arg_u64("n", 10000), bad = 0, done = 0;
+	uint32_t n = (uint32_t)args_number("n", 10000), bad = 0, done = 0;
 	uint64_t t0;
 	struct msg m;
 

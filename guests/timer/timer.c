@@ -19,22 +19,10 @@ static void tick(unsigned int vector, void *ctx)
 	comm_poll();
 }
 
-static uint64_t arg_u64(const char *key, uint64_t def)
-{
-	const char *v;
-	size_t len;
-	uint64_t n = 0;
-
-	if (!args_get(key, &v, &len) || !len)
-		return def;
-	for (size_t i = 0; i < len && v[i] >= '0' && v[i] <= '9'; i++)
-		n = n * 10 + (uint64_t)(v[i] - '0');
-	return n ? n : def;
-}
-
 int main(const struct tessera_cell_boot_info *info)
 {
-	uint64_t hz = arg_u64("hz", 100), t0, t1, n0, us, err_ppm;
+	uint64_t hz = args_number("hz", 100) ?: 100; /* 0 Hz would divide by zero */
+	uint64_t t0, t1, n0, us, err_ppm;
 
 	printf("timer: TSC %lu Hz, timer input %lu Hz, periodic at %lu Hz\n", info->tsc_hz, timer_input_hz(),
 	       hz);
