@@ -17,8 +17,7 @@ static const char *ftrace_ctype(const struct trace_field_desc *f)
 
 static bool is_symbolic(const struct trace_field_desc *f)
 {
-	return f->disp == TRACE_D_EXIT_REASON || f->disp == TRACE_D_HYPERCALL ||
-	       f->disp == TRACE_D_CELL_STATE;
+	return trace_symbol_count(f->disp) > 0;
 }
 
 static const char *ftrace_conv(const struct trace_field_desc *f)
@@ -152,6 +151,8 @@ static const char *disp_name(const struct trace_field_desc *f)
 		[TRACE_D_HYPERCALL] = "hypercall",
 		[TRACE_D_CELL_STATE] = "cell state",
 		[TRACE_D_STR] = "text",
+		[TRACE_D_IRQ_KIND] = "irq kind",
+		[TRACE_D_WD_ACTION] = "watchdog action",
 	};
 	return names[f->disp];
 }
