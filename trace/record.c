@@ -352,6 +352,7 @@ static int write_meta(struct recorder *rc)
 		td.cell_cpus[i] = c->cells[i].cpus;
 		for (unsigned int r = 0; r < TESSERA_ER_COUNT; r++)
 			td.cell_exits[i][r] = c->cells[i].exits_by_reason[r];
+		td.cell_violations[i] = c->cells[i].violations;
 	}
 	/* Counters are final only if the hypervisor shut down in order. */
 	td.have_counters = !__atomic_load_n(&c->running, __ATOMIC_ACQUIRE);
