@@ -94,6 +94,7 @@ void fault_disarm(uint64_t value)
 }
 
 void irq_dispatch(unsigned int vector);
+bool irq_nmi_dispatch(void);
 
 static uint64_t read_cr2(void)
 {
@@ -123,6 +124,8 @@ void exception_handle(struct exception_frame *f)
 		irq_dispatch((unsigned int)f->vector);
 		return;
 	}
+	if (f->vector == 2 && irq_nmi_dispatch())
+		return; /* an NMI with a handler (irq.h): its IRET ends the NMI blocking */
 	cr2 = read_cr2();
 	if (!__atomic_load_n(&r->armed, __ATOMIC_SEQ_CST))
 		fault_dump(f, cr2);

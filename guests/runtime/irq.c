@@ -19,6 +19,7 @@ static struct {
 	void *ctx;
 } handlers[256];
 
+static irq_nmi_fn nmi_handler;
 static volatile uint32_t sleep_done[RUNTIME_MAX_CPUS];
 static bool timer_periodic[RUNTIME_MAX_CPUS]; /* this CPU's timer runs periodic (e.g. heartbeats) */
 
@@ -44,6 +45,22 @@ void irq_dispatch(unsigned int vector)
 			handlers[vector].fn(vector, handlers[vector].ctx);
 		lapic_write(LAPIC_EOI, 0);
 	}
+}
+
+/* From the exception path for vector 2: false when no NMI handler is installed. */
+bool irq_nmi_dispatch(void)
+{
+	irq_nmi_fn fn = __atomic_load_n(&nmi_handler, __ATOMIC_ACQUIRE);
+
+	if (!fn)
+		return false;
+	fn();
+	return true;
+}
+
+void irq_set_nmi_handler(irq_nmi_fn fn)
+{
+	__atomic_store_n(&nmi_handler, fn, __ATOMIC_RELEASE);
 }
 
 void irq_cpu_init(void)
@@ -135,8 +152,14 @@ void sleep_us(uint64_t us)
 	__atomic_store_n(&handlers[IRQ_TIMER_VECTOR].fn, old_fn, __ATOMIC_RELEASE);
 }
 
+void lapic_send_icr(uint32_t apic_id, uint32_t icr_lo)
+{
+	if (!(icr_lo & LAPIC_ICR_ALL_BUT_SELF)) /* no shorthand: the destination counts */
+		lapic_write(LAPIC_ICR2, apic_id << 24);
+	lapic_write(LAPIC_ICR, icr_lo);
+}
+
 void lapic_send_ipi(uint32_t apic_id, unsigned int vector)
 {
-	lapic_write(LAPIC_ICR2, apic_id << 24);
-	lapic_write(LAPIC_ICR, 0x4000 | vector);
+	lapic_send_icr(apic_id, LAPIC_ICR_FIXED | vector);
 }

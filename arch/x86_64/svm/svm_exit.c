@@ -101,6 +101,12 @@ void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *e)
 		e->reason = TESSERA_ER_INTERRUPT;
 		e->raw_name = "vintr";
 		break;
+	case SVM_EXIT_IRET:
+		/* Intercepted only while a virtual NMI is blocked; svm_irq_after_exit has handled it (the
+		 * guest re-executes the IRET): nothing for the core to do. */
+		e->reason = TESSERA_ER_INTERRUPT;
+		e->raw_name = "iret";
+		break;
 	case SVM_EXIT_NMI:
 		e->reason = TESSERA_ER_NMI;
 		e->raw_name = "nmi";

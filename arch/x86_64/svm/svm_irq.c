@@ -13,6 +13,11 @@
  *   take it (IF=1, no interrupt shadow); otherwise a virtual interrupt request with the VINTR intercept
  *   brings the vCPU back as soon as it can. An injection the exit interrupted (EXITINTINFO) is
  *   injected again, so nothing is lost and nothing is delivered twice.
+ * - Virtual NMI blocking, as the CPU does it: after an injected NMI no other is injected until the guest
+ *   has executed an IRET. EVENTINJ ignores blocking, so the hypervisor keeps the state (nmi_block[]): an
+ *   injection sets it and the IRET intercept; the intercepted IRET (the exit comes before it runs) only
+ *   records its RIP; the first exit after it with a different RIP unblocks. While an NMI waits for that
+ *   exit, the physical timer is armed NMI_WINDOW_US ahead so that it comes soon (docs/ivc.md, "NMIs").
  * - Every write of EVENTINJ is an irq_inject trace event (svm_trace_inject), with its kind: interrupt,
  *   NMI, re-injection here, fault in svm_vcpu.c.
  */
@@ -37,8 +42,23 @@
 #define INTERCEPT_VINTR (1u << 4)
 #define EVTINJ_NMI	(2u << 8)
 
+#define NMI_WINDOW_US 20 /* how soon after the IRET a waiting NMI is injected, at most (plus exit costs) */
+
+/* Virtual NMI blocking of a vCPU (indexed by its CPU, like vlapics[]) */
+enum nmi_state {
+	NMI_OPEN,      /* an NMI may be injected */
+	NMI_BLOCKED,   /* one was injected, its handler has not reached IRET: the IRET is intercepted */
+	NMI_IRET_SEEN, /* the IRET exit came (before the IRET ran); open once the guest is past it */
+};
+
+struct nmi_block {
+	enum nmi_state state;
+	uint64_t iret_rip; /* the intercepted IRET's address */
+};
+
 static struct vlapic vlapics[HV_MAX_CPUS];
 static uint64_t armed_deadline[HV_MAX_CPUS];
+static struct nmi_block nmi_blocks[HV_MAX_CPUS];
 
 static struct vlapic *vlapic_of(const struct vcpu *v)
 {
@@ -81,6 +101,14 @@ void svm_irq_reset(struct vcpu *v)
 {
 	vlapic_reset(vlapic_of(v), apic_id_of_cpu(v->cpu), arch_timestamp_hz(), arch_vcpu_timer_hz());
 	armed_deadline[v->cpu] = 0;
+	nmi_blocks[v->cpu] = (struct nmi_block){.state = NMI_OPEN};
+}
+
+/* An NMI can be injected now: one is pending and NMIs are not blocked. */
+static bool nmi_deliverable(const struct vcpu *v)
+{
+	return __atomic_load_n(&vlapic_of(v)->nmi_pending, __ATOMIC_ACQUIRE) &&
+	       nmi_blocks[v->cpu].state == NMI_OPEN;
 }
 
 void arch_vcpu_post_irq(struct vcpu *v, uint8_t vector)
@@ -95,11 +123,10 @@ void arch_vcpu_kick(unsigned int cpu)
 	lapic_send_ipi(apic_id_of_cpu(cpu), HV_KICK_VECTOR);
 }
 
-/* Arm this CPU's physical timer for the vLAPIC deadline (only when it changed). */
-static void timer_arm(struct vcpu *v, uint64_t now)
+/* Arm this CPU's physical timer for deadline `dl` (TSC; 0: none), only when it changed. */
+static void timer_arm(struct vcpu *v, uint64_t now, uint64_t dl)
 {
-	struct vlapic *l = vlapic_of(v);
-	uint64_t dl = l->deadline, hz = lapic_timer_hz(), tsc_hz = arch_timestamp_hz();
+	uint64_t hz = lapic_timer_hz(), tsc_hz = arch_timestamp_hz();
 
 	/* Re-arm when the deadline moved, or when the timer already fired (early, by rounding). */
 	if (dl == armed_deadline[v->cpu] && (!dl || lapic_timer_current() != 0))
@@ -145,10 +172,12 @@ void svm_inject(struct vcpu *v, struct svm_vcpu *s, uint64_t inj, unsigned int k
 void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 {
 	struct vlapic *l = vlapic_of(v);
+	struct nmi_block *nb = &nmi_blocks[v->cpu];
 	void *vmcb = s->vmcb;
 	uint32_t ctl = (uint32_t)vmcb_read(vmcb, VMCB_INT_CTL, 4) & ~(V_IRQ | V_IGN_TPR | (0xfu << 16));
-	uint32_t misc1 = (uint32_t)vmcb_read(vmcb, VMCB_INTERCEPT_MISC1, 4) & ~INTERCEPT_VINTR;
-	uint64_t now = arch_timestamp();
+	uint32_t misc1 =
+		(uint32_t)vmcb_read(vmcb, VMCB_INTERCEPT_MISC1, 4) & ~(INTERCEPT_VINTR | SVM_INTERCEPT_IRET);
+	uint64_t now = arch_timestamp(), deadline = l->deadline;
 	int vec;
 
 	vlapic_sync(l, now);
@@ -159,8 +188,10 @@ void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 	vec = vlapic_pending(l);
 	if (!(vmcb_get(vmcb, VMCB_EVENT_INJ) & SVM_EVTINJ_VALID)) {
 		bool can = (vmcb_get(vmcb, VMCB_RFLAGS) & RFLAGS_IF) && !(vmcb_get(vmcb, VMCB_INT_STATE) & 1);
-		if (l->nmi_pending) {
-			l->nmi_pending = 0;
+		if (nmi_deliverable(v)) {
+			/* Several NMIs sent before this one is taken make one, like the CPU's NMI latch. */
+			__atomic_store_n(&l->nmi_pending, 0, __ATOMIC_RELAXED);
+			nb->state = NMI_BLOCKED;
 			svm_inject(v, s, 2 | EVTINJ_NMI | SVM_EVTINJ_VALID, TESSERA_TRACE_IRQ_NMI);
 		} else if (vec >= 0 && can) {
 			skip_hlt(v, s);
@@ -175,17 +206,40 @@ void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 		vmcb_write(vmcb, VMCB_V_VECTOR, 1, (uint64_t)vec);
 		misc1 |= INTERCEPT_VINTR;
 	}
+	if (nb->state == NMI_BLOCKED)
+		misc1 |= SVM_INTERCEPT_IRET;
+	if (nb->state == NMI_IRET_SEEN && __atomic_load_n(&l->nmi_pending, __ATOMIC_ACQUIRE)) {
+		/* An NMI waits for the guest to get past its IRET: make sure an exit comes soon after. */
+		uint64_t soon = now + arch_timestamp_hz() / (1000000 / NMI_WINDOW_US);
+		deadline = deadline && deadline < soon ? deadline : soon;
+	}
 	vmcb_write(vmcb, VMCB_INT_CTL, 4, ctl);
 	vmcb_write(vmcb, VMCB_INTERCEPT_MISC1, 4, misc1);
-	timer_arm(v, now);
+	timer_arm(v, now, deadline);
 }
 
-/* After the exit: an injection the exit cut short is injected again next time. */
+/*
+ * After the exit: an injection the exit cut short is injected again next time; NMI blocking follows the
+ * guest's IRET. Runs on the vCPU's own CPU, which indexes its state.
+ */
 void svm_irq_after_exit(struct svm_vcpu *s)
 {
-	uint64_t info = vmcb_get(s->vmcb, VMCB_EXIT_INT_INFO);
+	struct nmi_block *nb = &nmi_blocks[arch_cpu_id()];
+	uint64_t info = vmcb_get(s->vmcb, VMCB_EXIT_INT_INFO), rip = vmcb_get(s->vmcb, VMCB_RIP);
 
 	s->reinject = (info & SVM_EVTINJ_VALID) ? info : 0;
+	/*
+	 * The IRET intercept fires before the IRET runs, so unblocking there would let the next NMI in on
+	 * top of the handler's frame. The IRET has retired once the guest's RIP is elsewhere (KVM's rule
+	 * too). An IRET that returns to its own address (an NMI taken at that same IRET instruction) keeps
+	 * NMIs blocked until the guest moves on: later, never early.
+	 */
+	if (nb->state == NMI_IRET_SEEN && rip != nb->iret_rip)
+		nb->state = NMI_OPEN;
+	if ((uint32_t)vmcb_get(s->vmcb, VMCB_EXIT_CODE) == SVM_EXIT_IRET && nb->state == NMI_BLOCKED) {
+		nb->state = NMI_IRET_SEEN;
+		nb->iret_rip = rip;
+	}
 }
 
 /*
@@ -214,7 +268,7 @@ bool arch_vcpu_wait_irq(struct vcpu *v)
 		/* Checked with interrupts off: a kick that arrives after the check still ends the HLT. An
 		 * interrupt may already be pending (raised while the guest had IF=0): it wakes it too. */
 		vlapic_sync(l, now);
-		if (vlapic_pending(l) >= 0 || l->nmi_pending || s->reinject) {
+		if (vlapic_pending(l) >= 0 || nmi_deliverable(v) || s->reinject) {
 			/* HLT ends an STI shadow: the interrupt is taken right away. */
 			vmcb_set(s->vmcb, VMCB_INT_STATE, 0);
 			return true;

@@ -14,11 +14,18 @@
 #define IRQ_TIMER_VECTOR 0x30 /* the runtime's timer vector */
 
 typedef void (*irq_handler_fn)(unsigned int vector, void *ctx);
+typedef void (*irq_nmi_fn)(void);
 
 /* Enable this CPU's local APIC (software enable, spurious vector 0xff). Each CPU calls it once. */
 void irq_cpu_init(void);
 /* Install a handler for a vector 0x20-0xfe (shared by all CPUs of the cell). */
 void irq_set_handler(unsigned int vector, irq_handler_fn fn, void *ctx);
+/*
+ * Install the NMI handler (vector 2, shared by all CPUs of the cell; NULL: an NMI is an unexpected
+ * exception again). It runs with interrupts off and, as on hardware, with further NMIs held until it
+ * returns (its IRET): one NMI sent meanwhile is delivered after it, more merge into that one.
+ */
+void irq_set_nmi_handler(irq_nmi_fn fn);
 
 static inline void irq_enable(void)
 {
@@ -59,8 +66,17 @@ static inline uint64_t rdtsc(void)
  */
 void sleep_us(uint64_t us);
 
+/* ICR low word: delivery mode and destination shorthand (OR with a vector) */
+#define LAPIC_ICR_FIXED		0x4000u	     /* fixed, level assert */
+#define LAPIC_ICR_NMI		0x4400u	     /* NMI (the vector is ignored) */
+#define LAPIC_ICR_SELF		(1u << 18)   /* shorthand: this CPU */
+#define LAPIC_ICR_ALL		(2u << 18)   /* shorthand: every CPU of the cell */
+#define LAPIC_ICR_ALL_BUT_SELF	(3u << 18)   /* shorthand: the cell's other CPUs */
+
 /* Send a fixed IPI to the CPU with APIC ID `apic_id` (only the cell's own CPUs are allowed). */
 void lapic_send_ipi(uint32_t apic_id, unsigned int vector);
+/* Write the ICR: destination APIC ID (ignored with a shorthand) and the low word. */
+void lapic_send_icr(uint32_t apic_id, uint32_t icr_lo);
 uint32_t lapic_id(void);
 /* Raw register access to the xAPIC page (32-bit). */
 uint32_t lapic_read(uint32_t reg);
