@@ -23,8 +23,8 @@
 
 #define WAIT_MS 2000 /* for one interrupt: far beyond what it takes, even under TCG on a loaded host */
 
-static const unsigned int test_vectors[] = {V_WAKE, V_FIXED, 0x51, 0x52, 0x53, 0x5f, V_PHYS, V_SELF, V_OTHERS,
-					    V_ALL,  V_TPR_LOW, V_TPR_EQ, V_TPR_HI};
+static const unsigned int test_vectors[] = {V_WAKE, V_FIXED,  0x51,  0x52,	0x53,	  0x5f,	   V_PHYS,
+					    V_SELF, V_OTHERS, V_ALL, V_TPR_LOW, V_TPR_EQ, V_TPR_HI};
 
 static bool servers_up(void)
 {
@@ -152,7 +152,8 @@ int main(const struct tessera_cell_boot_info *info)
 	for (unsigned int i = 0; i < sizeof(test_vectors) / sizeof(test_vectors[0]); i++)
 		irq_set_handler(test_vectors[i], ipi_count, NULL);
 	ipi_cpus[0].apic_id = lapic_id();
-	if (ipi_nr_cpus < 2 || !test_report("ipi_servers_up", servers_up(), "a CPU of the cell did not start")) {
+	if (ipi_nr_cpus < 2 ||
+	    !test_report("ipi_servers_up", servers_up(), "a CPU of the cell did not start")) {
 		printf("ipi: needs 2 or more CPUs, has %u\n", ipi_nr_cpus);
 		return test_summary() ? 1 : 2;
 	}
@@ -162,7 +163,8 @@ int main(const struct tessera_cell_boot_info *info)
 	tpr_masking();
 	shorthand("ipi_self_shorthand", 0, LAPIC_ICR_FIXED | LAPIC_ICR_SELF | V_SELF, 1);
 	shorthand("ipi_self_physical", ipi_cpus[0].apic_id, LAPIC_ICR_FIXED | V_PHYS, 1);
-	shorthand("ipi_all_but_self_shorthand", 0, LAPIC_ICR_FIXED | LAPIC_ICR_ALL_BUT_SELF | V_OTHERS, all & ~1ULL);
+	shorthand("ipi_all_but_self_shorthand", 0, LAPIC_ICR_FIXED | LAPIC_ICR_ALL_BUT_SELF | V_OTHERS,
+		  all & ~1ULL);
 	shorthand("ipi_all_shorthand", 0, LAPIC_ICR_FIXED | LAPIC_ICR_ALL | V_ALL, all);
 	nmi_tests();
 	return test_summary() ? 1 : 0;

@@ -26,8 +26,8 @@ enum ipi_cmd {
 };
 
 struct ipi_cpu {
-	volatile uint32_t hits[256];	      /* interrupts taken, per vector */
-	volatile uint8_t order[ORDER_MAX];    /* vectors in the order taken (reset by the commands) */
+	volatile uint32_t hits[256];	   /* interrupts taken, per vector */
+	volatile uint8_t order[ORDER_MAX]; /* vectors in the order taken (reset by the commands) */
 	volatile uint32_t nr_order;
 	uint32_t apic_id;
 	volatile uint32_t cmd, cmd_seq, done_seq; /* CPU 0 writes cmd and cmd_seq, the server done_seq */

@@ -39,7 +39,8 @@ void ipi_spin_us(uint64_t us)
 	uint64_t t0 = rdtsc(), limit = tsc_hz() / 1000000 * us;
 
 	while (rdtsc() - t0 < limit)
-		(void)lapic_read(APIC_TPR); /* an exit: the hypervisor injects whatever it may before resuming */
+		(void)lapic_read(
+			APIC_TPR); /* an exit: the hypervisor injects whatever it may before resuming */
 }
 
 void ipi_command(unsigned int cpu, enum ipi_cmd cmd)

@@ -67,11 +67,11 @@ static inline uint64_t rdtsc(void)
 void sleep_us(uint64_t us);
 
 /* ICR low word: delivery mode and destination shorthand (OR with a vector) */
-#define LAPIC_ICR_FIXED		0x4000u	     /* fixed, level assert */
-#define LAPIC_ICR_NMI		0x4400u	     /* NMI (the vector is ignored) */
-#define LAPIC_ICR_SELF		(1u << 18)   /* shorthand: this CPU */
-#define LAPIC_ICR_ALL		(2u << 18)   /* shorthand: every CPU of the cell */
-#define LAPIC_ICR_ALL_BUT_SELF	(3u << 18)   /* shorthand: the cell's other CPUs */
+#define LAPIC_ICR_FIXED	       0x4000u	  /* fixed, level assert */
+#define LAPIC_ICR_NMI	       0x4400u	  /* NMI (the vector is ignored) */
+#define LAPIC_ICR_SELF	       (1u << 18) /* shorthand: this CPU */
+#define LAPIC_ICR_ALL	       (2u << 18) /* shorthand: every CPU of the cell */
+#define LAPIC_ICR_ALL_BUT_SELF (3u << 18) /* shorthand: the cell's other CPUs */
 
 /* Send a fixed IPI to the CPU with APIC ID `apic_id` (only the cell's own CPUs are allowed). */
 void lapic_send_ipi(uint32_t apic_id, unsigned int vector);
