@@ -19,8 +19,8 @@ static void check_cpus_online(const char *smp)
 
 	tessera_run(&p, LIMIT_S,
 		    (const char *const[]){"run", "--no-config", "--smp", smp, "--timeout", "20", NULL});
-	/* Leading space: "1 CPUs online" must not match "11 CPUs online". */
-	snprintf(expect, sizeof(expect), " %s CPUs online", smp);
+	/* Leading space: "1 CPU online" must not match "11 CPU online"; one CPU is singular. */
+	snprintf(expect, sizeof(expect), " %s CPU%s online", smp, strcmp(smp, "1") ? "s" : "");
 	cr_expect(has_line_with(p.out, expect), "no line '%s' in:\n%s\nstderr:\n%s", expect + 1, p.out,
 		  p.err);
 	cr_expect_eq(p.status, 0, "exit status %d, stderr:\n%s", p.status, p.err);
@@ -50,7 +50,14 @@ Test(run, page_fault_is_reported_with_backtrace, .timeout = 30)
 	tessera_run(&p, LIMIT_S,
 		    (const char *const[]){"run", "--no-config", "--smp", "1", "--append",
 					  "test_fault=pagefault", NULL});
-	cr_expect(has_line_with(p.out, "FATAL: #PF"), "no 'FATAL: #PF' in:\n%s", p.out);
+	cr_expect(has_line_with(p.out, "FATAL: #PF page fault at RIP 0x"), "no 'FATAL: #PF' in:\n%s", p.out);
+	/* the register dump: page 0 was read, so CR2 is 0 */
+	static const char *const dump[] = {"] RAX ",   "] RSI ", "] R9  ",
+					   "] R13 ",   "] RIP ", " RSP ",
+					   " RFLAGS ", "] CR0 ", " CR2 0000000000000000 ",
+					   " CR3 ",    " CR4 "};
+	for (unsigned int i = 0; i < sizeof(dump) / sizeof(dump[0]); i++)
+		cr_expect(has_line_with(p.out, dump[i]), "no '%s' in the dump:\n%s", dump[i], p.out);
 	cr_expect(has_line_with(p.out, "backtrace:"), "no 'backtrace:' in:\n%s", p.out);
 	cr_expect_eq(p.status, 1, "exit status %d", p.status);
 	cr_expect(has_line_with(p.err, "tessera run: hypervisor fault (status 0x12)"), "stderr:\n%s", p.err);
