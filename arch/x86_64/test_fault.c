@@ -53,14 +53,27 @@ static void fault_stack(void)
 			 : "memory");
 }
 
+/* The dump must appear even when the fault hits while this CPU holds the console lock (fault.c). */
+static void fault_console_locked(void)
+{
+	console_lock();
+	fault_page();
+}
+
 void arch_test_fault(const char *kind)
 {
 	static const struct {
 		const char *name;
 		void (*fn)(void);
 	} kinds[] = {
-		{"pagefault", fault_page}, {"divide", fault_divide},	     {"ud", fault_ud},
-		{"stack", fault_stack},	   {"write_text", fault_write_text}, {"exec_data", fault_exec_data},
+		{"pagefault", fault_page},
+		{"divide", fault_divide},
+		{"ud", fault_ud},
+		{"stack", fault_stack},
+		{"write_text", fault_write_text},
+		{"exec_data", fault_exec_data},
+		{"console_locked", fault_console_locked},
+		{"ist_guard", fault_ist_guard},
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(kinds); i++)
@@ -68,5 +81,7 @@ void arch_test_fault(const char *kind)
 			kinds[i].fn();
 			return;
 		}
-	pr_err("test_fault: unknown kind '%s' (pagefault, divide, ud, stack, write_text, exec_data)", kind);
+	pr_err("test_fault: unknown kind '%s' (pagefault, divide, ud, stack, write_text, exec_data, "
+	       "console_locked)",
+	       kind);
 }

@@ -64,6 +64,20 @@ Test(run, page_fault_is_reported_with_backtrace, .timeout = 30)
 	tessera_free(&p);
 }
 
+/* A fault taken while the same CPU holds the console lock: the dump must still appear (fault.c). */
+Test(run, fault_under_console_lock_is_reported, .timeout = 30)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, LIMIT_S,
+		    (const char *const[]){"run", "--no-config", "--smp", "1", "--timeout", "20", "--append",
+					  "test_fault=console_locked", NULL});
+	cr_expect(has_line_with(p.out, "FATAL: #PF"), "no dump (deadlock on the console lock?):\n%s", p.out);
+	cr_expect(has_line_with(p.out, "] RIP "), "no register dump:\n%s", p.out);
+	cr_expect_eq(p.status, 1, "exit status %d, stderr:\n%s", p.status, p.err);
+	tessera_free(&p);
+}
+
 Test(run, cpu_without_svm_is_refused, .timeout = 30)
 {
 	struct tessera_proc p;
