@@ -60,6 +60,18 @@ static void fault_console_locked(void)
 	fault_page();
 }
 
+/*
+ * Touch the page below the NMI IST stack of the last CPU online (an AP when there are several: its IST
+ * stacks come from the page pool): it must be an unmapped guard page. The page tables are shared, so the
+ * boot CPU sees the AP's guard exactly as the AP would.
+ */
+static void fault_ist_guard(void)
+{
+	uint64_t v, addr = x86_cpu_get(arch_cpu_count() - 1)->ist_lo[0] - 8;
+	__asm__ volatile("movq (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	(void)v;
+}
+
 void arch_test_fault(const char *kind)
 {
 	static const struct {
@@ -82,6 +94,6 @@ void arch_test_fault(const char *kind)
 			return;
 		}
 	pr_err("test_fault: unknown kind '%s' (pagefault, divide, ud, stack, write_text, exec_data, "
-	       "console_locked)",
+	       "console_locked, ist_guard)",
 	       kind);
 }

@@ -78,6 +78,42 @@ Test(run, fault_under_console_lock_is_reported, .timeout = 30)
 	tessera_free(&p);
 }
 
+/*
+ * The IST stacks (NMI, #DF, #MC) have a guard page below them, like the main stacks: touching the page
+ * under an AP's NMI stack faults instead of reading the AP's per-CPU data.
+ */
+Test(run, ist_stacks_have_guard_pages, .timeout = 30)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, LIMIT_S,
+		    (const char *const[]){"run", "--no-config", "--smp", "2", "--timeout", "20", "--append",
+					  "test_fault=ist_guard", NULL});
+	cr_expect(has_line_with(p.out, "FATAL: #PF"), "no page fault below the IST stack:\n%s", p.out);
+	cr_expect(!has_line_with(p.out, "did not fault"), "the guard page is mapped:\n%s", p.out);
+	cr_expect_eq(p.status, 1, "exit status %d, stderr:\n%s", p.status, p.err);
+	tessera_free(&p);
+}
+
+/*
+ * A CPU the firmware lists that never comes up stops the machine with a panic, instead of a run that goes
+ * on with fewer CPUs and exits 0. test_smp_skip=2 never sends cpu2 its INIT-SIPI-SIPI.
+ */
+Test(run, missing_cpu_is_a_panic, .timeout = 40)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 35,
+		    (const char *const[]){"run", "--no-config", "--smp", "4", "--timeout", "30", "--append",
+					  "test_smp_skip=2", NULL});
+	cr_expect(has_line_with(p.out, "PANIC: smp: cpu2 (APIC ID 2), listed in the MADT, did not come up"),
+		  "%s", p.out);
+	cr_expect(!has_line_with(p.out, "CPUs online"), "the run went on:\n%s", p.out);
+	cr_expect_eq(p.status, 1, "exit status %d, stderr:\n%s", p.status, p.err);
+	cr_expect(has_line_with(p.err, "tessera run: hypervisor panic (status 0x11)"), "stderr:\n%s", p.err);
+	tessera_free(&p);
+}
+
 Test(run, cpu_without_svm_is_refused, .timeout = 30)
 {
 	struct tessera_proc p;
