@@ -184,6 +184,12 @@ Test(run, bad_options_are_usage_errors, .timeout = 30)
 	check_bad_option((const char *const[]){"run", "--bogus", NULL}, "unknown option '--bogus'");
 	check_bad_option((const char *const[]){"run", "--no-config", "--smp", NULL}, "--smp: missing value");
 	check_bad_option((const char *const[]){"frobnicate", NULL}, "'frobnicate' is not a tessera command");
+	/* the default config needs 4 CPUs and 256M: fewer is refused before QEMU starts (more is fine) */
+	check_bad_option((const char *const[]){"run", "--smp", "2", NULL},
+			 "default.yaml: the config needs at least 4 CPUs, but --smp 2 was given");
+	check_bad_option((const char *const[]){"run", "--mem", "128M", NULL},
+			 "default.yaml: the config needs at least 256M of RAM, but --mem 128M was given");
+	check_bad_option((const char *const[]){"run", "--mem", "17592186044417T", NULL}, "--mem:");
 }
 
 Test(cli, help_lists_commands, .timeout = 30)
