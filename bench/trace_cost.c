@@ -73,7 +73,7 @@ static void ring_writer_exit(struct bench_state *state, bool enabled)
 
 	ring_setup(enabled);
 	while (bench_loop(state)) {
-		trace_exit(0, 0, TESSERA_ER_HYPERCALL, 0, 0x100000 + i, 0x81, i, 0);
+		trace_point(exit, 0, 0, TESSERA_ER_HYPERCALL, 0, 0x100000 + i, 0x81, i, 0);
 		if (++i % CONSUME_EVERY == 0)
 			ring_consume_all();
 	}

@@ -36,10 +36,10 @@ struct vcpu *vcpu_of_cpu(unsigned int cpu)
 const char *cell_state_name(uint32_t state)
 {
 	switch (state) {
-	case TESSERA_CELL_STOPPED: return "stopped";
-	case TESSERA_CELL_RUNNING: return "running";
-	case TESSERA_CELL_FINISHED: return "finished";
-	case TESSERA_CELL_FAILED: return "failed";
+#define CELL_STATE_CASE(num, NAME, name, doc) \
+	case TESSERA_CELL_##NAME: return name;
+		TESSERA_CELL_STATES(CELL_STATE_CASE)
+#undef CELL_STATE_CASE
 	}
 	return "?";
 }
@@ -158,6 +158,7 @@ static int cell_start_locked(struct cell *c)
 	int err = cell_memory_load(c);
 	if (err) {
 		c->state = TESSERA_CELL_FAILED;
+		trace_point(cell_state, arch_cpu_id(), (int)c->id, c->id, TESSERA_CELL_FAILED, err, c->name);
 		format_snprintf(c->reason, sizeof(c->reason), "image load failed: %s", hv_strerror(err));
 		pr_err("cell '%s': %s", c->name, c->reason);
 		return err;
@@ -170,7 +171,7 @@ static int cell_start_locked(struct cell *c)
 		c->vcpus[i]->stop = false;
 	c->restart_pending = false;
 	__atomic_store_n(&c->state, TESSERA_CELL_RUNNING, __ATOMIC_RELEASE);
-	trace_cell_state(arch_cpu_id(), (int)c->id, c->id, TESSERA_CELL_RUNNING, 0, c->name);
+	trace_point(cell_state, arch_cpu_id(), (int)c->id, c->id, TESSERA_CELL_RUNNING, 0, c->name);
 	/* A new generation releases every vCPU of the cell (vcpu.c waits for it). */
 	__atomic_fetch_add(&c->generation, 1, __ATOMIC_RELEASE);
 	pr_info("cell '%s' started (%u CPUs, entry %#llx)", c->name, c->nr_vcpus,
@@ -225,7 +226,7 @@ int cell_start(struct cell *c)
 static void cell_stop_locked(struct cell *c, enum tessera_cell_state state)
 {
 	c->state = state;
-	trace_cell_state(arch_cpu_id(), (int)c->id, c->id, state, c->exit_status, c->name);
+	trace_point(cell_state, arch_cpu_id(), (int)c->id, c->id, state, c->exit_status, c->name);
 	for (unsigned int i = 0; i < c->nr_vcpus; i++) {
 		c->vcpus[i]->stop = true;
 		if (c->vcpus[i]->cpu != arch_cpu_id())
@@ -273,6 +274,7 @@ int cell_stop_by(struct cell *c, const char *by)
 	} else if (c->restart_pending) {
 		c->restart_pending = false;
 		c->state = TESSERA_CELL_STOPPED;
+		trace_point(cell_state, arch_cpu_id(), (int)c->id, c->id, TESSERA_CELL_STOPPED, 0, c->name);
 		format_snprintf(c->reason, sizeof(c->reason), "stopped by cell '%s' (restart cancelled)", by);
 	} else {
 		err = -HV_EINVAL;
@@ -319,7 +321,7 @@ void cell_vcpu_left(struct vcpu *v)
 	if (c->state == TESSERA_CELL_RUNNING && ++c->halted == c->nr_vcpus) {
 		/* Every vCPU halted with nothing that could wake it: the cell is done. */
 		c->state = TESSERA_CELL_FINISHED;
-		trace_cell_state(arch_cpu_id(), (int)c->id, c->id, c->state, c->exit_status, c->name);
+		trace_point(cell_state, arch_cpu_id(), (int)c->id, c->id, c->state, c->exit_status, c->name);
 		format_snprintf(c->reason, sizeof(c->reason), "all CPUs halted");
 		pr_info("cell '%s' finished: %s", c->name, c->reason);
 	}

@@ -125,11 +125,12 @@ void cell_memory_clear(struct cell *c)
 	(void)c;
 	clears++;
 }
+static int load_error; /* what cell_memory_load returns */
 int cell_memory_load(struct cell *c)
 {
 	(void)c;
 	loads++;
-	return 0;
+	return load_error;
 }
 void cell_stats_print(const struct cell *c)
 {
@@ -170,6 +171,38 @@ static void setup_cell(enum tessera_cell_state state)
 	now = leave_at = 0;
 	at_leave = NULL;
 	loads = clears = kicks = 0;
+	load_error = 0;
+	memset(trace_enabled, 0, sizeof(trace_enabled));
+}
+
+/* ---- cell_state trace events: a real ring on "CPU 0", enabled for cell 0 only ---- */
+static struct trace_ring ring;
+static struct tessera_trace_ring_desc ring_desc;
+static uint8_t ring_data[4096];
+
+static void trace_cell_states_on(void)
+{
+	cr_assert_eq(trace_ring_init(&ring, &ring_desc, ring_data, sizeof(ring_data), 0), 0);
+	trace_cpu_rings[0] = &ring;
+	trace_enabled[cell.id + 1] = 1ULL << TESSERA_TRACE_EV_cell_state;
+}
+
+/* The states the cell_state events recorded, in order; returns how many. */
+static unsigned int traced_states(uint32_t *states, unsigned int max)
+{
+	struct trace_ring_reader rd = {&ring_desc, ring_data, sizeof(ring_data)};
+	static uint8_t buf[4096];
+	long n = trace_ring_drain(&rd, buf, sizeof(buf));
+	unsigned int k = 0;
+
+	cr_assert_geq(n, 0);
+	for (long off = 0; off < n && k < max;) {
+		const struct tessera_trace_ev_cell_state *e = (const void *)(buf + off);
+		cr_assert_eq(e->common.type, TESSERA_TRACE_EV_cell_state);
+		states[k++] = e->state;
+		off += e->hdr.size;
+	}
+	return k;
 }
 
 /* A cell marks itself finished in its cell_exit hypercall, a moment before its vCPU leaves. */
@@ -230,6 +263,38 @@ Test(cell_lifecycle, stop_cancels_a_deferred_restart)
 	cr_expect_eq(cell.state, TESSERA_CELL_STOPPED);
 	cr_expect_eq(loads, 0, "the cancelled restart happened anyway");
 	cr_expect_eq(clears, 1, "the stopped cell's memory was not cleared");
+}
+
+/* Every change of state is an event: a stop that cancels a pending restart leaves the cell stopped. */
+Test(cell_lifecycle, a_cancelled_restart_is_traced_as_stopped)
+{
+	uint32_t st[8];
+
+	setup_cell(TESSERA_CELL_RUNNING);
+	trace_cell_states_on();
+	cr_expect_eq(cell_restart(&cell), 0);
+	cr_expect_eq(cell_stop_by(&cell, "boss"), 0);
+	cell_vcpu_left(&vcpu);
+	unsigned int n = traced_states(st, 8);
+	cr_assert_eq(n, 2, "%u cell_state events: the restart's stop and the cancelling stop", n);
+	cr_expect_eq(st[0], TESSERA_CELL_STOPPED);
+	cr_expect_eq(st[1], TESSERA_CELL_STOPPED);
+}
+
+/* A start whose image does not load leaves the cell failed, and the trace says so. */
+Test(cell_lifecycle, an_image_load_failure_is_traced_as_failed)
+{
+	uint32_t st[8];
+
+	setup_cell(TESSERA_CELL_STOPPED);
+	vcpu.in_guest = false;
+	trace_cell_states_on();
+	load_error = -HV_EINVAL;
+	cr_expect_eq(cell_start(&cell), -HV_EINVAL);
+	cr_expect_eq(cell.state, TESSERA_CELL_FAILED);
+	unsigned int n = traced_states(st, 8);
+	cr_assert_eq(n, 1, "%u cell_state events for a failed start", n);
+	cr_expect_eq(st[0], TESSERA_CELL_FAILED);
 }
 
 Test(cell_lifecycle, stop_of_a_stopped_cell_is_refused)

@@ -15,11 +15,15 @@
 
 #define NO_FAULT (-1)
 
-/* A refused request that needs no fault (a hypercall answers -EPERM): counted and reported only. */
-void cell_violation_count(struct vcpu *v, const char *what)
+/*
+ * A refused request that needs no fault (a hypercall answers -EPERM): counted, reported and traced (the
+ * trace's violations must add up to the counter, as its exits do), the cell goes on.
+ */
+void cell_violation_count(struct vcpu *v, uint64_t addr, const char *what)
 {
 	__atomic_fetch_add(&v->cell->stats.violations, 1, __ATOMIC_RELAXED);
 	pr_info("VIOLATION cell '%s' cpu %u: %s", v->cell->name, v->cpu, what);
+	trace_point(violation, v->cpu, (int)v->cell->id, TESSERA_ER_HYPERCALL, 0, arch_vcpu_pc(v), addr);
 }
 
 void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, const char *fmt, ...)
@@ -40,7 +44,7 @@ void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, con
 			: exit->reason == TESSERA_ER_MSR_READ || exit->reason == TESSERA_ER_MSR_WRITE
 				? exit->msr.index
 				: 0;
-	trace_violation(v->cpu, (int)c->id, (uint16_t)exit->reason, !inject, exit->pc, addr);
+	trace_point(violation, v->cpu, (int)c->id, (uint16_t)exit->reason, !inject, exit->pc, addr);
 	if (inject)
 		arch_vcpu_inject_fault(v, exit, (enum vcpu_fault)fault);
 	else

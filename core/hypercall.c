@@ -40,7 +40,7 @@ static int64_t hc_CONSOLE_WRITE(struct vcpu *v, const uint64_t a[4])
 			size_t n = MIN(chunk, sizeof(text) - 1);
 			memcpy(text, buf, n);
 			text[n] = '\0';
-			trace_console(v->cpu, (int)v->cell->id, (uint32_t)a[1], text);
+			trace_point(console, v->cpu, (int)v->cell->id, (uint32_t)a[1], text);
 		}
 		cell_console_write(v, buf, chunk);
 		addr += chunk;

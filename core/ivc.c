@@ -4,7 +4,8 @@
  * The watchdog runs on CPU 0, which owns no cell: every period it looks at each watched cell's comm
  * region; an answered heartbeat resets the count, an unanswered one counts as missed; at the configured
  * number of misses the cell is stopped or restarted and the report says how long it had been silent.
- * Then a new heartbeat is posted. The cell's answers are only compared, never trusted further.
+ * Then a new heartbeat is posted. The cell's answers are only compared, never trusted further. Each miss
+ * and each action is a `watchdog` trace event (on CPU 0's ring, under the watched cell's mask).
  */
 #include <tessera/arch.h>
 #include <tessera/cell.h>
@@ -16,6 +17,8 @@
 #include <tessera/page_pool.h>
 #include <tessera/string.h>
 #include <tessera/abi/comm_region.h>
+
+#include "../trace/write.h"
 
 static const struct tessera_config_header *config_blob; /* checked at boot, never changes */
 
@@ -107,7 +110,7 @@ int64_t ivc_doorbell_ring(struct vcpu *v, uint64_t peer)
 		arch_vcpu_post_irq(target->vcpus[0], (uint8_t)d->vector);
 		return 0;
 	}
-	cell_violation_count(v, "doorbell_ring to a cell its config does not list");
+	cell_violation_count(v, peer, "doorbell_ring to a cell its config does not list");
 	return -HV_EPERM;
 }
 
@@ -121,9 +124,14 @@ static void watchdog_check(struct cell *c, uint64_t now, uint64_t hz)
 	    READ_ONCE(r->reply_from_cell) == TESSERA_REPLY_ALIVE) {
 		c->ivc.wd_missed = 0;
 		c->ivc.wd_alive = now;
-	} else if (seq != 0 && ++c->ivc.wd_missed >= c->cfg->wd_missed) {
+	} else if (seq != 0 && ++c->ivc.wd_missed < c->cfg->wd_missed) {
+		trace_point(watchdog, arch_cpu_id(), (int)c->id, c->id, c->ivc.wd_missed,
+			    (now - c->ivc.wd_alive) * 1000 / hz, TESSERA_TRACE_WD_MISSED, c->name);
+	} else if (seq != 0) {
 		uint64_t silent_ms = (now - c->ivc.wd_alive) * 1000 / hz;
 		bool restart = c->cfg->wd_action == TESSERA_WATCHDOG_RESTART;
+		trace_point(watchdog, arch_cpu_id(), (int)c->id, c->id, c->ivc.wd_missed, silent_ms,
+			    restart ? TESSERA_TRACE_WD_RESTART : TESSERA_TRACE_WD_STOP, c->name);
 		pr_err("WATCHDOG cell '%s' silent for %llu ms (%u heartbeats of %u ms missed): %s", c->name,
 		       (unsigned long long)silent_ms, c->ivc.wd_missed, c->cfg->wd_period_ms,
 		       restart ? "restarting it" : "stopping it");

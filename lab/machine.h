@@ -34,6 +34,11 @@ struct machine {
 	 * device's memory, NULL for none. shm_mb is its size in MiB, a power of two. */
 	const char *shm_path;
 	unsigned int shm_mb;
+	/* Called around every line the runner writes out (console on stdout, QEMU's messages on stderr):
+	 * before = true just before, false just after. `tessera trace record` erases its progress line on a
+	 * terminal before and draws it again after, so the two never share a line. NULL for none. */
+	void (*around_output)(bool before, void *ctx);
+	void *around_output_ctx;
 };
 
 /* The defaults of `tessera run`: EPYC (SVM with nested paging under TCG), 4 CPUs, 256M, 120 s. */

@@ -5,12 +5,14 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "qemu_cmdline.h"
 #include "qemu_run.h"
 #include "../trace/probes.h"
 #include "qemu_status.h"
@@ -54,10 +56,11 @@ static void write_all(int fd, const char *p, size_t n)
 
 /* One output stream of QEMU: bytes are collected and passed on a whole line at a time. */
 struct stream {
-	int fd;		      /* read end, -1 once closed */
-	int out_fd;	      /* where lines go */
-	bool quiet;	      /* drop QEMU's expected noise (not in verbose mode) */
-	bool we_stopped_qemu; /* QEMU's "terminating on signal" notice is then expected too */
+	int fd;			 /* read end, -1 once closed */
+	int out_fd;		 /* where lines go */
+	bool quiet;		 /* drop QEMU's expected noise (not in verbose mode) */
+	bool we_stopped_qemu;	 /* QEMU's "terminating on signal" notice is then expected too */
+	const struct machine *m; /* its around_output hook */
 	char buf[LINE_MAX_LEN];
 	size_t len;
 };
@@ -76,8 +79,13 @@ static bool line_is_dropped(const struct stream *s, const char *line, size_t len
 
 static void stream_emit(struct stream *s, size_t n)
 {
-	if (!line_is_dropped(s, s->buf, n))
+	if (!line_is_dropped(s, s->buf, n)) {
+		if (s->m && s->m->around_output)
+			s->m->around_output(true, s->m->around_output_ctx);
 		write_all(s->out_fd, s->buf, n);
+		if (s->m && s->m->around_output)
+			s->m->around_output(false, s->m->around_output_ctx);
+	}
 	memmove(s->buf, s->buf + n, s->len - n);
 	s->len -= n;
 }
@@ -173,7 +181,9 @@ static pid_t start_qemu(char *const *argv, int *out_r, int *err_r, int *exec_err
 		child_exec(argv, parent, out[1], err[1], ex[1]);
 	/* Also set the group here: whichever of parent and child runs first, kill(-pid) then works. */
 	setpgid(pid, pid);
-	probe_qemu_start(pid, argv[0]);
+	char *cmdline = qemu_cmdline_format(argv); /* the whole command line, as `run -v` prints it */
+	probe_qemu_start(pid, cmdline ? cmdline : argv[0]);
+	free(cmdline);
 	close(out[1]);
 	close(err[1]);
 	close(ex[1]);
@@ -286,7 +296,7 @@ static void finish(const struct watch *w, const struct machine *m, struct qemu_r
 int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result *r)
 {
 	struct sigaction old_int, old_term, old_chld;
-	struct stream out = {.out_fd = 1}, err = {.out_fd = 2, .quiet = !m->verbose};
+	struct stream out = {.out_fd = 1, .m = m}, err = {.out_fd = 2, .quiet = !m->verbose, .m = m};
 	int exec_errno;
 
 	memset(r, 0, sizeof(*r));

@@ -142,12 +142,11 @@ struct symbol {
 static const struct symbol exit_symbols[] = {TESSERA_EXIT_REASONS(SYM_EXIT)};
 #define SYM_HC(num, NAME, name, who, desc) {num, name},
 static const struct symbol hc_symbols[] = {TESSERA_HYPERCALLS(SYM_HC)};
-static const struct symbol state_symbols[] = {
-	{TESSERA_CELL_STOPPED, "stopped"},
-	{TESSERA_CELL_RUNNING, "running"},
-	{TESSERA_CELL_FINISHED, "finished"},
-	{TESSERA_CELL_FAILED, "failed"},
-};
+#define SYM_STATE(num, NAME, name, doc) {num, name},
+static const struct symbol state_symbols[] = {TESSERA_CELL_STATES(SYM_STATE)};
+#define SYM_TABLE(num, NAME, name, doc) {num, name},
+static const struct symbol irq_kind_symbols[] = {TESSERA_TRACE_IRQ_KINDS(SYM_TABLE)};
+static const struct symbol wd_action_symbols[] = {TESSERA_TRACE_WD_ACTIONS(SYM_TABLE)};
 
 static const struct symbol *symbols_of(enum trace_disp disp, unsigned int *n)
 {
@@ -155,6 +154,8 @@ static const struct symbol *symbols_of(enum trace_disp disp, unsigned int *n)
 	case TRACE_D_EXIT_REASON: *n = ARRAY_SIZE(exit_symbols); return exit_symbols;
 	case TRACE_D_HYPERCALL: *n = ARRAY_SIZE(hc_symbols); return hc_symbols;
 	case TRACE_D_CELL_STATE: *n = ARRAY_SIZE(state_symbols); return state_symbols;
+	case TRACE_D_IRQ_KIND: *n = ARRAY_SIZE(irq_kind_symbols); return irq_kind_symbols;
+	case TRACE_D_WD_ACTION: *n = ARRAY_SIZE(wd_action_symbols); return wd_action_symbols;
 	default: *n = 0; return NULL;
 	}
 }

@@ -4,7 +4,12 @@
 
 #include <tessera/abi/cell_stats.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <tessera/abi/hypercall.h>
+
 #include "catalog.h"
+#include "formats.h"
 
 Test(trace_catalog, ids_unique_and_in_range)
 {
@@ -60,4 +65,31 @@ Test(trace_catalog, hash_is_stable)
 {
 	cr_assert_eq(trace_catalog_hash(), trace_catalog_hash());
 	cr_assert_neq(trace_catalog_hash(), 0);
+}
+
+/* A console string with a newline must not split its record's line in `trace report --timeline`. */
+Test(trace_format, record_text_is_escaped_onto_one_line)
+{
+	struct tessera_trace_ev_console ev;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.common.type = TESSERA_TRACE_EV_console;
+	ev.len = 9;
+	memcpy(ev.text, "a\nb\r\tc\\\"\x01\xff", 10);
+	trace_format_record(out, trace_event_by_id(TESSERA_TRACE_EV_console), &ev.common);
+	fclose(out);
+	cr_assert_str_eq(text, "console len=9 text=\"a\\nb\\r\\tc\\\\\\\"\\x01\\xff\"");
+	cr_assert_null(strchr(text, '\n'));
+	free(text);
+}
+
+/* The symbolic displays added for irq_inject and watchdog print their names. */
+Test(trace_format, irq_kind_and_watchdog_action_are_symbolic)
+{
+	cr_assert_str_eq(trace_symbol(TRACE_D_IRQ_KIND, TESSERA_TRACE_IRQ_REINJECT), "reinject");
+	cr_assert_str_eq(trace_symbol(TRACE_D_WD_ACTION, TESSERA_TRACE_WD_STOP), "stop");
+	cr_assert_str_eq(trace_symbol(TRACE_D_CELL_STATE, TESSERA_CELL_FAILED), "failed");
 }

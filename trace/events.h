@@ -10,7 +10,9 @@
  *
  * Types: u8 u16 u32 u64 s32 s64, and str (a NUL-terminated char[TESSERA_TRACE_STR_LEN]).
  * Displays: DEC, HEX, BOOL, EXIT_REASON (enum tessera_exit_reason), HYPERCALL (enum tessera_hypercall),
- * CELL_STATE (enum tessera_cell_state), STR.
+ * CELL_STATE (enum tessera_cell_state), IRQ_KIND (enum tessera_trace_irq_kind), WD_ACTION
+ * (enum tessera_trace_wd_action), STR. The symbolic ones print their value's name everywhere (reports,
+ * ftrace __print_symbolic, CTF enums), from the one table of each.
  *
  * Fields are laid out in declaration order with natural alignment (the generators read the offsets with
  * offsetof, so holes are allowed; writers zero them).
@@ -24,6 +26,31 @@
 #include <tessera/abi/trace.h>
 
 #define TESSERA_TRACE_STR_LEN 40
+
+/* Why an irq_inject happened: X(value, NAME, name, meaning). */
+#define TESSERA_TRACE_IRQ_KINDS(X)                                                         \
+	X(0, INTERRUPT, "interrupt", "a virtual interrupt (vLAPIC: timer, doorbell, IPI)") \
+	X(1, NMI, "nmi", "a virtual NMI (an NMI IPI)")                                     \
+	X(2, FAULT, "fault", "an exception the hypervisor raises for a refused access")    \
+	X(3, REINJECT, "reinject", "an injection an exit cut short, injected again (any type)")
+
+enum tessera_trace_irq_kind {
+#define TESSERA_TRACE_IRQ_KIND_ENUM(v, NAME, name, doc) TESSERA_TRACE_IRQ_##NAME = v,
+	TESSERA_TRACE_IRQ_KINDS(TESSERA_TRACE_IRQ_KIND_ENUM)
+#undef TESSERA_TRACE_IRQ_KIND_ENUM
+};
+
+/* What the watchdog did: X(value, NAME, name, meaning). */
+#define TESSERA_TRACE_WD_ACTIONS(X)                                             \
+	X(0, MISSED, "missed", "a heartbeat went unanswered (below the limit)") \
+	X(1, STOP, "stop", "the limit was reached: the cell is stopped")        \
+	X(2, RESTART, "restart", "the limit was reached: the cell is restarted")
+
+enum tessera_trace_wd_action {
+#define TESSERA_TRACE_WD_ACTION_ENUM(v, NAME, name, doc) TESSERA_TRACE_WD_##NAME = v,
+	TESSERA_TRACE_WD_ACTIONS(TESSERA_TRACE_WD_ACTION_ENUM)
+#undef TESSERA_TRACE_WD_ACTION_ENUM
+};
 
 #define TESSERA_TRACE_FIELDS_exit(F)                                       \
 	F(u16, reason, EXIT_REASON, "arch-neutral exit reason")            \
@@ -64,10 +91,11 @@
 	F(u8, exec, BOOL, "the access was an instruction fetch") \
 	F(u8, in_walk, BOOL, "during the guest's own page-table walk")
 
-#define TESSERA_TRACE_FIELDS_irq_inject(F)                           \
-	F(u8, vector, DEC, "vector injected into the guest")         \
-	F(u8, kind, DEC, "0 external interrupt, 2 NMI, 3 exception") \
-	F(u8, has_error, BOOL, "an error code is pushed")            \
+#define TESSERA_TRACE_FIELDS_irq_inject(F)                                                        \
+	F(u8, vector, DEC, "vector injected into the guest")                                      \
+	F(u8, kind, IRQ_KIND, "why: interrupt, nmi, fault or reinject")                           \
+	F(u8, type, DEC, "the arch's event type (SVM EVENTINJ: 0 interrupt, 2 NMI, 3 exception)") \
+	F(u8, has_error, BOOL, "an error code is pushed")                                         \
 	F(u32, error, HEX, "error code")
 
 #define TESSERA_TRACE_FIELDS_violation(F)                                            \
@@ -82,10 +110,12 @@
 	F(s64, status, DEC, "exit status (cell_exit) or error") \
 	F(str, name, STR, "the cell's name")
 
-#define TESSERA_TRACE_FIELDS_watchdog(F)                         \
-	F(u32, cpu, DEC, "CPU the watchdog looked at")           \
-	F(u32, action, DEC, "0 ping, 1 expired, 2 cell stopped") \
-	F(u64, last_tsc, HEX, "TSC of the CPU's last sign of life")
+#define TESSERA_TRACE_FIELDS_watchdog(F)                                                  \
+	F(u32, cell, DEC, "the watched cell's id")                                        \
+	F(u32, missed, DEC, "heartbeats missed in a row (the limit when it acts)")        \
+	F(u64, silent_ms, DEC, "ms since the cell's last answer (or its start)")          \
+	F(u8, action, WD_ACTION, "missed (counted), stop or restart (the limit was hit)") \
+	F(str, name, STR, "the cell's name")
 
 #define TESSERA_TRACE_FIELDS_console(F)                       \
 	F(u32, len, DEC, "bytes the cell wrote in this call") \
@@ -109,20 +139,20 @@
 	F(u64, cells, HEX, "cell mask")
 
 /* E(id, name, description). Ids below 64; 0 is the ring's padding record. */
-#define TESSERA_TRACE_EVENTS(E)                                                                   \
-	E(1, exit, "Every VM exit, before any hook or handler: reason and the raw arch details.") \
-	E(2, entry, "The hypervisor resumes a guest CPU (handling ended).")                       \
-	E(3, hypercall, "A hypercall after dispatch: number, arguments, result.")                 \
-	E(4, pio, "A port I/O exit.")                                                             \
-	E(5, msr, "An MSR read or write exit.")                                                   \
-	E(6, npf, "A nested page fault (MMIO or denied memory access).")                          \
-	E(7, irq_inject, "An interrupt or exception injected into a guest CPU.")                  \
-	E(8, violation, "A cell did something its config does not allow.")                        \
-	E(9, cell_state, "Cell lifecycle: a cell starts, finishes, fails or is stopped.")         \
-	E(10, watchdog, "The watchdog checked or acted on a CPU.")                                \
-	E(11, console, "A cell wrote to the console (console_write hypercall).")                  \
-	E(12, mce, "A machine check was handled (reserved: no trace point yet).")                 \
-	E(13, fault_inject, "A fault was injected (reserved: no trace point yet).")               \
+#define TESSERA_TRACE_EVENTS(E)                                                                        \
+	E(1, exit, "Every VM exit, before any hook or handler: reason and the raw arch details.")      \
+	E(2, entry, "The hypervisor resumes a guest CPU (handling ended).")                            \
+	E(3, hypercall, "A hypercall after dispatch: number, arguments, result.")                      \
+	E(4, pio, "A port I/O exit.")                                                                  \
+	E(5, msr, "An MSR read or write exit.")                                                        \
+	E(6, npf, "A nested page fault (MMIO or denied memory access).")                               \
+	E(7, irq_inject, "An interrupt or exception injected into a guest CPU.")                       \
+	E(8, violation, "A cell did something its config does not allow.")                             \
+	E(9, cell_state, "Cell lifecycle: a cell starts, finishes, fails or is stopped.")              \
+	E(10, watchdog, "A watched cell missed a heartbeat, or the watchdog stopped or restarted it.") \
+	E(11, console, "A cell wrote to the console (console_write hypercall).")                       \
+	E(12, mce, "A machine check was handled (reserved: no trace point yet).")                      \
+	E(13, fault_inject, "A fault was injected (reserved: no trace point yet).")                    \
 	E(14, trace_command, "A trace control command (enable/disable) was carried out.")
 
 enum tessera_trace_event {

@@ -17,8 +17,7 @@ static const char *ftrace_ctype(const struct trace_field_desc *f)
 
 static bool is_symbolic(const struct trace_field_desc *f)
 {
-	return f->disp == TRACE_D_EXIT_REASON || f->disp == TRACE_D_HYPERCALL ||
-	       f->disp == TRACE_D_CELL_STATE;
+	return trace_symbol_count(f->disp) > 0;
 }
 
 static const char *ftrace_conv(const struct trace_field_desc *f)
@@ -152,6 +151,8 @@ static const char *disp_name(const struct trace_field_desc *f)
 		[TRACE_D_HYPERCALL] = "hypercall",
 		[TRACE_D_CELL_STATE] = "cell state",
 		[TRACE_D_STR] = "text",
+		[TRACE_D_IRQ_KIND] = "irq kind",
+		[TRACE_D_WD_ACTION] = "watchdog action",
 	};
 	return names[f->disp];
 }
@@ -191,6 +192,29 @@ void trace_format_markdown(FILE *out)
 	}
 }
 
+/* A text field in double quotes, escaped so that a record stays one line: \n \r \t \\ \" and \xNN for
+ * anything else outside printable ASCII (a cell's console text is the cell's to choose). */
+static void print_escaped(FILE *out, const char *s, size_t n)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		switch (ch) {
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '"': fputs("\\\"", out); break;
+		default:
+			if (ch < 0x20 || ch >= 0x7f)
+				fprintf(out, "\\x%02x", ch);
+			else
+				fputc(ch, out);
+		}
+	}
+	fputc('"', out);
+}
+
 void trace_format_record(FILE *out, const struct trace_event_desc *e, const void *payload)
 {
 	fputs(e->name, out);
@@ -201,8 +225,8 @@ void trace_format_record(FILE *out, const struct trace_event_desc *e, const void
 
 		fprintf(out, " %s=", f->name);
 		if (f->type == TRACE_T_str)
-			fprintf(out, "\"%.*s\"", (int)strnlen((const char *)payload + f->offset, f->size),
-				(const char *)payload + f->offset);
+			print_escaped(out, (const char *)payload + f->offset,
+				      strnlen((const char *)payload + f->offset, f->size));
 		else if (is_symbolic(f) && (s = trace_symbol(f->disp, v)))
 			fputs(s, out);
 		else if (f->disp == TRACE_D_HEX)

@@ -32,22 +32,23 @@ static void synth_round(unsigned int cpu, int cell, unsigned int i, struct trace
 		trace_host_clock +=
 			200000000; /* an idle gap longer than 2^27 ns: trace.dat needs TIME_EXTEND */
 	trace_host_clock_step = 7 + (i * 13 + cpu) % 50; /* irregular handler times */
-	trace_exit(cpu, cell, reason, 0, pc, 0x81, i, 0);
+	trace_point(exit, cpu, cell, reason, 0, pc, 0x81, i, 0);
 	st->exits_per_cell[cell]++;
 	switch (reason) {
 	case TESSERA_ER_HYPERCALL:
-		trace_hypercall(cpu, cell, i % 3 ? TESSERA_HC_CONSOLE_WRITE : TESSERA_HC_NOP, 0, i, 1, 0, 0);
+		trace_point(hypercall, cpu, cell, i % 3 ? TESSERA_HC_CONSOLE_WRITE : TESSERA_HC_NOP, 0, i, 1,
+			    0, 0);
 		break;
-	case TESSERA_ER_PIO: trace_pio(cpu, cell, 0x3f8, 1, 1, 0, 0, 'x'); break;
-	case TESSERA_ER_MSR_READ: trace_msr(cpu, cell, 0xc0000080, 0, 1, 0); break;
+	case TESSERA_ER_PIO: trace_point(pio, cpu, cell, 0x3f8, 1, 1, 0, 0, 'x'); break;
+	case TESSERA_ER_MSR_READ: trace_point(msr, cpu, cell, 0xc0000080, 0, 1, 0); break;
 	case TESSERA_ER_MMIO:
-		trace_npf(cpu, cell, 0xfee00000, 0, 1, 0, 0);
-		trace_violation(cpu, cell, TESSERA_ER_MMIO, 0, pc, 0xfee00000);
+		trace_point(npf, cpu, cell, 0xfee00000, 0, 1, 0, 0);
+		trace_point(violation, cpu, cell, TESSERA_ER_MMIO, 0, pc, 0xfee00000);
 		break;
 	default: break;
 	}
 	trace_host_clock_step = 1;
-	trace_entry(cpu, cell, pc + 2);
+	trace_point(entry, cpu, cell, pc + 2);
 }
 
 static int drain_all(unsigned int nr_cpus, struct trace_ring *rings, FILE **files,
@@ -101,7 +102,7 @@ int trace_synth_write(const char *dir, unsigned int nr_cpus, unsigned int rounds
 	trace_host_clock = 1000000;
 	td.tsc_offset = trace_host_clock;
 	for (unsigned int c = 0; c < nr_cpus && c < 2; c++)
-		trace_cell_state(c, c, c, TESSERA_CELL_RUNNING, 0, c ? "beta" : "alpha");
+		trace_point(cell_state, c, c, c, TESSERA_CELL_RUNNING, 0, c ? "beta" : "alpha");
 	for (unsigned int i = 0; i < rounds; i++) {
 		for (unsigned int c = 0; c < nr_cpus; c++)
 			synth_round(c, c % 2, i, st);
@@ -109,7 +110,7 @@ int trace_synth_write(const char *dir, unsigned int nr_cpus, unsigned int rounds
 			goto out;
 	}
 	for (unsigned int c = 0; c < nr_cpus && c < 2; c++)
-		trace_cell_state(c, c, c, TESSERA_CELL_FINISHED, 0, c ? "beta" : "alpha");
+		trace_point(cell_state, c, c, c, TESSERA_CELL_FINISHED, 0, c ? "beta" : "alpha");
 	if (drain_all(nr_cpus, rings, files, st))
 		goto out;
 	td.catalog_hash = trace_catalog_hash();

@@ -7,8 +7,10 @@
  * the trace_control hypercall change them at run time. Each mask is one 64-bit word stored atomically;
  * writers on other CPUs see a change at their next trace point.
  *
- * Mailbox: only CPU 0 carries commands out, in its loop (it owns no cell in the shipped configs) and at
- * each exit it takes itself if it runs a cell, so commands are serialized without a lock.
+ * Two CPUs can change the masks at once: CPU 0 carrying out a mailbox command (in its loop, and at each
+ * exit it takes itself if it runs a cell) and a manager cell's CPU in the trace_control hypercall. Both
+ * read-modify-write trace_enabled[] and the control block's copies, so masks_apply runs under a lock;
+ * without it one CPU's change could overwrite the other's. The mailbox itself has one consumer, CPU 0.
  */
 #include <tessera/arch.h>
 #include <tessera/cell.h>
@@ -17,6 +19,7 @@
 #include <tessera/error.h>
 #include <tessera/exit.h>
 #include <tessera/hooks.h>
+#include <tessera/spinlock.h>
 #include <tessera/string.h>
 #include <tessera/trace.h>
 
@@ -32,6 +35,9 @@ struct trace_ring *trace_cpu_rings[TESSERA_TRACE_MAX_CPUS];
 static struct trace_ring rings[TESSERA_TRACE_MAX_CPUS];
 static struct tessera_trace_control *ctl;
 static uint64_t valid_events; /* the catalog's ids */
+static struct spinlock masks_lock = SPINLOCK_INIT;
+/* The OR of every mask, kept by masks_apply: the hooks test it before they touch anything else. */
+static uint64_t any_enabled;
 
 uint64_t trace_clock(void)
 {
@@ -78,15 +84,22 @@ static uint64_t option_hex(const char *cmdline, const char *key, uint64_t dflt)
 
 static void masks_apply(bool enable, uint64_t events, uint64_t cells)
 {
+	uint64_t any = 0;
+
+	spin_lock(&masks_lock);
 	for (unsigned int i = 0; i <= TESSERA_TRACE_MAX_CELLS; i++) {
 		bool selected = i == 0 ? cells & TESSERA_TRACE_CELLS_HV : (cells >> (i - 1)) & 1;
-		if (!selected)
-			continue;
-		uint64_t m = enable ? trace_enabled[i] | events : trace_enabled[i] & ~events;
-		__atomic_store_n(&trace_enabled[i], m, __ATOMIC_RELAXED);
-		if (i > 0)
-			__atomic_store_n(&ctl->cells[i - 1].enabled, m, __ATOMIC_RELAXED);
+		uint64_t m = trace_enabled[i];
+		if (selected) {
+			m = enable ? m | events : m & ~events;
+			__atomic_store_n(&trace_enabled[i], m, __ATOMIC_RELAXED);
+			if (i > 0)
+				__atomic_store_n(&ctl->cells[i - 1].enabled, m, __ATOMIC_RELAXED);
+		}
+		any |= m;
 	}
+	__atomic_store_n(&any_enabled, any, __ATOMIC_RELAXED);
+	spin_unlock(&masks_lock);
 }
 
 int64_t trace_hv_control(uint32_t op, uint64_t events, uint64_t cells)
@@ -99,7 +112,7 @@ int64_t trace_hv_control(uint32_t op, uint64_t events, uint64_t cells)
 		ret = -HV_EINVAL;
 	else
 		masks_apply(op == TESSERA_TRACE_CMD_ENABLE, events, cells);
-	trace_trace_command(arch_cpu_id(), -1, op, (int32_t)ret, events, cells);
+	trace_point(trace_command, arch_cpu_id(), -1, op, (int32_t)ret, events, cells);
 	return ret;
 }
 
@@ -121,15 +134,20 @@ static void publish_counters(void)
 	}
 }
 
+static __noinline void mailbox_run(struct tessera_trace_mailbox *mb, uint32_t seq)
+{
+	mb->result = (int32_t)trace_hv_control(mb->op, mb->args[0], mb->args[1]);
+	__atomic_store_n(&mb->ack, seq, __ATOMIC_RELEASE);
+}
+
+/* Cheap when there is no command (CPU 0 calls it at each of its exits): the work is out of line. */
 static void mailbox_poll(void)
 {
 	struct tessera_trace_mailbox *mb = &ctl->mailbox;
 	uint32_t seq = __atomic_load_n(&mb->seq, __ATOMIC_ACQUIRE);
 
-	if (seq == mb->ack)
-		return;
-	mb->result = (int32_t)trace_hv_control(mb->op, mb->args[0], mb->args[1]);
-	__atomic_store_n(&mb->ack, seq, __ATOMIC_RELEASE);
+	if (unlikely(seq != mb->ack))
+		mailbox_run(mb, seq);
 }
 
 void trace_hv_poll(void)
@@ -151,56 +169,83 @@ void trace_hv_finish(void)
 
 /* ---- the hook on the exit path ---- */
 
-static enum hook_result trace_exit_hook(struct vcpu *v, struct vcpu_exit *e, void *ctx)
+/*
+ * With every event off (a recording with trace_events=0, or all disabled at run time) a hook costs the
+ * call, one load and a branch: any_enabled is tested before the vCPU or the exit is looked at, and the
+ * work is out of line (noinline), so that the fast path saves no registers either.
+ */
+static bool any_event_enabled(void)
+{
+	return unlikely(__atomic_load_n(&any_enabled, __ATOMIC_RELAXED) != 0);
+}
+
+static __noinline void trace_exit_events(struct vcpu *v, struct vcpu_exit *e)
 {
 	int cell = (int)v->cell->id;
 	unsigned int cpu = v->cpu;
 
-	(void)ctx;
-	trace_exit(cpu, cell, (uint16_t)e->reason,
-		   e->reason == TESSERA_ER_EXCEPTION ? e->exception.vector : 0, e->pc, e->raw_code,
-		   e->raw_info1, e->raw_info2);
+	trace_point(exit, cpu, cell, (uint16_t)e->reason,
+		    e->reason == TESSERA_ER_EXCEPTION ? e->exception.vector : 0, e->pc, e->raw_code,
+		    e->raw_info1, e->raw_info2);
 	switch (e->reason) {
 	case TESSERA_ER_PIO:
 		/* A granted port never exits (the I/O map lets it through), so every PIO exit is denied. */
-		trace_pio(cpu, cell, e->pio.port, e->pio.size, e->pio.write, e->pio.string, 0,
-			  e->pio.write ? e->pio.value : 0);
+		trace_point(pio, cpu, cell, e->pio.port, e->pio.size, e->pio.write, e->pio.string, 0,
+			    e->pio.write ? e->pio.value : 0);
 		break;
 	case TESSERA_ER_MSR_READ:
 	case TESSERA_ER_MSR_WRITE: {
 		bool write = e->reason == TESSERA_ER_MSR_WRITE;
-		if (trace_is_enabled(TESSERA_TRACE_EV_msr, cell))
-			trace_msr(cpu, cell, e->msr.index, write,
-				  cell_msr_allowed(v->cell, e->msr.index,
-						   write ? TESSERA_MSR_WRITE : TESSERA_MSR_READ),
-				  write ? e->msr.value : 0);
+		trace_point(
+			msr, cpu, cell, e->msr.index, write,
+			cell_msr_allowed(v->cell, e->msr.index, write ? TESSERA_MSR_WRITE : TESSERA_MSR_READ),
+			write ? e->msr.value : 0);
 		break;
 	}
 	case TESSERA_ER_MMIO:
-		trace_npf(cpu, cell, e->mem.gpa, e->mem.gla_valid ? e->mem.gla : 0, e->mem.write, e->mem.exec,
-			  e->mem.in_walk);
+		trace_point(npf, cpu, cell, e->mem.gpa, e->mem.gla_valid ? e->mem.gla : 0, e->mem.write,
+			    e->mem.exec, e->mem.in_walk);
 		break;
 	default: break;
 	}
+}
+
+static enum hook_result trace_exit_hook(struct vcpu *v, struct vcpu_exit *e, void *ctx)
+{
+	(void)ctx;
+	if (any_event_enabled())
+		trace_exit_events(v, e);
 	return HOOK_CONTINUE;
 }
 
+static __noinline void trace_hypercall_event(struct vcpu *v, const struct vcpu_exit *e)
+{
+	if (e->reason == TESSERA_ER_HYPERCALL)
+		trace_point(hypercall, v->cpu, (int)v->cell->id, (uint32_t)e->hypercall.nr,
+			    e->hypercall.result, e->hypercall.args[0], e->hypercall.args[1],
+			    e->hypercall.args[2], e->hypercall.args[3]);
+}
+
+/* CPU 0 also carries out mailbox commands here, whether or not any event is on. */
 static void trace_after_hook(struct vcpu *v, const struct vcpu_exit *e, void *ctx)
 {
 	(void)ctx;
-	if (e->reason == TESSERA_ER_HYPERCALL)
-		trace_hypercall(v->cpu, (int)v->cell->id, (uint32_t)e->hypercall.nr, e->hypercall.result,
-				e->hypercall.args[0], e->hypercall.args[1], e->hypercall.args[2],
-				e->hypercall.args[3]);
+	if (any_event_enabled())
+		trace_hypercall_event(v, e);
 	if (v->cpu == 0)
 		mailbox_poll();
+}
+
+static __noinline void trace_entry_event(struct vcpu *v)
+{
+	trace_point(entry, v->cpu, (int)v->cell->id, arch_vcpu_pc(v));
 }
 
 static void trace_entry_hook(struct vcpu *v, void *ctx)
 {
 	(void)ctx;
-	if (trace_is_enabled(TESSERA_TRACE_EV_entry, (int)v->cell->id))
-		trace_entry(v->cpu, (int)v->cell->id, arch_vcpu_pc(v));
+	if (any_event_enabled())
+		trace_entry_event(v);
 }
 
 static const struct exit_hook trace_hook = {"trace", trace_exit_hook, NULL, trace_after_hook,
@@ -270,6 +315,7 @@ void trace_hv_init(const char *cmdline)
 	if (hooks_register(&trace_hook)) {
 		pr_warn("trace: no room for the trace hook: tracing off");
 		memset(trace_enabled, 0, sizeof(trace_enabled));
+		any_enabled = 0;
 		ctl = NULL;
 		return;
 	}

@@ -10,7 +10,17 @@
  * A drain thread polls every ring (about every millisecond while they are empty) and appends what it
  * finds to DIR/cpuN.raw. After QEMU ends, the file still holds everything the hypervisor wrote: one last
  * drain takes the rest, and the meta file records the counters the hypervisor published (produced,
- * lost per CPU and event, exits per cell and reason).
+ * lost per CPU and event, exits and violations per cell and reason).
+ *
+ * LTTng-UST: besides run_start/qemu_start/run_stop (cli/, lab/), the recorder fires `drain_stats` once
+ * per CPU every PROGRESS_MS while it drains (for CPUs whose totals changed) and once per CPU with the
+ * final totals after the last drain: cumulative events and bytes drained from that CPU's ring, and the
+ * records the hypervisor counted lost on it.
+ *
+ * On a terminal, the progress line (stderr, rewritten in place with \r) and the console lines (stdout)
+ * share the screen: the runner calls progress_around_output around every line it writes, which erases
+ * the progress line first ("\r\033[K") and draws it again afterwards, under the lock that the drain
+ * thread also takes to draw it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +38,7 @@
 #include <tessera/config_check.h>
 
 #include "../cli/run.h"
+#include "probes.h"
 #include "record.h"
 #include "ring.h"
 #include "tracedir.h"
@@ -50,7 +61,11 @@ struct recorder {
 	const struct tessera_trace_control *ctl;
 	FILE *files[TESSERA_TRACE_MAX_CPUS];
 	uint64_t events, bytes;
-	bool progress; /* stderr is a terminal */
+	uint64_t cpu_events[TESSERA_TRACE_MAX_CPUS], cpu_bytes[TESSERA_TRACE_MAX_CPUS];
+	uint64_t cpu_reported[TESSERA_TRACE_MAX_CPUS]; /* cpu_events + lost at the last drain_stats */
+	bool progress;				       /* stderr is a terminal */
+	bool progress_shown;	       /* the progress line is on the screen (under progress_lock) */
+	pthread_mutex_t progress_lock; /* the progress line vs. the console lines */
 	volatile bool stop;
 	pthread_t thread;
 	bool thread_started;
@@ -122,8 +137,8 @@ static int drain_once(struct recorder *rc)
 			got = 1;
 			for (long off = 0; off < n;
 			     off += ((const struct tessera_trace_record_header *)(rc->buf + off))->size)
-				rc->events++;
-			rc->bytes += (uint64_t)n;
+				rc->cpu_events[i]++;
+			rc->cpu_bytes[i] += (uint64_t)n;
 			if (fwrite(rc->buf, 1, (size_t)n, rc->files[i]) != (size_t)n)
 				return -1;
 		}
@@ -132,7 +147,29 @@ static int drain_once(struct recorder *rc)
 			return -1;
 		}
 	}
+	uint64_t events = 0, bytes = 0;
+	for (unsigned int i = 0; i < c->nr_cpus; i++) {
+		events += rc->cpu_events[i];
+		bytes += rc->cpu_bytes[i];
+	}
+	/* Read by the progress line under progress_lock; written only by whoever drains. */
+	__atomic_store_n(&rc->events, events, __ATOMIC_RELAXED);
+	__atomic_store_n(&rc->bytes, bytes, __ATOMIC_RELAXED);
 	return got;
+}
+
+/* LTTng drain_stats per CPU; `all`: every CPU (the final totals), else only those that changed. */
+static void drain_stats(struct recorder *rc, bool all)
+{
+	const struct tessera_trace_control *c = rc->ctl;
+
+	for (unsigned int i = 0; i < c->nr_cpus; i++) {
+		uint64_t lost = __atomic_load_n(&c->rings[i].lost, __ATOMIC_RELAXED);
+		if (!all && rc->cpu_events[i] + lost == rc->cpu_reported[i])
+			continue;
+		rc->cpu_reported[i] = rc->cpu_events[i] + lost;
+		probe_drain_stats(i, rc->cpu_events[i], rc->cpu_bytes[i], lost);
+	}
 }
 
 static uint64_t total_lost(const struct tessera_trace_control *c)
@@ -151,10 +188,47 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Caller holds progress_lock. */
+static void progress_draw(struct recorder *rc)
+{
+	fprintf(stderr, "\r\033[Ktessera trace record: %" PRIu64 " events, %" PRIu64 " KiB, %" PRIu64 " lost",
+		__atomic_load_n(&rc->events, __ATOMIC_RELAXED),
+		__atomic_load_n(&rc->bytes, __ATOMIC_RELAXED) >> 10, rc->ctl ? total_lost(rc->ctl) : 0);
+	rc->progress_shown = true;
+}
+
 static void progress_line(struct recorder *rc)
 {
-	fprintf(stderr, "\rtessera trace record: %" PRIu64 " events, %" PRIu64 " KiB, %" PRIu64 " lost   ",
-		rc->events, rc->bytes >> 10, rc->ctl ? total_lost(rc->ctl) : 0);
+	pthread_mutex_lock(&rc->progress_lock);
+	progress_draw(rc);
+	pthread_mutex_unlock(&rc->progress_lock);
+}
+
+/* The runner's around_output hook (only set when stderr is a terminal). */
+static void progress_around_output(bool before, void *ctx)
+{
+	struct recorder *rc = ctx;
+
+	if (before) {
+		pthread_mutex_lock(&rc->progress_lock);
+		if (rc->progress_shown)
+			fputs("\r\033[K", stderr);
+	} else {
+		if (rc->progress_shown)
+			progress_draw(rc);
+		pthread_mutex_unlock(&rc->progress_lock);
+	}
+}
+
+/* Takes the progress line off the screen for good (before the recorder's final messages). */
+static void progress_end(struct recorder *rc)
+{
+	pthread_mutex_lock(&rc->progress_lock);
+	if (rc->progress_shown)
+		fputs("\r\033[K", stderr);
+	rc->progress_shown = false;
+	rc->progress = false;
+	pthread_mutex_unlock(&rc->progress_lock);
 }
 
 static int open_files(struct recorder *rc)
@@ -217,8 +291,11 @@ static void *drain_thread(void *arg)
 			rc->failed = 1;
 		if (rc->ctl && !rc->failed)
 			mailbox_step(rc);
-		if (rc->progress && now_ms() >= next_progress) {
-			progress_line(rc);
+		if (now_ms() >= next_progress) {
+			if (rc->progress)
+				progress_line(rc);
+			if (rc->ctl && !rc->failed)
+				drain_stats(rc, false);
 			next_progress = now_ms() + PROGRESS_MS;
 		}
 		if (got <= 0)
@@ -327,6 +404,10 @@ static int before_boot(struct machine *m, const char *workdir, void *ctx)
 		rc->cmdline[len - 1] = '\0';
 	m->cmdline = rc->cmdline;
 	rc->progress = isatty(2);
+	if (rc->progress) {
+		m->around_output = progress_around_output;
+		m->around_output_ctx = rc;
+	}
 	if (pthread_create(&rc->thread, NULL, drain_thread, rc)) {
 		fprintf(stderr, "tessera trace record: cannot start the drain thread\n");
 		return 1;
@@ -352,6 +433,7 @@ static int write_meta(struct recorder *rc)
 		td.cell_cpus[i] = c->cells[i].cpus;
 		for (unsigned int r = 0; r < TESSERA_ER_COUNT; r++)
 			td.cell_exits[i][r] = c->cells[i].exits_by_reason[r];
+		td.cell_violations[i] = c->cells[i].violations;
 	}
 	/* Counters are final only if the hypervisor shut down in order. */
 	td.have_counters = !__atomic_load_n(&c->running, __ATOMIC_ACQUIRE);
@@ -379,7 +461,7 @@ static void after_boot(int status, void *ctx)
 			rc->failed = 1;
 	}
 	if (rc->progress)
-		fputc('\n', stderr);
+		progress_end(rc);
 	if (!rc->ctl) {
 		fprintf(stderr, "tessera trace record: no trace: %s\n", why);
 		rc->failed = 1;
@@ -388,6 +470,7 @@ static void after_boot(int status, void *ctx)
 	/* QEMU is gone; the file keeps what the hypervisor wrote last. */
 	if (!rc->failed && drain_once(rc) < 0)
 		rc->failed = 1;
+	drain_stats(rc, true);
 	for (unsigned int i = 0; i < rc->ctl->nr_cpus; i++)
 		if (rc->files[i] && fclose(rc->files[i]))
 			rc->failed = 1;
@@ -418,6 +501,7 @@ int trace_record_main(int argc, char **argv)
 	int run_argc = 1, ret;
 
 	memset(&rc, 0, sizeof(rc));
+	pthread_mutex_init(&rc.progress_lock, NULL);
 	rc.shm_mb = SHM_MB_DEFAULT;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];

@@ -108,8 +108,13 @@ static void print_cell(FILE *out, const struct trace_dir *td, unsigned int c, st
 
 	for (unsigned int i = 0; i < TESSERA_ER_COUNT; i++)
 		total += cr->exits[i];
-	fprintf(out, "\ncell %u '%s': %" PRIu64 " events, %" PRIu64 " exits, %" PRIu64 " violations\n", c,
+	fprintf(out, "\ncell %u '%s': %" PRIu64 " events, %" PRIu64 " exits, %" PRIu64 " violations", c,
 		td->cell_names[c][0] ? td->cell_names[c] : "?", cr->events, total, cr->violations);
+	if (td->have_counters)
+		fprintf(out, " (hv count %" PRIu64 ")", td->cell_violations[c]);
+	if (td->cell_cpus[c])
+		fprintf(out, ", %" PRIu64 " lost", trace_dir_cell_lost(td, c, TESSERA_TRACE_MAX_EVENTS));
+	fprintf(out, "\n");
 	fprintf(out, "  %-10s %10s %7s %10s %10s %10s %10s", "reason", "count", "share", "min", "median",
 		"p99", "max");
 	if (td->have_counters)

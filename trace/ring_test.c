@@ -53,7 +53,7 @@ Test(trace_ring, records_come_back_in_order_across_wraps)
 
 	fixture_init(&f, 1024);
 	for (uint64_t i = 0; i < 1000; i++) {
-		trace_hypercall(0, -1, 1, 0, i, 0, 0, 0);
+		trace_point(hypercall, 0, -1, 1, 0, i, 0, 0, 0);
 		if (i % 7 == 6) {
 			uint64_t want = next;
 			long n = trace_ring_drain(&f.rd, buf, sizeof(buf));
@@ -79,9 +79,9 @@ Test(trace_ring, flood_counts_every_drop_per_cpu_and_event)
 	fixture_init(&f, 512);
 	for (uint64_t i = 0; i < attempts; i++) {
 		if (i % 3)
-			trace_hypercall(0, -1, 1, 0, i, 0, 0, 0);
+			trace_point(hypercall, 0, -1, 1, 0, i, 0, 0, 0);
 		else
-			trace_entry(0, -1, i);
+			trace_point(entry, 0, -1, i);
 	}
 	long n = trace_ring_drain(&f.rd, buf, sizeof(buf));
 	uint64_t delivered = 0;
@@ -139,7 +139,7 @@ Test(trace_ring, flood_with_concurrent_consumer_accounts_exactly)
 	c.f = &f;
 	pthread_create(&t, NULL, consumer_main, &c);
 	for (uint64_t i = 0; i < attempts; i++)
-		trace_hypercall(0, 2, 1, 0, i, 0, 0, 0);
+		trace_point(hypercall, 0, 2, 1, 0, i, 0, 0, 0);
 	__atomic_store_n(&c.stop, true, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
 	cr_assert(c.ordered, "records arrive in order, each once");
@@ -157,9 +157,9 @@ Test(trace_ring, disabled_event_writes_nothing)
 
 	fixture_init(&f, 1024);
 	trace_enabled[0] = 1ULL << TESSERA_TRACE_EV_entry;
-	trace_hypercall(0, -1, 1, 0, 1, 2, 3, 4);
-	trace_entry(0, -1, 0x1000);
-	trace_entry(0, 0, 0x1000); /* cell 0: its mask is 0 */
+	trace_point(hypercall, 0, -1, 1, 0, 1, 2, 3, 4);
+	trace_point(entry, 0, -1, 0x1000);
+	trace_point(entry, 0, 0, 0x1000); /* cell 0: its mask is 0 */
 	long n = trace_ring_drain(&f.rd, buf, sizeof(buf));
 	cr_assert_eq(n, sizeof(struct tessera_trace_ev_entry));
 	cr_assert_eq(f.desc.produced, 1);
@@ -173,7 +173,7 @@ Test(trace_ring, malformed_record_is_refused)
 	uint8_t buf[1024];
 
 	fixture_init(&f, 1024);
-	trace_entry(0, -1, 0x1000);
+	trace_point(entry, 0, -1, 0x1000);
 	((struct tessera_trace_record_header *)f.data)->size = 12;
 	cr_assert_eq(trace_ring_drain(&f.rd, buf, sizeof(buf)), -1);
 	free(f.data);

@@ -50,9 +50,11 @@ int trace_dir_write_meta(const struct trace_dir *td, const char *dir)
 				fprintf(f, "lost_event %u %u %" PRIu64 "\n", c, e, td->lost_per_event[c][e]);
 	}
 	if (td->have_counters)
-		for (unsigned int c = 0; c < td->nr_cells; c++)
+		for (unsigned int c = 0; c < td->nr_cells; c++) {
 			for (unsigned int r = 0; r < TESSERA_ER_COUNT; r++)
 				fprintf(f, "cell_exits %u %u %" PRIu64 "\n", c, r, td->cell_exits[c][r]);
+			fprintf(f, "cell_violations %u %" PRIu64 "\n", c, td->cell_violations[c]);
+		}
 	return fclose(f) ? -1 : 0;
 }
 
@@ -95,6 +97,9 @@ static int load_meta(struct trace_dir *td, const char *dir, char *err, size_t er
 			   a < TESSERA_TRACE_MAX_CELLS && b < TESSERA_ER_COUNT) {
 			td->cell_exits[a][b] = x;
 			td->have_counters = true;
+		} else if (sscanf(line, "cell_violations %u %" SCNu64, &a, &x) == 2 &&
+			   a < TESSERA_TRACE_MAX_CELLS) {
+			td->cell_violations[a] = x;
 		}
 	}
 	fclose(f);
@@ -161,6 +166,20 @@ uint64_t trace_dir_ns(const struct trace_dir *td, uint64_t tsc)
 	if (tsc < td->tsc_offset)
 		return 0;
 	return (uint64_t)((unsigned __int128)(tsc - td->tsc_offset) * 1000000000u / td->tsc_hz);
+}
+
+uint64_t trace_dir_cell_lost(const struct trace_dir *td, unsigned int c, unsigned int id)
+{
+	uint64_t lost = 0;
+
+	if (c >= TESSERA_TRACE_MAX_CELLS)
+		return 0;
+	for (unsigned int cpu = 0; cpu < td->nr_cpus; cpu++) {
+		if (!(td->cell_cpus[c] >> cpu & 1))
+			continue;
+		lost += id < TESSERA_TRACE_MAX_EVENTS ? td->lost_per_event[cpu][id] : td->lost[cpu];
+	}
+	return lost;
 }
 
 static void rec_fill(const struct trace_dir *td, unsigned int cpu, size_t off, struct trace_rec *r)

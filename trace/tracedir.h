@@ -2,7 +2,7 @@
  * A recorded trace on disk, as `tessera trace record` writes it and every other subcommand reads it:
  *   DIR/meta       text, one `key value...` per line: format version, catalog hash, TSC frequency and
  *                  offset, CPU count, cell names, per-CPU produced/lost counts, per-CPU per-event losses,
- *                  and the hypervisor's own per-cell exit counters (when it published them)
+ *                  and the hypervisor's own per-cell exit and violation counters (when it published them)
  *   DIR/cpuN.raw   the records drained from CPU N's ring, concatenated (padding removed)
  */
 #ifndef TESSERA_TRACE_TRACEDIR_H
@@ -28,6 +28,7 @@ struct trace_dir {
 	uint64_t cell_cpus[TESSERA_TRACE_MAX_CELLS]; /* bit n: CPU n belongs to the cell (0: unknown) */
 	bool have_counters;			     /* cell_exits below came from the hypervisor */
 	uint64_t cell_exits[TESSERA_TRACE_MAX_CELLS][TESSERA_ER_COUNT];
+	uint64_t cell_violations[TESSERA_TRACE_MAX_CELLS]; /* with have_counters */
 	/* Loaded records per CPU (trace_dir_load) */
 	uint8_t *data[TESSERA_TRACE_MAX_CPUS];
 	size_t len[TESSERA_TRACE_MAX_CPUS];
@@ -42,6 +43,10 @@ int trace_dir_write_meta(const struct trace_dir *td, const char *dir);
 FILE *trace_dir_open_cpu(const char *dir, unsigned int cpu, const char *mode);
 
 uint64_t trace_dir_ns(const struct trace_dir *td, uint64_t tsc);
+/* Records of event `id` (all events: TESSERA_TRACE_MAX_EVENTS) lost on cell c's CPUs. Each CPU belongs to
+ * at most one cell, so these are the cell's losses (the hypervisor's own events on a cell's CPU, and a
+ * cell's events written on CPU 0 by the watchdog or the mailbox, count where they were written). */
+uint64_t trace_dir_cell_lost(const struct trace_dir *td, unsigned int c, unsigned int id);
 
 /* Format an error message into err (for the converters and the reader); returns -1. */
 int trace_errorf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -7,18 +7,18 @@
 void trace_writers_check(void);
 void trace_writers_check(void)
 {
-	trace_exit(0, 0, 0, 0, 0, 0, 0, 0);
-	trace_entry(0, 0, 0);
-	trace_hypercall(0, 0, 0, 0, 0, 0, 0, 0);
-	trace_pio(0, 0, 0, 0, 0, 0, 0, 0);
-	trace_msr(0, 0, 0, 0, 0, 0);
-	trace_npf(0, 0, 0, 0, 0, 0, 0);
-	trace_irq_inject(0, 0, 0, 0, 0, 0);
-	trace_violation(0, 0, 0, 0, 0, 0);
-	trace_cell_state(0, -1, 0, 0, 0, "cell");
-	trace_watchdog(0, -1, 0, 0, 0);
-	trace_console(0, 0, 0, "text");
-	trace_mce(0, -1, 0, 0, 0, 0);
-	trace_fault_inject(0, 0, 0, 0, 0);
-	trace_trace_command(0, -1, 0, 0, 0, 0);
+	trace_point(exit, 0, 0, 0, 0, 0, 0, 0, 0);
+	trace_point(entry, 0, 0, 0);
+	trace_point(hypercall, 0, 0, 0, 0, 0, 0, 0, 0);
+	trace_point(pio, 0, 0, 0, 0, 0, 0, 0, 0);
+	trace_point(msr, 0, 0, 0, 0, 0, 0);
+	trace_point(npf, 0, 0, 0, 0, 0, 0, 0);
+	trace_point(irq_inject, 0, 0, 0, 0, 0, 0, 0);
+	trace_point(violation, 0, 0, 0, 0, 0, 0);
+	trace_point(cell_state, 0, -1, 0, 0, 0, "cell");
+	trace_point(watchdog, 0, -1, 0, 0, 0, 0, "cell");
+	trace_point(console, 0, 0, 0, "text");
+	trace_point(mce, 0, -1, 0, 0, 0, 0);
+	trace_point(fault_inject, 0, 0, 0, 0, 0);
+	trace_point(trace_command, 0, -1, 0, 0, 0, 0);
 }

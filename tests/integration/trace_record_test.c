@@ -89,6 +89,33 @@ static uint64_t check_exits_match(const struct trace_dir *td)
 	return all;
 }
 
+static int count_violations(const struct trace_rec *r, void *ctx)
+{
+	uint64_t *per_cell = ctx;
+
+	if (r->ev && r->ev->id == TESSERA_TRACE_EV_violation && r->cell >= 0 &&
+	    r->cell < TESSERA_TRACE_MAX_CELLS)
+		per_cell[r->cell]++;
+	return 0;
+}
+
+/* Per cell: violation events + violation events lost on its CPUs == the hypervisor's violation counter
+ * (refused hypercalls such as a doorbell to an unlisted cell included). */
+static void check_violations_match(const struct trace_dir *td)
+{
+	uint64_t per_cell[TESSERA_TRACE_MAX_CELLS] = {0};
+
+	trace_dir_for_each(td, count_violations, per_cell);
+	for (unsigned int c = 0; c < td->nr_cells; c++) {
+		uint64_t lost = trace_dir_cell_lost(td, c, TESSERA_TRACE_EV_violation);
+		cr_assert_eq(per_cell[c] + lost, td->cell_violations[c],
+			     "cell %u: %lu violation events + %lu lost, the hypervisor counted %lu", c,
+			     (unsigned long)per_cell[c], (unsigned long)lost,
+			     (unsigned long)td->cell_violations[c]);
+	}
+	cr_assert_gt(td->cell_violations[2], 0, "the probe's violations were not counted");
+}
+
 static int count_records(const struct trace_rec *r, void *ctx)
 {
 	uint64_t *per_event = ctx;
@@ -116,6 +143,7 @@ Test(trace_record, default_config_every_counted_exit_is_an_event_and_tools_read_
 		     (unsigned long)produced);
 	/* The probe's refused accesses are violations, each one an event; entries follow exits. */
 	cr_assert_gt(per_event[TESSERA_TRACE_EV_violation], 0);
+	check_violations_match(&td);
 	cr_assert_gt(per_event[TESSERA_TRACE_EV_irq_inject], 0);
 	cr_assert_gt(per_event[TESSERA_TRACE_EV_entry], 0);
 	cr_assert_eq(per_event[TESSERA_TRACE_EV_hypercall], td.cell_exits[0][TESSERA_ER_HYPERCALL] +
@@ -130,6 +158,8 @@ Test(trace_record, default_config_every_counted_exit_is_an_event_and_tools_read_
 	cr_assert(has_line_with(p.out, "cell 0 'worker-a'") && has_line_with(p.out, "cell 2 'probe'"), "%s",
 		  p.out);
 	cr_assert(has_line_with(p.out, "hv count") && has_line_with(p.out, "  hypercall "), "%s", p.out);
+	cr_assert(has_line_with(p.out, "violations (hv count ") && has_line_with(p.out, " lost"), "%s",
+		  p.out);
 	tessera_free(&p);
 
 	tessera_run(&p, 30, (const char *const[]){"trace", "convert", dir, "--to", "ctf", NULL});

@@ -25,6 +25,8 @@ struct vcpu;
 /* svm_irq.c */
 void svm_irq_reset(struct vcpu *v);
 void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s);
+/* Writes EVENTINJ = inj and records it as an irq_inject event of that kind (enum tessera_trace_irq_kind). */
+void svm_inject(struct vcpu *v, struct svm_vcpu *s, uint64_t inj, unsigned int kind);
 void svm_irq_after_exit(struct svm_vcpu *s);
 
 void svm_vmrun(uint64_t *gprs, uint64_t vmcb_pa, uint64_t host_save_pa);

@@ -13,12 +13,15 @@
  *   take it (IF=1, no interrupt shadow); otherwise a virtual interrupt request with the VINTR intercept
  *   brings the vCPU back as soon as it can. An injection the exit interrupted (EXITINTINFO) is
  *   injected again, so nothing is lost and nothing is delivered twice.
+ * - Every write of EVENTINJ is an irq_inject trace event (svm_trace_inject), with its kind: interrupt,
+ *   NMI, re-injection here, fault in svm_vcpu.c.
  */
 #include <tessera/arch.h>
 #include <tessera/cell.h>
 #include <tessera/console.h>
 #include <tessera/exit.h>
 #include <tessera/string.h>
+#include "../../../trace/write.h"
 #include "../apic/mmio_decode.h"
 #include "../apic/vlapic.h"
 #include "../lapic.h"
@@ -128,6 +131,14 @@ static void skip_hlt(struct vcpu *v, struct svm_vcpu *s)
 		vmcb_set(s->vmcb, VMCB_RIP, rip + 1);
 }
 
+/* Sets EVENTINJ and traces it: every injection into a guest goes through here. */
+void svm_inject(struct vcpu *v, struct svm_vcpu *s, uint64_t inj, unsigned int kind)
+{
+	vmcb_set(s->vmcb, VMCB_EVENT_INJ, inj);
+	trace_point(irq_inject, v->cpu, (int)v->cell->id, (uint8_t)inj, (uint8_t)kind,
+		    (uint8_t)((inj >> 8) & 7), (inj & SVM_EVTINJ_VALID_ERR) != 0, (uint32_t)(inj >> 32));
+}
+
 /* Before VMRUN: deliver what is pending, or ask to come back when the guest can take it. */
 void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 {
@@ -140,7 +151,7 @@ void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 
 	vlapic_sync(l, now);
 	if (!(vmcb_get(vmcb, VMCB_EVENT_INJ) & SVM_EVTINJ_VALID) && s->reinject) {
-		vmcb_set(vmcb, VMCB_EVENT_INJ, s->reinject);
+		svm_inject(v, s, s->reinject, TESSERA_TRACE_IRQ_REINJECT);
 		s->reinject = 0;
 	}
 	vec = vlapic_pending(l);
@@ -148,11 +159,11 @@ void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 		bool can = (vmcb_get(vmcb, VMCB_RFLAGS) & RFLAGS_IF) && !(vmcb_get(vmcb, VMCB_INT_STATE) & 1);
 		if (l->nmi_pending) {
 			l->nmi_pending = 0;
-			vmcb_set(vmcb, VMCB_EVENT_INJ, 2 | EVTINJ_NMI | SVM_EVTINJ_VALID);
+			svm_inject(v, s, 2 | EVTINJ_NMI | SVM_EVTINJ_VALID, TESSERA_TRACE_IRQ_NMI);
 		} else if (vec >= 0 && can) {
 			skip_hlt(v, s);
 			vlapic_ack(l, (uint8_t)vec);
-			vmcb_set(vmcb, VMCB_EVENT_INJ, (uint64_t)vec | SVM_EVTINJ_VALID);
+			svm_inject(v, s, (uint64_t)vec | SVM_EVTINJ_VALID, TESSERA_TRACE_IRQ_INTERRUPT);
 			vec = vlapic_pending(l);
 		}
 	}

@@ -227,7 +227,5 @@ void arch_vcpu_inject_fault(struct vcpu *v, const struct vcpu_exit *exit, enum v
 		break;
 	default: inj = VEC_GP | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID; break;
 	}
-	vmcb_set(s->vmcb, VMCB_EVENT_INJ, inj);
-	trace_irq_inject(v->cpu, (int)v->cell->id, (uint8_t)inj, 3, (inj & SVM_EVTINJ_VALID_ERR) != 0,
-			 (uint32_t)(inj >> 32));
+	svm_inject(v, s, inj, TESSERA_TRACE_IRQ_FAULT);
 }

@@ -123,8 +123,9 @@ void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, con
 
 /* Whether the cell's config grants MSR `index` for `want` (TESSERA_MSR_READ / TESSERA_MSR_WRITE). */
 bool cell_msr_allowed(const struct cell *c, uint32_t index, uint32_t want);
-/* A refused request answered with an error rather than a fault: counted and reported. */
-void cell_violation_count(struct vcpu *v, const char *what);
+/* A refused request answered with an error rather than a fault: counted, reported and traced (addr: what
+ * it concerned, e.g. the doorbell's peer). */
+void cell_violation_count(struct vcpu *v, uint64_t addr, const char *what);
 
 /* Cell console (cell_console.c): text from the guest, printed as "[name] line". */
 void cell_console_write(struct vcpu *v, const char *s, size_t len);

@@ -12,6 +12,7 @@
 #define __section(s)   __attribute__((section(s)))
 #define __unused       __attribute__((unused))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
+#define __noinline     __attribute__((noinline))
 
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)

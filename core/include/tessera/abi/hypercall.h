@@ -45,11 +45,18 @@ enum tessera_hypercall {
 		TESSERA_HC_COUNT
 };
 
+/* The cell states, the one table of their numbers and names (the hypervisor's messages and the trace
+ * catalog both use it): X(number, NAME, name, meaning). */
+#define TESSERA_CELL_STATES(X)                                                          \
+	X(0, STOPPED, "stopped", "never started, or stopped by a manager")              \
+	X(1, RUNNING, "running", "running")                                             \
+	X(2, FINISHED, "finished", "the cell called cell_exit, or all its CPUs halted") \
+	X(3, FAILED, "failed", "crashed, violated its policy, or hit an unexpected exit")
+
 enum tessera_cell_state {
-	TESSERA_CELL_STOPPED = 0, /* never started, or stopped by a manager */
-	TESSERA_CELL_RUNNING = 1,
-	TESSERA_CELL_FINISHED = 2, /* the cell called cell_exit */
-	TESSERA_CELL_FAILED = 3,   /* crashed, violated its policy, or hit an unexpected exit */
+#define TESSERA_CELL_STATE_ENUM(num, NAME, name, doc) TESSERA_CELL_##NAME = num,
+	TESSERA_CELL_STATES(TESSERA_CELL_STATE_ENUM)
+#undef TESSERA_CELL_STATE_ENUM
 };
 
 #endif
