@@ -208,6 +208,19 @@ Test(cli, help_lists_commands, .timeout = 30)
 	tessera_free(&p);
 }
 
+/* More CPUs and RAM than the default config needs: the extra CPU parks, the extra RAM stays unused. */
+Test(run, more_cpus_and_ram_than_the_config_boot, .timeout = 90)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 80,
+		    (const char *const[]){"run", "--smp", "5", "--mem", "512M", "--timeout", "60", NULL});
+	cr_expect(has_line_with(p.out, " 5 CPUs online"), "%s", p.out);
+	cr_expect(has_line_with(p.out, "shutdown: 3 cells finished, 0 failed"), "%s", p.out);
+	cr_expect_eq(p.status, 0, "exit status %d\n%s", p.status, p.err);
+	tessera_free(&p);
+}
+
 Test(run, qemu_failure_is_a_failed_run, .timeout = 30)
 {
 	struct tessera_proc p;
