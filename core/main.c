@@ -96,7 +96,7 @@ __noreturn void hv_main(struct boot_info *info)
 	check_cpu();
 
 	unsigned int online = arch_cpus_start();
-	pr_info("%u CPUs online", online);
+	pr_info("%u CPU%s online", online, online == 1 ? "" : "s");
 
 	if (cmdline_get(info->cmdline, "test_fault", &v, &len)) {
 		char kind[32];

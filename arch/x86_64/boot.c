@@ -26,6 +26,9 @@ void arch_x86_boot(uint32_t magic, uint32_t info);
 
 extern char __hv_start[], __hv_end[];
 extern char boot_stack[], boot_stack_top[], boot_stack_guard[];
+extern uint8_t boot_ist[X86_NR_IST][2][PAGE_SIZE]; /* entry.S: [i][0] guard page, [i][1] the stack */
+
+_Static_assert(X86_IST_SIZE == PAGE_SIZE, "boot_ist in entry.S holds one page per IST stack");
 
 static struct boot_info boot_info;
 static struct memmap boot_memmap;
@@ -106,7 +109,10 @@ void arch_x86_boot(uint32_t magic, uint32_t info)
 {
 	x86_serial_init();
 	x86_idt_init();
-	x86_cpu_init(0, 0, (uintptr_t)boot_stack, (uintptr_t)boot_stack_top);
+	uintptr_t ist_lo[X86_NR_IST];
+	for (unsigned int i = 0; i < X86_NR_IST; i++)
+		ist_lo[i] = (uintptr_t)boot_ist[i][1];
+	x86_cpu_init(0, 0, (uintptr_t)boot_stack, (uintptr_t)boot_stack_top, ist_lo);
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
 		panic("not started by a multiboot loader (magic %#x)", magic);
 	if (multiboot_parse(phys_to_virt(info), phys_to_virt, &boot_info, &boot_memmap))
@@ -128,6 +134,8 @@ void arch_x86_boot(uint32_t magic, uint32_t info)
 
 	x86_paging_init(&boot_info);
 	x86_paging_set((uintptr_t)boot_stack_guard, PAGE_SIZE, 0);
+	for (unsigned int i = 0; i < X86_NR_IST; i++)
+		x86_paging_set((uintptr_t)boot_ist[i][0], PAGE_SIZE, 0);
 	lapic_map(platform.lapic_base);
 	if (platform.ioapic_base)
 		x86_paging_map_device(platform.ioapic_base, PAGE_SIZE);
@@ -140,6 +148,6 @@ void arch_x86_boot(uint32_t magic, uint32_t info)
 		pr_warn("test_pic_pending: the PIC never showed IRQ0 pending");
 	lapic_enable();
 	x86_timer_calibrate();
-	x86_smp_setup(&platform, &boot_memmap);
+	x86_smp_setup(&platform, &boot_memmap, boot_info.cmdline);
 	hv_main(&boot_info);
 }

@@ -1,6 +1,6 @@
 /*
- * Fatal exceptions in the hypervisor: one dump, kept whole under the console lock (vector, registers,
- * control registers, backtrace), then the machine stops with TESSERA_EXIT_FAULT.
+ * Fatal exceptions in the hypervisor: one dump, kept whole under the console lock when it can be had
+ * (vector, registers, control registers, backtrace), then the machine stops with TESSERA_EXIT_FAULT.
  */
 #include <tessera/console.h>
 #include <tessera/format.h>
@@ -58,7 +58,16 @@ __noreturn void x86_exception(struct x86_regs *r)
 		arch_machine_stop(TESSERA_EXIT_FAULT);
 	}
 
-	console_lock();
+	/*
+	 * The fault may have hit this CPU while it held the console lock (inside a print): waiting for the
+	 * lock would then deadlock. Wait a bounded time and print anyway after it, accepting that the dump
+	 * may interleave with another CPU's line rather than never appear.
+	 */
+	unsigned long flags;
+	if (!console_lock_bounded(&flags)) {
+		static const char msg[] = "\n(console lock not released: dumping without it)\n";
+		console_write_raw(msg, sizeof(msg) - 1);
+	}
 	console_printf_locked("[cpu%u] FATAL: #%s %s at RIP 0x%llx (error code 0x%llx)", id,
 			      vector_names[v][0], vector_names[v][1], (ull)r->rip, (ull)r->error_code);
 	if (v == 14)
