@@ -180,6 +180,17 @@ static bool args_char(char ch)
 	return ch >= 0x20 && ch < 0x7f;
 }
 
+/* "cpu" followed by digits only: the hypervisor's own console prefix ([cpu0] ...). */
+static bool name_is_cpu_prefix(const char *name)
+{
+	if (strncmp(name, "cpu", 3) != 0 || !name[3])
+		return false;
+	for (const char *p = name + 3; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
 static int check_cell_fields(struct check *c, int i)
 {
 	const struct tessera_config_cell *cell = &c->cells[i];
@@ -190,6 +201,12 @@ static int check_cell_fields(struct check *c, int i)
 			   false);
 	if (err)
 		return err;
+	/* Console lines carry "[name]": a cell named cpuN could forge the hypervisor's own lines. */
+	if (name_is_cpu_prefix(cell->name))
+		return CELL_FAIL(
+			c, i, HV_EINVAL, CONFIG_FIELD_NAME,
+			"cell name '%s' is reserved: the hypervisor's console lines start with [cpuN]",
+			cell->name);
 	for (int j = 0; j < i; j++)
 		if (strcmp(c->cells[j].name, cell->name) == 0)
 			return CELL_FAIL(c, i, HV_EEXIST, CONFIG_FIELD_NAME, "duplicate cell name '%s'",
