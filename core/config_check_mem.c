@@ -39,6 +39,12 @@ static int check_region(struct check *c, int i, int j, const struct tessera_conf
 	if (!(m->flags & MEM_ACCESS))
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_MEM_FLAGS,
 				"memory region grants no access (read, write or exec)");
+	/* Second-stage tables cannot take read away from a present page (x86 NPT, arm64 stage 2 for
+	 * exec): a region without read would still be readable, so the config could not mean it. */
+	if (!(m->flags & TESSERA_MEM_READ))
+		return MEM_FAIL(
+			c, i, j, HV_EINVAL, CONFIG_FIELD_MEM_FLAGS,
+			"write or exec without read: second-stage paging cannot deny reads, add read");
 	if (strnlen(m->peer, sizeof(m->peer)) == sizeof(m->peer))
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER, "shared_with is not NUL-terminated");
 	if (!(m->flags & TESSERA_MEM_SHARED) && m->peer[0])
@@ -150,10 +156,6 @@ int check_cell_memory(struct check *c, int i)
 		return MEM_FAIL(c, i, (int)(boot - &c->mem[cell->memory_first]), HV_ERANGE, CONFIG_FIELD_SIZE,
 				"lowest RAM region is too small for the %u-byte boot area at its top",
 				TESSERA_BOOT_AREA_SIZE);
-	if (!(boot->flags & TESSERA_MEM_READ))
-		return MEM_FAIL(c, i, (int)(boot - &c->mem[cell->memory_first]), HV_EINVAL,
-				CONFIG_FIELD_MEM_FLAGS,
-				"lowest RAM region must be readable: it holds the boot area");
 	return 0;
 }
 
