@@ -19,7 +19,8 @@
 void cell_violation_count(struct vcpu *v, const char *what)
 {
 	__atomic_fetch_add(&v->cell->stats.violations, 1, __ATOMIC_RELAXED);
-	pr_info("VIOLATION cell '%s' cpu %u: %s", v->cell->name, v->cpu, what);
+	pr_info("VIOLATION cell '%s' cpu %u rip %#llx: %s", v->cell->name, v->cpu,
+		(unsigned long long)arch_vcpu_pc(v), what);
 }
 
 void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, const char *fmt, ...)
@@ -131,11 +132,11 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 			  (unsigned long long)exit->pc);
 		break;
 	default:
+		/* The RIP first: if anything is ever cut, it is the detail, not where it happened. */
 		cell_stop(c, TESSERA_CELL_FAILED,
-			  "cpu %u: unexpected exit %s (code %#llx, info %#llx %#llx) at rip %#llx", v->cpu,
-			  exit->raw_name, (unsigned long long)exit->raw_code,
-			  (unsigned long long)exit->raw_info1, (unsigned long long)exit->raw_info2,
-			  (unsigned long long)exit->pc);
+			  "cpu %u at rip %#llx: unexpected exit %s (code %#llx, info %#llx %#llx)", v->cpu,
+			  (unsigned long long)exit->pc, exit->raw_name, (unsigned long long)exit->raw_code,
+			  (unsigned long long)exit->raw_info1, (unsigned long long)exit->raw_info2);
 		break;
 	}
 }

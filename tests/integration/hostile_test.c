@@ -1,0 +1,69 @@
+/*
+ * The hostile inmate (guests/hostile) against the hypervisor: each test boots it with a config from
+ * tests/integration/configs/ and checks what the hypervisor let through and what it reported.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define LIMIT_S 100
+
+static void expect_line(const struct tessera_proc *p, const char *needle)
+{
+	cr_expect(has_line_with(p->out, needle), "no line with \"%s\" in:\n%s\nstderr:\n%s", needle, p->out,
+		  p->err);
+}
+
+static void run_hostile(struct tessera_proc *p, const char *yaml, const char *const *qemu_extra)
+{
+	const char *args[16] = {"run", "--config", NULL, "--timeout", "90"};
+	char path[512];
+	unsigned int n = 5;
+
+	snprintf(path, sizeof(path), "%s/tests/integration/configs/%s", TESSERA_SOURCE_ROOT, yaml);
+	args[2] = path;
+	if (qemu_extra) {
+		args[n++] = "--";
+		while (*qemu_extra && n < 15)
+			args[n++] = *qemu_extra++;
+	}
+	args[n] = NULL;
+	tessera_run(p, LIMIT_S, args);
+}
+
+/* Buffers that run off the cell's memory are refused whole; an unlisted doorbell is reported with RIP. */
+Test(hostile, buffers_past_the_cell_end_are_refused_before_any_copy, .timeout = 120)
+{
+	struct tessera_proc p;
+
+	run_hostile(&p, "hostile.yaml", NULL);
+	expect_line(&p, "[hostile] hostile: straddle: ok");
+	/* Before the fix the first 256 bytes of the 400-byte buffer were printed. */
+	cr_expect(!strstr(p.out, "ZZZZZZZZZZ"), "part of a refused buffer was printed:\n%s", p.out);
+	expect_line(&p, "[hostile] hostile: stats: ok");
+	expect_line(&p, "VIOLATION cell 'hostile' cpu 1 rip 0x");
+	expect_line(&p, "doorbell_ring to a cell its config does not list");
+	expect_line(&p, "cell 'worker' finished: exit status 0");
+	expect_line(&p, "cell 'hostile' finished: exit status 0");
+	cr_expect(!strstr(p.out, "hostile: BAD") && !strstr(p.out, ": BAD ("), "an attack got through:\n%s",
+		  p.out);
+	cr_expect_eq(p.status, 0, "exit status %d", p.status);
+	tessera_free(&p);
+}
+
+/* VMRUN refuses the vCPU state: the cell is stopped, the report is whole and keeps the RIP. */
+Test(hostile, unexpected_exit_report_keeps_the_rip, .timeout = 120)
+{
+	struct tessera_proc p;
+
+	run_hostile(&p, "hostile-badcr0.yaml", NULL);
+	expect_line(&p, "ERROR: cell 'hostile' failed: cpu 1 at rip 0x");
+	/* The stats line repeats the reason: before the fix it was cut at 95 characters. */
+	expect_line(&p, "stats: cell 'hostile' (failed: cpu 1 at rip 0x");
+	expect_line(&p, "(VMEXIT_INVALID) (code 0xffffffff, info 0 0)): ");
+	expect_line(&p, "cell 'worker' finished: exit status 0");
+	cr_expect_eq(p.status, 0, "exit status %d", p.status);
+	tessera_free(&p);
+}
