@@ -49,7 +49,7 @@ const struct tessera_config_header *cells_config_find(const struct boot_info *in
 		return NULL;
 	}
 	const struct tessera_config_header *hdr = (const void *)(uintptr_t)m->start;
-	if (config_check(hdr, m->size, &err)) {
+	if (config_check(hdr, m->size, arch_config_platform(), &err)) {
 		/* A cell-level error comes after the header and array checks: the cell's name is readable. */
 		if (err.cell >= 0) {
 			pr_err("config: cell '%.*s': %s", TESSERA_NAME_LEN, config_cells(hdr)[err.cell].name,

@@ -266,9 +266,30 @@ static int check_cpus(struct check *c, int i)
 	return 0;
 }
 
-int config_check(const void *blob, size_t size, struct config_error *err)
+void config_platform_add(struct config_reserved *list, unsigned int *nr, uint64_t base, uint64_t size,
+			 const char *what)
 {
-	struct check c = {.err = err};
+	if (!size || *nr >= CONFIG_PLATFORM_MAX_RANGES)
+		return;
+	list[*nr].base = base;
+	list[*nr].size = size;
+	format_snprintf(list[*nr].what, sizeof(list[*nr].what), "%s", what);
+	(*nr)++;
+}
+
+const struct config_reserved *platform_overlap(const struct config_reserved *list, unsigned int nr,
+					       uint64_t base, uint64_t size)
+{
+	for (unsigned int k = 0; k < nr && k < CONFIG_PLATFORM_MAX_RANGES; k++)
+		if (ranges_overlap(base, size, list[k].base, list[k].size))
+			return &list[k];
+	return NULL;
+}
+
+int config_check(const void *blob, size_t size, const struct config_platform *plat, struct config_error *err)
+{
+	static const struct config_platform none;
+	struct check c = {.err = err, .plat = plat ? plat : &none};
 	int ret;
 
 	memset(err, 0, sizeof(*err));
@@ -294,6 +315,8 @@ int config_check(const void *blob, size_t size, struct config_error *err)
 		ret = check_cell_shares(&c, i);
 		if (!ret)
 			ret = check_cell_doorbells(&c, i);
+		if (!ret)
+			ret = check_watchdog_cpus(&c, i);
 	}
 	return ret;
 }

@@ -16,6 +16,7 @@ struct check {
 	const struct tessera_config_pio *pio;
 	const struct tessera_config_msr *msr;
 	const struct tessera_config_doorbell *db;
+	const struct config_platform *plat; /* never NULL: an empty one when the caller gave none */
 	struct config_error *err;
 };
 
@@ -41,5 +42,9 @@ int check_share_kind(struct check *c, int i, int j, const struct tessera_config_
 bool share_kinds_pair(uint32_t a, uint32_t b);
 int check_cell_comm(struct check *c, int i);
 int check_cell_doorbells(struct check *c, int i);
+int check_watchdog_cpus(struct check *c, int i);
+/* The platform range in `list` that [base, base+size) overlaps, or NULL. */
+const struct config_reserved *platform_overlap(const struct config_reserved *list, unsigned int nr,
+					       uint64_t base, uint64_t size);
 
 #endif

@@ -11,10 +11,9 @@
 #define MEM_FAIL(c, i, j, code, field, ...) ELEM_FAIL(c, i, CONFIG_ELEM_MEMORY, j, code, field, __VA_ARGS__)
 #define DB_FAIL(c, i, j, code, field, ...)  ELEM_FAIL(c, i, CONFIG_ELEM_DOORBELL, j, code, field, __VA_ARGS__)
 
-#define BOOT_MAP_LIMIT	 (4ULL << 30)  /* the boot identity map covers guest 0..4 GiB */
-#define LAPIC_GUEST_PAGE 0xfee00000ULL /* where a cell's CPUs see their local APIC */
-#define VECTOR_MIN	 0x20	       /* 0-0x1f are exceptions */
-#define VECTOR_MAX	 0xfe	       /* 0xff is the spurious vector */
+#define BOOT_MAP_LIMIT (4ULL << 30) /* the boot identity map covers guest 0..4 GiB */
+#define VECTOR_MIN     0x20	    /* 0-0x1f are exceptions */
+#define VECTOR_MAX     0xfe	    /* 0xff is the spurious vector */
 
 const char *config_share_kind_name(uint32_t kind)
 {
@@ -85,9 +84,12 @@ int check_cell_comm(struct check *c, int i)
 		if (comm >= BOOT_MAP_LIMIT)
 			return CELL_FAIL(c, i, HV_ERANGE, CONFIG_FIELD_COMM_REGION,
 					 "comm_region must lie below 4 GiB (the boot map's reach)");
-		if (comm == LAPIC_GUEST_PAGE)
+		const struct config_reserved *r =
+			platform_overlap(c->plat->guest, c->plat->nr_guest, comm, PAGE_SIZE);
+		if (r)
 			return CELL_FAIL(c, i, HV_EEXIST, CONFIG_FIELD_COMM_REGION,
-					 "comm_region is the local APIC page");
+					 "comm_region overlaps %s page, which the hypervisor emulates",
+					 r->what);
 		for (uint32_t k = 0; k < cell->memory_count; k++) {
 			const struct tessera_config_memory *m = &c->mem[cell->memory_first + k];
 			if (ranges_overlap(comm, PAGE_SIZE, m->guest, m->size))
@@ -157,6 +159,31 @@ int check_cell_doorbells(struct check *c, int i)
 						       "cell '%s' already rings '%s' with vector %u",
 						       other->name, d->peer, d->vector);
 			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * The watchdog runs in the idle loop of CPU 0 (core/vcpu.c), which a cell may own: that cell would then
+ * switch off every cell's watchdog. Refused rather than half-working (docs/ivc.md, "The watchdog").
+ * Reported at whichever of the two cells comes later, so the reader sees both names.
+ */
+int check_watchdog_cpus(struct check *c, int i)
+{
+	const struct tessera_config_cell *cell = &c->cells[i];
+
+	for (int k = 0; k <= i; k++) {
+		const struct tessera_config_cell *o = &c->cells[k];
+		if (cell->wd_period_ms && (o->cpus & 1))
+			return CELL_FAIL(
+				c, i, HV_EBUSY, CONFIG_FIELD_WD_PERIOD,
+				"a watchdog needs CPU 0 free (it runs there), but cell '%s' owns CPU 0",
+				o->name);
+		if (o->wd_period_ms && (cell->cpus & 1)) {
+			c->err->value = 0;
+			return CELL_FAIL(c, i, HV_EBUSY, CONFIG_FIELD_CPUS,
+					 "CPU 0 runs the watchdog of cell '%s': no cell may own it", o->name);
 		}
 	}
 	return 0;

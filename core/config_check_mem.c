@@ -15,6 +15,7 @@ static int check_region(struct check *c, int i, int j, const struct tessera_conf
 {
 	const struct tessera_config_header *h = c->hdr;
 	bool device = m->flags & TESSERA_MEM_DEVICE;
+	const struct config_reserved *r;
 
 	if (m->size == 0)
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_SIZE, "memory region size must not be zero");
@@ -67,6 +68,20 @@ static int check_region(struct check *c, int i, int j, const struct tessera_conf
 				"memory region overlaps the hypervisor's memory (0x%llx-0x%llx)",
 				(unsigned long long)h->hv_base,
 				(unsigned long long)(h->hv_base + h->hv_size - 1));
+	/* MMIO the hypervisor drives (a cell writing the physical ICR could send INIT/NMI anywhere). */
+	r = platform_overlap(c->plat->phys, c->plat->nr_phys, m->phys, m->size);
+	if (r)
+		return MEM_FAIL(c, i, j, HV_EPERM, CONFIG_FIELD_PHYS,
+				"memory region overlaps %s (0x%llx-0x%llx), which the hypervisor keeps",
+				r->what, (unsigned long long)r->base,
+				(unsigned long long)(r->base + r->size - 1));
+	/* A page the hypervisor emulates at that guest address would be shadowed by this mapping. */
+	r = platform_overlap(c->plat->guest, c->plat->nr_guest, m->guest, m->size);
+	if (r)
+		return MEM_FAIL(c, i, j, HV_EPERM, CONFIG_FIELD_GUEST,
+				"guest range overlaps %s page (0x%llx-0x%llx), which the hypervisor emulates",
+				r->what, (unsigned long long)r->base,
+				(unsigned long long)(r->base + r->size - 1));
 	return 0;
 }
 

@@ -61,9 +61,17 @@ static void build(void)
 
 static struct config_error err;
 
+/* A platform as the checker sees it: arch-neutral data, here made up (not any real machine's). */
+static struct config_platform plat = {
+	.nr_phys = 1,
+	.nr_guest = 1,
+	.phys = {{0x90000000ULL, 0x1000, "the test controller"}},
+	.guest = {{0x70000000ULL, 0x1000, "the test page"}},
+};
+
 static int check(void)
 {
-	return config_check(&b, sizeof(b), &err);
+	return config_check(&b, sizeof(b), &plat, &err);
 }
 
 /* Seal the change, then expect a refusal naming (cell, elem, field) and containing `words`. */
@@ -96,8 +104,8 @@ Test(config_check, header)
 	cr_assert_eq(check(), -HV_ECORRUPT);
 	cr_expect_not_null(strstr(err.message, "checksum"));
 	build();
-	cr_assert_neq(config_check(&b, 20, &err), 0);
-	cr_assert_neq(config_check(&b, sizeof(b) - 8, &err), 0); /* truncated */
+	cr_assert_neq(config_check(&b, 20, NULL, &err), 0);
+	cr_assert_neq(config_check(&b, sizeof(b) - 8, NULL, &err), 0); /* truncated */
 	cr_expect_not_null(strstr(err.message, "truncated"));
 	b.h.magic[0] = 'X';
 	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HEADER, "magic");
@@ -321,4 +329,56 @@ Test(config_check, images)
 	cr_assert_neq(config_check_image(&b.h, 0, elf, n, 62, &err), 0);
 	cr_expect_not_null(strstr(err.message, "writable"));
 	cr_expect_eq(err.field, CONFIG_FIELD_IMAGE);
+}
+
+/* A second region for cell 1 (slot 2), plain memory or a device. */
+static void add_region(uint64_t phys, uint64_t guest, uint32_t flags)
+{
+	b.h.nr_memory = 3;
+	b.cells[1].memory_count = 2;
+	b.mem[2] =
+		(struct tessera_config_memory){.phys = phys, .guest = guest, .size = 0x1000, .flags = flags};
+}
+
+Test(config_check, platform_reservations)
+{
+	/* A device region at MMIO the hypervisor drives (it could program that hardware). */
+	add_region(0x90000000ULL, 16 << 20, TESSERA_MEM_READ | TESSERA_MEM_WRITE | TESSERA_MEM_DEVICE);
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PHYS, "the test controller");
+	build();
+	add_region(0x8ffff000ULL, 16 << 20, TESSERA_MEM_READ | TESSERA_MEM_DEVICE);
+	b.mem[2].size = 0x2000; /* overlapping is enough */
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PHYS, "keeps");
+	build();
+	/* RAM mapped at a guest page the hypervisor emulates would shadow the emulation. */
+	add_region(100 << 20, 0x70000000ULL, TESSERA_MEM_READ | TESSERA_MEM_WRITE);
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_GUEST, "the test page");
+	build();
+	b.cells[1].comm_region = 0x70000000ULL;
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_COMM_REGION, "the test page");
+	build();
+	/* The same device region elsewhere is fine; and without a platform nothing is reserved. */
+	add_region(0x91000000ULL, 16 << 20, TESSERA_MEM_READ | TESSERA_MEM_WRITE | TESSERA_MEM_DEVICE);
+	seal();
+	cr_expect_eq(check(), 0, "%s", err.message);
+	add_region(0x90000000ULL, 0x70000000ULL, TESSERA_MEM_READ | TESSERA_MEM_WRITE | TESSERA_MEM_DEVICE);
+	seal();
+	cr_expect_eq(config_check(&b, sizeof(b), NULL, &err), 0, "%s", err.message);
+}
+
+Test(config_check, watchdog_needs_cpu0_free)
+{
+	b.cells[1].comm_region = 0x70001000ULL;
+	b.cells[1].wd_period_ms = 100;
+	b.cells[1].wd_missed = 3;
+	seal();
+	cr_expect_eq(check(), 0, "%s", err.message);
+	b.cells[0].cpus = 1; /* cell 'a' on CPU 0, before the watched cell */
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_WD_PERIOD, "cell 'a' owns CPU 0");
+	build();
+	b.cells[0].comm_region = 0x70001000ULL;
+	b.cells[0].wd_period_ms = 100;
+	b.cells[0].wd_missed = 3;
+	b.cells[1].cpus = 1; /* cell 'b' on CPU 0, after the watched cell */
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_CPUS, "watchdog of cell 'a'");
 }

@@ -266,7 +266,7 @@ static int cells_mask(const struct recorder *rc, const char *workdir, uint64_t *
 	}
 	n = fread(blob, 1, sizeof(blob), f);
 	fclose(f);
-	if (config_check(blob, n, &err)) {
+	if (config_check(blob, n, NULL, &err) /* reads names only */) {
 		fprintf(stderr, "tessera trace record: %s: %s\n", path, err.message);
 		return -1;
 	}

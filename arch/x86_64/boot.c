@@ -10,6 +10,7 @@
 #include <tessera/panic.h>
 #include <tessera/string.h>
 #include "acpi.h"
+#include "config_platform.h"
 #include "cpu.h"
 #include "io.h"
 #include "lapic.h"
@@ -29,6 +30,20 @@ extern char boot_stack[], boot_stack_top[], boot_stack_guard[];
 static struct boot_info boot_info;
 static struct memmap boot_memmap;
 static struct acpi_platform platform;
+static struct config_platform config_platform;
+
+/* From what boot found: the MADT's LAPIC and IOAPIC, the host channel's BAR (if any). */
+const struct config_platform *arch_config_platform(void)
+{
+	void *chan = NULL;
+	uint64_t chan_size = 0;
+
+	if (!arch_host_channel(&chan, &chan_size))
+		chan_size = 0;
+	x86_config_platform_fill(&config_platform, platform.lapic_base, platform.ioapic_base,
+				 (uint64_t)(uintptr_t)chan, chan_size);
+	return &config_platform;
+}
 
 __noreturn void arch_machine_stop(enum tessera_exit_code code)
 {

@@ -46,7 +46,7 @@ static int check_blob(const char *path)
 	}
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
-	if (config_check(buf, n, &err)) {
+	if (config_check(buf, n, config_host_platform(), &err)) {
 		fprintf(stderr, "tessera: %s: %s\n", path, err.message);
 		return 2;
 	}

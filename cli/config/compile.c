@@ -8,7 +8,14 @@
 #include <string.h>
 #include <tessera/config_check.h>
 
+#include "../../arch/x86_64/config_platform.h"
 #include "internal.h"
+
+/* The machines the host tool builds for are x86 PCs; another arch would pick its table by `machine`. */
+const struct config_platform *config_host_platform(void)
+{
+	return x86_config_platform_default();
+}
 
 int compile_fail(struct compile_ctx *ctx, const char *path, const char *fmt, ...)
 {
@@ -145,7 +152,7 @@ int config_compile(const char *path, const struct config_options *opt, struct co
 	}
 	if (config_blob_build(&ctx, sys))
 		goto out;
-	if (!opt->no_check && config_check(ctx.blob, ctx.size, &cerr)) {
+	if (!opt->no_check && config_check(ctx.blob, ctx.size, config_host_platform(), &cerr)) {
 		char epath[128];
 		error_path(&cerr, sys, epath, sizeof(epath));
 		compile_fail(&ctx, epath, "%s", cerr.message);

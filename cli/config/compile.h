@@ -37,6 +37,8 @@ struct config_diag {
 int config_compile(const char *path, const struct config_options *opt, struct config_compiled *out,
 		   struct config_diag *diag);
 void config_compiled_free(struct config_compiled *out);
+/* The platform reservations the host checks against (the architectural addresses). */
+const struct config_platform *config_host_platform(void);
 
 /* Print a diagnostic the way every Tessera tool does: `tessera: FILE:LINE:COL: message`. */
 void config_diag_print(const char *path, const struct config_diag *diag);

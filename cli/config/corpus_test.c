@@ -54,7 +54,7 @@ static int hypervisor_verdict(const struct config_compiled *c)
 	struct config_error err;
 	size_t size;
 
-	if (config_check(c->blob, c->size, &err))
+	if (config_check(c->blob, c->size, config_host_platform(), &err))
 		return -1;
 	for (unsigned int i = 0; i < c->nr_images; i++) {
 		void *elf = c->images[i] ? read_all(c->images[i], &size) : NULL;

@@ -1,8 +1,10 @@
 /*
- * MSRs the cell's config does not grant (MSRs are default-deny): the ones that control SVM itself, the
+ * MSRs the cell's config does not grant (MSRs are default-deny), and the local APIC's that it does: the ones that control SVM itself, the
  * machine's memory types and reset-time state, machine checks, time, other CPUs (x2APIC ICR), microcode,
  * performance counters, and MSR numbers that do not exist.
  */
+#include <guest/test.h>
+
 #include "probe.h"
 
 struct msr_args {
@@ -55,8 +57,20 @@ void probe_msrs(struct probe *p)
 	try_read("msr_vm_hsave_pa_read", 0xc0010117);
 	try_write("msr_vm_hsave_pa_write", 0xc0010117, scratch);
 
+	/* The local APIC's MSRs, granted to the probe by configs/default.yaml: still the hypervisor's. A
+	 * read gives the virtual APIC's base (enabled, BSP); a write that would disable, move or switch it
+	 * to x2APIC is refused; x2APIC MSRs do not exist for the cell. */
+	struct msr_args base = {0x1b, 0};
+	struct fault_info fi;
+	bool faulted = fault_try(msr_read, &base, &fi);
+	test_report("msr_apic_base_read_is_virtual", !faulted && fi.value == 0xfee00900,
+		    "IA32_APIC_BASE read %s %#lx, want 0xfee00900", faulted ? "faulted," : "gave", fi.value);
+	try_write("msr_apic_base_write_disable", 0x1b, 0xfee00100);
+	try_write("msr_apic_base_write_move", 0x1b, 0xfed00900);
+	try_write("msr_apic_base_write_x2apic", 0x1b, 0xfee00d00);
+	try_read("msr_x2apic_id_read", 0x802);
+
 	/* Machine-wide state. */
-	try_write("msr_apic_base_write", 0x1b, 0xfee00900);
 	try_read("msr_mtrr_def_type_read", 0x2ff);
 	try_write("msr_mtrr_def_type_write", 0x2ff, 0);
 	try_read("msr_syscfg_read", 0xc0010010);

@@ -115,6 +115,12 @@ Test(ivc, probe_attempts_on_interrupts_and_ivc_are_stopped, .timeout = 120)
 		"shared_readonly_write",
 		"shared_readonly_write_end",
 		"shared_readonly_exec",
+		"msr_apic_base_read_is_virtual",
+		"msr_apic_base_write_disable",
+		"msr_apic_base_write_move",
+		"msr_apic_base_write_x2apic",
+		"msr_x2apic_id_read",
+		"msr_x2apic_icr_write",
 	};
 	struct tessera_proc p;
 	char line[128];

@@ -335,3 +335,17 @@ bool vlapic_write(struct vlapic *l, uint32_t off, uint32_t value, uint64_t now, 
 	}
 	return true;
 }
+
+#define APIC_BASE_BSP	 (1ULL << 8)
+#define APIC_BASE_ENABLE (1ULL << 11)
+#define APIC_BASE_PAGE	 0xfee00000ULL
+
+uint64_t vlapic_apic_base(bool bsp)
+{
+	return APIC_BASE_PAGE | APIC_BASE_ENABLE | (bsp ? APIC_BASE_BSP : 0);
+}
+
+bool vlapic_apic_base_write_ok(bool bsp, uint64_t value)
+{
+	return value == vlapic_apic_base(bsp);
+}

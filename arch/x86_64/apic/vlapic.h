@@ -93,6 +93,13 @@ void vlapic_sync(struct vlapic *l, uint64_t now);
 int vlapic_pending(const struct vlapic *l);
 /* The CPU took `vector`: IRR -> ISR. */
 void vlapic_ack(struct vlapic *l, uint8_t vector);
+/*
+ * IA32_APIC_BASE as the cell sees it: the xAPIC page at its fixed guest address, globally enabled, BSP for
+ * the cell's boot CPU. A write is accepted only when it changes nothing: moving or disabling the APIC
+ * (or enabling x2APIC, which the cell is not offered) is refused.
+ */
+uint64_t vlapic_apic_base(bool bsp);
+bool vlapic_apic_base_write_ok(bool bsp, uint64_t value);
 /* Anything posted by other CPUs not yet synced? */
 bool vlapic_has_incoming(const struct vlapic *l);
 

@@ -174,3 +174,15 @@ Test(vlapic, periodic_ticks_missed_by_a_descheduled_vcpu_are_caught_up)
 	cr_expect_eq(fired, 5, "fired %u, want the 5 due ticks", fired);
 	cr_expect_eq(l.deadline, 6000, "phase kept");
 }
+
+Test(vlapic, apic_base_msr_is_virtual_and_fixed)
+{
+	cr_expect_eq(vlapic_apic_base(true), 0xfee00900ULL);
+	cr_expect_eq(vlapic_apic_base(false), 0xfee00800ULL);
+	cr_expect(vlapic_apic_base_write_ok(true, 0xfee00900ULL));
+	cr_expect(vlapic_apic_base_write_ok(false, 0xfee00800ULL));
+	cr_expect_not(vlapic_apic_base_write_ok(true, 0xfee00100ULL));	/* global disable */
+	cr_expect_not(vlapic_apic_base_write_ok(true, 0xfed00900ULL));	/* moved */
+	cr_expect_not(vlapic_apic_base_write_ok(true, 0xfee00d00ULL));	/* x2APIC enable */
+	cr_expect_not(vlapic_apic_base_write_ok(false, 0xfee00900ULL)); /* claims BSP */
+}

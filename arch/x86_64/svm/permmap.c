@@ -42,9 +42,15 @@ long svm_msrpm_bit(uint32_t msr)
 	return -1;
 }
 
+/*
+ * Always intercepted, whatever the allow-list says. IA32_APIC_BASE (0x1b) and the x2APIC range
+ * (0x800-0x8ff) reach the physical local APIC: a cell could disable it (then no kick or stop request
+ * reaches its CPU) or move it. The cell has a virtual xAPIC instead (svm_vcpu.c emulates the MSR).
+ */
 bool svm_msr_is_owned(uint32_t msr)
 {
-	return msr == MSR_EFER || msr == MSR_VM_CR || msr == MSR_VM_HSAVE_PA;
+	return msr == MSR_EFER || msr == MSR_VM_CR || msr == MSR_VM_HSAVE_PA || msr == MSR_APIC_BASE ||
+	       (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST);
 }
 
 /* Walk only the part of an entry that the map covers: an entry may span a huge unmapped range. */

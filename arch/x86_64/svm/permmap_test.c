@@ -53,15 +53,15 @@ Test(svm_msrpm, read_and_write_are_granted_separately)
 {
 	const struct tessera_config_msr msr[] = {
 		{0x10, 0x10, TESSERA_MSR_READ, 0},
-		{0x1b, 0x1b, TESSERA_MSR_WRITE, 0},
+		{0x1c, 0x1c, TESSERA_MSR_WRITE, 0},
 		{0xc0000100, 0xc0000102, TESSERA_MSR_READ | TESSERA_MSR_WRITE, 0},
 	};
 
 	svm_msrpm_build(msrpm, msr, 3);
 	cr_assert_not(svm_msrpm_intercepts(msrpm, 0x10, false));
 	cr_assert(svm_msrpm_intercepts(msrpm, 0x10, true));
-	cr_assert(svm_msrpm_intercepts(msrpm, 0x1b, false));
-	cr_assert_not(svm_msrpm_intercepts(msrpm, 0x1b, true));
+	cr_assert(svm_msrpm_intercepts(msrpm, 0x1c, false));
+	cr_assert_not(svm_msrpm_intercepts(msrpm, 0x1c, true));
 	for (uint32_t m = 0xc0000100; m <= 0xc0000102; m++) {
 		cr_assert_not(svm_msrpm_intercepts(msrpm, m, false));
 		cr_assert_not(svm_msrpm_intercepts(msrpm, m, true));
@@ -81,6 +81,13 @@ Test(svm_msrpm, owned_msrs_stay_intercepted_even_when_granted)
 	cr_assert(svm_msrpm_intercepts(msrpm, MSR_VM_HSAVE_PA, true));
 	cr_assert(svm_msrpm_intercepts(msrpm, MSR_VM_CR, false));
 	cr_assert_not(svm_msrpm_intercepts(msrpm, 0xc0000081, true));
+	/* the physical local APIC's MSRs: a cell could disable or move it */
+	cr_assert(svm_msrpm_intercepts(msrpm, MSR_APIC_BASE, true));
+	cr_assert(svm_msrpm_intercepts(msrpm, MSR_APIC_BASE, false));
+	cr_assert(svm_msrpm_intercepts(msrpm, MSR_X2APIC_FIRST, true));
+	cr_assert(svm_msrpm_intercepts(msrpm, 0x830, true)); /* x2APIC ICR */
+	cr_assert(svm_msrpm_intercepts(msrpm, MSR_X2APIC_LAST, false));
+	cr_assert_not(svm_msrpm_intercepts(msrpm, MSR_X2APIC_LAST + 1, false));
 	/* outside the map every MSR exits, granted or not */
 	cr_assert(svm_msrpm_intercepts(msrpm, 0x40000000, false));
 }

@@ -21,11 +21,12 @@
 #include <tessera/string.h>
 #include "../apic/mmio_decode.h"
 #include "../apic/vlapic.h"
+#include "../config_platform.h"
 #include "../lapic.h"
 #include "svm.h"
 #include "vmcb.h"
 
-#define GUEST_APIC_PAGE 0xfee00000ULL
+#define GUEST_APIC_PAGE X86_GUEST_LAPIC_PAGE
 #define RFLAGS_IF	(1ULL << 9)
 #define V_IRQ		(1u << 8)
 #define V_IGN_TPR	(1u << 20)

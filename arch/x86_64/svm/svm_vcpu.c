@@ -10,6 +10,7 @@
 #include <tessera/string.h>
 #include "../../../trace/write.h"
 #include "../io.h"
+#include "../apic/vlapic.h"
 #include "cpuid_filter.h"
 #include "svm.h"
 #include "vmcb.h"
@@ -197,7 +198,25 @@ bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, b
 		break;
 	case MSR_VM_CR: value = VM_CR_SVMDIS; break;
 	case MSR_VM_HSAVE_PA: value = 0; break;
-	default: return false;
+	case MSR_APIC_BASE:
+		/* The virtual APIC's base; the physical one is never touched (vlapic.h). */
+		value = vlapic_apic_base(v->index == 0);
+		if (write && !vlapic_apic_base_write_ok(v->index == 0, exit->msr.value)) {
+			cell_violation(v, exit, VCPU_FAULT_GP,
+				       "IA32_APIC_BASE write %#llx refused: the local APIC cannot be moved, "
+				       "disabled or switched to x2APIC",
+				       (unsigned long long)exit->msr.value);
+			return true;
+		}
+		break;
+	default:
+		if (exit->msr.index >= MSR_X2APIC_FIRST && exit->msr.index <= MSR_X2APIC_LAST) {
+			cell_violation(v, exit, VCPU_FAULT_GP,
+				       "x2APIC MSR %#x %s: the cell has an xAPIC only", exit->msr.index,
+				       write ? "write" : "read");
+			return true;
+		}
+		return false;
 	}
 	if (!write)
 		arch_vcpu_complete_msr_read(v, value);

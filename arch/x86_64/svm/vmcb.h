@@ -111,8 +111,13 @@
 #define MSR_EFER	0xc0000080
 #define MSR_VM_CR	0xc0010114
 #define MSR_VM_HSAVE_PA 0xc0010117
-#define EFER_SVME	(1ULL << 12)
-#define VM_CR_SVMDIS	(1ULL << 4)
+#ifndef MSR_APIC_BASE
+#define MSR_APIC_BASE 0x1B /* as in cpu.h */
+#endif
+#define MSR_X2APIC_FIRST 0x00000800
+#define MSR_X2APIC_LAST	 0x000008ff
+#define EFER_SVME	 (1ULL << 12)
+#define VM_CR_SVMDIS	 (1ULL << 4)
 
 static inline uint64_t vmcb_read(const void *vmcb, unsigned int off, unsigned int size)
 {

@@ -79,6 +79,10 @@ void arch_dump_backtrace(void);
  */
 int arch_virt_probe(char *why, size_t len);
 
+/* What the machine keeps for the hypervisor (MMIO it drives, pages it emulates), for config_check. */
+struct config_platform;
+const struct config_platform *arch_config_platform(void);
+
 /* Test-only: provoke a fault of the given kind ("pagefault", ...) to exercise the exception path. */
 void arch_test_fault(const char *kind);
 

@@ -73,11 +73,38 @@ struct config_error {
 };
 
 /*
- * Check a whole blob of `size` bytes: header, checksum, every array and every rule in docs/config.md.
+ * What the platform keeps for the hypervisor, as data, so that the checker stays arch-neutral. The host
+ * fills it from the arch's table of architectural addresses, the hypervisor from what it found at boot
+ * (firmware tables, the host channel's BAR).
+ * - phys: physical MMIO the hypervisor uses (interrupt controllers, its host channel...). No cell region
+ *   may overlap one: a cell mapping it could program the hardware the hypervisor relies on.
+ * - guest: guest-physical ranges the hypervisor emulates for every cell (an interrupt controller's page).
+ *   No cell region and no comm region may overlap one: it would shadow the emulated device.
+ */
+#define CONFIG_PLATFORM_MAX_RANGES 8
+
+struct config_reserved {
+	uint64_t base, size;
+	char what[32]; /* for messages: "the local APIC" */
+};
+
+struct config_platform {
+	unsigned int nr_phys, nr_guest;
+	struct config_reserved phys[CONFIG_PLATFORM_MAX_RANGES];
+	struct config_reserved guest[CONFIG_PLATFORM_MAX_RANGES];
+};
+
+/* Add a range to one of a platform's lists (ignored when full or of size 0). */
+void config_platform_add(struct config_reserved *list, unsigned int *nr, uint64_t base, uint64_t size,
+			 const char *what);
+
+/*
+ * Check a whole blob of `size` bytes: header, checksum, every array and every rule in docs/config.md,
+ * against `plat` (NULL: no platform reservations, for tools that only read a blob and never boot it).
  * Returns 0, or a negative hv_error with *err filled in (the first problem found). On success the arrays
  * may be read with the accessors below.
  */
-int config_check(const void *blob, size_t size, struct config_error *err);
+int config_check(const void *blob, size_t size, const struct config_platform *plat, struct config_error *err);
 
 /*
  * Check the ELF image of cell `cell` of an already checked blob: it must parse for `machine`, every
