@@ -67,3 +67,15 @@ Test(hostile, unexpected_exit_report_keeps_the_rip, .timeout = 120)
 	cr_expect_eq(p.status, 0, "exit status %d", p.status);
 	tessera_free(&p);
 }
+
+/* A shared region over RAM the firmware reserves passes the host (it cannot know) but not the hypervisor. */
+Test(hostile, shared_region_over_firmware_ram_is_refused_at_boot, .timeout = 120)
+{
+	struct tessera_proc p;
+
+	run_hostile(&p, "shared-firmware-ram.yaml", NULL);
+	expect_line(&p, "ERROR: config: cell 'a': memory 0xffe0000+0x20000 is not free RAM");
+	cr_expect(!strstr(p.out, "started ("), "a cell was started:\n%s", p.out);
+	cr_expect_eq(p.status, 1, "exit status %d", p.status);
+	tessera_free(&p);
+}
