@@ -290,25 +290,35 @@ int cell_stop_by(struct cell *c, const char *by)
  * Stop (if running) and start again, so that the caller sees the new run when this returns. The restart
  * is pending from the moment of the stop, under the same lock, so that a manager's stop can cancel it.
  * A vCPU that does not leave the guest in time defers the start to the moment it leaves
- * (cell_vcpu_left).
+ * (cell_vcpu_left). The stop is reported with its reason before the start: the start overwrites
+ * c->reason ("running"), so the report works from a copy.
  */
-int cell_restart(struct cell *c)
+int cell_restart(struct cell *c, const char *fmt, ...)
 {
+	char why[sizeof(c->reason)];
 	bool stopped = false;
+	va_list ap;
 	int err = 0;
 
+	va_start(ap, fmt);
+	format_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
 	spin_lock(&c->lock);
 	if (c->state == TESSERA_CELL_RUNNING) {
-		format_snprintf(c->reason, sizeof(c->reason), "restart requested");
+		format_snprintf(c->reason, sizeof(c->reason), "%s (restarting)", why);
+		format_snprintf(why, sizeof(why), "%s", c->reason);
 		cell_stop_locked(c, TESSERA_CELL_STOPPED);
 		stopped = true;
 	}
 	c->restart_pending = true;
-	if (cell_wait_vcpus_out(c) && c->restart_pending && c->state != TESSERA_CELL_RUNNING)
-		err = cell_start_locked(c);
 	spin_unlock(&c->lock);
 	if (stopped)
-		cell_report_state(c, TESSERA_CELL_STOPPED);
+		pr_info("cell '%s' %s: %s", c->name, cell_state_name(TESSERA_CELL_STOPPED), why);
+	spin_lock(&c->lock);
+	if (c->restart_pending && cell_wait_vcpus_out(c) && c->restart_pending &&
+	    c->state != TESSERA_CELL_RUNNING)
+		err = cell_start_locked(c);
+	spin_unlock(&c->lock);
 	return err;
 }
 

@@ -29,6 +29,8 @@
 #define trace_clock	    lc_trace_clock
 
 #include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,10 +106,20 @@ __noreturn void arch_machine_stop(enum tessera_exit_code code)
 	(void)code;
 	abort();
 }
+static char log_text[4096]; /* everything reported, one line each */
+
 void log_printf(enum log_level level, const char *fmt, ...)
 {
+	size_t n = strlen(log_text);
+	va_list ap;
+
 	(void)level;
-	(void)fmt;
+	va_start(ap, fmt);
+	vsnprintf(log_text + n, sizeof(log_text) - n, fmt, ap);
+	va_end(ap);
+	n = strlen(log_text);
+	if (n + 1 < sizeof(log_text))
+		strcat(log_text, "\n");
 }
 void cell_console_flush(struct vcpu *v)
 {
@@ -194,11 +206,16 @@ Test(cell_lifecycle, restart_is_done_when_it_returns)
 {
 	setup_cell(TESSERA_CELL_RUNNING);
 	leave_at = 5;
-	cr_expect_eq(cell_restart(&cell), 0);
+	log_text[0] = 0;
+	cr_expect_eq(cell_restart(&cell, "watchdog: silent for %d ms", 301), 0);
 	cr_expect_eq(kicks, 1, "the running vCPU was not kicked out of the guest");
 	cr_expect_eq(cell.state, TESSERA_CELL_RUNNING);
 	cr_expect_eq(loads, 1, "loaded %u times", loads);
 	cr_expect(!cell.restart_pending);
+	/* The stop is reported with its reason, not with the "running" the start writes. */
+	cr_expect(strstr(log_text, "stopped: watchdog: silent for 301 ms (restarting)"), "log:\n%s",
+		  log_text);
+	cr_expect(!strstr(log_text, "stopped: running"), "log:\n%s", log_text);
 }
 
 static void manager_stops_the_cell(void)
@@ -212,7 +229,7 @@ Test(cell_lifecycle, stop_during_a_restart_cancels_it)
 	setup_cell(TESSERA_CELL_RUNNING);
 	leave_at = 5;
 	at_leave = manager_stops_the_cell;
-	cr_expect_eq(cell_restart(&cell), 0);
+	cr_expect_eq(cell_restart(&cell, "test"), 0);
 	cr_expect_eq(cell.state, TESSERA_CELL_STOPPED);
 	cr_expect_eq(loads, 0, "the cell was started again after the stop");
 	cr_expect(!cell.restart_pending);
@@ -223,7 +240,7 @@ Test(cell_lifecycle, stop_during_a_restart_cancels_it)
 Test(cell_lifecycle, stop_cancels_a_deferred_restart)
 {
 	setup_cell(TESSERA_CELL_RUNNING);
-	cr_expect_eq(cell_restart(&cell), 0);
+	cr_expect_eq(cell_restart(&cell, "test"), 0);
 	cr_expect(cell.restart_pending, "the restart should wait for the vCPU");
 	cr_expect_eq(cell_stop_by(&cell, "boss"), 0);
 	cell_vcpu_left(&vcpu);

@@ -121,7 +121,15 @@ static int64_t hc_CELL_RESTART(struct vcpu *v, const uint64_t a[4])
 	int64_t err;
 	struct cell *c = other_cell(v, a[0], &err);
 
-	return c ? cell_restart(c) : err;
+	return c ? cell_restart(c, "restart requested by cell '%s'", v->cell->name) : err;
+}
+
+static int64_t hc_CELL_SHUTDOWN(struct vcpu *v, const uint64_t a[4])
+{
+	int64_t err;
+	struct cell *c = other_cell(v, a[0], &err);
+
+	return c ? ivc_cell_shutdown(c) : err;
 }
 
 static int64_t hc_CELL_STATE(struct vcpu *v, const uint64_t a[4])

@@ -106,7 +106,7 @@ int main(const struct tessera_cell_boot_info *info)
 	spsc_init(&tx, (void *)OUT_BASE, (void *)(IN_BASE + CONS_OFF), NR_SLOTS, sizeof(struct msg));
 	hypercall_doorbell_ring(out->cell_id);
 	irq_disable();
-	while (spsc_attach(&rx, (void *)IN_BASE, (void *)(OUT_BASE + CONS_OFF)))
+	while (spsc_attach(&rx, (void *)IN_BASE, CONS_OFF, (void *)(OUT_BASE + CONS_OFF)))
 		sleep_us(1000);
 	printf("pingpong: %s, peer '%s' (cell %u, vector %#x; ours %#x), %u messages\n",
 	       ping ? "ping" : "pong", peer, out->cell_id, out->vector, in->vector, n);

@@ -1,10 +1,9 @@
 /* The comm region protocol, cell side (guest/comm.h). */
 #include <guest/comm.h>
 #include <guest/irq.h>
+#include <guest/print.h>
 #include <guest/runtime.h>
 #include <tessera/string.h>
-
-static volatile bool shutdown_requested;
 
 struct tessera_comm_region *comm_region(void)
 {
@@ -30,19 +29,16 @@ unsigned int comm_poll(void)
 	msg = r->msg_to_cell;
 	switch (msg) {
 	case TESSERA_MSG_HEARTBEAT: r->reply_from_cell = TESSERA_REPLY_ALIVE; break;
-	case TESSERA_MSG_SHUTDOWN:
-		shutdown_requested = true;
-		r->reply_from_cell = TESSERA_REPLY_SHUTDOWN_OK;
-		break;
+	case TESSERA_MSG_SHUTDOWN: r->reply_from_cell = TESSERA_REPLY_SHUTDOWN_OK; break;
 	default: r->reply_from_cell = TESSERA_REPLY_NONE; break;
 	}
 	__atomic_store_n(&r->reply_seq, seq, __ATOMIC_RELEASE);
+	if (msg == TESSERA_MSG_SHUTDOWN) {
+		/* Accepted: the answer is out, now do what it promised (abi/comm_region.h). */
+		printf("comm: shutdown requested: exiting\n");
+		runtime_exit(0);
+	}
 	return msg;
-}
-
-bool comm_shutdown_requested(void)
-{
-	return shutdown_requested;
 }
 
 static void heartbeat_tick(unsigned int vector, void *ctx)

@@ -20,6 +20,7 @@ static struct {
 } handlers[256];
 
 static volatile uint32_t sleep_done[RUNTIME_MAX_CPUS];
+static bool timer_periodic[RUNTIME_MAX_CPUS]; /* this CPU's timer runs periodic (e.g. heartbeats) */
 
 uint32_t lapic_read(uint32_t reg)
 {
@@ -81,6 +82,7 @@ void timer_start_periodic(uint64_t hz, unsigned int vector)
 	lapic_write(LAPIC_TDCR, 0x3);
 	lapic_write(LAPIC_LVT_T, LVT_PERIOD | vector);
 	lapic_write(LAPIC_TICR, ticks_of(1, hz));
+	timer_periodic[cpu_current()] = true;
 }
 
 void timer_start_oneshot_us(uint64_t us, unsigned int vector)
@@ -88,12 +90,14 @@ void timer_start_oneshot_us(uint64_t us, unsigned int vector)
 	lapic_write(LAPIC_TDCR, 0x3);
 	lapic_write(LAPIC_LVT_T, vector);
 	lapic_write(LAPIC_TICR, ticks_of(us, 1000000));
+	timer_periodic[cpu_current()] = false;
 }
 
 void timer_stop(void)
 {
 	lapic_write(LAPIC_TICR, 0);
 	lapic_write(LAPIC_LVT_T, LVT_MASKED);
+	timer_periodic[cpu_current()] = false;
 }
 
 static void sleep_tick(unsigned int vector, void *ctx)
@@ -103,16 +107,32 @@ static void sleep_tick(unsigned int vector, void *ctx)
 	sleep_done[cpu_current()] = 1;
 }
 
+/*
+ * One LAPIC timer per CPU. When it runs periodic (a heartbeat timer, say), sleep_us leaves it and its
+ * handler alone and halts until the TSC deadline, woken by each tick: the sleep is then at least `us`
+ * and overshoots by up to one period. Otherwise it borrows the timer one-shot and gives the vector's
+ * handler back afterwards.
+ */
 void sleep_us(uint64_t us)
 {
 	unsigned int cpu = cpu_current();
+	irq_handler_fn old_fn = handlers[IRQ_TIMER_VECTOR].fn;
+	void *old_ctx = handlers[IRQ_TIMER_VECTOR].ctx;
+	uint64_t end = rdtsc() + tsc_hz() * us / 1000000;
 
 	irq_disable();
+	if (timer_periodic[cpu]) {
+		while (rdtsc() < end)
+			cpu_wait_for_interrupt();
+		return;
+	}
 	irq_set_handler(IRQ_TIMER_VECTOR, sleep_tick, NULL);
 	sleep_done[cpu] = 0;
 	timer_start_oneshot_us(us, IRQ_TIMER_VECTOR);
 	while (!sleep_done[cpu])
 		cpu_wait_for_interrupt();
+	handlers[IRQ_TIMER_VECTOR].ctx = old_ctx;
+	__atomic_store_n(&handlers[IRQ_TIMER_VECTOR].fn, old_fn, __ATOMIC_RELEASE);
 }
 
 void lapic_send_ipi(uint32_t apic_id, unsigned int vector)

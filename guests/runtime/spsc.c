@@ -26,17 +26,28 @@ int spsc_init(struct spsc_queue *q, void *prod, void *cons, uint32_t nr_slots, u
 	__atomic_store_n(&p->magic, SPSC_MAGIC, __ATOMIC_RELEASE);
 	q->prod = p;
 	q->cons = cons;
+	q->nr_slots = nr_slots;
+	q->slot_size = slot_size;
 	return 0;
 }
 
-int spsc_attach(struct spsc_queue *q, void *prod, void *cons)
+int spsc_attach(struct spsc_queue *q, void *prod, size_t prod_size, void *cons)
 {
 	struct spsc_prod *p = prod;
+	uint32_t nr_slots, slot_size;
 
 	if (__atomic_load_n(&p->magic, __ATOMIC_ACQUIRE) != SPSC_MAGIC)
 		return -1;
+	/* Read once, check, keep the copies: a slot index must never leave the region. */
+	nr_slots = __atomic_load_n(&p->nr_slots, __ATOMIC_RELAXED);
+	slot_size = __atomic_load_n(&p->slot_size, __ATOMIC_RELAXED);
+	if (!nr_slots || (nr_slots & (nr_slots - 1)) || !slot_size || prod_size < sizeof(*p) ||
+	    (uint64_t)nr_slots * slot_size > prod_size - sizeof(*p))
+		return -1;
 	q->prod = p;
 	q->cons = cons;
+	q->nr_slots = nr_slots;
+	q->slot_size = slot_size;
 	return 0;
 }
 
@@ -45,9 +56,9 @@ bool spsc_send(struct spsc_queue *q, const void *msg, uint32_t len)
 	struct spsc_prod *p = q->prod;
 	uint32_t head = p->head, tail = __atomic_load_n(&q->cons->tail, __ATOMIC_ACQUIRE);
 
-	if (len > p->slot_size || head - tail >= p->nr_slots)
+	if (len > q->slot_size || head - tail >= q->nr_slots)
 		return false;
-	copy(p->slots + (size_t)(head & (p->nr_slots - 1)) * p->slot_size, msg, len);
+	copy(p->slots + (size_t)(head & (q->nr_slots - 1)) * q->slot_size, msg, len);
 	__atomic_store_n(&p->head, head + 1, __ATOMIC_RELEASE);
 	return true;
 }
@@ -57,9 +68,9 @@ bool spsc_recv(struct spsc_queue *q, void *msg, uint32_t len)
 	struct spsc_prod *p = q->prod;
 	uint32_t tail = q->cons->tail, head = __atomic_load_n(&p->head, __ATOMIC_ACQUIRE);
 
-	if (head == tail || len > p->slot_size)
+	if (head == tail || len > q->slot_size)
 		return false;
-	copy(msg, p->slots + (size_t)(tail & (p->nr_slots - 1)) * p->slot_size, len);
+	copy(msg, p->slots + (size_t)(tail & (q->nr_slots - 1)) * q->slot_size, len);
 	__atomic_store_n(&q->cons->tail, tail + 1, __ATOMIC_RELEASE);
 	return true;
 }

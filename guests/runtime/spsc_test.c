@@ -14,9 +14,9 @@ Test(spsc, order_full_empty_wrap)
 	struct spsc_queue q, c;
 	uint32_t v;
 
-	cr_assert_eq(spsc_attach(&c, prod_mem, &cons_mem), -1, "no magic yet");
+	cr_assert_eq(spsc_attach(&c, prod_mem, sizeof(prod_mem), &cons_mem), -1, "no magic yet");
 	cr_assert_eq(spsc_init(&q, prod_mem, &cons_mem, SLOTS, sizeof(v)), 0);
-	cr_assert_eq(spsc_attach(&c, prod_mem, &cons_mem), 0);
+	cr_assert_eq(spsc_attach(&c, prod_mem, sizeof(prod_mem), &cons_mem), 0);
 	cr_expect(spsc_empty(&c));
 	cr_expect(!spsc_recv(&c, &v, sizeof(v)));
 	for (uint32_t round = 0; round < 5; round++) {
@@ -66,7 +66,7 @@ Test(spsc, two_threads_lose_nothing, .timeout = 30)
 
 	cr_assert_eq(spsc_init(&q, prod_mem, &cons_mem, SLOTS, sizeof(struct msg)), 0);
 	cons_mem.tail = 0;
-	cr_assert_eq(spsc_attach(&c, prod_mem, &cons_mem), 0);
+	cr_assert_eq(spsc_attach(&c, prod_mem, sizeof(prod_mem), &cons_mem), 0);
 	pthread_create(&t, NULL, consumer, &c);
 	for (uint32_t i = 0; i < N;) {
 		struct msg m = {i, ~i * 2654435761u};
@@ -76,4 +76,22 @@ Test(spsc, two_threads_lose_nothing, .timeout = 30)
 	pthread_join(t, &bad);
 	cr_expect_eq((uintptr_t)bad, 0, "%lu messages lost, reordered or corrupted",
 		     (unsigned long)(uintptr_t)bad);
+}
+
+/* The header is written by the peer: a consumer must not believe sizes that leave the region. */
+Test(spsc, attach_refuses_a_header_that_does_not_fit)
+{
+	struct spsc_queue q, c;
+	struct spsc_prod *p = (struct spsc_prod *)prod_mem;
+
+	cr_assert_eq(spsc_init(&q, prod_mem, &cons_mem, 4, 16), 0);
+	cr_expect_eq(spsc_attach(&c, prod_mem, sizeof(struct spsc_prod) + 4 * 16, &cons_mem), 0);
+	cr_expect_eq(spsc_attach(&c, prod_mem, sizeof(struct spsc_prod) + 4 * 16 - 1, &cons_mem), -1);
+	p->nr_slots = 1u << 30; /* the peer lies after formatting */
+	cr_expect_eq(spsc_attach(&c, prod_mem, sizeof(prod_mem), &cons_mem), -1);
+	p->nr_slots = 3;
+	cr_expect_eq(spsc_attach(&c, prod_mem, sizeof(prod_mem), &cons_mem), -1);
+	p->nr_slots = 4;
+	p->slot_size = 0;
+	cr_expect_eq(spsc_attach(&c, prod_mem, sizeof(prod_mem), &cons_mem), -1);
 }

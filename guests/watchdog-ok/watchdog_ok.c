@@ -3,13 +3,37 @@
  * "works" (args work_ms=N, default 1500: counts timer periods in HLT), then reports and exits 0.
  * Next to a hung cell it shows that the other cells keep running. With args stop_cell=N (and the
  * manager flag) it stops cell N at the end, so that a system whose other cell the watchdog keeps
- * restarting comes to an end.
+ * restarting comes to an end. With args shutdown_cells=N,M,... (and the manager flag) it asks those
+ * cells to shut down (hypercall cell_shutdown) after its work and reports the state each ends in.
  */
 #include <guest/comm.h>
 #include <guest/irq.h>
 #include <guest/print.h>
 #include <guest/runtime.h>
 #include <guest/test.h>
+
+/* Ask each listed cell to shut down, then wait (answering our own heartbeats) until it no longer runs. */
+static void shutdown_cells(const struct tessera_cell_boot_info *info, const char *v, size_t len)
+{
+	for (size_t i = 0; i < len && v[i] >= '0' && v[i] <= '9';) {
+		uint64_t id = 0, t0 = rdtsc(), ms;
+		int64_t ret, state;
+		while (i < len && v[i] >= '0' && v[i] <= '9')
+			id = id * 10 + (uint64_t)(v[i++] - '0');
+		i += i < len && v[i] == ',';
+		ret = hypercall_cell_shutdown(id);
+		test_report("watchdog_ok_shutdown_asked", ret == 0, "cell_shutdown(%lu) = %ld", id, ret);
+		do {
+			cpu_wait_for_interrupt(); /* the 50 Hz heartbeat timer wakes us */
+			state = hypercall_cell_state(id);
+		} while (state == TESSERA_CELL_RUNNING && rdtsc() - t0 < info->tsc_hz * 5);
+		ms = (rdtsc() - t0) * 1000 / info->tsc_hz;
+		printf("watchdog-ok: cell %lu after the shutdown request: state %ld after %lu ms\n", id,
+		       state, ms);
+		test_report("watchdog_ok_shutdown_ended", state != TESSERA_CELL_RUNNING,
+			    "cell %lu still runs %lu ms after the shutdown request", id, ms);
+	}
+}
 
 int main(const struct tessera_cell_boot_info *info)
 {
@@ -34,6 +58,8 @@ int main(const struct tessera_cell_boot_info *info)
 		cpu_wait_for_interrupt();
 		wakeups++;
 	}
+	if (args_get("shutdown_cells", &v, &len) && len)
+		shutdown_cells(info, v, len);
 	timer_stop();
 	printf("watchdog-ok: %lu timer wakeups, %u heartbeats answered\n", wakeups, r->reply_seq);
 	test_report("watchdog_ok_answered", r->wd_period_ms == 0 || r->reply_seq > 0,

@@ -45,6 +45,12 @@ Test(ivc, periodic_timer_rate_within_5_percent, .timeout = 120)
 	run_config(&p, ROOT "/configs/timer.yaml");
 	expect_line(&p, "[timer] TEST timer_periodic_rate: PASS");
 	expect_line(&p, "[timer] TEST timer_oneshot_sleep: PASS");
+	/* The rate check above is an average (missed periods are caught up); this one counts ticks in a
+	 * fixed TSC window, so a lost tick fails it, and the largest gap is bounded loosely. */
+	expect_line(&p, "[timer] TEST timer_periodic_count: PASS");
+	expect_line(&p, "[timer] TEST timer_periodic_gap: PASS");
+	/* sleep_us leaves a running periodic (heartbeat) timer alone */
+	expect_line(&p, "[timer] TEST timer_sleep_keeps_periodic: PASS");
 	expect_line(&p, "shutdown: 1 cells finished, 0 failed");
 	tessera_free(&p);
 }
@@ -61,17 +67,23 @@ Test(ivc, watchdog_stops_hung_cell_and_healthy_one_finishes, .timeout = 120)
 	struct tessera_proc p;
 	long ms;
 
+	/* hang also forges the comm region's msg_seq once hung: the watchdog must not believe it */
 	run_config(&p, ROOT "/configs/watchdog.yaml");
 	expect_line(&p, "WATCHDOG cell 'hang' silent for");
 	expect_line(&p, "(3 heartbeats of 100 ms missed): stopping it");
-	expect_line(&p, "cell 'hang' failed: watchdog: silent for");
+	expect_line(&p, "cell 'hang' failed: watchdog: heartbeats missed, silent for");
 	expect_line(&p, "[healthy] TESTS: 3 passed, 0 failed");
 	expect_line(&p, "cell 'healthy' finished: exit status 0");
 	cr_expect(!has_line_with(p.out, "WATCHDOG cell 'healthy'"), "the healthy cell was reported:\n%s",
 		  p.out);
-	/* Limit: 3 missed beats of 100 ms, checked once per period: 300-400 ms, some slack for TCG. */
+	/*
+	 * "Silent for" runs from the moment the hypervisor first saw the cell's last answer (docs/ivc.md).
+	 * The last heartbeat answered was posted 4 periods before the action and answered within one 50 Hz
+	 * tick of hang's timer, so 400 ms minus that latency; measuring from the check that saw the answer
+	 * (the old way) gave 300 ms. Slack for TCG on a loaded host: up to 75 ms of answer latency.
+	 */
 	ms = silent_ms(p.out);
-	cr_expect(ms >= 300 && ms <= 500, "silent for %ld ms, want 300-500", ms);
+	cr_expect(ms >= 325 && ms <= 520, "silent for %ld ms, want 325-520", ms);
 	tessera_free(&p);
 }
 
@@ -84,11 +96,36 @@ Test(ivc, watchdog_restarts_hung_cell, .timeout = 120)
 	run_config(&p, ROOT "/configs/watchdog-restart.yaml");
 	expect_line(&p, "WATCHDOG cell 'hang' silent for");
 	expect_line(&p, "missed): restarting it");
+	/* The stop is reported with its reason, before the start overwrites it with "running". */
+	expect_line(&p, "cell 'hang' stopped: watchdog: heartbeats missed, silent for");
+	cr_expect(!has_line_with(p.out, "cell 'hang' stopped: running"), "wrong stop reason:\n%s", p.out);
+	cr_expect(strstr(p.out, "cell 'hang' stopped: watchdog") <
+			  strstr(strstr(p.out, "cell 'hang' started") + 1, "cell 'hang' started"),
+		  "the stop is reported after the restart:\n%s", p.out);
 	for (s = p.out; (s = strstr(s, "cell 'hang' started")); s++)
 		starts++;
 	cr_expect_geq(starts, 2, "hang started %d times, want a restart:\n%s", starts, p.out);
 	expect_line(&p, "[healthy] TESTS: 4 passed, 0 failed");
 	expect_line(&p, "shutdown: 2 cells finished, 0 failed");
+	tessera_free(&p);
+}
+
+/* A manager's shutdown request: the runtime answers and exits; a cell deaf to it is stopped at the limit. */
+Test(ivc, shutdown_request_answered_or_enforced, .timeout = 120)
+{
+	struct tessera_proc p;
+
+	run_config(&p, ROOT "/configs/shutdown.yaml");
+	expect_line(&p, "cell 'polite': shutdown requested (it has 300 ms to answer and exit)");
+	expect_line(&p, "[polite] comm: shutdown requested: exiting");
+	expect_line(&p, "cell 'polite' finished: exit status 0");
+	cr_expect(!has_line_with(p.out, "WATCHDOG cell 'polite'"), "the polite cell was reported:\n%s",
+		  p.out);
+	expect_line(&p, "cell 'deaf': shutdown requested");
+	expect_line(&p, "(shutdown request unanswered for 300 ms): stopping it");
+	expect_line(&p, "cell 'deaf' failed: watchdog: shutdown request unanswered, silent for");
+	expect_line(&p, "[boss] TESTS: 7 passed, 0 failed");
+	expect_line(&p, "shutdown: 2 cells finished, 1 failed");
 	tessera_free(&p);
 }
 

@@ -68,3 +68,8 @@ int mmio_insn_decode(const uint8_t *code, size_t n, struct mmio_insn *insn)
 	insn->len = (uint8_t)(i + (size_t)ml);
 	return 0;
 }
+
+bool insn_is_sti_hlt(const uint8_t *code, size_t n)
+{
+	return n >= 2 && code[0] == 0xfb && code[1] == 0xf4;
+}

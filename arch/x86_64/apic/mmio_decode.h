@@ -28,4 +28,8 @@ struct mmio_insn {
 /* Decode the bytes at the faulting RIP (`n` of them readable). 0, or -1 for a form we do not emulate. */
 int mmio_insn_decode(const uint8_t *code, size_t n, struct mmio_insn *insn);
 
+/* `code` holds the byte before RIP, then RIP's: is it `sti` (0xfb) right before `hlt` (0xf4)? (A longer
+ * instruction ending in 0xfb would match too; compilers do not put one before a hlt.) */
+bool insn_is_sti_hlt(const uint8_t *code, size_t n);
+
 #endif

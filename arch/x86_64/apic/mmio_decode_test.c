@@ -63,3 +63,11 @@ Test(mmio_decode, refused_forms)
 	d((const uint8_t[]){0x8b, 0x82, 0x00}, 3, -1);		   /* truncated */
 	d((const uint8_t[]){0x0f, 0x10, 0x00}, 3, -1);		   /* movups */
 }
+
+Test(mmio_decode, only_sti_then_hlt_is_a_wakeup_hlt)
+{
+	cr_expect(insn_is_sti_hlt((const uint8_t[]){0xfb, 0xf4}, 2));
+	cr_expect_not(insn_is_sti_hlt((const uint8_t[]){0x90, 0xf4}, 2), "plain hlt, interrupts already on");
+	cr_expect_not(insn_is_sti_hlt((const uint8_t[]){0xfb, 0x90}, 2));
+	cr_expect_not(insn_is_sti_hlt((const uint8_t[]){0xfb}, 1));
+}

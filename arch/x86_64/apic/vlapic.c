@@ -82,9 +82,16 @@ static uint32_t timer_current(const struct vlapic *l, uint64_t now)
 	return left > l->timer_icr ? l->timer_icr : (uint32_t)left;
 }
 
-static void timer_start(struct vlapic *l, uint64_t now)
+/* One timer period in "now" ticks (at least 1). */
+static uint64_t timer_span(const struct vlapic *l)
 {
 	uint64_t span = ticks_to_now(l, (uint64_t)l->timer_icr * timer_divide(l->timer_dcr));
+	return span ? span : 1;
+}
+
+static void timer_start(struct vlapic *l, uint64_t now)
+{
+	uint64_t span = timer_span(l);
 
 	l->deadline = 0;
 	l->period = 0;
@@ -295,6 +302,10 @@ bool vlapic_write(struct vlapic *l, uint32_t off, uint32_t value, uint64_t now, 
 		if (!(l->svr & APIC_SVR_ENABLE))
 			value |= APIC_LVT_MASKED; /* a software-disabled APIC keeps its LVTs masked */
 		l->lvt[lvt] = value & (lvt == 1 ? 0x300ff | APIC_LVT_MASKED : 0x1f7ff);
+		/* A mode switch of a running timer takes effect without a new initial count: periodic
+		 * re-arms with the current period after the pending expiry, one-shot ends after it. */
+		if (lvt == 1 && l->deadline)
+			l->period = (value & APIC_LVT_PERIODIC) ? timer_span(l) : 0;
 		return true;
 	}
 	switch (off) {

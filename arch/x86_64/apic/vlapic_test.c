@@ -186,3 +186,28 @@ Test(vlapic, apic_base_msr_is_virtual_and_fixed)
 	cr_expect_not(vlapic_apic_base_write_ok(true, 0xfee00d00ULL));	/* x2APIC enable */
 	cr_expect_not(vlapic_apic_base_write_ok(false, 0xfee00900ULL)); /* claims BSP */
 }
+
+/* Switching the LVT timer mode without a new initial count changes how the running timer goes on. */
+Test(vlapic, timer_mode_switch_without_new_count)
+{
+	wr(APIC_TDCR, 0xb, 0);
+	wr(APIC_LVT_TMR, VEC_T, 0); /* one-shot */
+	wr(APIC_TMICT, 1000, 0);
+	wr(APIC_LVT_TMR, VEC_T | APIC_LVT_PERIODIC, 10); /* now periodic: it must fire again after 1000 */
+	vlapic_sync(&l, 1000);
+	cr_assert_eq(vlapic_pending(&l), VEC_T);
+	vlapic_ack(&l, VEC_T);
+	wr(APIC_EOI, 0, 1000);
+	vlapic_sync(&l, 2000);
+	cr_expect_eq(vlapic_pending(&l), VEC_T,
+		     "periodic mode set on a running one-shot timer did not re-arm");
+	vlapic_ack(&l, VEC_T);
+	wr(APIC_EOI, 0, 2000);
+	wr(APIC_LVT_TMR, VEC_T, 2100); /* back to one-shot: the pending expiry fires, then nothing */
+	vlapic_sync(&l, 3000);
+	cr_expect_eq(vlapic_pending(&l), VEC_T);
+	vlapic_ack(&l, VEC_T);
+	wr(APIC_EOI, 0, 3000);
+	vlapic_sync(&l, 5000);
+	cr_expect_eq(vlapic_pending(&l), -1, "one-shot mode set on a periodic timer kept firing");
+}

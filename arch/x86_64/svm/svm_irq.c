@@ -114,10 +114,11 @@ static void timer_arm(struct vcpu *v, uint64_t now)
 static int fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t *buf, size_t *n);
 
 /*
- * An interrupt about to be injected at a HLT wakes it: resume after the HLT. Needed because under TCG a
- * physical interrupt can exit the guest between STI and HLT (V_INTR_MASKING ignores the guest's
- * interrupt shadow) and the shadow does not survive the exit: injecting at the HLT would run the handler
- * first and then halt, losing the wakeup that `sti; hlt` relies on.
+ * An interrupt about to be injected at the HLT of `sti; hlt` wakes it: resume after the HLT. Needed
+ * because under TCG a physical interrupt can exit the guest between STI and HLT (V_INTR_MASKING ignores
+ * the guest's interrupt shadow) and the shadow does not survive the exit: injecting at the HLT would run
+ * the handler first and then halt, losing the wakeup that `sti; hlt` relies on. A plain HLT reached with
+ * interrupts already on is left alone: on hardware the handler runs and the CPU then halts.
  */
 static void skip_hlt(struct vcpu *v, struct svm_vcpu *s)
 {
@@ -125,7 +126,7 @@ static void skip_hlt(struct vcpu *v, struct svm_vcpu *s)
 	uint8_t code[MMIO_INSN_MAX];
 	size_t n;
 
-	if (!fetch_insn(v, s, rip, code, &n) && n >= 1 && code[0] == 0xf4)
+	if (rip && !fetch_insn(v, s, rip - 1, code, &n) && insn_is_sti_hlt(code, n))
 		vmcb_set(s->vmcb, VMCB_RIP, rip + 1);
 }
 

@@ -90,7 +90,7 @@ struct vcpu *vcpu_of_cpu(unsigned int cpu);
 int cell_start(struct cell *c);
 /* Ask every vCPU to leave; the last one out clears the memory. `state` is STOPPED/FINISHED/FAILED. */
 void cell_stop(struct cell *c, enum tessera_cell_state state, const char *fmt, ...) __printf(3, 4);
-int cell_restart(struct cell *c);
+int cell_restart(struct cell *c, const char *fmt, ...) __printf(2, 3);
 /* A manager's stop: stops a running cell or cancels a restart in flight; -HV_EINVAL otherwise. */
 int cell_stop_by(struct cell *c, const char *by);
 /* Called by a vCPU's CPU when it left the guest for good in this run. */

@@ -3,9 +3,11 @@
  * read/write at the guest-physical address the config gives (`comm_region`). Modelled on Jailhouse's.
  *
  * Requests go one way, hypervisor -> cell: the hypervisor writes msg_data, then msg_to_cell, then
- * increments msg_seq (release order). The cell answers by writing reply_from_cell, then reply_seq =
- * the msg_seq it answers (release order). A request is answered when reply_seq == msg_seq. The cell
- * never writes the hypervisor's fields and the hypervisor never trusts the cell's: it only compares them.
+ * msg_seq = its next sequence number (release order). The cell answers by writing reply_from_cell, then
+ * reply_seq = the msg_seq it answers (release order). A request is answered when reply_seq equals the
+ * request's number. The page is writable by the cell, so the hypervisor keeps the number in its own
+ * memory (msg_seq here is a copy for the cell) and only compares reply_seq with it; reply_from_cell is
+ * read as a number and never used as an address or index.
  *
  * The rest is read-only information the hypervisor fills before the cell starts: timer rates and the
  * doorbells (which peers this cell may ring, and which vectors ring it). Layout: little-endian, fixed
@@ -24,7 +26,8 @@
 enum tessera_comm_msg {
 	TESSERA_MSG_NONE = 0,
 	TESSERA_MSG_HEARTBEAT = 1, /* answer TESSERA_REPLY_ALIVE (watchdog) */
-	TESSERA_MSG_SHUTDOWN = 2,  /* answer TESSERA_REPLY_SHUTDOWN_OK (then exit) or _DENIED */
+	TESSERA_MSG_SHUTDOWN = 2,  /* answer _SHUTDOWN_OK and exit (the runtime does), or _DENIED; no
+				      answer within the watchdog limit: stopped/restarted (docs/ivc.md) */
 };
 
 /* Answers, cell -> hypervisor */

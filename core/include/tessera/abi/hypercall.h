@@ -13,7 +13,7 @@
 #ifndef TESSERA_ABI_HYPERCALL_H
 #define TESSERA_ABI_HYPERCALL_H
 
-#define TESSERA_HYPERCALL_ABI_VERSION 2 /* 2 added doorbell_ring */
+#define TESSERA_HYPERCALL_ABI_VERSION 3 /* 2 added doorbell_ring, 3 cell_shutdown */
 
 #define TESSERA_HYPERCALLS(X)                                                                               \
 	X(0, NOP, "nop", "any", "Does nothing and returns 0; measures the round trip.")                     \
@@ -36,7 +36,11 @@
 	X(10, TRACE_CONTROL, "trace_control", "manager",                                                    \
 	  "Trace events: a0 = 1 enables, 2 disables the events in mask a1 (bit n: event id n) for the "     \
 	  "cells in mask a2 (bit 63: the hypervisor's own); -ENOTSUP when the machine has no trace "        \
-	  "channel.")
+	  "channel.")                                                                                       \
+	X(11, CELL_SHUTDOWN, "cell_shutdown", "manager",                                                    \
+	  "Asks cell a0 to shut down: posts a shutdown request in its comm region and returns 0 at once. "  \
+	  "The cell answers and exits, or the watchdog stops/restarts it after its limit (docs/ivc.md). "   \
+	  "-ENOTSUP without a comm region, -EBUSY when it is not running.")
 
 enum tessera_hypercall {
 #define TESSERA_HC_ENUM(num, NAME, name, who, desc) TESSERA_HC_##NAME = num,

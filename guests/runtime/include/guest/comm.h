@@ -2,7 +2,9 @@
  * The cell's side of the comm region and doorbells (docs/ivc.md, abi/comm_region.h).
  *
  * comm_poll() answers what the hypervisor asked: heartbeats (the watchdog) and shutdown requests. Call
- * it regularly, e.g. from a periodic timer handler (comm_start_heartbeat_timer does exactly that).
+ * it regularly, e.g. from a periodic timer handler (comm_start_heartbeat_timer does exactly that). A
+ * shutdown request is always accepted: comm_poll answers SHUTDOWN_OK, then exits the cell with status 0
+ * (it does not return). A cell that must finish something first answers requests itself.
  */
 #ifndef GUEST_COMM_H
 #define GUEST_COMM_H
@@ -12,10 +14,9 @@
 
 /* The comm region, or NULL when the config gives the cell none. */
 struct tessera_comm_region *comm_region(void);
-/* Answer a pending request; returns the request answered (enum tessera_comm_msg), 0 for none. */
+/* Answer a pending request; returns the request answered (enum tessera_comm_msg), 0 for none. A
+ * shutdown request is answered and the cell exits (status 0): that call does not return. */
 unsigned int comm_poll(void);
-/* A shutdown request arrived (and was accepted). */
-bool comm_shutdown_requested(void);
 /* Periodic timer at `hz` on this CPU whose handler calls comm_poll(); needs interrupts enabled. */
 void comm_start_heartbeat_timer(uint64_t hz);
 

@@ -64,6 +64,12 @@ static inline int64_t hypercall_cell_restart(uint64_t cell)
 	return hypercall(TESSERA_HC_CELL_RESTART, cell, 0, 0, 0);
 }
 
+/* Manager only: ask `cell` to shut down through its comm region (answered asynchronously). */
+static inline int64_t hypercall_cell_shutdown(uint64_t cell)
+{
+	return hypercall(TESSERA_HC_CELL_SHUTDOWN, cell, 0, 0, 0);
+}
+
 static inline int64_t hypercall_cell_state(uint64_t cell)
 {
 	return hypercall(TESSERA_HC_CELL_STATE, cell, 0, 0, 0);

@@ -51,7 +51,12 @@ static inline uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-/* Sleep `us` microseconds in HLT, woken by the one-shot timer (uses IRQ_TIMER_VECTOR's handler slot). */
+/*
+ * Sleep at least `us` microseconds in HLT; returns with interrupts off. If this CPU's timer runs periodic
+ * (comm_start_heartbeat_timer, timer_start_periodic) it is left running with its handler, and the sleep
+ * ends at the first tick after the deadline (up to one period late). Otherwise the timer is borrowed
+ * one-shot and IRQ_TIMER_VECTOR's handler is restored afterwards.
+ */
 void sleep_us(uint64_t us);
 
 /* Send a fixed IPI to the CPU with APIC ID `apic_id` (only the cell's own CPUs are allowed). */

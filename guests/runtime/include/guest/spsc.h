@@ -30,17 +30,22 @@ struct spsc_cons {
 	uint32_t tail; /* messages consumed */
 };
 
+/* The queue as one side sees it. nr_slots and slot_size are copies taken (and, by the consumer,
+ * checked against the region) at init/attach: the peer can rewrite the shared header at any time. */
 struct spsc_queue {
 	struct spsc_prod *prod;
 	struct spsc_cons *cons;
+	uint32_t nr_slots, slot_size;
 };
 
 /* Bytes a producer part with nr_slots slots of slot_size takes. */
 size_t spsc_prod_size(uint32_t nr_slots, uint32_t slot_size);
-/* Producer: format the producer part (and zero the consumer part when it may be written). */
+/* Producer: format the producer part. The consumer part is not touched (the producer may only read it):
+ * it must start zeroed, which shared memory is at boot, or be zeroed by the consumer before use. */
 int spsc_init(struct spsc_queue *q, void *prod, void *cons, uint32_t nr_slots, uint32_t slot_size);
-/* Consumer (or producer): attach to parts formatted by the other side; -1 until the magic is there. */
-int spsc_attach(struct spsc_queue *q, void *prod, void *cons);
+/* Consumer: attach to a producer part of `prod_size` bytes formatted by the other side. -1 until the
+ * magic is there, or when its nr_slots/slot_size (peer-written) do not describe a queue that fits. */
+int spsc_attach(struct spsc_queue *q, void *prod, size_t prod_size, void *cons);
 /* false when full / empty. `len` at most slot_size. */
 bool spsc_send(struct spsc_queue *q, const void *msg, uint32_t len);
 bool spsc_recv(struct spsc_queue *q, void *msg, uint32_t len);
