@@ -12,6 +12,7 @@
 #include "../io.h"
 #include "../apic/vlapic.h"
 #include "cpuid_filter.h"
+#include "efer.h"
 #include "svm.h"
 #include "vmcb.h"
 
@@ -19,6 +20,7 @@
 #define CR4_BOOT    0x660ULL	  /* OSXMMEXCPT | OSFXSR | MCE | PAE */
 #define EFER_BOOT   0x1d00ULL	  /* SVME | NXE | LMA | LME */
 #define CR4_OSXSAVE (1ULL << 18)
+#define CR0_PG	    (1ULL << 31)
 #define RFLAGS_IF   (1ULL << 9)
 
 #define SEG_CODE64 0x029b /* present, DPL 0, code exec/read accessed, L */
@@ -188,13 +190,22 @@ bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, b
 	bool write = exit->reason == TESSERA_ER_MSR_WRITE;
 	uint64_t value = 0;
 
-	if (!allowed)
+	/* IA32_APIC_BASE reads show the virtual APIC to every cell (an OS reads it to find its APIC): the
+	 * config checker refuses grants of it, so a read needs none. Other owned MSRs need their grant. */
+	if (!allowed && !(exit->msr.index == MSR_APIC_BASE && !write))
 		return false;
 	switch (exit->msr.index) {
 	case MSR_EFER:
+		value = vmcb_get(s->vmcb, VMCB_EFER) & ~EFER_SVME;
+		if (write &&
+		    !svm_efer_write_ok(value, exit->msr.value, vmcb_get(s->vmcb, VMCB_CR0) & CR0_PG)) {
+			/* What the CPU does; not a violation of the config (EFER is granted). Written
+			 * through, the value would make VMRUN fail and stop the cell. */
+			arch_vcpu_inject_fault(v, exit, VCPU_FAULT_GP);
+			return true;
+		}
 		if (write)
 			vmcb_set(s->vmcb, VMCB_EFER, exit->msr.value | EFER_SVME);
-		value = vmcb_get(s->vmcb, VMCB_EFER) & ~EFER_SVME;
 		break;
 	case MSR_VM_CR: value = VM_CR_SVMDIS; break;
 	case MSR_VM_HSAVE_PA: value = 0; break;
