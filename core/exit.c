@@ -117,8 +117,12 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 		pr_debug("cell '%s' cpu %u halted at %#llx (interrupts %s)", c->name, v->cpu,
 			 (unsigned long long)exit->pc, exit->halt.irq_enabled ? "on" : "off");
 		break;
-	case TESSERA_ER_INTERRUPT:
-	case TESSERA_ER_NMI: break; /* the host took it; the guest resumes */
+	case TESSERA_ER_INTERRUPT: break; /* the host took it at STGI; the guest resumes */
+	case TESSERA_ER_NMI:
+		/* A physical NMI stopped the guest (it is intercepted, never delivered into a cell). It
+		 * stays pending until the host sets GIF again; then the host's NMI handler takes and counts
+		 * it (the hypervisor sends none itself). The guest resumes. */
+		break;
 	case TESSERA_ER_VIRT_INSN:
 		cell_violation(v, exit, VCPU_FAULT_UD, "privileged instruction %s", exit->virt_insn.name);
 		break;
@@ -127,6 +131,8 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 			  (unsigned long long)exit->pc);
 		break;
 	case TESSERA_ER_EXCEPTION:
+		if (arch_vcpu_reflect_exception(v, exit))
+			break;
 		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: unexpected exception %u (error %#x) at rip %#llx",
 			  v->cpu, exit->exception.vector, exit->exception.error,
 			  (unsigned long long)exit->pc);
