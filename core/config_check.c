@@ -14,8 +14,7 @@
 
 #include "config_check_internal.h"
 
-#define HV_IMAGE_ADDR	 0x100000ULL  /* the hypervisor's image loads at 1 MiB */
-#define HV_IMAGE_RESERVE (4ULL << 20) /* room kept beside the pool for the image and boot modules */
+#define HV_IMAGE_ADDR 0x100000ULL /* the hypervisor's image loads at 1 MiB */
 
 int check_fail(struct config_error *err, int code, int cell, enum config_elem elem, int index,
 	       enum config_field field, const char *fmt, ...)
@@ -137,11 +136,15 @@ static int check_system(struct check *c)
 	if (h->pool_size == 0 || !IS_ALIGNED(h->pool_size, PAGE_SIZE))
 		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_POOL_SIZE,
 				"pool size must be a non-zero multiple of 4 KiB");
-	if (hv_end - HV_IMAGE_ADDR < HV_IMAGE_RESERVE ||
-	    h->pool_size > hv_end - HV_IMAGE_ADDR - HV_IMAGE_RESERVE)
-		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_POOL_SIZE,
-				"page pool does not fit in the hypervisor's memory (it needs pool + 4 MiB "
-				"above 1 MiB)");
+	/* The hypervisor's own rule (main.c): the pool starts at or above 16 MiB, 2 MiB aligned. */
+	uint64_t pool_lo = ALIGN_UP(MAX(TESSERA_POOL_MIN_ADDR, h->hv_base), TESSERA_POOL_ALIGN);
+	if (hv_end <= pool_lo || h->pool_size > hv_end - pool_lo)
+		return SYS_FAIL(
+			c, HV_ERANGE, CONFIG_FIELD_POOL_SIZE,
+			"page pool does not fit in the hypervisor's memory: it goes at or above 0x%llx "
+			"(16 MiB, 2 MiB aligned), which leaves 0x%llx bytes",
+			(unsigned long long)pool_lo,
+			(unsigned long long)(hv_end > pool_lo ? hv_end - pool_lo : 0));
 	if (h->console > TESSERA_CONSOLE_NONE)
 		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_CONSOLE, "invalid console %u", h->console);
 	if (h->nr_cells == 0)
