@@ -15,7 +15,7 @@
 #include "paging.h"
 #include "smp.h"
 
-#define AP_TIMEOUT_US 200000
+#define AP_TIMEOUT_US 2000000 /* TCG on a loaded host: a vCPU thread may wait long for a host core */
 
 extern const uint8_t x86_trampoline_start[], x86_trampoline_end[];
 extern const uint8_t x86_tr_gdt_base[], x86_tr_pm_target[], x86_tr_lm_target[], x86_tr_cr3[];

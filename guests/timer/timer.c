@@ -6,7 +6,7 @@
  * - timer_periodic_count: the interrupts counted in a fixed 1 s TSC window (the timer restarted at its
  *   start) equal the periods that elapsed in it, within 2% + 2 (a tick still owed at the end, the window's
  *   edges). A tick lost anywhere (not delivered late: lost) fails it. The largest gap between two ticks is printed and bounded loosely
- *   (0.5 s): under TCG a vCPU may wait tens of ms for a host core.
+ *   (1 s): under TCG a vCPU may wait tens of ms for a host core.
  * - timer_oneshot_sleep: sleep_us lasts at least what was asked (and not more than 5 times as long).
  * - timer_sleep_keeps_periodic: sleep_us with a periodic timer running leaves it running: its ticks
  *   keep coming during and after the sleep.
@@ -54,7 +54,7 @@ static void periodic_count(const struct tessera_cell_boot_info *info, uint64_t h
 	printf("timer: %lu ticks for %lu periods in the 1 s window (largest gap %lu us, period %lu us)\n",
 	       got, want, gap_us, 1000000 / hz);
 	test_report("timer_periodic_count", dev <= 2 + want / 50, "%lu ticks for %lu periods", got, want);
-	test_report("timer_periodic_gap", gap_us < 500000, "a gap of %lu us between two ticks", gap_us);
+	test_report("timer_periodic_gap", gap_us < 1000000, "a gap of %lu us between two ticks", gap_us);
 }
 
 /* sleep_us must leave a running periodic timer (a heartbeat timer, say) running. */

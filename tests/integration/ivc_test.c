@@ -80,10 +80,11 @@ Test(ivc, watchdog_stops_hung_cell_and_healthy_one_finishes, .timeout = 120)
 	 * "Silent for" runs from the moment the hypervisor first saw the cell's last answer (docs/ivc.md).
 	 * The last heartbeat answered was posted 4 periods before the action and answered within one 50 Hz
 	 * tick of hang's timer, so 400 ms minus that latency; measuring from the check that saw the answer
-	 * (the old way) gave 300 ms. Slack for TCG on a loaded host: up to 75 ms of answer latency.
+	 * (the old way) gave 300 ms. Slack for TCG on a loaded host (two suites in parallel): up to 75 ms of
+	 * answer latency below, 300 ms of late checks on CPU 0 above.
 	 */
 	ms = silent_ms(p.out);
-	cr_expect(ms >= 325 && ms <= 520, "silent for %ld ms, want 325-520", ms);
+	cr_expect(ms >= 325 && ms <= 700, "silent for %ld ms, want 325-700", ms);
 	tessera_free(&p);
 }
 
@@ -116,13 +117,13 @@ Test(ivc, shutdown_request_answered_or_enforced, .timeout = 120)
 	struct tessera_proc p;
 
 	run_config(&p, ROOT "/configs/shutdown.yaml");
-	expect_line(&p, "cell 'polite': shutdown requested (it has 300 ms to answer and exit)");
+	expect_line(&p, "cell 'polite': shutdown requested (it has 600 ms to answer and exit)");
 	expect_line(&p, "[polite] comm: shutdown requested: exiting");
 	expect_line(&p, "cell 'polite' finished: exit status 0");
 	cr_expect(!has_line_with(p.out, "WATCHDOG cell 'polite'"), "the polite cell was reported:\n%s",
 		  p.out);
 	expect_line(&p, "cell 'deaf': shutdown requested");
-	expect_line(&p, "(shutdown request unanswered for 300 ms): stopping it");
+	expect_line(&p, "(shutdown request unanswered for 600 ms): stopping it");
 	expect_line(&p, "cell 'deaf' failed: watchdog: shutdown request unanswered, silent for");
 	expect_line(&p, "[boss] TESTS: 7 passed, 0 failed");
 	expect_line(&p, "shutdown: 2 cells finished, 1 failed");
