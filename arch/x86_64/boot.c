@@ -11,6 +11,7 @@
 #include <tessera/string.h>
 #include "acpi.h"
 #include "config_platform.h"
+#include "exception.h"
 #include "cpu.h"
 #include "io.h"
 #include "lapic.h"
@@ -50,6 +51,10 @@ const struct config_platform *arch_config_platform(void)
 
 __noreturn void arch_machine_stop(enum tessera_exit_code code)
 {
+	/* An orderly end says how many NMIs the hypervisor took (fault.c); a fault's end may hold the
+	 * console lock, so it does not. */
+	if (code == TESSERA_EXIT_OK && x86_nmi_count())
+		pr_info("nmi: %llu taken by the hypervisor", (unsigned long long)x86_nmi_count());
 	/* QEMU exits at once, which stops every CPU; on hardware the others stay where they are */
 	outl(DEBUG_EXIT_PORT, code);
 	arch_cpu_park();
