@@ -1,5 +1,4 @@
 /* An LTTng session for a benchmark, driven with the `lttng` command (see lttng_session.h). */
-#include <dirent.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -44,46 +43,64 @@ static bool process_alive(pid_t pid)
 	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
 }
 
-/* The newest live lttng-sessiond (pgrep would count zombies too, and `lttng` would spawn one itself). */
-static pid_t find_sessiond(void)
+int lttng_sessiond_rundir(char *buf, size_t size, unsigned int uid, const char *lttng_home, const char *home)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	pid_t found = 0;
+	int n;
 
-	if (!d)
+	/* As lttng-tools does: root's daemon lives in /var/run/lttng, a user's in $LTTNG_HOME/.lttng
+	 * ($LTTNG_HOME defaults to $HOME). */
+	if (uid == 0)
+		n = snprintf(buf, size, "/var/run/lttng");
+	else if (lttng_home && *lttng_home)
+		n = snprintf(buf, size, "%s/.lttng", lttng_home);
+	else if (home && *home)
+		n = snprintf(buf, size, "%s/.lttng", home);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/*
+ * Whether a session daemon answers us: `lttng list` talks to the daemon through the client socket in our
+ * rundir, as every lttng command will. A process named lttng-sessiond proves nothing: it may serve another
+ * chroot or mount namespace, whose rundir is not ours. --no-sessiond: never spawn one while asking.
+ */
+static bool sessiond_reachable(void)
+{
+	return sh("lttng --no-sessiond list") == 0;
+}
+
+/* The pid the daemon serving our rundir wrote into lttng-sessiond.pid, or 0. */
+static pid_t sessiond_pid(void)
+{
+	char dir[256], path[300];
+	int pid = 0;
+
+	if (lttng_sessiond_rundir(dir, sizeof(dir), (unsigned int)getuid(), getenv("LTTNG_HOME"),
+				  getenv("HOME")))
 		return 0;
-	while ((e = readdir(d))) {
-		char path[300], comm[64] = "";
-		pid_t pid = (pid_t)atoi(e->d_name);
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
-		FILE *f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-		if (!strcmp(comm, "lttng-sessiond\n") && process_alive(pid) && pid > found)
-			found = pid;
-	}
-	closedir(d);
-	return found;
+	snprintf(path, sizeof(path), "%s/lttng-sessiond.pid", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid > 0 && process_alive(pid) ? (pid_t)pid : 0;
 }
 
 int lttng_session_daemon(struct lttng_session *s)
 {
-	/* `lttng` would spawn a daemon of its own: look first, so that we know whether we started it. */
-	if (find_sessiond())
+	/* Ask before starting one, so that we know whether the daemon is ours to stop afterwards. */
+	if (sessiond_reachable())
 		return 0;
 	if (sh("lttng-sessiond --daemonize")) {
 		snprintf(s->error, sizeof(s->error),
 			 "lttng-sessiond --daemonize failed (is lttng-tools installed?)");
 		return -1;
 	}
-	s->started_sessiond = find_sessiond();
-	if (sh("lttng list")) {
+	s->started_sessiond = sessiond_pid();
+	if (!sessiond_reachable()) {
 		snprintf(s->error, sizeof(s->error), "lttng-sessiond started but `lttng list` fails");
 		return -1;
 	}

@@ -19,7 +19,10 @@ struct lttng_session {
 	char error[256];
 };
 
-/* A session daemon is running afterwards (ours or another); -1 with s->error set otherwise. */
+/*
+ * A session daemon that answers `lttng list` runs afterwards (ours or one that already did; a daemon in
+ * another chroot or mount namespace does not count); -1 with s->error set otherwise.
+ */
 int lttng_session_daemon(struct lttng_session *s);
 /*
  * Create session `tessera-bench-PID` with one user-space channel of large sub-buffers, enable `event`
@@ -30,6 +33,13 @@ int lttng_session_start(struct lttng_session *s, const char *event);
 int64_t lttng_session_discarded(struct lttng_session *s);
 /* Stop and destroy the session, remove its output, stop the daemon if we started it. */
 void lttng_session_destroy(struct lttng_session *s);
+
+/*
+ * The runtime directory of the session daemon that `lttng` talks to for this user (its client socket and
+ * lttng-sessiond.pid): /var/run/lttng for root, else $LTTNG_HOME/.lttng, $LTTNG_HOME defaulting to $HOME.
+ * -1 when neither is set or buf is too small.
+ */
+int lttng_sessiond_rundir(char *buf, size_t size, unsigned int uid, const char *lttng_home, const char *home);
 
 /* The "Discarded events: N" figures of `lttng list SESSION` output, summed; -1 if there are none. */
 int64_t lttng_parse_discarded(const char *list_output);

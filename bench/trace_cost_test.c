@@ -1,5 +1,12 @@
 /* The pure parts of `tessera bench trace-cost`: nullcall summaries and the `lttng list` parser. */
 #include <criterion/criterion.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lttng_session.h"
 #include "nullcall_parse.h"
@@ -109,4 +116,66 @@ Test(trace_cost, recording_summary_of_tessera_trace_record)
 	cr_expect_eq(lost, 3);
 	cr_expect_eq(trace_cost_parse_record("tessera trace record: cannot start\n", &events, &lost), -1);
 	cr_expect_eq(trace_cost_parse_record("", &events, &lost), -1);
+}
+
+Test(lttng_session, rundir_as_lttng_tools_has_it)
+{
+	char b[64];
+
+	cr_assert_eq(lttng_sessiond_rundir(b, sizeof(b), 0, "/x", "/root"), 0);
+	cr_assert_str_eq(b, "/var/run/lttng");
+	cr_assert_eq(lttng_sessiond_rundir(b, sizeof(b), 1000, "/srv/lt", "/home/u"), 0);
+	cr_assert_str_eq(b, "/srv/lt/.lttng");
+	cr_assert_eq(lttng_sessiond_rundir(b, sizeof(b), 1000, "", "/home/u"), 0);
+	cr_assert_str_eq(b, "/home/u/.lttng");
+	cr_assert_eq(lttng_sessiond_rundir(b, sizeof(b), 1000, NULL, NULL), -1);
+	cr_assert_eq(lttng_sessiond_rundir(b, 8, 0, NULL, NULL), -1);
+}
+
+/*
+ * Regression: a process named lttng-sessiond was taken for a usable daemon, even one serving another
+ * chroot or mount namespace. Here a stand-in of that name runs (a copy of sleep), and we look from a
+ * mount namespace whose /var/run/lttng is empty: no daemon answers there, so one must be started (and
+ * stopped again). Needs root, unshare and lttng-tools; skipped otherwise.
+ */
+Test(lttng_session, a_daemon_by_name_alone_is_not_reachable, .timeout = 60)
+{
+	char dir[] = "/tmp/tessera-lttng-ns.XXXXXX", fake[128], cmd[512];
+
+	if (getuid() != 0 || system("command -v lttng-sessiond >/dev/null"))
+		cr_skip_test("needs root and lttng-tools");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(fake, sizeof(fake), "%s/lttng-sessiond", dir);
+	snprintf(cmd, sizeof(cmd), "cp \"$(command -v sleep)\" %s", fake);
+	cr_assert_eq(system(cmd), 0);
+	pid_t stand_in = fork();
+	if (stand_in == 0) {
+		execl(fake, "lttng-sessiond", "60", (char *)NULL);
+		_exit(127);
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", "/var/run/lttng", "tmpfs", 0, NULL))
+			_exit(77);
+		struct lttng_session s = {0};
+		if (lttng_session_daemon(&s)) {
+			fprintf(stderr, "%s\n", s.error);
+			_exit(2);
+		}
+		pid_t started = s.started_sessiond;
+		lttng_session_destroy(&s);
+		_exit(started ? 0 : 1);
+	}
+	int st;
+	waitpid(child, &st, 0);
+	kill(stand_in, SIGKILL);
+	waitpid(stand_in, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	system(cmd);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
+		cr_skip_test("no mount namespace here");
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) != 2, "no daemon could be started (status %#x)", st);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		  "the stand-in named lttng-sessiond was taken for a reachable daemon");
 }

@@ -4,8 +4,33 @@
 #   build/run-tests.sh OUT_DIR [unit|integration|format]...
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out=$1
-shift
+
+usage() {
+	cat <<'EOF_USAGE'
+usage: ./tessera test [format|unit|integration]...
+
+Builds what changed, then runs the format check, the unit tests and the integration tests (each boots
+QEMU), or only the suites named. Ends with "total: N passed, N failed".
+TESSERA_TEST_JOBS=N runs N tests at a time (default: the number of CPUs).
+
+Exit status: 0 all passed, 1 a test failed, 2 bad arguments, 130 interrupted (Ctrl-C or SIGTERM).
+EOF_USAGE
+}
+
+out=${1:-}
+shift || true
+for a in "$@"; do
+	case "$a" in
+	-h | --help)
+		usage
+		exit 0
+		;;
+	esac
+done
+if [ -z "$out" ]; then
+	usage >&2
+	exit 2
+fi
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(format unit integration)
 jobs=${TESSERA_TEST_JOBS:-$(nproc)}
@@ -13,15 +38,53 @@ passed=0
 failed=0
 status=0
 
+# Ctrl-C or SIGTERM: stop the running suite and end at once. A criterion runner makes itself a process
+# group leader (its workers follow it when it dies), so a terminal's SIGINT never reaches it: kill its
+# group; tessera's QEMUs die with their tessera through PR_SET_PDEATHSIG.
+suite_pid=
+suite_name=
+interrupted() {
+	trap '' INT TERM
+	if [ -n "$suite_pid" ]; then
+		kill -TERM -- "-$suite_pid" 2>/dev/null || kill -TERM "$suite_pid" 2>/dev/null
+		for _ in $(seq 30); do
+			kill -0 "$suite_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL -- "-$suite_pid" 2>/dev/null || kill -KILL "$suite_pid" 2>/dev/null
+		wait 2>/dev/null
+	fi
+	rm -f "${fifo:-}" "${log:-}"
+	echo "tessera: interrupted${suite_name:+ during the $suite_name tests}; stopped them" \
+		"($passed passed, $failed failed before)" >&2
+	exit 130
+}
+trap interrupted INT TERM
+
 # criterion ends with "[====] Synthesis: Tested: N | Passing: N | Failing: N | Crashing: N" on stderr.
 run_criterion() {
 	local name=$1 bin=$2
 	shift 2
 	echo "== $name tests"
-	local log
+	local log fifo tee_pid rc
 	log=$(mktemp)
-	"$bin" -j"$jobs" "$@" 2>&1 | tee "$log"
-	local rc=${PIPESTATUS[0]}
+	fifo=$(mktemp -u)
+	mkfifo "$fifo"
+	# tee ignores INT so that Ctrl-C does not cut the output short before the suite is stopped
+	(
+		trap '' INT TERM
+		exec tee "$log"
+	) <"$fifo" &
+	tee_pid=$!
+	"$bin" -j"$jobs" "$@" >"$fifo" 2>&1 &
+	suite_pid=$!
+	suite_name=$name
+	wait "$suite_pid"
+	rc=$?
+	suite_pid=
+	suite_name=
+	wait "$tee_pid"
+	rm -f "$fifo"
 	local line
 	line=$(grep -a 'Synthesis:' "$log" | tail -n 1)
 	rm -f "$log"

@@ -15,13 +15,15 @@ const char run_usage[] =
 	"\n"
 	"Boot the hypervisor in QEMU (TCG) and stream its console to stdout.\n"
 	"\n"
-	"  --smp N          CPUs, 1..16 (default 4)\n"
-	"  --mem SIZE       memory, e.g. 256M or 1G (default 256M)\n"
+	"  --smp N          CPUs, 1..16 (default: the config's count, 4 without a config); at least\n"
+	"                   what the config needs, extra CPUs stay parked\n"
+	"  --mem SIZE       memory, e.g. 256M or 1G (default: the config's RAM, 256M without a config);\n"
+	"                   at least what the config needs, extra RAM stays unused\n"
 	"  --cpu MODEL      QEMU CPU model and flags (default EPYC)\n"
 	"  --append ARGS    hypervisor command line, e.g. \"loglevel=debug\"\n"
 	"  --timeout S      stop after S seconds, 0 for never (default 120)\n"
 	"  --config FILE    boot the system described by a YAML config (default: configs/default.yaml;\n"
-	"                   the config's CPU count and RAM size become --smp and --mem)\n"
+	"                   its machine: cpus and ram are the minimum --smp and --mem)\n"
 	"  --no-config      boot the hypervisor alone, with no cells (bring-up tests)\n"
 	"  -v, --verbose    print the QEMU command line and QEMU's own warnings\n"
 	"  -h, --help       this text\n"
@@ -41,30 +43,12 @@ static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsi
 	return !errno && !*end && *v >= min && *v <= max;
 }
 
-/* QEMU's -m syntax: a number with an optional K/M/G/T suffix (no suffix means MiB). At least 16 MiB: the
- * hypervisor needs room for its page pool. */
+/* At least 16 MiB (the hypervisor needs room for its page pool), at most 1 TiB. */
 static bool valid_mem(const char *s)
 {
-	char *end;
-	unsigned long long mib;
+	uint64_t bytes;
 
-	if (!isdigit((unsigned char)s[0]))
-		return false;
-	errno = 0;
-	unsigned long long n = strtoull(s, &end, 10);
-	if (errno)
-		return false;
-	switch (toupper((unsigned char)*end)) {
-	case 'K': mib = n >> 10; break;
-	case '\0':
-	case 'M': mib = n; break;
-	case 'G': mib = n << 10; break;
-	case 'T': mib = n << 20; break;
-	default: return false;
-	}
-	if (*end && end[1])
-		return false;
-	return mib >= 16 && mib <= (1ULL << 20);
+	return !machine_parse_mem(s, &bytes) && bytes >= (16ULL << 20) && bytes <= (1ULL << 40);
 }
 
 /* "--name=value" or "--name value"; *i is advanced past what is used. NULL when the value is missing. */

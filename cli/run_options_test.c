@@ -67,6 +67,10 @@ Test(run_options, bad_mem)
 	cr_assert_eq(PARSE("--mem", "8M"), -1);
 	cr_assert_eq(PARSE("--mem", "256Q"), -1);
 	cr_assert_eq(PARSE("--mem", "256MM"), -1);
+	cr_assert_eq(PARSE("--mem", "1025G"), -1);
+	cr_assert_eq(PARSE("--mem", "1T"), 0);
+	/* Regression: 2^44+1 TiB, shifted into MiB, wrapped round to exactly 1T and passed. */
+	cr_assert_eq(PARSE("--mem", "17592186044417T"), -1);
 	cr_assert_eq(PARSE("--mem", "512"), 0);
 	cr_assert_eq(PARSE("--mem", "2g"), 0);
 }

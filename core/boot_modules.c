@@ -1,6 +1,7 @@
 /* Boot modules by name (see boot_modules.h). Pure C: unit-tested on the host. */
 #include <tessera/boot_modules.h>
 #include <tessera/cmdline.h>
+#include <tessera/format.h>
 #include <tessera/string.h>
 
 const char *boot_module_basename(const char *name, size_t *len)
@@ -46,4 +47,31 @@ const struct boot_module *boot_module_config(const struct boot_info *info, const
 		return NULL;
 	}
 	return info->nr_modules ? &info->modules[0] : NULL;
+}
+
+static bool inside(uint64_t start, uint64_t len, uint64_t base, uint64_t size)
+{
+	return start >= base && len <= size && start - base <= size - len;
+}
+
+const char *boot_payload_outside(const struct boot_info *info, uint64_t base, uint64_t size, char *why,
+				 size_t why_len)
+{
+	if (info->hv_end > info->hv_start &&
+	    !inside(info->hv_start, info->hv_end - info->hv_start, base, size)) {
+		format_snprintf(why, why_len, "the hypervisor image %#llx-%#llx",
+				(unsigned long long)info->hv_start, (unsigned long long)(info->hv_end - 1));
+		return why;
+	}
+	for (unsigned int i = 0; i < info->nr_modules; i++) {
+		const struct boot_module *m = &info->modules[i];
+		if (!inside(m->start, m->size, base, size)) {
+			size_t len;
+			const char *name = boot_module_basename(m->name, &len);
+			format_snprintf(why, why_len, "boot module '%.*s' at %#llx+%#llx", (int)len, name,
+					(unsigned long long)m->start, (unsigned long long)m->size);
+			return why;
+		}
+	}
+	return NULL;
 }

@@ -46,3 +46,19 @@ Test(boot_modules, config_is_the_first_module_unless_named)
 	struct boot_info none = {.nr_modules = 0};
 	cr_assert_null(boot_module_config(&none, ""));
 }
+
+Test(boot_modules, payload_must_lie_in_the_hypervisor_memory)
+{
+	struct boot_info b = info;
+	char why[128];
+
+	b.hv_start = 0x100000;
+	b.hv_end = 0x180000;
+	cr_assert_null(boot_payload_outside(&b, 0, 0x200000, why, sizeof(why)));
+	cr_assert_not_null(boot_payload_outside(&b, 0x2000, 0x200000, why, sizeof(why)));
+	cr_assert_str_eq(why, "boot module 'system.blob' at 0x1000+0x10");
+	cr_assert_not_null(boot_payload_outside(&b, 0, 0x140000, why, sizeof(why)));
+	cr_assert_str_eq(why, "the hypervisor image 0x100000-0x17ffff");
+	b.modules[3].size = ~0ULL - 0x3000; /* wraps: must not pass */
+	cr_assert_not_null(boot_payload_outside(&b, 0, 0x200000, why, sizeof(why)));
+}

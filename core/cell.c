@@ -60,16 +60,19 @@ static int cell_create_one(struct cell *c, const struct tessera_config_header *b
 	c->stats.version = TESSERA_CELL_STATS_VERSION;
 	c->stats.nr_reasons = TESSERA_ER_COUNT;
 
-	/* Cell RAM must be RAM nobody else uses: not the hypervisor, its pool, the boot modules. */
+	/* Cell RAM must be RAM nobody else uses: not the hypervisor, its pool, the boot modules, nor what
+	 * the firmware reserves. Shared regions too: they are not claimed (both cells map them), but they
+	 * must be free RAM all the same, or two cells could share the firmware's tables or the trampoline. */
 	for (unsigned int i = 0; i < cfg->memory_count; i++) {
 		const struct tessera_config_memory *m = &c->mem[i];
 		if (m->flags & TESSERA_MEM_DEVICE)
 			continue;
-		if (!(m->flags & TESSERA_MEM_SHARED) && !memmap_is(info->memmap, m->phys, m->size, MEM_RAM)) {
-			format_snprintf(why, why_len,
-					"cell '%s': memory %#llx+%#llx is not free RAM (hypervisor, "
-					"boot modules or another cell)",
-					c->name, (unsigned long long)m->phys, (unsigned long long)m->size);
+		if (!memmap_is(info->memmap, m->phys, m->size, MEM_RAM)) {
+			format_snprintf(
+				why, why_len,
+				"cell '%s': memory %#llx+%#llx is not free RAM (firmware, hypervisor, "
+				"boot modules or another cell)",
+				c->name, (unsigned long long)m->phys, (unsigned long long)m->size);
 			return -HV_EINVAL;
 		}
 	}

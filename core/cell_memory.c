@@ -176,17 +176,42 @@ uint64_t cell_boot_info_addr(const struct cell *c)
 	return c->boot_area + 6 * PAGE_SIZE;
 }
 
-/* Copy page by page through the second-stage map, so a guest can only name memory it may access. */
-static int guest_copy(struct cell *c, uint64_t gpa, void *buf, size_t len, bool to_guest)
+/*
+ * Whether the cell may read (or write) all of guest-physical [gpa, gpa+len) through its second-stage map:
+ * one walk over the whole range, page by page, before anything is copied (docs/hypercalls.md: a buffer
+ * not entirely inside the cell's memory is refused before anything is read or written).
+ */
+int cell_check_guest_range(struct cell *c, uint64_t gpa, size_t len, bool write)
 {
+	if (len && gpa + len - 1 < gpa)
+		return -HV_ERANGE;
 	while (len) {
 		uint64_t pa;
 		unsigned int flags, level;
 		size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
 		if (pgtable_walk(&c->stage2, gpa, &pa, &flags, &level))
 			return -HV_ERANGE;
-		if ((flags & PGF_DEVICE) || !(flags & (to_guest ? PGF_WRITE : PGF_READ)))
+		if ((flags & PGF_DEVICE) || !(flags & (write ? PGF_WRITE : PGF_READ)))
 			return -HV_EPERM;
+		gpa += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* Check the whole range, then copy page by page through the second-stage map. */
+static int guest_copy(struct cell *c, uint64_t gpa, void *buf, size_t len, bool to_guest)
+{
+	int err = cell_check_guest_range(c, gpa, len, to_guest);
+
+	if (err)
+		return err;
+	while (len) {
+		uint64_t pa;
+		unsigned int flags, level;
+		size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+		if (pgtable_walk(&c->stage2, gpa, &pa, &flags, &level))
+			return -HV_ERANGE; /* cannot happen: checked above, the map does not change */
 		if (to_guest)
 			memcpy((void *)(uintptr_t)pa, buf, chunk);
 		else

@@ -58,6 +58,15 @@ const struct tessera_config_header *cells_config_find(const struct boot_info *in
 		}
 		config_refused(err.message);
 	}
+	/* abi/config.h: image, pool and boot modules all live in the hypervisor's memory, which no cell
+	 * may touch; a payload outside it could sit in a cell's RAM. */
+	char why[96];
+	if (boot_payload_outside(info, hdr->hv_base, hdr->hv_size, why, sizeof(why))) {
+		pr_err("config: %s lies outside the hypervisor's memory %#llx-%#llx", why,
+		       (unsigned long long)hdr->hv_base,
+		       (unsigned long long)(hdr->hv_base + hdr->hv_size - 1));
+		arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
+	}
 	pr_info("config: '%s' checked: %u cells", m->name, hdr->nr_cells);
 	return hdr;
 }

@@ -14,8 +14,7 @@
 
 #include "config_check_internal.h"
 
-#define HV_IMAGE_ADDR	 0x100000ULL  /* the hypervisor's image loads at 1 MiB */
-#define HV_IMAGE_RESERVE (4ULL << 20) /* room kept beside the pool for the image and boot modules */
+#define HV_IMAGE_ADDR 0x100000ULL /* the hypervisor's image loads at 1 MiB */
 
 int check_fail(struct config_error *err, int code, int cell, enum config_elem elem, int index,
 	       enum config_field field, const char *fmt, ...)
@@ -137,11 +136,15 @@ static int check_system(struct check *c)
 	if (h->pool_size == 0 || !IS_ALIGNED(h->pool_size, PAGE_SIZE))
 		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_POOL_SIZE,
 				"pool size must be a non-zero multiple of 4 KiB");
-	if (hv_end - HV_IMAGE_ADDR < HV_IMAGE_RESERVE ||
-	    h->pool_size > hv_end - HV_IMAGE_ADDR - HV_IMAGE_RESERVE)
-		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_POOL_SIZE,
-				"page pool does not fit in the hypervisor's memory (it needs pool + 4 MiB "
-				"above 1 MiB)");
+	/* The hypervisor's own rule (main.c): the pool starts at or above 16 MiB, 2 MiB aligned. */
+	uint64_t pool_lo = ALIGN_UP(MAX(TESSERA_POOL_MIN_ADDR, h->hv_base), TESSERA_POOL_ALIGN);
+	if (hv_end <= pool_lo || h->pool_size > hv_end - pool_lo)
+		return SYS_FAIL(
+			c, HV_ERANGE, CONFIG_FIELD_POOL_SIZE,
+			"page pool does not fit in the hypervisor's memory: it goes at or above 0x%llx "
+			"(16 MiB, 2 MiB aligned), which leaves 0x%llx bytes",
+			(unsigned long long)pool_lo,
+			(unsigned long long)(hv_end > pool_lo ? hv_end - pool_lo : 0));
 	if (h->console > TESSERA_CONSOLE_NONE)
 		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_CONSOLE, "invalid console %u", h->console);
 	if (h->nr_cells == 0)
@@ -180,6 +183,17 @@ static bool args_char(char ch)
 	return ch >= 0x20 && ch < 0x7f;
 }
 
+/* "cpu" followed by digits only: the hypervisor's own console prefix ([cpu0] ...). */
+static bool name_is_cpu_prefix(const char *name)
+{
+	if (strncmp(name, "cpu", 3) != 0 || !name[3])
+		return false;
+	for (const char *p = name + 3; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
 static int check_cell_fields(struct check *c, int i)
 {
 	const struct tessera_config_cell *cell = &c->cells[i];
@@ -190,6 +204,12 @@ static int check_cell_fields(struct check *c, int i)
 			   false);
 	if (err)
 		return err;
+	/* Console lines carry "[name]": a cell named cpuN could forge the hypervisor's own lines. */
+	if (name_is_cpu_prefix(cell->name))
+		return CELL_FAIL(
+			c, i, HV_EINVAL, CONFIG_FIELD_NAME,
+			"cell name '%s' is reserved: the hypervisor's console lines start with [cpuN]",
+			cell->name);
 	for (int j = 0; j < i; j++)
 		if (strcmp(c->cells[j].name, cell->name) == 0)
 			return CELL_FAIL(c, i, HV_EEXIST, CONFIG_FIELD_NAME, "duplicate cell name '%s'",

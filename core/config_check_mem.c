@@ -40,6 +40,12 @@ static int check_region(struct check *c, int i, int j, const struct tessera_conf
 	if (!(m->flags & MEM_ACCESS))
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_MEM_FLAGS,
 				"memory region grants no access (read, write or exec)");
+	/* Second-stage tables cannot take read away from a present page (x86 NPT, arm64 stage 2 for
+	 * exec): a region without read would still be readable, so the config could not mean it. */
+	if (!(m->flags & TESSERA_MEM_READ))
+		return MEM_FAIL(
+			c, i, j, HV_EINVAL, CONFIG_FIELD_MEM_FLAGS,
+			"write or exec without read: second-stage paging cannot deny reads, add read");
 	if (strnlen(m->peer, sizeof(m->peer)) == sizeof(m->peer))
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER, "shared_with is not NUL-terminated");
 	if (!(m->flags & TESSERA_MEM_SHARED) && m->peer[0])
@@ -165,10 +171,6 @@ int check_cell_memory(struct check *c, int i)
 		return MEM_FAIL(c, i, (int)(boot - &c->mem[cell->memory_first]), HV_ERANGE, CONFIG_FIELD_SIZE,
 				"lowest RAM region is too small for the %u-byte boot area at its top",
 				TESSERA_BOOT_AREA_SIZE);
-	if (!(boot->flags & TESSERA_MEM_READ))
-		return MEM_FAIL(c, i, (int)(boot - &c->mem[cell->memory_first]), HV_EINVAL,
-				CONFIG_FIELD_MEM_FLAGS,
-				"lowest RAM region must be readable: it holds the boot area");
 	return 0;
 }
 
@@ -216,6 +218,14 @@ int check_cell_pio(struct check *c, int i)
 		if (p->base > 0xffff || p->size > 0x10000 - p->base)
 			return ELEM_FAIL(c, i, CONFIG_ELEM_PIO, j, HV_ERANGE, CONFIG_FIELD_SIZE,
 					 "port range 0x%x+%u goes beyond port 0xffff", p->base, p->size);
+		const struct config_reserved *r =
+			platform_overlap(c->plat->ports, c->plat->nr_ports, p->base, p->size);
+		if (r)
+			return ELEM_FAIL(
+				c, i, CONFIG_ELEM_PIO, j, HV_EPERM, CONFIG_FIELD_BASE,
+				"port range includes %s (ports 0x%llx-0x%llx), which the hypervisor keeps",
+				r->what, (unsigned long long)r->base,
+				(unsigned long long)(r->base + r->size - 1));
 		for (uint32_t k = 0; k < j; k++) {
 			const struct tessera_config_pio *o = &c->pio[cell->pio_first + k];
 			if (ranges_overlap(p->base, p->size, o->base, o->size))
@@ -236,6 +246,30 @@ int check_cell_pio(struct check *c, int i)
 	return 0;
 }
 
+/* Not an MSR the hypervisor keeps, and inside what the hardware map can pass through. */
+static int check_msr_platform(struct check *c, int i, int j, const struct tessera_config_msr *m)
+{
+	const struct config_platform *plat = c->plat;
+	uint64_t count = (uint64_t)m->last - m->first + 1;
+	const struct config_reserved *r = platform_overlap(plat->msrs, plat->nr_msrs, m->first, count);
+	bool inside = plat->nr_msr_grantable == 0;
+
+	if (r)
+		return ELEM_FAIL(c, i, CONFIG_ELEM_MSR, j, HV_EPERM, CONFIG_FIELD_FIRST,
+				 "MSR range includes %s (0x%llx-0x%llx), which the hypervisor keeps", r->what,
+				 (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1));
+	for (unsigned int k = 0; k < plat->nr_msr_grantable && k < CONFIG_PLATFORM_MAX_RANGES; k++) {
+		const struct config_reserved *g = &plat->msr_grantable[k];
+		inside |= m->first >= g->base && m->last <= g->base + g->size - 1;
+	}
+	if (!inside)
+		return ELEM_FAIL(c, i, CONFIG_ELEM_MSR, j, HV_ERANGE, CONFIG_FIELD_FIRST,
+				 "MSR range 0x%x-0x%x is not inside one range the hardware MSR map covers "
+				 "(such MSRs always exit: the grant could not be honoured)",
+				 m->first, m->last);
+	return 0;
+}
+
 int check_cell_msr(struct check *c, int i)
 {
 	const struct tessera_config_cell *cell = &c->cells[i];
@@ -248,6 +282,9 @@ int check_cell_msr(struct check *c, int i)
 		if (m->flags == 0 || (m->flags & ~(TESSERA_MSR_READ | TESSERA_MSR_WRITE)) || m->reserved)
 			return ELEM_FAIL(c, i, CONFIG_ELEM_MSR, j, HV_EINVAL, CONFIG_FIELD_ACCESS,
 					 "MSR access must be read, write or both");
+		int err = check_msr_platform(c, i, j, m);
+		if (err)
+			return err;
 		for (uint32_t k = 0; k < j; k++) {
 			const struct tessera_config_msr *o = &c->msr[cell->msr_first + k];
 			if (m->first <= o->last && o->first <= m->last)

@@ -215,7 +215,13 @@ Test(config_check, memory)
 	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_SIZE, "boot area");
 	build();
 	b.mem[1].flags = TESSERA_MEM_WRITE;
-	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_MEM_FLAGS, "readable");
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_MEM_FLAGS, "without read");
+	build();
+	b.mem[1].flags = TESSERA_MEM_EXEC;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_MEM_FLAGS, "without read");
+	build();
+	b.mem[1].flags = TESSERA_MEM_WRITE | TESSERA_MEM_EXEC;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_MEM_FLAGS, "without read");
 }
 
 /* A second region for cell 1 (slot 2), shared with `peer`. */

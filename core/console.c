@@ -41,6 +41,22 @@ unsigned long console_lock(void)
 	return flags;
 }
 
+bool console_lock_bounded(unsigned long *flags)
+{
+	/* About a second: far longer than any line takes to print, so a miss means a holder that never lets go. */
+	uint64_t hz = arch_timestamp_hz(), start = arch_timestamp();
+	unsigned long spins = 0;
+
+	*flags = arch_irq_save();
+	while (!spin_trylock(&console_spin)) {
+		/* before the timer is calibrated hz is 0: count spins instead */
+		if (hz ? arch_timestamp() - start > hz : ++spins > 100000000UL)
+			return false;
+		arch_cpu_relax();
+	}
+	return true;
+}
+
 void console_unlock(unsigned long flags)
 {
 	spin_unlock(&console_spin);

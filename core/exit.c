@@ -22,7 +22,8 @@
 void cell_violation_count(struct vcpu *v, uint64_t addr, const char *what)
 {
 	__atomic_fetch_add(&v->cell->stats.violations, 1, __ATOMIC_RELAXED);
-	pr_info("VIOLATION cell '%s' cpu %u: %s", v->cell->name, v->cpu, what);
+	pr_info("VIOLATION cell '%s' cpu %u rip %#llx: %s", v->cell->name, v->cpu,
+		(unsigned long long)arch_vcpu_pc(v), what);
 	trace_point(violation, v->cpu, (int)v->cell->id, TESSERA_ER_HYPERCALL, 0, arch_vcpu_pc(v), addr);
 }
 
@@ -120,8 +121,12 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 		pr_debug("cell '%s' cpu %u halted at %#llx (interrupts %s)", c->name, v->cpu,
 			 (unsigned long long)exit->pc, exit->halt.irq_enabled ? "on" : "off");
 		break;
-	case TESSERA_ER_INTERRUPT:
-	case TESSERA_ER_NMI: break; /* the host took it; the guest resumes */
+	case TESSERA_ER_INTERRUPT: break; /* the host took it at STGI; the guest resumes */
+	case TESSERA_ER_NMI:
+		/* A physical NMI stopped the guest (it is intercepted, never delivered into a cell). It
+		 * stays pending until the host sets GIF again; then the host's NMI handler takes and counts
+		 * it (the hypervisor sends none itself). The guest resumes. */
+		break;
 	case TESSERA_ER_VIRT_INSN:
 		cell_violation(v, exit, VCPU_FAULT_UD, "privileged instruction %s", exit->virt_insn.name);
 		break;
@@ -130,16 +135,18 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 			  (unsigned long long)exit->pc);
 		break;
 	case TESSERA_ER_EXCEPTION:
+		if (arch_vcpu_reflect_exception(v, exit))
+			break;
 		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: unexpected exception %u (error %#x) at rip %#llx",
 			  v->cpu, exit->exception.vector, exit->exception.error,
 			  (unsigned long long)exit->pc);
 		break;
 	default:
+		/* The RIP first: if anything is ever cut, it is the detail, not where it happened. */
 		cell_stop(c, TESSERA_CELL_FAILED,
-			  "cpu %u: unexpected exit %s (code %#llx, info %#llx %#llx) at rip %#llx", v->cpu,
-			  exit->raw_name, (unsigned long long)exit->raw_code,
-			  (unsigned long long)exit->raw_info1, (unsigned long long)exit->raw_info2,
-			  (unsigned long long)exit->pc);
+			  "cpu %u at rip %#llx: unexpected exit %s (code %#llx, info %#llx %#llx)", v->cpu,
+			  (unsigned long long)exit->pc, exit->raw_name, (unsigned long long)exit->raw_code,
+			  (unsigned long long)exit->raw_info1, (unsigned long long)exit->raw_info2);
 		break;
 	}
 }

@@ -30,9 +30,13 @@ static int64_t hc_CONSOLE_WRITE(struct vcpu *v, const uint64_t a[4])
 
 	if (left > CONSOLE_WRITE_MAX)
 		return -HV_ERANGE;
+	/* All of it or nothing: a buffer that runs off the cell's memory prints not even its first part. */
+	int err = cell_check_guest_range(v->cell, addr, left, false);
+	if (err)
+		return err;
 	while (left) {
 		size_t chunk = MIN(left, sizeof(buf));
-		int err = cell_copy_from_guest(v->cell, buf, addr, chunk);
+		err = cell_copy_from_guest(v->cell, buf, addr, chunk);
 		if (err)
 			return err;
 		if (addr == a[0] && trace_is_enabled(TESSERA_TRACE_EV_console, (int)v->cell->id)) {

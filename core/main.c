@@ -16,7 +16,7 @@
 enum { CELLS_WAIT, CELLS_READY, CELLS_NONE };
 static int cells_ready = CELLS_WAIT;
 
-#define POOL_MIN_ADDR (16ULL << 20) /* keep low memory for trampolines and boot data */
+#define POOL_MIN_ADDR TESSERA_POOL_MIN_ADDR /* abi/config.h: the checker knows this rule too */
 
 static void apply_log_level(const char *cmdline)
 {
@@ -62,7 +62,7 @@ static void setup_page_pool(struct boot_info *info, const struct tessera_config_
 			panic("bad pool size '%.*s' on the command line", (int)len, v);
 	}
 	size = ALIGN_UP(size, PAGE_SIZE);
-	if (memmap_find_free(info->memmap, size, 2ULL << 20, min, &base) || base + size > limit) {
+	if (memmap_find_free(info->memmap, size, TESSERA_POOL_ALIGN, min, &base) || base + size > limit) {
 		pr_err("config: no room for a %llu KiB page pool in the hypervisor's memory",
 		       (unsigned long long)(size >> 10));
 		arch_machine_stop(cfg ? TESSERA_EXIT_BAD_CONFIG : TESSERA_EXIT_PANIC);
@@ -96,7 +96,7 @@ __noreturn void hv_main(struct boot_info *info)
 	check_cpu();
 
 	unsigned int online = arch_cpus_start();
-	pr_info("%u CPUs online", online);
+	pr_info("%u CPU%s online", online, online == 1 ? "" : "s");
 
 	if (cmdline_get(info->cmdline, "test_fault", &v, &len)) {
 		char kind[32];

@@ -10,6 +10,8 @@
 #define TESSERA_LAB_MACHINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define MACHINE_MAX_MODULES 32
 #define MACHINE_MAX_SMP	    16
@@ -21,7 +23,7 @@ struct machine {
 	const char *modules[MACHINE_MAX_MODULES]; /* -initrd "a,b,c": boot modules, in order */
 	unsigned int nr_modules;
 	unsigned int smp;	/* CPUs, 1..MACHINE_MAX_SMP */
-	bool smp_set, mem_set;	/* given explicitly by the user (a config may not contradict them) */
+	bool smp_set, mem_set;	/* given explicitly by the user (a config sets the minimum) */
 	const char *mem;	/* -m, as QEMU spells it: "256M", "1G" */
 	const char *cpu;	/* -cpu model and flags: "EPYC", "qemu64,+svm,+npt" */
 	unsigned int timeout_s; /* wall-clock limit for the whole run, 0 for none */
@@ -44,5 +46,20 @@ void machine_init_defaults(struct machine *m);
 /* Add a boot module; -1 (and nothing added) when the list is full or the path holds a ',' (QEMU's
  * -initrd separator, which cannot be escaped). */
 int machine_add_module(struct machine *m, const char *path);
+
+/*
+ * QEMU's -m syntax: a number with an optional K/M/G/T suffix (none means MiB), in bytes. -1 when it is
+ * not that, or does not fit in 64 bits.
+ */
+int machine_parse_mem(const char *s, uint64_t *bytes);
+
+/*
+ * A config describes the machine its cells need: nr_cpus CPUs and ram_size bytes of RAM. Without --smp or
+ * --mem the machine gets exactly that (mem_buf holds the -m string then). More than that is allowed (the
+ * hypervisor parks CPUs that no cell owns and leaves RAM outside the config unused); less is refused:
+ * -1 with a message in err ("the config needs at least 4 CPUs, but --smp 2 was given").
+ */
+int machine_fit_config(struct machine *m, unsigned int nr_cpus, uint64_t ram_size, char *mem_buf,
+		       size_t mem_size, char *err, size_t err_size);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * `tessera trace`: record | report | convert | catalog | synth. See usage() for the options.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,20 @@ static void usage(FILE *f)
 		"synth     writes a synthetic trace through the real rings (for tests and demos).\n"
 		"record    boots the system as `tessera run` does and drains the hypervisor's rings live\n"
 		"          into DIR (see tessera trace record --help).\n");
+}
+
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+/* `tessera trace SUB --help` anywhere among SUB's arguments: the usage on stdout, success. */
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (is_help(argv[i]))
+			return true;
+	return false;
 }
 
 static int load(struct trace_dir *td, const char *dir)
@@ -160,9 +175,15 @@ static int do_synth(int argc, char **argv)
 
 int cmd_trace(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+	if (argc < 2 || is_help(argv[1])) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	bool known = !strcmp(argv[1], "report") || !strcmp(argv[1], "convert") ||
+		     !strcmp(argv[1], "catalog") || !strcmp(argv[1], "synth");
+	if (known && wants_help(argc - 1, argv + 1)) {
+		usage(stdout);
+		return 0;
 	}
 	if (!strcmp(argv[1], "report"))
 		return do_report(argc - 1, argv + 1);

@@ -20,7 +20,7 @@ static bool stack_bounds(uint64_t addr, uint64_t *lo, uint64_t *hi)
 		return true;
 	}
 	for (unsigned int i = 0; i < X86_NR_IST; i++) {
-		uint64_t base = (uintptr_t)cpu->ist_stacks[i];
+		uint64_t base = cpu->ist_lo[i];
 		if (addr >= base && addr < base + X86_IST_SIZE) {
 			*lo = base;
 			*hi = base + X86_IST_SIZE;

@@ -11,6 +11,7 @@
 #include <tessera/string.h>
 #include "acpi.h"
 #include "config_platform.h"
+#include "exception.h"
 #include "cpu.h"
 #include "io.h"
 #include "lapic.h"
@@ -26,6 +27,9 @@ void arch_x86_boot(uint32_t magic, uint32_t info);
 
 extern char __hv_start[], __hv_end[];
 extern char boot_stack[], boot_stack_top[], boot_stack_guard[];
+extern uint8_t boot_ist[X86_NR_IST][2][PAGE_SIZE]; /* entry.S: [i][0] guard page, [i][1] the stack */
+
+_Static_assert(X86_IST_SIZE == PAGE_SIZE, "boot_ist in entry.S holds one page per IST stack");
 
 static struct boot_info boot_info;
 static struct memmap boot_memmap;
@@ -47,6 +51,10 @@ const struct config_platform *arch_config_platform(void)
 
 __noreturn void arch_machine_stop(enum tessera_exit_code code)
 {
+	/* An orderly end says how many NMIs the hypervisor took (fault.c); a fault's end may hold the
+	 * console lock, so it does not. */
+	if (code == TESSERA_EXIT_OK && x86_nmi_count())
+		pr_info("nmi: %llu taken by the hypervisor", (unsigned long long)x86_nmi_count());
 	/* QEMU exits at once, which stops every CPU; on hardware the others stay where they are */
 	outl(DEBUG_EXIT_PORT, code);
 	arch_cpu_park();
@@ -106,7 +114,10 @@ void arch_x86_boot(uint32_t magic, uint32_t info)
 {
 	x86_serial_init();
 	x86_idt_init();
-	x86_cpu_init(0, 0, (uintptr_t)boot_stack, (uintptr_t)boot_stack_top);
+	uintptr_t ist_lo[X86_NR_IST];
+	for (unsigned int i = 0; i < X86_NR_IST; i++)
+		ist_lo[i] = (uintptr_t)boot_ist[i][1];
+	x86_cpu_init(0, 0, (uintptr_t)boot_stack, (uintptr_t)boot_stack_top, ist_lo);
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
 		panic("not started by a multiboot loader (magic %#x)", magic);
 	if (multiboot_parse(phys_to_virt(info), phys_to_virt, &boot_info, &boot_memmap))
@@ -128,6 +139,8 @@ void arch_x86_boot(uint32_t magic, uint32_t info)
 
 	x86_paging_init(&boot_info);
 	x86_paging_set((uintptr_t)boot_stack_guard, PAGE_SIZE, 0);
+	for (unsigned int i = 0; i < X86_NR_IST; i++)
+		x86_paging_set((uintptr_t)boot_ist[i][0], PAGE_SIZE, 0);
 	lapic_map(platform.lapic_base);
 	if (platform.ioapic_base)
 		x86_paging_map_device(platform.ioapic_base, PAGE_SIZE);
@@ -140,6 +153,6 @@ void arch_x86_boot(uint32_t magic, uint32_t info)
 		pr_warn("test_pic_pending: the PIC never showed IRQ0 pending");
 	lapic_enable();
 	x86_timer_calibrate();
-	x86_smp_setup(&platform, &boot_memmap);
+	x86_smp_setup(&platform, &boot_memmap, boot_info.cmdline);
 	hv_main(&boot_info);
 }

@@ -10,7 +10,9 @@
 
 #define X86_LAPIC_ARCH_BASE  0xfee00000ULL /* architectural defaults, what the host assumes */
 #define X86_IOAPIC_ARCH_BASE 0xfec00000ULL
-#define X86_GUEST_LAPIC_PAGE 0xfee00000ULL /* where a cell's CPUs see their (emulated) local APIC */
+#define X86_GUEST_LAPIC_PAGE 0xfee00000ULL
+#define X86_LOW_MEMORY \
+	0x100000ULL /* real-mode memory: firmware, tables, the SMP trampoline */ /* where a cell's CPUs see their (emulated) local APIC */
 
 /* Fill `p` from what the machine has; an ioapic or chan_size of 0 means none. */
 void x86_config_platform_fill(struct config_platform *p, uint64_t lapic, uint64_t ioapic, uint64_t chan_base,

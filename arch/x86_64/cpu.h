@@ -12,8 +12,8 @@
 #define X86_IST_MC  3
 #define X86_NR_IST  3
 
-#define X86_STACK_PAGES 4 /* per-CPU hypervisor stack, plus one unmapped guard page below it */
-#define X86_IST_SIZE	4096
+#define X86_STACK_PAGES 4    /* per-CPU hypervisor stack, plus one unmapped guard page below it */
+#define X86_IST_SIZE	4096 /* each IST stack, plus one unmapped guard page below it */
 
 #define GDT_CODE 0x08
 #define GDT_DATA 0x10
@@ -37,7 +37,11 @@ struct x86_cpu {
 	int in_fault;		      /* set while the fatal-exception dump runs, to catch nested faults */
 	uint64_t gdt[5] __aligned(16);
 	struct x86_tss tss __aligned(16);
-	uint8_t ist_stacks[X86_NR_IST][X86_IST_SIZE] __aligned(4096);
+	/*
+	 * The IST stacks (NMI, #DF, #MC): the lowest address of each, X86_IST_SIZE bytes with an unmapped
+	 * guard page below, so that an overflowing handler faults instead of overwriting its neighbours.
+	 */
+	uintptr_t ist_lo[X86_NR_IST];
 };
 
 #define X86_CPU_ID_OFFSET 8
@@ -49,8 +53,12 @@ static inline struct x86_cpu *this_cpu(void)
 	return c;
 }
 
-/* Set up the calling CPU's per-CPU data (GS base), GDT, TSS and IDT. */
-struct x86_cpu *x86_cpu_init(unsigned int id, uint32_t apic_id, uintptr_t stack_lo, uintptr_t stack_hi);
+/*
+ * Set up the calling CPU's per-CPU data (GS base), GDT, TSS (IST stacks starting at ist_lo[], each with a
+ * guard page below) and IDT.
+ */
+struct x86_cpu *x86_cpu_init(unsigned int id, uint32_t apic_id, uintptr_t stack_lo, uintptr_t stack_hi,
+			     const uintptr_t ist_lo[X86_NR_IST]);
 struct x86_cpu *x86_cpu_get(unsigned int id);
 void x86_gdt_load(struct x86_cpu *cpu);
 void x86_idt_init(void);

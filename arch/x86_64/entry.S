@@ -117,3 +117,6 @@ boot_pd: .skip 4 * 4096
 boot_stack_guard: .skip 4096
 boot_stack: .skip 16384
 boot_stack_top:
+	/* the boot CPU's NMI, #DF and #MC stacks (cpu.h X86_IST_SIZE), each above its own guard page */
+	.global boot_ist
+boot_ist: .skip 3 * (4096 + 4096)

@@ -12,6 +12,10 @@ struct x86_regs {
 };
 
 __noreturn void x86_exception(struct x86_regs *regs);
+/* The NMI handler: counts the NMI (the hypervisor sends none), reports the first one, returns. */
+void x86_nmi(void);
+/* NMIs the hypervisor has taken, all CPUs. */
+uint64_t x86_nmi_count(void);
 
 /* Print "[cpuN] backtrace:" and one line per frame, starting at (rip, rbp). Console lock held. */
 void x86_backtrace_locked(uint64_t rip, uint64_t rbp);

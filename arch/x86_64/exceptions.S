@@ -1,7 +1,8 @@
 /*
  * Entry stubs for the 32 exception vectors. Each stub makes the frame uniform (a dummy error code where the
  * CPU pushes none), pushes its vector and the general registers, and calls x86_exception(frame), which
- * never returns. The layout must match struct x86_regs in exception.h.
+ * never returns. The layout must match struct x86_regs in exception.h. NMI (vector 2) has its own stub:
+ * an NMI is not a fault of the hypervisor, it is counted and the CPU returns to what it was doing.
  */
 
 	.section .text
@@ -44,10 +45,42 @@ x86_exc_common:
 	hlt
 	jmp 1b
 
+/*
+ * NMI, on its own IST stack (idt.c). The CPU pushed 5 words on a 16-byte aligned stack: 9 more pushes
+ * leave it aligned for the call. Only the registers a C call may clobber are saved.
+ */
+	.balign 16
+x86_nmi_stub:
+	cld
+	pushq %rax
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	call x86_nmi
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rax
+	iretq
+
 	.section .rodata
 	.balign 8
 	.global x86_exc_stubs
 x86_exc_stubs:
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.irp v, 0,1
+	.quad x86_exc_stub_\v
+	.endr
+	.quad x86_nmi_stub
+	.irp v, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad x86_exc_stub_\v
 	.endr

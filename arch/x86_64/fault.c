@@ -1,6 +1,6 @@
 /*
- * Fatal exceptions in the hypervisor: one dump, kept whole under the console lock (vector, registers,
- * control registers, backtrace), then the machine stops with TESSERA_EXIT_FAULT.
+ * Fatal exceptions in the hypervisor: one dump, kept whole under the console lock when it can be had
+ * (vector, registers, control registers, backtrace), then the machine stops with TESSERA_EXIT_FAULT.
  */
 #include <tessera/console.h>
 #include <tessera/format.h>
@@ -45,6 +45,31 @@ static const char *const vector_names[32][2] = {
 
 typedef unsigned long long ull;
 
+static uint64_t nmi_count;
+
+uint64_t x86_nmi_count(void)
+{
+	return __atomic_load_n(&nmi_count, __ATOMIC_RELAXED);
+}
+
+/*
+ * Physical NMIs (a watchdog, a board's NMI button, QEMU's `nmi` command) are intercepted while a cell
+ * runs and taken here once the host sets GIF again, or directly when the CPU is in host mode. The
+ * hypervisor sends none itself, so there is nothing to act on: count, tell once, return. The report
+ * bypasses the console lock, which the interrupted code may hold.
+ */
+void x86_nmi(void)
+{
+	if (__atomic_fetch_add(&nmi_count, 1, __ATOMIC_RELAXED) == 0) {
+		char line[96];
+		int n = format_snprintf(
+			line, sizeof(line),
+			"[cpu%u] NMI taken by the hypervisor: counted and ignored (reported once)\n",
+			this_cpu()->id);
+		console_write_raw(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+}
+
 __noreturn void x86_exception(struct x86_regs *r)
 {
 	struct x86_cpu *cpu = this_cpu();
@@ -58,7 +83,16 @@ __noreturn void x86_exception(struct x86_regs *r)
 		arch_machine_stop(TESSERA_EXIT_FAULT);
 	}
 
-	console_lock();
+	/*
+	 * The fault may have hit this CPU while it held the console lock (inside a print): waiting for the
+	 * lock would then deadlock. Wait a bounded time and print anyway after it, accepting that the dump
+	 * may interleave with another CPU's line rather than never appear.
+	 */
+	unsigned long flags;
+	if (!console_lock_bounded(&flags)) {
+		static const char msg[] = "\n(console lock not released: dumping without it)\n";
+		console_write_raw(msg, sizeof(msg) - 1);
+	}
 	console_printf_locked("[cpu%u] FATAL: #%s %s at RIP 0x%llx (error code 0x%llx)", id,
 			      vector_names[v][0], vector_names[v][1], (ull)r->rip, (ull)r->error_code);
 	if (v == 14)

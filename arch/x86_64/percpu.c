@@ -1,6 +1,8 @@
 /*
  * Per-CPU data and descriptor tables: one struct x86_cpu per CPU (GS base points at it), a GDT and TSS in
  * each, with NMI, #DF and #MC on their own IST stacks so that they are handled even on a broken stack.
+ * The boot CPU's IST stacks sit in the image's .bss (entry.S), the other CPUs' come from the page pool
+ * (smp.c); every one has an unmapped guard page below it.
  */
 #include "cpu.h"
 #include "io.h"
@@ -44,7 +46,7 @@ void x86_gdt_load(struct x86_cpu *cpu)
 		      (((limit >> 16) & 0xf) << 48) | (((tss >> 24) & 0xff) << 56);
 	cpu->gdt[4] = tss >> 32;
 	for (unsigned int i = 0; i < X86_NR_IST; i++)
-		cpu->tss.ist[i] = (uintptr_t)cpu->ist_stacks[i] + X86_IST_SIZE;
+		cpu->tss.ist[i] = cpu->ist_lo[i] + X86_IST_SIZE;
 	cpu->tss.iomap_base = sizeof(cpu->tss);
 
 	struct __packed {
@@ -67,7 +69,8 @@ void x86_gdt_load(struct x86_cpu *cpu)
 			 : "rax", "memory");
 }
 
-struct x86_cpu *x86_cpu_init(unsigned int id, uint32_t apic_id, uintptr_t stack_lo, uintptr_t stack_hi)
+struct x86_cpu *x86_cpu_init(unsigned int id, uint32_t apic_id, uintptr_t stack_lo, uintptr_t stack_hi,
+			     const uintptr_t ist_lo[X86_NR_IST])
 {
 	struct x86_cpu *cpu = &cpus[id];
 
@@ -76,6 +79,8 @@ struct x86_cpu *x86_cpu_init(unsigned int id, uint32_t apic_id, uintptr_t stack_
 	cpu->apic_id = apic_id;
 	cpu->stack_lo = stack_lo;
 	cpu->stack_hi = stack_hi;
+	for (unsigned int i = 0; i < X86_NR_IST; i++)
+		cpu->ist_lo[i] = ist_lo[i];
 	x86_gdt_load(cpu);
 	/* after the segment reloads: loading GS would clear the base */
 	wrmsr(MSR_GS_BASE, (uintptr_t)cpu);

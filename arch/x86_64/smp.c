@@ -1,8 +1,15 @@
 /*
  * SMP bring-up: the application processors listed in the MADT are started one at a time with
- * INIT-SIPI-SIPI through a real-mode trampoline below 1 MiB. Each gets its stack from the page pool (with an
- * unmapped guard page below it), its per-CPU data, GDT, TSS and IDT, and ends in hv_cpu_main().
+ * INIT-SIPI-SIPI through a real-mode trampoline below 1 MiB. Each gets its stack and its three IST stacks
+ * from the page pool (each with an unmapped guard page below it), its per-CPU data, GDT, TSS and IDT, and
+ * ends in hv_cpu_main().
+ *
+ * Every CPU the firmware lists must come up: a missing one would leave the machine smaller than its config
+ * says, and an AP that arrives late, after the trampoline is unmapped, would run into undefined behaviour.
+ * So the wait is generous (a loaded host can hold a TCG vCPU thread off for a long time) and a CPU that
+ * still does not arrive stops the machine with a panic.
  */
+#include <tessera/cmdline.h>
 #include <tessera/console.h>
 #include <tessera/error.h>
 #include <tessera/memmap.h>
@@ -15,7 +22,8 @@
 #include "paging.h"
 #include "smp.h"
 
-#define AP_TIMEOUT_US 2000000 /* TCG on a loaded host: a vCPU thread may wait long for a host core */
+/* TCG on a loaded host: a vCPU thread may wait long for a host core. A CPU that never comes is fatal. */
+#define AP_TIMEOUT_S 10
 
 extern const uint8_t x86_trampoline_start[], x86_trampoline_end[];
 extern const uint8_t x86_tr_gdt_base[], x86_tr_pm_target[], x86_tr_lm_target[], x86_tr_cr3[];
@@ -25,21 +33,32 @@ extern char x86_ap_start64[];
 /* Read by x86_ap_start64 (trampoline.S) on the AP being started. */
 uint64_t x86_ap_boot_stack;
 uint32_t x86_ap_boot_cpu;
+static uintptr_t ap_boot_ist[X86_NR_IST]; /* read by x86_ap_main() */
 
 static const struct acpi_platform *platform;
 static struct memmap *boot_memmap;
 static unsigned int ap_arrived;
+static unsigned long test_skip_cpu; /* test_smp_skip=N: never start cpuN, to show the timeout's panic */
 
-void x86_smp_setup(const struct acpi_platform *plat, struct memmap *map)
+void x86_smp_setup(const struct acpi_platform *plat, struct memmap *map, const char *cmdline)
 {
+	const char *v;
+	size_t len;
+	bool ok;
+
 	platform = plat;
 	boot_memmap = map;
+	if (cmdline_get(cmdline, "test_smp_skip", &v, &len)) {
+		test_skip_cpu = (unsigned long)cmdline_parse_size(v, len, &ok);
+		if (!ok || !test_skip_cpu)
+			panic("test_smp_skip: expected a CPU index from 1, got '%.*s'", (int)len, v);
+	}
 }
 
 __noreturn void x86_ap_main(unsigned int cpu)
 {
 	uintptr_t top = x86_ap_boot_stack;
-	x86_cpu_init(cpu, platform->apic_ids[cpu], top - X86_STACK_PAGES * PAGE_SIZE, top);
+	x86_cpu_init(cpu, platform->apic_ids[cpu], top - X86_STACK_PAGES * PAGE_SIZE, top, ap_boot_ist);
 	lapic_enable();
 	__atomic_store_n(&ap_arrived, cpu, __ATOMIC_RELEASE);
 	hv_cpu_main(cpu);
@@ -72,46 +91,48 @@ static uint64_t trampoline_install(void)
 	return base;
 }
 
-/* A stack of X86_STACK_PAGES with an unmapped guard page below it; returns its top. */
-static uintptr_t stack_alloc(void)
+/* A stack of `pages` with an unmapped guard page below it; returns its lowest usable address, or 0. */
+static uintptr_t stack_alloc(unsigned int pages)
 {
-	uint8_t *p = page_pool_alloc(&hv_page_pool, X86_STACK_PAGES + 1, 1);
+	uint8_t *p = page_pool_alloc(&hv_page_pool, pages + 1, 1);
 
 	if (!p)
 		return 0;
 	if (x86_paging_set((uintptr_t)p, PAGE_SIZE, 0))
 		return 0;
-	return (uintptr_t)p + (X86_STACK_PAGES + 1) * PAGE_SIZE;
+	return (uintptr_t)p + PAGE_SIZE;
 }
 
-static bool ap_start(unsigned int cpu, uint64_t tramp)
+static void ap_start(unsigned int cpu, uint64_t tramp)
 {
 	uint32_t apic_id = platform->apic_ids[cpu];
-	uintptr_t stack = stack_alloc();
+	uintptr_t stack = stack_alloc(X86_STACK_PAGES);
 
-	if (!stack) {
-		pr_err("smp: no memory for the stack of cpu%u", cpu);
-		return false;
-	}
-	x86_ap_boot_stack = stack;
+	for (unsigned int i = 0; i < X86_NR_IST; i++)
+		if (stack && !(ap_boot_ist[i] = stack_alloc(X86_IST_SIZE / PAGE_SIZE)))
+			stack = 0;
+	if (!stack)
+		panic("smp: no memory in the page pool for the stacks of cpu%u", cpu);
+	x86_ap_boot_stack = stack + X86_STACK_PAGES * PAGE_SIZE;
 	x86_ap_boot_cpu = cpu;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	lapic_send_init(apic_id);
+	if (cpu == test_skip_cpu)
+		pr_warn("test_smp_skip: not starting cpu%u on purpose", cpu);
+	else
+		lapic_send_init(apic_id);
 	x86_udelay(10000);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2 && cpu != test_skip_cpu; i++) {
 		lapic_send_sipi(apic_id, (uint8_t)(tramp >> 12));
 		x86_udelay(200);
 	}
-	uint64_t start = arch_timestamp(), limit = arch_timestamp_hz() / 1000000 * AP_TIMEOUT_US;
+	uint64_t start = arch_timestamp(), limit = arch_timestamp_hz() * AP_TIMEOUT_S;
 	while (__atomic_load_n(&ap_arrived, __ATOMIC_ACQUIRE) != cpu) {
-		if (arch_timestamp() - start > limit) {
-			pr_err("smp: cpu%u (APIC ID %u) did not come up within %u ms", cpu, apic_id,
-			       AP_TIMEOUT_US / 1000);
-			return false;
-		}
+		if (arch_timestamp() - start > limit)
+			panic("smp: cpu%u (APIC ID %u), listed in the MADT, did not come up within %u s; "
+			      "stopping rather than run with %u of %u CPUs",
+			      cpu, apic_id, AP_TIMEOUT_S, cpu, platform->nr_cpus);
 		arch_cpu_relax();
 	}
-	return true;
 }
 
 unsigned int arch_cpus_start(void)
@@ -129,8 +150,7 @@ unsigned int arch_cpus_start(void)
 	uint64_t tramp = trampoline_install();
 	pr_debug("smp: AP trampoline at %#llx", (unsigned long long)tramp);
 	for (unsigned int cpu = 1; cpu < platform->nr_cpus; cpu++) {
-		if (!ap_start(cpu, tramp))
-			break; /* CPU indices stay dense: stop at the first that fails */
+		ap_start(cpu, tramp);
 		x86_cpu_set_online(++online);
 	}
 	/* no AP runs the trampoline any more */

@@ -5,7 +5,7 @@
 struct acpi_platform;
 struct memmap;
 
-void x86_smp_setup(const struct acpi_platform *plat, struct memmap *map);
+void x86_smp_setup(const struct acpi_platform *plat, struct memmap *map, const char *cmdline);
 __noreturn void x86_ap_main(unsigned int cpu);
 
 #endif

@@ -53,14 +53,39 @@ static void fault_stack(void)
 			 : "memory");
 }
 
+/* The dump must appear even when the fault hits while this CPU holds the console lock (fault.c). */
+static void fault_console_locked(void)
+{
+	console_lock();
+	fault_page();
+}
+
+/*
+ * Touch the page below the NMI IST stack of the last CPU online (an AP when there are several: its IST
+ * stacks come from the page pool): it must be an unmapped guard page. The page tables are shared, so the
+ * boot CPU sees the AP's guard exactly as the AP would.
+ */
+static void fault_ist_guard(void)
+{
+	uint64_t v, addr = x86_cpu_get(arch_cpu_count() - 1)->ist_lo[0] - 8;
+	__asm__ volatile("movq (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	(void)v;
+}
+
 void arch_test_fault(const char *kind)
 {
 	static const struct {
 		const char *name;
 		void (*fn)(void);
 	} kinds[] = {
-		{"pagefault", fault_page}, {"divide", fault_divide},	     {"ud", fault_ud},
-		{"stack", fault_stack},	   {"write_text", fault_write_text}, {"exec_data", fault_exec_data},
+		{"pagefault", fault_page},
+		{"divide", fault_divide},
+		{"ud", fault_ud},
+		{"stack", fault_stack},
+		{"write_text", fault_write_text},
+		{"exec_data", fault_exec_data},
+		{"console_locked", fault_console_locked},
+		{"ist_guard", fault_ist_guard},
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(kinds); i++)
@@ -68,5 +93,7 @@ void arch_test_fault(const char *kind)
 			kinds[i].fn();
 			return;
 		}
-	pr_err("test_fault: unknown kind '%s' (pagefault, divide, ud, stack, write_text, exec_data)", kind);
+	pr_err("test_fault: unknown kind '%s' (pagefault, divide, ud, stack, write_text, exec_data, "
+	       "console_locked, ist_guard)",
+	       kind);
 }

@@ -11,14 +11,29 @@
 #include "../commands.h"
 #include "compile.h"
 
+static const char config_usage[] =
+	"usage: tessera config check FILE [--images DIR]... [--no-images]\n"
+	"       tessera config compile FILE -o BLOB [--images DIR]... [--no-images] [--no-check]\n"
+	"       tessera config check-blob BLOB\n"
+	"\n"
+	"check       check a YAML system config (docs/config.md) and the cells' images\n"
+	"compile     check it and write the binary blob the hypervisor boots with\n"
+	"check-blob  run the hypervisor's checker on a blob\n"
+	"--images DIR  where to look for cell images (repeatable); --no-images skips the image checks\n"
+	"--no-check is for tests only: it writes the blob even if the checker refuses it.\n"
+	"\n"
+	"Exit status: 0 good, 1 the blob cannot be written, 2 bad input (tessera: FILE:LINE:COL: ...).\n";
+
+/* A usage error: the usage on stderr, exit 2. */
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: tessera config check FILE [--images DIR]... [--no-images]\n"
-		"       tessera config compile FILE -o BLOB [--images DIR]... [--no-images] [--no-check]\n"
-		"       tessera config check-blob BLOB\n"
-		"--no-check is for tests only: it writes the blob even if the checker refuses it.\n");
+	fputs(config_usage, stderr);
 	return 2;
+}
+
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
 }
 
 static int write_blob(const char *path, const void *blob, size_t size)
@@ -61,6 +76,12 @@ int cmd_config(int argc, char **argv)
 	struct config_diag diag;
 	int ret;
 
+	/* --help or -h anywhere: the usage on stdout, success */
+	for (int i = 1; i < argc; i++)
+		if (is_help(argv[i])) {
+			fputs(config_usage, stdout);
+			return 0;
+		}
 	if (argc < 3)
 		return usage();
 	verb = argv[1];

@@ -165,3 +165,27 @@ Test(config_parse, numbers)
 	cr_assert_neq(config_parse_number("0xffffffffffffffffK", &v), 0);
 	cr_assert_neq(config_parse_number("99999999999999999999", &v), 0);
 }
+
+/* docs/config.md shows configs/default.yaml whole between two markers; a stale copy fails here. */
+Test(docs_example, matches_default_config)
+{
+	static char doc[1 << 17], yaml[1 << 16];
+	FILE *f = fopen(ROOT "/docs/config.md", "r");
+	cr_assert_not_null(f);
+	size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = 0;
+	f = fopen(ROOT "/configs/default.yaml", "r");
+	cr_assert_not_null(f);
+	n = fread(yaml, 1, sizeof(yaml) - 1, f);
+	fclose(f);
+	yaml[n] = 0;
+
+	const char *begin = strstr(doc, "<!-- BEGIN configs/default.yaml -->\n```yaml\n");
+	const char *end = strstr(doc, "```\n<!-- END configs/default.yaml -->");
+	cr_assert(begin && end && end > begin, "docs/config.md lacks the configs/default.yaml markers");
+	begin += strlen("<!-- BEGIN configs/default.yaml -->\n```yaml\n");
+	cr_expect(strlen(yaml) == (size_t)(end - begin) && !strncmp(begin, yaml, strlen(yaml)),
+		  "docs/config.md's example differs from configs/default.yaml: copy the file between the "
+		  "markers");
+}

@@ -2,7 +2,7 @@
  * `tessera run --config FILE`: compile the config, write the blob into the run's scratch directory and
  * hand the blob and the cells' images to the machine as boot modules (blob first; each image once, since
  * the hypervisor finds images by file name). The config describes the machine, so its CPU count and RAM
- * size become QEMU's -smp and -m.
+ * size become QEMU's -smp and -m unless --smp/--mem ask for more (machine_fit_config()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,24 +66,14 @@ int config_prepare_boot(const char *yaml_path, const char *workdir, struct machi
 			return 2;
 		}
 	}
-	/* The config describes the machine; an explicit --smp/--mem may only repeat what it says. */
+	/* The config describes the machine its cells need: --smp/--mem may give more, never less. */
 	static char mem[32];
-	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(h->ram_size >> 20));
+	char why[160];
 	ret = 0;
-	if (m->smp_set && m->smp != h->nr_cpus) {
-		fprintf(stderr,
-			"tessera: %s: the config describes a machine with %u CPUs, but --smp %u was given\n",
-			yaml_path, h->nr_cpus, m->smp);
-		ret = 2;
-	} else if (m->mem_set && strcmp(m->mem, mem)) {
-		fprintf(stderr,
-			"tessera: %s: the config describes a machine with %s of RAM, but --mem %s was "
-			"given\n",
-			yaml_path, mem, m->mem);
+	if (machine_fit_config(m, h->nr_cpus, h->ram_size, mem, sizeof(mem), why, sizeof(why))) {
+		fprintf(stderr, "tessera: %s: %s\n", yaml_path, why);
 		ret = 2;
 	}
-	m->smp = h->nr_cpus;
-	m->mem = mem;
 	config_compiled_free(&c);
 	return ret;
 }

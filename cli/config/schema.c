@@ -178,6 +178,9 @@ static void load_log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list a
 
 static const char *type_word(const char *cyaml_name)
 {
+	/* libcyaml names the expected type by its schema type: a flags field is written as a YAML list. */
+	if (strstr(cyaml_name, "FLAGS"))
+		return "a list like [read, write]";
 	if (strstr(cyaml_name, "MAPPING"))
 		return "a mapping";
 	if (strstr(cyaml_name, "SEQUENCE"))

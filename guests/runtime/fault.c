@@ -138,4 +138,6 @@ void exception_handle(struct exception_frame *f)
 	f->rip = (uint64_t)(uintptr_t)fault_try_recover;
 	f->rsp = r->rsp;
 	f->rax = 1;
+	/* A single-step #DB saved RFLAGS with TF set: resuming with it would trap again outside fault_try. */
+	f->rflags &= ~(1ULL << 8);
 }

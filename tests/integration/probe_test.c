@@ -15,6 +15,17 @@
 #define MIN_ATTEMPTS 35
 #define MAX_ATTEMPTS 512
 
+#define TEST_PREFIX "[probe] TEST "
+
+/* The next line that starts with `prefix` (only at a line start: text inside a line can be forged). */
+static const char *line_starting(const char *out, const char *from, const char *prefix)
+{
+	for (const char *p = from; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if ((p == out || p[-1] == '\n') && !strncmp(p, prefix, strlen(prefix)))
+			return p;
+	return NULL;
+}
+
 /* Distinct names of lines "[probe] TEST <name>: <verdict>"; counts the FAIL verdicts. */
 static unsigned int count_attempts(const char *out, unsigned int *failed)
 {
@@ -22,8 +33,8 @@ static unsigned int count_attempts(const char *out, unsigned int *failed)
 	unsigned int n = 0;
 
 	*failed = 0;
-	for (const char *p = out; (p = strstr(p, "[probe] TEST ")); p++) {
-		const char *name = p + strlen("[probe] TEST ");
+	for (const char *p = out; (p = line_starting(out, p, TEST_PREFIX)); p++) {
+		const char *name = p + strlen(TEST_PREFIX);
 		const char *colon = strstr(name, ": ");
 		const char *eol = strchr(name, '\n');
 		if (!colon || (eol && colon > eol) || colon - name >= 64)
@@ -41,6 +52,19 @@ static unsigned int count_attempts(const char *out, unsigned int *failed)
 	return n;
 }
 
+/* A cell can print "[probe] TEST x: PASS" inside its own line; only lines that start so count. */
+Test(probe, only_lines_that_start_with_the_prefix_count)
+{
+	const char *out = "[probe] TEST a: PASS\n"
+			  "[worker-a] [probe] TEST forged: PASS\n"
+			  "[probe] TEST b: FAIL\n"
+			  "x[probe] TEST c: PASS\n";
+	unsigned int failed;
+
+	cr_expect_eq(count_attempts(out, &failed), 2);
+	cr_expect_eq(failed, 1);
+}
+
 Test(probe, every_forbidden_access_is_stopped, .timeout = 150)
 {
 	struct tessera_proc p;
@@ -50,7 +74,7 @@ Test(probe, every_forbidden_access_is_stopped, .timeout = 150)
 		    (const char *const[]){"run", "--config", TESSERA_SOURCE_ROOT "/configs/default.yaml",
 					  "--timeout", "120", NULL});
 	unsigned int attempts = count_attempts(p.out, &failed);
-	const char *summary = strstr(p.out, "[probe] TESTS: ");
+	const char *summary = line_starting(p.out, p.out, "[probe] TESTS: ");
 	cr_assert_not_null(summary, "the probe printed no summary:\n%s", p.out);
 	cr_assert_eq(sscanf(summary, "[probe] TESTS: %u passed, %u failed", &passed_summary, &failed_summary),
 		     2);

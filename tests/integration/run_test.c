@@ -19,8 +19,8 @@ static void check_cpus_online(const char *smp)
 
 	tessera_run(&p, LIMIT_S,
 		    (const char *const[]){"run", "--no-config", "--smp", smp, "--timeout", "20", NULL});
-	/* Leading space: "1 CPUs online" must not match "11 CPUs online". */
-	snprintf(expect, sizeof(expect), " %s CPUs online", smp);
+	/* Leading space: "1 CPU online" must not match "11 CPU online"; one CPU is singular. */
+	snprintf(expect, sizeof(expect), " %s CPU%s online", smp, strcmp(smp, "1") ? "s" : "");
 	cr_expect(has_line_with(p.out, expect), "no line '%s' in:\n%s\nstderr:\n%s", expect + 1, p.out,
 		  p.err);
 	cr_expect_eq(p.status, 0, "exit status %d, stderr:\n%s", p.status, p.err);
@@ -50,10 +50,67 @@ Test(run, page_fault_is_reported_with_backtrace, .timeout = 30)
 	tessera_run(&p, LIMIT_S,
 		    (const char *const[]){"run", "--no-config", "--smp", "1", "--append",
 					  "test_fault=pagefault", NULL});
-	cr_expect(has_line_with(p.out, "FATAL: #PF"), "no 'FATAL: #PF' in:\n%s", p.out);
+	cr_expect(has_line_with(p.out, "FATAL: #PF page fault at RIP 0x"), "no 'FATAL: #PF' in:\n%s", p.out);
+	/* the register dump: page 0 was read, so CR2 is 0 */
+	static const char *const dump[] = {"] RAX ",   "] RSI ", "] R9  ",
+					   "] R13 ",   "] RIP ", " RSP ",
+					   " RFLAGS ", "] CR0 ", " CR2 0000000000000000 ",
+					   " CR3 ",    " CR4 "};
+	for (unsigned int i = 0; i < sizeof(dump) / sizeof(dump[0]); i++)
+		cr_expect(has_line_with(p.out, dump[i]), "no '%s' in the dump:\n%s", dump[i], p.out);
 	cr_expect(has_line_with(p.out, "backtrace:"), "no 'backtrace:' in:\n%s", p.out);
 	cr_expect_eq(p.status, 1, "exit status %d", p.status);
 	cr_expect(has_line_with(p.err, "tessera run: hypervisor fault (status 0x12)"), "stderr:\n%s", p.err);
+	tessera_free(&p);
+}
+
+/* A fault taken while the same CPU holds the console lock: the dump must still appear (fault.c). */
+Test(run, fault_under_console_lock_is_reported, .timeout = 30)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, LIMIT_S,
+		    (const char *const[]){"run", "--no-config", "--smp", "1", "--timeout", "20", "--append",
+					  "test_fault=console_locked", NULL});
+	cr_expect(has_line_with(p.out, "FATAL: #PF"), "no dump (deadlock on the console lock?):\n%s", p.out);
+	cr_expect(has_line_with(p.out, "] RIP "), "no register dump:\n%s", p.out);
+	cr_expect_eq(p.status, 1, "exit status %d, stderr:\n%s", p.status, p.err);
+	tessera_free(&p);
+}
+
+/*
+ * The IST stacks (NMI, #DF, #MC) have a guard page below them, like the main stacks: touching the page
+ * under an AP's NMI stack faults instead of reading the AP's per-CPU data.
+ */
+Test(run, ist_stacks_have_guard_pages, .timeout = 30)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, LIMIT_S,
+		    (const char *const[]){"run", "--no-config", "--smp", "2", "--timeout", "20", "--append",
+					  "test_fault=ist_guard", NULL});
+	cr_expect(has_line_with(p.out, "FATAL: #PF"), "no page fault below the IST stack:\n%s", p.out);
+	cr_expect(!has_line_with(p.out, "did not fault"), "the guard page is mapped:\n%s", p.out);
+	cr_expect_eq(p.status, 1, "exit status %d, stderr:\n%s", p.status, p.err);
+	tessera_free(&p);
+}
+
+/*
+ * A CPU the firmware lists that never comes up stops the machine with a panic, instead of a run that goes
+ * on with fewer CPUs and exits 0. test_smp_skip=2 never sends cpu2 its INIT-SIPI-SIPI.
+ */
+Test(run, missing_cpu_is_a_panic, .timeout = 40)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 35,
+		    (const char *const[]){"run", "--no-config", "--smp", "4", "--timeout", "30", "--append",
+					  "test_smp_skip=2", NULL});
+	cr_expect(has_line_with(p.out, "PANIC: smp: cpu2 (APIC ID 2), listed in the MADT, did not come up"),
+		  "%s", p.out);
+	cr_expect(!has_line_with(p.out, "CPUs online"), "the run went on:\n%s", p.out);
+	cr_expect_eq(p.status, 1, "exit status %d, stderr:\n%s", p.status, p.err);
+	cr_expect(has_line_with(p.err, "tessera run: hypervisor panic (status 0x11)"), "stderr:\n%s", p.err);
 	tessera_free(&p);
 }
 
@@ -127,6 +184,12 @@ Test(run, bad_options_are_usage_errors, .timeout = 30)
 	check_bad_option((const char *const[]){"run", "--bogus", NULL}, "unknown option '--bogus'");
 	check_bad_option((const char *const[]){"run", "--no-config", "--smp", NULL}, "--smp: missing value");
 	check_bad_option((const char *const[]){"frobnicate", NULL}, "'frobnicate' is not a tessera command");
+	/* the default config needs 4 CPUs and 256M: fewer is refused before QEMU starts (more is fine) */
+	check_bad_option((const char *const[]){"run", "--smp", "2", NULL},
+			 "default.yaml: the config needs at least 4 CPUs, but --smp 2 was given");
+	check_bad_option((const char *const[]){"run", "--mem", "128M", NULL},
+			 "default.yaml: the config needs at least 256M of RAM, but --mem 128M was given");
+	check_bad_option((const char *const[]){"run", "--mem", "17592186044417T", NULL}, "--mem:");
 }
 
 Test(cli, help_lists_commands, .timeout = 30)
@@ -142,6 +205,19 @@ Test(cli, help_lists_commands, .timeout = 30)
 	tessera_run(&p, 10, (const char *const[]){"help", "run", NULL});
 	cr_expect_eq(p.status, 0);
 	cr_expect(has_line_with(p.out, "usage: tessera run"), "%s", p.out);
+	tessera_free(&p);
+}
+
+/* More CPUs and RAM than the default config needs: the extra CPU parks, the extra RAM stays unused. */
+Test(run, more_cpus_and_ram_than_the_config_boot, .timeout = 90)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 80,
+		    (const char *const[]){"run", "--smp", "5", "--mem", "512M", "--timeout", "60", NULL});
+	cr_expect(has_line_with(p.out, " 5 CPUs online"), "%s", p.out);
+	cr_expect(has_line_with(p.out, "shutdown: 3 cells finished, 0 failed"), "%s", p.out);
+	cr_expect_eq(p.status, 0, "exit status %d\n%s", p.status, p.err);
 	tessera_free(&p);
 }
 

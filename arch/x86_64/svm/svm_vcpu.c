@@ -12,6 +12,7 @@
 #include "../io.h"
 #include "../apic/vlapic.h"
 #include "cpuid_filter.h"
+#include "efer.h"
 #include "svm.h"
 #include "vmcb.h"
 
@@ -19,6 +20,7 @@
 #define CR4_BOOT    0x660ULL	  /* OSXMMEXCPT | OSFXSR | MCE | PAE */
 #define EFER_BOOT   0x1d00ULL	  /* SVME | NXE | LMA | LME */
 #define CR4_OSXSAVE (1ULL << 18)
+#define CR0_PG	    (1ULL << 31)
 #define RFLAGS_IF   (1ULL << 9)
 
 #define SEG_CODE64 0x029b /* present, DPL 0, code exec/read accessed, L */
@@ -26,9 +28,11 @@
 #define SEG_TSS64  0x008b /* present, busy 64-bit TSS */
 #define SEG_LDT	   0x0082
 
+#define VEC_DB 1
 #define VEC_UD 6
 #define VEC_GP 13
 #define VEC_PF 14
+#define VEC_AC 17
 
 void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *exit);
 
@@ -38,14 +42,20 @@ static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_ce
 	void *vmcb = s->vmcb;
 
 	memset(vmcb, 0, PAGE_SIZE);
+	/* NMIs exit the guest like interrupts and are taken by the host (fault.c): a physical NMI must not
+	 * land in whichever cell happens to run. */
 	vmcb_write(vmcb, VMCB_INTERCEPT_MISC1, 4,
-		   SVM_INTERCEPT_INTR | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVD |
-			   SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
-			   SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_INIT);
+		   SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT |
+			   SVM_INTERCEPT_INVD | SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO |
+			   SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_INIT);
 	vmcb_write(vmcb, VMCB_INTERCEPT_MISC2, 4,
 		   SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			   SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
 			   SVM_INTERCEPT_WBINVD);
+	/* #DB and #AC can recur while they are delivered (a #DB on the IDT or stack write, an #AC on a
+	 * misaligned stack at CPL 3) and keep the CPU in microcode forever, beyond the reach of interrupts
+	 * (CVE-2015-5307, CVE-2015-8104). Intercepted, each one exits and is reflected (reflect_exception). */
+	vmcb_write(vmcb, VMCB_INTERCEPT_EXC, 4, (1u << VEC_DB) | (1u << VEC_AC));
 	vmcb_set(vmcb, VMCB_IOPM_BASE, (uintptr_t)io->iopm);
 	vmcb_set(vmcb, VMCB_MSRPM_BASE, (uintptr_t)io->msrpm);
 	vmcb_write(vmcb, VMCB_ASID, 4, 1);
@@ -188,13 +198,22 @@ bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, b
 	bool write = exit->reason == TESSERA_ER_MSR_WRITE;
 	uint64_t value = 0;
 
-	if (!allowed)
+	/* IA32_APIC_BASE reads show the virtual APIC to every cell (an OS reads it to find its APIC): the
+	 * config checker refuses grants of it, so a read needs none. Other owned MSRs need their grant. */
+	if (!allowed && !(exit->msr.index == MSR_APIC_BASE && !write))
 		return false;
 	switch (exit->msr.index) {
 	case MSR_EFER:
+		value = vmcb_get(s->vmcb, VMCB_EFER) & ~EFER_SVME;
+		if (write &&
+		    !svm_efer_write_ok(value, exit->msr.value, vmcb_get(s->vmcb, VMCB_CR0) & CR0_PG)) {
+			/* What the CPU does; not a violation of the config (EFER is granted). Written
+			 * through, the value would make VMRUN fail and stop the cell. */
+			arch_vcpu_inject_fault(v, exit, VCPU_FAULT_GP);
+			return true;
+		}
 		if (write)
 			vmcb_set(s->vmcb, VMCB_EFER, exit->msr.value | EFER_SVME);
-		value = vmcb_get(s->vmcb, VMCB_EFER) & ~EFER_SVME;
 		break;
 	case MSR_VM_CR: value = VM_CR_SVMDIS; break;
 	case MSR_VM_HSAVE_PA: value = 0; break;
@@ -221,6 +240,25 @@ bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, b
 	if (!write)
 		arch_vcpu_complete_msr_read(v, value);
 	arch_vcpu_skip(v, exit);
+	return true;
+}
+
+bool arch_vcpu_reflect_exception(struct vcpu *v, const struct vcpu_exit *exit)
+{
+	struct svm_vcpu *s = v->arch;
+	uint64_t inj;
+
+	switch (exit->exception.vector) {
+	case VEC_DB: inj = VEC_DB | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID; break;
+	case VEC_AC: /* error code 0 */
+		inj = VEC_AC | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID;
+		break;
+	default: return false;
+	}
+	/* The exit left RIP where the CPU would have delivered the exception: a fault at the instruction
+	 * (#AC, data-breakpoint-free #DB faults), a trap after it (single step). Injecting it now delivers it
+	 * exactly there. If the delivery raises it again, that is a new exit: the CPU never loops inside. */
+	vmcb_set(s->vmcb, VMCB_EVENT_INJ, inj);
 	return true;
 }
 

@@ -137,6 +137,12 @@ void arch_vcpu_complete_pio_read(struct vcpu *v, const struct vcpu_exit *exit, u
 void arch_vcpu_complete_msr_read(struct vcpu *v, uint64_t value);
 /* Emulate CPUID with the cell's feature filter applied. */
 void arch_vcpu_emulate_cpuid(struct vcpu *v, const struct vcpu_exit *exit);
+/*
+ * An exception the arch intercepts only so that the guest cannot wedge its CPU with it (on x86 #DB and
+ * #AC: an exception raised while delivering itself loops inside the CPU, CVE-2015-5307/8104): give it
+ * back to the guest as if it had not been intercepted. False if this exception is not one of those.
+ */
+bool arch_vcpu_reflect_exception(struct vcpu *v, const struct vcpu_exit *exit);
 /* Emulate an access to an MSR the hypervisor must always own (e.g. EFER); false if it is not one. */
 bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, bool allowed);
 

@@ -17,4 +17,11 @@ const struct boot_module *boot_module_config(const struct boot_info *info, const
 /* The base name of a module name ("dir/x.elf arg" -> "x.elf"), as a pointer and a length. */
 const char *boot_module_basename(const char *name, size_t *len);
 
+/*
+ * What of the boot payload lies outside [base, base+size), the config's hypervisor memory: NULL if the
+ * image (hv_start..hv_end) and every module lie inside, else a description in `why`.
+ */
+const char *boot_payload_outside(const struct boot_info *info, uint64_t base, uint64_t size, char *why,
+				 size_t why_len);
+
 #endif

@@ -56,7 +56,9 @@ struct cell {
 	volatile bool restart_pending;
 	unsigned int halted; /* vCPUs halted for good in this run */
 	int64_t exit_status;
-	char reason[96]; /* why it stopped: "exit status 0", "triple fault", ... */
+	/* Why it stopped: "exit status 0", "cpu 1 crashed: ... at rip ...". Room for the longest report
+	 * (an unexpected exit: name, code, two info words, RIP) so that nothing, the RIP least, is cut. */
+	char reason[256];
 	struct tessera_cell_stats stats;
 	struct cell_ivc ivc; /* comm region and watchdog (ivc.c) */
 };
@@ -100,6 +102,8 @@ __noreturn void cells_shutdown(void);
 const char *cell_state_name(uint32_t state);
 
 /* Guest memory access through the cell's second-stage map (checks permissions). */
+/* 0 if the cell may read (write) all of guest-physical [gpa, gpa+len), else -HV_ERANGE or -HV_EPERM. */
+int cell_check_guest_range(struct cell *c, uint64_t gpa, size_t len, bool write);
 int cell_copy_from_guest(struct cell *c, void *dst, uint64_t gpa, size_t len);
 int cell_copy_to_guest(struct cell *c, uint64_t gpa, const void *src, size_t len);
 

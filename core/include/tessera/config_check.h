@@ -76,12 +76,21 @@ struct config_error {
  * What the platform keeps for the hypervisor, as data, so that the checker stays arch-neutral. The host
  * fills it from the arch's table of architectural addresses, the hypervisor from what it found at boot
  * (firmware tables, the host channel's BAR).
- * - phys: physical MMIO the hypervisor uses (interrupt controllers, its host channel...). No cell region
- *   may overlap one: a cell mapping it could program the hardware the hypervisor relies on.
+ * - phys: physical ranges the hypervisor uses: MMIO (interrupt controllers, its host channel...) and
+ *   memory no cell may own (x86: the low 1 MiB, with the firmware's tables and the SMP trampoline). No cell
+ *   region, shared or not, may overlap one: a cell mapping it could program the hardware the hypervisor
+ *   relies on or change what it boots from.
  * - guest: guest-physical ranges the hypervisor emulates for every cell (an interrupt controller's page).
  *   No cell region and no comm region may overlap one: it would shadow the emulated device.
+ * - ports: I/O ports the hypervisor or the machine's control relies on (its console, the port that ends
+ *   the machine, reset). No cell port range may include one: a cell could forge the hypervisor's output
+ *   or end or reset the whole machine.
+ * - msrs: MSRs the hypervisor keeps (memory typing, machine checks, microcode, SVM control, the APIC).
+ *   No cell MSR range may include one. MSRs it emulates for cells (EFER) are not listed.
+ * - msr_grantable: the MSR ranges the hardware permission map covers; a cell MSR range must lie inside
+ *   one (empty: no limit). A grant outside could not be honoured: such MSRs always exit.
  */
-#define CONFIG_PLATFORM_MAX_RANGES 8
+#define CONFIG_PLATFORM_MAX_RANGES 16
 
 struct config_reserved {
 	uint64_t base, size;
@@ -89,9 +98,12 @@ struct config_reserved {
 };
 
 struct config_platform {
-	unsigned int nr_phys, nr_guest;
+	unsigned int nr_phys, nr_guest, nr_ports, nr_msrs, nr_msr_grantable;
 	struct config_reserved phys[CONFIG_PLATFORM_MAX_RANGES];
 	struct config_reserved guest[CONFIG_PLATFORM_MAX_RANGES];
+	struct config_reserved ports[CONFIG_PLATFORM_MAX_RANGES];
+	struct config_reserved msrs[CONFIG_PLATFORM_MAX_RANGES];
+	struct config_reserved msr_grantable[CONFIG_PLATFORM_MAX_RANGES];
 };
 
 /* Add a range to one of a platform's lists (ignored when full or of size 0). */

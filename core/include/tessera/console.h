@@ -33,6 +33,12 @@ void console_write_raw(const char *s, size_t len);
 /* Take and drop the console lock around a multi-line dump, so that it stays in one piece. */
 unsigned long console_lock(void);
 void console_unlock(unsigned long flags);
+/*
+ * For fatal paths (exception dump, NMI) that may run on the CPU that already holds the lock: try for about a
+ * second, then give up. Returns true with the lock held; false (lock not held, interrupts still masked and
+ * their state in *flags) when the caller should print without it.
+ */
+bool console_lock_bounded(unsigned long *flags);
 void console_printf_locked(const char *fmt, ...) __printf(1, 2);
 
 #endif

@@ -26,6 +26,14 @@
 #define TESSERA_CONFIG_MAGIC   "TESSCFG" /* 8 bytes with the NUL */
 #define TESSERA_CONFIG_VERSION 3
 
+/*
+ * Where the hypervisor puts its page pool: at or above TESSERA_POOL_MIN_ADDR (the memory below is kept for
+ * the image, the boot modules and low-memory users such as trampolines), on a TESSERA_POOL_ALIGN boundary,
+ * inside the hypervisor's memory. The checker refuses a config whose pool cannot fit so.
+ */
+#define TESSERA_POOL_MIN_ADDR (16ULL << 20)
+#define TESSERA_POOL_ALIGN    (2ULL << 20)
+
 /* Hypervisor limits; the checker refuses configs that exceed them. */
 #define TESSERA_MAX_CELLS	   8
 #define TESSERA_MAX_CPUS	   16

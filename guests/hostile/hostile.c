@@ -1,0 +1,127 @@
+/*
+ * hostile: an inmate that abuses what its config grants, one attack per word in its args, so that
+ * integration tests (tests/integration/hostile_test.c) can check that the hypervisor holds:
+ *   straddle  console_write of a buffer that runs 100 bytes past the end of the cell's lowest region:
+ *             nothing may be printed, the call must fail
+ *   stats     cell_stats into a buffer that runs past that end: nothing may be written
+ *   doorbell  ring a cell the config does not list (a violation reported with the RIP)
+ *   efer      write EFER with a reserved bit (needs EFER write granted): must raise #GP in the cell
+ *   debug     single-step one instruction with RFLAGS.TF: the #DB must come back to the cell
+ *   badcr0    set CR0.NW without CD: VMRUN refuses that state; the report must keep the RIP
+ *   wait=N    spin about N million iterations (for a test to act meanwhile, e.g. send an NMI)
+ * Every check prints "hostile: <name>: ok" or "hostile: <name>: BAD ..."; main returns 0.
+ */
+#include <guest/fault.h>
+#include <guest/hypercall.h>
+#include <guest/print.h>
+#include <guest/runtime.h>
+
+#define MSR_EFER	0xc0000080u
+#define EFER_RESERVED20 (1u << 20)
+
+static uint64_t region_end(const struct tessera_cell_boot_info *info)
+{
+	return info->regions[0].guest_addr + info->regions[0].size;
+}
+
+static void attack_straddle(const struct tessera_cell_boot_info *info)
+{
+	char *buf = (char *)(uintptr_t)(region_end(info) - 300);
+
+	for (int i = 0; i < 300; i++)
+		buf[i] = (i % 60 == 59) ? '\n' : 'Z';
+	int64_t r = hypercall_console_write(buf, 400);
+	printf("hostile: straddle: %s (console_write returned %ld)\n", r < 0 ? "ok" : "BAD", (long)r);
+}
+
+static void attack_stats(const struct tessera_cell_boot_info *info)
+{
+	volatile uint8_t *tail = (volatile uint8_t *)(uintptr_t)(region_end(info) - 8);
+	bool untouched = true;
+
+	for (int i = 0; i < 8; i++)
+		tail[i] = 0xa5;
+	int64_t r = hypercall_cell_stats((uint64_t)hypercall_cell_id(), (void *)(uintptr_t)tail,
+					 sizeof(struct tessera_cell_stats));
+	for (int i = 0; i < 8; i++)
+		untouched &= tail[i] == 0xa5;
+	printf("hostile: stats: %s (cell_stats returned %ld, the 8 bytes in the cell %s)\n",
+	       r < 0 && untouched ? "ok" : "BAD", (long)r, untouched ? "untouched" : "overwritten");
+}
+
+static uint64_t write_bad_efer(void *arg)
+{
+	uint32_t lo, hi;
+
+	(void)arg;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_EFER));
+	__asm__ volatile("wrmsr" : : "a"(lo | EFER_RESERVED20), "d"(hi), "c"(MSR_EFER));
+	return 0;
+}
+
+static void attack_efer(void)
+{
+	struct fault_info fi;
+
+	bool faulted = fault_try(write_bad_efer, NULL, &fi);
+	printf("hostile: efer: %s (%s)\n", faulted && fi.vector == VEC_GP ? "ok" : "BAD",
+	       faulted ? fault_name(fi.vector) : "no fault");
+}
+
+static uint64_t single_step(void *arg)
+{
+	(void)arg;
+	/* Set TF: the instruction after POPF completes, then #DB. */
+	__asm__ volatile("pushfq; orq $0x100, (%%rsp); popfq; nop; nop" ::: "memory", "cc");
+	return 0;
+}
+
+static void attack_debug(void)
+{
+	struct fault_info fi;
+
+	bool faulted = fault_try(single_step, NULL, &fi);
+	/* The handler resumes with the flags fault_try was entered with: TF is clear again. */
+	printf("hostile: debug: %s (%s)\n", faulted && fi.vector == VEC_DB ? "ok" : "BAD",
+	       faulted ? fault_name(fi.vector) : "no fault");
+}
+
+static void attack_badcr0(void)
+{
+	uint64_t cr0;
+
+	printf("hostile: badcr0: setting CR0.NW without CD\n");
+	print_flush();
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	cr0 |= 1ULL << 29;
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
+	hypercall_nop();
+	printf("hostile: badcr0: BAD, still running\n");
+}
+
+int main(const struct tessera_cell_boot_info *info)
+{
+	if (args_get("straddle", NULL, NULL))
+		attack_straddle(info);
+	if (args_get("stats", NULL, NULL))
+		attack_stats(info);
+	if (args_get("doorbell", NULL, NULL))
+		printf("hostile: doorbell: returned %ld\n",
+		       (long)hypercall(TESSERA_HC_DOORBELL_RING, 0, 0, 0, 0));
+	if (args_get("efer", NULL, NULL))
+		attack_efer();
+	if (args_get("debug", NULL, NULL))
+		attack_debug();
+	uint64_t wait = args_number("wait", 0);
+	if (wait) {
+		printf("hostile: waiting\n");
+		print_flush();
+		for (uint64_t i = 0; i < wait * 1000000; i++)
+			cpu_relax();
+		printf("hostile: waited\n");
+	}
+	if (args_get("badcr0", NULL, NULL))
+		attack_badcr0();
+	printf("hostile: done\n");
+	return 0;
+}
