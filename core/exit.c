@@ -22,7 +22,7 @@
 void cell_violation_count(struct vcpu *v, uint64_t addr, const char *what)
 {
 	__atomic_fetch_add(&v->cell->stats.violations, 1, __ATOMIC_RELAXED);
-	pr_info("VIOLATION cell '%s' cpu %u rip %#llx: %s", v->cell->name, v->cpu,
+	pr_info("VIOLATION cell '%s' cpu %u %s %#llx: %s", v->cell->name, v->cpu, arch_pc_name(),
 		(unsigned long long)arch_vcpu_pc(v), what);
 	trace_point(violation, v->cpu, (int)v->cell->id, TESSERA_ER_HYPERCALL, 0, arch_vcpu_pc(v), addr);
 }
@@ -37,8 +37,8 @@ void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, con
 	format_vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	__atomic_fetch_add(&c->stats.violations, 1, __ATOMIC_RELAXED);
-	pr_info("VIOLATION cell '%s' cpu %u rip %#llx: %s", c->name, v->cpu, (unsigned long long)exit->pc,
-		what);
+	pr_info("VIOLATION cell '%s' cpu %u %s %#llx: %s", c->name, v->cpu, arch_pc_name(),
+		(unsigned long long)exit->pc, what);
 	bool inject = c->cfg->policy == TESSERA_POLICY_INJECT && fault != NO_FAULT;
 	uint64_t addr = exit->reason == TESSERA_ER_PIO	  ? exit->pio.port
 			: exit->reason == TESSERA_ER_MMIO ? exit->mem.gpa
@@ -131,22 +131,23 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 		cell_violation(v, exit, VCPU_FAULT_UD, "privileged instruction %s", exit->virt_insn.name);
 		break;
 	case TESSERA_ER_SHUTDOWN:
-		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u crashed: %s at rip %#llx", v->cpu, exit->raw_name,
-			  (unsigned long long)exit->pc);
+		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u crashed: %s at %s %#llx", v->cpu, exit->raw_name,
+			  arch_pc_name(), (unsigned long long)exit->pc);
 		break;
 	case TESSERA_ER_EXCEPTION:
 		if (arch_vcpu_reflect_exception(v, exit))
 			break;
-		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: unexpected exception %u (error %#x) at rip %#llx",
-			  v->cpu, exit->exception.vector, exit->exception.error,
+		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: unexpected exception %u (error %#x) at %s %#llx",
+			  v->cpu, exit->exception.vector, exit->exception.error, arch_pc_name(),
 			  (unsigned long long)exit->pc);
 		break;
 	default:
-		/* The RIP first: if anything is ever cut, it is the detail, not where it happened. */
+		/* The PC first: if anything is ever cut, it is the detail, not where it happened. */
 		cell_stop(c, TESSERA_CELL_FAILED,
-			  "cpu %u at rip %#llx: unexpected exit %s (code %#llx, info %#llx %#llx)", v->cpu,
-			  (unsigned long long)exit->pc, exit->raw_name, (unsigned long long)exit->raw_code,
-			  (unsigned long long)exit->raw_info1, (unsigned long long)exit->raw_info2);
+			  "cpu %u at %s %#llx: unexpected exit %s (code %#llx, info %#llx %#llx)", v->cpu,
+			  arch_pc_name(), (unsigned long long)exit->pc, exit->raw_name,
+			  (unsigned long long)exit->raw_code, (unsigned long long)exit->raw_info1,
+			  (unsigned long long)exit->raw_info2);
 		break;
 	}
 }

@@ -88,7 +88,7 @@ void ivc_cell_start(struct cell *c)
 	r->version = TESSERA_COMM_VERSION;
 	r->cell_id = c->id;
 	r->tsc_hz = arch_timestamp_hz();
-	r->lapic_timer_hz = arch_vcpu_timer_hz();
+	r->timer_hz = arch_vcpu_timer_hz();
 	r->wd_period_ms = c->cfg->wd_period_ms;
 	r->wd_missed = c->cfg->wd_missed;
 	comm_doorbells(c, r);

@@ -129,6 +129,11 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	x86_svm_exit_decode(s, exit);
 }
 
+const char *arch_pc_name(void)
+{
+	return "rip";
+}
+
 uint64_t arch_vcpu_pc(struct vcpu *v)
 {
 	return vmcb_get(((struct svm_vcpu *)v->arch)->vmcb, VMCB_RIP);

@@ -128,6 +128,8 @@ int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const s
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
 /* The guest instruction pointer at which the vCPU resumes. */
 uint64_t arch_vcpu_pc(struct vcpu *v);
+/* What the architecture calls the program counter ("rip" on x86_64), for reports that name it. */
+const char *arch_pc_name(void);
 /* Resume after the exiting instruction (uses the next-pc the decoder found). */
 void arch_vcpu_skip(struct vcpu *v, const struct vcpu_exit *exit);
 /* Return a hypercall result to the guest. */

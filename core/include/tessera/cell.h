@@ -57,7 +57,7 @@ struct cell {
 	unsigned int halted; /* vCPUs halted for good in this run */
 	int64_t exit_status;
 	/* Why it stopped: "exit status 0", "cpu 1 crashed: ... at rip ...". Room for the longest report
-	 * (an unexpected exit: name, code, two info words, RIP) so that nothing, the RIP least, is cut. */
+	 * (an unexpected exit: name, code, two info words, PC) so that nothing, the PC least, is cut. */
 	char reason[256];
 	struct tessera_cell_stats stats;
 	struct cell_ivc ivc; /* comm region and watchdog (ivc.c) */

@@ -56,12 +56,13 @@ struct tessera_comm_region {
 	volatile uint32_t reply_from_cell; /* enum tessera_comm_reply */
 	volatile uint32_t reply_seq;
 	/* information, filled before the cell starts */
-	uint64_t tsc_hz;	 /* the TSC rate */
-	uint64_t lapic_timer_hz; /* the virtual local APIC timer's input clock (before its divider) */
-	uint32_t wd_period_ms;	 /* watchdog heartbeat period, 0: no watchdog */
-	uint32_t wd_missed;	 /* unanswered heartbeats it tolerates */
-	uint32_t nr_db_out;	 /* peers this cell may ring */
-	uint32_t nr_db_in;	 /* peers that may ring this cell */
+	uint64_t tsc_hz; /* the TSC rate */
+	uint64_t
+		timer_hz; /* the cell timer's input clock (before its divider; x86: the virtual local APIC timer) */
+	uint32_t wd_period_ms; /* watchdog heartbeat period, 0: no watchdog */
+	uint32_t wd_missed;    /* unanswered heartbeats it tolerates */
+	uint32_t nr_db_out;    /* peers this cell may ring */
+	uint32_t nr_db_in;     /* peers that may ring this cell */
 	struct tessera_comm_doorbell db_out[TESSERA_COMM_MAX_DB];
 	struct tessera_comm_doorbell db_in[TESSERA_COMM_MAX_DB];
 };
