@@ -23,12 +23,6 @@ static const char *src(const char *rel)
 	return p;
 }
 
-static void expect_line(const struct tessera_proc *p, const char *needle)
-{
-	cr_expect(has_line_with(p->out, needle), "no line with \"%s\" in:\n%s\nstderr:\n%s", needle, p->out,
-		  p->err);
-}
-
 static void run_config(struct tessera_proc *p, const char *yaml)
 {
 	tessera_run(p, LIMIT_S, (const char *const[]){"run", "--config", src(yaml), "--timeout", "90", NULL});

@@ -173,3 +173,9 @@ int sh(const char *fmt, ...)
 	va_end(ap);
 	return system(cmd);
 }
+
+void expect_line(const struct tessera_proc *p, const char *needle)
+{
+	cr_expect(has_line_with(p->out, needle), "no line with \"%s\" in:\n%s\nstderr:\n%s", needle, p->out,
+		  p->err);
+}

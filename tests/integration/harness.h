@@ -32,6 +32,8 @@ int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* True while a process with that pid exists (zombies included). */
 bool process_exists(pid_t pid);
+/* Expect (criterion, non-fatal) a line of the run's stdout containing needle; shows stdout and stderr if not. */
+void expect_line(const struct tessera_proc *p, const char *needle);
 /* A line of text that contains needle. */
 bool has_line_with(const char *text, const char *needle);
 

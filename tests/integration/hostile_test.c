@@ -16,12 +16,6 @@
 
 #define LIMIT_S 100
 
-static void expect_line(const struct tessera_proc *p, const char *needle)
-{
-	cr_expect(has_line_with(p->out, needle), "no line with \"%s\" in:\n%s\nstderr:\n%s", needle, p->out,
-		  p->err);
-}
-
 static void start_hostile(struct tessera_proc *p, const char *yaml, const char *const *qemu_extra)
 {
 	const char *args[16] = {"run", "--config", NULL, "--timeout", "90"};

@@ -29,11 +29,6 @@ static const char *const tests[] = {
 
 #define NR_TESTS (sizeof(tests) / sizeof(tests[0]))
 
-static void expect_line(const struct tessera_proc *p, const char *needle)
-{
-	cr_expect(has_line_with(p->out, needle), "no line with '%s' in:\n%s", needle, p->out);
-}
-
 static unsigned int count(const char *text, const char *needle)
 {
 	unsigned int n = 0;

@@ -18,11 +18,6 @@ static void run_config(struct tessera_proc *p, const char *config)
 	cr_assert_eq(p->status, 0, "exit status %d\nstdout:\n%s\nstderr:\n%s", p->status, p->out, p->err);
 }
 
-static void expect_line(const struct tessera_proc *p, const char *needle)
-{
-	cr_expect(has_line_with(p->out, needle), "no line with '%s' in:\n%s", needle, p->out);
-}
-
 Test(ivc, pingpong_10000_messages_by_doorbell, .timeout = 120)
 {
 	struct tessera_proc p;
