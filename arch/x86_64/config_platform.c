@@ -5,8 +5,17 @@ void x86_config_platform_fill(struct config_platform *p, uint64_t lapic, uint64_
 			      uint64_t chan_size)
 {
 	*p = (struct config_platform){0};
-	/* The whole page: every register of the physical LAPIC, the ICR above all, is the hypervisor's. */
-	config_platform_add(p->phys, &p->nr_phys, lapic & ~0xfffULL, 0x1000, "the physical local APIC");
+	/*
+	 * The whole interrupt-message window 0xfee00000-0xfeefffff, not only the LAPIC's page: a write anywhere
+	 * in it is an MSI (destination from address bits 19:12, vector and delivery mode from the data), so a
+	 * cell holding any page of it could send any interrupt, INIT or NMI to any CPU. QEMU decodes the whole
+	 * megabyte this way, as the chipset does on real machines.
+	 */
+	config_platform_add(p->phys, &p->nr_phys, X86_MSI_WINDOW_BASE, X86_MSI_WINDOW_SIZE,
+			    "the interrupt-message window (local APIC and MSI)");
+	if ((lapic & ~0xfffULL) != X86_MSI_WINDOW_BASE) /* a relocated LAPIC: its page too */
+		config_platform_add(p->phys, &p->nr_phys, lapic & ~0xfffULL, 0x1000,
+				    "the physical local APIC");
 	if (ioapic)
 		config_platform_add(p->phys, &p->nr_phys, ioapic & ~0xfffULL, 0x1000, "the physical IOAPIC");
 	config_platform_add(p->phys, &p->nr_phys, chan_base, chan_size, "the host channel (ivshmem BAR)");
@@ -25,7 +34,11 @@ void x86_config_platform_fill(struct config_platform *p, uint64_t lapic, uint64_
 
 	/* MSRs the hypervisor keeps: they act on the whole machine or on the hypervisor itself. EFER is not
 	 * here: the hypervisor emulates it for the cell (svm_vcpu.c) and validates every write. */
+	config_platform_add(p->msrs, &p->nr_msrs, 0x10, 1,
+			    "the TSC (the hypervisor's clock and trace timestamps)");
 	config_platform_add(p->msrs, &p->nr_msrs, 0x1b, 1, "IA32_APIC_BASE");
+	config_platform_add(p->msrs, &p->nr_msrs, 0x1d9, 1,
+			    "DEBUGCTL (branch records would show the hypervisor)");
 	config_platform_add(p->msrs, &p->nr_msrs, 0x79, 1, "the microcode update trigger");
 	config_platform_add(p->msrs, &p->nr_msrs, 0x8b, 1, "the microcode patch level");
 	config_platform_add(p->msrs, &p->nr_msrs, 0xfe, 1, "MTRRcap");
@@ -34,7 +47,13 @@ void x86_config_platform_fill(struct config_platform *p, uint64_t lapic, uint64_
 	config_platform_add(p->msrs, &p->nr_msrs, 0x2ff, 1, "MTRRdefType");
 	config_platform_add(p->msrs, &p->nr_msrs, 0x400, 0x80, "the machine-check banks");
 	config_platform_add(p->msrs, &p->nr_msrs, 0x800, 0x100, "the x2APIC MSRs");
+	config_platform_add(p->msrs, &p->nr_msrs, 0xc0010000, 8,
+			    "the performance counters (they count the hypervisor)");
 	config_platform_add(p->msrs, &p->nr_msrs, 0xc0010010, 0x10, "SYSCFG, HWCR, IORRs, TOP_MEM");
+	config_platform_add(p->msrs, &p->nr_msrs, 0xc0010058, 1,
+			    "MMIO_CFG_BASE (moves PCI configuration space)");
+	config_platform_add(p->msrs, &p->nr_msrs, 0xc0010111, 3, "SMM_BASE, SMM_ADDR, SMM_MASK");
+	config_platform_add(p->msrs, &p->nr_msrs, 0xc0010200, 0xc, "the core performance counters");
 	config_platform_add(p->msrs, &p->nr_msrs, 0xc0010020, 1, "the microcode patch loader");
 	config_platform_add(p->msrs, &p->nr_msrs, 0xc0010114, 5, "VM_CR, VM_HSAVE_PA (SVM)");
 

@@ -9,6 +9,8 @@
 #include <tessera/config_check.h>
 
 #define X86_LAPIC_ARCH_BASE  0xfee00000ULL /* architectural defaults, what the host assumes */
+#define X86_MSI_WINDOW_BASE  0xfee00000ULL /* interrupt messages: LAPIC page + MSI writes, 1 MiB */
+#define X86_MSI_WINDOW_SIZE  0x100000ULL
 #define X86_IOAPIC_ARCH_BASE 0xfec00000ULL
 #define X86_GUEST_LAPIC_PAGE 0xfee00000ULL
 #define X86_LOW_MEMORY \

@@ -90,11 +90,11 @@ struct config_error {
  * - msr_grantable: the MSR ranges the hardware permission map covers; a cell MSR range must lie inside
  *   one (empty: no limit). A grant outside could not be honoured: such MSRs always exit.
  */
-#define CONFIG_PLATFORM_MAX_RANGES 16
+#define CONFIG_PLATFORM_MAX_RANGES 32
 
 struct config_reserved {
 	uint64_t base, size;
-	char what[32]; /* for messages: "the local APIC" */
+	char what[64]; /* for messages: "the local APIC" (longer names are cut) */
 };
 
 struct config_platform {
