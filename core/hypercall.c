@@ -87,7 +87,7 @@ static int64_t hc_CELL_STATS(struct vcpu *v, const uint64_t a[4])
 		return -HV_EPERM;
 	if (a[2] < sizeof(copy.version) + sizeof(copy.nr_reasons))
 		return -HV_EINVAL;
-	memcpy(&copy, &c->stats, sizeof(copy));
+	cell_stats_get(c, &copy);
 	return cell_copy_to_guest(v->cell, a[1], &copy, MIN(a[2], sizeof(copy))) ?: (int64_t)sizeof(copy);
 }
 

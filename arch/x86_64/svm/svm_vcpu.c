@@ -14,6 +14,7 @@
 #include "cpuid_filter.h"
 #include "efer.h"
 #include "svm.h"
+#include "svm_exit.h"
 #include "vmcb.h"
 
 #define CR0_BOOT    0x80010033ULL /* PG | WP | NE | ET | MP | PE */
@@ -33,8 +34,6 @@
 #define VEC_GP 13
 #define VEC_PF 14
 #define VEC_AC 17
-
-void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *exit);
 
 static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_cell_io *io,
 		      const struct vcpu_boot_state *boot)
@@ -106,26 +105,46 @@ int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const s
 	memset(s->gprs, 0, sizeof(s->gprs));
 	s->gprs[GPR_RDI] = boot->arg0;
 	s->gprs[GPR_RSI] = boot->arg1;
+	s->gprs[GPR_SLOT_VMCB] = (uintptr_t)s->vmcb;
+	s->gprs[GPR_SLOT_HOST_SAVE] = (uintptr_t)s->host_save;
 	s->index = v->index;
 	s->reinject = 0;
 	vmcb_init(s, stage2_root, cell_io, boot);
 	svm_irq_reset(v);
+	/* The hypervisor's own FS/GS/TR/LDTR/syscall MSRs never change after boot: saved once here (on the
+	 * vCPU's CPU), loaded back after every exit by svm_vmrun. */
+	__asm__ volatile("vmsave" ::"a"((uintptr_t)s->host_save) : "memory");
 	return 0;
 }
 
+/*
+ * One guest entry and exit. The injection decision runs only when the vLAPIC is dirty, NMI blocking's
+ * step only while NMIs are blocked: on an exit that changes neither (a hypercall, CPUID, an MSR, a
+ * violation) the path is the VMRUN, the EXITINTINFO check and the decode.
+ */
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 {
 	struct svm_vcpu *s = v->arch;
+	void *vmcb = s->vmcb;
 
-	svm_irq_prepare(v, s);
+	if (unlikely(vlapic_is_dirty(s->vlapic)))
+		svm_irq_prepare(v, s);
 	/* IF=1 with GIF=0: physical interrupts exit the guest (V_INTR_MASKING uses the host's IF) and
 	 * are taken by the host at STGI, after the host state is back. */
 	__asm__ volatile("clgi; sti" ::: "memory");
-	svm_vmrun(s->gprs, (uintptr_t)s->vmcb, (uintptr_t)s->host_save);
+	svm_vmrun(s->gprs);
 	__asm__ volatile("stgi; nop; cli" ::: "memory");
-	vmcb_write(s->vmcb, VMCB_TLB_CONTROL, 1, 0);
-	vmcb_set(s->vmcb, VMCB_EVENT_INJ, 0);
-	svm_irq_after_exit(s);
+	vmcb_write(vmcb, VMCB_TLB_CONTROL, 1, 0);
+	vmcb_set(vmcb, VMCB_EVENT_INJ, 0);
+	/* An injection the exit cut short is injected again next time (svm_irq_prepare). */
+	uint64_t info = vmcb_get(vmcb, VMCB_EXIT_INT_INFO);
+	s->reinject = 0;
+	if (unlikely(info & SVM_EVTINJ_VALID)) {
+		s->reinject = info;
+		vlapic_set_dirty(s->vlapic);
+	}
+	if (unlikely(s->nmi.state != NMI_OPEN))
+		svm_nmi_after_exit(s);
 	x86_svm_exit_decode(s, exit);
 }
 
@@ -152,6 +171,14 @@ void arch_vcpu_set_hypercall_result(struct vcpu *v, int64_t result)
 	struct svm_vcpu *s = v->arch;
 
 	vmcb_set(s->vmcb, VMCB_RAX, (uint64_t)result);
+}
+
+void arch_vcpu_complete_hypercall(struct vcpu *v, const struct vcpu_exit *exit)
+{
+	void *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+
+	vmcb_set(vmcb, VMCB_RAX, (uint64_t)exit->hypercall.result);
+	vmcb_set(vmcb, VMCB_RIP, exit->next_pc);
 }
 
 void arch_vcpu_complete_pio_read(struct vcpu *v, const struct vcpu_exit *exit, uint32_t value)
@@ -263,7 +290,7 @@ bool arch_vcpu_reflect_exception(struct vcpu *v, const struct vcpu_exit *exit)
 	/* The exit left RIP where the CPU would have delivered the exception: a fault at the instruction
 	 * (#AC, data-breakpoint-free #DB faults), a trap after it (single step). Injecting it now delivers it
 	 * exactly there. If the delivery raises it again, that is a new exit: the CPU never loops inside. */
-	vmcb_set(s->vmcb, VMCB_EVENT_INJ, inj);
+	svm_inject(v, s, inj, TESSERA_TRACE_IRQ_FAULT);
 	return true;
 }
 

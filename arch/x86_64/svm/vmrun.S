@@ -1,13 +1,17 @@
 /*
- * void svm_vmrun(uint64_t *gprs, uint64_t vmcb_pa, uint64_t host_save_pa)
+ * void svm_vmrun(uint64_t *gprs)
  *
- * VMRUN swaps only RAX, RSP, RIP and the VMCB state (PLATFORM-NOTES): the other general registers are
- * loaded from / stored to gprs[16] (index = x86 register number; rax and rsp slots unused) here. VMSAVE /
- * VMLOAD around VMRUN swap the state VMRUN leaves alone (FS, GS, TR, LDTR, KernelGsBase, STAR,
- * SYSENTER), so a cell never sees or changes the hypervisor's. The caller runs with GIF=0 (CLGI).
+ * VMRUN swaps only RAX, RSP, RIP and the VMCB state: the other general registers are loaded from /
+ * stored to gprs[16] here (index = x86 register number). The RAX and RSP slots hold this routine's
+ * operands instead (svm.h): gprs[0] the guest VMCB's physical address, gprs[4] the host save area's.
+ * VMLOAD / VMSAVE around VMRUN swap the state VMRUN leaves alone (FS, GS, TR, LDTR, KernelGsBase, STAR,
+ * SYSENTER), so a cell never sees or changes the hypervisor's: the guest's is loaded before and saved
+ * after, the host's loaded after (saved once by arch_vcpu_reset: the hypervisor never changes it). The
+ * caller runs with GIF=0 (CLGI). Lean on purpose: it runs on every exit (docs/performance.md).
  */
 	.text
 	.global svm_vmrun
+	.type svm_vmrun, @function
 svm_vmrun:
 	push %rbp
 	push %rbx
@@ -15,14 +19,9 @@ svm_vmrun:
 	push %r13
 	push %r14
 	push %r15
-	push %rdi		/* gprs */
-	push %rdx		/* host save area */
-	push %rsi		/* guest VMCB */
+	push %rdi		/* gprs, for after the exit */
 
-	mov %rdx, %rax
-	vmsave			/* host FS/GS/TR/... */
-
-	mov %rsi, %rax
+	mov 8*0(%rdi), %rax	/* the guest VMCB */
 	mov 8*1(%rdi), %rcx
 	mov 8*2(%rdi), %rdx
 	mov 8*3(%rdi), %rbx
@@ -42,28 +41,25 @@ svm_vmrun:
 	vmrun
 	vmsave			/* rax is the guest VMCB again after the exit */
 
-	push %rdi
-	mov 8*3(%rsp), %rdi	/* gprs: above guest rdi, VMCB, host save */
-	mov %rcx, 8*1(%rdi)
-	mov %rdx, 8*2(%rdi)
-	mov %rbx, 8*3(%rdi)
-	mov %rbp, 8*5(%rdi)
-	mov %rsi, 8*6(%rdi)
-	mov %r8, 8*8(%rdi)
-	mov %r9, 8*9(%rdi)
-	mov %r10, 8*10(%rdi)
-	mov %r11, 8*11(%rdi)
-	mov %r12, 8*12(%rdi)
-	mov %r13, 8*13(%rdi)
-	mov %r14, 8*14(%rdi)
-	mov %r15, 8*15(%rdi)
-	pop %rax
-	mov %rax, 8*7(%rdi)
-
-	add $8, %rsp		/* guest VMCB */
-	pop %rax		/* host save area */
+	mov (%rsp), %rax	/* gprs (the guest's rax is in its VMCB) */
+	mov %rcx, 8*1(%rax)
+	mov %rdx, 8*2(%rax)
+	mov %rbx, 8*3(%rax)
+	mov %rbp, 8*5(%rax)
+	mov %rsi, 8*6(%rax)
+	mov %rdi, 8*7(%rax)
+	mov %r8, 8*8(%rax)
+	mov %r9, 8*9(%rax)
+	mov %r10, 8*10(%rax)
+	mov %r11, 8*11(%rax)
+	mov %r12, 8*12(%rax)
+	mov %r13, 8*13(%rax)
+	mov %r14, 8*14(%rax)
+	mov %r15, 8*15(%rax)
+	mov 8*4(%rax), %rax	/* the host save area */
 	vmload
-	pop %rdi
+
+	add $8, %rsp
 	pop %r15
 	pop %r14
 	pop %r13
@@ -71,3 +67,4 @@ svm_vmrun:
 	pop %rbx
 	pop %rbp
 	ret
+	.size svm_vmrun, . - svm_vmrun

@@ -134,6 +134,8 @@ const char *arch_pc_name(void);
 void arch_vcpu_skip(struct vcpu *v, const struct vcpu_exit *exit);
 /* Return a hypercall result to the guest. */
 void arch_vcpu_set_hypercall_result(struct vcpu *v, int64_t result);
+/* Both at once for a hypercall exit: exit->hypercall.result to the guest, resume after the call. */
+void arch_vcpu_complete_hypercall(struct vcpu *v, const struct vcpu_exit *exit);
 /* Complete an emulated port read / MSR read (value goes to the guest's destination register). */
 void arch_vcpu_complete_pio_read(struct vcpu *v, const struct vcpu_exit *exit, uint32_t value);
 void arch_vcpu_complete_msr_read(struct vcpu *v, uint64_t value);
