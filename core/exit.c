@@ -141,7 +141,7 @@ static void handle_msr(struct vcpu *v, struct vcpu_exit *exit)
 static void handle_hypercall(struct vcpu *v, struct vcpu_exit *exit)
 {
 	exit->hypercall.result = hypercall_dispatch(v, exit->hypercall.nr, exit->hypercall.args);
-	arch_vcpu_complete_hypercall(v, exit);
+	exit->hypercall.complete = true; /* the arch returns the result before the next entry */
 }
 
 /* Every reason but the hypercall, out of line: the hypercall path saves no registers for them. */
@@ -229,16 +229,39 @@ static inline void cell_stats_count(struct vcpu *v, const struct vcpu_exit *exit
  * The exit path's own accounting, then the exit and result hook points (each one predictable branch
  * while no client has it armed) around the handler; the hypercall, the most frequent exit, inline.
  */
-void exit_handle(struct vcpu *v, struct vcpu_exit *exit)
+static inline void exit_handle(struct vcpu *v, struct vcpu_exit *exit, uint32_t armed)
 {
 	cell_stats_count(v, exit);
-	if (hook_armed(HOOK_EXIT) && hooks_run_exit(v, exit) == HOOK_CONSUMED)
+	if (unlikely(armed & HOOK_BIT(HOOK_EXIT)) && hooks_run_exit(v, exit) == HOOK_CONSUMED)
 		goto done;
 	if (likely(exit->reason == TESSERA_ER_HYPERCALL))
 		handle_hypercall(v, exit);
 	else
 		handle_core(v, exit);
 done:
-	if (hook_armed(HOOK_RESULT))
+	if (unlikely(armed & HOOK_BIT(HOOK_RESULT)))
 		hooks_run_result(v, exit);
+}
+
+/*
+ * Each exit, from arch_vcpu_run's loop: handle it, then go on unless the vCPU is to leave (asked to stop,
+ * or halted for good: cell_vcpu_left() counts it). CPU 0's periodic work goes on while it runs a vCPU
+ * (e.g. the trace mailbox), every HOOK_TICK_EXITS exits; the entry point runs before each re-entry.
+ */
+bool vcpu_exit(struct vcpu *v, struct vcpu_exit *exit)
+{
+	/* One load of the armed points for the whole exit: a point armed meanwhile counts from the next. */
+	uint32_t armed = hooks_armed_mask();
+
+	exit_handle(v, exit, armed);
+	if (unlikely(v->halted) || READ_ONCE(v->stop))
+		return false;
+	if (unlikely(--v->tick_countdown == 0)) {
+		v->tick_countdown = HOOK_TICK_EXITS;
+		if (v->cpu == 0)
+			hook_tick();
+	}
+	if (unlikely(armed & HOOK_BIT(HOOK_ENTRY)))
+		hooks_run_entry(v);
+	return true;
 }

@@ -32,20 +32,11 @@ static void vcpu_run_cell(struct vcpu *v)
 			  hv_strerror(err));
 		return;
 	}
-	while (!READ_ONCE(v->stop)) {
-		if (hook_armed(HOOK_ENTRY))
-			hooks_run_entry(v);
-		arch_vcpu_run(v, &exit);
-		exit_handle(v, &exit);
-		if (unlikely(v->halted) && !READ_ONCE(v->stop))
-			return; /* halted for good: cell_vcpu_left() counts it */
-		/* CPU 0's periodic work goes on while it runs a vCPU (e.g. the trace mailbox). */
-		if (unlikely(--v->tick_countdown == 0)) {
-			v->tick_countdown = HOOK_TICK_EXITS;
-			if (v->cpu == 0)
-				hook_tick();
-		}
-	}
+	if (READ_ONCE(v->stop))
+		return;
+	if (hook_armed(HOOK_ENTRY))
+		hooks_run_entry(v);
+	arch_vcpu_run(v, &exit); /* until vcpu_exit() says leave (exit.c) */
 }
 
 __noreturn void vcpu_cpu_loop(unsigned int cpu)

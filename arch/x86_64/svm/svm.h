@@ -56,7 +56,5 @@ void svm_inject(struct vcpu *v, struct svm_vcpu *s, uint64_t inj, unsigned int k
 void svm_nmi_after_exit(struct svm_vcpu *s);
 struct vlapic *svm_vlapic(unsigned int cpu);
 
-/* Enters the guest with gprs[] (see above) until the next #VMEXIT; the caller runs with GIF=0. */
-void svm_vmrun(uint64_t *gprs);
 
 #endif

@@ -42,10 +42,23 @@ static inline void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *e)
 	uint64_t rip = vmcb_get(vmcb, VMCB_RIP), rax = vmcb_get(vmcb, VMCB_RAX);
 
 	e->pc = rip;
-	e->next_pc = 0;
 	e->raw_code = code;
 	e->raw_info1 = info1;
 	e->raw_info2 = info2;
+	/* The hypercall first, straight through: the most frequent exit, and the one benchmarked. */
+	if (likely(code == SVM_EXIT_VMMCALL)) {
+		e->reason = TESSERA_ER_HYPERCALL;
+		e->next_pc = rip + 3;
+		e->hypercall.nr = rax;
+		e->hypercall.args[0] = s->gprs[GPR_RDI];
+		e->hypercall.args[1] = s->gprs[GPR_RSI];
+		e->hypercall.args[2] = s->gprs[GPR_RDX];
+		e->hypercall.args[3] = s->gprs[GPR_RCX];
+		e->hypercall.complete = false;
+		e->raw_name = "vmmcall";
+		return;
+	}
+	e->next_pc = 0;
 	e->raw_name = "exit";
 	e->reason = TESSERA_ER_UNKNOWN;
 
@@ -54,16 +67,6 @@ static inline void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *e)
 		return;
 	}
 	switch (code) {
-	case SVM_EXIT_VMMCALL:
-		e->reason = TESSERA_ER_HYPERCALL;
-		e->next_pc = rip + 3;
-		e->hypercall.nr = rax;
-		e->hypercall.args[0] = s->gprs[GPR_RDI];
-		e->hypercall.args[1] = s->gprs[GPR_RSI];
-		e->hypercall.args[2] = s->gprs[GPR_RDX];
-		e->hypercall.args[3] = s->gprs[GPR_RCX];
-		e->raw_name = "vmmcall";
-		break;
 	case SVM_EXIT_IOIO:
 		e->reason = TESSERA_ER_PIO;
 		e->next_pc = info2;

@@ -15,6 +15,7 @@
 #include "efer.h"
 #include "svm.h"
 #include "svm_exit.h"
+#include "svm_vmrun.h"
 #include "vmcb.h"
 
 #define CR0_BOOT    0x80010033ULL /* PG | WP | NE | ET | MP | PE */
@@ -118,34 +119,38 @@ int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const s
 }
 
 /*
- * One guest entry and exit. The injection decision runs only when the vLAPIC is dirty, NMI blocking's
- * step only while NMIs are blocked: on an exit that changes neither (a hypercall, CPUID, an MSR, a
- * violation) the path is the VMRUN, the EXITINTINFO check and the decode.
+ * Guest entries and exits until the core says leave. The injection decision runs only when the vLAPIC is
+ * dirty, NMI blocking's step only while NMIs are blocked: on an exit that changes neither (a hypercall,
+ * CPUID, an MSR, a violation) the path is the VMRUN, the EXITINTINFO check and the decode.
  */
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 {
 	struct svm_vcpu *s = v->arch;
 	void *vmcb = s->vmcb;
 
-	if (unlikely(vlapic_is_dirty(s->vlapic)))
-		svm_irq_prepare(v, s);
-	/* IF=1 with GIF=0: physical interrupts exit the guest (V_INTR_MASKING uses the host's IF) and
-	 * are taken by the host at STGI, after the host state is back. */
-	__asm__ volatile("clgi; sti" ::: "memory");
-	svm_vmrun(s->gprs);
-	__asm__ volatile("stgi; nop; cli" ::: "memory");
-	vmcb_write(vmcb, VMCB_TLB_CONTROL, 1, 0);
-	vmcb_set(vmcb, VMCB_EVENT_INJ, 0);
-	/* An injection the exit cut short is injected again next time (svm_irq_prepare). */
-	uint64_t info = vmcb_get(vmcb, VMCB_EXIT_INT_INFO);
-	s->reinject = 0;
-	if (unlikely(info & SVM_EVTINJ_VALID)) {
-		s->reinject = info;
-		vlapic_set_dirty(s->vlapic);
+	for (;;) {
+		if (unlikely(vlapic_is_dirty(s->vlapic)))
+			svm_irq_prepare(v, s);
+		svm_vmrun(s->gprs); /* with CLGI/STI before and STGI/CLI after (svm_vmrun.h) */
+		vmcb_write(vmcb, VMCB_TLB_CONTROL, 1, 0);
+		vmcb_set(vmcb, VMCB_EVENT_INJ, 0);
+		/* An injection the exit cut short is injected again next time (svm_irq_prepare). */
+		uint64_t info = vmcb_get(vmcb, VMCB_EXIT_INT_INFO);
+		s->reinject = 0;
+		if (unlikely(info & SVM_EVTINJ_VALID)) {
+			s->reinject = info;
+			vlapic_set_dirty(s->vlapic);
+		}
+		if (unlikely(s->nmi.state != NMI_OPEN))
+			svm_nmi_after_exit(s);
+		x86_svm_exit_decode(s, exit);
+		if (!vcpu_exit(v, exit))
+			break;
+		if (exit->reason == TESSERA_ER_HYPERCALL && exit->hypercall.complete) {
+			vmcb_set(vmcb, VMCB_RAX, (uint64_t)exit->hypercall.result);
+			vmcb_set(vmcb, VMCB_RIP, exit->next_pc);
+		}
 	}
-	if (unlikely(s->nmi.state != NMI_OPEN))
-		svm_nmi_after_exit(s);
-	x86_svm_exit_decode(s, exit);
 }
 
 const char *arch_pc_name(void)
@@ -173,13 +178,6 @@ void arch_vcpu_set_hypercall_result(struct vcpu *v, int64_t result)
 	vmcb_set(s->vmcb, VMCB_RAX, (uint64_t)result);
 }
 
-void arch_vcpu_complete_hypercall(struct vcpu *v, const struct vcpu_exit *exit)
-{
-	void *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
-
-	vmcb_set(vmcb, VMCB_RAX, (uint64_t)exit->hypercall.result);
-	vmcb_set(vmcb, VMCB_RIP, exit->next_pc);
-}
 
 void arch_vcpu_complete_pio_read(struct vcpu *v, const struct vcpu_exit *exit, uint32_t value)
 {

@@ -18,7 +18,10 @@ struct vcpu_exit {
 		struct {
 			uint64_t nr;
 			uint64_t args[4];
-			int64_t result; /* set by the core once dispatched (for `after` hooks) */
+			int64_t result; /* set by the core once dispatched (a result hook may change it) */
+			/* Set by the core once dispatched: before the next entry the arch returns `result`
+			 * to the guest and resumes after the call (in its loop: no call for it). */
+			bool complete;
 		} hypercall;
 		struct {
 			uint16_t port;
@@ -59,7 +62,6 @@ struct vcpu_exit {
 	const char *raw_name;
 };
 
-/* Handle one exit of vCPU `v` (hooks first, then the core's handler). */
-void exit_handle(struct vcpu *v, struct vcpu_exit *exit);
+/* Each exit is handled by vcpu_exit() (arch.h, exit.c): counters, hook points, the core's handler. */
 
 #endif

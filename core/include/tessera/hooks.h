@@ -12,7 +12,7 @@
  *   exit        a decoded exit, before the core handles it; a client may consume it (the core then
  *               does not handle it) and may change it
  *   result      the exit once handled: a hypercall's result is in exit->hypercall.result, not yet
- *               seen by the guest (a client may change it: arch_vcpu_set_hypercall_result again)
+ *               seen by the guest (a client may change it there: the arch returns it)
  *   inject      a virtual interrupt or exception about to be written for delivery (every source:
  *               interrupts, NMIs, re-injections, faults); a client may change or drop it
  *   entry       just before the guest resumes (also the first time)
@@ -102,6 +102,12 @@ extern uint32_t hooks_armed;
 static inline bool hook_armed(enum hook_point p)
 {
 	return unlikely(__atomic_load_n(&hooks_armed, __ATOMIC_RELAXED) & HOOK_BIT(p));
+}
+
+/* The whole mask at once, for a path that passes several points (the exit path loads it once). */
+static inline uint32_t hooks_armed_mask(void)
+{
+	return __atomic_load_n(&hooks_armed, __ATOMIC_RELAXED);
 }
 
 /* 0, or -HV_ENOMEM when HOOKS_MAX clients are registered. `client` must stay valid. Arms every point
