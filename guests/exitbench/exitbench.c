@@ -1,0 +1,123 @@
+/*
+ * exitbench: how many TSC ticks one exit of a given kind costs, seen from the guest, for `tessera bench
+ * exit-cost`. Under `-icount shift=0,sleep=off` the TSC counts instructions, so the ticks are exact and
+ * the same in every run. Args: `mode=NAME` (below), `calls=N` (default 200, at most EXITBENCH_MAX).
+ *
+ * Each sample is one straight asm sequence: rdtsc, the exiting instruction, rdtsc; the "empty" sequence
+ * is the same with the exiting instruction replaced by nothing, and its median is subtracted, as in
+ * guests/nullcall. Prints one line
+ *
+ *	exitbench: mode=NAME calls=N call_median=A empty_median=B net=C loop_check=D
+ *
+ * Modes (the exiting instruction):
+ *   hypercall  VMMCALL with TESSERA_HC_NOP
+ *   cpuid      CPUID leaf 0 (emulated: filtered host answer)
+ *   msr        RDMSR of EFER (granted by the config; the hypervisor always emulates it)
+ *   apic_read  a 32-bit load of the virtual LAPIC's version register (emulated MMIO)
+ *   apic_icr   a 32-bit store to the virtual LAPIC's ICR: a fixed self-IPI with interrupts off (emulated
+ *              MMIO, the IPI decided and posted; the vector stays pending, never taken)
+ */
+#include <guest/hypercall.h>
+#include <guest/irq.h>
+#include <guest/print.h>
+#include <guest/runtime.h>
+#include <tessera/cmdline.h>
+#include <tessera/string.h>
+
+#include "bench/nullcall_stats.h"
+
+#define EXITBENCH_MAX	  1024
+#define EXITBENCH_DEFAULT 200
+#define LOOP_ITER	  (NULLCALL_LOOP_INSNS / 2)
+#define APIC_PAGE	  0xfee00000UL
+#define APIC_VERSION_REG  0x030
+#define APIC_ICR_LO_REG	  0x300
+#define MSR_EFER	  0xc0000080u
+#define ICR_SELF_FIXED	  ((1u << 18) | 0x4000u | 0xe0u) /* self, fixed, vector 0xe0 */
+
+static uint64_t call_ticks[EXITBENCH_MAX], empty_ticks[EXITBENCH_MAX];
+
+#define TSC0 "lfence\n\trdtsc\n\tlfence\n\tmov %%eax, %%r8d\n\tmov %%edx, %%r9d\n\t"
+#define TSC1 "lfence\n\trdtsc\n\tlfence\n\tshl $32, %%rdx\n\tor %%rdx, %%rax\n\tshl $32, %%r9\n\tor %%r9, %%r8\n\tsub %%r8, %%rax\n\t"
+
+/* rdtsc; OP; rdtsc, with OP's inputs in rax/rcx/rsi set before the first time stamp. */
+#define SAMPLE(op, rax_in, rcx_in, rsi_in)                                                         \
+	({                                                                                         \
+		uint64_t t_, a_ = (rax_in), c_ = (rcx_in), s_ = (rsi_in);                          \
+		__asm__ volatile("mov %1, %%r10\n\t" TSC0 "mov %%r10, %%rax\n\t" op "\n\t" TSC1    \
+				 : "=a"(t_), "+c"(c_), "+S"(s_)                                    \
+				 : "r"(a_)                                                         \
+				 : "rdx", "rdi", "rbx", "r8", "r9", "r10", "r11", "memory");       \
+		t_;                                                                                \
+	})
+
+enum mode { M_HYPERCALL, M_CPUID, M_MSR, M_APIC_READ, M_APIC_ICR, M_COUNT };
+static const char *const mode_names[M_COUNT] = {"hypercall", "cpuid", "msr", "apic_read", "apic_icr"};
+
+static uint64_t sample(enum mode m, bool empty)
+{
+	switch (m) {
+	case M_HYPERCALL:
+		return empty ? SAMPLE("", TESSERA_HC_NOP, 0, 0) : SAMPLE("vmmcall", TESSERA_HC_NOP, 0, 0);
+	case M_CPUID: return empty ? SAMPLE("", 0, 0, 0) : SAMPLE("cpuid", 0, 0, 0);
+	case M_MSR: return empty ? SAMPLE("", 0, MSR_EFER, 0) : SAMPLE("rdmsr", 0, MSR_EFER, 0);
+	case M_APIC_READ:
+		return empty ? SAMPLE("", 0, 0, APIC_PAGE + APIC_VERSION_REG)
+			     : SAMPLE("mov (%%rsi), %%ecx", 0, 0, APIC_PAGE + APIC_VERSION_REG);
+	case M_APIC_ICR:
+		return empty ? SAMPLE("", 0, ICR_SELF_FIXED, APIC_PAGE + APIC_ICR_LO_REG)
+			     : SAMPLE("mov %%ecx, (%%rsi)", 0, ICR_SELF_FIXED, APIC_PAGE + APIC_ICR_LO_REG);
+	default: return 0;
+	}
+}
+
+/* rdtsc around `iter` rounds of (dec, jnz): the TSC counts instructions exactly if the difference of
+ * two such loops is 2 per round. */
+static uint64_t sample_loop(uint32_t iter)
+{
+	uint32_t lo0, hi0, lo1, hi1;
+
+	__asm__ volatile("lfence\n\trdtsc\n\tlfence\n\tmov %%eax, %0\n\tmov %%edx, %1\n\t"
+			 "mov %4, %%ecx\n\t"
+			 "1: dec %%ecx\n\t"
+			 "jnz 1b\n\t"
+			 "lfence\n\trdtsc\n\tlfence\n\tmov %%eax, %2\n\tmov %%edx, %3\n\t"
+			 : "=&r"(lo0), "=&r"(hi0), "=&r"(lo1), "=&r"(hi1)
+			 : "r"(iter)
+			 : "rax", "rcx", "rdx", "memory");
+	return ((((uint64_t)hi1 << 32) | lo1) - (((uint64_t)hi0 << 32) | lo0));
+}
+
+int main(const struct tessera_cell_boot_info *info)
+{
+	const char *v;
+	size_t len;
+	enum mode m = M_COUNT;
+	uint64_t n = args_number("calls", EXITBENCH_DEFAULT);
+
+	(void)info;
+	if (args_get("mode", &v, &len))
+		for (unsigned int i = 0; i < M_COUNT; i++)
+			if (strlen(mode_names[i]) == len && !strncmp(mode_names[i], v, len))
+				m = (enum mode)i;
+	if (m == M_COUNT || n < 1 || n > EXITBENCH_MAX) {
+		printf("exitbench: bad mode or calls (mode=hypercall|cpuid|msr|apic_read|apic_icr, calls<=%u)\n",
+		       EXITBENCH_MAX);
+		return 2;
+	}
+	if (m == M_APIC_ICR || m == M_APIC_READ)
+		irq_cpu_init(); /* a software-enabled APIC: the IPI is decided and posted, not dropped */
+	/* Warm-up: the first touches of code and data pages may cost extra (TLB fills). */
+	sample(m, false);
+	sample(m, true);
+	for (uint64_t i = 0; i < n; i++) {
+		call_ticks[i] = sample(m, false);
+		empty_ticks[i] = sample(m, true);
+	}
+	uint64_t loop_check = sample_loop(LOOP_ITER + 1) - sample_loop(1);
+	struct nullcall_summary c = nullcall_summarize(call_ticks, n);
+	struct nullcall_summary e = nullcall_summarize(empty_ticks, n);
+	printf("exitbench: mode=%s calls=%lu call_median=%lu empty_median=%lu net=%lu loop_check=%lu\n",
+	       mode_names[m], n, c.median, e.median, nullcall_net(c.median, e.median), loop_check);
+	return 0;
+}
