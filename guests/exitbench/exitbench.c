@@ -16,7 +16,16 @@
  *   apic_read  a 32-bit load of the virtual LAPIC's version register (emulated MMIO)
  *   apic_icr   a 32-bit store to the virtual LAPIC's ICR: a fixed self-IPI with interrupts off (emulated
  *              MMIO, the IPI decided and posted; the vector stays pending, never taken)
+ *   port       OUTB to port 0x80, denied; the config's `inject` policy raises #GP, caught by fault_try
+ *   mem        a load from guest-physical 256 MiB, outside the cell: #PF injected, caught likewise
+ * For port and mem the "empty" sequence is the same fault_try around UD2, a fault the guest takes by
+ * itself without an exit: the difference is the hypervisor's part (the exit, the violation, the
+ * injection) plus the small difference between delivering an injected and a native exception.
+ *
+ * `hammer=N` (with mode=port): N denied writes, then "exitbench: hammer=N faults=F" (the console
+ * rate limit test: every one is counted, few are printed).
  */
+#include <guest/fault.h>
 #include <guest/hypercall.h>
 #include <guest/irq.h>
 #include <guest/print.h>
@@ -51,8 +60,48 @@ static uint64_t call_ticks[EXITBENCH_MAX], empty_ticks[EXITBENCH_MAX];
 		t_;                                                                                \
 	})
 
-enum mode { M_HYPERCALL, M_CPUID, M_MSR, M_APIC_READ, M_APIC_ICR, M_COUNT };
-static const char *const mode_names[M_COUNT] = {"hypercall", "cpuid", "msr", "apic_read", "apic_icr"};
+enum mode { M_HYPERCALL, M_CPUID, M_MSR, M_APIC_READ, M_APIC_ICR, M_PORT, M_MEM, M_COUNT };
+static const char *const mode_names[M_COUNT] = {"hypercall", "cpuid", "msr",  "apic_read",
+						"apic_icr",  "port",  "mem"};
+
+static uint64_t denied_port(void *arg)
+{
+	(void)arg;
+	__asm__ volatile("outb %%al, $0x80" ::"a"(0) : "memory");
+	return 0;
+}
+
+static uint64_t denied_mem(void *arg)
+{
+	(void)arg;
+	return *(volatile uint32_t *)0x10000000UL;
+}
+
+static uint64_t native_ud(void *arg)
+{
+	(void)arg;
+	__asm__ volatile("ud2" ::: "memory");
+	return 0;
+}
+
+static uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence\n\trdtsc\n\tlfence" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* rdtsc, fault_try(fn), rdtsc: 0 if fn did not fault as expected. */
+static uint64_t sample_fault(fault_fn fn, int vector)
+{
+	struct fault_info fi;
+	uint64_t t0 = tsc();
+	bool faulted = fault_try(fn, NULL, &fi);
+	uint64_t t1 = tsc();
+
+	return faulted && fi.vector == vector ? t1 - t0 : 0;
+}
 
 static uint64_t sample(enum mode m, bool empty)
 {
@@ -67,6 +116,8 @@ static uint64_t sample(enum mode m, bool empty)
 	case M_APIC_ICR:
 		return empty ? SAMPLE("", 0, ICR_SELF_FIXED, APIC_PAGE + APIC_ICR_LO_REG)
 			     : SAMPLE("mov %%ecx, (%%rsi)", 0, ICR_SELF_FIXED, APIC_PAGE + APIC_ICR_LO_REG);
+	case M_PORT: return empty ? sample_fault(native_ud, VEC_UD) : sample_fault(denied_port, VEC_GP);
+	case M_MEM: return empty ? sample_fault(native_ud, VEC_UD) : sample_fault(denied_mem, VEC_PF);
 	default: return 0;
 	}
 }
@@ -105,6 +156,15 @@ int main(const struct tessera_cell_boot_info *info)
 		       EXITBENCH_MAX);
 		return 2;
 	}
+	uint64_t hammer = args_number("hammer", 0);
+	if (hammer) {
+		struct fault_info fi;
+		uint64_t faults = 0;
+		for (uint64_t i = 0; i < hammer; i++)
+			faults += fault_try(denied_port, NULL, &fi) && fi.vector == VEC_GP;
+		printf("exitbench: hammer=%lu faults=%lu\n", hammer, faults);
+		return faults == hammer ? 0 : 1;
+	}
 	if (m == M_APIC_ICR || m == M_APIC_READ)
 		irq_cpu_init(); /* a software-enabled APIC: the IPI is decided and posted, not dropped */
 	/* Warm-up: the first touches of code and data pages may cost extra (TLB fills). */
@@ -113,6 +173,10 @@ int main(const struct tessera_cell_boot_info *info)
 	for (uint64_t i = 0; i < n; i++) {
 		call_ticks[i] = sample(m, false);
 		empty_ticks[i] = sample(m, true);
+		if (!call_ticks[i] || !empty_ticks[i]) {
+			printf("exitbench: mode=%s: no fault where one was expected\n", mode_names[m]);
+			return 1;
+		}
 	}
 	uint64_t loop_check = sample_loop(LOOP_ITER + 1) - sample_loop(1);
 	struct nullcall_summary c = nullcall_summarize(call_ticks, n);
