@@ -21,13 +21,13 @@
 #define ICOUNT		   "shift=0,sleep=off"
 
 /* X(mode, label, goal; 0: none): the rows, in the order printed. */
-#define EXIT_COST_ROWS(X)                                                  \
-	X("hypercall", "null hypercall", 150)                              \
-	X("cpuid", "CPUID", 0)                                             \
-	X("msr", "granted MSR (EFER read)", 0)                             \
-	X("port", "denied port (inject)", 1000)                            \
-	X("mem", "denied memory (inject)", 1000)                           \
-	X("apic_read", "vLAPIC MMIO read", 1000)                           \
+#define EXIT_COST_ROWS(X)                        \
+	X("hypercall", "null hypercall", 150)    \
+	X("cpuid", "CPUID", 0)                   \
+	X("msr", "granted MSR (EFER read)", 0)   \
+	X("port", "denied port (inject)", 1000)  \
+	X("mem", "denied memory (inject)", 1000) \
+	X("apic_read", "vLAPIC MMIO read", 1000) \
 	X("apic_icr", "vLAPIC MMIO write (ICR)", 1000)
 
 struct row {
@@ -142,7 +142,8 @@ static int write_config(const char *src, const char *mode, unsigned int calls, c
 	fclose(f);
 	char *at = len > 0 ? strstr(text, ARGS_TAG) : NULL;
 	if (!at) {
-		fprintf(stderr, "tessera bench exit-cost: %s has no '%s' to set the mode in\n", src, ARGS_TAG);
+		fprintf(stderr, "tessera bench exit-cost: %s has no '%s' to set the mode in\n", src,
+			ARGS_TAG);
 		free(text);
 		return -1;
 	}
@@ -223,10 +224,10 @@ static void json_add(json_t *benchmarks, const struct row *r, const struct tcase
 	/* The instruction count as the time, in a unit of its own: compare.py compares it like a time. */
 	json_array_append_new(benchmarks,
 			      json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:s, s:I}", "name", name,
-					"run_name", name, "run_type", "iteration", "repetitions", (json_int_t)1,
-					"repetition_index", (json_int_t)0, "threads", (json_int_t)1,
-					"real_time", (double)v, "cpu_time", (double)v, "time_unit", "ns",
-					"iterations", (json_int_t)1));
+					"run_name", name, "run_type", "iteration", "repetitions",
+					(json_int_t)1, "repetition_index", (json_int_t)0, "threads",
+					(json_int_t)1, "real_time", (double)v, "cpu_time", (double)v,
+					"time_unit", "ns", "iterations", (json_int_t)1));
 }
 
 int exit_cost_run(const struct exit_cost_options *o)
@@ -243,7 +244,8 @@ int exit_cost_run(const struct exit_cost_options *o)
 	snprintf(src, sizeof(src), "%s", o->config ? o->config : "");
 	if (!o->config)
 		snprintf(src, sizeof(src), "%s/%s", dir, DEFAULT_CONFIG_REL);
-	printf("== hypervisor instructions per exit (exitbench, %u samples per boot, median net of the guest's "
+	printf("== hypervisor instructions per exit (exitbench, %u samples per boot, median net of the "
+	       "guest's "
 	       "own sequence, -icount %s)\n",
 	       o->calls, ICOUNT);
 	for (unsigned int r = 0; r < NR_ROWS; r++) {
@@ -275,16 +277,19 @@ int exit_cost_run(const struct exit_cost_options *o)
 	for (unsigned int r = 0; r < NR_ROWS; r++)
 		for (unsigned int c = 0; c < nr_cases; c++) {
 			unsigned long long goal = cases[c].slack ? fig[r][0] + cases[c].slack
-					      : c == 0	     ? rows[r].goal
-							     : 0;
+						  : c == 0	 ? rows[r].goal
+								 : 0;
 			bool ok = !goal || fig[r][c] <= goal;
 			missed += !ok;
-			printf("exit-cost: %s: %s: %llu goal=%s%llu %s\n", rows[r].mode, cases[c].name, fig[r][c],
-			       goal ? "<=" : "", goal, !goal ? "(no goal)" : ok ? "ok" : "EXCEEDED");
+			printf("exit-cost: %s: %s: %llu goal=%s%llu %s\n", rows[r].mode, cases[c].name,
+			       fig[r][c], goal ? "<=" : "", goal,
+			       !goal ? "(no goal)"
+			       : ok  ? "ok"
+				     : "EXCEEDED");
 		}
 	if (o->out) {
-		json_t *root = json_pack("{s:{s:s, s:s}, s:[]}", "context", "executable", "tessera bench exit-cost",
-					 "json_schema_version", "1", "benchmarks");
+		json_t *root = json_pack("{s:{s:s, s:s}, s:[]}", "context", "executable",
+					 "tessera bench exit-cost", "json_schema_version", "1", "benchmarks");
 		json_t *b = json_object_get(root, "benchmarks");
 		json_object_set_new(json_object_get(root, "context"), "json_schema_version", json_integer(1));
 		for (unsigned int r = 0; r < NR_ROWS; r++)
@@ -322,7 +327,8 @@ int exit_cost_parse_options(int argc, char **argv, struct exit_cost_options *o)
 			errno = 0;
 			long n = strtol(argv[++i], &end, 10);
 			if (errno || *end || n < 1 || n > 1024) {
-				fprintf(stderr, "tessera bench exit-cost: --calls wants 1..1024, not '%s'\n", next);
+				fprintf(stderr, "tessera bench exit-cost: --calls wants 1..1024, not '%s'\n",
+					next);
 				return 2;
 			}
 			o->calls = (unsigned int)n;

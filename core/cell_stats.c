@@ -29,7 +29,8 @@ static uint64_t load(const uint64_t *p)
 
 void cell_stats_get(const struct cell *c, struct tessera_cell_stats *out)
 {
-	*out = (struct tessera_cell_stats){.version = TESSERA_CELL_STATS_VERSION, .nr_reasons = TESSERA_ER_COUNT};
+	*out = (struct tessera_cell_stats){.version = TESSERA_CELL_STATS_VERSION,
+					   .nr_reasons = TESSERA_ER_COUNT};
 	for (unsigned int i = 0; i < c->nr_vcpus; i++) {
 		const struct tessera_cell_stats *s = &c->vcpus[i]->stats;
 		for (unsigned int r = 0; r < TESSERA_ER_COUNT; r++)

@@ -36,9 +36,9 @@ static bool vlog_admit(struct cell *c, uint64_t *skipped)
 		return true;
 	now = arch_timestamp();
 	next = __atomic_load_n(&l->next_tsc, __ATOMIC_RELAXED);
-	if (now >= next && __atomic_compare_exchange_n(&l->next_tsc, &next,
-						       now + arch_timestamp_hz() / VLOG_INTERVAL_DIV, false,
-						       __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+	if (now >= next &&
+	    __atomic_compare_exchange_n(&l->next_tsc, &next, now + arch_timestamp_hz() / VLOG_INTERVAL_DIV,
+					false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
 		*skipped = __atomic_exchange_n(&l->suppressed, 0, __ATOMIC_RELAXED);
 		return true;
 	}

@@ -83,7 +83,10 @@ Test(hooks, list_is_bounded)
 
 Test(hooks, each_point_runs_only_the_clients_that_have_it)
 {
-	static const struct hook_client a = {.name = "a", .ctx = "a", .result = result_rec, .entry = entry_rec},
+	static const struct hook_client a = {.name = "a",
+					     .ctx = "a",
+					     .result = result_rec,
+					     .entry = entry_rec},
 					b = {.name = "b", .ctx = "b!", .exit = record};
 	struct vcpu_exit exit = {.reason = TESSERA_ER_CPUID};
 

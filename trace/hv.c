@@ -268,7 +268,6 @@ static const struct hook_client trace_hook = {
 	.tick = trace_tick_hook,
 };
 
-
 /* ---- setup ---- */
 
 static uint64_t pow2_floor(uint64_t x)

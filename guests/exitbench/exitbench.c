@@ -47,21 +47,23 @@
 static uint64_t call_ticks[EXITBENCH_MAX], empty_ticks[EXITBENCH_MAX];
 
 #define TSC0 "lfence\n\trdtsc\n\tlfence\n\tmov %%eax, %%r8d\n\tmov %%edx, %%r9d\n\t"
-#define TSC1 "lfence\n\trdtsc\n\tlfence\n\tshl $32, %%rdx\n\tor %%rdx, %%rax\n\tshl $32, %%r9\n\tor %%r9, %%r8\n\tsub %%r8, %%rax\n\t"
+#define TSC1                                                                                           \
+	"lfence\n\trdtsc\n\tlfence\n\tshl $32, %%rdx\n\tor %%rdx, %%rax\n\tshl $32, %%r9\n\tor %%r9, " \
+	"%%r8\n\tsub %%r8, %%rax\n\t"
 
 /* rdtsc; OP; rdtsc, with OP's inputs in rax/rcx/rsi set before the first time stamp. */
-#define SAMPLE(op, rax_in, rcx_in, rsi_in)                                                         \
-	({                                                                                         \
-		uint64_t t_, a_ = (rax_in), c_ = (rcx_in), s_ = (rsi_in);                          \
-		__asm__ volatile("mov %1, %%r10\n\t" TSC0 "mov %%r10, %%rax\n\t" op "\n\t" TSC1    \
-				 : "=a"(t_), "+c"(c_), "+S"(s_)                                    \
-				 : "r"(a_)                                                         \
-				 : "rdx", "rdi", "rbx", "r8", "r9", "r10", "r11", "memory");       \
-		t_;                                                                                \
+#define SAMPLE(op, rax_in, rcx_in, rsi_in)                                                      \
+	({                                                                                      \
+		uint64_t t_, a_ = (rax_in), c_ = (rcx_in), s_ = (rsi_in);                       \
+		__asm__ volatile("mov %1, %%r10\n\t" TSC0 "mov %%r10, %%rax\n\t" op "\n\t" TSC1 \
+				 : "=a"(t_), "+c"(c_), "+S"(s_)                                 \
+				 : "r"(a_)                                                      \
+				 : "rdx", "rdi", "rbx", "r8", "r9", "r10", "r11", "memory");    \
+		t_;                                                                             \
 	})
 
 enum mode { M_HYPERCALL, M_CPUID, M_MSR, M_APIC_READ, M_APIC_ICR, M_PORT, M_MEM, M_COUNT };
-static const char *const mode_names[M_COUNT] = {"hypercall", "cpuid", "msr",  "apic_read",
+static const char *const mode_names[M_COUNT] = {"hypercall", "cpuid", "msr", "apic_read",
 						"apic_icr",  "port",  "mem"};
 
 static uint64_t denied_port(void *arg)
@@ -152,7 +154,8 @@ int main(const struct tessera_cell_boot_info *info)
 			if (strlen(mode_names[i]) == len && !strncmp(mode_names[i], v, len))
 				m = (enum mode)i;
 	if (m == M_COUNT || n < 1 || n > EXITBENCH_MAX) {
-		printf("exitbench: bad mode or calls (mode=hypercall|cpuid|msr|apic_read|apic_icr, calls<=%u)\n",
+		printf("exitbench: bad mode or calls (mode=hypercall|cpuid|msr|apic_read|apic_icr, "
+		       "calls<=%u)\n",
 		       EXITBENCH_MAX);
 		return 2;
 	}

@@ -56,5 +56,4 @@ void svm_inject(struct vcpu *v, struct svm_vcpu *s, uint64_t inj, unsigned int k
 void svm_nmi_after_exit(struct svm_vcpu *s);
 struct vlapic *svm_vlapic(unsigned int cpu);
 
-
 #endif

@@ -178,7 +178,6 @@ void arch_vcpu_set_hypercall_result(struct vcpu *v, int64_t result)
 	vmcb_set(s->vmcb, VMCB_RAX, (uint64_t)result);
 }
 
-
 void arch_vcpu_complete_pio_read(struct vcpu *v, const struct vcpu_exit *exit, uint32_t value)
 {
 	struct svm_vcpu *s = v->arch;

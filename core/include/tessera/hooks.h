@@ -53,12 +53,12 @@ enum hook_point {
 #define HOOK_BIT(p) (1u << (p))
 
 /* X(NAME, name): the named fail points a `fail` client may make fail. */
-#define TESSERA_FAIL_SITES(X)                \
-	X(PAGE_ALLOC, page_alloc)            \
-	X(PGTABLE_MAP, pgtable_map)          \
-	X(GUEST_COPY, guest_copy)            \
-	X(IMAGE_LOAD, image_load)            \
-	X(VCPU_RESET, vcpu_reset)            \
+#define TESSERA_FAIL_SITES(X)       \
+	X(PAGE_ALLOC, page_alloc)   \
+	X(PGTABLE_MAP, pgtable_map) \
+	X(GUEST_COPY, guest_copy)   \
+	X(IMAGE_LOAD, image_load)   \
+	X(VCPU_RESET, vcpu_reset)   \
 	X(CELL_START, cell_start)
 
 enum fail_site {
