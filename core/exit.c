@@ -140,8 +140,10 @@ static void handle_msr(struct vcpu *v, struct vcpu_exit *exit)
 
 static void handle_hypercall(struct vcpu *v, struct vcpu_exit *exit)
 {
+	if (exit->hypercall.nr < ARRAY_SIZE(v->stats.hypercalls))
+		v->stats.hypercalls[exit->hypercall.nr]++;
+	/* The arch returns the result to the guest before the next entry. */
 	exit->hypercall.result = hypercall_dispatch(v, exit->hypercall.nr, exit->hypercall.args);
-	exit->hypercall.complete = true; /* the arch returns the result before the next entry */
 }
 
 /* Every reason but the hypercall, out of line: the hypercall path saves no registers for them. */
@@ -218,50 +220,64 @@ static inline void cell_stats_count(struct vcpu *v, const struct vcpu_exit *exit
 {
 	struct tessera_cell_stats *s = &v->stats;
 
-	/* The decoder produces only reasons of the table; the test keeps a bad one from writing elsewhere. */
+	/* The decoder produces only reasons of the table; the test keeps a bad one from writing elsewhere.
+	 * Hypercalls by number are counted in handle_hypercall. */
 	if (likely(exit->reason < TESSERA_ER_COUNT))
 		s->exits[exit->reason]++;
-	if (exit->reason == TESSERA_ER_HYPERCALL && exit->hypercall.nr < ARRAY_SIZE(s->hypercalls))
-		s->hypercalls[exit->hypercall.nr]++;
 }
 
-/*
- * The exit path's own accounting, then the exit and result hook points (each one predictable branch
- * while no client has it armed) around the handler; the hypercall, the most frequent exit, inline.
- */
-static inline void exit_handle(struct vcpu *v, struct vcpu_exit *exit, uint32_t armed)
-{
-	cell_stats_count(v, exit);
-	if (unlikely(armed & HOOK_BIT(HOOK_EXIT)) && hooks_run_exit(v, exit) == HOOK_CONSUMED)
-		goto done;
-	if (likely(exit->reason == TESSERA_ER_HYPERCALL))
-		handle_hypercall(v, exit);
-	else
-		handle_core(v, exit);
-done:
-	if (unlikely(armed & HOOK_BIT(HOOK_RESULT)))
-		hooks_run_result(v, exit);
-}
+/* The points an exit passes through, and CPU 0's tick: their cost when no client has them armed is the
+ * one test of vcpu_exit(), the full path below otherwise. */
+#define EXIT_POINTS (HOOK_BIT(HOOK_EXIT) | HOOK_BIT(HOOK_RESULT) | HOOK_BIT(HOOK_ENTRY))
 
-/*
- * Each exit, from arch_vcpu_run's loop: handle it, then go on unless the vCPU is to leave (asked to stop,
- * or halted for good: cell_vcpu_left() counts it). CPU 0's periodic work goes on while it runs a vCPU
- * (e.g. the trace mailbox), every HOOK_TICK_EXITS exits; the entry point runs before each re-entry.
- */
-bool vcpu_exit(struct vcpu *v, struct vcpu_exit *exit)
+/* After the handler: false when the vCPU is to leave (asked to stop, or halted for good). */
+static inline bool exit_go_on(struct vcpu *v)
 {
-	/* One load of the armed points for the whole exit: a point armed meanwhile counts from the next. */
-	uint32_t armed = hooks_armed_mask();
-
-	exit_handle(v, exit, armed);
 	if (unlikely(v->halted) || READ_ONCE(v->stop))
-		return false;
+		return false; /* halted for good: cell_vcpu_left() counts it */
+	/* CPU 0's periodic work goes on while it runs a vCPU (e.g. the trace mailbox). */
 	if (unlikely(--v->tick_countdown == 0)) {
 		v->tick_countdown = HOOK_TICK_EXITS;
 		if (v->cpu == 0)
 			hook_tick();
 	}
-	if (unlikely(armed & HOOK_BIT(HOOK_ENTRY)))
+	return true;
+}
+
+/* An exit while some exit-path point is armed: each point's clients, in order. */
+static __noinline bool vcpu_exit_hooked(struct vcpu *v, struct vcpu_exit *exit, uint32_t armed)
+{
+	if (!(armed & HOOK_BIT(HOOK_EXIT)) || hooks_run_exit(v, exit) != HOOK_CONSUMED) {
+		if (exit->reason == TESSERA_ER_HYPERCALL)
+			handle_hypercall(v, exit);
+		else
+			handle_core(v, exit);
+	}
+	if (armed & HOOK_BIT(HOOK_RESULT))
+		hooks_run_result(v, exit);
+	if (!exit_go_on(v))
+		return false;
+	if (armed & HOOK_BIT(HOOK_ENTRY))
 		hooks_run_entry(v);
 	return true;
+}
+
+/*
+ * Each exit, from arch_vcpu_run's loop: the exit path's own accounting, the handler (the hypercall, the
+ * most frequent exit, inline), then go on unless the vCPU is to leave. With the exit, result and entry
+ * points all disarmed that is one test for the three; one load of the mask serves the whole exit (a
+ * point armed meanwhile counts from the next).
+ */
+bool vcpu_exit(struct vcpu *v, struct vcpu_exit *exit)
+{
+	uint32_t armed = hooks_armed_mask();
+
+	cell_stats_count(v, exit);
+	if (unlikely(armed & EXIT_POINTS))
+		return vcpu_exit_hooked(v, exit, armed);
+	if (likely(exit->reason == TESSERA_ER_HYPERCALL))
+		handle_hypercall(v, exit);
+	else
+		handle_core(v, exit);
+	return exit_go_on(v);
 }

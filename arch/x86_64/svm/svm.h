@@ -4,8 +4,34 @@
 
 #include <tessera/compiler.h>
 
-/* x86 register numbers, the index into svm_vcpu.gprs */
-enum { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI };
+/* x86 register numbers (as instructions encode them; the MMIO decoder's insn.reg) */
+enum { X86_REG_RAX = 0, X86_REG_RSP = 4, X86_REG_COUNT = 16 };
+
+/*
+ * The slots of svm_vcpu.gprs[], what svm_vmrun loads into the guest's registers and stores back. RAX and
+ * RSP live in the VMCB and have none; their two slots carry svm_vmrun's own operands instead: the VMCB's
+ * and the host save area's physical addresses (set once by arch_vcpu_reset). The hypercall arguments
+ * (RDI, RSI, RDX, RCX) come first and in order, so that the decoder passes them as a pointer.
+ */
+enum gpr_slot {
+	GPR_RDI,
+	GPR_RSI,
+	GPR_RDX,
+	GPR_RCX,
+	GPR_RBX,
+	GPR_RBP,
+	GPR_R8,
+	GPR_R9,
+	GPR_R10,
+	GPR_R11,
+	GPR_R12,
+	GPR_R13,
+	GPR_R14,
+	GPR_R15,
+	GPR_SLOT_VMCB,
+	GPR_SLOT_HOST_SAVE,
+	GPR_SLOTS
+};
 
 /* A cell's permission maps (one copy per cell, shared by its vCPUs). */
 struct svm_cell_io {
@@ -27,18 +53,10 @@ struct nmi_block {
 
 struct vlapic;
 
-/*
- * gprs[] is what svm_vmrun loads into the guest's registers and stores back: index = x86 register
- * number. RAX and RSP live in the VMCB, so their two slots carry svm_vmrun's own operands instead: the
- * VMCB's and the host save area's physical addresses (set once by arch_vcpu_reset).
- */
-#define GPR_SLOT_VMCB	   GPR_RAX
-#define GPR_SLOT_HOST_SAVE GPR_RSP
-
 struct svm_vcpu {
 	void *vmcb;	 /* one page */
 	void *host_save; /* one page: VMSAVE area for the hypervisor's own state */
-	uint64_t gprs[16];
+	uint64_t gprs[GPR_SLOTS];
 	unsigned int index;    /* in the cell */
 	uint64_t reinject;     /* an event the last exit interrupted (EXITINTINFO), to inject again */
 	struct vlapic *vlapic; /* this vCPU's virtual LAPIC (svm_irq.c) */

@@ -50,11 +50,8 @@ static inline void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *e)
 		e->reason = TESSERA_ER_HYPERCALL;
 		e->next_pc = rip + 3;
 		e->hypercall.nr = rax;
-		e->hypercall.args[0] = s->gprs[GPR_RDI];
-		e->hypercall.args[1] = s->gprs[GPR_RSI];
-		e->hypercall.args[2] = s->gprs[GPR_RDX];
-		e->hypercall.args[3] = s->gprs[GPR_RCX];
-		e->hypercall.complete = false;
+		e->hypercall.args = &s->gprs[GPR_RDI]; /* RDI, RSI, RDX, RCX in a row (svm.h) */
+		e->hypercall.result = (int64_t)rax;    /* what the guest sees if no one answers */
 		e->raw_name = "vmmcall";
 		return;
 	}

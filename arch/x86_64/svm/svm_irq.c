@@ -296,13 +296,19 @@ bool arch_vcpu_wait_irq(struct vcpu *v)
 	return false;
 }
 
+/* The gprs[] slot of each x86 register number (RAX and RSP: none, they live in the VMCB). */
+static const int8_t slot_of_reg[X86_REG_COUNT] = {
+	-1,	GPR_RCX, GPR_RDX, GPR_RBX, -1,	    GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9,	 GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+};
+
 static uint64_t *gpr(struct svm_vcpu *s, unsigned int reg, uint64_t *scratch)
 {
-	if (reg == GPR_RAX || reg == GPR_RSP) {
-		*scratch = vmcb_get(s->vmcb, reg == GPR_RAX ? VMCB_RAX : VMCB_RSP);
+	if (reg == X86_REG_RAX || reg == X86_REG_RSP) {
+		*scratch = vmcb_get(s->vmcb, reg == X86_REG_RAX ? VMCB_RAX : VMCB_RSP);
 		return scratch;
 	}
-	return &s->gprs[reg];
+	return &s->gprs[slot_of_reg[reg & (X86_REG_COUNT - 1)]];
 }
 
 /* Guest linear -> guest physical through the guest's 4-level tables (64-bit mode). */
@@ -410,7 +416,7 @@ bool arch_vcpu_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
 		}
 		*reg = value; /* a 32-bit load zero-extends */
 		if (reg == &scratch)
-			vmcb_set(s->vmcb, insn.reg == GPR_RAX ? VMCB_RAX : VMCB_RSP, scratch);
+			vmcb_set(s->vmcb, insn.reg == X86_REG_RAX ? VMCB_RAX : VMCB_RSP, scratch);
 	}
 	vmcb_set(s->vmcb, VMCB_RIP, exit->pc + insn.len);
 	return true;

@@ -146,7 +146,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 		x86_svm_exit_decode(s, exit);
 		if (!vcpu_exit(v, exit))
 			break;
-		if (exit->reason == TESSERA_ER_HYPERCALL && exit->hypercall.complete) {
+		if (exit->reason == TESSERA_ER_HYPERCALL) {
 			vmcb_set(vmcb, VMCB_RAX, (uint64_t)exit->hypercall.result);
 			vmcb_set(vmcb, VMCB_RIP, exit->next_pc);
 		}

@@ -4,8 +4,8 @@
  * what arch_vcpu_run needs).
  *
  * VMRUN swaps only RAX, RSP, RIP and the VMCB state: the other general registers are loaded from /
- * stored to gprs[16] here (index = x86 register number). The RAX and RSP slots hold the operands instead
- * (svm.h): gprs[0] the guest VMCB's physical address, gprs[4] the host save area's. VMLOAD / VMSAVE
+ * stored to gprs[] here, by slot (enum gpr_slot, svm.h), which also holds the two operands: the guest
+ * VMCB's physical address and the host save area's. VMLOAD / VMSAVE
  * around VMRUN swap the state VMRUN leaves alone (FS, GS, TR, LDTR, KernelGsBase, STAR, SYSENTER), so a
  * cell never sees or changes the hypervisor's: the guest's is loaded before and saved after, the host's
  * loaded after (saved once by arch_vcpu_reset: the hypervisor never changes it).
@@ -20,46 +20,50 @@
 
 #include <stdint.h>
 
+#include "svm.h"
+
+#define SVM_GPR_OFF(slot) [slot] "i"(8 * (slot))
+
 static inline void svm_vmrun(uint64_t *gprs)
 {
 	__asm__ volatile("clgi\n\t"
 			 "sti\n\t"
 			 "push %%rbp\n\t"
 			 "push %%rdi\n\t" /* gprs, for after the exit */
-			 "mov 8*0(%%rdi), %%rax\n\t"
-			 "mov 8*1(%%rdi), %%rcx\n\t"
-			 "mov 8*2(%%rdi), %%rdx\n\t"
-			 "mov 8*3(%%rdi), %%rbx\n\t"
-			 "mov 8*5(%%rdi), %%rbp\n\t"
-			 "mov 8*6(%%rdi), %%rsi\n\t"
-			 "mov 8*8(%%rdi), %%r8\n\t"
-			 "mov 8*9(%%rdi), %%r9\n\t"
-			 "mov 8*10(%%rdi), %%r10\n\t"
-			 "mov 8*11(%%rdi), %%r11\n\t"
-			 "mov 8*12(%%rdi), %%r12\n\t"
-			 "mov 8*13(%%rdi), %%r13\n\t"
-			 "mov 8*14(%%rdi), %%r14\n\t"
-			 "mov 8*15(%%rdi), %%r15\n\t"
-			 "mov 8*7(%%rdi), %%rdi\n\t"
+			 "mov %c[GPR_SLOT_VMCB](%%rdi), %%rax\n\t"
+			 "mov %c[GPR_RCX](%%rdi), %%rcx\n\t"
+			 "mov %c[GPR_RDX](%%rdi), %%rdx\n\t"
+			 "mov %c[GPR_RBX](%%rdi), %%rbx\n\t"
+			 "mov %c[GPR_RBP](%%rdi), %%rbp\n\t"
+			 "mov %c[GPR_RSI](%%rdi), %%rsi\n\t"
+			 "mov %c[GPR_R8](%%rdi), %%r8\n\t"
+			 "mov %c[GPR_R9](%%rdi), %%r9\n\t"
+			 "mov %c[GPR_R10](%%rdi), %%r10\n\t"
+			 "mov %c[GPR_R11](%%rdi), %%r11\n\t"
+			 "mov %c[GPR_R12](%%rdi), %%r12\n\t"
+			 "mov %c[GPR_R13](%%rdi), %%r13\n\t"
+			 "mov %c[GPR_R14](%%rdi), %%r14\n\t"
+			 "mov %c[GPR_R15](%%rdi), %%r15\n\t"
+			 "mov %c[GPR_RDI](%%rdi), %%rdi\n\t"
 			 "vmload\n\t"
 			 "vmrun\n\t"
 			 "vmsave\n\t"		  /* rax is the guest VMCB again after the exit */
 			 "mov (%%rsp), %%rax\n\t" /* gprs (the guest's rax is in its VMCB) */
-			 "mov %%rcx, 8*1(%%rax)\n\t"
-			 "mov %%rdx, 8*2(%%rax)\n\t"
-			 "mov %%rbx, 8*3(%%rax)\n\t"
-			 "mov %%rbp, 8*5(%%rax)\n\t"
-			 "mov %%rsi, 8*6(%%rax)\n\t"
-			 "mov %%rdi, 8*7(%%rax)\n\t"
-			 "mov %%r8, 8*8(%%rax)\n\t"
-			 "mov %%r9, 8*9(%%rax)\n\t"
-			 "mov %%r10, 8*10(%%rax)\n\t"
-			 "mov %%r11, 8*11(%%rax)\n\t"
-			 "mov %%r12, 8*12(%%rax)\n\t"
-			 "mov %%r13, 8*13(%%rax)\n\t"
-			 "mov %%r14, 8*14(%%rax)\n\t"
-			 "mov %%r15, 8*15(%%rax)\n\t"
-			 "mov 8*4(%%rax), %%rax\n\t" /* the host save area */
+			 "mov %%rcx, %c[GPR_RCX](%%rax)\n\t"
+			 "mov %%rdx, %c[GPR_RDX](%%rax)\n\t"
+			 "mov %%rbx, %c[GPR_RBX](%%rax)\n\t"
+			 "mov %%rbp, %c[GPR_RBP](%%rax)\n\t"
+			 "mov %%rsi, %c[GPR_RSI](%%rax)\n\t"
+			 "mov %%rdi, %c[GPR_RDI](%%rax)\n\t"
+			 "mov %%r8, %c[GPR_R8](%%rax)\n\t"
+			 "mov %%r9, %c[GPR_R9](%%rax)\n\t"
+			 "mov %%r10, %c[GPR_R10](%%rax)\n\t"
+			 "mov %%r11, %c[GPR_R11](%%rax)\n\t"
+			 "mov %%r12, %c[GPR_R12](%%rax)\n\t"
+			 "mov %%r13, %c[GPR_R13](%%rax)\n\t"
+			 "mov %%r14, %c[GPR_R14](%%rax)\n\t"
+			 "mov %%r15, %c[GPR_R15](%%rax)\n\t"
+			 "mov %c[GPR_SLOT_HOST_SAVE](%%rax), %%rax\n\t" /* the host save area */
 			 "vmload\n\t"
 			 "add $8, %%rsp\n\t"
 			 "pop %%rbp\n\t"
@@ -67,9 +71,16 @@ static inline void svm_vmrun(uint64_t *gprs)
 			 "nop\n\t"
 			 "cli"
 			 : "+D"(gprs)
-			 :
+			 : SVM_GPR_OFF(GPR_RDI), SVM_GPR_OFF(GPR_RSI), SVM_GPR_OFF(GPR_RDX),
+			   SVM_GPR_OFF(GPR_RCX), SVM_GPR_OFF(GPR_RBX), SVM_GPR_OFF(GPR_RBP),
+			   SVM_GPR_OFF(GPR_R8), SVM_GPR_OFF(GPR_R9), SVM_GPR_OFF(GPR_R10),
+			   SVM_GPR_OFF(GPR_R11), SVM_GPR_OFF(GPR_R12), SVM_GPR_OFF(GPR_R13),
+			   SVM_GPR_OFF(GPR_R14), SVM_GPR_OFF(GPR_R15), SVM_GPR_OFF(GPR_SLOT_VMCB),
+			   SVM_GPR_OFF(GPR_SLOT_HOST_SAVE)
 			 : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
 			   "r15", "memory", "cc");
 }
+
+#undef SVM_GPR_OFF
 
 #endif

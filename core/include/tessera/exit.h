@@ -17,11 +17,13 @@ struct vcpu_exit {
 	union {
 		struct {
 			uint64_t nr;
-			uint64_t args[4];
-			int64_t result; /* set by the core once dispatched (a result hook may change it) */
-			/* Set by the core once dispatched: before the next entry the arch returns `result`
-			 * to the guest and resumes after the call (in its loop: no call for it). */
-			bool complete;
+			/* The four arguments, read-only: they point at the guest's own argument registers,
+			 * which a hypercall leaves unchanged. */
+			const uint64_t *args;
+			/* The result: before the next entry the arch returns it to the guest and resumes
+			 * after the call (in its loop: no call for it). The core sets it once dispatched; a
+			 * client that consumes the exit sets it (it starts as the guest's RAX). */
+			int64_t result;
 		} hypercall;
 		struct {
 			uint16_t port;
