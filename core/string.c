@@ -8,6 +8,8 @@
 #include <tessera/string.h>
 
 typedef uint64_t __attribute__((may_alias)) word_t;
+typedef uint32_t __attribute__((may_alias)) half_t;
+typedef uint16_t __attribute__((may_alias)) quarter_t;
 
 static inline bool words_ok(const void *a, const void *b)
 {
@@ -25,9 +27,22 @@ void *memcpy(void *dst, const void *src, size_t n)
 	char *d = dst;
 	const char *s = src;
 
-	if (words_ok(d, s))
+	if (words_ok(d, s)) {
 		for (; n >= sizeof(word_t); n -= sizeof(word_t), d += sizeof(word_t), s += sizeof(word_t))
 			*(word_t *)d = *(const word_t *)s;
+		/* The tail in at most three moves (4, 2, 1 bytes), not a byte loop. */
+		if (n & 4) {
+			*(half_t *)d = *(const half_t *)s;
+			d += 4, s += 4;
+		}
+		if (n & 2) {
+			*(quarter_t *)d = *(const quarter_t *)s;
+			d += 2, s += 2;
+		}
+		if (n & 1)
+			*d = *s;
+		return dst;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;

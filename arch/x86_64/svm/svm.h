@@ -53,6 +53,22 @@ struct nmi_block {
 
 struct vlapic;
 
+/*
+ * The guest-physical pages the exit path reads guest state from (the guest's page tables and code, to
+ * fetch an instruction to emulate), translated through the cell's second-stage map once and kept: that
+ * map is built when the cell is and does not change while it runs, so a kept translation stays right;
+ * the guest's own tables are read afresh every time, so its changes to them are always seen. Flushed at
+ * every vCPU reset (svm_irq_reset); whatever changes the second-stage map of a running cell must flush
+ * it too (svm_s2cache_flush).
+ */
+#define SVM_S2CACHE_PAGES 8
+
+struct svm_s2cache {
+	uint64_t gpa[SVM_S2CACHE_PAGES]; /* page address; ~0: empty */
+	uint64_t pa[SVM_S2CACHE_PAGES];
+	unsigned int next; /* the slot replaced next (round robin) */
+};
+
 struct svm_vcpu {
 	void *vmcb;	 /* one page */
 	void *host_save; /* one page: VMSAVE area for the hypervisor's own state */
@@ -61,6 +77,7 @@ struct svm_vcpu {
 	uint64_t reinject;     /* an event the last exit interrupted (EXITINTINFO), to inject again */
 	struct vlapic *vlapic; /* this vCPU's virtual LAPIC (svm_irq.c) */
 	struct nmi_block nmi;
+	struct svm_s2cache s2cache;
 };
 
 struct vcpu;
@@ -73,5 +90,6 @@ void svm_inject(struct vcpu *v, struct svm_vcpu *s, uint64_t inj, unsigned int k
 /* NMI blocking's step after an exit; only while s->nmi.state is not NMI_OPEN. */
 void svm_nmi_after_exit(struct svm_vcpu *s);
 struct vlapic *svm_vlapic(unsigned int cpu);
+void svm_s2cache_flush(struct svm_vcpu *s);
 
 #endif

@@ -26,6 +26,7 @@
 #include <tessera/console.h>
 #include <tessera/exit.h>
 #include <tessera/hooks.h>
+#include <tessera/pgtable.h>
 #include <tessera/string.h>
 #include "../../../trace/write.h"
 #include "../apic/mmio_decode.h"
@@ -90,9 +91,17 @@ static struct vcpu *vcpu_of_apic_id(const struct cell *c, uint32_t id)
 	return NULL;
 }
 
+void svm_s2cache_flush(struct svm_vcpu *s)
+{
+	for (unsigned int i = 0; i < SVM_S2CACHE_PAGES; i++)
+		s->s2cache.gpa[i] = ~0ULL;
+	s->s2cache.next = 0;
+}
+
 void svm_irq_reset(struct vcpu *v)
 {
 	((struct svm_vcpu *)v->arch)->vlapic = vlapic_of(v);
+	svm_s2cache_flush(v->arch);
 	vlapic_reset(vlapic_of(v), apic_id_of_cpu(v->cpu), arch_timestamp_hz(), arch_vcpu_timer_hz());
 	armed_deadline[v->cpu] = 0;
 	((struct svm_vcpu *)v->arch)->nmi = (struct nmi_block){.state = NMI_OPEN};
@@ -311,14 +320,42 @@ static uint64_t *gpr(struct svm_vcpu *s, unsigned int reg, uint64_t *scratch)
 	return &s->gprs[slot_of_reg[reg & (X86_REG_COUNT - 1)]];
 }
 
-/* Guest linear -> guest physical through the guest's 4-level tables (64-bit mode). */
-static bool guest_translate(struct cell *c, uint64_t cr3, uint64_t va, uint64_t *gpa)
+/*
+ * The guest-physical page holding `gpa`, if the cell may read it (RAM, not a device region, readable in
+ * its second-stage map), as a hypervisor pointer to the page; NULL otherwise. One walk per page, then
+ * the vCPU's cache (svm.h; the few pages an instruction fetch needs: the guest's four table levels and
+ * the code page).
+ */
+static const uint8_t *s2_read_page(struct vcpu *v, struct svm_vcpu *s, uint64_t gpa)
+{
+	struct svm_s2cache *k = &s->s2cache;
+	uint64_t page = gpa & ~(uint64_t)(PAGE_SIZE - 1), pa;
+	unsigned int flags, level;
+
+	for (unsigned int i = 0; i < SVM_S2CACHE_PAGES; i++)
+		if (k->gpa[i] == page)
+			return (const uint8_t *)(uintptr_t)k->pa[i];
+	if (pgtable_walk(&v->cell->stage2, page, &pa, &flags, &level) || (flags & PGF_DEVICE) ||
+	    !(flags & PGF_READ))
+		return NULL;
+	unsigned int slot = k->next++ % SVM_S2CACHE_PAGES;
+	k->gpa[slot] = page;
+	k->pa[slot] = pa & ~(uint64_t)(PAGE_SIZE - 1);
+	return (const uint8_t *)(uintptr_t)k->pa[slot];
+}
+
+/* Guest linear -> guest physical through the guest's 4-level tables (64-bit mode), read afresh. */
+static bool guest_translate(struct vcpu *v, struct svm_vcpu *s, uint64_t cr3, uint64_t va, uint64_t *gpa)
 {
 	uint64_t table = cr3 & 0x000ffffffffff000ULL, e;
 
 	for (int level = 3; level >= 0; level--) {
 		unsigned int idx = (va >> (12 + 9 * level)) & 511;
-		if (cell_copy_from_guest(c, &e, table + idx * 8, 8) || !(e & 1))
+		const uint8_t *t = s2_read_page(v, s, table);
+		if (!t)
+			return false;
+		e = __atomic_load_n((const uint64_t *)(t + idx * 8), __ATOMIC_RELAXED);
+		if (!(e & 1))
 			return false;
 		if (level > 0 && level < 3 && (e & 0x80)) {
 			uint64_t size = 1ULL << (12 + 9 * level);
@@ -339,9 +376,10 @@ static int fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t 
 	while (got < MMIO_INSN_MAX) {
 		uint64_t va = rip + got, gpa;
 		size_t chunk = MIN((size_t)(PAGE_SIZE - (va & (PAGE_SIZE - 1))), MMIO_INSN_MAX - got);
-		if (!guest_translate(v->cell, cr3, va, &gpa) ||
-		    cell_copy_from_guest(v->cell, buf + got, gpa, chunk))
+		const uint8_t *page;
+		if (!guest_translate(v, s, cr3, va, &gpa) || !(page = s2_read_page(v, s, gpa)))
 			break;
+		memcpy(buf + got, page + (gpa & (PAGE_SIZE - 1)), chunk);
 		got += chunk;
 	}
 	*n = got;
@@ -355,9 +393,11 @@ static void deliver_ipi(struct vcpu *v, struct vcpu_exit *exit, const struct vla
 	switch (ipi->kind) {
 	case VLAPIC_IPI_FIXED:
 	case VLAPIC_IPI_NMI:
-		for (unsigned int id = 0; id < 64; id++) {
-			struct vcpu *t;
-			if (!(ipi->targets & (1ULL << id)) || !(t = vcpu_of_apic_id(c, id)))
+		/* Only the targets' bits: a loop over all 64 IDs was a third of an emulated ICR write. */
+		for (uint64_t left = ipi->targets; left; left &= left - 1) {
+			unsigned int id = (unsigned int)__builtin_ctzll(left);
+			struct vcpu *t = vcpu_of_apic_id(c, id);
+			if (!t)
 				continue;
 			if (ipi->kind == VLAPIC_IPI_NMI) {
 				vlapic_post_nmi(vlapic_of(t));
