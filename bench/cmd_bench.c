@@ -20,7 +20,7 @@
 #include "trace_cost_run.h"
 
 static const char exit_cost_usage[] =
-	"usage: tessera bench exit-cost [--calls N] [--all] [--out FILE] [--config FILE]\n"
+	"usage: tessera bench exit-cost [--calls N] [--rows LIST] [--all] [--out FILE] [--config FILE]\n"
 	"\n"
 	"The hypervisor's instructions per exit, by kind (null hypercall, CPUID, granted MSR, denied port\n"
 	"and memory under the inject policy, vLAPIC MMIO read and ICR write): the exitbench inmate booted\n"
@@ -29,7 +29,9 @@ static const char exit_cost_usage[] =
 	"exact).\n"
 	"\n"
 	"  --calls N     samples per boot (default 200)\n"
-	"  --all         also with a trace channel: all events off, and all on (default: tracing off)\n"
+	"  --rows LIST   only these rows, comma-separated: hypercall,cpuid,msr,port,mem,apic_read,apic_icr\n"
+	"  --all         also with a trace channel: all events off (goal: at most 10 over tracing off)\n"
+	"                and all on (default: tracing off only)\n"
 	"  --out FILE    Google Benchmark JSON (instructions as the time, for compare.py)\n"
 	"  --config FILE the exitbench system (default configs/bench-exit.yaml)\n"
 	"\n"

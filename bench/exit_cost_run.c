@@ -230,6 +230,23 @@ static void json_add(json_t *benchmarks, const struct row *r, const struct tcase
 					"time_unit", "ns", "iterations", (json_int_t)1));
 }
 
+/* Whether row r is among the comma-separated modes of `list` (NULL: every row). */
+static bool row_selected(const char *list, const struct row *r)
+{
+	size_t len = strlen(r->mode);
+
+	if (!list)
+		return true;
+	for (const char *p = list; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == len && !strncmp(p, r->mode, len))
+			return true;
+		p += n + (comma ? 1 : 0);
+	}
+	return false;
+}
+
 int exit_cost_run(const struct exit_cost_options *o)
 {
 	char dir[PATH_MAX], src[PATH_MAX + 64];
@@ -250,6 +267,8 @@ int exit_cost_run(const struct exit_cost_options *o)
 	       o->calls, ICOUNT);
 	for (unsigned int r = 0; r < NR_ROWS; r++) {
 		char cfg[PATH_MAX];
+		if (!row_selected(o->rows, &rows[r]))
+			continue;
 		if (write_config(src, rows[r].mode, o->calls, cfg, sizeof(cfg)))
 			return 1;
 		for (unsigned int c = 0; c < nr_cases; c++)
@@ -264,6 +283,8 @@ int exit_cost_run(const struct exit_cost_options *o)
 		printf(" %14s", cases[c].name);
 	printf(" %8s\n", "goal");
 	for (unsigned int r = 0; r < NR_ROWS; r++) {
+		if (!row_selected(o->rows, &rows[r]))
+			continue;
 		printf("%-28s", rows[r].label);
 		for (unsigned int c = 0; c < nr_cases; c++)
 			printf(" %14llu", fig[r][c]);
@@ -275,7 +296,7 @@ int exit_cost_run(const struct exit_cost_options *o)
 	}
 	/* One parseable line per figure, with its verdict. */
 	for (unsigned int r = 0; r < NR_ROWS; r++)
-		for (unsigned int c = 0; c < nr_cases; c++) {
+		for (unsigned int c = 0; c < nr_cases && row_selected(o->rows, &rows[r]); c++) {
 			unsigned long long goal = cases[c].slack ? fig[r][0] + cases[c].slack
 						  : c == 0	 ? rows[r].goal
 								 : 0;
@@ -293,7 +314,7 @@ int exit_cost_run(const struct exit_cost_options *o)
 		json_t *b = json_object_get(root, "benchmarks");
 		json_object_set_new(json_object_get(root, "context"), "json_schema_version", json_integer(1));
 		for (unsigned int r = 0; r < NR_ROWS; r++)
-			for (unsigned int c = 0; c < nr_cases; c++)
+			for (unsigned int c = 0; c < nr_cases && row_selected(o->rows, &rows[r]); c++)
 				json_add(b, &rows[r], &cases[c], fig[r][c]);
 		if (json_dump_file(root, o->out, JSON_INDENT(2))) {
 			fprintf(stderr, "tessera bench exit-cost: cannot write %s\n", o->out);
@@ -320,6 +341,18 @@ int exit_cost_parse_options(int argc, char **argv, struct exit_cost_options *o)
 			o->all_cases = true;
 		} else if (!strcmp(a, "--out") && next) {
 			o->out = argv[++i];
+		} else if (!strcmp(a, "--rows") && next) {
+			o->rows = argv[++i];
+			bool any = false;
+			for (unsigned int r = 0; r < NR_ROWS; r++)
+				any |= row_selected(o->rows, &rows[r]);
+			if (!any) {
+				fprintf(stderr, "tessera bench exit-cost: --rows names no row of:");
+				for (unsigned int r = 0; r < NR_ROWS; r++)
+					fprintf(stderr, " %s", rows[r].mode);
+				fprintf(stderr, "\n");
+				return 2;
+			}
 		} else if (!strcmp(a, "--config") && next) {
 			o->config = argv[++i];
 		} else if (!strcmp(a, "--calls") && next) {

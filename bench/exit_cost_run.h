@@ -9,6 +9,7 @@ struct exit_cost_options {
 	const char *config; /* NULL: configs/bench-exit.yaml beside the executable's tree */
 	unsigned int calls; /* samples per boot */
 	bool all_cases;	    /* also "events off" and "all events on" (tracing through trace record) */
+	const char *rows;   /* comma-separated modes to run, NULL: all */
 	bool help;
 };
 
