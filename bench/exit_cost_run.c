@@ -1,7 +1,8 @@
 /*
- * `tessera bench exit-cost`: the hypervisor's instructions per exit, one exit kind per boot of the
- * exitbench inmate (guests/exitbench) under -icount shift=0,sleep=off, where the guest's TSC counts
- * instructions. Each row is printed with its goal (docs/performance.md); the command fails (exit 1)
+ * `tessera bench exit-cost`: the hypervisor's instructions per exit, by kind, from the exitbench inmate
+ * (guests/exitbench) under -icount shift=0,sleep=off, where the guest's TSC counts instructions: one
+ * boot per tracing case runs every selected kind in turn (the vLAPIC ICR row last: it leaves a vector
+ * pending). Each row is printed with its goal (docs/performance.md); the command fails (exit 1)
  * when a row exceeds its goal, so that CI can gate on it: the counts are exact, not timings.
  */
 #include <errno.h>
@@ -130,7 +131,7 @@ int exit_cost_parse_line(const char *text, const char *mode, unsigned long long 
 }
 
 /* The config with the cell's args set for this mode, in a scratch file; 0 or -1. */
-static int write_config(const char *src, const char *mode, unsigned int calls, char *path, size_t size)
+static int write_config(const char *src, const char *modes, unsigned int calls, char *path, size_t size)
 {
 	FILE *f = fopen(src, "r");
 	char *text = NULL;
@@ -155,14 +156,32 @@ static int write_config(const char *src, const char *mode, unsigned int calls, c
 		free(text);
 		return -1;
 	}
-	fprintf(o, "%.*scalls=%u mode=%s%s", (int)(at - text), text, calls, mode, at + strlen(ARGS_TAG));
+	fprintf(o, "%.*scalls=%u mode=%s%s", (int)(at - text), text, calls, modes, at + strlen(ARGS_TAG));
 	fclose(o);
 	free(text);
 	return 0;
 }
 
-static int boot(const char *dir, const char *config, const struct tcase *c, const struct row *r,
-		unsigned long long *net)
+/* Whether row r is among the comma-separated modes of `list` (NULL: every row). */
+static bool row_selected(const char *list, const struct row *r)
+{
+	size_t len = strlen(r->mode);
+
+	if (!list)
+		return true;
+	for (const char *p = list; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == len && !strncmp(p, r->mode, len))
+			return true;
+		p += n + (comma ? 1 : 0);
+	}
+	return false;
+}
+
+/* One boot of the config in case c; the figure of every selected row into fig[row][ci]. */
+static int boot(const char *dir, const char *config, const struct tcase *c, unsigned int ci, const char *list,
+		unsigned long long fig[][3])
 {
 	char tessera[PATH_MAX + 16], tdir[PATH_MAX] = "";
 	const char *argv[24], *tmp = getenv("TMPDIR");
@@ -202,13 +221,21 @@ static int boot(const char *dir, const char *config, const struct tcase *c, cons
 		run(rm, &ignored);
 		free(ignored);
 	}
-	unsigned long long loop = 0;
-	int bad = st || exit_cost_parse_line(out, r->mode, net, &loop) || loop != 2000;
+	int bad = st != 0;
+	for (unsigned int r = 0; r < NR_ROWS && !bad; r++) {
+		unsigned long long loop = 0;
+		if (!row_selected(list, &rows[r]))
+			continue;
+		bad = exit_cost_parse_line(out, rows[r].mode, &fig[r][ci], &loop) || loop != 2000;
+		if (bad)
+			fprintf(stderr,
+				"tessera bench exit-cost: %s, %s: no figure, or the TSC does not count "
+				"instructions (loop_check %llu)\n",
+				rows[r].label, c->name, loop);
+	}
 	if (bad)
-		fprintf(stderr,
-			"tessera bench exit-cost: %s, %s: the boot failed or its TSC does not count "
-			"instructions (status %d, loop_check %llu); its output:\n%s\n",
-			r->label, c->name, st, loop, out ? out : "(none)");
+		fprintf(stderr, "tessera bench exit-cost: the %s boot (status %d); its output:\n%s\n",
+			c->name, st, out ? out : "(none)");
 	free(out);
 	return bad;
 }
@@ -230,23 +257,6 @@ static void json_add(json_t *benchmarks, const struct row *r, const struct tcase
 					"time_unit", "ns", "iterations", (json_int_t)1));
 }
 
-/* Whether row r is among the comma-separated modes of `list` (NULL: every row). */
-static bool row_selected(const char *list, const struct row *r)
-{
-	size_t len = strlen(r->mode);
-
-	if (!list)
-		return true;
-	for (const char *p = list; *p;) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		if (n == len && !strncmp(p, r->mode, len))
-			return true;
-		p += n + (comma ? 1 : 0);
-	}
-	return false;
-}
-
 int exit_cost_run(const struct exit_cost_options *o)
 {
 	char dir[PATH_MAX], src[PATH_MAX + 64];
@@ -265,19 +275,19 @@ int exit_cost_run(const struct exit_cost_options *o)
 	       "guest's "
 	       "own sequence, -icount %s)\n",
 	       o->calls, ICOUNT);
-	for (unsigned int r = 0; r < NR_ROWS; r++) {
-		char cfg[PATH_MAX];
-		if (!row_selected(o->rows, &rows[r]))
-			continue;
-		if (write_config(src, rows[r].mode, o->calls, cfg, sizeof(cfg)))
+	char cfg[PATH_MAX], modes[256] = "";
+	for (unsigned int r = 0; r < NR_ROWS; r++)
+		if (row_selected(o->rows, &rows[r]))
+			snprintf(modes + strlen(modes), sizeof(modes) - strlen(modes), "%s%s",
+				 modes[0] ? "," : "", rows[r].mode);
+	if (write_config(src, modes, o->calls, cfg, sizeof(cfg)))
+		return 1;
+	for (unsigned int c = 0; c < nr_cases; c++)
+		if (boot(dir, cfg, &cases[c], c, o->rows, fig)) {
+			unlink(cfg);
 			return 1;
-		for (unsigned int c = 0; c < nr_cases; c++)
-			if (boot(dir, cfg, &cases[c], &rows[r], &fig[r][c])) {
-				unlink(cfg);
-				return 1;
-			}
-		unlink(cfg);
-	}
+		}
+	unlink(cfg);
 	printf("%-28s", "exit kind");
 	for (unsigned int c = 0; c < nr_cases; c++)
 		printf(" %14s", cases[c].name);

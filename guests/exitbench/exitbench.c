@@ -1,7 +1,8 @@
 /*
  * exitbench: how many TSC ticks one exit of a given kind costs, seen from the guest, for `tessera bench
  * exit-cost`. Under `-icount shift=0,sleep=off` the TSC counts instructions, so the ticks are exact and
- * the same in every run. Args: `mode=NAME` (below), `calls=N` (default 200, at most EXITBENCH_MAX).
+ * the same in every run. Args: `mode=NAME[,NAME...]` (below; several run one after the other in the
+ * order given, one line each), `calls=N` (default 200, at most EXITBENCH_MAX).
  *
  * Each sample is one straight asm sequence: rdtsc, the exiting instruction, rdtsc; the "empty" sequence
  * is the same with the exiting instruction replaced by nothing, and its median is subtracted, as in
@@ -141,33 +142,8 @@ static uint64_t sample_loop(uint32_t iter)
 	return ((((uint64_t)hi1 << 32) | lo1) - (((uint64_t)hi0 << 32) | lo0));
 }
 
-int main(const struct tessera_cell_boot_info *info)
+static int run_mode(enum mode m, uint64_t n)
 {
-	const char *v;
-	size_t len;
-	enum mode m = M_COUNT;
-	uint64_t n = args_number("calls", EXITBENCH_DEFAULT);
-
-	(void)info;
-	if (args_get("mode", &v, &len))
-		for (unsigned int i = 0; i < M_COUNT; i++)
-			if (strlen(mode_names[i]) == len && !strncmp(mode_names[i], v, len))
-				m = (enum mode)i;
-	if (m == M_COUNT || n < 1 || n > EXITBENCH_MAX) {
-		printf("exitbench: bad mode or calls (mode=hypercall|cpuid|msr|apic_read|apic_icr, "
-		       "calls<=%u)\n",
-		       EXITBENCH_MAX);
-		return 2;
-	}
-	uint64_t hammer = args_number("hammer", 0);
-	if (hammer) {
-		struct fault_info fi;
-		uint64_t faults = 0;
-		for (uint64_t i = 0; i < hammer; i++)
-			faults += fault_try(denied_port, NULL, &fi) && fi.vector == VEC_GP;
-		printf("exitbench: hammer=%lu faults=%lu\n", hammer, faults);
-		return faults == hammer ? 0 : 1;
-	}
 	if (m == M_APIC_ICR || m == M_APIC_READ)
 		irq_cpu_init(); /* a software-enabled APIC: the IPI is decided and posted, not dropped */
 	/* Warm-up: the first touches of code and data pages may cost extra (TLB fills). */
@@ -186,5 +162,54 @@ int main(const struct tessera_cell_boot_info *info)
 	struct nullcall_summary e = nullcall_summarize(empty_ticks, n);
 	printf("exitbench: mode=%s calls=%lu call_median=%lu empty_median=%lu net=%lu loop_check=%lu\n",
 	       mode_names[m], n, c.median, e.median, nullcall_net(c.median, e.median), loop_check);
+	return 0;
+}
+
+static enum mode mode_of(const char *v, size_t len)
+{
+	for (unsigned int i = 0; i < M_COUNT; i++)
+		if (strlen(mode_names[i]) == len && !strncmp(mode_names[i], v, len))
+			return (enum mode)i;
+	return M_COUNT;
+}
+
+int main(const struct tessera_cell_boot_info *info)
+{
+	const char *v;
+	size_t len;
+	uint64_t n = args_number("calls", EXITBENCH_DEFAULT);
+	enum mode modes[M_COUNT];
+	unsigned int nr = 0;
+
+	(void)info;
+	if (args_get("mode", &v, &len))
+		while (len && nr < M_COUNT) {
+			size_t k = 0;
+			while (k < len && v[k] != ',')
+				k++;
+			modes[nr] = mode_of(v, k);
+			if (modes[nr++] == M_COUNT)
+				nr = M_COUNT + 1;
+			v += k < len ? k + 1 : k;
+			len -= k < len ? k + 1 : k;
+		}
+	if (!nr || nr > M_COUNT || len || n < 1 || n > EXITBENCH_MAX) {
+		printf("exitbench: bad mode or calls (mode=hypercall|cpuid|msr|apic_read|apic_icr|port|mem"
+		       "[,...], calls<=%u)\n",
+		       EXITBENCH_MAX);
+		return 2;
+	}
+	uint64_t hammer = args_number("hammer", 0);
+	if (hammer) {
+		struct fault_info fi;
+		uint64_t faults = 0;
+		for (uint64_t i = 0; i < hammer; i++)
+			faults += fault_try(denied_port, NULL, &fi) && fi.vector == VEC_GP;
+		printf("exitbench: hammer=%lu faults=%lu\n", hammer, faults);
+		return faults == hammer ? 0 : 1;
+	}
+	for (unsigned int i = 0; i < nr; i++)
+		if (run_mode(modes[i], n))
+			return 1;
 	return 0;
 }

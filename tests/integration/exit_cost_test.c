@@ -50,11 +50,12 @@ Test(exit_cost, every_exit_kind_holds_its_goal_and_compare_py_reads_the_json, .t
 		  p.out);
 	static const char *const modes[] = {"cpuid", "msr", "port", "mem", "apic_read", "apic_icr"};
 	for (unsigned int i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-		cr_expect_gt(figure(p.out, modes[i], "tracing off"), 0, "no figure for %s:\n%s", modes[i], p.out);
+		cr_expect_gt(figure(p.out, modes[i], "tracing off"), 0, "no figure for %s:\n%s", modes[i],
+			     p.out);
 
 	tessera_run(&q, 200,
-		    (const char *const[]){"bench", "exit-cost", "--calls", "20", "--rows", "hypercall", "--all",
-					  "--out", one_json, NULL});
+		    (const char *const[]){"bench", "exit-cost", "--calls", "20", "--rows", "hypercall",
+					  "--all", "--out", one_json, NULL});
 	cr_expect_eq(q.status, 0, "with tracing:\n%s\n%s", q.out, q.err);
 	cr_expect_eq(figure(q.out, "hypercall", "tracing off"), hc, "not the same count twice:\n%s", q.out);
 	long long idle = figure(q.out, "hypercall", "events off");
