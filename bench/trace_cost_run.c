@@ -140,11 +140,15 @@ static int run(char *const *argv, char **out)
 
 static int run_host(const struct trace_cost_options *o, const char *dir)
 {
-	char exe[PATH_MAX + 64], min_time[128], out[PATH_MAX + 32];
+	char exe[PATH_MAX + 64], min_time[128], out[PATH_MAX + 96], json[PATH_MAX + 32];
 
 	snprintf(exe, sizeof(exe), "%s/bench_trace_cost", dir);
 	snprintf(min_time, sizeof(min_time), "--benchmark_min_time=%s", o->min_time);
-	snprintf(out, sizeof(out), "--benchmark_out=%s", o->out);
+	if (o->out)
+		snprintf(json, sizeof(json), "%s", o->out);
+	else
+		snprintf(json, sizeof(json), "%s/bench-trace-cost.json", dir);
+	snprintf(out, sizeof(out), "--benchmark_out=%s", json);
 	char *argv[] = {exe, min_time, out, "--benchmark_out_format=json", NULL};
 	printf("== host: %s %s %s %s\n", exe, min_time, out, argv[3]);
 	int st = run(argv, NULL);
@@ -153,7 +157,7 @@ static int run_host(const struct trace_cost_options *o, const char *dir)
 			fprintf(stderr, "tessera bench: bench_trace_cost failed (status %d)\n", st);
 		return 1;
 	}
-	printf("(Google Benchmark JSON in %s)\n\n", o->out);
+	printf("(Google Benchmark JSON in %s)\n\n", json);
 	return 0;
 }
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 struct trace_cost_options {
-	const char *out;      /* Google Benchmark JSON of the host benchmarks */
+	const char *out;      /* Google Benchmark JSON of the host benchmarks; NULL: beside the executable */
 	const char *min_time; /* passed as --benchmark_min_time */
 	const char *config;   /* the nullcall system, NULL: configs/bench-nullcall.yaml */
 	unsigned int boots;   /* boots per case; their counts must agree */

@@ -55,6 +55,32 @@ static char *resolve_image(const char *yaml_file, const char *name, const struct
 	return found;
 }
 
+/*
+ * What to do about a missing image, for the error: an inmate of this source tree (guests/NAME/ builds
+ * NAME.elf into the build's x86_64_hv/) that is not built yet, or one that does not exist.
+ */
+static void missing_image_hint(const char *name, char *hint, size_t size)
+{
+	char exe[PATH_MAX], stem[128], build[PATH_MAX + 160];
+	size_t len = strlen(name);
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	hint[0] = '\0';
+	if (strchr(name, '/') || len < 5 || strcmp(name + len - 4, ".elf") || len - 4 >= sizeof(stem) ||
+	    n <= 0)
+		return;
+	snprintf(stem, sizeof(stem), "%.*s", (int)(len - 4), name);
+	exe[n] = '\0';
+	/* the build directory (out/) sits in the source tree, as for the shipped configs */
+	snprintf(build, sizeof(build), "%s/../guests/%s/BUILD.gn", dirname(exe), stem);
+	if (access(build, R_OK) == 0)
+		snprintf(hint, size, "; guests/%s/ is not built yet: run ./tessera (or ninja -C out)", stem);
+	else
+		snprintf(hint, size,
+			 "; to add it: guests/%s/BUILD.gn with guest_image(\"%s\") (see guests/README.md)",
+			 stem, stem);
+}
+
 static void *read_image(const char *path, size_t *size)
 {
 	FILE *f = fopen(path, "rb");
@@ -93,11 +119,14 @@ int config_images_check(struct compile_ctx *ctx, const struct yaml_system *sys,
 
 		snprintf(path, sizeof(path), "cells[%u].image", i);
 		out->images[i] = resolve_image(ctx->file, name, opt);
-		if (!out->images[i])
+		if (!out->images[i]) {
+			char hint[PATH_MAX];
+			missing_image_hint(name, hint, sizeof(hint));
 			return compile_fail(ctx, path,
 					    "image '%s' not found (beside the config, in --images "
-					    "directories, $TESSERA_GUEST_PATH or the build's x86_64_hv/)",
-					    name);
+					    "directories, $TESSERA_GUEST_PATH or the build's x86_64_hv/)%s",
+					    name, hint);
+		}
 		if (opt->no_check)
 			continue;
 		elf = read_image(out->images[i], &size);
