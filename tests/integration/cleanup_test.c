@@ -237,6 +237,16 @@ Test(cleanup, tessera_run_ends_its_qemu, .timeout = 120)
 	stop_tessera(args, SIGINT, true, 130);
 }
 
+Test(cleanup, trace_record_ends_its_qemu, .timeout = 120)
+{
+	char dir[] = "/tmp/tessera-it-cleanup-trace.XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	const char *const args[] = {"trace", "record",	  "-o", dir,  "--", "--no-config", "--smp",
+				    "1",     "--timeout", "0",	"--", "-S", NULL};
+	stop_tessera(args, SIGTERM, false, 143);
+	sh("rm -rf %s", dir);
+}
+
 /*
  * The criterion runner itself killed (as a CI timeout or an OOM kill would): its workers die with it, and
  * what a test started must follow (the harness gives tessera PR_SET_PDEATHSIG), with no one left to stop
