@@ -46,13 +46,21 @@ static int check_region(struct check *c, int i, int j, const struct tessera_conf
 		return MEM_FAIL(
 			c, i, j, HV_EINVAL, CONFIG_FIELD_MEM_FLAGS,
 			"write or exec without read: second-stage paging cannot deny reads, add read");
-	if (strnlen(m->peer, sizeof(m->peer)) == sizeof(m->peer))
-		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER, "shared_with is not NUL-terminated");
+	if (check_text(c, i, CONFIG_ELEM_MEMORY, j, CONFIG_FIELD_PEER, "shared_with", m->peer, sizeof(m->peer),
+		       config_name_char, true))
+		return c->err->code;
 	if (!(m->flags & TESSERA_MEM_SHARED) && m->peer[0])
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER,
 				"peer named on a region that is not shared");
 	if ((m->flags & TESSERA_MEM_SHARED) && !m->peer[0])
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER, "shared region names no peer cell");
+	/* Before any overlap rule: a mistyped or self-naming peer would else be reported as an overlap. */
+	if ((m->flags & TESSERA_MEM_SHARED) && strncmp(m->peer, c->cells[i].name, sizeof(m->peer)) == 0)
+		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER,
+				"a cell cannot share with itself (shared_with names '%s')", m->peer);
+	if ((m->flags & TESSERA_MEM_SHARED) && config_cell_index(h, m->peer) < 0)
+		return MEM_FAIL(c, i, j, HV_ENOENT, CONFIG_FIELD_PEER, "shared_with names unknown cell '%s'",
+				m->peer);
 	if (check_share_kind(c, i, j, m))
 		return c->err->code;
 	if (!device && m->phys + m->size > h->ram_size)
@@ -186,11 +194,9 @@ int check_cell_shares(struct check *c, int i)
 
 		if (!(m->flags & TESSERA_MEM_SHARED))
 			continue;
-		if (strcmp(m->peer, cell->name) == 0)
-			return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER,
-					"shared_with names the cell itself");
+		/* check_region() has refused a self-naming or unknown peer. */
 		for (uint32_t k = 0; k < c->hdr->nr_cells; k++)
-			if (strcmp(c->cells[k].name, m->peer) == 0)
+			if (k != (uint32_t)i && strcmp(c->cells[k].name, m->peer) == 0)
 				peer = &c->cells[k];
 		if (!peer)
 			return MEM_FAIL(c, i, j, HV_ENOENT, CONFIG_FIELD_PEER,

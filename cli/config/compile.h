@@ -43,7 +43,13 @@ const struct config_platform *config_host_platform(void);
 /* Print a diagnostic the way every Tessera tool does: `tessera: FILE:LINE:COL: message`. */
 void config_diag_print(const char *path, const struct config_diag *diag);
 
-/* Parse a number: decimal or 0x hex, optionally followed by K, M or G (powers of 1024). */
+/*
+ * Parse a number: decimal (leading zeros allowed, never octal), or 0x hex, 0o octal, 0b binary, optionally
+ * followed by K, M or G (powers of 1024). Returns 0, CONFIG_NUMBER_INVALID or CONFIG_NUMBER_TOO_LARGE
+ * (does not fit in 64 bits).
+ */
+#define CONFIG_NUMBER_INVALID	(-1)
+#define CONFIG_NUMBER_TOO_LARGE (-2)
 int config_parse_number(const char *s, uint64_t *value);
 
 #endif

@@ -82,7 +82,7 @@ Test(config_corpus, bad_configs_are_refused_at_the_right_place)
 		ret = config_compile(g.gl_pathv[i], &opt, &out, &diag);
 		cr_assert_eq(ret, 2, "%s: accepted", g.gl_pathv[i]);
 		snprintf(got, sizeof(got), "%u:%u: %s", diag.line, diag.col, diag.message);
-		cr_expect_str_eq(got, want, "%s", g.gl_pathv[i]);
+		cr_expect_str_eq(got, want, "%s:\n  got  %s\n  want %s", g.gl_pathv[i], got, want);
 
 		/* Forced past the host checker, the blob must still be refused. */
 		opt.no_check = true;
@@ -162,8 +162,36 @@ Test(config_parse, numbers)
 	cr_assert_neq(config_parse_number("-1", &v), 0);
 	cr_assert_neq(config_parse_number("", &v), 0);
 	cr_assert_neq(config_parse_number("4KK", &v), 0);
-	cr_assert_neq(config_parse_number("0xffffffffffffffffK", &v), 0);
-	cr_assert_neq(config_parse_number("99999999999999999999", &v), 0);
+	cr_assert_eq(config_parse_number("0xffffffffffffffffK", &v), CONFIG_NUMBER_TOO_LARGE);
+	cr_assert_eq(config_parse_number("99999999999999999999", &v), CONFIG_NUMBER_TOO_LARGE);
+	cr_assert_eq(config_parse_number("18446744073709551615", &v), 0);
+	cr_assert_eq(v, UINT64_MAX);
+	cr_assert_eq(config_parse_number("18446744073709551616", &v), CONFIG_NUMBER_TOO_LARGE);
+}
+
+/* A leading zero is not octal: numbers are decimal unless they say 0x, 0o or 0b. */
+Test(config_parse, leading_zero_is_decimal)
+{
+	uint64_t v;
+
+	cr_assert_eq(config_parse_number("017", &v), 0);
+	cr_assert_eq(v, 17);
+	cr_assert_eq(config_parse_number("0258M", &v), 0);
+	cr_assert_eq(v, 258ULL << 20);
+	cr_assert_eq(config_parse_number("08", &v), 0);
+	cr_assert_eq(v, 8);
+	cr_assert_eq(config_parse_number("0", &v), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(config_parse_number("0o17", &v), 0);
+	cr_assert_eq(v, 15);
+	cr_assert_eq(config_parse_number("0b101K", &v), 0);
+	cr_assert_eq(v, 5 << 10);
+	cr_assert_eq(config_parse_number("0X1F", &v), 0);
+	cr_assert_eq(v, 31);
+	cr_assert_eq(config_parse_number("0x", &v), CONFIG_NUMBER_INVALID);
+	cr_assert_eq(config_parse_number("0b2", &v), CONFIG_NUMBER_INVALID);
+	cr_assert_eq(config_parse_number("0o8", &v), CONFIG_NUMBER_INVALID);
+	cr_assert_eq(config_parse_number("1_000", &v), CONFIG_NUMBER_INVALID);
 }
 
 /* docs/config.md shows configs/default.yaml whole between two markers; a stale copy fails here. */
