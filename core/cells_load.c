@@ -31,7 +31,8 @@ static void check_images(const struct tessera_config_header *hdr, const struct b
 		}
 		if (config_check_image(hdr, i, (const void *)(uintptr_t)m->start, m->size, arch_elf_machine(),
 				       &err)) {
-			pr_err("config: cell '%s': image '%s': %s", cfg[i].name, cfg[i].image, err.message);
+			/* err.message names the image already ("image 'x' ..."). */
+			pr_err("config: cell '%s': %s", cfg[i].name, err.message);
 			arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
 		}
 	}
