@@ -123,9 +123,10 @@ static int check_system(struct check *c)
 				TESSERA_MAX_CPUS);
 	/* Range before alignment: 2^48 is a multiple of 4 KiB, and calling it misaligned hid the cause. */
 	if (h->ram_size >= ADDR_LIMIT)
-		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_RAM_SIZE,
-				"RAM size 0x%llx is too large (it must be below 0x%llx, the 48-bit address space)",
-				(unsigned long long)h->ram_size, (unsigned long long)ADDR_LIMIT);
+		return SYS_FAIL(
+			c, HV_ERANGE, CONFIG_FIELD_RAM_SIZE,
+			"RAM size 0x%llx is too large (it must be below 0x%llx, the 48-bit address space)",
+			(unsigned long long)h->ram_size, (unsigned long long)ADDR_LIMIT);
 	if (h->ram_size == 0 || !IS_ALIGNED(h->ram_size, PAGE_SIZE))
 		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_RAM_SIZE,
 				"RAM size must be a non-zero multiple of 4 KiB");
@@ -174,8 +175,8 @@ static bool args_char(char ch)
 	return ch >= 0x20 && ch < 0x7f;
 }
 
-int check_text(struct check *c, int i, enum config_elem elem, int j, enum config_field field, const char *what,
-	       const char *s, size_t len, bool (*allowed)(char), bool may_be_empty)
+int check_text(struct check *c, int i, enum config_elem elem, int j, enum config_field field,
+	       const char *what, const char *s, size_t len, bool (*allowed)(char), bool may_be_empty)
 {
 	size_t n = strnlen(s, len);
 
@@ -236,8 +237,8 @@ static int check_cell_fields(struct check *c, int i)
 			 sizeof(cell->image), image_char, false);
 	if (err)
 		return err;
-	err = check_text(c, i, CONFIG_ELEM_NONE, -1, CONFIG_FIELD_ARGS, "args", cell->args, sizeof(cell->args),
-			 args_char, true);
+	err = check_text(c, i, CONFIG_ELEM_NONE, -1, CONFIG_FIELD_ARGS, "args", cell->args,
+			 sizeof(cell->args), args_char, true);
 	if (err)
 		return err;
 	if (cell->flags & ~TESSERA_CELL_MANAGER)

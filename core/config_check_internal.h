@@ -38,8 +38,8 @@ static inline bool ranges_overlap(uint64_t a, uint64_t asize, uint64_t b, uint64
  * only characters `allowed` accepts, nothing but zeros after the NUL. Invalid characters are reported by
  * value, never echoed raw.
  */
-int check_text(struct check *c, int i, enum config_elem elem, int j, enum config_field field, const char *what,
-	       const char *s, size_t len, bool (*allowed)(char), bool may_be_empty);
+int check_text(struct check *c, int i, enum config_elem elem, int j, enum config_field field,
+	       const char *what, const char *s, size_t len, bool (*allowed)(char), bool may_be_empty);
 /* The characters of a cell name: a-z 0-9 _ - */
 bool config_name_char(char ch);
 

@@ -46,8 +46,8 @@ static int check_region(struct check *c, int i, int j, const struct tessera_conf
 		return MEM_FAIL(
 			c, i, j, HV_EINVAL, CONFIG_FIELD_MEM_FLAGS,
 			"write or exec without read: second-stage paging cannot deny reads, add read");
-	if (check_text(c, i, CONFIG_ELEM_MEMORY, j, CONFIG_FIELD_PEER, "shared_with", m->peer, sizeof(m->peer),
-		       config_name_char, true))
+	if (check_text(c, i, CONFIG_ELEM_MEMORY, j, CONFIG_FIELD_PEER, "shared_with", m->peer,
+		       sizeof(m->peer), config_name_char, true))
 		return c->err->code;
 	if (!(m->flags & TESSERA_MEM_SHARED) && m->peer[0])
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER,

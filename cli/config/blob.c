@@ -82,10 +82,11 @@ static int number(struct compile_ctx *ctx, const char *text, uint64_t max, uint6
 	va_end(ap);
 	ret = config_parse_number(text, out);
 	if (ret == CONFIG_NUMBER_INVALID)
-		return compile_fail(ctx, path,
-				    "invalid number '%s' (decimal, or 0x hex, 0o octal, 0b binary; optional K, "
-				    "M or G suffix)",
-				    text);
+		return compile_fail(
+			ctx, path,
+			"invalid number '%s' (decimal, or 0x hex, 0o octal, 0b binary; optional K, "
+			"M or G suffix)",
+			text);
 	if (ret == CONFIG_NUMBER_TOO_LARGE || *out > max)
 		return compile_fail(ctx, path, "number %s is too large (at most 0x%llx)", text,
 				    (unsigned long long)max);
