@@ -3,6 +3,7 @@
  * when the config is good, 2 on bad input (with `tessera: FILE:LINE:COL: message` on stderr), 1 when the
  * blob cannot be written.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,10 +57,15 @@ static int check_blob(const char *path)
 	size_t n;
 
 	if (!f) {
-		fprintf(stderr, "tessera: %s: cannot read the blob\n", path);
+		fprintf(stderr, "tessera: %s: cannot read the blob: %s\n", path, strerror(errno));
 		return 2;
 	}
 	n = fread(buf, 1, sizeof(buf), f);
+	if (ferror(f)) {
+		fprintf(stderr, "tessera: %s: cannot read the blob: %s\n", path, strerror(errno));
+		fclose(f);
+		return 2;
+	}
 	fclose(f);
 	if (config_check(buf, n, config_host_platform(), &err)) {
 		fprintf(stderr, "tessera: %s: %s\n", path, err.message);
@@ -82,13 +88,17 @@ int cmd_config(int argc, char **argv)
 			fputs(config_usage, stdout);
 			return 0;
 		}
-	if (argc < 3)
+	if (argc < 2)
 		return usage();
 	verb = argv[1];
+	if (strcmp(verb, "check-blob") != 0 && strcmp(verb, "check") != 0 && strcmp(verb, "compile") != 0) {
+		fprintf(stderr, "tessera: config: unknown subcommand '%s'\n", verb);
+		return usage();
+	}
+	if (argc < 3)
+		return usage();
 	if (strcmp(verb, "check-blob") == 0)
 		return argc == 3 ? check_blob(argv[2]) : usage();
-	if (strcmp(verb, "check") != 0 && strcmp(verb, "compile") != 0)
-		return usage();
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			output = argv[++i];

@@ -94,7 +94,8 @@ static int parse_fail(const yaml_parser_t *p, const char *data, size_t size, str
 
 	if (p->error == YAML_READER_ERROR) {
 		if (p->problem_value >= 0)
-			snprintf(msg, sizeof(msg), "%s (byte 0x%02x)", problem, (unsigned int)p->problem_value);
+			snprintf(msg, sizeof(msg), "%s (byte 0x%02x)", problem,
+				 (unsigned int)p->problem_value);
 		else
 			snprintf(msg, sizeof(msg), "%s", problem);
 		return fail(where, mark_at(data, size, p->problem_offset), why, why_size, msg);
@@ -163,7 +164,8 @@ int yaml_marks_build(const char *data, size_t size, struct yaml_marks *m, struct
 			if (bad >= 0) {
 				char msg[96];
 				snprintf(msg, sizeof(msg),
-					 "control character 0x%02x in a string (strings are printable text)", bad);
+					 "control character 0x%02x in a string (strings are printable text)",
+					 bad);
 				ret = fail(where, ev.start_mark, why, why_size, msg);
 				yaml_event_delete(&ev);
 				goto out;
