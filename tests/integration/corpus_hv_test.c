@@ -165,3 +165,35 @@ Test(corpus, enough_bad_configs_reach_the_hypervisor, .timeout = 120)
 	cr_expect_geq(forced, MIN_FORCED_BLOBS, "only %zu of %zu bad configs could be forced into a blob",
 		      forced, n);
 }
+
+/*
+ * Images are found by base name: two boot modules of the same base name (another directory, another
+ * file) leave the hypervisor unable to tell which one a cell wants, so it refuses rather than boot one.
+ * The host refuses such a config (corpus 112); here the blob is good and only the modules collide.
+ */
+Test(corpus, two_modules_with_one_base_name_are_refused, .timeout = 90)
+{
+	char dir[] = "/tmp/tessera-corpus.XXXXXX", blob[256], initrd[1024];
+	struct tessera_proc p;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(blob, sizeof(blob), "%s/config.blob", dir);
+	tessera_run(&p, 30,
+		    (const char *const[]){"config", "compile", "--images", TESSERA_SOURCE_ROOT "/" IMAGES,
+					  TESSERA_SOURCE_ROOT "/tests/configs/good/minimal.yaml", "-o", blob,
+					  NULL});
+	cr_assert_eq(p.status, 0, "%s", p.err);
+	tessera_free(&p);
+	snprintf(initrd, sizeof(initrd), "%s,%s/%s/hello.elf,%s/%s/other/hello.elf", blob,
+		 TESSERA_SOURCE_ROOT, IMAGES, TESSERA_SOURCE_ROOT, IMAGES);
+	tessera_run(&p, 60,
+		    (const char *const[]){"run", "--no-config", "--smp", "2", "--mem", "128M", "--timeout",
+					  "40", "--", "-initrd", initrd, NULL});
+	cr_expect(has_line_with(p.out, "ERROR: config: cell 'only': image 'hello.elf' names 2 boot modules"),
+		  "%s", p.out);
+	cr_expect(!strstr(p.out, "started ("), "a cell was started:\n%s", p.out);
+	cr_expect_eq(p.status, 1, "exit status %d", p.status);
+	tessera_free(&p);
+	unlink(blob);
+	rmdir(dir);
+}
