@@ -290,13 +290,11 @@ static int check_cpus(struct check *c, int i)
 }
 
 void config_platform_add(struct config_reserved *list, unsigned int *nr, uint64_t base, uint64_t size,
-			 const char *what)
+			 const char *what, const char *category, const char *reason)
 {
 	if (!size || *nr >= CONFIG_PLATFORM_MAX_RANGES)
 		return;
-	list[*nr].base = base;
-	list[*nr].size = size;
-	format_snprintf(list[*nr].what, sizeof(list[*nr].what), "%s", what);
+	list[*nr] = (struct config_reserved){base, size, what, category, reason};
 	(*nr)++;
 }
 

@@ -53,6 +53,16 @@ bool share_kinds_pair(uint32_t a, uint32_t b);
 int check_cell_comm(struct check *c, int i);
 int check_cell_doorbells(struct check *c, int i);
 int check_watchdog_cpus(struct check *c, int i);
+/*
+ * Why the platform keeps a range, for a message: " (category: reason)", or "" when the table gives none.
+ * Use as "%s%s%s%s%s" with RESERVED_WHY(r).
+ */
+#define RESERVED_WHY_FMT "%s%s%s%s%s"
+#define RESERVED_WHY(r)                                                                   \
+	(r)->category ? " (" : "", (r)->category ? (r)->category : "",                    \
+		(r)->category && (r)->reason ? ": " : "", (r)->reason ? (r)->reason : "", \
+		(r)->category ? ")" : ""
+
 /* The platform range in `list` that [base, base+size) overlaps, or NULL. */
 const struct config_reserved *platform_overlap(const struct config_reserved *list, unsigned int nr,
 					       uint64_t base, uint64_t size);

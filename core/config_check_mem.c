@@ -80,9 +80,10 @@ static int check_region(struct check *c, int i, int j, const struct tessera_conf
 	r = platform_overlap(c->plat->phys, c->plat->nr_phys, m->phys, m->size);
 	if (r)
 		return MEM_FAIL(c, i, j, HV_EPERM, CONFIG_FIELD_PHYS,
-				"memory region overlaps %s (0x%llx-0x%llx), which the hypervisor keeps",
+				"memory region overlaps %s (0x%llx-0x%llx), which the hypervisor "
+				"keeps" RESERVED_WHY_FMT,
 				r->what, (unsigned long long)r->base,
-				(unsigned long long)(r->base + r->size - 1));
+				(unsigned long long)(r->base + r->size - 1), RESERVED_WHY(r));
 	/* A page the hypervisor emulates at that guest address would be shadowed by this mapping. */
 	r = platform_overlap(c->plat->guest, c->plat->nr_guest, m->guest, m->size);
 	if (r)
@@ -227,11 +228,11 @@ int check_cell_pio(struct check *c, int i)
 		const struct config_reserved *r =
 			platform_overlap(c->plat->ports, c->plat->nr_ports, p->base, p->size);
 		if (r)
-			return ELEM_FAIL(
-				c, i, CONFIG_ELEM_PIO, j, HV_EPERM, CONFIG_FIELD_BASE,
-				"port range includes %s (ports 0x%llx-0x%llx), which the hypervisor keeps",
-				r->what, (unsigned long long)r->base,
-				(unsigned long long)(r->base + r->size - 1));
+			return ELEM_FAIL(c, i, CONFIG_ELEM_PIO, j, HV_EPERM, CONFIG_FIELD_BASE,
+					 "port range includes %s (ports 0x%llx-0x%llx), which the hypervisor "
+					 "keeps" RESERVED_WHY_FMT,
+					 r->what, (unsigned long long)r->base,
+					 (unsigned long long)(r->base + r->size - 1), RESERVED_WHY(r));
 		for (uint32_t k = 0; k < j; k++) {
 			const struct tessera_config_pio *o = &c->pio[cell->pio_first + k];
 			if (ranges_overlap(p->base, p->size, o->base, o->size))
@@ -261,9 +262,11 @@ static int check_msr_platform(struct check *c, int i, int j, const struct tesser
 	bool inside = plat->nr_msr_grantable == 0;
 
 	if (r)
-		return ELEM_FAIL(c, i, CONFIG_ELEM_MSR, j, HV_EPERM, CONFIG_FIELD_FIRST,
-				 "MSR range includes %s (0x%llx-0x%llx), which the hypervisor keeps", r->what,
-				 (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1));
+		return ELEM_FAIL(
+			c, i, CONFIG_ELEM_MSR, j, HV_EPERM, CONFIG_FIELD_FIRST,
+			"MSR range includes %s (0x%llx-0x%llx), which the hypervisor keeps" RESERVED_WHY_FMT,
+			r->what, (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
+			RESERVED_WHY(r));
 	for (unsigned int k = 0; k < plat->nr_msr_grantable && k < CONFIG_PLATFORM_MAX_RANGES; k++) {
 		const struct config_reserved *g = &plat->msr_grantable[k];
 		inside |= m->first >= g->base && m->last <= g->base + g->size - 1;

@@ -9,7 +9,7 @@
 #include <tessera/spinlock.h>
 #include <tessera/string.h>
 
-#define LINE_MAX 256
+#define LINE_MAX 320 /* a config error with its reason fits */
 
 static struct spinlock console_spin = SPINLOCK_INIT;
 static enum log_level current_level = LOG_INFO;

@@ -67,7 +67,10 @@ static int check_blob(const char *path)
 		return 2;
 	}
 	fclose(f);
-	if (config_check(buf, n, config_host_platform(), &err)) {
+	const struct tessera_config_header *h = (const void *)buf;
+	const struct config_platform *plat =
+		n >= sizeof(*h) ? config_host_platform_for(h->ram_size) : config_host_platform();
+	if (config_check(buf, n, plat, &err)) {
 		fprintf(stderr, "tessera: %s: %s\n", path, err.message);
 		return 2;
 	}

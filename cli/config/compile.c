@@ -18,6 +18,15 @@ const struct config_platform *config_host_platform(void)
 	return x86_config_platform_default();
 }
 
+const struct config_platform *config_host_platform_for(uint64_t ram_size)
+{
+	static struct config_platform p;
+
+	p = *x86_config_platform_default();
+	x86_config_platform_add_qemu_pc_ram(&p, ram_size);
+	return &p;
+}
+
 int compile_fail(struct compile_ctx *ctx, const char *path, const char *fmt, ...)
 {
 	struct yaml_pos pos = yaml_marks_find(&ctx->marks, path);
@@ -162,7 +171,10 @@ int config_compile(const char *path, const struct config_options *opt, struct co
 	}
 	if (config_blob_build(&ctx, sys))
 		goto out;
-	if (!opt->no_check && config_check(ctx.blob, ctx.size, config_host_platform(), &cerr)) {
+	if (!opt->no_check &&
+	    config_check(ctx.blob, ctx.size,
+			 config_host_platform_for(((const struct tessera_config_header *)ctx.blob)->ram_size),
+			 &cerr)) {
 		char epath[128];
 		error_path(&cerr, sys, epath, sizeof(epath));
 		compile_fail(&ctx, epath, "%s", cerr.message);

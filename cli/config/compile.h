@@ -27,7 +27,7 @@ struct config_compiled {
 /* Where and what: line 0 means the error concerns the file as a whole (unreadable, for example). */
 struct config_diag {
 	unsigned int line, col;
-	char message[256];
+	char message[320];
 };
 
 /*
@@ -39,6 +39,11 @@ int config_compile(const char *path, const struct config_options *opt, struct co
 void config_compiled_free(struct config_compiled *out);
 /* The platform reservations the host checks against (the architectural addresses). */
 const struct config_platform *config_host_platform(void);
+/*
+ * The same, plus what the firmware of the machine `tessera run` starts for `ram_size` bytes of RAM
+ * reserves (x86: QEMU's pc machine, x86_config_platform_add_qemu_pc_ram). Valid until the next call.
+ */
+const struct config_platform *config_host_platform_for(uint64_t ram_size);
 
 /* Print a diagnostic the way every Tessera tool does: `tessera: FILE:LINE:COL: message`. */
 void config_diag_print(const char *path, const struct config_diag *diag);

@@ -54,7 +54,10 @@ static int hypervisor_verdict(const struct config_compiled *c)
 	struct config_error err;
 	size_t size;
 
-	if (config_check(c->blob, c->size, config_host_platform(), &err))
+	const struct tessera_config_header *h = c->blob;
+
+	/* The hypervisor also refuses RAM its memory map says the firmware keeps (cell.c). */
+	if (config_check(c->blob, c->size, config_host_platform_for(h->ram_size), &err))
 		return -1;
 	for (unsigned int i = 0; i < c->nr_images; i++) {
 		void *elf = c->images[i] ? read_all(c->images[i], &size) : NULL;
