@@ -16,10 +16,12 @@ static const char config_usage[] =
 	"usage: tessera config check FILE [--images DIR]... [--no-images]\n"
 	"       tessera config compile FILE -o BLOB [--images DIR]... [--no-images] [--no-check]\n"
 	"       tessera config check-blob BLOB\n"
+	"       tessera config platform\n"
 	"\n"
 	"check       check a YAML system config (docs/config.md) and the cells' images\n"
 	"compile     check it and write the binary blob the hypervisor boots with\n"
 	"check-blob  run the hypervisor's checker on a blob\n"
+	"platform    print the devices, MSRs and memory the hypervisor keeps from every cell, and why\n"
 	"--images DIR  where to look for cell images (repeatable); --no-images skips the image checks\n"
 	"--no-check is for tests only: it writes the blob even if the checker refuses it.\n"
 	"\n"
@@ -94,6 +96,14 @@ int cmd_config(int argc, char **argv)
 	if (argc < 2)
 		return usage();
 	verb = argv[1];
+	if (strcmp(verb, "platform") == 0) {
+		char *table = argc == 2 ? config_platform_markdown() : NULL;
+		if (!table)
+			return argc == 2 ? 1 : usage();
+		fputs(table, stdout);
+		free(table);
+		return 0;
+	}
 	if (strcmp(verb, "check-blob") != 0 && strcmp(verb, "check") != 0 && strcmp(verb, "compile") != 0) {
 		fprintf(stderr, "tessera: config: unknown subcommand '%s'\n", verb);
 		return usage();

@@ -45,6 +45,9 @@ const struct config_platform *config_host_platform(void);
  */
 const struct config_platform *config_host_platform_for(uint64_t ram_size);
 
+/* The markdown table of every device, MSR and range the hypervisor keeps, with why (malloc'd). */
+char *config_platform_markdown(void);
+
 /* Print a diagnostic the way every Tessera tool does: `tessera: FILE:LINE:COL: message`. */
 void config_diag_print(const char *path, const struct config_diag *diag);
 

@@ -220,3 +220,26 @@ Test(docs_example, matches_default_config)
 		  "docs/config.md's example differs from configs/default.yaml: copy the file between the "
 		  "markers");
 }
+
+/* docs/config.md's table of what the hypervisor keeps is the platform table's: a stale copy fails here. */
+Test(docs_platform, matches_the_platform_table)
+{
+	static char doc[1 << 17];
+	FILE *f = fopen(ROOT "/docs/config.md", "r");
+	cr_assert_not_null(f);
+	size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = 0;
+
+	char *table = config_platform_markdown();
+	cr_assert_not_null(table);
+	const char *mark = "<!-- BEGIN tessera config platform -->\n";
+	const char *begin = strstr(doc, mark);
+	const char *end = strstr(doc, "<!-- END tessera config platform -->");
+	cr_assert(begin && end && end > begin, "docs/config.md lacks the platform table markers");
+	begin += strlen(mark);
+	cr_expect(strlen(table) == (size_t)(end - begin) && !strncmp(begin, table, strlen(table)),
+		  "docs/config.md's platform table differs from the table: paste `tessera config platform` "
+		  "between the markers");
+	free(table);
+}
