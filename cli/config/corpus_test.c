@@ -243,3 +243,24 @@ Test(docs_platform, matches_the_platform_table)
 		  "between the markers");
 	free(table);
 }
+
+/* docs/config.md states how many bad configs the corpus holds; a new file without the docs fails here. */
+Test(docs_corpus, count_is_true)
+{
+	static char doc[1 << 17];
+	FILE *f = fopen(ROOT "/docs/config.md", "r");
+	cr_assert_not_null(f);
+	size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = 0;
+
+	const char *at = strstr(doc, "`tests/configs/bad/NN-name.yaml` (");
+	cr_assert_not_null(at, "docs/config.md does not state the corpus count");
+	unsigned int stated =
+		(unsigned int)strtoul(at + strlen("`tests/configs/bad/NN-name.yaml` ("), NULL, 10);
+	glob_t g;
+	cr_assert_eq(glob(ROOT "/tests/configs/bad/*.yaml", 0, NULL, &g), 0);
+	cr_expect_eq(stated, g.gl_pathc, "docs/config.md says %u bad configs, the corpus holds %zu", stated,
+		     g.gl_pathc);
+	globfree(&g);
+}
