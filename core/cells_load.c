@@ -1,6 +1,6 @@
 /*
  * From boot modules to running cells: find the blob, run the shared checker on it and on every image
- * (DESIGN principle 2: a blob that fails never boots a cell), build the cells, start them all. Any
+ * (a blob that fails on the host or here never boots a cell), build the cells, start them all. Any
  * problem before the first cell starts stops the machine with TESSERA_EXIT_BAD_CONFIG.
  */
 #include <tessera/arch.h>

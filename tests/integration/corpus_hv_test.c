@@ -1,5 +1,5 @@
 /*
- * Config is checked twice (DESIGN principle 2): every bad config of the corpus that can be written as a
+ * Config is checked twice, on the host and in the hypervisor: every bad config of the corpus that can be written as a
  * blob at all (`tessera config compile --no-check`, which skips the host checker) is booted, and the
  * hypervisor must refuse it on its own, with the corpus's expected message, and start no cell. Configs
  * that cannot become a blob (YAML or schema errors) are skipped: there is nothing to force past the host.

@@ -1,6 +1,6 @@
 /*
  * The one config checker, run on the host by `tessera config` and in the hypervisor before any cell starts
- * (DESIGN principle 2). It works on the compiled blob (abi/config.h) and knows nothing of YAML: an error is
+ * (twice, so that a hand-made blob cannot skip it). It works on the compiled blob (abi/config.h) and knows nothing of YAML: an error is
  * a structured value naming the offending cell, element and field, which the host maps back to a YAML
  * line:column and the hypervisor prints as it is.
  */
