@@ -263,6 +263,8 @@ static void translate(const char *msg, char *out, size_t size)
 		snprintf(out, size, "unknown flag '%s'", a);
 	else if (sscanf(msg, "STRING length > %u", &n) == 1)
 		snprintf(out, size, "string too long (at most %u characters)", n);
+	else if (sscanf(msg, "STRING length < %u", &n) == 1 && n == 1)
+		snprintf(out, size, "empty value (a value is required here)");
 	else if (sscanf(msg, "STRING length < %u", &n) == 1)
 		snprintf(out, size, "string too short (at least %u characters)", n);
 	else if (sscanf(msg, "Excessive entries (%u", &n) == 1)
