@@ -448,3 +448,52 @@ Test(config_check, watchdog_needs_cpu0_free)
 	b.cells[1].cpus = 1; /* cell 'b' on CPU 0, after the watched cell */
 	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_CPUS, "watchdog of cell 'a'");
 }
+
+/*
+ * Sizes and addresses at the edges of their range: each is refused for what is wrong with it (too large,
+ * beyond the address space), never for a wrapped sum or for a property it does have (alignment).
+ */
+Test(config_check, sizes_and_addresses_at_their_boundaries)
+{
+	/* A device page ending exactly at 2^48 is inside the address space. */
+	b.mem[1].flags = TESSERA_MEM_READ | TESSERA_MEM_WRITE | TESSERA_MEM_DEVICE;
+	b.mem[1].phys = (1ULL << 48) - 4096;
+	b.mem[1].guest = 0x10000000;
+	b.mem[1].size = 4096;
+	b.mem[0].size = 4 << 20; /* cell 1 keeps no RAM: give it some back below */
+	b.cells[1].memory_count = 1;
+	seal();
+	cr_assert_neq(check(), 0); /* cell 1 has only device memory */
+	cr_expect_not_null(strstr(err.message, "no RAM region"), "%s", err.message);
+	build();
+	/* An aligned size so large that phys + size wraps: "beyond", not a small region. */
+	b.mem[1].size = 0xfffffffffffff000ULL;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PHYS, "beyond the 48-bit address space");
+	build();
+	b.mem[1].phys = 1ULL << 48;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PHYS, "beyond the 48-bit address space");
+	build();
+	b.mem[1].guest = 0xfffffffffffff000ULL;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_GUEST, "beyond the 48-bit address space");
+	build();
+	/* Hypervisor memory whose end would wrap. */
+	b.h.hv_size = 0xfffffffffffff000ULL;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HV_SIZE, "outside RAM");
+	build();
+	b.h.pool_size = 0xfffffffffffff000ULL;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_POOL_SIZE, "does not fit");
+	build();
+	/* A port range whose end would wrap a 32-bit sum. */
+	b.pio[0] = (struct tessera_config_pio){0xffff, 0xffffffffu};
+	refused(0, CONFIG_ELEM_PIO, CONFIG_FIELD_SIZE, "beyond port 0xffff");
+	build();
+	/* The last MSR is one MSR: its count must not wrap to 0, so a platform range there still covers it. */
+	struct config_platform top = plat;
+	config_platform_add(top.msrs, &top.nr_msrs, 0xffffffffULL, 1, "the last MSR", "test", "kept");
+	b.msr[0] = (struct tessera_config_msr){0xffffffffu, 0xffffffffu, TESSERA_MSR_READ, 0};
+	seal();
+	cr_assert_neq(config_check(&b, sizeof(b), &top, &err), 0);
+	cr_expect_not_null(strstr(err.message, "includes the last MSR (0xffffffff-0xffffffff)"), "%s",
+			   err.message);
+	cr_expect_not_null(strstr(err.message, "(test: kept)"), "%s", err.message);
+}
