@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../cli/commands.h"
+#include "bench_lab.h"
 #include "nullcall_parse.h"
 #include "trace_cost_run.h"
 
@@ -88,8 +89,14 @@ int cmd_bench(int argc, char **argv)
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fputs(bench_usage, argc < 2 ? stderr : stdout);
+		fputs("\nResults (the lab's database and Google Benchmark JSON; each has --help):\n",
+		      argc < 2 ? stderr : stdout);
+		bench_lab_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	int lab = bench_lab_dispatch(argc - 1, argv + 1);
+	if (lab >= 0)
+		return lab;
 	if (strcmp(argv[1], "trace-cost")) {
 		fprintf(stderr, "tessera bench: unknown benchmark '%s'\n%s", argv[1], bench_usage);
 		return 2;

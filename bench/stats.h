@@ -42,11 +42,11 @@ void stats_hodges_lehmann(const double *x, size_t m, const double *y, size_t n, 
 			  double *lo, double *hi);
 
 /*
- * Percentile bootstrap CI at level conf of median(y) / median(x): `resamples` resamples of each sample
- * with replacement, drawn from a Mersenne Twister seeded with seed.
+ * Percentile bootstrap CIs of median(y) / median(x) at the nconf levels conf[] (lo[i], hi[i]), from one
+ * set of `resamples` resamples of each sample with replacement, drawn from an MT19937 seeded with seed.
  */
 void stats_bootstrap_ratio(const double *x, size_t m, const double *y, size_t n, unsigned int resamples,
-			   uint64_t seed, double conf, double *lo, double *hi);
+			   uint64_t seed, const double *conf, size_t nconf, double *lo, double *hi);
 
 /* Holm's step-down adjustment of k p-values (adjusted[i] belongs to p[i]). */
 void stats_holm(const double *p, size_t k, double *adjusted);

@@ -33,7 +33,7 @@ static double resample_median(const gsl_rng *rng, const double *x, size_t n, dou
 }
 
 void stats_bootstrap_ratio(const double *x, size_t m, const double *y, size_t n, unsigned int resamples,
-			   uint64_t seed, double conf, double *lo, double *hi)
+			   uint64_t seed, const double *conf, size_t nconf, double *lo, double *hi)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	double *buf = malloc((m > n ? m : n) * sizeof(*buf));
@@ -47,9 +47,11 @@ void stats_bootstrap_ratio(const double *x, size_t m, const double *y, size_t n,
 		r[b] = my / mx;
 	}
 	gsl_sort(r, 1, resamples);
-	double alpha = 1 - conf;
-	*lo = gsl_stats_quantile_from_sorted_data(r, 1, resamples, alpha / 2);
-	*hi = gsl_stats_quantile_from_sorted_data(r, 1, resamples, 1 - alpha / 2);
+	for (size_t i = 0; i < nconf; i++) {
+		double alpha = 1 - conf[i];
+		lo[i] = gsl_stats_quantile_from_sorted_data(r, 1, resamples, alpha / 2);
+		hi[i] = gsl_stats_quantile_from_sorted_data(r, 1, resamples, 1 - alpha / 2);
+	}
 	free(r);
 	free(buf);
 	gsl_rng_free(rng);

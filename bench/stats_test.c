@@ -92,8 +92,8 @@ Test(stats, bootstrap_is_seeded_and_brackets_the_ratio)
 		x[i] = 100 + (i * 37 % 11);
 		y[i] = 1.2 * x[i] + (i * 13 % 5);
 	}
-	stats_bootstrap_ratio(x, 30, y, 30, 2000, 42, 0.95, &lo, &hi);
-	stats_bootstrap_ratio(x, 30, y, 30, 2000, 42, 0.95, &lo2, &hi2);
+	stats_bootstrap_ratio(x, 30, y, 30, 2000, 42, (const double[]){0.95}, 1, &lo, &hi);
+	stats_bootstrap_ratio(x, 30, y, 30, 2000, 42, (const double[]){0.95}, 1, &lo2, &hi2);
 	cr_expect_eq(lo, lo2);
 	cr_expect_eq(hi, hi2);
 	double r = stats_median(y, 30) / stats_median(x, 30);

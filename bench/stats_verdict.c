@@ -147,8 +147,12 @@ void stats_compare(const double *x, size_t m, const double *y, size_t n, struct 
 	} else {
 		unsigned int b = c->resamples ? c->resamples : STATS_BOOTSTRAP_RESAMPLES;
 		c->ci_method = "bootstrap-percentile";
-		stats_bootstrap_ratio(x, m, y, n, b, c->seed, 0.95, &c->ratio_lo, &c->ratio_hi);
-		stats_bootstrap_ratio(x, m, y, n, b, c->seed, 0.90, &c->ratio_lo90, &c->ratio_hi90);
+		double lo[2], hi[2];
+		stats_bootstrap_ratio(x, m, y, n, b, c->seed, (const double[]){0.95, 0.90}, 2, lo, hi);
+		c->ratio_lo = lo[0];
+		c->ratio_hi = hi[0];
+		c->ratio_lo90 = lo[1];
+		c->ratio_hi90 = hi[1];
 	}
 	c->mde = min_detectable(x, m, y, n, positive, c->median_x);
 }
