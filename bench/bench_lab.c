@@ -40,7 +40,8 @@ int bench_parse_margin(const char *cmd, const char *s, double *out)
 		end++;
 	}
 	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v >= 1) {
-		fprintf(stderr, "tessera bench %s: --margin wants a relative margin such as 2%% or 0.02, not '%s'\n",
+		fprintf(stderr,
+			"tessera bench %s: --margin wants a relative margin such as 2%% or 0.02, not '%s'\n",
 			cmd, s);
 		return -1;
 	}

@@ -27,7 +27,8 @@ static const char usage[] =
 	"  --resamples N                 bootstrap resamples (default 10000)\n"
 	"  --fail-on-slower              exit 1 when any metric is slower (for scripts and bisect)\n"
 	"\n"
-	"Exit status: 0 compared, 1 a metric is slower with --fail-on-slower (or a database error), 2 bad input.\n";
+	"Exit status: 0 compared, 1 a metric is slower with --fail-on-slower (or a database error), 2 bad "
+	"input.\n";
 
 struct opts {
 	const char *pos[3];
@@ -60,7 +61,8 @@ static int parse(int argc, char **argv, struct opts *o)
 				o->contender = next;
 			} else if (!strcmp(a, "--format")) {
 				if (strcmp(next, "text") && strcmp(next, "json")) {
-					fprintf(stderr, "tessera bench compare: --format is text or json, not '%s'\n",
+					fprintf(stderr,
+						"tessera bench compare: --format is text or json, not '%s'\n",
 						next);
 					return 2;
 				}
@@ -77,7 +79,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			} else if (!strcmp(a, "--resamples")) {
 				if (bench_parse_u64("compare", a, next, 1000000, &o->resamples) ||
 				    o->resamples < 100) {
-					fprintf(stderr, "tessera bench compare: --resamples wants 100..1000000\n");
+					fprintf(stderr,
+						"tessera bench compare: --resamples wants 100..1000000\n");
 					return 2;
 				}
 			} else {
@@ -93,7 +96,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		return 2;
 	}
 	if (o->npos == 2 && (o->baseline || o->contender || o->run)) {
-		fprintf(stderr, "tessera bench compare: --baseline, --contender and --run are for a database\n");
+		fprintf(stderr,
+			"tessera bench compare: --baseline, --contender and --run are for a database\n");
 		return 2;
 	}
 	o->c.seed = o->seed;
@@ -114,8 +118,8 @@ static int pick_configs(struct results_db *db, int64_t run, struct opts *o, char
 		return 0;
 	}
 	if (o->baseline || o->contender || n != 2) {
-		fprintf(stderr, "tessera bench compare: %s: run %lld has %zu configurations:", db->path, (long long)run,
-			n);
+		fprintf(stderr, "tessera bench compare: %s: run %lld has %zu configurations:", db->path,
+			(long long)run, n);
 		for (size_t i = 0; i < n; i++)
 			fprintf(stderr, " %s", names[i]);
 		fprintf(stderr, "; name both --baseline and --contender\n");

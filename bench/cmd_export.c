@@ -44,7 +44,8 @@ static void emit(json_t *list, const char *name, const char *unit, int family, c
 	double scale = time_scale(unit);
 	for (size_t i = 0; i < v->n; i++) {
 		double x = v->v[i] * (scale ? scale : 1);
-		json_t *run = bench_report_iteration(name, family, (unsigned int)v->n, (unsigned int)i, 1, x, x);
+		json_t *run =
+			bench_report_iteration(name, family, (unsigned int)v->n, (unsigned int)i, 1, x, x);
 		if (!scale)
 			json_object_set_new(run, "tessera_unit", json_string(unit));
 		json_array_append_new(list, run);
@@ -52,9 +53,12 @@ static void emit(json_t *list, const char *name, const char *unit, int family, c
 	double mean = gsl_stats_mean(v->v, 1, v->n) * (scale ? scale : 1);
 	double med = stats_median(v->v, v->n) * (scale ? scale : 1);
 	double sd = v->n > 1 ? gsl_stats_sd(v->v, 1, v->n) * (scale ? scale : 1) : 0;
-	json_array_append_new(list, bench_report_aggregate(name, family, (unsigned int)v->n, "mean", mean, mean));
-	json_array_append_new(list, bench_report_aggregate(name, family, (unsigned int)v->n, "median", med, med));
-	json_array_append_new(list, bench_report_aggregate(name, family, (unsigned int)v->n, "stddev", sd, sd));
+	json_array_append_new(list,
+			      bench_report_aggregate(name, family, (unsigned int)v->n, "mean", mean, mean));
+	json_array_append_new(list,
+			      bench_report_aggregate(name, family, (unsigned int)v->n, "median", med, med));
+	json_array_append_new(list,
+			      bench_report_aggregate(name, family, (unsigned int)v->n, "stddev", sd, sd));
 }
 
 static int export_run(struct results_db *db, int64_t run, const char *config, const char *out)

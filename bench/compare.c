@@ -69,7 +69,8 @@ void compare_print_text(FILE *f, const struct sample_set *s, const struct compar
 		const struct stats_comparison *c = &r->c[i];
 		const struct metric_samples *m = &s->metrics[r->metric[i]];
 		char ci[96], hl[128], n[48], mde[24];
-		snprintf(ci, sizeof(ci), "[%s, %s]", num(c->ratio_lo, a, sizeof(a)), num(c->ratio_hi, b, sizeof(b)));
+		snprintf(ci, sizeof(ci), "[%s, %s]", num(c->ratio_lo, a, sizeof(a)),
+			 num(c->ratio_hi, b, sizeof(b)));
 		snprintf(hl, sizeof(hl), "%+.4g [%s, %s]", c->hl_shift, num(c->hl_lo, c3, sizeof(c3)),
 			 num(c->hl_hi, d, sizeof(d)));
 		snprintf(n, sizeof(n), "%zu/%zu", c->m, c->n);
@@ -77,9 +78,9 @@ void compare_print_text(FILE *f, const struct sample_set *s, const struct compar
 			snprintf(mde, sizeof(mde), "none");
 		else
 			snprintf(mde, sizeof(mde), "%.2f%%", c->mde * 100);
-		fprintf(f, "%-32s %-6s %5s %12.6g %12.6g %8.4f %-23s %-20s %9.3g %9.3g %-27s %8s %s\n", m->name,
-			m->unit, n, c->median_x, c->median_y, c->ratio, ci, c->ci_method, c->mwu.p, c->p_holm, hl,
-			mde, compare_verdict_text(c, v, sizeof(v)));
+		fprintf(f, "%-32s %-6s %5s %12.6g %12.6g %8.4f %-23s %-20s %9.3g %9.3g %-27s %8s %s\n",
+			m->name, m->unit, n, c->median_x, c->median_y, c->ratio, ci, c->ci_method, c->mwu.p,
+			c->p_holm, hl, mde, compare_verdict_text(c, v, sizeof(v)));
 	}
 	for (size_t i = 0; i < s->nr; i++)
 		if (!s->metrics[i].side[0].n || !s->metrics[i].side[1].n)
@@ -118,8 +119,10 @@ void compare_print_json(FILE *f, const struct sample_set *s, const struct compar
 		json_object_set_new(j, "median_baseline", json_real(c->median_x));
 		json_object_set_new(j, "median_contender", json_real(c->median_y));
 		json_object_set_new(j, "ratio", jnum(c->ratio));
-		json_object_set_new(j, "ratio_ci95", json_pack("[o, o]", jnum(c->ratio_lo), jnum(c->ratio_hi)));
-		json_object_set_new(j, "ratio_ci90", json_pack("[o, o]", jnum(c->ratio_lo90), jnum(c->ratio_hi90)));
+		json_object_set_new(j, "ratio_ci95",
+				    json_pack("[o, o]", jnum(c->ratio_lo), jnum(c->ratio_hi)));
+		json_object_set_new(j, "ratio_ci90",
+				    json_pack("[o, o]", jnum(c->ratio_lo90), jnum(c->ratio_hi90)));
 		json_object_set_new(j, "ci_method", json_string(c->ci_method));
 		json_object_set_new(j, "u", json_real(c->mwu.u));
 		json_object_set_new(j, "p", json_real(c->mwu.p));

@@ -27,9 +27,10 @@ static int64_t boots_of(struct results_db *r, int64_t run, const char *config)
 {
 	sqlite3_stmt *st;
 	int64_t n = 0;
-	if (sqlite3_prepare_v2(r->db,
-			       "SELECT count(*) FROM boots WHERE run_id = ? AND configuration = ? AND status = 'done'",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    r->db,
+		    "SELECT count(*) FROM boots WHERE run_id = ? AND configuration = ? AND status = 'done'",
+		    -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_text(st, 2, config, -1, SQLITE_TRANSIENT);

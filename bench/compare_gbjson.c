@@ -106,14 +106,16 @@ int gbjson_load(const char *path, enum sample_side side, struct sample_set *s)
 	json_t *benchmarks = json_object_get(root, "benchmarks");
 	int ret = 0;
 	if (!json_is_array(benchmarks)) {
-		fprintf(stderr, "tessera: %s:1:1: benchmarks: missing, or not an array (not Google Benchmark JSON)\n",
+		fprintf(stderr,
+			"tessera: %s:1:1: benchmarks: missing, or not an array (not Google Benchmark JSON)\n",
 			path);
 		ret = 2;
 		goto out;
 	}
 	size_t i;
 	json_t *b;
-	json_array_foreach(benchmarks, i, b) {
+	json_array_foreach(benchmarks, i, b)
+	{
 		const char *type = json_string_value(json_object_get(b, "run_type"));
 		const char *name = json_string_value(json_object_get(b, "run_name"));
 		if (!name)
@@ -122,7 +124,8 @@ int gbjson_load(const char *path, enum sample_side side, struct sample_set *s)
 			ret = bad(path, i, "name: missing (every entry has a name)");
 			goto out;
 		}
-		if ((type && !strcmp(type, "aggregate")) || json_is_true(json_object_get(b, "error_occurred")))
+		if ((type && !strcmp(type, "aggregate")) ||
+		    json_is_true(json_object_get(b, "error_occurred")))
 			continue;
 		const char *tu = json_string_value(json_object_get(b, "time_unit"));
 		double scale = unit_scale(tu ? tu : "ns");
