@@ -13,6 +13,7 @@
 	X(compare, "compare DB or OLD.json NEW.json: ratio, CI, U test, Holm, verdict")       \
 	X(export, "export DB -o FILE.json: Google Benchmark JSON (compare.py reads it)")      \
 	X(report, "report DB -o DIR: an HTML page with gnuplot figures")                      \
+	X(bisect, "bisect GOOD BAD -- CMD...: git bisect run, slower than GOOD = bad")        \
 	X(history, "history DB METRIC: the series by git revision, with change points")       \
 	X(selftest, "selftest: false-positive rate, CI coverage and power on simulated data") \
 	X(simulate, "simulate -o DB CONFIG[=RATIO]...: a run of simulated samples, to try the above")

@@ -55,46 +55,29 @@ static void flush(struct sample_set *s, struct group *g)
 	g->v.n = 0;
 }
 
-int dbset_load(struct results_db *r, int64_t run, const char *baseline, const char *contender,
-	       struct sample_set *s)
+/* One configuration's observations into side: per boot (its median) or per iteration. */
+static int load_side(struct results_db *r, int64_t run, const char *config, enum sample_side side,
+		     bool per_boot, struct sample_set *s)
 {
-	const char *names[2] = {baseline, contender};
-	int64_t boots[2];
-	for (int i = 0; i < 2; i++) {
-		boots[i] = boots_of(r, run, names[i]);
-		if (!boots[i]) {
-			fprintf(stderr, "tessera: %s: run %lld has no completed boot of configuration '%s'\n",
-				r->path, (long long)run, names[i]);
-			return 2;
-		}
-	}
-	snprintf(s->baseline, sizeof(s->baseline), "%s", baseline);
-	snprintf(s->contender, sizeof(s->contender), "%s", contender);
-	bool per_boot = boots[0] >= 2 && boots[1] >= 2;
-	s->observation = per_boot ? "boot" : "iteration";
-
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db,
-			       "SELECT b.id, b.configuration, s.workload || '/' || s.metric, s.unit, s.value"
-			       " FROM samples s JOIN boots b ON s.boot_id = b.id"
-			       " WHERE b.run_id = ? AND b.status = 'done' AND NOT s.warmup"
-			       " AND b.configuration IN (?, ?)"
-			       " ORDER BY s.workload, s.metric, b.run_order, s.iteration",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		    r->db,
+		    "SELECT b.id, s.workload || '/' || s.metric, s.unit, s.value"
+		    " FROM samples s JOIN boots b ON s.boot_id = b.id"
+		    " WHERE b.run_id = ? AND b.status = 'done' AND NOT s.warmup AND b.configuration = ?"
+		    " ORDER BY s.workload, s.metric, b.run_order, s.iteration",
+		    -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "tessera: %s: %s\n", r->path, sqlite3_errmsg(r->db));
 		return 1;
 	}
 	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_text(st, 2, baseline, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, contender, -1, SQLITE_TRANSIENT);
-	struct group g = {.boot = -1};
+	sqlite3_bind_text(st, 2, config, -1, SQLITE_TRANSIENT);
+	struct group g = {.boot = -1, .side = side};
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int64_t boot = sqlite3_column_int64(st, 0);
-		const char *config = (const char *)sqlite3_column_text(st, 1);
-		const char *name = (const char *)sqlite3_column_text(st, 2);
-		const char *unit = (const char *)sqlite3_column_text(st, 3);
-		enum sample_side side = !strcmp(config, baseline) ? SIDE_BASELINE : SIDE_CONTENDER;
-		double v = sqlite3_column_double(st, 4);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *unit = (const char *)sqlite3_column_text(st, 2);
+		double v = sqlite3_column_double(st, 3);
 		if (!per_boot) {
 			sample_set_add(s, name, unit, side, v);
 			continue;
@@ -102,7 +85,6 @@ int dbset_load(struct results_db *r, int64_t run, const char *baseline, const ch
 		if (boot != g.boot || strcmp(name, g.name)) {
 			flush(s, &g);
 			g.boot = boot;
-			g.side = side;
 			snprintf(g.name, sizeof(g.name), "%s", name);
 			snprintf(g.unit, sizeof(g.unit), "%s", unit);
 		}
@@ -111,5 +93,35 @@ int dbset_load(struct results_db *r, int64_t run, const char *baseline, const ch
 	flush(s, &g);
 	free(g.v.v);
 	sqlite3_finalize(st);
+	snprintf(side == SIDE_BASELINE ? s->baseline : s->contender, sizeof(s->baseline), "%s", config);
 	return 0;
+}
+
+static int no_boot(struct results_db *r, int64_t run, const char *config)
+{
+	fprintf(stderr, "tessera: %s: run %lld has no completed boot of configuration '%s'\n", r->path,
+		(long long)run, config);
+	return 2;
+}
+
+int dbset_load(struct results_db *r, int64_t run, const char *baseline, const char *contender,
+	       struct sample_set *s)
+{
+	int64_t b = boots_of(r, run, baseline), c = boots_of(r, run, contender);
+	if (!b || !c)
+		return no_boot(r, run, b ? contender : baseline);
+	bool per_boot = b >= 2 && c >= 2;
+	s->observation = per_boot ? "boot" : "iteration";
+	return load_side(r, run, baseline, SIDE_BASELINE, per_boot, s)
+		       ?: load_side(r, run, contender, SIDE_CONTENDER, per_boot, s);
+}
+
+int dbset_load_one(struct results_db *r, int64_t run, const char *config, enum sample_side side,
+		   struct sample_set *s)
+{
+	int64_t b = boots_of(r, run, config);
+	if (!b)
+		return no_boot(r, run, config);
+	s->observation = b >= 2 ? "boot" : "iteration";
+	return load_side(r, run, config, side, b >= 2, s);
 }

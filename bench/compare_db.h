@@ -21,4 +21,8 @@ size_t dbset_configurations(struct results_db *r, int64_t run, char names[][256]
 int dbset_load(struct results_db *r, int64_t run, const char *baseline, const char *contender,
 	       struct sample_set *s);
 
+/* One configuration of a run as one side (for comparisons across databases, as bisect makes). */
+int dbset_load_one(struct results_db *r, int64_t run, const char *config, enum sample_side side,
+		   struct sample_set *s);
+
 #endif

@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,4 +281,47 @@ Test(bench_lab, history_flags_a_planted_change_point, .timeout = 120)
 	tessera_run(&p, 60, (const char *const[]){"bench", "history", db, "no/such", NULL});
 	cr_expect_eq(p.status, 2);
 	tessera_free(&p);
+}
+
+/* A scratch repository of 8 commits; the 5th makes the benchmark's loop 3 times longer. */
+Test(bench_lab, bisect_names_the_planted_slow_commit, .timeout = 300)
+{
+	cr_assert_eq(
+		sh("set -e; cd '%s'; mkdir repo; cd repo; git init -q; git config user.email t@t.invalid;"
+		   " git config user.name t;"
+		   " for i in 1 2 3 4 5 6 7 8; do w=1000; [ $i -ge 5 ] && w=3000;"
+		   " printf '#include <benchmark/benchmark.h>\\nstatic void BM_loop(benchmark::State &s) {"
+		   " for (auto _ : s) { long x = 0; for (long i = 0; i < %%s; i++)"
+		   " benchmark::DoNotOptimize(x += i); } }\\nBENCHMARK(BM_loop);\\nBENCHMARK_MAIN();\\n' $w "
+		   "> b.cc;"
+		   " echo $i > n.txt; git add b.cc n.txt; git commit -qm \"commit $i\"; done;"
+		   " printf '#!/bin/sh\\ng++ -O2 -o ../prog b.cc -lbenchmark -lpthread && ../prog"
+		   " --benchmark_repetitions=8 --benchmark_min_time=0.01 --benchmark_format=json"
+		   " > \"$TESSERA_BENCH_OUT\" 2>/dev/null\\n' > ../measure; chmod +x ../measure",
+		   dir),
+		0);
+	char repo[128], measure[128], exe[PATH_MAX], expect[64];
+	snprintf(repo, sizeof(repo), "%s/repo", dir);
+	snprintf(measure, sizeof(measure), "%s/measure", dir);
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	cr_assert_gt(n, 0);
+	exe[n] = 0;
+	*strrchr(exe, '/') = 0;
+	char path[128];
+	snprintf(path, sizeof(path), "%s/bisect.out", dir);
+	cr_assert_eq(sh("cd '%s' && '%s/tessera' bench bisect HEAD~7 HEAD --metric BM_loop/cpu_time -- '%s'"
+			" > ../bisect.out 2>&1",
+			repo, exe, measure),
+		     0, "bisect failed:\n%s", slurp(path));
+	const char *out = slurp(path);
+	snprintf(expect, sizeof(expect), "first slower commit: ");
+	const char *line = strstr(out, expect);
+	cr_assert_not_null(line, "no answer in:\n%s", out);
+	cr_expect(strstr(line, " commit 5\n"), "wanted commit 5:\n%s", out);
+	/* The work tree is back on its branch, clean, with no bisect in progress. */
+	cr_expect_eq(
+		sh("cd '%s' && git symbolic-ref -q HEAD >/dev/null && test -z \"$(git status --porcelain)\""
+		   " && ! git bisect log >/dev/null 2>&1",
+		   repo),
+		0);
 }
