@@ -1,5 +1,6 @@
 /*
- * `tessera bench`: benchmarks of the hypervisor and of its tools. One subcommand so far:
+ * `tessera bench`: benchmarks of the hypervisor and of its tools, and the tools that read their results
+ * (compare, export, report, history, bisect, selftest, simulate: bench_lab.h). The benchmark so far:
  *
  *   tessera bench trace-cost   the host micro-benchmarks of bench_trace_cost (our ring writer against
  *                              LTTng-UST, Google Benchmark JSON to a file, the console table to stdout),

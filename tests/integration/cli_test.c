@@ -31,6 +31,13 @@ static const char *const commands[][3] = {
 	{"trace", "synth"},
 	{"bench"},
 	{"bench", "trace-cost"},
+	{"bench", "compare"},
+	{"bench", "export"},
+	{"bench", "report"},
+	{"bench", "bisect"},
+	{"bench", "history"},
+	{"bench", "selftest"},
+	{"bench", "simulate"},
 	{"test"},
 };
 
