@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,30 @@ struct bopts {
 	char **cmd;
 };
 
+/*
+ * Ctrl-C or SIGTERM: each child runs in its own process group (git bisect run, the step and CMD with all
+ * their children), which gets the signal; once it has ended the work tree is put back (git bisect reset)
+ * and bisect exits 130.
+ */
+static volatile sig_atomic_t stop_signal;
+static volatile pid_t running_child;
+static bool own_groups; /* the top level only: a step and its CMD stay in the top level's group */
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+	if (running_child > 0)
+		kill(-running_child, sig);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 /* Run argv (with TESSERA_BENCH_OUT=out when out), stdout to fd out_fd when >= 0; the exit status or -1. */
 static int run(char *const argv[], const char *out, int out_fd)
 {
@@ -44,6 +69,8 @@ static int run(char *const argv[], const char *out, int out_fd)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		if (own_groups)
+			setpgid(0, 0);
 		if (out)
 			setenv("TESSERA_BENCH_OUT", out, 1);
 		if (out_fd >= 0)
@@ -52,10 +79,16 @@ static int run(char *const argv[], const char *out, int out_fd)
 		fprintf(stderr, "tessera bench bisect: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	if (own_groups)
+		setpgid(pid, pid); /* also here: the group exists before a signal can be forwarded to it */
+	running_child = pid;
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			running_child = 0;
 			return -1;
+		}
+	running_child = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -217,6 +250,10 @@ static int bisect(const struct bopts *o, const char *baseline, const char *good,
 	if (status == 0)
 		git(first, sizeof(first), (char *[]){"rev-parse", "refs/bisect/bad", NULL});
 	git(buf, sizeof(buf), (char *[]){"bisect", "reset", NULL});
+	if (stop_signal) {
+		fprintf(stderr, "tessera bench bisect: interrupted; the work tree is back where it was\n");
+		return 130;
+	}
 	if (status || !first[0] || !strcmp(first, good)) {
 		fprintf(stderr, "tessera bench bisect: git bisect found no first slower commit\n");
 		return 1;
@@ -256,10 +293,15 @@ int bench_cmd_bisect(int argc, char **argv)
 	if (!mkdtemp(tmp))
 		return 1;
 	snprintf(base, sizeof(base), "%s/good", tmp);
+	own_groups = true;
+	catch_signals();
 	git(buf, sizeof(buf), (char *[]){"checkout", "-q", "--detach", good, NULL});
 	ret = run(o.cmd, base, -1);
 	git(buf, sizeof(buf), (char *[]){"checkout", "-q", orig, NULL});
-	if (ret) {
+	if (stop_signal) {
+		fprintf(stderr, "tessera bench bisect: interrupted while measuring GOOD\n");
+		ret = 130;
+	} else if (ret) {
 		fprintf(stderr, "tessera bench bisect: the command failed at GOOD (%s): exit %d\n", o.good,
 			ret);
 		ret = 1;

@@ -128,21 +128,10 @@ static void gp_xtics(struct report_ctx *c, bool skip_baseline)
 	fprintf(c->gp, ")\n");
 }
 
-static int metric_figures(struct report_ctx *c, size_t mi, const char *metric, const char *unit)
+/* Ratios to the baseline with their CI; an unbounded CI is drawn as the point alone. */
+static int ratio_figure(struct report_ctx *c, size_t mi, const char *metric)
 {
-	char file[64], title[600];
-	if (write_samples(c, mi, metric))
-		return 1;
-	/* Distributions. */
-	snprintf(file, sizeof(file), "dist_%zu.svg", mi);
-	snprintf(title, sizeof(title), "%s: samples per configuration", metric);
-	gp_figure(c, file, title, unit);
-	gp_xtics(c, false);
-	fprintf(c->gp, "set xrange [-0.5:%zu.5]\nset style fill solid 0.3\nunset key\n", c->nr_configs - 1);
-	fprintf(c->gp, "plot for [k=0:%zu] 'samples_%zu.dat' index k using (k):2 with boxplot lc k+1\n",
-		c->nr_configs - 1, mi);
-	/* Ratios to the baseline with their CI; an unbounded CI is drawn as the point alone. */
-	char ratio_file[64];
+	char file[64], title[600], ratio_file[64];
 	snprintf(ratio_file, sizeof(ratio_file), "ratio_%zu.dat", mi);
 	FILE *f = open_in(c->dir, ratio_file);
 	if (!f)
@@ -164,6 +153,30 @@ static int metric_figures(struct report_ctx *c, size_t mi, const char *metric, c
 		"plot 1 with lines lc rgb 'gray' dt 2, '%s' using 1:2:3:4 with yerrorbars pt 7 lc rgb "
 		"'#1f5fa0'\n",
 		ratio_file);
+	return 0;
+}
+
+/* The figures of one metric; *html gets their img elements. */
+static int metric_figures(struct report_ctx *c, size_t mi, const char *metric, const char *unit)
+{
+	char file[64], title[600];
+	if (write_samples(c, mi, metric))
+		return 1;
+	/* Distributions. */
+	snprintf(file, sizeof(file), "dist_%zu.svg", mi);
+	snprintf(title, sizeof(title), "%s: samples per configuration", metric);
+	gp_figure(c, file, title, unit);
+	gp_xtics(c, false);
+	fprintf(c->gp, "set xrange [-0.5:%zu.5]\nset style fill solid 0.3\nunset key\n", c->nr_configs - 1);
+	fprintf(c->gp, "plot for [k=0:%zu] 'samples_%zu.dat' index k using (k):2 with boxplot lc k+1\n",
+		c->nr_configs - 1, mi);
+	fprintf(c->html, "<img src=\"dist_%zu.svg\" alt=\"distributions\">", mi);
+	/* With one configuration there is nothing to take a ratio to. */
+	if (c->nr_configs > 1) {
+		if (ratio_figure(c, mi, metric))
+			return 1;
+		fprintf(c->html, "<img src=\"ratio_%zu.svg\" alt=\"ratios\">", mi);
+	}
 	/* Run order. */
 	snprintf(file, sizeof(file), "order_%zu.svg", mi);
 	snprintf(title, sizeof(title), "%s: samples in run order (boot position)", metric);
@@ -177,6 +190,7 @@ static int metric_figures(struct report_ctx *c, size_t mi, const char *metric, c
 		fputc('\'', c->gp);
 	}
 	fputc('\n', c->gp);
+	fprintf(c->html, "<img src=\"order_%zu.svg\" alt=\"run order\">\n", mi);
 	return 0;
 }
 
@@ -280,7 +294,8 @@ static int run_gnuplot(const char *dir)
 	if (pid < 0)
 		return 1;
 	if (pid == 0) {
-		if (chdir(dir) == 0)
+		/* Its warnings (a constant series' "empty y range") go to a log, shown only on failure. */
+		if (chdir(dir) == 0 && freopen("gnuplot.log", "w", stderr))
 			execlp("gnuplot", "gnuplot", "figures.gp", (char *)NULL);
 		fprintf(stderr, "tessera bench report: cannot run gnuplot: %s (Debian: gnuplot-nox)\n",
 			strerror(errno));
@@ -291,7 +306,9 @@ static int run_gnuplot(const char *dir)
 		if (errno != EINTR)
 			return 1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "tessera bench report: gnuplot failed on %s/figures.gp\n", dir);
+		fprintf(stderr,
+			"tessera bench report: gnuplot failed on %s/figures.gp (see %s/gnuplot.log)\n", dir,
+			dir);
 		return 1;
 	}
 	return 0;
@@ -324,11 +341,6 @@ static int write_all(struct report_ctx *c)
 		report_html_text(h, metric);
 		fputs("</h3>\n", h);
 		ret = metric_figures(c, mi, metric, (const char *)sqlite3_column_text(st, 1));
-		fprintf(h,
-			"<img src=\"dist_%zu.svg\" alt=\"distributions\"><img src=\"ratio_%zu.svg\" "
-			"alt=\"ratios\">"
-			"<img src=\"order_%zu.svg\" alt=\"run order\">\n",
-			mi, mi, mi);
 	}
 	sqlite3_finalize(st);
 	fputs("<h2>Run record</h2>\n", h);

@@ -90,15 +90,21 @@ static int open_flags(struct results_db *r, const char *path, int flags)
 		return -1;
 	}
 	sqlite3_busy_timeout(r->db, 10000);
-	/* Empty schema (a new file): create it and stamp its version in one transaction. */
 	if (exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON") < 0)
 		goto err;
 	int v = user_version(r);
 	if (v == 0 && (flags & SQLITE_OPEN_CREATE)) {
-		char sql[sizeof(schema_sql) + 128];
-		snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
-			 schema_sql, RESULTS_DB_SCHEMA_VERSION);
-		if (user_version(r) == 0 && exec(r, sql) < 0)
+		/* A new file: the schema and its version in one transaction, checked again inside it so that
+		 * two writers creating the same file at once create it once. */
+		char stamp[64];
+		snprintf(stamp, sizeof(stamp), "PRAGMA user_version = %d", RESULTS_DB_SCHEMA_VERSION);
+		if (exec(r, "BEGIN IMMEDIATE") < 0)
+			goto err;
+		if (user_version(r) == 0 && (exec(r, schema_sql) < 0 || exec(r, stamp) < 0)) {
+			exec(r, "ROLLBACK");
+			goto err;
+		}
+		if (exec(r, "COMMIT") < 0)
 			goto err;
 		v = user_version(r);
 	}

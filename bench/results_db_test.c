@@ -150,8 +150,31 @@ Test(results_db, experiments_move_from_planned_to_done_once)
 		     1);
 }
 
-/* A child writes boots as fast as it can; it is killed once some are in. */
-Test(results_db, sigkill_of_the_writer_loses_no_completed_boot, .timeout = 60)
+/* Start a writer that adds boots from `first` on, reporting each committed index on fd. */
+static pid_t start_writer(int64_t run, unsigned int first, int fd)
+{
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid)
+		return pid;
+	struct results_db r;
+	if (results_db_open(&r, path))
+		_exit(3);
+	for (unsigned int i = first;; i++) {
+		if (add_boot(&r, run, "A", i))
+			_exit(4);
+		if (write(fd, &i, sizeof(i)) != sizeof(i))
+			_exit(5);
+	}
+}
+
+/*
+ * Five times: a writer adds boots as fast as it can and is killed with SIGKILL a few milliseconds after
+ * its n-th commit (so, with high probability, inside the next transaction); then every boot it reported
+ * committed must be there with all its samples, no boot may be partial, and a new writer resumes after
+ * the last complete boot.
+ */
+Test(results_db, sigkill_of_the_writer_loses_no_completed_boot, .timeout = 120)
 {
 	struct results_db r;
 	int64_t run;
@@ -159,46 +182,48 @@ Test(results_db, sigkill_of_the_writer_loses_no_completed_boot, .timeout = 60)
 	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){0}, &run), 0);
 	results_db_close(&r);
 
-	int fds[2];
-	cr_assert_eq(pipe(fds), 0);
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
-	if (pid == 0) {
-		close(fds[0]);
-		if (results_db_open(&r, path))
-			_exit(3);
-		for (unsigned int i = 0;; i++) {
-			if (add_boot(&r, run, "A", i))
-				_exit(4);
-			/* Tell the parent which boot is committed: it must be there after the kill. */
-			if (write(fds[1], &i, sizeof(i)) != sizeof(i))
-				_exit(5);
+	for (int round = 0; round < 5; round++) {
+		long long before = query_int(path, "SELECT count(*) FROM boots");
+		int fds[2];
+		cr_assert_eq(pipe(fds), 0);
+		pid_t pid = start_writer(run, (unsigned int)before, fds[1]);
+		close(fds[1]);
+		unsigned int last = 0, got;
+		bool any = false;
+		for (int n = 0; n < 3 + 2 * round && read(fds[0], &got, sizeof(got)) == sizeof(got); n++) {
+			last = got;
+			any = true;
 		}
-	}
-	close(fds[1]);
-	unsigned int last = 0, got;
-	for (int n = 0; n < 20 && read(fds[0], &got, sizeof(got)) == sizeof(got); n++)
-		last = got;
-	/* Kill it mid-transaction with high probability: it is busy inserting the next boot. */
-	struct timespec pause = {0, 3 * 1000 * 1000};
-	nanosleep(&pause, NULL);
-	kill(pid, SIGKILL);
-	int status;
-	waitpid(pid, &status, 0);
-	cr_assert(WIFSIGNALED(status), "the writer ended on its own (status %d)", status);
-	while (read(fds[0], &got, sizeof(got)) == sizeof(got))
-		last = got;
-	close(fds[0]);
+		struct timespec pause = {0, (1 + round) * 1000 * 1000};
+		nanosleep(&pause, NULL);
+		kill(pid, SIGKILL);
+		int status;
+		waitpid(pid, &status, 0);
+		cr_assert(WIFSIGNALED(status), "round %d: the writer ended on its own (status %d)", round,
+			  status);
+		while (read(fds[0], &got, sizeof(got)) == sizeof(got)) {
+			last = got;
+			any = true;
+		}
+		close(fds[0]);
+		cr_assert(any, "round %d: the writer committed nothing", round);
 
-	long long boots = query_int(path, "SELECT count(*) FROM boots");
-	cr_expect_geq(boots, last + 1, "boot %u was committed, only %lld boots survive", last, boots);
-	cr_expect_eq(query_int(path, "SELECT count(*) FROM boots b WHERE (SELECT count(*) FROM samples s"
-				     " WHERE s.boot_id = b.id) <> 300"),
-		     0, "a partial boot survived");
-	cr_expect_eq(query_int(path, "SELECT count(*) FROM samples"), boots * SAMPLES_PER_BOOT);
-	/* The run is still open: a resuming writer can continue it. */
+		long long boots = query_int(path, "SELECT count(*) FROM boots");
+		cr_expect_geq(boots, last + 1, "round %d: boot %u was committed, %lld boots survive", round,
+			      last, boots);
+		cr_expect_eq(query_int(path,
+				       "SELECT count(*) FROM boots b WHERE (SELECT count(*) FROM samples s"
+				       " WHERE s.boot_id = b.id) <> 300"),
+			     0, "round %d: a partial boot survived", round);
+		cr_expect_eq(query_int(path, "SELECT count(*) FROM samples"), boots * SAMPLES_PER_BOOT);
+		cr_expect_eq(query_int(path, "SELECT count(DISTINCT boot_index) FROM boots"), boots,
+			     "a boot counted twice");
+		cr_expect_eq(query_int(path, "SELECT max(boot_index) FROM boots"), boots - 1,
+			     "a boot is missing");
+	}
 	cr_assert_eq(results_db_open(&r, path), 0);
-	cr_expect(results_db_has_boot(&r, run, "A", last));
-	cr_expect_eq(add_boot(&r, run, "A", (unsigned int)boots), 0);
+	long long boots = query_int(path, "SELECT count(*) FROM boots");
+	cr_expect(results_db_has_boot(&r, run, "A", (unsigned int)boots - 1));
+	cr_expect_not(results_db_has_boot(&r, run, "A", (unsigned int)boots));
 	results_db_close(&r);
 }
