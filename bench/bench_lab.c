@@ -49,6 +49,26 @@ int bench_parse_margin(const char *cmd, const char *s, double *out)
 	return 0;
 }
 
+int bench_parse_change(const char *cmd, const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (*end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 100) {
+		fprintf(stderr,
+			"tessera bench %s: --min-change wants a relative change such as 10%% or 0.1, not "
+			"'%s'\n",
+			cmd, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int bench_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
 	char *end;

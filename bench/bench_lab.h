@@ -29,6 +29,8 @@ void bench_lab_usage(FILE *f);
 
 /* Option values shared by the commands: "2%" or "0.02"; a decimal count. Print an error, return -1. */
 int bench_parse_margin(const char *cmd, const char *s, double *out);
+/* A relative change, "10%" or "0.1", 0 or more. */
+int bench_parse_change(const char *cmd, const char *s, double *out);
 int bench_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t max, uint64_t *out);
 
 #endif

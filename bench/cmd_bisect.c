@@ -20,11 +20,13 @@
 #include "compare_gbjson.h"
 
 static const char usage[] =
-	"usage: tessera bench bisect GOOD BAD [--metric NAME] [--config NAME] [--margin M] -- CMD [ARG]...\n"
+	"usage: tessera bench bisect GOOD BAD [--metric NAME] [--config NAME] [--min-change P] -- CMD "
+	"[ARG]...\n"
 	"\n"
 	"In a clean git work tree: measures GOOD with CMD, then runs git bisect between GOOD and BAD; a\n"
 	"commit is bad when bench compare calls a metric (every metric, or only --metric) slower than at\n"
-	"GOOD. CMD runs at the top of the work tree and writes its results to $TESSERA_BENCH_OUT: Google\n"
+	"GOOD (with --min-change P, e.g. 10%: slower by at least P, the whole 95% CI beyond it). CMD runs\n"
+	"at the top of the work tree and writes its results to $TESSERA_BENCH_OUT: Google\n"
 	"Benchmark JSON, or a results database (its latest run; --config names the configuration when it "
 	"has\n"
 	"several). A commit where CMD fails is skipped. Prints the first bad commit; the work tree is\n"
@@ -34,6 +36,7 @@ static const char usage[] =
 
 struct bopts {
 	const char *good, *bad, *metric, *config, *step_baseline;
+	double min_change; /* a slower verdict counts only when the CI excludes changes below this */
 	struct compare_options c;
 	char **cmd;
 };
@@ -165,7 +168,11 @@ static int step(const struct bopts *o)
 	for (size_t i = 0; i < r.n; i++) {
 		bool chosen = !o->metric || !strcmp(s.metrics[r.metric[i]].name, o->metric);
 		seen |= chosen;
-		slower |= chosen && r.c[i].verdict == VERDICT_SLOWER;
+		const struct stats_comparison *c = &r.c[i];
+		/* Slower by at least min_change: the whole CI beyond it (a cost's ratio above, a rate's below). */
+		bool big = c->lower_is_better ? c->ratio_lo > 1 + o->min_change
+					      : c->ratio_hi < 1 / (1 + o->min_change);
+		slower |= chosen && c->verdict == VERDICT_SLOWER && big;
 	}
 	if (!seen)
 		fprintf(stderr, "tessera bench bisect: no metric '%s' here: skipping this commit\n",
@@ -194,6 +201,9 @@ static int parse(int argc, char **argv, struct bopts *o)
 				o->step_baseline = next;
 			else if (!strcmp(a, "--margin")) {
 				if (bench_parse_margin("bisect", next, &o->c.margin))
+					return 2;
+			} else if (!strcmp(a, "--min-change")) {
+				if (bench_parse_change("bisect", next, &o->min_change))
 					return 2;
 			} else {
 				fprintf(stderr, "tessera bench bisect: unknown option '%s'\n%s", a, usage);
@@ -229,11 +239,15 @@ static int bisect(const struct bopts *o, const char *baseline, const char *good,
 		return 1;
 	}
 	/* git bisect run EXE bench bisect --step BASE [--metric M] [--config C] --margin M -- CMD... */
-	char margin[32];
+	char margin[32], min_change[32];
 	snprintf(margin, sizeof(margin), "%.17g", o->c.margin);
-	char *argv[256] = {"git",    "bisect",	       "run",	   exe,	  "bench", "bisect",
-			   "--step", (char *)baseline, "--margin", margin};
-	int k = 10;
+	snprintf(min_change, sizeof(min_change), "%.17g", o->min_change);
+	char *argv[256] = {"git", "bisect", "run", exe, "bench", "bisect", "--step", (char *)baseline};
+	int k = 8;
+	argv[k++] = "--margin";
+	argv[k++] = margin;
+	argv[k++] = "--min-change";
+	argv[k++] = min_change;
 	if (o->metric) {
 		argv[k++] = "--metric";
 		argv[k++] = (char *)o->metric;

@@ -150,7 +150,8 @@ Test(bench_lab, compare_reads_google_benchmark_json_from_google_benchmark, .time
 	cr_expect_eq(json_integer_value(json_object_get(m, "n_baseline")), 10,
 		     "aggregates are not repetitions");
 	double ratio = json_real_value(json_object_get(m, "ratio"));
-	cr_expect(ratio > 2 && ratio < 8, "4x the work, ratio %g", ratio);
+	/* Not 4: other tests' QEMUs share the CPUs; only the direction is certain. */
+	cr_expect(ratio > 1.5, "4x the work, ratio %g", ratio);
 	json_decref(r);
 	/* Not Google Benchmark JSON: FILE:LINE:COL and exit 2. */
 	struct tessera_proc p;
@@ -283,13 +284,17 @@ Test(bench_lab, history_flags_a_planted_change_point, .timeout = 120)
 	tessera_free(&p);
 }
 
-/* A scratch repository of 8 commits; the 5th makes the benchmark's loop 3 times longer. */
+/*
+ * A scratch repository of 8 commits; the 5th makes the benchmark's loop 10 times longer. The machine is
+ * shared with other tests' QEMUs, so load alone can make a step measurably slower: --min-change 100%
+ * asks for a slowdown of at least 2x, which only the planted commit has.
+ */
 Test(bench_lab, bisect_names_the_planted_slow_commit, .timeout = 300)
 {
 	cr_assert_eq(
 		sh("set -e; cd '%s'; mkdir repo; cd repo; git init -q; git config user.email t@t.invalid;"
 		   " git config user.name t;"
-		   " for i in 1 2 3 4 5 6 7 8; do w=1000; [ $i -ge 5 ] && w=3000;"
+		   " for i in 1 2 3 4 5 6 7 8; do w=1000; [ $i -ge 5 ] && w=10000;"
 		   " printf '#include <benchmark/benchmark.h>\\nstatic void BM_loop(benchmark::State &s) {"
 		   " for (auto _ : s) { long x = 0; for (long i = 0; i < %%s; i++)"
 		   " benchmark::DoNotOptimize(x += i); } }\\nBENCHMARK(BM_loop);\\nBENCHMARK_MAIN();\\n' $w "
@@ -309,7 +314,8 @@ Test(bench_lab, bisect_names_the_planted_slow_commit, .timeout = 300)
 	*strrchr(exe, '/') = 0;
 	char path[128];
 	snprintf(path, sizeof(path), "%s/bisect.out", dir);
-	cr_assert_eq(sh("cd '%s' && '%s/tessera' bench bisect HEAD~7 HEAD --metric BM_loop/cpu_time -- '%s'"
+	cr_assert_eq(sh("cd '%s' && '%s/tessera' bench bisect HEAD~7 HEAD --metric BM_loop/cpu_time "
+			"--min-change 100%% -- '%s'"
 			" > ../bisect.out 2>&1",
 			repo, exe, measure),
 		     0, "bisect failed:\n%s", slurp(path));
