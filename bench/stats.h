@@ -41,6 +41,10 @@ double stats_mwu_cdf(size_t m, size_t n, double u);
 void stats_hodges_lehmann(const double *x, size_t m, const double *y, size_t n, double conf, double *shift,
 			  double *lo, double *hi);
 
+/* The same, choosing how: list and sort the m*n differences (list) or select them without listing. */
+void stats_hodges_lehmann_list(const double *x, size_t m, const double *y, size_t n, double conf, bool list,
+			       double *shift, double *lo, double *hi);
+
 /*
  * Percentile bootstrap CIs of median(y) / median(x) at the nconf levels conf[] (lo[i], hi[i]), from one
  * set of `resamples` resamples of each sample with replacement, drawn from an MT19937 seeded with seed.

@@ -108,18 +108,94 @@ int stats_mann_whitney(const double *x, size_t m, const double *y, size_t n, str
 	return 0;
 }
 
-void stats_hodges_lehmann(const double *x, size_t m, const double *y, size_t n, double conf, double *shift,
-			  double *lo, double *hi)
+/*
+ * The m*n differences y_j - x_i in order. Up to STATS_HL_SORT_MAX of them are listed and sorted; beyond
+ * that (a single long boot's iterations) the k-th is found without listing them: count the differences
+ * <= t with two pointers over the sorted samples (O(m + n)) and bisect t over the doubles.
+ */
+#define STATS_HL_SORT_MAX (1u << 20)
+
+struct diffs {
+	size_t m, n;
+	double *xs, *ys, *all;
+};
+
+static double *sorted_copy(const double *x, size_t n)
 {
-	size_t mn = m * n;
-	double *d = malloc(mn * sizeof(*d));
-	if (!d)
+	double *c = malloc((n + 1) * sizeof(*c));
+	if (!c)
+		abort();
+	memcpy(c, x, n * sizeof(*c));
+	gsl_sort(c, 1, n);
+	return c;
+}
+
+static void diffs_init(struct diffs *d, const double *x, size_t m, const double *y, size_t n, bool list)
+{
+	*d = (struct diffs){.m = m, .n = n, .xs = sorted_copy(x, m), .ys = sorted_copy(y, n)};
+	if (!list)
+		return;
+	d->all = malloc(m * n * sizeof(*d->all));
+	if (!d->all)
 		abort();
 	for (size_t i = 0; i < m; i++)
 		for (size_t j = 0; j < n; j++)
-			d[i * n + j] = y[j] - x[i];
-	gsl_sort(d, 1, mn);
-	*shift = mn % 2 ? d[mn / 2] : (d[mn / 2 - 1] + d[mn / 2]) / 2;
+			d->all[i * n + j] = y[j] - x[i];
+	gsl_sort(d->all, 1, m * n);
+}
+
+static void diffs_free(struct diffs *d)
+{
+	free(d->xs);
+	free(d->ys);
+	free(d->all);
+}
+
+/* How many y_j - x_i are <= t. fl(a - b) falls as b grows, so j only moves forward. */
+static size_t count_le(const struct diffs *d, double t)
+{
+	size_t c = 0, j = 0;
+	for (size_t i = 0; i < d->m; i++) {
+		while (j < d->n && d->ys[j] - d->xs[i] <= t)
+			j++;
+		c += j;
+	}
+	return c;
+}
+
+/* The k-th smallest difference, 0-based. */
+static double diffs_kth(const struct diffs *d, size_t k)
+{
+	if (d->all)
+		return d->all[k];
+	double lo = d->ys[0] - d->xs[d->m - 1], hi = d->ys[d->n - 1] - d->xs[0];
+	if (count_le(d, lo) > k)
+		return lo;
+	/* count_le(lo) <= k < count_le(hi): narrow until lo and hi are adjacent doubles; then hi is it. */
+	for (;;) {
+		double mid = lo + (hi - lo) / 2;
+		if (mid <= lo || mid >= hi)
+			return hi;
+		if (count_le(d, mid) > k)
+			hi = mid;
+		else
+			lo = mid;
+	}
+}
+
+void stats_hodges_lehmann(const double *x, size_t m, const double *y, size_t n, double conf, double *shift,
+			  double *lo, double *hi)
+{
+	stats_hodges_lehmann_list(x, m, y, n, conf, m * n <= STATS_HL_SORT_MAX, shift, lo, hi);
+}
+
+void stats_hodges_lehmann_list(const double *x, size_t m, const double *y, size_t n, double conf, bool list,
+			       double *shift, double *lo, double *hi)
+{
+	size_t mn = m * n;
+	struct diffs d;
+	diffs_init(&d, x, m, y, n, list);
+	*shift = mn % 2 ? diffs_kth(&d, mn / 2) : (diffs_kth(&d, mn / 2 - 1) + diffs_kth(&d, mn / 2)) / 2;
 	double alpha = 1 - conf, ties = tie_term(x, m, y, n);
 	size_t k; /* the CI is [d_(k), d_(mn+1-k)], 1-based */
 	if (!ties && m < STATS_EXACT_MAX_N && n < STATS_EXACT_MAX_N) {
@@ -142,8 +218,8 @@ void stats_hodges_lehmann(const double *x, size_t m, const double *y, size_t n, 
 		*lo = -INFINITY;
 		*hi = INFINITY;
 	} else {
-		*lo = d[k - 1];
-		*hi = d[mn - k];
+		*lo = diffs_kth(&d, k - 1);
+		*hi = diffs_kth(&d, mn - k);
 	}
-	free(d);
+	diffs_free(&d);
 }

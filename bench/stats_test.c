@@ -149,3 +149,34 @@ Test(stats, verdicts)
 	cr_expect(isinf(c.mde));
 	cr_expect_str_eq(c.ci_method, "exact-rank");
 }
+
+/* Large samples: the differences are selected without listing them, and agree with the listed ones. */
+Test(stats, hodges_lehmann_selection_equals_the_sorted_list)
+{
+	static double x[1300], y[1100];
+	for (int i = 0; i < 1300; i++)
+		x[i] = 1000 + (i * 7919 % 1301) * 0.37;
+	for (int j = 0; j < 1100; j++)
+		y[j] = 1040 + (j * 104729 % 1103) * 0.41;
+	double s1, lo1, hi1, s2, lo2, hi2;
+	stats_hodges_lehmann_list(x, 1300, y, 1100, 0.95, true, &s1, &lo1, &hi1);
+	stats_hodges_lehmann_list(x, 1300, y, 1100, 0.95, false, &s2, &lo2, &hi2);
+	cr_expect_eq(s1, s2, "%.17g vs %.17g", s1, s2);
+	cr_expect_eq(lo1, lo2, "%.17g vs %.17g", lo1, lo2);
+	cr_expect_eq(hi1, hi2, "%.17g vs %.17g", hi1, hi2);
+	cr_expect(lo1 < s1 && s1 < hi1);
+	/* Also where the exact U distribution applies (small, no ties): the textbook example. */
+	stats_hodges_lehmann_list(hw_x, N(hw_x), hw_y, N(hw_y), 0.95, false, &s2, &lo2, &hi2);
+	cr_expect_float_eq(s2, -0.305, 1e-12);
+	cr_expect_float_eq(lo2, -0.76, 1e-12);
+	cr_expect_float_eq(hi2, 0.15, 1e-12);
+	/* And the whole comparison of 2000 + 2000 iterations does not overflow C(4000, 2000). */
+	static double a[2000], b[2000];
+	for (int i = 0; i < 2000; i++) {
+		a[i] = 1000 + (i * 37 % 101);
+		b[i] = 1010 + (i * 53 % 101);
+	}
+	struct stats_comparison c = compare(a, 2000, b, 2000);
+	cr_expect(isfinite(c.mde) && c.mde > 0 && c.mde < 0.01, "mde %g", c.mde);
+	cr_expect_eq(c.verdict, VERDICT_SLOWER);
+}

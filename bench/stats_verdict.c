@@ -95,7 +95,8 @@ static double pooled_sd(const double *x, size_t m, const double *y, size_t n)
 static double min_detectable(const double *x, size_t m, const double *y, size_t n, bool positive,
 			     double med_x)
 {
-	if (2 / gsl_sf_choose((unsigned int)(m + n), (unsigned int)m) >= ALPHA || m + n < 3)
+	/* 2 / C(m+n, m), the smallest two-sided p, in logs: C(2000, 1000) overflows a double. */
+	if (m + n < 3 || log(2) - gsl_sf_lnchoose((unsigned int)(m + n), (unsigned int)m) >= log(ALPHA))
 		return INFINITY;
 	double df = (double)(m + n - 2);
 	double t = gsl_cdf_tdist_Pinv(1 - ALPHA / 2, df) + gsl_cdf_tdist_Pinv(POWER, df);
