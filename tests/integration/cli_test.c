@@ -100,6 +100,11 @@ Test(cli, usage_errors_go_to_stderr, .timeout = 60)
 	check_usage_error((const char *const[]){"trace", NULL}, "tessera trace");
 	check_usage_error((const char *const[]){"trace", "report", NULL}, "tessera trace report");
 	check_usage_error((const char *const[]){"bench", NULL}, "tessera bench");
+	static const char *const lab[] = {"compare", "export", "report", "history", "bisect", "simulate"};
+	for (size_t i = 0; i < sizeof(lab) / sizeof(lab[0]); i++)
+		check_usage_error((const char *const[]){"bench", lab[i], NULL}, lab[i]);
+	check_usage_error((const char *const[]){"bench", "selftest", "--bogus", NULL},
+			  "bench selftest --bogus");
 }
 
 /* ./tessera test --help is answered by build/run-tests.sh (the front door hands `test` to it). */
