@@ -370,6 +370,37 @@ int results_db_put_experiment(struct results_db *r, int64_t run_id, const struct
 	return rc == SQLITE_DONE ? 0 : fail(r, "cannot record the experiment");
 }
 
+int results_db_resume(struct results_db *r, int64_t run_id)
+{
+	sqlite3_stmt *st;
+	int changed = -1;
+	if (exec(r, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(
+		    r->db,
+		    "UPDATE experiments SET status = 'interrupted' WHERE run_id = ? AND status = 'running'",
+		    -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			changed = sqlite3_changes(r->db);
+		sqlite3_finalize(st);
+	}
+	if (changed >= 0 &&
+	    sqlite3_prepare_v2(r->db, "UPDATE runs SET status = 'running', ended = NULL WHERE id = ?", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			changed = -1;
+		sqlite3_finalize(st);
+	}
+	if (changed < 0 || exec(r, "COMMIT") < 0) {
+		fail(r, "cannot resume the run");
+		exec(r, "ROLLBACK");
+		return -1;
+	}
+	return changed;
+}
+
 int64_t results_db_latest_run(struct results_db *r)
 {
 	sqlite3_stmt *st;

@@ -86,6 +86,13 @@ bool results_db_has_boot(struct results_db *r, int64_t run_id, const char *confi
 /* Insert or replace an experiment row (keyed by run and index), in its own transaction. */
 int results_db_put_experiment(struct results_db *r, int64_t run_id, const struct rdb_experiment *e);
 
+/*
+ * Resume a run whose writer died: its experiments left "running" become "interrupted" (to be rerun;
+ * completed ones stay as they are) and the run is "running" again. Returns how many were interrupted,
+ * or -1.
+ */
+int results_db_resume(struct results_db *r, int64_t run_id);
+
 /* The latest run's id (0 when none). */
 int64_t results_db_latest_run(struct results_db *r);
 

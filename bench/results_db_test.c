@@ -150,6 +150,33 @@ Test(results_db, experiments_move_from_planned_to_done_once)
 		     1);
 }
 
+Test(results_db, resume_marks_the_experiment_cut_short_interrupted)
+{
+	struct results_db r;
+	int64_t run;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){.kind = "campaign"}, &run), 0);
+	static const char *const status[] = {"done", "running", "planned", "done"};
+	for (unsigned int i = 0; i < 4; i++)
+		cr_assert_eq(results_db_put_experiment(&r, run,
+						       &(struct rdb_experiment){.campaign = "c",
+										.index = i,
+										.fault = "f",
+										.weight = 1,
+										.status = status[i],
+										.duration_ns = -1}),
+			     0);
+	cr_assert_eq(results_db_run_end(&r, run, "interrupted"), 0);
+	cr_expect_eq(results_db_resume(&r, run), 1);
+	cr_expect_eq(results_db_resume(&r, run), 0, "resuming twice interrupts nothing more");
+	results_db_close(&r);
+	cr_expect_eq(query_int(path, "SELECT experiment_index FROM experiments WHERE status = 'interrupted'"),
+		     1);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM experiments WHERE status = 'done'"), 2);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM runs WHERE status = 'running' AND ended IS NULL"),
+		     1);
+}
+
 /* Start a writer that adds boots from `first` on, reporting each committed index on fd. */
 static pid_t start_writer(int64_t run, unsigned int first, int fd)
 {
