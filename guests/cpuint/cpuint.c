@@ -47,13 +47,13 @@ static uint64_t hash(uint64_t nr)
 
 int main(const struct tessera_cell_boot_info *info)
 {
+	bench_start("cpuint"); /* first: argument errors name the workload */
 	uint64_t iters = bench_arg("iters", 20, 1, BENCH_MAX_SAMPLES);
 	uint64_t n = bench_arg("n", 100000, 2, N_MAX);
 	uint64_t nr = bench_arg("words", 16384, 1, WORDS_MAX);
 	uint64_t primes = 0, h = 0;
 
 	(void)info;
-	bench_start("cpuint");
 	for (uint64_t i = 0; i < nr; i++)
 		words[i] = i * 0x100000001b3ULL + 1;
 	for (uint64_t it = 0; it < iters; it++) {

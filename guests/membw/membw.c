@@ -19,6 +19,7 @@ static const unsigned int arrays_moved[4] = {2, 2, 3, 3};
 
 int main(const struct tessera_cell_boot_info *info)
 {
+	bench_start("membw"); /* first: argument errors name the workload */
 	struct ram_span ram = ram_free();
 	uint64_t iters = bench_arg("iters", 10, 1, BENCH_MAX_SAMPLES);
 	uint64_t size = bench_arg("size", 1 << 20, 4096, ram.size / 3 & ~4095ULL);
@@ -26,7 +27,6 @@ int main(const struct tessera_cell_boot_info *info)
 	uint64_t *a = (uint64_t *)(uintptr_t)ram.base, *b = a + n, *c = b + n;
 
 	(void)info;
-	bench_start("membw");
 	if (size % 4096)
 		bench_fail(2, "size=%lu is not a multiple of 4096", size);
 	for (uint64_t i = 0; i < n; i++) {
