@@ -5,16 +5,9 @@
 #include <string.h>
 
 #include "workload_parse.h"
+#include "workload_parse_internal.h"
 
-/* A field of a line being read: where it starts (0-based) and how long it is. */
-struct field {
-	size_t at, len;
-};
-
-static int fail(char *err, size_t errsize, unsigned int *col, size_t at, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int fail(char *err, size_t errsize, unsigned int *col, size_t at, const char *fmt, ...)
+int workload_fail(char *err, size_t errsize, unsigned int *col, size_t at, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -25,9 +18,7 @@ static int fail(char *err, size_t errsize, unsigned int *col, size_t at, const c
 	return -1;
 }
 
-/* Split [from, len) at single spaces into at most max fields; returns the count or -1 on an empty field
- * (two spaces, a leading or trailing space) at *bad. */
-static int split(const char *s, size_t from, size_t len, struct field *f, int max, size_t *bad)
+int workload_split(const char *s, size_t from, size_t len, struct field *f, int max, size_t *bad)
 {
 	int n = 0;
 	size_t start = from;
@@ -59,8 +50,7 @@ static bool is_name(const char *s, struct field f)
 	return true;
 }
 
-/* Unsigned decimal, no sign, no leading zeros, at most 2^64 - 1. */
-static bool is_number(const char *s, struct field f, uint64_t *v)
+bool workload_number(const char *s, struct field f, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -87,8 +77,7 @@ static void copy_field(char *dst, const char *s, struct field f)
 	dst[f.len] = '\0';
 }
 
-/* The console's "[cell] " prefix: its length (0 without one); the name goes to cell. */
-static size_t cell_prefix(const char *s, size_t len, char *cell)
+size_t workload_cell_prefix(const char *s, size_t len, char *cell)
 {
 	size_t i;
 
@@ -115,63 +104,66 @@ int workload_parse_line(const char *s, size_t len, struct workload_line *out, un
 
 	if (len && s[len - 1] == '\r')
 		len--;
-	at = cell_prefix(s, len, l.cell);
+	at = workload_cell_prefix(s, len, l.cell);
 	if (len - at < tag || memcmp(s + at, WORKLOAD_TAG, tag) || (len - at > tag && s[at + tag] != ' '))
 		return 0;
-	n = split(s, at, len, f, 6, &bad);
+	n = workload_split(s, at, len, f, 6, &bad);
 	if (n < 0)
-		return fail(err, errsize, col, bad,
-			    "line: an empty field (fields are separated by one space)");
+		return workload_fail(err, errsize, col, bad,
+				     "line: an empty field (fields are separated by one space)");
 	if (n > 6)
-		return fail(err, errsize, col, bad, "line: too many fields (at most 6)");
+		return workload_fail(err, errsize, col, bad, "line: too many fields (at most 6)");
 	if (n < 2)
-		return fail(err, errsize, col, len, "workload: missing");
+		return workload_fail(err, errsize, col, len, "workload: missing");
 	if (!is_name(s, f[1]))
-		return fail(err, errsize, col, f[1].at,
-			    "workload: '%.*s' is not 1-%d characters of [a-z0-9_]", (int)f[1].len,
-			    s + f[1].at, WORKLOAD_NAME_MAX);
+		return workload_fail(err, errsize, col, f[1].at,
+				     "workload: '%.*s' is not 1-%d characters of [a-z0-9_]", (int)f[1].len,
+				     s + f[1].at, WORKLOAD_NAME_MAX);
 	copy_field(l.workload, s, f[1]);
 	for (int i = 0; i < n; i++)
 		l.at[i] = f[i].at;
 	if (n < 3)
-		return fail(err, errsize, col, len, "metric: missing");
+		return workload_fail(err, errsize, col, len, "metric: missing");
 	if (field_is(s, f[2], WORKLOAD_DONE)) {
 		static const char key[] = "samples=";
 		if (n != 4)
-			return fail(err, errsize, col, n < 4 ? len : f[4].at,
-				    "done: want exactly 'done samples=N'");
+			return workload_fail(err, errsize, col, n < 4 ? len : f[4].at,
+					     "done: want exactly 'done samples=N'");
 		if (f[3].len <= strlen(key) || memcmp(s + f[3].at, key, strlen(key)))
-			return fail(err, errsize, col, f[3].at, "samples: want 'samples=N'");
+			return workload_fail(err, errsize, col, f[3].at, "samples: want 'samples=N'");
 		struct field num = {f[3].at + strlen(key), f[3].len - strlen(key)};
-		if (!is_number(s, num, &l.value))
-			return fail(err, errsize, col, num.at, "samples: '%.*s' is not an unsigned decimal",
-				    (int)num.len, s + num.at);
+		if (!workload_number(s, num, &l.value))
+			return workload_fail(err, errsize, col, num.at,
+					     "samples: '%.*s' is not an unsigned decimal", (int)num.len,
+					     s + num.at);
 		l.kind = WORKLOAD_LINE_DONE;
 		*out = l;
 		return 1;
 	}
 	if (field_is(s, f[2], WORKLOAD_PARAM)) {
 		if (n != 5)
-			return fail(err, errsize, col, n < 5 ? len : f[5].at,
-				    "param: want exactly 'param KEY VALUE'");
+			return workload_fail(err, errsize, col, n < 5 ? len : f[5].at,
+					     "param: want exactly 'param KEY VALUE'");
 		if (!is_name(s, f[3]))
-			return fail(err, errsize, col, f[3].at,
-				    "key: '%.*s' is not 1-%d characters of [a-z0-9_]", (int)f[3].len,
-				    s + f[3].at, WORKLOAD_NAME_MAX);
-		if (!is_number(s, f[4], &l.value))
-			return fail(err, errsize, col, f[4].at, "value: '%.*s' is not an unsigned decimal",
-				    (int)f[4].len, s + f[4].at);
+			return workload_fail(err, errsize, col, f[3].at,
+					     "key: '%.*s' is not 1-%d characters of [a-z0-9_]", (int)f[3].len,
+					     s + f[3].at, WORKLOAD_NAME_MAX);
+		if (!workload_number(s, f[4], &l.value))
+			return workload_fail(err, errsize, col, f[4].at,
+					     "value: '%.*s' is not an unsigned decimal", (int)f[4].len,
+					     s + f[4].at);
 		copy_field(l.name, s, f[3]);
 		l.kind = WORKLOAD_LINE_PARAM;
 		*out = l;
 		return 1;
 	}
 	if (!is_name(s, f[2]))
-		return fail(err, errsize, col, f[2].at, "metric: '%.*s' is not 1-%d characters of [a-z0-9_]",
-			    (int)f[2].len, s + f[2].at, WORKLOAD_NAME_MAX);
+		return workload_fail(err, errsize, col, f[2].at,
+				     "metric: '%.*s' is not 1-%d characters of [a-z0-9_]", (int)f[2].len,
+				     s + f[2].at, WORKLOAD_NAME_MAX);
 	copy_field(l.name, s, f[2]);
 	if (n < 4)
-		return fail(err, errsize, col, len, "unit: missing");
+		return workload_fail(err, errsize, col, len, "unit: missing");
 	for (l.unit = 0; l.unit < WORKLOAD_UNIT_COUNT_; l.unit++)
 		if (field_is(s, f[3], workload_unit_name(l.unit)))
 			break;
@@ -180,19 +172,20 @@ int workload_parse_line(const char *s, size_t len, struct workload_line *out, un
 		for (unsigned int u = 0; u < WORKLOAD_UNIT_COUNT_; u++)
 			snprintf(units + strlen(units), sizeof(units) - strlen(units), "%s%s", u ? "|" : "",
 				 workload_unit_name(u));
-		return fail(err, errsize, col, f[3].at, "unit: '%.*s' is not one of %s", (int)f[3].len,
-			    s + f[3].at, units);
+		return workload_fail(err, errsize, col, f[3].at, "unit: '%.*s' is not one of %s",
+				     (int)f[3].len, s + f[3].at, units);
 	}
 	if (n < 5)
-		return fail(err, errsize, col, len, "iteration: missing");
-	if (!is_number(s, f[4], &l.iteration))
-		return fail(err, errsize, col, f[4].at, "iteration: '%.*s' is not an unsigned decimal",
-			    (int)f[4].len, s + f[4].at);
+		return workload_fail(err, errsize, col, len, "iteration: missing");
+	if (!workload_number(s, f[4], &l.iteration))
+		return workload_fail(err, errsize, col, f[4].at,
+				     "iteration: '%.*s' is not an unsigned decimal", (int)f[4].len,
+				     s + f[4].at);
 	if (n < 6)
-		return fail(err, errsize, col, len, "value: missing");
-	if (!is_number(s, f[5], &l.value))
-		return fail(err, errsize, col, f[5].at, "value: '%.*s' is not an unsigned decimal",
-			    (int)f[5].len, s + f[5].at);
+		return workload_fail(err, errsize, col, len, "value: missing");
+	if (!workload_number(s, f[5], &l.value))
+		return workload_fail(err, errsize, col, f[5].at, "value: '%.*s' is not an unsigned decimal",
+				     (int)f[5].len, s + f[5].at);
 	l.kind = WORKLOAD_LINE_SAMPLE;
 	*out = l;
 	return 1;
@@ -282,21 +275,23 @@ static int add_line(struct workload_results *r, const struct workload_line *l, u
 		strcpy(run->workload, l->workload);
 	}
 	if (run->done)
-		return fail(err, errsize, col, l->at[1],
-			    "workload: '%s' already printed its done line (line %u)", l->workload, run->line);
+		return workload_fail(err, errsize, col, l->at[1],
+				     "workload: '%s' already printed its done line (line %u)", l->workload,
+				     run->line);
 	switch (l->kind) {
 	case WORKLOAD_LINE_DONE:
 		if (l->value != run->samples)
-			return fail(err, errsize, col, l->at[3] + strlen("samples="),
-				    "samples: %lu, but %lu sample lines were read (lines lost or repeated)",
-				    (unsigned long)l->value, (unsigned long)run->samples);
+			return workload_fail(
+				err, errsize, col, l->at[3] + strlen("samples="),
+				"samples: %lu, but %lu sample lines were read (lines lost or repeated)",
+				(unsigned long)l->value, (unsigned long)run->samples);
 		run->done = true;
 		run->line = lineno;
 		return 0;
 	case WORKLOAD_LINE_PARAM: {
 		uint64_t old;
 		if (workload_get_param(r, l->cell, l->workload, l->name, &old))
-			return fail(err, errsize, col, l->at[3], "key: '%s' given twice", l->name);
+			return workload_fail(err, errsize, col, l->at[3], "key: '%s' given twice", l->name);
 		r->params = grow(r->params, &r->cap_params, r->nr_params, sizeof(*r->params));
 		struct workload_param *p = &r->params[r->nr_params++];
 		strcpy(p->cell, l->cell);
@@ -309,13 +304,13 @@ static int add_line(struct workload_results *r, const struct workload_line *l, u
 		const struct workload_sample *prev = last_sample(r, l->cell, l->workload, l->name);
 		uint64_t want = prev ? prev->iteration + 1 : 0;
 		if (prev && prev->unit != l->unit)
-			return fail(err, errsize, col, l->at[3],
-				    "unit: '%s', but metric '%s' was in '%s' before",
-				    workload_unit_name(l->unit), l->name, workload_unit_name(prev->unit));
+			return workload_fail(
+				err, errsize, col, l->at[3], "unit: '%s', but metric '%s' was in '%s' before",
+				workload_unit_name(l->unit), l->name, workload_unit_name(prev->unit));
 		if (l->iteration != want)
-			return fail(err, errsize, col, l->at[4],
-				    "iteration: %lu, want %lu (a sample of '%s' lost or repeated)",
-				    (unsigned long)l->iteration, (unsigned long)want, l->name);
+			return workload_fail(err, errsize, col, l->at[4],
+					     "iteration: %lu, want %lu (a sample of '%s' lost or repeated)",
+					     (unsigned long)l->iteration, (unsigned long)want, l->name);
 		r->samples = grow(r->samples, &r->cap_samples, r->nr_samples, sizeof(*r->samples));
 		struct workload_sample *s = &r->samples[r->nr_samples++];
 		strcpy(s->cell, l->cell);

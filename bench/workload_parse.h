@@ -85,4 +85,49 @@ bool workload_get_param(const struct workload_results *r, const char *cell, cons
 size_t workload_get_samples(const struct workload_results *r, const char *cell, const char *workload,
 			    const char *metric, uint64_t *v, size_t max);
 
+/*
+ * The fault-injection inmates' lines (docs/workloads.md): fiself's "FI ..." and canary's "CANARY ...".
+ * A run that ends without its closing line (the cell crashed, hung or was stopped) is an outcome for the
+ * campaign to classify, not malformed input: its `done` stays false. Malformed lines, round or pass
+ * numbers out of sequence, and closing lines that contradict the lines before them are errors
+ * ("SOURCE:LINE:COL: FIELD: what").
+ */
+#define WORKLOAD_CANARY_KEPT 64 /* change reports kept per canary (all are counted) */
+
+struct workload_fi {
+	char cell[WORKLOAD_STR];
+	uint64_t rounds_seen, rounds_mismatched; /* FI round= lines; those with a mismatch */
+	bool done;				 /* the FI result= line was read: */
+	uint32_t result;
+	bool check_ok;
+	uint64_t rounds;
+};
+
+struct workload_canary_change {
+	uint64_t addr, pass, was, now;
+	bool page; /* a checksummed page (was/now unknown), else a pattern word */
+};
+
+struct workload_canary {
+	char cell[WORKLOAD_STR];
+	uint64_t passes_ok, changes_seen; /* CANARY ok lines; CANARY changed lines */
+	struct workload_canary_change changes[WORKLOAD_CANARY_KEPT];
+	uint64_t last_pass; /* of the lines read so far */
+	bool done;	    /* the CANARY done line was read: */
+	uint64_t passes, changed, bytes;
+};
+
+struct workload_fi_results {
+	struct workload_fi *fi;
+	size_t nr_fi, cap_fi;
+	struct workload_canary *canaries;
+	size_t nr_canaries, cap_canaries;
+};
+
+int workload_parse_fi_text(const char *text, const char *source, struct workload_fi_results *r, char *err,
+			   size_t errsize);
+void workload_fi_results_free(struct workload_fi_results *r);
+const struct workload_fi *workload_find_fi(const struct workload_fi_results *r, const char *cell);
+const struct workload_canary *workload_find_canary(const struct workload_fi_results *r, const char *cell);
+
 #endif

@@ -6,6 +6,7 @@
  * must be the one the host computes for the same seed.
  */
 #include <criterion/criterion.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,21 +48,32 @@ static void config_copy(char *path, const char *config, const char *const *edits
 	free(text);
 }
 
-/* Boot the edited config (under icount if asked); the hypervisor must shut down in order. */
+/* Start the edited config (under icount if asked); its copy goes when the run is done. */
+static void boot_start(struct tessera_proc *p, char *path, const char *config, const char *const *edits,
+		       bool icount)
+{
+	config_copy(path, config, edits);
+	if (icount)
+		tessera_start(p, (const char *const[]){"run", "--config", path, "--timeout", "90", "--",
+						       "-icount", ICOUNT, NULL});
+	else
+		tessera_start(p, (const char *const[]){"run", "--config", path, "--timeout", "90", NULL});
+}
+
+/* Wait for it; the hypervisor must have shut down in order. */
+static void boot_wait(struct tessera_proc *p, const char *path)
+{
+	tessera_wait(p, LIMIT_S);
+	unlink(path);
+	cr_assert_eq(p->status, 0, "exit status %d\nstdout:\n%s\nstderr:\n%s", p->status, p->out, p->err);
+}
+
 static void boot(struct tessera_proc *p, const char *config, const char *const *edits, bool icount)
 {
 	char path[64];
 
-	config_copy(path, config, edits);
-	if (icount)
-		tessera_run(p, LIMIT_S,
-			    (const char *const[]){"run", "--config", path, "--timeout", "90", "--", "-icount",
-						  ICOUNT, NULL});
-	else
-		tessera_run(p, LIMIT_S,
-			    (const char *const[]){"run", "--config", path, "--timeout", "90", NULL});
-	unlink(path);
-	cr_assert_eq(p->status, 0, "exit status %d\nstdout:\n%s\nstderr:\n%s", p->status, p->out, p->err);
+	boot_start(p, path, config, edits, icount);
+	boot_wait(p, path);
 }
 
 static void parse(const struct tessera_proc *p, struct workload_results *r)
@@ -108,6 +120,23 @@ static uint64_t median(const uint64_t *v, size_t n)
 	return s[n / 2];
 }
 
+/* Every shipped config passes the checker (the tests below boot all but membw-alone.yaml). */
+Test(workloads, every_bench_and_fi_config_passes_config_check, .timeout = 60)
+{
+	glob_t g;
+
+	cr_assert_eq(glob(ROOT "/configs/bench/*.yaml", 0, NULL, &g), 0);
+	cr_assert_eq(glob(ROOT "/configs/fi/*.yaml", GLOB_APPEND, NULL, &g), 0);
+	cr_expect_geq(g.gl_pathc, 11, "%zu configs", g.gl_pathc);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct tessera_proc p;
+		tessera_run(&p, 30, (const char *const[]){"config", "check", g.gl_pathv[i], NULL});
+		cr_expect_eq(p.status, 0, "%s: exit %d\n%s", g.gl_pathv[i], p.status, p.err);
+		tessera_free(&p);
+	}
+	globfree(&g);
+}
+
 Test(workloads, cpuint_samples_and_a_correct_sieve, .timeout = 120)
 {
 	struct tessera_proc p;
@@ -134,8 +163,13 @@ Test(workloads, cpuint_is_deterministic_under_icount, .timeout = 200)
 	struct workload_results r[2];
 	uint64_t v[2][4], h[2][4];
 
+	char path[2][64];
+
+	/* Both at once: an icount boot runs on one host thread, and most of its time is the boot itself. */
+	for (int k = 0; k < 2; k++)
+		boot_start(&p[k], path[k], ROOT "/configs/bench/cpuint.yaml", edits, true);
 	for (int k = 0; k < 2; k++) {
-		boot(&p[k], ROOT "/configs/bench/cpuint.yaml", edits, true);
+		boot_wait(&p[k], path[k]);
 		parse(&p[k], &r[k]);
 		samples(&r[k], "cpuint", "cpuint", "sieve", v[k], 4, 1, UINT64_MAX);
 		samples(&r[k], "cpuint", "cpuint", "hash", h[k], 4, 1, UINT64_MAX);
@@ -355,48 +389,43 @@ static uint32_t fiself_expected(uint64_t rounds, size_t size, size_t sortn, uint
 	return result;
 }
 
-/* The "FI result=0x... check=..." line's result, and whether the check said ok. */
-static uint32_t fi_result(const char *out, bool *ok)
+static void parse_fi(const struct tessera_proc *p, struct workload_fi_results *r)
 {
-	const char *s = strstr(out, "[fiself] FI result=0x");
-	unsigned int result, rounds;
-	char check[16];
+	char err[512];
 
-	cr_assert_not_null(s, "no FI result line in:\n%s", out);
-	cr_assert_eq(sscanf(s, "[fiself] FI result=0x%x check=%15s rounds=%u", &result, check, &rounds), 3,
-		     "malformed: %.80s", s);
-	*ok = strcmp(check, "ok") == 0;
-	return result;
-}
-
-static unsigned int count(const char *text, const char *needle)
-{
-	unsigned int n = 0;
-
-	for (const char *s = text; (s = strstr(s, needle)); s++)
-		n++;
-	return n;
+	memset(r, 0, sizeof(*r));
+	cr_assert_eq(workload_parse_fi_text(p->out, "console", r, err, sizeof(err)), 0, "%s\nin:\n%s", err,
+		     p->out);
 }
 
 Test(workloads, fiself_result_is_the_hosts_and_canaries_stay_ok, .timeout = 120)
 {
 	static const char *const edits[] = {"rounds=8 size=64K sortn=4096", "rounds=3 size=16K sortn=1000",
 					    NULL};
+	static const char *const canaries[] = {"canary-a", "canary-b"};
 	struct tessera_proc p;
+	struct workload_fi_results r;
 	uint32_t want = fiself_expected(3, 16 << 10, 1000, 1);
-	bool ok;
 
 	boot(&p, ROOT "/configs/fi/selfcheck.yaml", edits, false);
-	cr_expect_eq(fi_result(p.out, &ok), want, "FI result differs from the host's 0x%08x:\n%s", want,
-		     p.out);
-	cr_expect(ok, "check=mismatch without a fault:\n%s", p.out);
-	cr_expect_eq(count(p.out, "[fiself] FI round="), 3);
-	cr_expect_eq(count(p.out, "crc=ok sort=ok"), 3);
-	expect_line(&p, "[canary-a] CANARY done passes=");
-	expect_line(&p, "[canary-b] CANARY done passes=");
-	cr_expect_eq(count(p.out, "CANARY changed"), 0, "a canary saw a change:\n%s", p.out);
-	cr_expect_geq(count(p.out, "[canary-a] CANARY ok pass="), 3);
+	parse_fi(&p, &r);
+	const struct workload_fi *fi = workload_find_fi(&r, "fiself");
+	cr_assert(fi && fi->done, "no FI result line in:\n%s", p.out);
+	cr_expect_eq(fi->result, want, "FI result 0x%08x, the host's 0x%08x", fi->result, want);
+	cr_expect(fi->check_ok, "check=mismatch without a fault:\n%s", p.out);
+	cr_expect_eq(fi->rounds, 3);
+	cr_expect_eq(fi->rounds_mismatched, 0);
+	for (int i = 0; i < 2; i++) {
+		const struct workload_canary *c = workload_find_canary(&r, canaries[i]);
+		cr_assert(c && c->done, "%s did not finish:\n%s", canaries[i], p.out);
+		cr_expect_eq(c->changes_seen, 0, "%s saw a change:\n%s", canaries[i], p.out);
+		cr_expect_eq(c->changed, 0);
+		cr_expect_geq(c->passes_ok, 3);
+		cr_expect_eq(c->passes, c->passes_ok);
+		cr_expect_gt(c->bytes, 1 << 20, "the 1 MiB pattern and its text");
+	}
 	expect_line(&p, "shutdown: 3 cells finished, 0 failed");
+	workload_fi_results_free(&r);
 	tessera_free(&p);
 }
 
@@ -407,49 +436,57 @@ Test(workloads, fiself_and_canary_checks_catch_a_planted_error, .timeout = 120)
 					    "rounds=3 size=16K sortn=1000 seed=1 flip=1", "seed=2 until=0",
 					    "seed=2 until=0 poke=4096", NULL};
 	struct tessera_proc p;
-	unsigned long addr, was, now, pass;
-	const char *s;
-	bool ok;
+	struct workload_fi_results r;
 
 	boot(&p, ROOT "/configs/fi/selfcheck.yaml", edits, false);
+	parse_fi(&p, &r);
+	const struct workload_fi *fi = workload_find_fi(&r, "fiself");
+	cr_assert(fi && fi->done, "no FI result line in:\n%s", p.out);
 	/* the flip comes after the CRC that goes into the result: caught, yet the result is unchanged */
-	cr_expect_eq(fi_result(p.out, &ok), fiself_expected(3, 16 << 10, 1000, 1));
-	cr_expect_not(ok, "the flipped bit was not caught:\n%s", p.out);
+	cr_expect_eq(fi->result, fiself_expected(3, 16 << 10, 1000, 1));
+	cr_expect_not(fi->check_ok, "the flipped bit was not caught:\n%s", p.out);
+	cr_expect_eq(fi->rounds_mismatched, 1);
 	expect_line(&p, "[fiself] FI round=1 result=");
 	expect_line(&p, "crc=mismatch sort=ok");
 	expect_line(&p, "cell 'fiself' failed: exit status 1");
-	s = strstr(p.out, "[canary-a] CANARY changed addr=");
-	cr_assert_not_null(s, "the poked word was not reported:\n%s", p.out);
-	cr_assert_eq(sscanf(s, "[canary-a] CANARY changed addr=%lx pass=%lu was=%lx now=%lx", &addr, &pass,
-			    &was, &now),
-		     4, "malformed: %.100s", s);
-	cr_expect_eq(pass, 1, "reported in pass %lu, poked after pass 0", pass);
-	cr_expect_eq(__builtin_popcountl(was ^ now), 1, "was %#lx now %#lx: want one bit", was, now);
-	cr_expect_eq(addr % 4096, 0, "poke=4096 is a page into the pattern, which starts on a page");
-	cr_expect_eq(count(p.out, "[canary-a] CANARY changed"), 1, "reported once:\n%s", p.out);
-	expect_line(&p, "[canary-a] CANARY done passes=");
-	expect_line(&p, "changed=1 bytes=");
+	const struct workload_canary *a = workload_find_canary(&r, "canary-a");
+	cr_assert(a && a->done, "canary-a did not finish:\n%s", p.out);
+	cr_assert_eq(a->changes_seen, 1, "the poked word, reported once:\n%s", p.out);
+	cr_expect_eq(a->changed, 1);
+	cr_expect_not(a->changes[0].page);
+	cr_expect_eq(a->changes[0].pass, 1, "reported in pass %lu, poked after pass 0", a->changes[0].pass);
+	cr_expect_eq(__builtin_popcountl(a->changes[0].was ^ a->changes[0].now), 1, "was %#lx now %#lx",
+		     a->changes[0].was, a->changes[0].now);
+	cr_expect_eq(a->changes[0].addr % 4096, 0,
+		     "poke=4096 is a page into the pattern, which starts on a page");
 	expect_line(&p, "cell 'canary-a' failed: exit status 1");
-	cr_expect_eq(count(p.out, "[canary-b] CANARY changed"), 0);
+	const struct workload_canary *b = workload_find_canary(&r, "canary-b");
+	cr_assert(b && b->done);
+	cr_expect_eq(b->changes_seen, 0);
+	workload_fi_results_free(&r);
 	tessera_free(&p);
 }
 
 Test(workloads, canary_sees_a_writer_through_a_shared_region, .timeout = 120)
 {
 	struct tessera_proc p;
-	unsigned int changes = 0;
-	unsigned long addr;
+	struct workload_fi_results r;
 
 	boot(&p, ROOT "/configs/fi/canary-selftest.yaml", NULL, false);
-	expect_line(&p, "[canary] CANARY changed addr=0x1000000 pass=");
-	/* every change it saw is in the 64 KiB the writer shares with it */
-	for (const char *s = p.out; (s = strstr(s, "[canary] CANARY changed addr=")); s++, changes++) {
-		cr_assert_eq(sscanf(s, "[canary] CANARY changed addr=%lx", &addr), 1);
-		cr_expect(addr >= 0x1000000 && addr < 0x1010000,
-			  "a change at %#lx, outside the shared region", addr);
+	parse_fi(&p, &r);
+	const struct workload_canary *c = workload_find_canary(&r, "canary");
+	cr_assert(c && c->done, "the canary did not finish:\n%s", p.out);
+	/* the writer rewrites all 16 pages of the region in every pass; every change is in them */
+	cr_expect_geq(c->changes_seen, 16);
+	cr_expect_geq(c->changed, c->changes_seen);
+	for (uint64_t i = 0; i < c->changes_seen && i < WORKLOAD_CANARY_KEPT; i++) {
+		cr_expect(c->changes[i].page, "change %lu is not a checksummed page", i);
+		cr_expect(c->changes[i].addr >= 0x1000000 && c->changes[i].addr < 0x1010000,
+			  "a change at %#lx, outside the shared region", c->changes[i].addr);
 	}
-	cr_expect_geq(changes, 16, "the writer rewrites all 16 pages in every pass");
+	expect_line(&p, "[canary] CANARY changed addr=0x1000000 pass=");
 	expect_line(&p, "cell 'canary' failed: exit status 1");
 	expect_line(&p, "cell 'writer' finished: exit status 0");
+	workload_fi_results_free(&r);
 	tessera_free(&p);
 }
