@@ -33,7 +33,7 @@ enum workload_unit {
 #define WORKLOAD_UNIT_ENUM(NAME, word, meaning) WORKLOAD_UNIT_##NAME,
 	WORKLOAD_UNITS(WORKLOAD_UNIT_ENUM)
 #undef WORKLOAD_UNIT_ENUM
-		WORKLOAD_UNIT_COUNT_
+		WORKLOAD_NR_UNITS
 };
 
 /* The unit's word, or NULL for a value outside the table. */
@@ -44,7 +44,7 @@ static inline const char *workload_unit_name(unsigned int unit)
 		WORKLOAD_UNITS(WORKLOAD_UNIT_NAME)
 #undef WORKLOAD_UNIT_NAME
 	};
-	return unit < WORKLOAD_UNIT_COUNT_ ? names[unit] : 0;
+	return unit < WORKLOAD_NR_UNITS ? names[unit] : 0;
 }
 
 static inline int workload_name_char(char c)

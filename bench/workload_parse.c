@@ -164,12 +164,12 @@ int workload_parse_line(const char *s, size_t len, struct workload_line *out, un
 	copy_field(l.name, s, f[2]);
 	if (n < 4)
 		return workload_fail(err, errsize, col, len, "unit: missing");
-	for (l.unit = 0; l.unit < WORKLOAD_UNIT_COUNT_; l.unit++)
+	for (l.unit = 0; l.unit < WORKLOAD_NR_UNITS; l.unit++)
 		if (field_is(s, f[3], workload_unit_name(l.unit)))
 			break;
-	if (l.unit == WORKLOAD_UNIT_COUNT_) {
+	if (l.unit == WORKLOAD_NR_UNITS) {
 		char units[128] = "";
-		for (unsigned int u = 0; u < WORKLOAD_UNIT_COUNT_; u++)
+		for (unsigned int u = 0; u < WORKLOAD_NR_UNITS; u++)
 			snprintf(units + strlen(units), sizeof(units) - strlen(units), "%s%s", u ? "|" : "",
 				 workload_unit_name(u));
 		return workload_fail(err, errsize, col, f[3].at, "unit: '%.*s' is not one of %s",

@@ -127,7 +127,7 @@ Test(workloads, every_bench_and_fi_config_passes_config_check, .timeout = 60)
 
 	cr_assert_eq(glob(ROOT "/configs/bench/*.yaml", 0, NULL, &g), 0);
 	cr_assert_eq(glob(ROOT "/configs/fi/*.yaml", GLOB_APPEND, NULL, &g), 0);
-	cr_expect_geq(g.gl_pathc, 11, "%zu configs", g.gl_pathc);
+	cr_expect_geq(g.gl_pathc, 12, "%zu configs", g.gl_pathc);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		struct tessera_proc p;
 		tessera_run(&p, 30, (const char *const[]){"config", "check", g.gl_pathv[i], NULL});
