@@ -173,3 +173,36 @@ Test(workload_parse, many_samples_grow_the_arrays)
 	workload_results_free(&r);
 	free(log);
 }
+
+/* docs/workloads.md's unit table is the WORKLOAD_UNITS table, row for row. */
+Test(workload_parse, docs_unit_table_matches_workload_units)
+{
+	static const char *const rows[] = {
+#define WORKLOAD_UNIT_ROW(NAME, word, meaning) "  | `" word "` | " meaning " |",
+		WORKLOAD_UNITS(WORKLOAD_UNIT_ROW)
+#undef WORKLOAD_UNIT_ROW
+	};
+	FILE *f = fopen(TESSERA_SOURCE_ROOT "/docs/workloads.md", "r");
+	char line[512];
+	size_t n = 0;
+	bool in = false;
+
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strstr(line, "<!-- BEGIN WORKLOAD_UNITS")) {
+			in = true;
+			continue;
+		}
+		if (strstr(line, "<!-- END WORKLOAD_UNITS"))
+			break;
+		if (!in || !strstr(line, "| `"))
+			continue;
+		cr_assert_lt(n, WORKLOAD_NR_UNITS, "an extra row: %s", line);
+		cr_expect_str_eq(line, rows[n],
+				 "row %zu of docs/workloads.md differs from bench/workload_format.h", n);
+		n++;
+	}
+	fclose(f);
+	cr_expect_eq(n, WORKLOAD_NR_UNITS, "%zu rows in docs/workloads.md, %d units", n, WORKLOAD_NR_UNITS);
+}
