@@ -32,7 +32,7 @@ static inline uint64_t prng_below(struct prng *p, uint64_t n)
 	return (uint64_t)(((unsigned __int128)prng_next(p) * n) >> 64);
 }
 
-/* The splitmix64 finalizer alone: a fixed pseudo-random value for `x`, without state. */
+/* One splitmix64 step from state x: a fixed pseudo-random value for `x`, without keeping state. */
 static inline uint64_t prng_hash(uint64_t x)
 {
 	struct prng p = {x};
