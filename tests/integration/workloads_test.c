@@ -490,3 +490,16 @@ Test(workloads, canary_sees_a_writer_through_a_shared_region, .timeout = 120)
 	workload_fi_results_free(&r);
 	tessera_free(&p);
 }
+
+/* A bad argument is refused by the inmate with its name and range, and the cell fails with status 2. */
+Test(workloads, bad_argument_names_key_and_range, .timeout = 120)
+{
+	struct tessera_proc p;
+
+	boot(&p, ROOT "/configs/bench/cpuint.yaml", (const char *const[]){"iters=20", "iters=0", NULL},
+	     false);
+	expect_line(&p, "[cpuint] cpuint: bad argument iters=0: want a number 1..4096");
+	expect_line(&p, "cell 'cpuint' failed: exit status 2");
+	cr_expect(!has_line_with(p.out, "BENCH cpuint"), "samples despite the bad argument:\n%s", p.out);
+	tessera_free(&p);
+}
