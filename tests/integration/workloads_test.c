@@ -235,10 +235,11 @@ Test(workloads, irqlat_never_early_and_bounded_by_the_arming_exit, .timeout = 12
 	cr_expect_eq(param(&r, "irqlat", "irqlat", "early"), 0);
 	tsc_hz = param(&r, "irqlat", "irqlat", "tsc_hz");
 	cr_expect_eq(param(&r, "irqlat", "irqlat", "deadline_ticks"), tsc_hz / 5000, "200 us of TSC ticks");
-	/* an interrupt takes some ticks to arrive, and under TCG well under a second */
-	samples(&r, "irqlat", "irqlat", "halt", halt, 10, 1, tsc_hz);
-	samples(&r, "irqlat", "irqlat", "spin", spin, 10, 1, tsc_hz);
-	samples(&r, "irqlat", "irqlat", "arm", arm, 10, 1, tsc_hz);
+	/* An interrupt takes some ticks to arrive; the upper bound only catches garbage: a vCPU thread of
+	 * a loaded host can wait long for a core, so it is 10 s, not the microseconds it usually takes. */
+	samples(&r, "irqlat", "irqlat", "halt", halt, 10, 1, 10 * tsc_hz);
+	samples(&r, "irqlat", "irqlat", "spin", spin, 10, 1, 10 * tsc_hz);
+	samples(&r, "irqlat", "irqlat", "arm", arm, 10, 1, 10 * tsc_hz);
 	workload_results_free(&r);
 	tessera_free(&p);
 }
