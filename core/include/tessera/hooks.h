@@ -16,12 +16,14 @@
  *   inject      a virtual interrupt or exception about to be written for delivery (every source:
  *               interrupts, NMIs, re-injections, faults); a client may change or drop it
  *   entry       just before the guest resumes (also the first time)
- *   cell_state  a cell changed state (any CPU; the cell's lock is not held)
+ *   cell_state  a cell changed state (any CPU; declared: cell.c's state changes still call their trace
+ *               points directly and do not pass it yet)
  *   tick        CPU 0's periodic work: each pass of its idle loop, and every HOOK_TICK_EXITS exits
  *               while CPU 0 runs a vCPU
  *   hw_error    a hardware error (machine check) reached the hypervisor (declared: no source yet)
  *   fail        a named fail point (TESSERA_FAIL_SITES) in a function that can fail: a client may
- *               make it fail with an error code (declared: fault injection is its client to come)
+ *               make it fail with an error code (wired so far: vcpu_reset, in vcpu.c; fault injection
+ *               is its client to come)
  */
 #ifndef TESSERA_HOOKS_H
 #define TESSERA_HOOKS_H
