@@ -17,6 +17,11 @@
  *   apic_read  a 32-bit load of the virtual LAPIC's version register (emulated MMIO)
  *   apic_icr   a 32-bit store to the virtual LAPIC's ICR: a fixed self-IPI with interrupts off (emulated
  *              MMIO, the IPI decided and posted; the vector stays pending, never taken)
+ *   ipi        the same ICR store with interrupts on, vector 0xe1: the IPI is delivered at once and its
+ *              (empty) handler runs; "empty" is `int $0xe1`, the same handler and EOI without the IPI
+ *   timer      the vLAPIC timer, periodic at 10 kHz (vector 0xe2): a tight loop reads the TSC, a gap is
+ *              one timer interrupt (the physical timer's exit, the decision, the injection, the re-arm)
+ *              plus the guest's handler and EOI, which `int $0xe2` measures and is subtracted
  *   port       OUTB to port 0x80, denied; the config's `inject` policy raises #GP, caught by fault_try
  *   mem        a load from guest-physical 256 MiB, outside the cell: #PF injected, caught likewise
  * For port and mem the "empty" sequence is the same fault_try around UD2, a fault the guest takes by
@@ -63,9 +68,23 @@ static uint64_t call_ticks[EXITBENCH_MAX], empty_ticks[EXITBENCH_MAX];
 		t_;                                                                             \
 	})
 
-enum mode { M_HYPERCALL, M_CPUID, M_MSR, M_APIC_READ, M_APIC_ICR, M_PORT, M_MEM, M_COUNT };
-static const char *const mode_names[M_COUNT] = {"hypercall", "cpuid", "msr", "apic_read",
-						"apic_icr",  "port",  "mem"};
+enum mode { M_HYPERCALL, M_CPUID, M_MSR, M_APIC_READ, M_APIC_ICR, M_PORT, M_MEM, M_IPI, M_TIMER, M_COUNT };
+static const char *const mode_names[M_COUNT] = {"hypercall", "cpuid", "msr", "apic_read", "apic_icr",
+						"port",	     "mem",   "ipi", "timer"};
+
+#define IPI_VECTOR   0xe1u
+#define TIMER_VECTOR 0xe2u
+#define TIMER_HZ     10000
+#define ICR_SELF_IPI ((1u << 18) | 0x4000u | IPI_VECTOR)
+
+static volatile uint64_t handled;
+
+static void count_irq(unsigned int vector, void *ctx)
+{
+	(void)vector;
+	(void)ctx;
+	handled++;
+}
 
 static uint64_t denied_port(void *arg)
 {
@@ -119,6 +138,9 @@ static uint64_t sample(enum mode m, bool empty)
 	case M_APIC_ICR:
 		return empty ? SAMPLE("", 0, ICR_SELF_FIXED, APIC_PAGE + APIC_ICR_LO_REG)
 			     : SAMPLE("mov %%ecx, (%%rsi)", 0, ICR_SELF_FIXED, APIC_PAGE + APIC_ICR_LO_REG);
+	case M_IPI:
+		return empty ? SAMPLE("int $0xe1", 0, 0, 0)
+			     : SAMPLE("mov %%ecx, (%%rsi)", 0, ICR_SELF_IPI, APIC_PAGE + APIC_ICR_LO_REG);
 	case M_PORT: return empty ? sample_fault(native_ud, VEC_UD) : sample_fault(denied_port, VEC_GP);
 	case M_MEM: return empty ? sample_fault(native_ud, VEC_UD) : sample_fault(denied_mem, VEC_PF);
 	default: return 0;
@@ -142,8 +164,67 @@ static uint64_t sample_loop(uint32_t iter)
 	return ((((uint64_t)hi1 << 32) | lo1) - (((uint64_t)hi0 << 32) | lo0));
 }
 
+/*
+ * Timer mode: the loop's usual step (interrupts off), then n gaps in the same tight TSC-reading loop
+ * with the timer on (a step far above the usual one took a timer interrupt) into call_ticks; the
+ * usual step and the handler's own cost (int $vector, with its EOI) are taken off the gaps' median.
+ */
+static int run_timer(uint64_t n)
+{
+	static uint64_t handler_ticks[EXITBENCH_MAX];
+	uint64_t got = 0, steps = 0, normal = 0, prev, before;
+
+	irq_set_handler(TIMER_VECTOR, count_irq, NULL);
+	SAMPLE("int $0xe2", 0, 0, 0); /* warm-up */
+	for (uint64_t i = 0; i < n; i++)
+		handler_ticks[i] = SAMPLE("int $0xe2", 0, 0, 0) - SAMPLE("", 0, 0, 0);
+	/* The loop's usual step, with interrupts off; a step far above it took an interrupt. */
+	prev = rdtsc();
+	while (normal < 256) {
+		uint64_t t = rdtsc();
+		empty_ticks[normal++] = t - prev;
+		prev = t;
+	}
+	struct nullcall_summary e = nullcall_summarize(empty_ticks, normal);
+	uint64_t threshold = e.median + 100; /* an interrupt costs hundreds: no step in between */
+	timer_start_periodic(TIMER_HZ, TIMER_VECTOR);
+	irq_enable();
+	before = handled;
+	prev = rdtsc();
+	while (got < n) {
+		uint64_t t = rdtsc(), d = t - prev;
+		prev = t;
+		if (d > threshold && steps++ > 0) /* the first may have come mid-setup */
+			call_ticks[got++] = d;
+	}
+	irq_disable();
+	timer_stop();
+	struct nullcall_summary g = nullcall_summarize(call_ticks, n);
+	struct nullcall_summary h = nullcall_summarize(handler_ticks, n);
+	uint64_t guest = e.median + h.median;
+	uint64_t loop_check = sample_loop(LOOP_ITER + 1) - sample_loop(1);
+	if (handled - before < n) {
+		printf("exitbench: mode=timer: %lu gaps but %lu interrupts handled\n", n, handled - before);
+		return 1;
+	}
+	printf("exitbench: mode=timer calls=%lu call_median=%lu empty_median=%lu net=%lu loop_check=%lu\n", n,
+	       g.median, guest, nullcall_net(g.median, guest), loop_check);
+	return 0;
+}
+
 static int run_mode(enum mode m, uint64_t n)
 {
+	if (m == M_IPI || m == M_TIMER) {
+		irq_cpu_init();
+		/* apic_icr, if it ran before, left its vector pending: taken at the first STI */
+		irq_set_handler(ICR_SELF_FIXED & 0xff, count_irq, NULL);
+	}
+	if (m == M_TIMER)
+		return run_timer(n);
+	if (m == M_IPI) {
+		irq_set_handler(IPI_VECTOR, count_irq, NULL);
+		irq_enable();
+	}
 	if (m == M_APIC_ICR || m == M_APIC_READ)
 		irq_cpu_init(); /* a software-enabled APIC: the IPI is decided and posted, not dropped */
 	/* Warm-up: the first touches of code and data pages may cost extra (TLB fills). */
@@ -160,6 +241,8 @@ static int run_mode(enum mode m, uint64_t n)
 	uint64_t loop_check = sample_loop(LOOP_ITER + 1) - sample_loop(1);
 	struct nullcall_summary c = nullcall_summarize(call_ticks, n);
 	struct nullcall_summary e = nullcall_summarize(empty_ticks, n);
+	if (m == M_IPI)
+		irq_disable();
 	printf("exitbench: mode=%s calls=%lu call_median=%lu empty_median=%lu net=%lu loop_check=%lu\n",
 	       mode_names[m], n, c.median, e.median, nullcall_net(c.median, e.median), loop_check);
 	return 0;
@@ -194,7 +277,8 @@ int main(const struct tessera_cell_boot_info *info)
 			len -= k < len ? k + 1 : k;
 		}
 	if (!nr || nr > M_COUNT || len || n < 1 || n > EXITBENCH_MAX) {
-		printf("exitbench: bad mode or calls (mode=hypercall|cpuid|msr|apic_read|apic_icr|port|mem"
+		printf("exitbench: bad mode or calls "
+		       "(mode=hypercall|cpuid|msr|apic_read|apic_icr|port|mem|ipi|timer"
 		       "[,...], calls<=%u)\n",
 		       EXITBENCH_MAX);
 		return 2;

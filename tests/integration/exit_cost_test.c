@@ -48,7 +48,8 @@ Test(exit_cost, every_exit_kind_holds_its_goal_and_compare_py_reads_the_json, .t
 	long long hc = figure(p.out, "hypercall", "tracing off");
 	cr_expect(hc > 0 && hc <= 150, "null hypercall, tracing off: %lld instructions (goal 150)\n%s", hc,
 		  p.out);
-	static const char *const modes[] = {"cpuid", "msr", "port", "mem", "apic_read", "apic_icr"};
+	static const char *const modes[] = {"cpuid",	 "msr",	     "port", "mem",
+					    "apic_read", "apic_icr", "ipi",  "timer"};
 	for (unsigned int i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		cr_expect_gt(figure(p.out, modes[i], "tracing off"), 0, "no figure for %s:\n%s", modes[i],
 			     p.out);
