@@ -32,6 +32,7 @@ void probe_ivc(struct probe *p);
 void probe_memory(struct probe *p);
 void probe_msrs(struct probe *p);
 void probe_svm(struct probe *p);
+void probe_user(struct probe *p);
 void probe_ports(struct probe *p);
 
 #endif

@@ -147,6 +147,13 @@ void arch_vcpu_skip(struct vcpu *v, const struct vcpu_exit *exit)
 		vmcb_set(s->vmcb, VMCB_RIP, exit->next_pc);
 }
 
+bool arch_vcpu_kernel_mode(struct vcpu *v)
+{
+	/* VMMCALL runs at any CPL (AMD APM): the CPU leaves the privilege check to the hypervisor. The
+	 * VMCB's CPL is the guest's at the exit (SS.DPL). */
+	return vmcb_read(((struct svm_vcpu *)v->arch)->vmcb, VMCB_CPL, 1) == 0;
+}
+
 void arch_vcpu_set_hypercall_result(struct vcpu *v, int64_t result)
 {
 	struct svm_vcpu *s = v->arch;

@@ -132,6 +132,11 @@ uint64_t arch_vcpu_pc(struct vcpu *v);
 const char *arch_pc_name(void);
 /* Resume after the exiting instruction (uses the next-pc the decoder found). */
 void arch_vcpu_skip(struct vcpu *v, const struct vcpu_exit *exit);
+/*
+ * Whether the vCPU runs at the architecture's most privileged guest level (x86: CPL 0). Hypercalls come
+ * only from there: an OS's processes must not reach the hypervisor (docs/hypercalls.md).
+ */
+bool arch_vcpu_kernel_mode(struct vcpu *v);
 /* Return a hypercall result to the guest. */
 void arch_vcpu_set_hypercall_result(struct vcpu *v, int64_t result);
 /* Complete an emulated port read / MSR read (value goes to the guest's destination register). */
