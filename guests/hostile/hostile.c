@@ -8,6 +8,10 @@
  *   efer      write EFER with a reserved bit (needs EFER write granted): must raise #GP in the cell
  *   debug     single-step one instruction with RFLAGS.TF: the #DB must come back to the cell
  *   badcr0    set CR0.NW without CD: VMRUN refuses that state; the report must keep the RIP
+ *   idt_outside    point the IDT outside the cell's memory, then raise #UD: every delivery faults again
+ *             (#UD, #PF, #DF): the hypervisor must escalate to a triple fault and fail the cell alone
+ *   stack_outside  the same with the stack pointer outside the cell (the delivery's pushes fault)
+ *   apic_idt  the IDT in the emulated local APIC page: a delivery's access is not emulated, same ending
  *   wait=N    spin about N million iterations (for a test to act meanwhile, e.g. send an NMI)
  * Every check prints "hostile: <name>: ok" or "hostile: <name>: BAD ..."; main returns 0.
  */
@@ -99,6 +103,28 @@ static void attack_badcr0(void)
 	printf("hostile: badcr0: BAD, still running\n");
 }
 
+/* Loads an IDT at `base` and raises #UD: never returns if the hypervisor escalates as it must. */
+static void attack_idt_at(const char *name, uint64_t base)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed idtr = {0xfff, base};
+
+	printf("hostile: %s: IDT at %#lx, then ud2\n", name, base);
+	print_flush();
+	__asm__ volatile("lidt %0; ud2" ::"m"(idtr) : "memory");
+	printf("hostile: %s: BAD, still running\n", name);
+}
+
+static void attack_stack_outside(uint64_t sp)
+{
+	printf("hostile: stack_outside: RSP at %#lx, then ud2\n", sp);
+	print_flush();
+	__asm__ volatile("mov %0, %%rsp; ud2" ::"r"(sp) : "memory");
+	printf("hostile: stack_outside: BAD, still running\n");
+}
+
 int main(const struct tessera_cell_boot_info *info)
 {
 	if (args_get("straddle", NULL, NULL))
@@ -122,6 +148,13 @@ int main(const struct tessera_cell_boot_info *info)
 	}
 	if (args_get("badcr0", NULL, NULL))
 		attack_badcr0();
+	/* 1 GiB: inside the runtime's identity map, far outside the cell's RAM (a test config keeps it so). */
+	if (args_get("idt_outside", NULL, NULL))
+		attack_idt_at("idt_outside", 0x40000000);
+	if (args_get("apic_idt", NULL, NULL))
+		attack_idt_at("apic_idt", 0xfee00000);
+	if (args_get("stack_outside", NULL, NULL))
+		attack_stack_outside(0x40001000);
 	printf("hostile: done\n");
 	return 0;
 }

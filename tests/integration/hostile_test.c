@@ -136,6 +136,48 @@ Test(hostile, unexpected_exit_report_keeps_the_rip, .timeout = 120)
 	tessera_free(&p);
 }
 
+/* VIOLATION lines printed for cell `name`. */
+static unsigned int violations_of(const char *out, const char *name)
+{
+	char needle[64];
+	unsigned int n = 0;
+
+	snprintf(needle, sizeof(needle), "VIOLATION cell '%s' ", name);
+	for (const char *q = out; (q = strstr(q, needle)); q++)
+		n++;
+	return n;
+}
+
+/*
+ * A fault whose delivery faults again (IDT outside the cell, stack outside it, IDT in the emulated APIC
+ * page) escalates as on the CPU: #PF, #DF, then a triple fault that fails the cell alone, after a few
+ * violations. Before, the #PF was injected again forever (tens of thousands of VIOLATION lines) and the
+ * run never ended although the worker finished.
+ */
+Test(hostile, a_fault_during_fault_delivery_escalates_to_a_triple_fault, .timeout = 120)
+{
+	static const char *const cells[] = {"idt", "stack", "apic"};
+	struct tessera_proc p;
+
+	run_hostile(&p, "hostile-escalate.yaml", NULL);
+	for (unsigned int i = 0; i < 3; i++) {
+		char line[128];
+		snprintf(line, sizeof(line),
+			 "ERROR: cell '%s' failed: cpu %u crashed: triple fault (#PF while delivering #DF) "
+			 "at rip 0x",
+			 cells[i], i + 1);
+		expect_line(&p, line);
+		unsigned int n = violations_of(p.out, cells[i]);
+		/* The refused #UD delivery (a #PF follows), the #PF's (a #DF), the #DF's (shutdown). */
+		cr_expect(n >= 1 && n <= 3, "cell '%s': %u violations, want 1-3:\n%s", cells[i], n, p.out);
+	}
+	cr_expect(!strstr(p.out, ": BAD, still running"), "a cell survived:\n%s", p.out);
+	expect_line(&p, "cell 'worker' finished: exit status 0");
+	expect_line(&p, "shutdown: 1 cells finished, 3 failed");
+	cr_expect_eq(p.status, 0, "exit status %d", p.status);
+	tessera_free(&p);
+}
+
 /* A shared region over RAM the firmware reserves passes the host (it cannot know) but not the hypervisor. */
 Test(hostile, shared_region_over_firmware_ram_is_refused_at_boot, .timeout = 120)
 {

@@ -13,6 +13,7 @@
 #include "../apic/vlapic.h"
 #include "cpuid_filter.h"
 #include "efer.h"
+#include "event.h"
 #include "svm.h"
 #include "vmcb.h"
 
@@ -255,6 +256,39 @@ bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, b
 	return true;
 }
 
+static const char *const exc_names[32] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO", "#TS",
+	"#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE",  "#CP",
+};
+
+static const char *exc_name(uint64_t event)
+{
+	const char *name = exc_names[event & 31];
+	return (event & 0xff) < 32 && name ? name : "an event";
+}
+
+/*
+ * Every exception the hypervisor raises in a guest (a violation's fault, a reflected #DB/#AC) goes through
+ * here: if the exit came while the CPU was delivering another event (EXITINTINFO), the two combine as on
+ * the CPU (event.h), up to a shutdown that fails the cell. So a delivery that faults again (an IDT or stack
+ * outside the cell) ends within three rounds instead of being injected forever. The interrupted event is
+ * never injected again: the new one replaces it, as on the CPU.
+ */
+static void raise_exception(struct vcpu *v, struct svm_vcpu *s, const struct vcpu_exit *exit, uint64_t inj,
+			    unsigned int kind)
+{
+	uint64_t delivering = s->reinject, event = svm_event_combine(delivering, inj);
+
+	s->reinject = 0;
+	if (event == SVM_EVENT_SHUTDOWN) {
+		cell_stop(v->cell, TESSERA_CELL_FAILED,
+			  "cpu %u crashed: triple fault (%s while delivering %s) at %s %#llx", v->cpu,
+			  exc_name(inj), exc_name(delivering), arch_pc_name(), (unsigned long long)exit->pc);
+		return;
+	}
+	svm_inject(v, s, event, kind);
+}
+
 bool arch_vcpu_reflect_exception(struct vcpu *v, const struct vcpu_exit *exit)
 {
 	struct svm_vcpu *s = v->arch;
@@ -269,8 +303,9 @@ bool arch_vcpu_reflect_exception(struct vcpu *v, const struct vcpu_exit *exit)
 	}
 	/* The exit left RIP where the CPU would have delivered the exception: a fault at the instruction
 	 * (#AC, data-breakpoint-free #DB faults), a trap after it (single step). Injecting it now delivers it
-	 * exactly there. If the delivery raises it again, that is a new exit: the CPU never loops inside. */
-	vmcb_set(s->vmcb, VMCB_EVENT_INJ, inj);
+	 * exactly there. If the delivery raises it again, that is a new exit: the CPU never loops inside, and
+	 * raise_exception ends the loop. */
+	raise_exception(v, s, exit, inj, TESSERA_TRACE_IRQ_FAULT);
 	return true;
 }
 
@@ -296,5 +331,5 @@ void arch_vcpu_inject_fault(struct vcpu *v, const struct vcpu_exit *exit, enum v
 		break;
 	default: inj = VEC_GP | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID; break;
 	}
-	svm_inject(v, s, inj, TESSERA_TRACE_IRQ_FAULT);
+	raise_exception(v, s, exit, inj, TESSERA_TRACE_IRQ_FAULT);
 }

@@ -108,6 +108,7 @@
 #define SVM_EVTINJ_VALID     (1u << 31)
 #define SVM_EVTINJ_VALID_ERR (1u << 11)
 #define SVM_EVTINJ_TYPE_EXC  (3u << 8)
+#define SVM_EVTINJ_TYPE_MASK (7u << 8)
 
 /* MSRs */
 #define MSR_EFER	0xc0000080
