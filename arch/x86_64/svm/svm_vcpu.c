@@ -9,6 +9,7 @@
 #include <tessera/page_pool.h>
 #include <tessera/string.h>
 #include "../../../trace/write.h"
+#include "../cpu_reset.h"
 #include "../io.h"
 #include "../apic/vlapic.h"
 #include "cpuid_filter.h"
@@ -109,6 +110,9 @@ int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const s
 	s->gprs[GPR_RSI] = boot->arg1;
 	s->index = v->index;
 	s->reinject = 0;
+	/* A fresh CPU for every run: the VMCB is rebuilt from zero, and what only the CPU holds (FPU and
+	 * vector registers, XCR0, DR0-DR3, TSC_AUX) is reset here, on the vCPU's own CPU. */
+	x86_cpu_guest_state_reset();
 	vmcb_init(s, stage2_root, cell_io, boot);
 	svm_irq_reset(v);
 	return 0;
