@@ -38,6 +38,15 @@ static void xsetbv0(uint64_t v)
 	__asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
 }
 
+void x86_cpu_set_xcr0(uint64_t value)
+{
+	uint64_t cr4 = read_cr4();
+
+	write_cr4(cr4 | CR4_OSXSAVE); /* XSETBV needs it; the hypervisor runs without */
+	xsetbv0(value);
+	write_cr4(cr4);
+}
+
 void x86_cpu_guest_state_reset(void)
 {
 	uint32_t a, b, c, d;

@@ -15,4 +15,7 @@
  */
 void x86_cpu_guest_state_reset(void);
 
+/* Set XCR0 to `value` (already validated) on this CPU: the guest's XCR0 is the CPU's own. */
+void x86_cpu_set_xcr0(uint64_t value);
+
 #endif

@@ -140,6 +140,7 @@ int main(const struct tessera_cell_boot_info *info)
 	probe_cpuid(&probe);
 	probe_hypercalls(&probe);
 	probe_user(&probe);
+	probe_cr(&probe);
 	probe_memory(&probe);
 	probe_msrs(&probe);
 	probe_svm(&probe);

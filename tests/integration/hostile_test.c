@@ -121,12 +121,14 @@ Test(hostile, buffers_doorbell_and_efer_attacks_are_contained, .timeout = 120)
 	tessera_free(&p);
 }
 
-/* VMRUN refuses the vCPU state: the cell is stopped, the report is whole and keeps the RIP. */
+/* CR0.NW without CD is the CPU's #GP; then VMRUN refuses the vCPU state (CS.L and CS.D): the cell is
+ * stopped, the report is whole and keeps the RIP. */
 Test(hostile, unexpected_exit_report_keeps_the_rip, .timeout = 120)
 {
 	struct tessera_proc p;
 
 	run_hostile(&p, "hostile-badcr0.yaml", NULL);
+	expect_line(&p, "[hostile] hostile: badcr0: ok (#GP)");
 	expect_line(&p, "ERROR: cell 'hostile' failed: cpu 1 at rip 0x");
 	/* The stats line repeats the reason: before the fix it was cut at 95 characters. */
 	expect_line(&p, "stats: cell 'hostile' (failed: cpu 1 at rip 0x");

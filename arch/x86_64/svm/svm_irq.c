@@ -328,6 +328,11 @@ static int fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t 
 	return got ? 0 : -1;
 }
 
+int svm_fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t *buf, size_t *n)
+{
+	return fetch_insn(v, s, rip, buf, n);
+}
+
 static void deliver_ipi(struct vcpu *v, struct vcpu_exit *exit, const struct vlapic_ipi *ipi)
 {
 	struct cell *c = v->cell;

@@ -53,7 +53,7 @@ static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_ce
 	vmcb_write(vmcb, VMCB_INTERCEPT_MISC2, 4,
 		   SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			   SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
-			   SVM_INTERCEPT_WBINVD);
+			   SVM_INTERCEPT_WBINVD | SVM_INTERCEPT_XSETBV);
 	/* #DB and #AC can recur while they are delivered (a #DB on the IDT or stack write, an #AC on a
 	 * misaligned stack at CPL 3) and keep the CPU in microcode forever, beyond the reach of interrupts
 	 * (CVE-2015-5307, CVE-2015-8104). Intercepted, each one exits and is reflected (reflect_exception). */
@@ -81,7 +81,7 @@ static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_ce
 	vmcb_set(vmcb, VMCB_EFER, EFER_BOOT);
 	vmcb_set(vmcb, VMCB_CR0, CR0_BOOT);
 	vmcb_set(vmcb, VMCB_CR3, boot->page_table);
-	vmcb_set(vmcb, VMCB_CR4, CR4_BOOT);
+	svm_cr_reset(s, CR4_BOOT); /* CR0/CR4 writes are intercepted and validated (svm_cr.c) */
 	vmcb_set(vmcb, VMCB_DR6, 0xffff0ff0);
 	vmcb_set(vmcb, VMCB_DR7, 0x400);
 	vmcb_set(vmcb, VMCB_RFLAGS, 0x2);

@@ -150,6 +150,9 @@ void arch_vcpu_emulate_cpuid(struct vcpu *v, const struct vcpu_exit *exit);
  * back to the guest as if it had not been intercepted. False if this exception is not one of those.
  */
 bool arch_vcpu_reflect_exception(struct vcpu *v, const struct vcpu_exit *exit);
+/* Emulate an intercepted instruction the cell may execute (x86: MOV to CR0/CR4, XSETBV), validated as the
+ * CPU would; false if this one is not emulated (then it is a privileged instruction: a violation). */
+bool arch_vcpu_emulate_insn(struct vcpu *v, const struct vcpu_exit *exit);
 /* Emulate an access to an MSR the hypervisor must always own (e.g. EFER); false if it is not one. */
 bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, bool allowed);
 
