@@ -9,6 +9,7 @@
 #include <guest/hypercall.h>
 #include <guest/print.h>
 #include <guest/test.h>
+#include <guest/user.h>
 
 #define CR0_TS	    (1UL << 3)
 #define CR0_NW	    (1UL << 29)
@@ -159,6 +160,10 @@ void probe_cr(struct probe *p)
 	expect_gp(p, "xsetbv_avx_without_sse", do_xsetbv, &bad[1]);
 	expect_gp(p, "xsetbv_unsupported_bit", do_xsetbv, &bad[2]);
 	expect_gp(p, "xsetbv_xcr1", do_xsetbv, &bad[3]);
+	/* At CPL 3 with CR4.OSXSAVE set: the CPU's #GP (the CPL check comes before any intercept). */
+	struct xsetbv_args sse_user = {0, 3};
+	f = user_try(do_xsetbv, &sse_user, &fi);
+	test_report("xsetbv_cpl3", f && fi.vector == VEC_GP, "%s", f ? fault_name(fi.vector) : "no fault");
 	struct xsetbv_args x87 = {0, 1};
 	fault_try(do_xsetbv, &x87, &fi);
 	fault_try(cr4_set, (void *)(uintptr_t)CR4_OSXSAVE, &fi);
