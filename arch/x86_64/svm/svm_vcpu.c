@@ -10,6 +10,7 @@
 #include <tessera/string.h>
 #include "../../../trace/write.h"
 #include "../cpu_reset.h"
+#include "../exception.h"
 #include "../io.h"
 #include "../apic/vlapic.h"
 #include "cpuid_filter.h"
@@ -260,17 +261,6 @@ bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, b
 	return true;
 }
 
-static const char *const exc_names[32] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO", "#TS",
-	"#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE",  "#CP",
-};
-
-static const char *exc_name(uint64_t event)
-{
-	const char *name = exc_names[event & 31];
-	return (event & 0xff) < 32 && name ? name : "an event";
-}
-
 /*
  * Every exception the hypervisor raises in a guest (a violation's fault, a reflected #DB/#AC) goes through
  * here: if the exit came while the CPU was delivering another event (EXITINTINFO), the two combine as on
@@ -286,8 +276,9 @@ static void raise_exception(struct vcpu *v, struct svm_vcpu *s, const struct vcp
 	s->reinject = 0;
 	if (event == SVM_EVENT_SHUTDOWN) {
 		cell_stop(v->cell, TESSERA_CELL_FAILED,
-			  "cpu %u crashed: triple fault (%s while delivering %s) at %s %#llx", v->cpu,
-			  exc_name(inj), exc_name(delivering), arch_pc_name(), (unsigned long long)exit->pc);
+			  "cpu %u crashed: triple fault (#%s while delivering #%s) at %s %#llx", v->cpu,
+			  x86_vector_mnemonic(inj & 0xff), x86_vector_mnemonic(delivering & 0xff),
+			  arch_pc_name(), (unsigned long long)exit->pc);
 		return;
 	}
 	svm_inject(v, s, event, kind);
