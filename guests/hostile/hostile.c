@@ -15,6 +15,9 @@
  *             (#UD, #PF, #DF): the hypervisor must escalate to a triple fault and fail the cell alone
  *   stack_outside  the same with the stack pointer outside the cell (the delivery's pushes fault)
  *   apic_idt  the IDT in the emulated local APIC page: a delivery's access is not emulated, same ending
+ *   nomce     clear CR4.MCE (before wait=N): the cell must read it back clear, while the hypervisor keeps
+ *             it set underneath, so that a machine check QEMU delivers into the cell does not reset the
+ *             whole machine
  *   wait=N    spin about N million iterations (for a test to act meanwhile, e.g. send an NMI)
  * Every check prints "hostile: <name>: ok" or "hostile: <name>: BAD ..."; main returns 0.
  */
@@ -158,6 +161,13 @@ int main(const struct tessera_cell_boot_info *info)
 		attack_efer();
 	if (args_get("debug", NULL, NULL))
 		attack_debug();
+	if (args_get("nomce", NULL, NULL)) {
+		uint64_t cr4;
+		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+		__asm__ volatile("mov %0, %%cr4" ::"r"(cr4 & ~(1ULL << 6)));
+		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+		printf("hostile: nomce: %s (CR4 %#lx)\n", cr4 & (1ULL << 6) ? "BAD" : "ok", cr4);
+	}
 	uint64_t wait = args_number("wait", 0);
 	if (wait) {
 		printf("hostile: waiting\n");

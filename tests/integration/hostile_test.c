@@ -222,6 +222,35 @@ Test(hostile, physical_nmi_is_taken_by_the_hypervisor, .timeout = 120)
 	tessera_free(&p);
 }
 
+/*
+ * A cell that clears CR4.MCE reads it back clear, but the hypervisor keeps it set underneath: a machine
+ * check QEMU delivers into the cell (TCG does not turn it into an exit) is the cell's unexpected #MC, and
+ * only that cell fails. With the cell's value in the real CR4, QEMU reset the whole machine.
+ */
+Test(hostile, machine_check_with_cr4_mce_cleared_fails_only_the_cell, .timeout = 120)
+{
+	struct tessera_proc p;
+	char sock[64], monitor[96];
+
+	snprintf(sock, sizeof(sock), "/tmp/tessera-it-mce.%d", (int)getpid());
+	snprintf(monitor, sizeof(monitor), "unix:%s,server=on,wait=off", sock);
+	unlink(sock);
+	start_hostile(&p, "hostile-mce.yaml", (const char *const[]){"-monitor", monitor, NULL});
+	bool waiting = wait_for_output(&p, "hostile: waiting", 60);
+	bool sent = waiting && monitor_command(sock, "mce 1 1 0xb200000000000000 0x5 0x1234000 0x0\n");
+	tessera_wait(&p, LIMIT_S);
+	unlink(sock);
+	cr_assert(waiting, "the hostile cell never started waiting:\n%s", p.out);
+	cr_assert(sent, "could not send 'mce' to the QEMU monitor");
+	expect_line(&p, "[hostile] hostile: nomce: ok (CR4 0x");
+	expect_line(&p, "[hostile] unexpected #MC (vector 18)");
+	expect_line(&p, "cell 'hostile' failed: exit status 274");
+	expect_line(&p, "cell 'worker' finished: exit status 0");
+	expect_line(&p, "shutdown: 1 cells finished, 1 failed");
+	cr_expect_eq(p.status, 0, "exit status %d", p.status);
+	tessera_free(&p);
+}
+
 /* A single step's #DB is intercepted (so that a #DB loop cannot wedge the CPU) and given back. */
 Test(hostile, debug_exception_is_intercepted_and_reflected, .timeout = 120)
 {
