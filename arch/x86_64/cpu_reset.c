@@ -4,16 +4,18 @@
 #include "cpu_reset.h"
 #include "io.h"
 
-#define CR0_TS	       (1ULL << 3)
-#define CR4_OSFXSR     (1ULL << 9)
-#define CR4_OSXSAVE    (1ULL << 18)
-#define CPUID1_XSAVE   (1u << 26)
-#define MSR_TSC_AUX    0xc0000103
-#define MSR_PAT	       0x277
-#define PAT_RESET      0x0007040600070406ULL
-#define CPUID81_RDTSCP (1u << 27)
-#define MXCSR_RESET    0x1f80
-#define FCW_RESET      0x37f
+#define CR0_TS		(1ULL << 3)
+#define CR4_OSFXSR	(1ULL << 9)
+#define CR4_OSXSAVE	(1ULL << 18)
+#define CPUID1_XSAVE	(1u << 26)
+#define MSR_TSC_AUX	0xc0000103
+#define MSR_PAT		0x277
+#define MSR_XSS		0xda0
+#define CPUID_D1_XSAVES (1u << 3)
+#define PAT_RESET	0x0007040600070406ULL
+#define CPUID81_RDTSCP	(1u << 27)
+#define MXCSR_RESET	0x1f80
+#define FCW_RESET	0x37f
 
 /*
  * An FXSAVE image of the reset state (the legacy part of an XSAVE area, with the XSAVE header zero after
@@ -66,6 +68,9 @@ void x86_cpu_guest_state_reset(void)
 		__asm__ volatile("xrstor %0" ::"m"(reset_area), "a"((uint32_t)all), "d"((uint32_t)(all >> 32))
 				 : "memory");
 		xsetbv0(1); /* XCR0's reset value: x87 only */
+		cpuid(0xd, 1, &a, &b, &c, &d);
+		if (a & CPUID_D1_XSAVES)
+			wrmsr(MSR_XSS, 0); /* the supervisor components' XCR0, a CPU MSR too */
 	} else {
 		__asm__ volatile("fxrstor %0" ::"m"(reset_area) : "memory");
 	}

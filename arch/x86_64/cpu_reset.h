@@ -9,7 +9,7 @@
 
 /*
  * On the vCPU's own CPU, before a cell (re)starts on it: x87, SSE, AVX and every other XSAVE component to
- * their init state (FCW 0x37f, MXCSR 0x1f80, registers zero), XCR0 = 1, DR0-DR3 = 0, TSC_AUX = 0, PAT (the CPU's, which QEMU's TCG lets a cell write
+ * their init state (FCW 0x37f, MXCSR 0x1f80, registers zero), XCR0 = 1, IA32_XSS = 0 (with XSAVES), DR0-DR3 = 0, TSC_AUX = 0, PAT (the CPU's, which QEMU's TCG lets a cell write
  * despite nested paging's G_PAT) = its power-on value, as after
  * a CPU reset (AMD APM vol. 2, "Processor Initialization State").
  */
