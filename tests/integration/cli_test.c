@@ -31,6 +31,13 @@ static const char *const commands[][3] = {
 	{"trace", "synth"},
 	{"bench"},
 	{"bench", "trace-cost"},
+	{"bench", "compare"},
+	{"bench", "export"},
+	{"bench", "report"},
+	{"bench", "bisect"},
+	{"bench", "history"},
+	{"bench", "selftest"},
+	{"bench", "simulate"},
 	{"test"},
 };
 
@@ -93,6 +100,11 @@ Test(cli, usage_errors_go_to_stderr, .timeout = 60)
 	check_usage_error((const char *const[]){"trace", NULL}, "tessera trace");
 	check_usage_error((const char *const[]){"trace", "report", NULL}, "tessera trace report");
 	check_usage_error((const char *const[]){"bench", NULL}, "tessera bench");
+	static const char *const lab[] = {"compare", "export", "report", "history", "bisect", "simulate"};
+	for (size_t i = 0; i < sizeof(lab) / sizeof(lab[0]); i++)
+		check_usage_error((const char *const[]){"bench", lab[i], NULL}, lab[i]);
+	check_usage_error((const char *const[]){"bench", "selftest", "--bogus", NULL},
+			  "bench selftest --bogus");
 }
 
 /* A config command that fails says why: the unknown subcommand, the errno reason of an unreadable file. */
