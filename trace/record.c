@@ -438,7 +438,7 @@ static int write_meta(struct recorder *rc)
 	/* Counters are final only if the hypervisor shut down in order. */
 	td.have_counters = !__atomic_load_n(&c->running, __ATOMIC_ACQUIRE);
 	for (unsigned int i = 0; i < td.nr_cpus; i++) {
-		td.produced[i] = c->rings[i].produced;
+		td.produced[i] = c->rings[i].seq - c->rings[i].lost;
 		td.lost[i] = c->rings[i].lost;
 		memcpy(td.lost_per_event[i], c->rings[i].lost_per_event, sizeof(td.lost_per_event[i]));
 	}
