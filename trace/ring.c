@@ -48,7 +48,7 @@ static void ring_write_pad(struct trace_ring *r, uint64_t pos, uint64_t len)
 	c->type = TESSERA_TRACE_PAD;
 }
 
-TRACE_RING_SLOW_CC void *trace_ring_reserve_slow(struct trace_ring *r, uint32_t size, unsigned int id)
+TRACE_RING_SLOW_CC void trace_ring_make_room(struct trace_ring *r, uint32_t size, unsigned int id)
 {
 	uint64_t size_all = r->mask + 1;
 	uint64_t head = r->head;
@@ -62,7 +62,8 @@ TRACE_RING_SLOW_CC void *trace_ring_reserve_slow(struct trace_ring *r, uint32_t 
 	    head + need - tail > size_all) {
 		r->limit = MIN(tail + size_all, head + to_end);
 		ring_count_lost(r, id);
-		return NULL;
+		r->slow_rec = NULL;
+		return;
 	}
 	if (size > to_end) {
 		/* The record would wrap: fill the end with padding (or leave a tail too short for it). */
@@ -74,7 +75,7 @@ TRACE_RING_SLOW_CC void *trace_ring_reserve_slow(struct trace_ring *r, uint32_t 
 	r->head = head;
 	/* The fast path's bound: free space as the consumer left it, and no further than this lap's end. */
 	r->limit = MIN(tail + size_all, (head & ~r->mask) + size_all);
-	return r->data + pos;
+	r->slow_rec = r->data + pos;
 }
 
 long trace_ring_drain(struct trace_ring_reader *rd, void *buf, size_t len)

@@ -30,6 +30,7 @@ struct trace_ring {
 	uint64_t mask;	/* size - 1 */
 	uint64_t head;	/* producer's copy of desc->head */
 	uint64_t limit; /* records fit while head + size <= limit: min(tail + size, end of this lap) */
+	void *slow_rec; /* trace_ring_make_room's result */
 };
 
 /* Sets up the descriptor and the producer state; `size` must be a power of two, >= 256. */
@@ -37,16 +38,24 @@ int trace_ring_init(struct trace_ring *r, struct tessera_trace_ring_desc *desc, 
 		    uint64_t data_offset);
 
 /*
- * The reservation's slow path (out of line): refreshes the tail, pads at the end, or counts the loss. In
- * the hypervisor (clang) it preserves the registers a call may otherwise clobber, so that a writer keeps
- * its field values in them across this rare call instead of saving callee-saved registers on every record.
+ * The reservation's slow path (out of line): refreshes the tail, pads at the end, or counts the loss; it
+ * leaves the record's place (or NULL) in r->slow_rec. In the hypervisor (clang) it preserves every
+ * register but R11, so that a writer keeps its values in caller-saved registers across this rare call
+ * instead of saving callee-saved ones on every record. It returns nothing: clang 14 restores RAX in a
+ * preserve_most function's epilogue, over a return value.
  */
 #if defined(__clang__) && !defined(TESSERA_HOST) && defined(__x86_64__)
 #define TRACE_RING_SLOW_CC __attribute__((preserve_most))
 #else
 #define TRACE_RING_SLOW_CC
 #endif
-TRACE_RING_SLOW_CC void *trace_ring_reserve_slow(struct trace_ring *r, uint32_t size, unsigned int id);
+TRACE_RING_SLOW_CC void trace_ring_make_room(struct trace_ring *r, uint32_t size, unsigned int id);
+
+static inline void *trace_ring_reserve_slow(struct trace_ring *r, uint32_t size, unsigned int id)
+{
+	trace_ring_make_room(r, size, id);
+	return r->slow_rec;
+}
 
 /*
  * Reserving `size` bytes for a record of event `id` (a multiple of 8, TRACE_RING_MIN_RECORD to

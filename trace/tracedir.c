@@ -136,7 +136,8 @@ int trace_dir_load(struct trace_dir *td, const char *dir, char *err, size_t err_
 		}
 		fclose(f);
 		td->len[c] = n;
-		/* Check the records' framing once, so that iterators can trust it. */
+		/* Check the records' framing once, so that iterators can trust it; find the losses. */
+		uint32_t next_seq = 0;
 		for (size_t off = 0; off < td->len[c];) {
 			const struct tessera_trace_record_header *h = (const void *)(td->data[c] + off);
 			if (td->len[c] - off < sizeof(*h) + sizeof(struct tessera_trace_common) ||
@@ -146,8 +147,23 @@ int trace_dir_load(struct trace_dir *td, const char *dir, char *err, size_t err_
 						    "%s/cpu%u.raw: malformed record at offset %zu", dir, c,
 						    off);
 			}
+			uint32_t gap = h->seq - next_seq;
+			td->gap_lost[c] += gap;
+			td->nr_losses[c] += gap != 0;
+			next_seq = h->seq + 1;
 			off += h->size;
 		}
+		if (td->gap_lost[c] > td->lost[c]) {
+			trace_dir_free(td);
+			return trace_errorf(err, err_len,
+					    "%s/cpu%u.raw: the sequence numbers miss %" PRIu64
+					    " records, the hypervisor counted %" PRIu64 " lost",
+					    dir, c, td->gap_lost[c], td->lost[c]);
+		}
+	}
+	for (unsigned int c = 0; c < td->nr_cpus; c++) {
+		td->tail_lost[c] = td->lost[c] - td->gap_lost[c];
+		td->nr_losses[c] += td->tail_lost[c] != 0;
 	}
 	return 0;
 }
@@ -182,7 +198,8 @@ uint64_t trace_dir_cell_lost(const struct trace_dir *td, unsigned int c, unsigne
 	return lost;
 }
 
-static void rec_fill(const struct trace_dir *td, unsigned int cpu, size_t off, struct trace_rec *r)
+static void rec_fill(const struct trace_dir *td, unsigned int cpu, size_t off, uint32_t *next_seq,
+		     struct trace_rec *r)
 {
 	const struct tessera_trace_common *c;
 
@@ -195,16 +212,20 @@ static void rec_fill(const struct trace_dir *td, unsigned int cpu, size_t off, s
 		r->ev = NULL; /* shorter than the catalog says: do not read its fields */
 	r->cell = c->pid - 1;
 	r->ns = trace_dir_ns(td, r->hdr->tsc);
+	r->lost_before = (uint32_t)(r->hdr->seq - *next_seq);
+	r->lost_since = *next_seq;
+	*next_seq = r->hdr->seq + 1;
 }
 
 int trace_dir_for_each_cpu(const struct trace_dir *td, unsigned int cpu,
 			   int (*fn)(const struct trace_rec *r, void *ctx), void *ctx)
 {
 	struct trace_rec r;
+	uint32_t next_seq = 0;
 	int ret;
 
 	for (size_t off = 0; off < td->len[cpu]; off += r.hdr->size) {
-		rec_fill(td, cpu, off, &r);
+		rec_fill(td, cpu, off, &next_seq, &r);
 		if ((ret = fn(&r, ctx)))
 			return ret;
 	}
@@ -214,6 +235,7 @@ int trace_dir_for_each_cpu(const struct trace_dir *td, unsigned int cpu,
 int trace_dir_for_each(const struct trace_dir *td, int (*fn)(const struct trace_rec *r, void *ctx), void *ctx)
 {
 	size_t off[TESSERA_TRACE_MAX_CPUS] = {0};
+	uint32_t next_seq[TESSERA_TRACE_MAX_CPUS] = {0};
 	struct trace_rec r;
 	int ret;
 
@@ -233,7 +255,7 @@ int trace_dir_for_each(const struct trace_dir *td, int (*fn)(const struct trace_
 		}
 		if (best < 0)
 			return 0;
-		rec_fill(td, best, off[best], &r);
+		rec_fill(td, best, off[best], &next_seq[best], &r);
 		off[best] += r.hdr->size;
 		if ((ret = fn(&r, ctx)))
 			return ret;

@@ -16,7 +16,7 @@
 
 #include "catalog.h"
 
-#define TRACE_DIR_VERSION 1
+#define TRACE_DIR_VERSION 2 /* 2: records carry ring ABI 2 sequence numbers (losses in place) */
 
 struct trace_dir {
 	uint64_t catalog_hash;
@@ -32,6 +32,10 @@ struct trace_dir {
 	/* Loaded records per CPU (trace_dir_load) */
 	uint8_t *data[TESSERA_TRACE_MAX_CPUS];
 	size_t len[TESSERA_TRACE_MAX_CPUS];
+	/* Where the losses are (trace_dir_load, from the records' sequence numbers): the records lost before
+	 * some record (gaps) and after the last one (lost[] - gaps), per CPU. */
+	uint64_t gap_lost[TESSERA_TRACE_MAX_CPUS], tail_lost[TESSERA_TRACE_MAX_CPUS];
+	uint64_t nr_losses[TESSERA_TRACE_MAX_CPUS]; /* places where records were lost */
 };
 
 /* 0, or -1 with a message in err. Checks the version and the catalog hash. */
@@ -59,6 +63,9 @@ struct trace_rec {
 	const void *payload;		   /* the ftrace common fields, then the event's fields */
 	int cell;			   /* -1: the hypervisor itself */
 	uint64_t ns;
+	/* Records lost on this CPU right before this one ("lost N since sequence S"), 0 if none. */
+	uint64_t lost_before;
+	uint32_t lost_since;
 };
 
 /* Calls fn for every record of every CPU in time order (ties by CPU); stops when fn returns non-zero. */
