@@ -170,7 +170,7 @@ static int do_catalog(int argc, char **argv)
 			printf("\n");
 		}
 	} else if (!strcmp(what, "--ctf")) {
-		trace_format_ctf_metadata(stdout);
+		trace_format_ctf_metadata(stdout, NULL);
 	} else {
 		return usage(stderr), 2;
 	}

@@ -173,8 +173,10 @@ static void print_text(FILE *out, const struct trace_dir *td, const struct repor
 		places += td->nr_losses[c];
 	fprintf(out,
 		"trace: %u CPUs, %u cells, %" PRIu64 " events recorded, %" PRIu64 " lost in %" PRIu64
-		" places, TSC %" PRIu64 " Hz\n",
-		td->nr_cpus, td->nr_cells, rp->records, rp->lost, places, td->tsc_hz);
+		" places, TSC %" PRIu64 " Hz (%s)\n",
+		td->nr_cpus, td->nr_cells, rp->records, rp->lost, places, td->ns_hz,
+		td->ns_hz != td->tsc_hz ? "measured against the host clock"
+					: "the hypervisor's PIT calibration");
 	for (unsigned int c = 0; c < TESSERA_TRACE_MAX_CELLS; c++) {
 		const struct report_scope *s = &rp->cells[c];
 		if (c >= td->nr_cells && !s->events)
@@ -285,7 +287,8 @@ static void print_json(FILE *out, const struct trace_dir *td, const struct repor
 	json_t *root = json_object(), *cells = json_array(), *cpus = json_array();
 
 	json_object_set_new(root, "nr_cpus", json_integer(td->nr_cpus));
-	json_object_set_new(root, "tsc_hz", json_integer((json_int_t)td->tsc_hz));
+	json_object_set_new(root, "tsc_hz", json_integer((json_int_t)td->ns_hz));
+	json_object_set_new(root, "tsc_hz_pit", json_integer((json_int_t)td->tsc_hz));
 	json_object_set_new(root, "records", json_integer((json_int_t)rp->records));
 	json_object_set_new(root, "lost", json_integer((json_int_t)rp->lost));
 	for (unsigned int c = 0; c < td->nr_cpus; c++) {

@@ -80,9 +80,10 @@ struct tessera_trace_ring_desc {
 #define TESSERA_TRACE_CELLS_HV (1ULL << 63)
 
 /* Mailbox commands (host -> hypervisor). args[0..3] per command. */
-#define TESSERA_TRACE_COMMANDS(X)                                                         \
-	X(1, ENABLE, "enable", "enable events in mask args[0] for cells in mask args[1]") \
-	X(2, DISABLE, "disable", "disable events in mask args[0] for cells in mask args[1]")
+#define TESSERA_TRACE_COMMANDS(X)                                                            \
+	X(1, ENABLE, "enable", "enable events in mask args[0] for cells in mask args[1]")    \
+	X(2, DISABLE, "disable", "disable events in mask args[0] for cells in mask args[1]") \
+	X(3, TIME_SYNC, "time_sync", "store the TSC in args[2] (the host brackets it with its clock)")
 
 enum tessera_trace_command {
 #define TESSERA_TRACE_CMD_ENUM(num, NAME, name, desc) TESSERA_TRACE_CMD_##NAME = num,
@@ -91,7 +92,10 @@ enum tessera_trace_command {
 };
 
 /*
- * The host writes op and args, then increments `seq` (release). The hypervisor, when it sees seq != ack,
+ * The host writes op and args, then increments `seq` (release). TIME_SYNC is the host/hypervisor clock
+ * correlation, as trace-cmd's TSC sync: the host reads its clock, sends the command, and reads its clock
+ * again when it sees the ack; the TSC in args[2] was read in between, so the exchange with the shortest
+ * round trip bounds the offset best (+- half of it). Only the mailbox carries it (not the hypercall). The hypervisor, when it sees seq != ack,
  * carries the command out, stores `result` (0 or a negated enum hv_error), then sets ack = seq (release).
  */
 struct tessera_trace_mailbox {
