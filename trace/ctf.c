@@ -170,6 +170,7 @@ static void clock_of(const struct trace_dir *td, struct trace_ctf_clock *clk, ch
 	__int128 at0 = (__int128)hc.epoch_ns + hc.mono_ns - (__int128)hc.tsc * 1000000000 / hc.hz;
 	int64_t sec = (int64_t)(at0 / 1000000000) - (at0 % 1000000000 < 0);
 	clk->name = "monotonic";
+	clk->absolute = true; /* babeltrace2 gives LTTng's monotonic clock the Unix epoch as origin */
 	clk->uuid = td->clock_uuid;
 	clk->description = "hypervisor TSC cycles, mapped onto the host's monotonic clock (as LTTng's)";
 	clk->freq = hc.hz;

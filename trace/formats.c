@@ -110,8 +110,9 @@ void trace_format_ctf_metadata(FILE *out, const struct trace_ctf_clock *clock)
 		fprintf(out, "\tuuid = \"%s\";\n", clock->uuid);
 	fprintf(out,
 		"\tdescription = \"%s\";\n\tfreq = %" PRIu64 ";\n\tprecision = %" PRIu64
-		";\n\toffset_s = %" PRId64 ";\n\toffset = %" PRIu64 ";\n};\n\n",
-		clock->description, clock->freq, clock->precision, clock->offset_s, clock->offset);
+		";\n\toffset_s = %" PRId64 ";\n\toffset = %" PRIu64 ";\n\tabsolute = %s;\n};\n\n",
+		clock->description, clock->freq, clock->precision, clock->offset_s, clock->offset,
+		clock->absolute ? "true" : "false");
 	fprintf(out,
 		"typealias integer { size = 64; align = 8; signed = false; map = clock.%s.value; } := "
 		"clock_t;\n\n"

@@ -21,6 +21,7 @@ struct trace_ctf_clock {
 	int64_t offset_s; /* clock value 0 is offset_s s + offset cycles after the origin */
 	uint64_t offset;
 	uint64_t precision; /* cycles */
+	bool absolute;	    /* its origin is the Unix epoch (babeltrace2 takes LTTng's monotonic clock so) */
 	const char *env;    /* more `key = value;` lines for the env block, or NULL */
 };
 void trace_format_ctf_metadata(FILE *out, const struct trace_ctf_clock *clock);

@@ -21,6 +21,7 @@
  * would embed the host's kernel symbols and make libtracecmd rewrite kptr_restrict.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -68,13 +69,38 @@ static const char ftrace_print[] =
 	"\tfield:char buf[];\toffset:16;\tsize:0;\tsigned:1;\n\n"
 	"print fmt: \"%ps: %s\", (void *)REC->ip, REC->buf\n";
 
+/*
+ * The ring-buffer page header's commit word also carries the kernel's loss flags (kbuffer-parse.c reads
+ * them): MISSED_EVENTS says records were lost before this page's first event, MISSED_STORED that their
+ * count follows the page's data (an unsigned long at data + commit). trace-cmd report then prints
+ * "CPU:N [N EVENTS DROPPED]" at that place.
+ */
+#define PAGE_MISSED_EVENTS (1ULL << 31)
+#define PAGE_MISSED_STORED (1ULL << 30)
+
 /* The pages of one CPU, built in memory. */
 struct pages {
 	uint8_t *p;
-	size_t nr;	  /* pages started */
-	size_t used;	  /* bytes used in the current page, header included */
-	uint64_t last_ns; /* time of the previous event in the current page */
+	size_t nr;			   /* pages started */
+	size_t used;			   /* bytes used in the current page, header included */
+	uint64_t last_ns;		   /* time of the previous event in the current page */
+	uint64_t missed;		   /* records lost before the current page's first event */
+	const struct trace_host_clock *hc; /* time stamps on the host's CLOCK_MONOTONIC, or NULL */
+	uint64_t first_ns, events, bytes;  /* for the CPU's stats */
 };
+
+/*
+ * A record's time stamp: with a clock sync, ns of the host's CLOCK_MONOTONIC (trace clock "mono", as
+ * `trace-cmd record -C mono` on the host would write); without, ns since the trace started ("local").
+ */
+static uint64_t rec_ts(const struct pages *pg, const struct trace_rec *r)
+{
+	if (!pg->hc)
+		return r->ns;
+	__int128 d = (__int128)r->hdr->tsc - (__int128)pg->hc->tsc;
+	__int128 ns = (__int128)pg->hc->mono_ns + d * 1000000000 / (__int128)pg->hc->hz;
+	return ns > 0 ? (uint64_t)ns : 0;
+}
 
 static uint8_t *pages_cur(struct pages *pg)
 {
@@ -85,6 +111,10 @@ static void pages_close(struct pages *pg)
 {
 	if (pg->nr) {
 		uint64_t commit = pg->used - PAGE_HDR;
+		if (pg->missed) {
+			memcpy(pages_cur(pg) + pg->used, &pg->missed, 8); /* room kept by add_record */
+			commit |= PAGE_MISSED_EVENTS | PAGE_MISSED_STORED;
+		}
 		memcpy(pages_cur(pg) + 8, &commit, 8);
 	}
 }
@@ -97,6 +127,7 @@ static void pages_new(struct pages *pg, uint64_t ns)
 	memcpy(pages_cur(pg), &ns, 8);
 	pg->used = PAGE_HDR;
 	pg->last_ns = ns;
+	pg->missed = 0;
 }
 
 static int add_record(const struct trace_rec *r, void *arg)
@@ -106,9 +137,16 @@ static int add_record(const struct trace_rec *r, void *arg)
 	uint32_t need = len + 4 + (len > MAX_SMALL_DATA ? 4 : 0);
 	uint64_t delta;
 
-	if (!pg->nr || pg->used + need + 8 > DAT_PAGE_SIZE)
-		pages_new(pg, r->ns);
-	delta = r->ns - pg->last_ns;
+	/* A loss starts a page (its header says how many were lost); 8 bytes stay free for that count. */
+	uint64_t ts = rec_ts(pg, r);
+
+	if (!pg->nr || r->lost_before || pg->used + need + 8 + 8 > DAT_PAGE_SIZE)
+		pages_new(pg, ts);
+	pg->missed += r->lost_before;
+	if (!pg->events++)
+		pg->first_ns = ts;
+	pg->bytes += len;
+	delta = ts - pg->last_ns;
 	if (delta > MAX_DELTA) {
 		uint32_t ext[2] = {TYPE_TIME_EXTEND | (uint32_t)(delta & MAX_DELTA) << 5,
 				   (uint32_t)(delta >> 27)};
@@ -130,7 +168,7 @@ static int add_record(const struct trace_rec *r, void *arg)
 		memcpy(at + 8, r->payload, len);
 	}
 	pg->used += need;
-	pg->last_ns = r->ns;
+	pg->last_ns = ts;
 	return 0;
 }
 
@@ -216,19 +254,36 @@ static int stage_cmdlines(const char *dir, const struct trace_dir *td)
 	return ret;
 }
 
-static int stage_cpus(const char *dir, const struct trace_dir *td, char **files)
+/* The kernel's per_cpu/cpuN/stats text, as trace-cmd record saves it (CPUSTAT option, `report --stat`). */
+static char *cpu_stats(unsigned int cpu, const struct pages *pg, const struct trace_dir *td)
+{
+	char *text = NULL;
+
+	if (asprintf(&text,
+		     "CPU: %u\nentries: 0\noverrun: 0\ncommit overrun: 0\nbytes: %" PRIu64
+		     "\noldest event ts: %" PRIu64 ".%06" PRIu64 "\nnow ts: %" PRIu64 ".%06" PRIu64
+		     "\ndropped events: %" PRIu64 "\nread events: %" PRIu64 "\n",
+		     cpu, pg->bytes, pg->first_ns / 1000000000, pg->first_ns / 1000 % 1000000,
+		     pg->last_ns / 1000000000, pg->last_ns / 1000 % 1000000, td->lost[cpu], pg->events) < 0)
+		return NULL;
+	return text;
+}
+
+static int stage_cpus(const char *dir, const struct trace_dir *td, const struct trace_host_clock *hc,
+		      char **files, char **stats)
 {
 	for (unsigned int c = 0; c < td->nr_cpus; c++) {
-		struct pages pg = {0};
+		struct pages pg = {.hc = hc};
 		char rel[32];
 		int ret;
 
 		trace_dir_for_each_cpu(td, c, add_record, &pg);
 		pages_close(&pg);
+		stats[c] = cpu_stats(c, &pg, td);
 		snprintf(rel, sizeof(rel), "cpu%u", c);
 		ret = stage_file(dir, rel, pg.p, pg.nr * DAT_PAGE_SIZE);
 		free(pg.p);
-		if (ret || asprintf(&files[c], "%s/%s", dir, rel) < 0)
+		if (ret || !stats[c] || asprintf(&files[c], "%s/%s", dir, rel) < 0)
 			return -1;
 	}
 	return 0;
@@ -261,7 +316,7 @@ static int check_page_size(const char *out_file, char *err, size_t err_len)
 }
 
 /* The libtracecmd calls, in the order trace-cmd record makes them for a v6 file. */
-static const char *write_dat(struct tracecmd_output *h, const char *dir, int cpus, char **files)
+static const char *write_dat(struct tracecmd_output *h, const char *dir, int cpus, char **files, char **stats)
 {
 	char kallsyms[2048];
 
@@ -276,6 +331,12 @@ static const char *write_dat(struct tracecmd_output *h, const char *dir, int cpu
 		return "tracecmd_write_cmdlines";
 	if (tracecmd_write_cpus(h, cpus))
 		return "tracecmd_write_cpus";
+	/* As trace-cmd record: the clock is saved (from DIR/trace_clock), then each CPU's stats. */
+	if (!tracecmd_add_option(h, TRACECMD_OPTION_TRACECLOCK, 0, NULL))
+		return "tracecmd_add_option(TRACECLOCK)";
+	for (int c = 0; c < cpus; c++)
+		if (!tracecmd_add_option(h, TRACECMD_OPTION_CPUSTAT, (int)strlen(stats[c]) + 1, stats[c]))
+			return "tracecmd_add_option(CPUSTAT)";
 	if (tracecmd_write_options(h))
 		return "tracecmd_write_options";
 	/*
@@ -291,7 +352,9 @@ static const char *write_dat(struct tracecmd_output *h, const char *dir, int cpu
 
 int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, char *err, size_t err_len)
 {
-	char *files[TESSERA_TRACE_MAX_CPUS] = {0};
+	char *files[TESSERA_TRACE_MAX_CPUS] = {0}, *stats[TESSERA_TRACE_MAX_CPUS] = {0};
+	struct trace_host_clock hc;
+	bool synced = trace_dir_host_clock(td, &hc);
 	const char *tmp = getenv("TMPDIR");
 	char dir[1024];
 	const char *step;
@@ -303,7 +366,12 @@ int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, cha
 	snprintf(dir, sizeof(dir), "%s/tessera-tracedat-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		return trace_errorf(err, err_len, "%s: %s", dir, strerror(errno));
-	if (stage_formats(dir) || stage_cmdlines(dir, td) || stage_cpus(dir, td, files)) {
+	/* The clock list as the kernel's trace_clock file shows it, the one in use in brackets. */
+	const char *clocks = synced ? "local global counter uptime perf [mono] mono_raw boot x86-tsc\n"
+				    : "[local] global counter uptime perf mono mono_raw boot x86-tsc\n";
+	if (stage_formats(dir) || stage_cmdlines(dir, td) ||
+	    stage_file(dir, "trace_clock", clocks, strlen(clocks)) ||
+	    stage_cpus(dir, td, synced ? &hc : NULL, files, stats)) {
 		trace_errorf(err, err_len, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
@@ -319,15 +387,17 @@ int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, cha
 		trace_errorf(err, err_len, "%s: %s", out_file, strerror(errno));
 		goto out;
 	}
-	step = write_dat(h, dir, td->nr_cpus, files);
+	step = write_dat(h, dir, td->nr_cpus, files, stats);
 	tracecmd_output_close(h);
 	if (step)
 		trace_errorf(err, err_len, "%s: libtracecmd %s failed", out_file, step);
 	else
 		ret = check_page_size(out_file, err, err_len);
 out:
-	for (unsigned int c = 0; c < td->nr_cpus; c++)
+	for (unsigned int c = 0; c < td->nr_cpus; c++) {
 		free(files[c]);
+		free(stats[c]);
+	}
 	nftw(dir, unlink_one, 16, FTW_DEPTH | FTW_PHYS);
 	return ret;
 }
