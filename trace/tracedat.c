@@ -34,6 +34,8 @@
 #include "convert.h"
 #include "formats.h"
 #include "libtracecmd_writer.h"
+#include "ring.h"
+#include "tasks.h"
 
 #define DAT_PAGE_SIZE	 4096
 #define PAGE_HDR	 16
@@ -78,6 +80,26 @@ static const char ftrace_print[] =
 #define PAGE_MISSED_EVENTS (1ULL << 31)
 #define PAGE_MISSED_STORED (1ULL << 30)
 
+/* The kernel's sched_switch, under an id outside the catalog's (and print's): KernelShark draws each
+ * CPU's tasks from it. */
+#define SCHED_SWITCH_ID 65
+static const char sched_switch_format[] =
+	"name: sched_switch\nID: 65\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+	"\tfield:char prev_comm[16];\toffset:8;\tsize:16;\tsigned:0;\n"
+	"\tfield:pid_t prev_pid;\toffset:24;\tsize:4;\tsigned:1;\n"
+	"\tfield:int prev_prio;\toffset:28;\tsize:4;\tsigned:1;\n"
+	"\tfield:long prev_state;\toffset:32;\tsize:8;\tsigned:1;\n"
+	"\tfield:char next_comm[16];\toffset:40;\tsize:16;\tsigned:0;\n"
+	"\tfield:pid_t next_pid;\toffset:56;\tsize:4;\tsigned:1;\n"
+	"\tfield:int next_prio;\toffset:60;\tsize:4;\tsigned:1;\n\n"
+	"print fmt: \"prev_comm=%s prev_pid=%d prev_prio=%d prev_state=%s ==> next_comm=%s next_pid=%d "
+	"next_prio=%d\", REC->prev_comm, REC->prev_pid, REC->prev_prio, REC->prev_state ? \"S\" : \"R\", "
+	"REC->next_comm, REC->next_pid, REC->next_prio\n";
+
 /* The pages of one CPU, built in memory. */
 struct pages {
 	uint8_t *p;
@@ -86,7 +108,9 @@ struct pages {
 	uint64_t last_ns;		   /* time of the previous event in the current page */
 	uint64_t missed;		   /* records lost before the current page's first event */
 	const struct trace_host_clock *hc; /* time stamps on the host's CLOCK_MONOTONIC, or NULL */
-	uint64_t first_ns, events, bytes;  /* for the CPU's stats */
+	const struct trace_dir *td;
+	bool in_hv; /* between an exit and its entry: the CPU runs its hypervisor task */
+	uint64_t first_ns, events, bytes; /* for the CPU's stats */
 };
 
 /*
@@ -130,19 +154,16 @@ static void pages_new(struct pages *pg, uint64_t ns)
 	pg->missed = 0;
 }
 
-static int add_record(const struct trace_rec *r, void *arg)
+/* One event of `len` payload bytes at time ts, in the current page or a new one. */
+static void emit(struct pages *pg, uint64_t ts, const void *payload, uint32_t len, uint64_t lost_before)
 {
-	struct pages *pg = arg;
-	uint32_t len = r->hdr->size - sizeof(*r->hdr);
 	uint32_t need = len + 4 + (len > MAX_SMALL_DATA ? 4 : 0);
 	uint64_t delta;
 
 	/* A loss starts a page (its header says how many were lost); 8 bytes stay free for that count. */
-	uint64_t ts = rec_ts(pg, r);
-
-	if (!pg->nr || r->lost_before || pg->used + need + 8 + 8 > DAT_PAGE_SIZE)
+	if (!pg->nr || lost_before || pg->used + need + 8 + 8 > DAT_PAGE_SIZE)
 		pages_new(pg, ts);
-	pg->missed += r->lost_before;
+	pg->missed += lost_before;
 	if (!pg->events++)
 		pg->first_ns = ts;
 	pg->bytes += len;
@@ -159,16 +180,83 @@ static int add_record(const struct trace_rec *r, void *arg)
 	if (len <= MAX_SMALL_DATA) {
 		hdr = (len / 4) | (uint32_t)delta << 5;
 		memcpy(at, &hdr, 4);
-		memcpy(at + 4, r->payload, len);
+		memcpy(at + 4, payload, len);
 	} else {
 		uint32_t array0 = len + 4; /* as the kernel stores it: data length plus this word */
 		hdr = (uint32_t)delta << 5;
 		memcpy(at, &hdr, 4);
 		memcpy(at + 4, &array0, 4);
-		memcpy(at + 8, r->payload, len);
+		memcpy(at + 8, payload, len);
 	}
 	pg->used += need;
 	pg->last_ns = ts;
+}
+
+/* The kernel's sched_switch record (its format is staged below under SCHED_SWITCH_ID). */
+struct sched_switch_rec {
+	struct tessera_trace_common common;
+	char prev_comm[16];
+	int32_t prev_pid, prev_prio;
+	int64_t prev_state; /* 0: runnable (R): a vCPU the hypervisor interrupts stays runnable */
+	char next_comm[16];
+	int32_t next_pid, next_prio;
+};
+_Static_assert(sizeof(struct sched_switch_rec) == 64, "the layout of the staged format");
+
+static void task_comm(const struct trace_dir *td, int pid, char comm[16])
+{
+	memset(comm, 0, 16);
+	if (pid < TRACE_TASK_CELL)
+		snprintf(comm, 16, "hv/%d", pid - TRACE_TASK_HV);
+	else
+		snprintf(comm, 16, "%s", td->cell_names[pid / TRACE_TASK_CELL - 1]);
+}
+
+static void emit_switch(struct pages *pg, uint64_t ts, int prev, int next, uint64_t lost_before)
+{
+	struct sched_switch_rec s = {.common = {.type = SCHED_SWITCH_ID, .pid = prev},
+				     .prev_pid = prev,
+				     .prev_prio = 120,
+				     .next_pid = next,
+				     .next_prio = 120};
+
+	task_comm(pg->td, prev, s.prev_comm);
+	task_comm(pg->td, next, s.next_comm);
+	emit(pg, ts, &s, sizeof(s), lost_before);
+}
+
+static int add_record(const struct trace_rec *r, void *arg)
+{
+	struct pages *pg = arg;
+	uint32_t len = r->hdr->size - sizeof(*r->hdr);
+	uint64_t ts = rec_ts(pg, r);
+	uint8_t payload[TRACE_RING_MAX_RECORD];
+	int pid = trace_task_of(pg->td, r);
+	bool own = pid >= TRACE_TASK_CELL;
+	bool is_exit = own && r->ev && r->ev->id == TESSERA_TRACE_EV_exit;
+	bool is_entry = own && r->ev && r->ev->id == TESSERA_TRACE_EV_entry;
+	uint64_t lost = r->lost_before;
+
+	if (lost)
+		pg->in_hv = false; /* the switch may be among the lost: the records after the loss decide */
+	if (own && pg->in_hv && !is_entry && !is_exit)
+		pid = trace_task_hv(r->cpu); /* handling the exit: written by the hypervisor task */
+
+	if (len > sizeof(payload))
+		return 0; /* no ring writes such a record (trace_dir_load checked only the framing) */
+	memcpy(payload, r->payload, len);
+	((struct tessera_trace_common *)payload)->pid = pid;
+	((struct tessera_trace_common *)payload)->pid = pid;
+	if (is_entry) {
+		emit_switch(pg, ts, trace_task_hv(r->cpu), pid, lost); /* the guest runs again */
+		lost = 0;
+		pg->in_hv = false;
+	}
+	emit(pg, ts, payload, len, lost);
+	if (is_exit) {
+		emit_switch(pg, ts, pid, trace_task_hv(r->cpu), 0); /* the hypervisor handles the exit */
+		pg->in_hv = true;
+	}
 	return 0;
 }
 
@@ -215,6 +303,9 @@ static int stage_formats(const char *dir)
 		     PAGE_HDR, DAT_PAGE_SIZE - PAGE_HDR);
 	if (stage_mkdir(dir, "events") || stage_mkdir(dir, "events/" TRACE_FTRACE_SYSTEM) ||
 	    stage_mkdir(dir, "events/ftrace") || stage_mkdir(dir, "events/ftrace/print") ||
+	    stage_mkdir(dir, "events/sched") || stage_mkdir(dir, "events/sched/sched_switch") ||
+	    stage_file(dir, "events/sched/sched_switch/format", sched_switch_format,
+		       sizeof(sched_switch_format) - 1) ||
 	    stage_file(dir, "events/header_page", page, n) ||
 	    stage_file(dir, "events/header_event", header_event, sizeof(header_event) - 1) ||
 	    stage_file(dir, "events/ftrace/print/format", ftrace_print, sizeof(ftrace_print) - 1))
@@ -246,8 +337,12 @@ static int stage_cmdlines(const char *dir, const struct trace_dir *td)
 	FILE *m = open_memstream(&text, &len);
 	int ret;
 
-	for (unsigned int c = 0; c < td->nr_cells; c++)
-		fprintf(m, "%u %s\n", c + 1, td->cell_names[c][0] ? td->cell_names[c] : "cell");
+	for (unsigned int cpu = 0; cpu < td->nr_cpus; cpu++) {
+		fprintf(m, "%d hv/%u\n", trace_task_hv(cpu), cpu);
+		for (unsigned int c = 0; c < td->nr_cells; c++)
+			if (trace_task_on_own_cpu(td, (int)c, cpu))
+				fprintf(m, "%d %s\n", trace_task_vcpu((int)c, cpu), td->cell_names[c]);
+	}
 	fclose(m);
 	ret = stage_file(dir, "saved_cmdlines", text, len);
 	free(text);
@@ -273,7 +368,7 @@ static int stage_cpus(const char *dir, const struct trace_dir *td, const struct 
 		      char **files, char **stats)
 {
 	for (unsigned int c = 0; c < td->nr_cpus; c++) {
-		struct pages pg = {.hc = hc};
+		struct pages pg = {.hc = hc, .td = td};
 		char rel[32];
 		int ret;
 
