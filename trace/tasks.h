@@ -1,9 +1,11 @@
 /*
  * Tasks in the trace.dat conversion, so that trace-cmd and KernelShark tell guest time from hypervisor
  * time: each CPU has a hypervisor task "hv/N" (pid TRACE_TASK_HV + N) and each cell one task per vCPU,
- * named after the cell (pid (cell + 1) * TRACE_TASK_CELL + CPU). A record written on a cell's own CPU
- * carries that vCPU's task; a record written anywhere else (CPU 0's watchdog and mailbox, the
- * hypervisor's own events) carries the hypervisor task of its CPU, and names the cell in its fields.
+ * named after the cell (pid (cell + 1) * TRACE_TASK_CELL + CPU). The exit and entry records of a vCPU
+ * carry its task (as KVM's kvm_exit and kvm_entry are the vCPU thread's); every other record is the
+ * hypervisor's doing and carries the hypervisor task of its CPU: on the cell's CPU (port, MSR, hypercall,
+ * injection records) and elsewhere (CPU 0's watchdog and lifecycle records, which name the cell in a
+ * field).
  * sched_switch records are added at each exit (vCPU -> hv) and entry (hv -> vCPU).
  */
 #ifndef TESSERA_TRACE_TASKS_H

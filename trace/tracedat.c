@@ -109,7 +109,6 @@ struct pages {
 	uint64_t missed;		   /* records lost before the current page's first event */
 	const struct trace_host_clock *hc; /* time stamps on the host's CLOCK_MONOTONIC, or NULL */
 	const struct trace_dir *td;
-	bool in_hv; /* between an exit and its entry: the CPU runs its hypervisor task */
 	uint64_t first_ns, events, bytes; /* for the CPU's stats */
 };
 
@@ -237,10 +236,10 @@ static int add_record(const struct trace_rec *r, void *arg)
 	bool is_entry = own && r->ev && r->ev->id == TESSERA_TRACE_EV_entry;
 	uint64_t lost = r->lost_before;
 
-	if (lost)
-		pg->in_hv = false; /* the switch may be among the lost: the records after the loss decide */
-	if (own && pg->in_hv && !is_entry && !is_exit)
-		pid = trace_task_hv(r->cpu); /* handling the exit: written by the hypervisor task */
+	/* Only exit and entry are the vCPU's (as kvm_exit/kvm_entry are the vCPU thread's): everything else
+	 * on its CPU is the hypervisor's doing, also an injection written after the entry record. */
+	if (own && !is_entry && !is_exit)
+		pid = trace_task_hv(r->cpu);
 
 	if (len > sizeof(payload))
 		return 0; /* no ring writes such a record (trace_dir_load checked only the framing) */
@@ -250,12 +249,10 @@ static int add_record(const struct trace_rec *r, void *arg)
 	if (is_entry) {
 		emit_switch(pg, ts, trace_task_hv(r->cpu), pid, lost); /* the guest runs again */
 		lost = 0;
-		pg->in_hv = false;
 	}
 	emit(pg, ts, payload, len, lost);
 	if (is_exit) {
 		emit_switch(pg, ts, pid, trace_task_hv(r->cpu), 0); /* the hypervisor handles the exit */
-		pg->in_hv = true;
 	}
 	return 0;
 }
