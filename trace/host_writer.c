@@ -119,6 +119,8 @@ int trace_synth_write(const char *dir, unsigned int nr_cpus, unsigned int rounds
 	td.nr_cells = 2;
 	strcpy(td.cell_names[0], "alpha");
 	strcpy(td.cell_names[1], "beta");
+	for (unsigned int c = 0; c < nr_cpus; c++)
+		td.cell_cpus[c % 2] |= 1ULL << c; /* synth_round(c, c % 2, ...) */
 	for (unsigned int c = 0; c < nr_cpus; c++) {
 		td.produced[c] = descs[c].seq - descs[c].lost;
 		td.lost[c] = descs[c].lost;
