@@ -41,6 +41,33 @@ static bool is_help(const char *arg)
 	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
 }
 
+/* Each subcommand's own usage (`tessera trace SUB --help`); report's is report_usage below. */
+static const char convert_usage[] =
+	"usage: tessera trace convert DIR --to ctf|tracedat [-o OUT]\n"
+	"\n"
+	"  --to ctf       a CTF 1.8 trace in OUT (default DIR/ctf) for babeltrace2 and Trace Compass: a\n"
+	"                 packet per loss (events_discarded), raw TSC time stamps on the host's monotonic\n"
+	"                 clock when the recording synced clocks (then babeltrace2 reads it together with\n"
+	"                 an LTTng trace of the host tools)\n"
+	"  --to tracedat  OUT (default DIR/trace.dat) for trace-cmd report and KernelShark: losses in the\n"
+	"                 ring-buffer pages, per-CPU stats, the trace clock, hv/N and per-vCPU tasks with\n"
+	"                 sched_switch at each exit and entry\n"
+	"  -o OUT         where to write\n"
+	"  -h, --help     this text\n"
+	"\n"
+	"Exit status: 0 done, 1 the trace cannot be read or written, 2 bad options.\n";
+static const char catalog_usage[] =
+	"usage: tessera trace catalog [--markdown|--ftrace|--ctf]\n"
+	"\n"
+	"The event catalog (trace/events.h) as docs/trace-events.md (--markdown, the default), as ftrace\n"
+	"format files (--ftrace) or as CTF metadata with a placeholder clock (--ctf).\n";
+static const char synth_usage[] =
+	"usage: tessera trace synth DIR [--cpus N] [--rounds N] [--ring BYTES]\n"
+	"\n"
+	"Writes a synthetic trace into DIR through the real rings (for tests and demos): N CPUs (default "
+	"2),\n"
+	"N rounds of exits (default 1000), rings of BYTES (a power of two >= 256, default 65536).\n";
+
 /* `tessera trace SUB --help` anywhere among SUB's arguments: the usage on stdout, success. */
 static bool wants_help(int argc, char **argv)
 {
@@ -214,7 +241,10 @@ int cmd_trace(int argc, char **argv)
 	}
 	bool known = !strcmp(argv[1], "convert") || !strcmp(argv[1], "catalog") || !strcmp(argv[1], "synth");
 	if (known && wants_help(argc - 1, argv + 1)) {
-		usage(stdout);
+		fputs(!strcmp(argv[1], "convert")   ? convert_usage
+		      : !strcmp(argv[1], "catalog") ? catalog_usage
+						    : synth_usage,
+		      stdout);
 		return 0;
 	}
 	if (!strcmp(argv[1], "report"))
