@@ -142,8 +142,12 @@ static void handle_hypercall(struct vcpu *v, struct vcpu_exit *exit)
 {
 	if (exit->hypercall.nr < ARRAY_SIZE(v->stats.hypercalls))
 		v->stats.hypercalls[exit->hypercall.nr]++;
-	/* The arch returns the result to the guest before the next entry. */
-	exit->hypercall.result = hypercall_dispatch(v, exit->hypercall.nr, exit->hypercall.args);
+	/* The one privilege check, before the number is even looked at (hypercall.c). The arch returns the
+	 * result to the guest before the next entry. */
+	if (unlikely(exit->hypercall.priv_level != 0))
+		exit->hypercall.result = hypercall_refuse_user_mode(v, exit->hypercall.nr);
+	else
+		exit->hypercall.result = hypercall_dispatch(v, exit->hypercall.nr, exit->hypercall.args);
 }
 
 /* Every reason but the hypercall, out of line: the hypercall path saves no registers for them. */
@@ -191,6 +195,8 @@ static __noinline void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 		 * it (the hypervisor sends none itself). The guest resumes. */
 		break;
 	case TESSERA_ER_VIRT_INSN:
+		if (arch_vcpu_emulate_insn(v, exit))
+			break; /* one the arch emulates (x86: CR0/CR4 writes, XSETBV), validated */
 		cell_violation(v, exit, VCPU_FAULT_UD, "privileged instruction %s", exit->virt_insn.name);
 		break;
 	case TESSERA_ER_SHUTDOWN:

@@ -4,8 +4,10 @@
  * from the guest and are never trusted: ids are range-checked, guest buffers go through the cell's
  * second-stage map (cell_copy_*), sizes are capped.
  */
+#include <tessera/arch.h>
 #include <tessera/cell.h>
 #include <tessera/error.h>
+#include <tessera/format.h>
 #include <tessera/ivc.h>
 #include <tessera/string.h>
 #include <tessera/trace.h>
@@ -161,6 +163,28 @@ static const struct {
 #undef HC_ENTRY
 };
 
+const char *hypercall_name(uint64_t nr)
+{
+	return nr < ARRAY_SIZE(hypercalls) && hypercalls[nr].name ? hypercalls[nr].name : "?";
+}
+
+/*
+ * The one privilege check's refusal (exit.c makes the check, from the privilege level the arch decoded
+ * with the exit, before the number is even looked at): a process of the cell's OS (x86: CPL 3) must not
+ * stop, start or restart cells, print, or end its own cell. Refused as a violation (counted and
+ * reported: it is an attempt past the cell's kernel), with -EPERM.
+ */
+int64_t hypercall_refuse_user_mode(struct vcpu *v, uint64_t nr)
+{
+	char what[64];
+
+	format_snprintf(what, sizeof(what), "hypercall %s (%llu) from user mode refused", hypercall_name(nr),
+			(unsigned long long)nr);
+	cell_violation_count(v, nr, what);
+	return -HV_EPERM;
+}
+
+/* A hypercall from the cell's kernel (hypercall_refuse_user_mode says who checks that). */
 int64_t hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[4])
 {
 	if (nr >= ARRAY_SIZE(hypercalls) || !hypercalls[nr].fn)
@@ -168,9 +192,4 @@ int64_t hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[4])
 	if (hypercalls[nr].manager_only && !is_manager(v))
 		return -HV_EPERM;
 	return hypercalls[nr].fn(v, args);
-}
-
-const char *hypercall_name(uint64_t nr)
-{
-	return nr < ARRAY_SIZE(hypercalls) && hypercalls[nr].name ? hypercalls[nr].name : "?";
 }

@@ -2,6 +2,7 @@
 #ifndef TESSERA_X86_SVM_H
 #define TESSERA_X86_SVM_H
 
+#include <stddef.h>
 #include <tessera/compiler.h>
 
 /* x86 register numbers (as instructions encode them; the MMIO decoder's insn.reg) */
@@ -32,6 +33,16 @@ enum gpr_slot {
 	GPR_SLOT_HOST_SAVE,
 	GPR_SLOTS
 };
+
+/* The gprs[] slot of x86 register number `reg` (0-15); -1 for RAX and RSP, which live in the VMCB. */
+static inline int svm_gpr_slot(unsigned int reg)
+{
+	static const int8_t slot[X86_REG_COUNT] = {
+		-1,	GPR_RCX, GPR_RDX, GPR_RBX, -1,	    GPR_RBP, GPR_RSI, GPR_RDI,
+		GPR_R8, GPR_R9,	 GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	};
+	return slot[reg & (X86_REG_COUNT - 1)];
+}
 
 /* A cell's permission maps (one copy per cell, shared by its vCPUs). */
 struct svm_cell_io {
@@ -78,6 +89,7 @@ struct svm_vcpu {
 	struct vlapic *vlapic; /* this vCPU's virtual LAPIC (svm_irq.c) */
 	struct nmi_block nmi;
 	struct svm_s2cache s2cache;
+	uint64_t cr4_shadow; /* the CR4 the cell wrote and reads (svm_cr.c keeps MCE set underneath) */
 };
 
 struct vcpu;
@@ -91,5 +103,9 @@ void svm_inject(struct vcpu *v, struct svm_vcpu *s, uint64_t inj, unsigned int k
 void svm_nmi_after_exit(struct svm_vcpu *s);
 struct vlapic *svm_vlapic(unsigned int cpu);
 void svm_s2cache_flush(struct svm_vcpu *s);
+/* svm_cr.c: intercepts and shadow for a fresh vCPU whose CR4 is `cr4` */
+void svm_cr_reset(struct svm_vcpu *s, uint64_t cr4);
+/* svm_irq.c: up to 15 bytes of guest code at linear `rip`, through the guest's page tables */
+int svm_fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t *buf, size_t *n);
 
 #endif

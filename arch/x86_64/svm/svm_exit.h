@@ -38,23 +38,31 @@ static inline void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *e)
 {
 	void *vmcb = s->vmcb;
 	uint64_t code = vmcb_get(vmcb, VMCB_EXIT_CODE);
-	uint64_t info1 = vmcb_get(vmcb, VMCB_EXIT_INFO1), info2 = vmcb_get(vmcb, VMCB_EXIT_INFO2);
 	uint64_t rip = vmcb_get(vmcb, VMCB_RIP), rax = vmcb_get(vmcb, VMCB_RAX);
 
 	e->pc = rip;
 	e->raw_code = code;
-	e->raw_info1 = info1;
-	e->raw_info2 = info2;
-	/* The hypercall first, straight through: the most frequent exit, and the one benchmarked. */
+	/*
+	 * The hypercall first, straight through: the most frequent exit, and the one benchmarked. VMMCALL
+	 * has no exit information (the CPU leaves EXITINFO1/2 undefined: under TCG, EXITINFO2 is the last
+	 * exit's), so the raw info words say 0.
+	 */
 	if (likely(code == SVM_EXIT_VMMCALL)) {
+		e->raw_info1 = 0;
+		e->raw_info2 = 0;
 		e->reason = TESSERA_ER_HYPERCALL;
 		e->next_pc = rip + 3;
 		e->hypercall.nr = rax;
+		e->hypercall.priv_level = vmcb_read(vmcb, VMCB_CPL, 1); /* VMMCALL runs at any CPL */
 		e->hypercall.args = &s->gprs[GPR_RDI]; /* RDI, RSI, RDX, RCX in a row (svm.h) */
 		e->hypercall.result = (int64_t)rax;    /* what the guest sees if no one answers */
 		e->raw_name = "vmmcall";
 		return;
 	}
+	uint64_t info1 = vmcb_get(vmcb, VMCB_EXIT_INFO1), info2 = vmcb_get(vmcb, VMCB_EXIT_INFO2);
+
+	e->raw_info1 = info1;
+	e->raw_info2 = info2;
 	e->next_pc = 0;
 	e->raw_name = "exit";
 	e->reason = TESSERA_ER_UNKNOWN;
@@ -144,6 +152,22 @@ static inline void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *e)
 		 * intercept and reports it with this code, so the name covers both. */
 		e->reason = TESSERA_ER_VIRT_INSN;
 		e->virt_insn.name = e->raw_name = "wbinvd/invd";
+		break;
+	case SVM_EXIT_READ_CR4:
+		e->reason = TESSERA_ER_VIRT_INSN; /* emulated (svm_cr.c): arch_vcpu_emulate_insn */
+		e->virt_insn.name = e->raw_name = "mov from cr4";
+		break;
+	case SVM_EXIT_WRITE_CR0:
+		e->reason = TESSERA_ER_VIRT_INSN;
+		e->virt_insn.name = e->raw_name = "cr0 write";
+		break;
+	case SVM_EXIT_WRITE_CR4:
+		e->reason = TESSERA_ER_VIRT_INSN;
+		e->virt_insn.name = e->raw_name = "mov to cr4";
+		break;
+	case SVM_EXIT_XSETBV:
+		e->reason = TESSERA_ER_VIRT_INSN;
+		e->virt_insn.name = e->raw_name = "xsetbv";
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:

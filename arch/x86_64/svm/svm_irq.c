@@ -305,19 +305,13 @@ bool arch_vcpu_wait_irq(struct vcpu *v)
 	return false;
 }
 
-/* The gprs[] slot of each x86 register number (RAX and RSP: none, they live in the VMCB). */
-static const int8_t slot_of_reg[X86_REG_COUNT] = {
-	-1,	GPR_RCX, GPR_RDX, GPR_RBX, -1,	    GPR_RBP, GPR_RSI, GPR_RDI,
-	GPR_R8, GPR_R9,	 GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
-};
-
 static uint64_t *gpr(struct svm_vcpu *s, unsigned int reg, uint64_t *scratch)
 {
 	if (reg == X86_REG_RAX || reg == X86_REG_RSP) {
 		*scratch = vmcb_get(s->vmcb, reg == X86_REG_RAX ? VMCB_RAX : VMCB_RSP);
 		return scratch;
 	}
-	return &s->gprs[slot_of_reg[reg & (X86_REG_COUNT - 1)]];
+	return &s->gprs[svm_gpr_slot(reg)];
 }
 
 /*
@@ -386,6 +380,11 @@ static int fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t 
 	return got ? 0 : -1;
 }
 
+int svm_fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t *buf, size_t *n)
+{
+	return fetch_insn(v, s, rip, buf, n);
+}
+
 static void deliver_ipi(struct vcpu *v, struct vcpu_exit *exit, const struct vlapic_ipi *ipi)
 {
 	struct cell *c = v->cell;
@@ -425,7 +424,10 @@ bool arch_vcpu_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
 	uint64_t scratch, *reg;
 	size_t n;
 
-	if ((exit->mem.gpa & ~(PAGE_SIZE - 1)) != GUEST_APIC_PAGE || exit->mem.exec || exit->mem.in_walk)
+	/* Only an instruction's own access is emulated: one made by an event's delivery (an IDT or stack in
+	 * the APIC page; EXITINTINFO is set) is not the instruction at RIP's, and is refused. */
+	if ((exit->mem.gpa & ~(PAGE_SIZE - 1)) != GUEST_APIC_PAGE || exit->mem.exec || exit->mem.in_walk ||
+	    s->reinject)
 		return false;
 	if (fetch_insn(v, s, exit->pc, code, &n) || mmio_insn_decode(code, n, &insn) ||
 	    insn.write != exit->mem.write) {

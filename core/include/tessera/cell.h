@@ -150,7 +150,10 @@ void cell_violation_count(struct vcpu *v, uint64_t addr, const char *what);
 void cell_console_write(struct vcpu *v, const char *s, size_t len);
 void cell_console_flush(struct vcpu *v);
 
-/* Hypercalls (hypercall.c). */
+/* Hypercalls (hypercall.c). Dispatch one from the cell's kernel; refuse one from user mode. */
 int64_t hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[4]);
+int64_t hypercall_refuse_user_mode(struct vcpu *v, uint64_t nr);
+/* The hypercall's name from the ABI table, "?" for a number it does not have. */
+const char *hypercall_name(uint64_t nr);
 
 #endif

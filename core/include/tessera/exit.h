@@ -17,6 +17,10 @@ struct vcpu_exit {
 	union {
 		struct {
 			uint64_t nr;
+			/* The guest's privilege level at the call, 0 the most privileged (x86: its CPL):
+			 * only a call from level 0 is dispatched (arch_vcpu_kernel_mode's answer, decoded
+			 * with the exit so that the check costs no call). */
+			uint8_t priv_level;
 			/* The four arguments, read-only: they point at the guest's own argument registers,
 			 * which a hypercall leaves unchanged. */
 			const uint64_t *args;
