@@ -39,7 +39,7 @@ stopping = None  # the signal that asked us to stop
 
 
 def fail(status, msg):
-    print(f"{PROG}: {msg}", file=sys.stderr)
+    print(f"{'tessera' if status == 2 else PROG}: {msg}", file=sys.stderr)
     sys.exit(status)
 
 
@@ -166,10 +166,15 @@ def run_job(i, path, args, tpl_dir):
     try:
         with open(path) as f:
             job = yaml.safe_load(f)
-    except (OSError, yaml.YAMLError) as e:
+    except OSError as e:
+        fail(2, f"{path}: {e.strerror}")
+    except yaml.MarkedYAMLError as e:
+        m = e.problem_mark
+        fail(2, f"{path}:{m.line + 1}:{m.column + 1}: {e.problem}")
+    except yaml.YAMLError as e:
         fail(2, f"{path}: {e}")
     if not isinstance(job, dict) or "actions" not in job:
-        fail(2, f"{path}: not a LAVA job definition (no actions)")
+        fail(2, f"{path}:1:1: not a LAVA job definition (no actions)")
     name = str(job.get("job_name", os.path.basename(path)))
     job_id = f"{os.getpid()}{i:02d}"  # lava-run copies images to a directory named by it: distinct
     out = os.path.join(args.output, f"{os.path.splitext(os.path.basename(path))[0]}-{job_id}")
