@@ -29,6 +29,9 @@ static const char lab_usage[] =
 	"usage: tessera lab lava render [--config FILE] -o DIR [--base-url URL] [--name NAME]\n"
 	"                               [tessera run options] [-- QEMU-ARGS]\n"
 	"       tessera lab lava run [-o DIR] JOB.yaml...\n"
+	"       tessera lab lava up [--devices N] [--port PORT]\n"
+	"       tessera lab lava down\n"
+	"       tessera lab lava submit [--url URL --token TOKEN [--user USER]] [-o DIR] JOB.yaml...\n"
 	"\n"
 	"render  write DIR/NAME.yaml, a LAVA job (device type qemu) that boots the system as `tessera run`\n"
 	"        with the same options would, with DIR/tessera-hv.elf and DIR/NAME.bundle (the config's\n"
@@ -36,8 +39,12 @@ static const char lab_usage[] =
 	"        the image URLs are file:// paths unless --base-url URL (http(s), where DIR is served).\n"
 	"run     run each job with LAVA's own dispatcher (lava-run, as root), print its test cases and\n"
 	"        store the log and the per-case results under DIR (default: out/lava-runs).\n"
+	"up      a local LAVA instance (PostgreSQL, lava-server on 127.0.0.1:PORT (8090), lava-worker,\n"
+	"        N qemu devices (2)), started without systemd; state in out/lava-instance. down stops it "
+	"all.\n"
+	"submit  submit jobs with lavacli to an instance (default: the local one), wait, judge as run does.\n"
 	"\n"
-	"Not yet available: lava up, lava down, lava submit (a LAVA instance), lab regress.\n"
+	"Not yet available: rendering plans and campaigns, lab regress.\n"
 	"Exit status: 0 all cases passed, 1 a case failed or a job was incomplete, 2 bad input.\n";
 
 /* A formatted string on the heap (the command is one short process: what it makes lives to its end). */
@@ -242,7 +249,8 @@ static int render(int argc, char **argv)
 	return ret;
 }
 
-static int run(int argc, char **argv)
+/* run: lava_run.py; up, down, submit: lava_instance.py. Both need Debian's Python modules. */
+static int run(int argc, char **argv, const char *what)
 {
 	char out[PATH_MAX];
 	char *args[256];
@@ -252,18 +260,22 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "tessera lab lava run: cannot find my own executable\n");
 		return 1;
 	}
-	char *script = fmt("%s/../lab/lava/lava_run.py", out), *cache = fmt("%s/lava-server", out),
-	     *runs = fmt("%s/lava-runs", out);
+	bool instance = strcmp(what, "run");
+	char *script = fmt("%s/../lab/lava/%s", out, instance ? "lava_instance.py" : "lava_run.py"),
+	     *cache = fmt("%s/lava-server", out), *runs = fmt("%s/lava-runs", out),
+	     *state = fmt("%s/lava-instance", out);
 	if (argc + 8 > (int)(sizeof(args) / sizeof(args[0]))) {
 		fprintf(stderr, "tessera lab lava run: too many arguments\n");
 		return 2;
 	}
 	args[n++] = PYTHON;
 	args[n++] = script;
-	args[n++] = "--templates-cache";
-	args[n++] = cache;
+	args[n++] = instance ? "--state" : "--templates-cache";
+	args[n++] = instance ? state : cache;
 	args[n++] = "--default-output";
 	args[n++] = runs;
+	if (instance)
+		args[n++] = argv[0];
 	for (int i = 1; i < argc; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;
@@ -286,13 +298,9 @@ int cmd_lab(int argc, char **argv)
 	}
 	if (!strcmp(argv[2], "render"))
 		return render(argc - 2, argv + 2);
-	if (!strcmp(argv[2], "run"))
-		return run(argc - 2, argv + 2);
-	if (!strcmp(argv[2], "up") || !strcmp(argv[2], "down") || !strcmp(argv[2], "submit")) {
-		fprintf(stderr, "tessera lab lava %s: not yet available in this build (docs/lab.md)\n",
-			argv[2]);
-		return 2;
-	}
+	if (!strcmp(argv[2], "run") || !strcmp(argv[2], "up") || !strcmp(argv[2], "down") ||
+	    !strcmp(argv[2], "submit"))
+		return run(argc - 2, argv + 2, argv[2]);
 	fputs(lab_usage, stderr);
 	return 2;
 }

@@ -67,9 +67,9 @@ def render_device(tpl_dir, job, device_dict):
     return env.get_template("device.jinja2").render(**(job.get("context") or {}))
 
 
-def descendants():
-    """Every process below us (/proc children, recursively)."""
-    out, todo = [], [os.getpid()]
+def descendants_of(root):
+    """Every process below `root` (/proc children, recursively)."""
+    out, todo = [], [root]
     while todo:
         pid = todo.pop()
         try:
@@ -84,7 +84,7 @@ def descendants():
 
 
 def kill_all():
-    for pid in descendants():
+    for pid in descendants_of(os.getpid()):
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
@@ -129,6 +129,8 @@ def parse_log(path):
                 entry = yaml.safe_load(line)
             except yaml.YAMLError:
                 continue
+            if isinstance(entry, list) and entry:  # a server's log: one YAML list item per line
+                entry = entry[0]
             if isinstance(entry, dict) and isinstance(entry.get("msg"), dict):
                 results.append(entry["msg"])
     return results
@@ -162,7 +164,7 @@ def verdict(results):
     return cases, problems
 
 
-def run_job(i, path, args, tpl_dir):
+def load_job(path):
     try:
         with open(path) as f:
             job = yaml.safe_load(f)
@@ -175,6 +177,34 @@ def run_job(i, path, args, tpl_dir):
         fail(2, f"{path}: {e}")
     if not isinstance(job, dict) or "actions" not in job:
         fail(2, f"{path}:1:1: not a LAVA job definition (no actions)")
+    return job
+
+
+def report(name, path, job_id, out, results, first_problems, duration):
+    """Judge one job's results, write results.tsv/json into `out`, print; True when all passed."""
+    cases, problems = verdict(results)
+    problems = first_problems + problems
+    with open(os.path.join(out, "results.tsv"), "w") as f:
+        f.write("case\tresult\n")
+        for c, r in cases:
+            f.write(f"{c}\t{r}\n")
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump({"job": name, "file": os.path.abspath(path), "job_id": job_id,
+                   "complete": not problems, "problems": problems,
+                   "cases": [{"case": c, "result": r} for c, r in cases]}, f, indent=1)
+    for c, r in cases:
+        print(f"{name}: {c}: {r.upper()}")
+    failed = sum(1 for _, r in cases if r != "pass")
+    health = "Complete" if not problems else "Incomplete (" + "; ".join(problems) + ")"
+    took = f"{duration:.1f} s" if isinstance(duration, float) else f"{duration} s"
+    print(f"{name}: {len(cases) - failed} passed, {failed} failed, job {health}, {took}; "
+          f"log and results in {out}")
+    sys.stdout.flush()
+    return not problems and not failed
+
+
+def run_job(i, path, args, tpl_dir):
+    job = load_job(path)
     name = str(job.get("job_name", os.path.basename(path)))
     job_id = f"{os.getpid()}{i:02d}"  # lava-run copies images to a directory named by it: distinct
     out = os.path.join(args.output, f"{os.path.splitext(os.path.basename(path))[0]}-{job_id}")
@@ -188,27 +218,8 @@ def run_job(i, path, args, tpl_dir):
     t0 = time.monotonic()
     status = run_lava([args.lava_run, "--job-id", job_id, "--output-dir", os.path.join(out, "lava"),
                        "--device", device, path], log, (limit_s or 3600) + 30)
-    cases, problems = verdict(parse_log(log))
-    if stopping:
-        problems.insert(0, "interrupted")
-    elif status:
-        problems.insert(0, f"lava-run exited with status {status}")
-    with open(os.path.join(out, "results.tsv"), "w") as f:
-        f.write("case\tresult\n")
-        for c, r in cases:
-            f.write(f"{c}\t{r}\n")
-    with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump({"job": name, "file": os.path.abspath(path), "job_id": job_id,
-                   "complete": not problems, "problems": problems,
-                   "cases": [{"case": c, "result": r} for c, r in cases]}, f, indent=1)
-    for c, r in cases:
-        print(f"{name}: {c}: {r.upper()}")
-    failed = sum(1 for _, r in cases if r != "pass")
-    health = "Complete" if not problems else "Incomplete (" + "; ".join(problems) + ")"
-    print(f"{name}: {len(cases) - failed} passed, {failed} failed, job {health}, "
-          f"{time.monotonic() - t0:.1f} s; log and results in {out}")
-    sys.stdout.flush()
-    return not problems and not failed
+    first = ["interrupted"] if stopping else [f"lava-run exited with status {status}"] if status else []
+    return report(name, path, job_id, out, parse_log(log), first, time.monotonic() - t0)
 
 
 def main():

@@ -79,7 +79,7 @@ static char *console_cases(const char *out)
 	return sorted(lines, n);
 }
 
-/* The rows of the results.tsv that `lab lava run` wrote for job `name`. */
+/* The rows of the results.tsv that `lab lava run` (or submit) wrote for job `name` into DIR/runs. */
 static char *lava_cases(const char *name)
 {
 	char pattern[160], buf[512];
@@ -116,13 +116,15 @@ static void render(const char *config, const char *const *more)
 	tessera_free(&p);
 }
 
-Test(lava, jobs_give_the_same_cases_as_tessera_run)
+static const char *const configs[][2] = {
+	{"default", TESSERA_SOURCE_ROOT "/configs/default.yaml"},
+	{"pingpong", TESSERA_SOURCE_ROOT "/configs/pingpong.yaml"},
+	{"lava-probe", TESSERA_SOURCE_ROOT "/tests/integration/configs/lava-probe.yaml"},
+};
+
+/* `verb` ("run" or "submit") the three jobs; each must complete and equal `tessera run`'s cases. */
+static void jobs_match_tessera_run(const char *verb)
 {
-	static const char *const configs[][2] = {
-		{"default", TESSERA_SOURCE_ROOT "/configs/default.yaml"},
-		{"pingpong", TESSERA_SOURCE_ROOT "/configs/pingpong.yaml"},
-		{"lava-probe", TESSERA_SOURCE_ROOT "/tests/integration/configs/lava-probe.yaml"},
-	};
 	char jobs[3][128], runs[128];
 	struct tessera_proc p;
 
@@ -131,9 +133,9 @@ Test(lava, jobs_give_the_same_cases_as_tessera_run)
 		snprintf(jobs[i], sizeof(jobs[i]), "%s/%s.yaml", dir, configs[i][0]);
 	}
 	snprintf(runs, sizeof(runs), "%s/runs", dir);
-	tessera_run(&p, LIMIT_S,
-		    (const char *const[]){"lab", "lava", "run", "-o", runs, jobs[0], jobs[1], jobs[2], NULL});
-	cr_expect_eq(p.status, 0, "lab lava run: %d\n%s\n%s", p.status, p.out, p.err);
+	tessera_run(&p, 300,
+		    (const char *const[]){"lab", "lava", verb, "-o", runs, jobs[0], jobs[1], jobs[2], NULL});
+	cr_expect_eq(p.status, 0, "lab lava %s: %d\n%s\n%s", verb, p.status, p.out, p.err);
 	for (int i = 0; i < 3; i++) {
 		char line[128];
 		snprintf(line, sizeof(line), "\n%s: ", configs[i][0]);
@@ -155,9 +157,34 @@ Test(lava, jobs_give_the_same_cases_as_tessera_run)
 		tessera_free(&r);
 	}
 	tessera_free(&p);
+}
+
+Test(lava, jobs_give_the_same_cases_as_tessera_run)
+{
+	jobs_match_tessera_run("run");
 	cr_expect_eq(sh("pgrep -f '[l]ava-run.*%s' >/dev/null", dir) >> 8, 1, "a lava-run is left");
 	cr_expect_eq(sh("pgrep -f '[q]emu-system.*dispatcher/tmp' >/dev/null") >> 8, 1,
 		     "a LAVA QEMU is left");
+}
+
+/*
+ * A local LAVA instance with two qemu devices: the same jobs through lavacli give the same cases; `down`
+ * leaves none of the instance's processes behind.
+ */
+Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 600)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 240, (const char *const[]){"lab", "lava", "up", "--devices", "2", NULL});
+	cr_assert_eq(p.status, 0, "lab lava up: %d\n%s\n%s", p.status, p.out, p.err);
+	expect_line(&p, "2 qemu devices (qemu-01, qemu-02)");
+	tessera_free(&p);
+	jobs_match_tessera_run("submit");
+	tessera_run(&p, 60, (const char *const[]){"lab", "lava", "down", NULL});
+	cr_expect_eq(p.status, 0, "lab lava down: %d\n%s\n%s", p.status, p.out, p.err);
+	tessera_free(&p);
+	cr_expect_eq(sh("pgrep -f '[l]ava_server.wsgi|[l]ava-server manage|[l]ava-worker' >/dev/null") >> 8,
+		     1, "an instance process is left");
 }
 
 Test(lava, an_incomplete_job_fails_the_run)
