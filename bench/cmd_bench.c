@@ -1,5 +1,6 @@
 /*
- * `tessera bench`: benchmarks of the hypervisor and of its tools. One subcommand so far:
+ * `tessera bench`: benchmarks of the hypervisor and of its tools, and the tools that read their results
+ * (compare, export, report, history, bisect, selftest, simulate: bench_lab.h). The benchmark so far:
  *
  *   tessera bench trace-cost   the host micro-benchmarks of bench_trace_cost (our ring writer against
  *                              LTTng-UST, Google Benchmark JSON to a file, the console table to stdout),
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "../cli/commands.h"
+#include "bench_lab.h"
 #include "nullcall_parse.h"
 #include "trace_cost_run.h"
 
@@ -29,7 +31,8 @@ static const char bench_usage[] =
 	"hypercall\n"
 	"round trip with tracing off and with tracing on. Those counts are the same in every run.\n"
 	"\n"
-	"  --out FILE       the Google Benchmark JSON (default bench-trace-cost.json)\n"
+	"  --out FILE       the Google Benchmark JSON (default: bench-trace-cost.json in the build\n"
+	"                   directory, beside the tessera executable: out/ for ./tessera)\n"
 	"  --min-time T     --benchmark_min_time of the host benchmarks (default 0.5s; \"1000x\" works)\n"
 	"  --config FILE    the nullcall system (default configs/bench-nullcall.yaml)\n"
 	"  --boots N        boot each case N times and fail unless the counts agree (default 1)\n"
@@ -38,11 +41,13 @@ static const char bench_usage[] =
 	"  -h, --help       this text\n"
 	"\n"
 	"Exit status: 0 done, 1 a benchmark or a boot failed (or counts differed between boots), 2 bad "
-	"options.\n";
+	"options,\n130 or 143 stopped by SIGINT or SIGTERM (the running boot is stopped first).\n";
 
 static int parse_options(int argc, char **argv, struct trace_cost_options *o)
 {
-	*o = (struct trace_cost_options){.out = "bench-trace-cost.json", .min_time = "0.5s", .boots = 1};
+	/* .out NULL: the build directory's bench-trace-cost.json (never the current directory, which for
+	 * ./tessera is the source tree) */
+	*o = (struct trace_cost_options){.out = NULL, .min_time = "0.5s", .boots = 1};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -88,8 +93,14 @@ int cmd_bench(int argc, char **argv)
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fputs(bench_usage, argc < 2 ? stderr : stdout);
+		fputs("\nResults (the lab's database and Google Benchmark JSON; each has --help):\n",
+		      argc < 2 ? stderr : stdout);
+		bench_lab_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	int lab = bench_lab_dispatch(argc - 1, argv + 1);
+	if (lab >= 0)
+		return lab;
 	if (strcmp(argv[1], "trace-cost")) {
 		fprintf(stderr, "tessera bench: unknown benchmark '%s'\n%s", argv[1], bench_usage);
 		return 2;

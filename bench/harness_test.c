@@ -3,6 +3,7 @@
  * clock that the benchmarks below advance themselves, and the JSON document parsed back with jansson.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <jansson.h>
 #include <math.h>
 #include <regex.h>
@@ -72,6 +73,27 @@ BENCH(harness_test_error)
 }
 
 #define EPS 1e-9
+
+/*
+ * Tests that provoke the harness's error messages or its console table capture stdout and stderr (as
+ * .init), so that `./tessera test` shows no error lines that are not failures, and check the messages.
+ */
+static void capture_output(void)
+{
+	cr_redirect_stdout();
+	cr_redirect_stderr();
+}
+
+/* Everything written to stderr so far (static buffer). */
+static const char *captured_stderr(void)
+{
+	static char text[8192];
+	fflush(stderr);
+	FILE *f = cr_get_redirected_stderr();
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	return text;
+}
 
 static void expect_close(double got, double want, const char *what)
 {
@@ -209,7 +231,7 @@ Test(harness, iteration_count_grows_to_the_min_time_and_is_reused)
 	json_decref(doc);
 }
 
-Test(harness, filter_selects_and_numbers_families)
+Test(harness, filter_selects_and_numbers_families, .init = capture_output)
 {
 	struct bench_options o = options("harness_test_(auto|fixed)", 1, 5, 0.5);
 	json_t *doc = bench_run(&o, &fake_clock);
@@ -230,12 +252,16 @@ Test(harness, filter_selects_and_numbers_families)
 
 	o = options("harness_test_(", 1, 5, 0.5);
 	cr_expect_null(bench_run(&o, &fake_clock), "a bad regex is an error");
+	cr_expect(strstr(captured_stderr(), "bad --benchmark_filter regex 'harness_test_('"), "said: %s",
+		  captured_stderr());
 }
 
-Test(harness, a_benchmark_that_never_loops_is_an_error)
+Test(harness, a_benchmark_that_never_loops_is_an_error, .init = capture_output)
 {
 	struct bench_options o = options("harness_test_broken", 1, 5, 0.5);
 	cr_expect_null(bench_run(&o, &fake_clock));
+	cr_expect(strstr(captured_stderr(), "harness_test_broken: the benchmark returned without finishing"),
+		  "said: %s", captured_stderr());
 }
 
 Test(harness, user_counters_are_keys_of_the_run)
@@ -273,7 +299,7 @@ static int parse(struct bench_options *o, int argc, const char **argv)
 	return bench_parse_args(argc, (char **)argv, o);
 }
 
-Test(harness, flags)
+Test(harness, flags, .init = capture_output)
 {
 	struct bench_options o;
 	const char *none[] = {"prog"};
@@ -315,6 +341,18 @@ Test(harness, flags)
 		const char *argv[] = {"prog", bad[i]};
 		cr_expect_eq(parse(&o, 2, argv), -1, "%s should be rejected", bad[i]);
 	}
+	/* each refusal names what was wrong */
+	static const char *const said[] = {"not '0'",
+					   "not 'x'",
+					   "not 'fast'",
+					   "not '1.5x'",
+					   "not '0x'",
+					   "not 'csv'",
+					   "unknown argument '--benchmark_nonsense=1'",
+					   "unknown argument '--benchmark_filter'"};
+	const char *text = captured_stderr();
+	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
+		cr_expect(strstr(text, said[i]), "no \"%s\" in: %s", said[i], text);
 }
 
 static void expect_keys(json_t *obj, const char *const *keys, size_t n, const char *what)
@@ -324,7 +362,7 @@ static void expect_keys(json_t *obj, const char *const *keys, size_t n, const ch
 }
 
 /* End to end on the real clocks: bench_main writes a file that parses back with every key in place. */
-Test(harness, json_output_parses_back_with_every_key)
+Test(harness, json_output_parses_back_with_every_key, .init = capture_output)
 {
 	char path[] = "/tmp/tessera-bench-XXXXXX";
 	int fd = mkstemp(path);

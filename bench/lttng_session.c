@@ -1,10 +1,12 @@
 /* An LTTng session for a benchmark, driven with the `lttng` command (see lttng_session.h). */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,6 +93,16 @@ static pid_t sessiond_pid(void)
 
 int lttng_session_daemon(struct lttng_session *s)
 {
+	if (!s->locked) {
+		s->lock_fd = open(TESSERA_LTTNG_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+		if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX)) {
+			snprintf(s->error, sizeof(s->error), "cannot lock %s", TESSERA_LTTNG_LOCK);
+			if (s->lock_fd >= 0)
+				close(s->lock_fd);
+			return -1;
+		}
+		s->locked = true;
+	}
 	/* Ask before starting one, so that we know whether the daemon is ours to stop afterwards. */
 	if (sessiond_reachable())
 		return 0;
@@ -176,5 +188,9 @@ void lttng_session_destroy(struct lttng_session *s)
 		for (int i = 0; i < 300 && process_alive(s->started_sessiond); i++)
 			usleep(10000);
 		s->started_sessiond = 0;
+	}
+	if (s->locked) {
+		close(s->lock_fd); /* the next user may check for a daemon now */
+		s->locked = false;
 	}
 }

@@ -11,7 +11,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/*
+ * The session daemon is one per machine (root's lives in /var/run/lttng), shared by every test suite and
+ * benchmark that runs at once: one that started a daemon and stops it when done would pull it from under
+ * another that found it running. So whoever uses the daemon, from checking for it to stopping the one it
+ * started, holds this lock (flock, exclusive; the kernel drops it if the holder dies).
+ */
+#define TESSERA_LTTNG_LOCK "/tmp/tessera-lttng.lock"
+
 struct lttng_session {
+	bool locked; /* holds TESSERA_LTTNG_LOCK (lock_fd) until lttng_session_destroy() */
+	int lock_fd;
 	char name[64];
 	char dir[256]; /* the trace output, removed by lttng_session_destroy() */
 	bool created, started;
@@ -21,7 +31,8 @@ struct lttng_session {
 
 /*
  * A session daemon that answers `lttng list` runs afterwards (ours or one that already did; a daemon in
- * another chroot or mount namespace does not count); -1 with s->error set otherwise.
+ * another chroot or mount namespace does not count); -1 with s->error set otherwise. Takes
+ * TESSERA_LTTNG_LOCK first (waiting for any other user); lttng_session_destroy() gives it back.
  */
 int lttng_session_daemon(struct lttng_session *s);
 /*

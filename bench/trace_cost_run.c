@@ -3,11 +3,14 @@
  * the nullcall config with `tessera run ... -- -icount shift=0,sleep=off`, once per tracing case and boot,
  * and read the inmate's result line from the console.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,20 +61,48 @@ static int exe_dir(char *dir, size_t size)
 	return 0;
 }
 
+/*
+ * Ctrl-C or SIGTERM: pass the signal to the running child (a `tessera run` then stops its QEMU), wait for
+ * it, and start nothing more. Without this, SIGTERM (or the death of our parent) left the child booting.
+ */
+static volatile sig_atomic_t stop_signal;
+static volatile pid_t running_child;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+	if (running_child > 0)
+		kill(running_child, sig);
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop, .sa_flags = SA_RESTART};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 /* Run argv; its stdout and stderr go to *out (heap, NUL-terminated) when out is given. Its exit status,
  * or -1. */
 static int run(char *const *argv, char **out)
 {
 	int fds[2] = {-1, -1};
+	pid_t parent = getpid();
 
 	fflush(stdout);
 	fflush(stderr);
-	if (out && pipe(fds))
+	if (stop_signal || (out && pipe(fds)))
 		return -1;
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/* Whatever ends us (SIGKILL included), the child is told to stop too. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		if (out) {
 			dup2(fds[1], STDOUT_FILENO);
 			dup2(fds[1], STDERR_FILENO);
@@ -82,6 +113,9 @@ static int run(char *const *argv, char **out)
 		perror(argv[0]);
 		_exit(127);
 	}
+	running_child = pid;
+	if (stop_signal)
+		kill(pid, stop_signal); /* it came between fork and the line above */
 	if (out) {
 		size_t len = 0, cap = 65536;
 		char *buf = malloc(cap);
@@ -97,27 +131,33 @@ static int run(char *const *argv, char **out)
 			buf[len] = '\0';
 		*out = buf;
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	running_child = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 static int run_host(const struct trace_cost_options *o, const char *dir)
 {
-	char exe[PATH_MAX + 64], min_time[128], out[PATH_MAX + 32];
+	char exe[PATH_MAX + 64], min_time[128], out[PATH_MAX + 96], json[PATH_MAX + 32];
 
 	snprintf(exe, sizeof(exe), "%s/bench_trace_cost", dir);
 	snprintf(min_time, sizeof(min_time), "--benchmark_min_time=%s", o->min_time);
-	snprintf(out, sizeof(out), "--benchmark_out=%s", o->out);
+	if (o->out)
+		snprintf(json, sizeof(json), "%s", o->out);
+	else
+		snprintf(json, sizeof(json), "%s/bench-trace-cost.json", dir);
+	snprintf(out, sizeof(out), "--benchmark_out=%s", json);
 	char *argv[] = {exe, min_time, out, "--benchmark_out_format=json", NULL};
 	printf("== host: %s %s %s %s\n", exe, min_time, out, argv[3]);
 	int st = run(argv, NULL);
 	if (st) {
-		fprintf(stderr, "tessera bench: bench_trace_cost failed (status %d)\n", st);
+		if (!stop_signal)
+			fprintf(stderr, "tessera bench: bench_trace_cost failed (status %d)\n", st);
 		return 1;
 	}
-	printf("(Google Benchmark JSON in %s)\n\n", o->out);
+	printf("(Google Benchmark JSON in %s)\n\n", json);
 	return 0;
 }
 
@@ -202,8 +242,8 @@ static int boot_once(const char *dir, const char *config, const struct trace_cas
 	int st = run((char *const *)argv, &out);
 	if (tdir[0])
 		remove_tree(tdir);
-	const char *why = boot_check(st, out, c, br);
-	if (why)
+	const char *why = stop_signal ? "was stopped" : boot_check(st, out, c, br);
+	if (why && !stop_signal)
 		fprintf(stderr, "tessera bench: %s: the nullcall boot %s (status %d); its output:\n%s\n",
 			c->name, why, st, out ? out : "(none)");
 	free(out);
@@ -301,9 +341,16 @@ int trace_cost_run(const struct trace_cost_options *o)
 		fprintf(stderr, "tessera bench: cannot find my own executable in /proc/self/exe\n");
 		return 1;
 	}
+	catch_stop_signals();
+	int ret = 0;
 	if (!o->no_host && run_host(o, dir))
-		return 1;
-	if (!o->no_hv && run_hv(o, dir))
-		return 1;
-	return 0;
+		ret = 1;
+	else if (!o->no_hv && run_hv(o, dir))
+		ret = 1;
+	if (stop_signal) {
+		fprintf(stderr, "tessera bench: %s, stopped\n",
+			stop_signal == SIGINT ? "interrupted" : "terminated");
+		return 128 + stop_signal;
+	}
+	return ret;
 }

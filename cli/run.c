@@ -146,6 +146,11 @@ int run_system(int argc, char **argv, const char *prog, const struct run_hooks *
 				default_config);
 			return 2;
 		}
+		/* Messages name it as a user would: /src/tessera/configs/default.yaml, not .../out/../configs. */
+		char *real = realpath(default_config, NULL);
+		if (real && strlen(real) < sizeof(default_config))
+			strcpy(default_config, real);
+		free(real);
 		o.config = default_config;
 	}
 	/* A closed stdout must not kill us before QEMU is stopped; writes then simply fail. */

@@ -30,7 +30,7 @@ struct machine {
 	char **extra_args;	/* appended as given (the user's arguments after `--`) */
 	int nr_extra;
 	bool verbose; /* print the QEMU command line and QEMU's own warnings */
-	/* The host channel (DESIGN principle 5): a file QEMU shares with the host as an ivshmem-plain
+	/* The host channel (principle 5, docs/architecture.md): a file QEMU shares with the host as an ivshmem-plain
 	 * device's memory, NULL for none. shm_mb is its size in MiB, a power of two. */
 	const char *shm_path;
 	unsigned int shm_mb;

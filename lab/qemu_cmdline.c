@@ -1,4 +1,4 @@
-/* QEMU's argv for a machine to boot (see qemu_cmdline.h and PLATFORM-NOTES for why each flag is there). */
+/* QEMU's argv for a machine to boot (see qemu_cmdline.h and docs/qemu-facts.md for why each flag is there). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -17,9 +17,10 @@
 #include "../trace/probes.h"
 #include "qemu_status.h"
 
-#define STOP_GRACE_MS 2000 /* SIGTERM first, SIGKILL this long after */
-#define DRAIN_MS      1000 /* after QEMU is reaped, wait at most this long for the last output */
-#define LINE_MAX_LEN  4096
+#define STOP_GRACE_MS \
+	500 /* SIGTERM first, SIGKILL this long after (QEMU keeps no state worth a longer wait) */
+#define DRAIN_MS     1000 /* after QEMU is reaped, wait at most this long for the last output */
+#define LINE_MAX_LEN 4096
 
 /* Signals reach the poll loop through this pipe, so there is no race between a signal and poll(). */
 static int signal_pipe[2] = {-1, -1};

@@ -1,5 +1,5 @@
 /*
- * The event catalog: the one declaration of every trace event (DESIGN principle 4).
+ * The event catalog: the one declaration of every trace event (principle 4, docs/architecture.md).
  *
  * Each event is a line of TESSERA_TRACE_EVENTS(E): E(id, name, description), and its typed fields are the
  * macro TESSERA_TRACE_FIELDS_<name>(F) right above the list, one F(type, name, display, description) per

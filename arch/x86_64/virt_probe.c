@@ -1,7 +1,7 @@
 /*
  * Does this CPU offer what Tessera needs: AMD SVM with nested paging, not disabled by firmware. Also
  * reports the optional SVM features that later code cares about (NRIPS is absent under QEMU TCG, so exit
- * handlers advance RIP themselves; see PLATFORM-NOTES).
+ * handlers advance RIP themselves; see docs/qemu-facts.md).
  */
 #include <tessera/console.h>
 #include <tessera/error.h>

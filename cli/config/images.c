@@ -55,6 +55,32 @@ static char *resolve_image(const char *yaml_file, const char *name, const struct
 	return found;
 }
 
+/*
+ * What to do about a missing image, for the error: an inmate of this source tree (guests/NAME/ builds
+ * NAME.elf into the build's x86_64_hv/) that is not built yet, or one that does not exist.
+ */
+static void missing_image_hint(const char *name, char *hint, size_t size)
+{
+	char exe[PATH_MAX], stem[128], build[PATH_MAX + 160];
+	size_t len = strlen(name);
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	hint[0] = '\0';
+	if (strchr(name, '/') || len < 5 || strcmp(name + len - 4, ".elf") || len - 4 >= sizeof(stem) ||
+	    n <= 0)
+		return;
+	snprintf(stem, sizeof(stem), "%.*s", (int)(len - 4), name);
+	exe[n] = '\0';
+	/* the build directory (out/) sits in the source tree, as for the shipped configs */
+	snprintf(build, sizeof(build), "%s/../guests/%s/BUILD.gn", dirname(exe), stem);
+	if (access(build, R_OK) == 0)
+		snprintf(hint, size, "; guests/%s/ is not built yet: run ./tessera (or ninja -C out)", stem);
+	else
+		snprintf(hint, size,
+			 "; to add it: guests/%s/BUILD.gn with guest_image(\"%s\") (see guests/README.md)",
+			 stem, stem);
+}
+
 static void *read_image(const char *path, size_t *size)
 {
 	FILE *f = fopen(path, "rb");
@@ -75,6 +101,37 @@ static void *read_image(const char *path, size_t *size)
 	return buf;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * The blob keeps an image's base name only, and the hypervisor takes the first boot module of that
+ * name: two different files with one base name would boot one cell with the other's image. The same file
+ * named twice (two cells running hello.elf) is fine.
+ */
+static int check_image_identity(struct compile_ctx *ctx, const struct yaml_system *sys,
+				const struct config_compiled *out, unsigned int i)
+{
+	char path[64], a[PATH_MAX], b[PATH_MAX];
+
+	for (unsigned int k = 0; k < i; k++) {
+		if (strcmp(base_name(sys->cells[k].image), base_name(sys->cells[i].image)) != 0)
+			continue;
+		if (realpath(out->images[k], a) && realpath(out->images[i], b) && !strcmp(a, b))
+			continue;
+		snprintf(path, sizeof(path), "cells[%u].image", i);
+		return compile_fail(
+			ctx, path,
+			"image '%s' is another file with the base name of cell '%s''s image '%s': "
+			"the hypervisor finds images by base name; rename one",
+			sys->cells[i].image, sys->cells[k].name, sys->cells[k].image);
+	}
+	return 0;
+}
+
 int config_images_check(struct compile_ctx *ctx, const struct yaml_system *sys,
 			const struct config_options *opt, struct config_compiled *out)
 {
@@ -93,11 +150,16 @@ int config_images_check(struct compile_ctx *ctx, const struct yaml_system *sys,
 
 		snprintf(path, sizeof(path), "cells[%u].image", i);
 		out->images[i] = resolve_image(ctx->file, name, opt);
-		if (!out->images[i])
+		if (!out->images[i]) {
+			char hint[PATH_MAX];
+			missing_image_hint(name, hint, sizeof(hint));
 			return compile_fail(ctx, path,
 					    "image '%s' not found (beside the config, in --images "
-					    "directories, $TESSERA_GUEST_PATH or the build's x86_64_hv/)",
-					    name);
+					    "directories, $TESSERA_GUEST_PATH or the build's x86_64_hv/)%s",
+					    name, hint);
+		}
+		if (check_image_identity(ctx, sys, out, i))
+			return 2;
 		if (opt->no_check)
 			continue;
 		elf = read_image(out->images[i], &size);

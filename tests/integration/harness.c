@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -72,9 +74,15 @@ void tessera_start(struct tessera_proc *p, const char *const *args)
 	strcpy(p->err_path, "/tmp/tessera-it-err.XXXXXX");
 	int out = mkstemp(p->out_path), err = mkstemp(p->err_path);
 	cr_assert(out >= 0 && err >= 0, "mkstemp: %s", strerror(errno));
+	pid_t parent = getpid();
 	p->pid = fork();
 	cr_assert_geq(p->pid, 0, "fork: %s", strerror(errno));
 	if (p->pid == 0) {
+		/* If the test process dies (criterion's runner stopped on Ctrl-C, a crash, a timeout), tessera
+		 * gets SIGTERM and stops what it started, as on Ctrl-C. Without this it ran on as an orphan. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		int null_fd = open("/dev/null", O_RDONLY);
 		dup2(null_fd, 0);
 		dup2(out, 1);
@@ -178,4 +186,37 @@ void expect_line(const struct tessera_proc *p, const char *needle)
 {
 	cr_expect(has_line_with(p->out, needle), "no line with \"%s\" in:\n%s\nstderr:\n%s", needle, p->out,
 		  p->err);
+}
+
+int pids_with_env(const char *entry, pid_t *pids, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t len = strlen(entry);
+	int n = 0;
+
+	cr_assert_not_null(d, "/proc: %s", strerror(errno));
+	while ((e = readdir(d))) {
+		char path[300], buf[65536];
+		pid_t pid = (pid_t)atoi(e->d_name);
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		ssize_t got = read(fd, buf, sizeof(buf));
+		close(fd);
+		/* Entries are NUL-separated: match a whole entry, at the start or after a NUL. */
+		for (ssize_t i = 0; got > 0 && i + (ssize_t)len < got; i++)
+			if ((i == 0 || buf[i - 1] == '\0') && !memcmp(buf + i, entry, len) &&
+			    buf[i + len] == '\0') {
+				if (n < max)
+					pids[n] = pid;
+				n++;
+				break;
+			}
+	}
+	closedir(d);
+	return n;
 }

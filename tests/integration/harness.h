@@ -32,6 +32,12 @@ int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* True while a process with that pid exists (zombies included). */
 bool process_exists(pid_t pid);
+/*
+ * The processes (other than this one) whose environment holds the entry "NAME=VALUE" exactly: what a
+ * command started with that entry left running, whatever session or group each moved to. Fills up to
+ * max pids; returns how many there are.
+ */
+int pids_with_env(const char *entry, pid_t *pids, int max);
 /* Expect (criterion, non-fatal) a line of the run's stdout containing needle; shows stdout and stderr if not. */
 void expect_line(const struct tessera_proc *p, const char *needle);
 /* A line of text that contains needle. */

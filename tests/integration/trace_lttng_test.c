@@ -4,30 +4,66 @@
  * runs, and is skipped with a message when it cannot.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include "../../bench/lttng_session.h"
 #include "harness.h"
 
 static pid_t started_sessiond;
+static int lock_fd = -1;
 
-/* `lttng` would spawn a daemon by itself: look for one with pgrep, so that we know whether it is ours. */
+/* Alive and not a zombie (init may leave a daemon's zombie unreaped). */
+static bool running(pid_t pid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/*
+ * `lttng` would spawn a daemon by itself: look for one with pgrep, so that we know whether it is ours.
+ * Holds the lock every user of the machine's one daemon takes (TESSERA_LTTNG_LOCK), so that no other
+ * suite stops a daemon this test uses, nor this test one that another uses.
+ */
 static bool sessiond_ready(void)
 {
-	if (!sh("pgrep -x lttng-sessiond >/dev/null"))
+	lock_fd = open(TESSERA_LTTNG_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	cr_assert(lock_fd >= 0 && flock(lock_fd, LOCK_EX) == 0, "cannot lock %s", TESSERA_LTTNG_LOCK);
+	if (!sh("lttng --no-sessiond list >/dev/null 2>&1"))
 		return true;
 	if (sh("lttng-sessiond --daemonize >/dev/null 2>&1"))
 		return false;
-	FILE *p = popen("pgrep -xn lttng-sessiond", "r");
+	/*
+	 * The daemon's pid from its pid file, not `pgrep -n`: the daemon forks helpers of the same name, and
+	 * stopping the newest of them left the daemon itself running after the test. Root's daemon lives in
+	 * /var/run/lttng, a user's in $LTTNG_HOME/.lttng ($LTTNG_HOME defaults to $HOME).
+	 */
+	char pid_path[512];
+	const char *home = getenv("LTTNG_HOME") ? getenv("LTTNG_HOME") : getenv("HOME");
+	if (getuid() == 0)
+		snprintf(pid_path, sizeof(pid_path), "/var/run/lttng/lttng-sessiond.pid");
+	else
+		snprintf(pid_path, sizeof(pid_path), "%s/.lttng/lttng-sessiond.pid", home ? home : "");
+	FILE *p = fopen(pid_path, "r");
 	int pid = 0;
 	if (p && fscanf(p, "%d", &pid) == 1)
 		started_sessiond = pid;
 	if (p)
-		pclose(p);
+		fclose(p);
 	return !sh("lttng list >/dev/null 2>&1");
 }
 
@@ -78,6 +114,11 @@ Test(trace_lttng, host_tracepoints_are_recorded_and_readable, .timeout = 120)
 		   out),
 		0, "qemu_start's cmdline is not the whole command line");
 	sh("rm -rf %s", dir);
-	if (started_sessiond)
+	if (started_sessiond) {
 		kill(started_sessiond, SIGTERM);
+		/* gone before the lock is given back: the next user must not find it on its way out */
+		for (int i = 0; i < 300 && running(started_sessiond); i++)
+			usleep(10000);
+	}
+	close(lock_fd);
 }

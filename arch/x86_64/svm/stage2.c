@@ -1,6 +1,6 @@
 /*
  * The cells' second-stage format on SVM: NPT uses the ordinary x86-64 page-table format, and every NPT
- * entry needs the U bit (PLATFORM-NOTES). Pure C, so the host unit tests build cells' tables with it.
+ * entry needs the U bit (docs/qemu-facts.md). Pure C, so the host unit tests build cells' tables with it.
  */
 #include <tessera/arch.h>
 #include <tessera/pgtable.h>

@@ -1,7 +1,7 @@
 /*
  * void svm_vmrun(uint64_t *gprs, uint64_t vmcb_pa, uint64_t host_save_pa)
  *
- * VMRUN swaps only RAX, RSP, RIP and the VMCB state (PLATFORM-NOTES): the other general registers are
+ * VMRUN swaps only RAX, RSP, RIP and the VMCB state (docs/qemu-facts.md): the other general registers are
  * loaded from / stored to gprs[16] (index = x86 register number; rax and rsp slots unused) here. VMSAVE /
  * VMLOAD around VMRUN swap the state VMRUN leaves alone (FS, GS, TR, LDTR, KernelGsBase, STAR,
  * SYSENTER), so a cell never sees or changes the hypervisor's. The caller runs with GIF=0 (CLGI).

@@ -65,7 +65,7 @@ unsigned long arch_irq_save(void);
 void arch_irq_restore(unsigned long flags);
 
 /*
- * The host channel: memory that the host tool maps too while the machine runs (DESIGN principle 5), for
+ * The host channel: memory that the host tool maps too while the machine runs (principle 5, docs/architecture.md), for
  * the trace control block and rings. False (and nothing set) when the platform has none.
  */
 bool arch_host_channel(void **base, uint64_t *size);

@@ -1,5 +1,5 @@
 /*
- * The one exit path (DESIGN principle 3): arch code decodes every exit of a vCPU into a struct vcpu_exit,
+ * The one exit path (principle 3, docs/architecture.md): arch code decodes every exit of a vCPU into a struct vcpu_exit,
  * core passes it through the hooks list (hooks.h), then handles it (exit.c).
  */
 #ifndef TESSERA_EXIT_H

@@ -1,7 +1,7 @@
 /*
  * The page pool: the only allocator of the hypervisor. A contiguous block of pages reserved at boot,
  * tracked by a bitmap kept inside the pool itself. Pages come back zeroed, so that memory one user gave
- * up never reaches the next with its old contents (DESIGN principle 1).
+ * up never reaches the next with its old contents (principle 1, docs/architecture.md).
  *
  * The pool works on virtual addresses; the hypervisor maps RAM 1:1, the host tests hand it a buffer.
  */
