@@ -10,6 +10,7 @@
 #include <tessera/exit.h>
 #include <tessera/format.h>
 #include <tessera/hooks.h>
+#include <tessera/trace.h>
 
 #include "../trace/write.h"
 
@@ -234,7 +235,7 @@ static inline void cell_stats_count(struct vcpu *v, const struct vcpu_exit *exit
 
 /* The points an exit passes through, and CPU 0's tick: their cost when no client has them armed is the
  * one test of vcpu_exit(), the full path below otherwise. */
-#define EXIT_POINTS (HOOK_BIT(HOOK_EXIT) | HOOK_BIT(HOOK_RESULT) | HOOK_BIT(HOOK_ENTRY))
+#define EXIT_POINTS (HOOK_BIT(HOOK_EXIT) | HOOK_BIT(HOOK_RESULT) | HOOK_BIT(HOOK_ENTRY) | HOOK_TRACE_BIT)
 
 /* After the handler: false when the vCPU is to leave (asked to stop, or halted for good). */
 static inline bool exit_go_on(struct vcpu *v)
@@ -250,19 +251,29 @@ static inline bool exit_go_on(struct vcpu *v)
 	return true;
 }
 
-/* An exit while some exit-path point is armed: each point's clients, in order. */
+/*
+ * An exit while some exit-path point is armed or tracing is on: the trace records (called directly, the
+ * first at each point: the exit as decoded, the result as the guest will see it) and each point's
+ * clients, in order.
+ */
 static __noinline bool vcpu_exit_hooked(struct vcpu *v, struct vcpu_exit *exit, uint32_t armed)
 {
+	if (armed & HOOK_TRACE_BIT)
+		trace_hv_exit(v, exit);
 	if (!(armed & HOOK_BIT(HOOK_EXIT)) || hooks_run_exit(v, exit) != HOOK_CONSUMED) {
 		if (exit->reason == TESSERA_ER_HYPERCALL)
 			handle_hypercall(v, exit);
 		else
 			handle_core(v, exit);
 	}
+	if (armed & HOOK_TRACE_BIT)
+		trace_hv_result(v, exit);
 	if (armed & HOOK_BIT(HOOK_RESULT))
 		hooks_run_result(v, exit);
 	if (!exit_go_on(v))
 		return false;
+	if (armed & HOOK_TRACE_BIT)
+		trace_hv_entry(v);
 	if (armed & HOOK_BIT(HOOK_ENTRY))
 		hooks_run_entry(v);
 	return true;

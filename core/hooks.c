@@ -8,7 +8,10 @@ uint32_t hooks_armed;
 static const struct hook_client *clients[HOOKS_MAX];
 static uint32_t client_armed[HOOKS_MAX]; /* per client: the points it has armed */
 static unsigned int nr_clients;
+static bool trace_armed; /* HOOK_TRACE_BIT */
 static struct spinlock arm_lock = SPINLOCK_INIT;
+
+_Static_assert(HOOK_POINT_COUNT < 31, "the points' bits must stay clear of HOOK_TRACE_BIT");
 
 static const char *const point_names[] = {
 #define HOOK_POINT_NAME(NAME, name) #name,
@@ -44,7 +47,7 @@ static uint32_t client_points(const struct hook_client *c)
 /* Under arm_lock: the global mask is the OR of the clients'. */
 static void recompute(void)
 {
-	uint32_t any = 0;
+	uint32_t any = trace_armed ? HOOK_TRACE_BIT : 0;
 
 	for (unsigned int i = 0; i < nr_clients; i++)
 		any |= client_armed[i];
@@ -78,6 +81,14 @@ void hooks_arm(const struct hook_client *client, uint32_t points, bool on)
 		uint32_t m = on ? client_armed[i] | points : client_armed[i] & ~points;
 		__atomic_store_n(&client_armed[i], m, __ATOMIC_RELAXED);
 	}
+	recompute();
+	spin_unlock(&arm_lock);
+}
+
+void hooks_arm_trace(bool on)
+{
+	spin_lock(&arm_lock);
+	trace_armed = on;
 	recompute();
 	spin_unlock(&arm_lock);
 }

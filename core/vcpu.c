@@ -34,6 +34,8 @@ static void vcpu_run_cell(struct vcpu *v)
 	}
 	if (READ_ONCE(v->stop))
 		return;
+	if (hooks_armed_mask() & HOOK_TRACE_BIT)
+		trace_hv_entry(v);
 	if (hook_armed(HOOK_ENTRY))
 		hooks_run_entry(v);
 	arch_vcpu_run(v, &exit); /* until vcpu_exit() says leave (exit.c) */

@@ -45,11 +45,11 @@ static struct trace_ring rings[TESSERA_TRACE_MAX_CPUS];
 static struct tessera_trace_control *ctl;
 static uint64_t valid_events; /* the catalog's ids */
 static struct spinlock masks_lock = SPINLOCK_INIT;
-/* The OR of every mask, kept by masks_apply: the hooks test it before they touch anything else. */
+/* The OR of every mask, kept by masks_apply: HOOK_TRACE_BIT is set while it is not 0. */
 static uint64_t any_enabled;
-/* The trace client's exit-path points are armed only while some event is on: with all off they cost one
- * branch each. (The client is defined with its callbacks below.) */
-#define TRACE_EVENT_POINTS (HOOK_BIT(HOOK_EXIT) | HOOK_BIT(HOOK_RESULT) | HOOK_BIT(HOOK_ENTRY))
+/* The trace client has only CPU 0's tick (the mailbox); the exit path calls trace_hv_exit/result/entry
+ * directly while HOOK_TRACE_BIT is set, so with all events off they cost nothing but the exit path's one
+ * test of the armed mask. (The client is defined with its callback below.) */
 static const struct hook_client trace_hook;
 static bool hook_registered;
 
@@ -116,7 +116,7 @@ static void masks_apply(bool enable, uint64_t events, uint64_t cells)
 	}
 	__atomic_store_n(&any_enabled, any, __ATOMIC_RELAXED);
 	if (hook_registered)
-		hooks_arm(&trace_hook, TRACE_EVENT_POINTS, any != 0);
+		hooks_arm_trace(any != 0);
 	spin_unlock(&masks_lock);
 }
 
@@ -192,17 +192,7 @@ void trace_hv_finish(void)
 	__atomic_store_n(&ctl->running, 0, __ATOMIC_RELEASE);
 }
 
-/* ---- the hook on the exit path ---- */
-
-/*
- * With every event off (a recording with trace_events=0, or all disabled at run time) a hook costs the
- * call, one load and a branch: any_enabled is tested before the vCPU or the exit is looked at, and the
- * work is out of line (noinline), so that the fast path saves no registers either.
- */
-static bool any_event_enabled(void)
-{
-	return unlikely(__atomic_load_n(&any_enabled, __ATOMIC_RELAXED) != 0);
-}
+/* ---- the exit path's records ---- */
 
 /* The events that depend on the exit's reason (a hypercall's comes after it was handled). */
 static __noinline void trace_exit_detail(struct vcpu *v, struct vcpu_exit *e)
@@ -245,7 +235,7 @@ static inline void trace_exit_record(struct vcpu *v, struct vcpu_exit *e)
  * cases are separate paths: with the detail after the exit record on the common path, every exit kept
  * v and e live across the record and paid register saves for it.
  */
-static __noinline void trace_exit_events(struct vcpu *v, struct vcpu_exit *e)
+void trace_hv_exit(struct vcpu *v, struct vcpu_exit *e)
 {
 	enum tessera_exit_reason reason = e->reason;
 
@@ -258,15 +248,7 @@ static __noinline void trace_exit_events(struct vcpu *v, struct vcpu_exit *e)
 	}
 }
 
-static enum hook_result trace_exit_hook(struct vcpu *v, struct vcpu_exit *e, void *ctx)
-{
-	(void)ctx;
-	if (any_event_enabled())
-		trace_exit_events(v, e);
-	return HOOK_CONTINUE;
-}
-
-static __noinline void trace_hypercall_event(struct vcpu *v, const struct vcpu_exit *e)
+void trace_hv_result(struct vcpu *v, struct vcpu_exit *e)
 {
 	if (e->reason == TESSERA_ER_HYPERCALL)
 		trace_point(hypercall, v->cpu, (int)v->cell->id, (uint32_t)e->hypercall.nr,
@@ -274,22 +256,8 @@ static __noinline void trace_hypercall_event(struct vcpu *v, const struct vcpu_e
 			    e->hypercall.args[2], e->hypercall.args[3]);
 }
 
-static void trace_result_hook(struct vcpu *v, struct vcpu_exit *e, void *ctx)
-{
-	(void)ctx;
-	if (any_event_enabled())
-		trace_hypercall_event(v, e);
-}
-
-/* CPU 0's tick: mailbox commands are carried out while CPU 0 runs a cell too. */
-static void trace_tick_hook(void *ctx)
-{
-	(void)ctx;
-	mailbox_poll();
-}
-
 /* The pc is read before the reservation: across that call fewer values are live (fewer registers saved). */
-static __noinline void trace_entry_event(struct vcpu *v)
+void trace_hv_entry(struct vcpu *v)
 {
 	int cell = (int)v->cell->id;
 
@@ -299,18 +267,15 @@ static __noinline void trace_entry_event(struct vcpu *v)
 	}
 }
 
-static void trace_entry_hook(struct vcpu *v, void *ctx)
+/* CPU 0's tick: mailbox commands are carried out while CPU 0 runs a cell too. */
+static void trace_tick_hook(void *ctx)
 {
 	(void)ctx;
-	if (any_event_enabled())
-		trace_entry_event(v);
+	mailbox_poll();
 }
 
 static const struct hook_client trace_hook = {
 	.name = "trace",
-	.exit = trace_exit_hook,
-	.result = trace_result_hook,
-	.entry = trace_entry_hook,
 	.tick = trace_tick_hook,
 };
 
@@ -384,7 +349,7 @@ void trace_hv_init(const char *cmdline)
 	}
 	spin_lock(&masks_lock);
 	hook_registered = true;
-	hooks_arm(&trace_hook, TRACE_EVENT_POINTS, any_enabled != 0);
+	hooks_arm_trace(any_enabled != 0);
 	spin_unlock(&masks_lock);
 	ctl->tsc_offset = arch_timestamp();
 	ctl->running = 1;

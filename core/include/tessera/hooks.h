@@ -54,6 +54,14 @@ enum hook_point {
 
 #define HOOK_BIT(p) (1u << (p))
 
+/*
+ * Not a point: set in hooks_armed while the built-in trace writer has an event on. The exit path then
+ * calls trace/hv.c's exit, result and entry writers directly (tessera/trace.h): through the client list
+ * each record paid a list walk, an indirect call and the client's own test, about 40 instructions, as
+ * much again as writing it.
+ */
+#define HOOK_TRACE_BIT (1u << 31)
+
 /* X(NAME, name): the named fail points a `fail` client may make fail. */
 #define TESSERA_FAIL_SITES(X)       \
 	X(PAGE_ALLOC, page_alloc)   \
@@ -117,6 +125,8 @@ static inline uint32_t hooks_armed_mask(void)
 int hooks_register(const struct hook_client *client);
 /* Arm (on) or disarm the points of `points` (HOOK_BIT mask) for one registered client; any CPU. */
 void hooks_arm(const struct hook_client *client, uint32_t points, bool on);
+/* Set (on) or clear HOOK_TRACE_BIT; any CPU. */
+void hooks_arm_trace(bool on);
 unsigned int hooks_count(void);
 const char *hook_point_name(enum hook_point p);
 const char *fail_site_name(enum fail_site s);

@@ -21,4 +21,16 @@ void trace_hv_finish(void);
 /* Enable (op 1) or disable (op 2) the events of `events` for the cells of `cells` (abi/trace.h). */
 int64_t trace_hv_control(uint32_t op, uint64_t events, uint64_t cells);
 
+struct vcpu;
+struct vcpu_exit;
+/*
+ * The exit path's records, called directly by core/exit.c and core/vcpu.c while HOOK_TRACE_BIT is set
+ * (some event is on for some cell): the exit record (and a port, MSR or memory exit's own) before the
+ * exit is handled, a hypercall's record once it has its result, the entry record before the guest
+ * resumes. Each tests its event's bit for the vCPU's cell itself.
+ */
+void trace_hv_exit(struct vcpu *v, struct vcpu_exit *e);
+void trace_hv_result(struct vcpu *v, struct vcpu_exit *e);
+void trace_hv_entry(struct vcpu *v);
+
 #endif
