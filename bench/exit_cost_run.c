@@ -21,26 +21,28 @@
 #define ARGS_TAG	   "calls=200"
 #define ICOUNT		   "shift=0,sleep=off"
 
-/* X(mode, label, goal; 0: none): the rows, in the order printed and run (the inmate runs them in this
- * order in one boot; ipi and timer after apic_icr take the vector it left pending). */
-#define EXIT_COST_ROWS(X)                              \
-	X("hypercall", "null hypercall", 150)          \
-	X("cpuid", "CPUID", 0)                         \
-	X("msr", "granted MSR (EFER read)", 0)         \
-	X("port", "denied port (inject)", 1000)        \
-	X("mem", "denied memory (inject)", 1000)       \
-	X("apic_read", "vLAPIC MMIO read", 1000)       \
-	X("apic_icr", "vLAPIC MMIO write (ICR)", 1000) \
-	X("ipi", "IPI within a cell (self)", 0)        \
-	X("timer", "timer interrupt delivery", 0)
+/* X(mode, label, goal, traced goal; 0: none): the rows, in the order printed and run (the inmate runs
+ * them in this order in one boot; ipi and timer after apic_icr take the vector it left pending). The goal
+ * holds tracing off; the traced goal all events on: for the null hypercall 300, i.e. its three records
+ * (exit, hypercall, entry) at most 50 each over the 150 (docs/performance.md). */
+#define EXIT_COST_ROWS(X)                                 \
+	X("hypercall", "null hypercall", 150, 300)        \
+	X("cpuid", "CPUID", 0, 0)                         \
+	X("msr", "granted MSR (EFER read)", 0, 0)         \
+	X("port", "denied port (inject)", 1000, 0)        \
+	X("mem", "denied memory (inject)", 1000, 0)       \
+	X("apic_read", "vLAPIC MMIO read", 1000, 0)       \
+	X("apic_icr", "vLAPIC MMIO write (ICR)", 1000, 0) \
+	X("ipi", "IPI within a cell (self)", 0, 0)        \
+	X("timer", "timer interrupt delivery", 0, 0)
 
 struct row {
 	const char *mode, *label;
-	unsigned long long goal;
+	unsigned long long goal, traced_goal;
 };
 
 static const struct row rows[] = {
-#define ROW(m, l, g) {m, l, g},
+#define ROW(m, l, g, t) {m, l, g, t},
 	EXIT_COST_ROWS(ROW)
 #undef ROW
 };
@@ -51,13 +53,15 @@ struct tcase {
 	bool record;
 	const char *append;
 	unsigned long long slack; /* goal over "tracing off" for this case (0: the row's goal) */
+	bool traced;		  /* 0 slack: the row's traced goal, not its goal */
 };
 
 static const struct tcase cases[] = {
-	{"tracing off", false, NULL, 0},
-	{"events off", true, "trace_events=0", 10}, /* at most 10 over tracing off */
-	{"all events on", true, NULL, 0},
+	{"tracing off", false, NULL, 0, false},
+	{"events off", true, "trace_events=0", 10, false}, /* at most 10 over tracing off */
+	{"all events on", true, NULL, 0, true},
 };
+#define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 
 static int exe_dir(char *dir, size_t size)
 {
@@ -184,7 +188,7 @@ static bool row_selected(const char *list, const struct row *r)
 
 /* One boot of the config in case c; the figure of every selected row into fig[row][ci]. */
 static int boot(const char *dir, const char *config, const struct tcase *c, unsigned int ci, const char *list,
-		unsigned long long fig[][3])
+		unsigned long long fig[][NR_CASES])
 {
 	char tessera[PATH_MAX + 16], tdir[PATH_MAX] = "";
 	const char *argv[24], *tmp = getenv("TMPDIR");
@@ -263,8 +267,8 @@ static void json_add(json_t *benchmarks, const struct row *r, const struct tcase
 int exit_cost_run(const struct exit_cost_options *o)
 {
 	char dir[PATH_MAX], src[PATH_MAX + 64];
-	unsigned int nr_cases = o->all_cases ? 3 : 1;
-	unsigned long long fig[NR_ROWS][3] = {{0}};
+	unsigned int nr_cases = o->all_cases ? NR_CASES : 1;
+	unsigned long long fig[NR_ROWS][NR_CASES] = {{0}};
 	int missed = 0;
 
 	if (exe_dir(dir, sizeof(dir))) {
@@ -294,7 +298,7 @@ int exit_cost_run(const struct exit_cost_options *o)
 	printf("%-28s", "exit kind");
 	for (unsigned int c = 0; c < nr_cases; c++)
 		printf(" %14s", cases[c].name);
-	printf(" %8s\n", "goal");
+	printf(" %8s %8s\n", "goal", "traced");
 	for (unsigned int r = 0; r < NR_ROWS; r++) {
 		if (!row_selected(o->rows, &rows[r]))
 			continue;
@@ -305,14 +309,19 @@ int exit_cost_run(const struct exit_cost_options *o)
 			printf(" %8llu", rows[r].goal);
 		else
 			printf(" %8s", "-");
+		if (rows[r].traced_goal && nr_cases == NR_CASES)
+			printf(" %8llu", rows[r].traced_goal);
+		else
+			printf(" %8s", "-");
 		printf("\n");
 	}
 	/* One parseable line per figure, with its verdict. */
 	for (unsigned int r = 0; r < NR_ROWS; r++)
 		for (unsigned int c = 0; c < nr_cases && row_selected(o->rows, &rows[r]); c++) {
-			unsigned long long goal = cases[c].slack ? fig[r][0] + cases[c].slack
-						  : c == 0	 ? rows[r].goal
-								 : 0;
+			unsigned long long goal = cases[c].slack    ? fig[r][0] + cases[c].slack
+						  : cases[c].traced ? rows[r].traced_goal
+						  : c == 0	    ? rows[r].goal
+								    : 0;
 			bool ok = !goal || fig[r][c] <= goal;
 			missed += !ok;
 			printf("exit-cost: %s: %s: %llu goal=%s%llu %s\n", rows[r].mode, cases[c].name,

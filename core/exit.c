@@ -12,6 +12,7 @@
 #include <tessera/hooks.h>
 #include <tessera/trace.h>
 
+#include "../trace/exit_path.h"
 #include "../trace/write.h"
 
 #define NO_FAULT (-1)
@@ -259,7 +260,7 @@ static inline bool exit_go_on(struct vcpu *v)
 static __noinline bool vcpu_exit_hooked(struct vcpu *v, struct vcpu_exit *exit, uint32_t armed)
 {
 	if (armed & HOOK_TRACE_BIT)
-		trace_hv_exit(v, exit);
+		trace_exit_inline(v, exit);
 	if (!(armed & HOOK_BIT(HOOK_EXIT)) || hooks_run_exit(v, exit) != HOOK_CONSUMED) {
 		if (exit->reason == TESSERA_ER_HYPERCALL)
 			handle_hypercall(v, exit);
@@ -267,13 +268,13 @@ static __noinline bool vcpu_exit_hooked(struct vcpu *v, struct vcpu_exit *exit, 
 			handle_core(v, exit);
 	}
 	if (armed & HOOK_TRACE_BIT)
-		trace_hv_result(v, exit);
+		trace_result_inline(v, exit);
 	if (armed & HOOK_BIT(HOOK_RESULT))
 		hooks_run_result(v, exit);
 	if (!exit_go_on(v))
 		return false;
 	if (armed & HOOK_TRACE_BIT)
-		trace_hv_entry(v);
+		trace_entry_inline(v);
 	if (armed & HOOK_BIT(HOOK_ENTRY))
 		hooks_run_entry(v);
 	return true;

@@ -24,6 +24,7 @@
 #include <tessera/trace.h>
 
 #include "catalog.h"
+#include "exit_path.h"
 #include "write.h"
 
 #define CTL_ALIGN 4096
@@ -195,7 +196,7 @@ void trace_hv_finish(void)
 /* ---- the exit path's records ---- */
 
 /* The events that depend on the exit's reason (a hypercall's comes after it was handled). */
-static __noinline void trace_exit_detail(struct vcpu *v, struct vcpu_exit *e)
+__noinline void trace_exit_detail(struct vcpu *v, struct vcpu_exit *e)
 {
 	int cell = (int)v->cell->id;
 	unsigned int cpu = v->cpu;
@@ -223,48 +224,19 @@ static __noinline void trace_exit_detail(struct vcpu *v, struct vcpu_exit *e)
 	}
 }
 
-static inline void trace_exit_record(struct vcpu *v, struct vcpu_exit *e)
-{
-	trace_point(exit, v->cpu, (int)v->cell->id, (uint16_t)e->reason,
-		    e->reason == TESSERA_ER_EXCEPTION ? e->exception.vector : 0, e->pc, e->raw_code,
-		    e->raw_info1, e->raw_info2);
-}
-
-/*
- * The exit record, and for port, MSR and memory exits their own record after it (out of line). The two
- * cases are separate paths: with the detail after the exit record on the common path, every exit kept
- * v and e live across the record and paid register saves for it.
- */
 void trace_hv_exit(struct vcpu *v, struct vcpu_exit *e)
 {
-	enum tessera_exit_reason reason = e->reason;
-
-	if (unlikely(reason == TESSERA_ER_PIO || reason == TESSERA_ER_MSR_READ ||
-		     reason == TESSERA_ER_MSR_WRITE || reason == TESSERA_ER_MMIO)) {
-		trace_exit_record(v, e);
-		trace_exit_detail(v, e);
-	} else {
-		trace_exit_record(v, e);
-	}
+	trace_exit_inline(v, e);
 }
 
 void trace_hv_result(struct vcpu *v, struct vcpu_exit *e)
 {
-	if (e->reason == TESSERA_ER_HYPERCALL)
-		trace_point(hypercall, v->cpu, (int)v->cell->id, (uint32_t)e->hypercall.nr,
-			    e->hypercall.result, e->hypercall.args[0], e->hypercall.args[1],
-			    e->hypercall.args[2], e->hypercall.args[3]);
+	trace_result_inline(v, e);
 }
 
-/* The pc is read before the reservation: across that call fewer values are live (fewer registers saved). */
 void trace_hv_entry(struct vcpu *v)
 {
-	int cell = (int)v->cell->id;
-
-	if (trace_is_enabled(TESSERA_TRACE_EV_entry, cell)) {
-		uint64_t pc = arch_vcpu_pc(v);
-		trace_write_entry(v->cpu, cell, pc);
-	}
+	trace_entry_inline(v);
 }
 
 /* CPU 0's tick: mailbox commands are carried out while CPU 0 runs a cell too. */

@@ -24,10 +24,8 @@ int64_t trace_hv_control(uint32_t op, uint64_t events, uint64_t cells);
 struct vcpu;
 struct vcpu_exit;
 /*
- * The exit path's records, called directly by core/exit.c and core/vcpu.c while HOOK_TRACE_BIT is set
- * (some event is on for some cell): the exit record (and a port, MSR or memory exit's own) before the
- * exit is handled, a hypercall's record once it has its result, the entry record before the guest
- * resumes. Each tests its event's bit for the vCPU's cell itself.
+ * The exit path's records out of line (trace/exit_path.h has them inline for core/exit.c), for callers
+ * while HOOK_TRACE_BIT is set: core/vcpu.c's first entry.
  */
 void trace_hv_exit(struct vcpu *v, struct vcpu_exit *e);
 void trace_hv_result(struct vcpu *v, struct vcpu_exit *e);
