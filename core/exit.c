@@ -253,11 +253,13 @@ static inline bool exit_go_on(struct vcpu *v)
 }
 
 /*
- * An exit while some exit-path point is armed or tracing is on: the trace records (called directly, the
- * first at each point: the exit as decoded, the result as the guest will see it) and each point's
- * clients, in order.
+ * An exit while some exit-path point is armed or tracing is on: the trace records (inline, the first at
+ * each point: the exit as decoded, the result as the guest will see it) and each point's clients, in
+ * order. Always inline, so that the form for tracing alone (below) has `armed` constant and none of its
+ * tests.
  */
-static __noinline bool vcpu_exit_hooked(struct vcpu *v, struct vcpu_exit *exit, uint32_t armed)
+static inline __attribute__((always_inline)) bool exit_hooked(struct vcpu *v, struct vcpu_exit *exit,
+							      uint32_t armed)
 {
 	if (armed & HOOK_TRACE_BIT)
 		trace_exit_inline(v, exit);
@@ -280,6 +282,17 @@ static __noinline bool vcpu_exit_hooked(struct vcpu *v, struct vcpu_exit *exit, 
 	return true;
 }
 
+/* The common case of a recording: tracing on, no client at the exit points. */
+static __noinline bool vcpu_exit_traced(struct vcpu *v, struct vcpu_exit *exit)
+{
+	return exit_hooked(v, exit, HOOK_TRACE_BIT);
+}
+
+static __noinline bool vcpu_exit_hooked(struct vcpu *v, struct vcpu_exit *exit, uint32_t armed)
+{
+	return exit_hooked(v, exit, armed);
+}
+
 /*
  * Each exit, from arch_vcpu_run's loop: the exit path's own accounting, the handler (the hypercall, the
  * most frequent exit, inline), then go on unless the vCPU is to leave. With the exit, result and entry
@@ -292,7 +305,8 @@ bool vcpu_exit(struct vcpu *v, struct vcpu_exit *exit)
 
 	cell_stats_count(v, exit);
 	if (unlikely(armed & EXIT_POINTS))
-		return vcpu_exit_hooked(v, exit, armed);
+		return (armed & EXIT_POINTS) == HOOK_TRACE_BIT ? vcpu_exit_traced(v, exit)
+							       : vcpu_exit_hooked(v, exit, armed);
 	if (likely(exit->reason == TESSERA_ER_HYPERCALL))
 		handle_hypercall(v, exit);
 	else

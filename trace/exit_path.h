@@ -42,10 +42,17 @@ static inline void trace_result_inline(struct vcpu *v, const struct vcpu_exit *e
 			    e->hypercall.args[2], e->hypercall.args[3]);
 }
 
-/* The pc is read after the reservation, as a field: trace_point evaluates it only for a record kept. */
+/*
+ * The pc (a call into the arch) is read before the reservation and the cell read again after it: with
+ * the reservation before the call, the ring and the record stayed live across it in two more
+ * callee-saved registers, saved and restored on every exit.
+ */
 static inline void trace_entry_inline(struct vcpu *v)
 {
-	trace_point(entry, v->cpu, (int)v->cell->id, arch_vcpu_pc(v));
+	if (trace_is_enabled(TESSERA_TRACE_EV_entry, (int)v->cell->id)) {
+		uint64_t pc = arch_vcpu_pc(v);
+		trace_write_entry(v->cpu, (int)v->cell->id, pc);
+	}
 }
 
 #endif

@@ -92,22 +92,28 @@ static inline void *trace_ring_reserve(struct trace_ring *r, uint32_t size, unsi
 	return trace_ring_fits(r, size) ? trace_ring_at(r) : trace_ring_reserve_slow(r, size, id);
 }
 
+/* Publishes a record whose header's tsc is set: stamps its size and seq. */
+static inline void trace_ring_publish(struct trace_ring *r, void *record, uint32_t size)
+{
+	struct tessera_trace_record_header *h = record;
+	struct tessera_trace_ring_desc *d = r->desc;
+	uint64_t head = r->head + size, seq = d->seq;
+
+	h->size = size;
+	h->seq = (uint32_t)seq;
+	r->head = head;
+	__atomic_store_n(&d->head, head, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->seq, seq + 1, __ATOMIC_RELAXED);
+}
+
 /*
  * Stamps the record's header (tsc, size, seq) and publishes it. The header is written here, whole, so
  * the writer zeroes nothing of it.
  */
 static inline void trace_ring_commit(struct trace_ring *r, void *record, uint32_t size, uint64_t tsc)
 {
-	struct tessera_trace_record_header *h = record;
-	struct tessera_trace_ring_desc *d = r->desc;
-	uint64_t head = r->head + size, seq = d->seq;
-
-	h->tsc = tsc;
-	h->size = size;
-	h->seq = (uint32_t)seq;
-	r->head = head;
-	__atomic_store_n(&d->head, head, __ATOMIC_RELEASE);
-	__atomic_store_n(&d->seq, seq + 1, __ATOMIC_RELAXED);
+	((struct tessera_trace_record_header *)record)->tsc = tsc;
+	trace_ring_publish(r, record, size);
 }
 
 /* Consumer side: works on the shared descriptor and data only (as the host maps them). */

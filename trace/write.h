@@ -41,8 +41,27 @@ static inline uint64_t trace_clock(void)
 {
 	return __builtin_ia32_rdtsc();
 }
+
+typedef uint32_t __attribute__((may_alias)) trace_u32_alias;
+
+/* A record's tsc, stored as the two halves RDTSC gives (the ring is little-endian, abi/trace.h): one
+ * 64-bit store had to join them first, a shift and an or on every record. */
+static inline void trace_stamp(struct tessera_trace_record_header *h)
+{
+	uint32_t lo, hi;
+	trace_u32_alias *t = (trace_u32_alias *)&h->tsc;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	t[0] = lo;
+	t[1] = hi;
+}
 #else
 uint64_t trace_clock(void);
+
+static inline void trace_stamp(struct tessera_trace_record_header *h)
+{
+	h->tsc = trace_clock();
+}
 #endif
 
 static inline void trace_copy_str(char *dst, const char *src)
@@ -112,8 +131,8 @@ static inline bool trace_is_enabled(unsigned int id, int cell)
 	{                                                                                                  \
 		e->common = (struct tessera_trace_common){.type = id, .pid = trace_cell_ + 1};             \
 		__builtin_memset(&e->common + 1, 0, sizeof(*e) - sizeof(e->hdr) - sizeof(e->common));      \
-		TESSERA_TRACE_FIELDS_##name(TESSERA_TRACE_SET)                                             \
-			trace_ring_commit(ring_, e, sizeof(*e), trace_clock());                            \
+		TESSERA_TRACE_FIELDS_##name(TESSERA_TRACE_SET) trace_stamp(&e->hdr);                       \
+		trace_ring_publish(ring_, e, sizeof(*e));                                                  \
 	}                                                                                                  \
 	static inline void trace_write_##name(                                                             \
 		unsigned int trace_cpu_, int trace_cell_ TESSERA_TRACE_FIELDS_##name(TESSERA_TRACE_PARAM)) \
