@@ -104,9 +104,9 @@ static inline bool trace_is_enabled(unsigned int id, int cell)
  *	trace_fill_<name>(ring, rec, cell, ...) the fields, the clock, and the commit that publishes it
  *	trace_write_<name>(cpu, cell, ...)      both (for callers that have the field values already)
  *
- * A record then costs about 52 instructions with its hook call (docs/tracing.md). Why it is built
+ * A record on the exit path then costs about 48 instructions (docs/tracing.md). Why it is built
  * so: the reservation is inline and specialised on the record's constant size, with one comparison on
- * its fast path (ring.h); trace_ring_commit stamps the whole header; the common fields are one store and
+ * its fast path (ring.h); trace_stamp and trace_ring_publish write the whole header; the common fields are one store and
  * the event's fields are cleared with __builtin_memset of a constant size, which the compiler turns into
  * word stores and then drops where a field overwrites them (only the holes stay zeroed; core/string.c's
  * out-of-line memset cleared byte by byte). trace_point reserves before it evaluates the fields: with the

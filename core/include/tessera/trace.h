@@ -11,7 +11,7 @@
 /*
  * After the cells are built, before any starts: lay out the control block and the per-CPU rings in the
  * host channel, apply the boot options (trace_events=HEXMASK, trace_cells=HEXMASK, trace_ring=SIZE) and
- * register the trace hook on the exit path.
+ * register the trace client (CPU 0's tick: the mailbox) and set HOOK_TRACE_BIT while an event is on.
  */
 void trace_hv_init(const char *cmdline);
 /* CPU 0's loop: carry out a pending mailbox command and publish the cells' counters. */
