@@ -1,5 +1,6 @@
 /*
- * `tessera bench`: benchmarks of the hypervisor and of its tools. One subcommand so far:
+ * `tessera bench`: benchmarks of the hypervisor and of its tools, and the tools that read their results
+ * (compare, export, report, history, bisect, selftest, simulate: bench_lab.h). The benchmark so far:
  *
  *   tessera bench trace-cost   the host micro-benchmarks of bench_trace_cost (our ring writer against
  *                              LTTng-UST, Google Benchmark JSON to a file, the console table to stdout),
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "../cli/commands.h"
+#include "bench_lab.h"
 #include "nullcall_parse.h"
 #include "trace_cost_run.h"
 
@@ -91,8 +93,14 @@ int cmd_bench(int argc, char **argv)
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fputs(bench_usage, argc < 2 ? stderr : stdout);
+		fputs("\nResults (the lab's database and Google Benchmark JSON; each has --help):\n",
+		      argc < 2 ? stderr : stdout);
+		bench_lab_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	int lab = bench_lab_dispatch(argc - 1, argv + 1);
+	if (lab >= 0)
+		return lab;
 	if (strcmp(argv[1], "trace-cost")) {
 		fprintf(stderr, "tessera bench: unknown benchmark '%s'\n%s", argv[1], bench_usage);
 		return 2;

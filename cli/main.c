@@ -21,8 +21,8 @@ static const struct command commands[] = {
 	{"run", "boot the hypervisor in QEMU and stream its console", cmd_run, NULL},
 	{"config", "check and compile a YAML system config into a boot blob", cmd_config, NULL},
 	{"trace", "record, report on and convert hypervisor traces", cmd_trace, NULL},
-	{"bench", "benchmarks: trace-cost (tracing's cost on the host and in the hypervisor)", cmd_bench,
-	 NULL},
+	{"bench", "benchmarks (trace-cost) and their results: compare, export, report, history, bisect",
+	 cmd_bench, NULL},
 	{"test", "run every test: format check, unit, integration (via ./tessera)", NULL,
 	 "usage: ./tessera test [format|unit|integration]...\n"
 	 "\n"

@@ -1,6 +1,6 @@
 /*
  * From boot modules to running cells: find the blob, run the shared checker on it and on every image
- * (principle 2, docs/architecture.md: a blob that fails never boots a cell), build the cells, start them all. Any
+ * (a blob that fails on the host or here never boots a cell), build the cells, start them all. Any
  * problem before the first cell starts stops the machine with TESSERA_EXIT_BAD_CONFIG.
  */
 #include <tessera/arch.h>
@@ -9,12 +9,26 @@
 #include <tessera/config_check.h>
 #include <tessera/console.h>
 #include <tessera/hooks.h>
+#include <tessera/string.h>
 #include <tessera/trace.h>
 
 static __noreturn void config_refused(const char *msg)
 {
 	pr_err("config: %s", msg);
 	arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
+}
+
+/* Boot modules whose base name is `name`: images are found by base name, so more than one is ambiguous. */
+static unsigned int modules_named(const struct boot_info *info, const char *name)
+{
+	size_t want = strlen(name), len;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < info->nr_modules; i++) {
+		const char *base = boot_module_basename(info->modules[i].name, &len);
+		n += len == want && !strncmp(base, name, len);
+	}
+	return n;
 }
 
 static void check_images(const struct tessera_config_header *hdr, const struct boot_info *info)
@@ -29,9 +43,18 @@ static void check_images(const struct tessera_config_header *hdr, const struct b
 			       cfg[i].image);
 			arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
 		}
+		/* Two modules of one base name (dir1/x.elf, dir2/x.elf): which one the cell wants is unknown. */
+		if (modules_named(info, cfg[i].image) > 1) {
+			pr_err("config: cell '%s': image '%s' names %u boot modules (images are found by "
+			       "base "
+			       "name; rename one)",
+			       cfg[i].name, cfg[i].image, modules_named(info, cfg[i].image));
+			arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
+		}
 		if (config_check_image(hdr, i, (const void *)(uintptr_t)m->start, m->size, arch_elf_machine(),
 				       &err)) {
-			pr_err("config: cell '%s': image '%s': %s", cfg[i].name, cfg[i].image, err.message);
+			/* err.message names the image already ("image 'x' ..."). */
+			pr_err("config: cell '%s': %s", cfg[i].name, err.message);
 			arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
 		}
 	}

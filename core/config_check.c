@@ -78,6 +78,8 @@ static int check_header(struct check *c, const void *blob, size_t size)
 				sum);
 	if (hdr->flags != 0)
 		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_HEADER, "unknown header flags 0x%x", hdr->flags);
+	if (hdr->reserved0 || hdr->reserved1)
+		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_HEADER, "reserved header fields are not 0");
 	if (hdr->nr_cells > TESSERA_MAX_CELLS)
 		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_CELLS, "too many cells (%u, at most %u)",
 				hdr->nr_cells, TESSERA_MAX_CELLS);
@@ -119,7 +121,13 @@ static int check_system(struct check *c)
 		return SYS_FAIL(c, HV_ERANGE, CONFIG_FIELD_NR_CPUS,
 				"machine has %u CPUs; the hypervisor supports 1 to %u", h->nr_cpus,
 				TESSERA_MAX_CPUS);
-	if (h->ram_size == 0 || !IS_ALIGNED(h->ram_size, PAGE_SIZE) || h->ram_size >= ADDR_LIMIT)
+	/* Range before alignment: 2^48 is a multiple of 4 KiB, and calling it misaligned hid the cause. */
+	if (h->ram_size >= ADDR_LIMIT)
+		return SYS_FAIL(
+			c, HV_ERANGE, CONFIG_FIELD_RAM_SIZE,
+			"RAM size 0x%llx is too large (it must be below 0x%llx, the 48-bit address space)",
+			(unsigned long long)h->ram_size, (unsigned long long)ADDR_LIMIT);
+	if (h->ram_size == 0 || !IS_ALIGNED(h->ram_size, PAGE_SIZE))
 		return SYS_FAIL(c, HV_EINVAL, CONFIG_FIELD_RAM_SIZE,
 				"RAM size must be a non-zero multiple of 4 KiB");
 	if (!IS_ALIGNED(h->hv_base, PAGE_SIZE))
@@ -152,35 +160,46 @@ static int check_system(struct check *c)
 	return 0;
 }
 
-/* A NUL-terminated string in a fixed array, of characters from `allowed` (a class predicate). */
-static int check_string(struct check *c, int i, enum config_field field, const char *what, const char *s,
-			size_t len, bool (*allowed)(char), bool may_be_empty)
-{
-	size_t n = strnlen(s, len);
-
-	if (n == len)
-		return CELL_FAIL(c, i, HV_EINVAL, field, "%s is not NUL-terminated", what);
-	if (n == 0 && !may_be_empty)
-		return CELL_FAIL(c, i, HV_EINVAL, field, "%s must not be empty", what);
-	for (size_t k = 0; allowed && k < n; k++)
-		if (!allowed(s[k]))
-			return CELL_FAIL(c, i, HV_EINVAL, field, "invalid character '%c' in %s", s[k], what);
-	return 0;
-}
-
-static bool name_char(char ch)
+bool config_name_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
 }
 
 static bool image_char(char ch)
 {
-	return name_char(ch) || (ch >= 'A' && ch <= 'Z') || ch == '.' || ch == '+';
+	return config_name_char(ch) || (ch >= 'A' && ch <= 'Z') || ch == '.' || ch == '+';
 }
 
 static bool args_char(char ch)
 {
 	return ch >= 0x20 && ch < 0x7f;
+}
+
+int check_text(struct check *c, int i, enum config_elem elem, int j, enum config_field field,
+	       const char *what, const char *s, size_t len, bool (*allowed)(char), bool may_be_empty)
+{
+	size_t n = strnlen(s, len);
+
+	if (n == len)
+		return ELEM_FAIL(c, i, elem, j, HV_EINVAL, field, "%s is not NUL-terminated", what);
+	if (n == 0 && !may_be_empty)
+		return ELEM_FAIL(c, i, elem, j, HV_EINVAL, field, "%s must not be empty", what);
+	for (size_t k = 0; k < n; k++) {
+		if (allowed(s[k]))
+			continue;
+		/* Never echo a control character: the message goes to the hypervisor's console. */
+		if (args_char(s[k]))
+			return ELEM_FAIL(c, i, elem, j, HV_EINVAL, field, "invalid character '%c' in %s",
+					 s[k], what);
+		return ELEM_FAIL(c, i, elem, j, HV_EINVAL, field, "invalid character 0x%02x in %s",
+				 (unsigned int)(unsigned char)s[k], what);
+	}
+	/* Text after the NUL would be invisible to every reader but there (an escaped \0 in YAML). */
+	for (size_t k = n; k < len; k++)
+		if (s[k])
+			return ELEM_FAIL(c, i, elem, j, HV_EINVAL, field,
+					 "%s has bytes after its terminating NUL", what);
+	return 0;
 }
 
 /* "cpu" followed by digits only: the hypervisor's own console prefix ([cpu0] ...). */
@@ -200,8 +219,8 @@ static int check_cell_fields(struct check *c, int i)
 	const struct tessera_config_header *h = c->hdr;
 	int err;
 
-	err = check_string(c, i, CONFIG_FIELD_NAME, "cell name", cell->name, sizeof(cell->name), name_char,
-			   false);
+	err = check_text(c, i, CONFIG_ELEM_NONE, -1, CONFIG_FIELD_NAME, "cell name", cell->name,
+			 sizeof(cell->name), config_name_char, false);
 	if (err)
 		return err;
 	/* Console lines carry "[name]": a cell named cpuN could forge the hypervisor's own lines. */
@@ -214,11 +233,12 @@ static int check_cell_fields(struct check *c, int i)
 		if (strcmp(c->cells[j].name, cell->name) == 0)
 			return CELL_FAIL(c, i, HV_EEXIST, CONFIG_FIELD_NAME, "duplicate cell name '%s'",
 					 cell->name);
-	err = check_string(c, i, CONFIG_FIELD_IMAGE, "image name", cell->image, sizeof(cell->image),
-			   image_char, false);
+	err = check_text(c, i, CONFIG_ELEM_NONE, -1, CONFIG_FIELD_IMAGE, "image name", cell->image,
+			 sizeof(cell->image), image_char, false);
 	if (err)
 		return err;
-	err = check_string(c, i, CONFIG_FIELD_ARGS, "args", cell->args, sizeof(cell->args), args_char, true);
+	err = check_text(c, i, CONFIG_ELEM_NONE, -1, CONFIG_FIELD_ARGS, "args", cell->args,
+			 sizeof(cell->args), args_char, true);
 	if (err)
 		return err;
 	if (cell->flags & ~TESSERA_CELL_MANAGER)
@@ -270,13 +290,11 @@ static int check_cpus(struct check *c, int i)
 }
 
 void config_platform_add(struct config_reserved *list, unsigned int *nr, uint64_t base, uint64_t size,
-			 const char *what)
+			 const char *what, const char *category, const char *reason)
 {
 	if (!size || *nr >= CONFIG_PLATFORM_MAX_RANGES)
 		return;
-	list[*nr].base = base;
-	list[*nr].size = size;
-	format_snprintf(list[*nr].what, sizeof(list[*nr].what), "%s", what);
+	list[*nr] = (struct config_reserved){base, size, what, category, reason};
 	(*nr)++;
 }
 

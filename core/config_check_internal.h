@@ -33,6 +33,16 @@ static inline bool ranges_overlap(uint64_t a, uint64_t asize, uint64_t b, uint64
 	return a < b + bsize && b < a + asize;
 }
 
+/*
+ * A fixed-size string field of cell i (element j of kind elem, or CONFIG_ELEM_NONE and -1): NUL-terminated,
+ * only characters `allowed` accepts, nothing but zeros after the NUL. Invalid characters are reported by
+ * value, never echoed raw.
+ */
+int check_text(struct check *c, int i, enum config_elem elem, int j, enum config_field field,
+	       const char *what, const char *s, size_t len, bool (*allowed)(char), bool may_be_empty);
+/* The characters of a cell name: a-z 0-9 _ - */
+bool config_name_char(char ch);
+
 int check_cell_memory(struct check *c, int i);
 int check_cell_pio(struct check *c, int i);
 int check_cell_msr(struct check *c, int i);
@@ -43,6 +53,16 @@ bool share_kinds_pair(uint32_t a, uint32_t b);
 int check_cell_comm(struct check *c, int i);
 int check_cell_doorbells(struct check *c, int i);
 int check_watchdog_cpus(struct check *c, int i);
+/*
+ * Why the platform keeps a range, for a message: " (category: reason)", or "" when the table gives none.
+ * Use as "%s%s%s%s%s" with RESERVED_WHY(r).
+ */
+#define RESERVED_WHY_FMT "%s%s%s%s%s"
+#define RESERVED_WHY(r)                                                                   \
+	(r)->category ? " (" : "", (r)->category ? (r)->category : "",                    \
+		(r)->category && (r)->reason ? ": " : "", (r)->reason ? (r)->reason : "", \
+		(r)->category ? ")" : ""
+
 /* The platform range in `list` that [base, base+size) overlaps, or NULL. */
 const struct config_reserved *platform_overlap(const struct config_reserved *list, unsigned int nr,
 					       uint64_t base, uint64_t size);

@@ -130,9 +130,9 @@ int check_cell_doorbells(struct check *c, int i)
 		const struct tessera_config_doorbell *d = &c->db[cell->doorbell_first + j];
 		int peer;
 
-		if (strnlen(d->peer, sizeof(d->peer)) == sizeof(d->peer))
-			return DB_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_DB_PEER,
-				       "peer is not NUL-terminated");
+		if (check_text(c, i, CONFIG_ELEM_DOORBELL, j, CONFIG_FIELD_DB_PEER, "doorbell peer", d->peer,
+			       sizeof(d->peer), config_name_char, false))
+			return c->err->code;
 		if (d->reserved)
 			return DB_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_VECTOR, "reserved field is not 0");
 		peer = config_cell_index(c->hdr, d->peer);

@@ -46,13 +46,21 @@ static int check_region(struct check *c, int i, int j, const struct tessera_conf
 		return MEM_FAIL(
 			c, i, j, HV_EINVAL, CONFIG_FIELD_MEM_FLAGS,
 			"write or exec without read: second-stage paging cannot deny reads, add read");
-	if (strnlen(m->peer, sizeof(m->peer)) == sizeof(m->peer))
-		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER, "shared_with is not NUL-terminated");
+	if (check_text(c, i, CONFIG_ELEM_MEMORY, j, CONFIG_FIELD_PEER, "shared_with", m->peer,
+		       sizeof(m->peer), config_name_char, true))
+		return c->err->code;
 	if (!(m->flags & TESSERA_MEM_SHARED) && m->peer[0])
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER,
 				"peer named on a region that is not shared");
 	if ((m->flags & TESSERA_MEM_SHARED) && !m->peer[0])
 		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER, "shared region names no peer cell");
+	/* Before any overlap rule: a mistyped or self-naming peer would else be reported as an overlap. */
+	if ((m->flags & TESSERA_MEM_SHARED) && strncmp(m->peer, c->cells[i].name, sizeof(m->peer)) == 0)
+		return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER,
+				"a cell cannot share with itself (shared_with names '%s')", m->peer);
+	if ((m->flags & TESSERA_MEM_SHARED) && config_cell_index(h, m->peer) < 0)
+		return MEM_FAIL(c, i, j, HV_ENOENT, CONFIG_FIELD_PEER, "shared_with names unknown cell '%s'",
+				m->peer);
 	if (check_share_kind(c, i, j, m))
 		return c->err->code;
 	if (!device && m->phys + m->size > h->ram_size)
@@ -72,9 +80,10 @@ static int check_region(struct check *c, int i, int j, const struct tessera_conf
 	r = platform_overlap(c->plat->phys, c->plat->nr_phys, m->phys, m->size);
 	if (r)
 		return MEM_FAIL(c, i, j, HV_EPERM, CONFIG_FIELD_PHYS,
-				"memory region overlaps %s (0x%llx-0x%llx), which the hypervisor keeps",
+				"memory region overlaps %s (0x%llx-0x%llx), which the hypervisor "
+				"keeps" RESERVED_WHY_FMT,
 				r->what, (unsigned long long)r->base,
-				(unsigned long long)(r->base + r->size - 1));
+				(unsigned long long)(r->base + r->size - 1), RESERVED_WHY(r));
 	/* A page the hypervisor emulates at that guest address would be shadowed by this mapping. */
 	r = platform_overlap(c->plat->guest, c->plat->nr_guest, m->guest, m->size);
 	if (r)
@@ -186,11 +195,9 @@ int check_cell_shares(struct check *c, int i)
 
 		if (!(m->flags & TESSERA_MEM_SHARED))
 			continue;
-		if (strcmp(m->peer, cell->name) == 0)
-			return MEM_FAIL(c, i, j, HV_EINVAL, CONFIG_FIELD_PEER,
-					"shared_with names the cell itself");
+		/* check_region() has refused a self-naming or unknown peer. */
 		for (uint32_t k = 0; k < c->hdr->nr_cells; k++)
-			if (strcmp(c->cells[k].name, m->peer) == 0)
+			if (k != (uint32_t)i && strcmp(c->cells[k].name, m->peer) == 0)
 				peer = &c->cells[k];
 		if (!peer)
 			return MEM_FAIL(c, i, j, HV_ENOENT, CONFIG_FIELD_PEER,
@@ -221,11 +228,11 @@ int check_cell_pio(struct check *c, int i)
 		const struct config_reserved *r =
 			platform_overlap(c->plat->ports, c->plat->nr_ports, p->base, p->size);
 		if (r)
-			return ELEM_FAIL(
-				c, i, CONFIG_ELEM_PIO, j, HV_EPERM, CONFIG_FIELD_BASE,
-				"port range includes %s (ports 0x%llx-0x%llx), which the hypervisor keeps",
-				r->what, (unsigned long long)r->base,
-				(unsigned long long)(r->base + r->size - 1));
+			return ELEM_FAIL(c, i, CONFIG_ELEM_PIO, j, HV_EPERM, CONFIG_FIELD_BASE,
+					 "port range includes %s (ports 0x%llx-0x%llx), which the hypervisor "
+					 "keeps" RESERVED_WHY_FMT,
+					 r->what, (unsigned long long)r->base,
+					 (unsigned long long)(r->base + r->size - 1), RESERVED_WHY(r));
 		for (uint32_t k = 0; k < j; k++) {
 			const struct tessera_config_pio *o = &c->pio[cell->pio_first + k];
 			if (ranges_overlap(p->base, p->size, o->base, o->size))
@@ -255,9 +262,11 @@ static int check_msr_platform(struct check *c, int i, int j, const struct tesser
 	bool inside = plat->nr_msr_grantable == 0;
 
 	if (r)
-		return ELEM_FAIL(c, i, CONFIG_ELEM_MSR, j, HV_EPERM, CONFIG_FIELD_FIRST,
-				 "MSR range includes %s (0x%llx-0x%llx), which the hypervisor keeps", r->what,
-				 (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1));
+		return ELEM_FAIL(
+			c, i, CONFIG_ELEM_MSR, j, HV_EPERM, CONFIG_FIELD_FIRST,
+			"MSR range includes %s (0x%llx-0x%llx), which the hypervisor keeps" RESERVED_WHY_FMT,
+			r->what, (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
+			RESERVED_WHY(r));
 	for (unsigned int k = 0; k < plat->nr_msr_grantable && k < CONFIG_PLATFORM_MAX_RANGES; k++) {
 		const struct config_reserved *g = &plat->msr_grantable[k];
 		inside |= m->first >= g->base && m->last <= g->base + g->size - 1;

@@ -127,6 +127,72 @@ Test(config_check, header)
 	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_CELLS, "too many cells");
 }
 
+/* A field the layout reserves must be zero, so that a later version can give it a meaning. */
+Test(config_check, header_reserved_fields_must_be_zero)
+{
+	b.h.reserved0 = 1;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HEADER, "reserved header fields");
+	build();
+	b.h.reserved1 = 0x80000000u;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HEADER, "reserved header fields");
+}
+
+/* 2^48 is a multiple of 4 KiB: the message must name the real problem, the size. */
+Test(config_check, ram_at_the_address_limit_is_too_large)
+{
+	b.h.ram_size = 1ULL << 48;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_RAM_SIZE, "too large");
+	build();
+	b.h.ram_size = (1ULL << 48) - 4096;
+	seal();
+	cr_assert_eq(check(), 0, "%s", err.message);
+}
+
+/*
+ * Strings a hand-made blob may carry: control characters are refused in every string and reported by
+ * value (the message is printed on the hypervisor's console), and text hidden after the NUL is refused.
+ */
+Test(config_check, strings_refuse_control_characters_and_hidden_text)
+{
+	strcpy(b.cells[0].name, "a\nb");
+	refused(0, CONFIG_ELEM_NONE, CONFIG_FIELD_NAME, "invalid character 0x0a in cell name");
+	cr_expect_null(strchr(err.message, '\n'));
+	build();
+	strcpy(b.cells[1].image, "x\x1b[2J.elf");
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_IMAGE, "invalid character 0x1b");
+	build();
+	strcpy(b.cells[1].args, "ok\x7f");
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_ARGS, "invalid character 0x7f");
+	build();
+	strcpy(b.cells[1].name, "b");
+	strcpy(b.cells[1].name + 2, "x"); /* "b\0x": what a YAML "b\0x" became */
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_NAME, "after its terminating NUL");
+	build();
+	strcpy(b.cells[0].args + 5, "hidden");
+	refused(0, CONFIG_ELEM_NONE, CONFIG_FIELD_ARGS, "after its terminating NUL");
+	build();
+	b.mem[1].flags |= TESSERA_MEM_SHARED;
+	b.mem[1].share_kind = TESSERA_SHARE_RW;
+	strcpy(b.mem[1].peer, "a\r");
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PEER, "invalid character 0x0d in shared_with");
+}
+
+/* A wrong peer is named as such, before any overlap it causes is looked at. */
+Test(config_check, shared_with_names_the_real_mistake)
+{
+	/* Both regions over the same memory; cell 0 names a cell that does not exist, cell 1 names 'a'. */
+	b.mem[1].phys = b.mem[0].phys;
+	for (int i = 0; i < 2; i++) {
+		b.mem[i].flags = TESSERA_MEM_READ | TESSERA_MEM_WRITE | TESSERA_MEM_SHARED;
+		b.mem[i].share_kind = TESSERA_SHARE_RW;
+	}
+	strcpy(b.mem[0].peer, "bb");
+	strcpy(b.mem[1].peer, "a");
+	refused(0, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PEER, "unknown cell 'bb'");
+	strcpy(b.mem[0].peer, "a");
+	refused(0, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PEER, "a cell cannot share with itself");
+}
+
 Test(config_check, system)
 {
 	b.h.nr_cpus = 0;
@@ -381,4 +447,53 @@ Test(config_check, watchdog_needs_cpu0_free)
 	b.cells[0].wd_missed = 3;
 	b.cells[1].cpus = 1; /* cell 'b' on CPU 0, after the watched cell */
 	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_CPUS, "watchdog of cell 'a'");
+}
+
+/*
+ * Sizes and addresses at the edges of their range: each is refused for what is wrong with it (too large,
+ * beyond the address space), never for a wrapped sum or for a property it does have (alignment).
+ */
+Test(config_check, sizes_and_addresses_at_their_boundaries)
+{
+	/* A device page ending exactly at 2^48 is inside the address space. */
+	b.mem[1].flags = TESSERA_MEM_READ | TESSERA_MEM_WRITE | TESSERA_MEM_DEVICE;
+	b.mem[1].phys = (1ULL << 48) - 4096;
+	b.mem[1].guest = 0x10000000;
+	b.mem[1].size = 4096;
+	b.mem[0].size = 4 << 20; /* cell 1 keeps no RAM: give it some back below */
+	b.cells[1].memory_count = 1;
+	seal();
+	cr_assert_neq(check(), 0); /* cell 1 has only device memory */
+	cr_expect_not_null(strstr(err.message, "no RAM region"), "%s", err.message);
+	build();
+	/* An aligned size so large that phys + size wraps: "beyond", not a small region. */
+	b.mem[1].size = 0xfffffffffffff000ULL;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PHYS, "beyond the 48-bit address space");
+	build();
+	b.mem[1].phys = 1ULL << 48;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_PHYS, "beyond the 48-bit address space");
+	build();
+	b.mem[1].guest = 0xfffffffffffff000ULL;
+	refused(1, CONFIG_ELEM_MEMORY, CONFIG_FIELD_GUEST, "beyond the 48-bit address space");
+	build();
+	/* Hypervisor memory whose end would wrap. */
+	b.h.hv_size = 0xfffffffffffff000ULL;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_HV_SIZE, "outside RAM");
+	build();
+	b.h.pool_size = 0xfffffffffffff000ULL;
+	refused(-1, CONFIG_ELEM_NONE, CONFIG_FIELD_POOL_SIZE, "does not fit");
+	build();
+	/* A port range whose end would wrap a 32-bit sum. */
+	b.pio[0] = (struct tessera_config_pio){0xffff, 0xffffffffu};
+	refused(0, CONFIG_ELEM_PIO, CONFIG_FIELD_SIZE, "beyond port 0xffff");
+	build();
+	/* The last MSR is one MSR: its count must not wrap to 0, so a platform range there still covers it. */
+	struct config_platform top = plat;
+	config_platform_add(top.msrs, &top.nr_msrs, 0xffffffffULL, 1, "the last MSR", "test", "kept");
+	b.msr[0] = (struct tessera_config_msr){0xffffffffu, 0xffffffffu, TESSERA_MSR_READ, 0};
+	seal();
+	cr_assert_neq(config_check(&b, sizeof(b), &top, &err), 0);
+	cr_expect_not_null(strstr(err.message, "includes the last MSR (0xffffffff-0xffffffff)"), "%s",
+			   err.message);
+	cr_expect_not_null(strstr(err.message, "(test: kept)"), "%s", err.message);
 }

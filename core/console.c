@@ -9,7 +9,7 @@
 #include <tessera/spinlock.h>
 #include <tessera/string.h>
 
-#define LINE_MAX 256
+#define LINE_MAX 320 /* a config error with its reason fits */
 
 static struct spinlock console_spin = SPINLOCK_INIT;
 static enum log_level current_level = LOG_INFO;
@@ -82,20 +82,26 @@ void console_printf_locked(const char *fmt, ...)
 void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 {
 	static const char *const tags[] = {"ERROR: ", "WARN: ", "", ""};
-	char line[LINE_MAX];
+	char text[LINE_MAX], line[LINE_MAX];
 
 	if (level > current_level)
 		return;
 	int n = format_snprintf(line, sizeof(line), "[cpu%u] %s", arch_cpu_id(), tags[level]);
-	n += format_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	if ((size_t)n >= sizeof(line) - 1) {
-		/* Truncated: end the line anyway and show that something was cut. */
+	int len = format_vsnprintf(text, sizeof(text), fmt, ap);
+	bool cut = len >= (int)sizeof(text) - 1;
+
+	len = MIN(len, (int)sizeof(text) - 1);
+	if (len > 0 && text[len - 1] == '\n')
+		len--; /* the one newline a line may end with; any other is escaped */
+	n += (int)console_escape(line + n, sizeof(line) - (size_t)n, text, (size_t)len);
+	if (cut || (size_t)n >= sizeof(line) - 5) {
+		/* Truncated (or as good as): end the line anyway and show that something was cut. */
 		n = sizeof(line) - 1;
 		line[n - 4] = '.';
 		line[n - 3] = '.';
 		line[n - 2] = '.';
 		line[n - 1] = '\n';
-	} else if (n == 0 || line[n - 1] != '\n') {
+	} else {
 		line[n++] = '\n';
 	}
 	unsigned long flags = console_lock();

@@ -46,6 +46,13 @@ const struct config_platform *arch_config_platform(void)
 		chan_size = 0;
 	x86_config_platform_fill(&config_platform, platform.lapic_base, platform.ioapic_base,
 				 (uint64_t)(uintptr_t)chan, chan_size);
+	/* What the firmware's memory map reserves above the low 1 MiB (QEMU: the top 128 KiB of low RAM):
+	 * the same rows the host derives for the machine it starts (x86_config_platform_add_qemu_pc_ram). */
+	for (unsigned int i = 0; i < boot_memmap.nr; i++) {
+		const struct mem_range *r = &boot_memmap.ranges[i];
+		if (r->type == MEM_RESERVED && r->base >= X86_LOW_MEMORY)
+			x86_config_platform_add_firmware_ram(&config_platform, r->base, r->size);
+	}
 	return &config_platform;
 }
 

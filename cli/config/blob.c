@@ -2,7 +2,7 @@
  * From the loaded YAML (schema.h) to the blob (abi/config.h). Numbers are parsed here, strictly; every
  * other rule is the shared checker's, so that host and hypervisor can never disagree on what is valid.
  */
-#include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,29 +13,56 @@
 #include "compile.h"
 #include "internal.h"
 
+/* The value of one digit in `base`, or -1. */
+static int digit_value(char ch, unsigned int base)
+{
+	int d = ch >= '0' && ch <= '9'	 ? ch - '0'
+		: ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+		: ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+					 : -1;
+
+	return d >= 0 && (unsigned int)d < base ? d : -1;
+}
+
+/*
+ * Not strtoull(s, 0): base 0 reads a leading zero as octal, so `cpus: 017` was 15 and `ram: 0258M` was
+ * refused. A number is decimal unless it starts with 0x, 0o or 0b; leading zeros never change the base.
+ */
 int config_parse_number(const char *s, uint64_t *value)
 {
-	unsigned long long v;
-	char *end;
-	int shift = 0;
+	unsigned int base = 10, shift = 0;
+	uint64_t v = 0;
+	bool overflow = false;
+	const char *p;
 
 	if (!s || !(*s >= '0' && *s <= '9'))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'K')
+		return CONFIG_NUMBER_INVALID;
+	p = s;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, p += 2;
+	else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+		base = 8, p += 2;
+	else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+		base = 2, p += 2;
+	if (digit_value(*p, base) < 0)
+		return CONFIG_NUMBER_INVALID;
+	for (int d; (d = digit_value(*p, base)) >= 0; p++) {
+		overflow |= v > (UINT64_MAX - (uint64_t)d) / base;
+		v = v * base + (uint64_t)d;
+	}
+	if (*p == 'K')
 		shift = 10;
-	else if (*end == 'M')
+	else if (*p == 'M')
 		shift = 20;
-	else if (*end == 'G')
+	else if (*p == 'G')
 		shift = 30;
 	if (shift)
-		end++;
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*value = (uint64_t)v << shift;
+		p++;
+	if (*p)
+		return CONFIG_NUMBER_INVALID;
+	if (overflow || (shift && v > (UINT64_MAX >> shift)))
+		return CONFIG_NUMBER_TOO_LARGE;
+	*value = v << shift;
 	return 0;
 }
 
@@ -48,15 +75,19 @@ static int number(struct compile_ctx *ctx, const char *text, uint64_t max, uint6
 {
 	char path[128];
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
 	vsnprintf(path, sizeof(path), fmt, ap);
 	va_end(ap);
-	if (config_parse_number(text, out))
-		return compile_fail(ctx, path,
-				    "invalid number '%s' (decimal or 0x hex, optional K, M or G suffix)",
-				    text);
-	if (*out > max)
+	ret = config_parse_number(text, out);
+	if (ret == CONFIG_NUMBER_INVALID)
+		return compile_fail(
+			ctx, path,
+			"invalid number '%s' (decimal, or 0x hex, 0o octal, 0b binary; optional K, "
+			"M or G suffix)",
+			text);
+	if (ret == CONFIG_NUMBER_TOO_LARGE || *out > max)
 		return compile_fail(ctx, path, "number %s is too large (at most 0x%llx)", text,
 				    (unsigned long long)max);
 	return 0;

@@ -3,6 +3,7 @@
  * when the config is good, 2 on bad input (with `tessera: FILE:LINE:COL: message` on stderr), 1 when the
  * blob cannot be written.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,12 @@ static const char config_usage[] =
 	"usage: tessera config check FILE [--images DIR]... [--no-images]\n"
 	"       tessera config compile FILE -o BLOB [--images DIR]... [--no-images] [--no-check]\n"
 	"       tessera config check-blob BLOB\n"
+	"       tessera config platform\n"
 	"\n"
 	"check       check a YAML system config (docs/config.md) and the cells' images\n"
 	"compile     check it and write the binary blob the hypervisor boots with\n"
 	"check-blob  run the hypervisor's checker on a blob\n"
+	"platform    print the devices, MSRs and memory the hypervisor keeps from every cell, and why\n"
 	"--images DIR  where to look for cell images (repeatable); --no-images skips the image checks\n"
 	"--no-check is for tests only: it writes the blob even if the checker refuses it.\n"
 	"\n"
@@ -56,12 +59,20 @@ static int check_blob(const char *path)
 	size_t n;
 
 	if (!f) {
-		fprintf(stderr, "tessera: %s: cannot read the blob\n", path);
+		fprintf(stderr, "tessera: %s: cannot read the blob: %s\n", path, strerror(errno));
 		return 2;
 	}
 	n = fread(buf, 1, sizeof(buf), f);
+	if (ferror(f)) {
+		fprintf(stderr, "tessera: %s: cannot read the blob: %s\n", path, strerror(errno));
+		fclose(f);
+		return 2;
+	}
 	fclose(f);
-	if (config_check(buf, n, config_host_platform(), &err)) {
+	const struct tessera_config_header *h = (const void *)buf;
+	const struct config_platform *plat =
+		n >= sizeof(*h) ? config_host_platform_for(h->ram_size) : config_host_platform();
+	if (config_check(buf, n, plat, &err)) {
 		fprintf(stderr, "tessera: %s: %s\n", path, err.message);
 		return 2;
 	}
@@ -82,13 +93,25 @@ int cmd_config(int argc, char **argv)
 			fputs(config_usage, stdout);
 			return 0;
 		}
-	if (argc < 3)
+	if (argc < 2)
 		return usage();
 	verb = argv[1];
+	if (strcmp(verb, "platform") == 0) {
+		char *table = argc == 2 ? config_platform_markdown() : NULL;
+		if (!table)
+			return argc == 2 ? 1 : usage();
+		fputs(table, stdout);
+		free(table);
+		return 0;
+	}
+	if (strcmp(verb, "check-blob") != 0 && strcmp(verb, "check") != 0 && strcmp(verb, "compile") != 0) {
+		fprintf(stderr, "tessera: config: unknown subcommand '%s'\n", verb);
+		return usage();
+	}
+	if (argc < 3)
+		return usage();
 	if (strcmp(verb, "check-blob") == 0)
 		return argc == 3 ? check_blob(argv[2]) : usage();
-	if (strcmp(verb, "check") != 0 && strcmp(verb, "compile") != 0)
-		return usage();
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			output = argv[++i];

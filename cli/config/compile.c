@@ -2,6 +2,7 @@
  * The compiler's driver: read, mark, load through the schema, build the blob, run the shared checker,
  * check the images. Every error, whichever stage finds it, ends as one `FILE:LINE:COL: message`.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,15 @@
 const struct config_platform *config_host_platform(void)
 {
 	return x86_config_platform_default();
+}
+
+const struct config_platform *config_host_platform_for(uint64_t ram_size)
+{
+	static struct config_platform p;
+
+	p = *x86_config_platform_default();
+	x86_config_platform_add_qemu_pc_ram(&p, ram_size);
+	return &p;
 }
 
 int compile_fail(struct compile_ctx *ctx, const char *path, const char *fmt, ...)
@@ -96,6 +106,7 @@ static void error_path(const struct config_error *err, const struct yaml_system 
 	snprintf(path, size, "cells[%d].%s", err->cell, key);
 }
 
+/* The whole file, or NULL with errno set (a directory fails in fread with EISDIR). */
 static char *read_file(const char *path, size_t *size)
 {
 	FILE *f = fopen(path, "rb");
@@ -112,6 +123,13 @@ static char *read_file(const char *path, size_t *size)
 		got = fread(buf + n, 1, cap - n, f);
 		n += got;
 	} while (got > 0);
+	if (ferror(f)) {
+		int e = errno;
+		fclose(f);
+		free(buf);
+		errno = e;
+		return NULL;
+	}
 	fclose(f);
 	buf[n] = 0;
 	*size = n;
@@ -136,7 +154,8 @@ int config_compile(const char *path, const struct config_options *opt, struct co
 	memset(diag, 0, sizeof(*diag));
 	text = read_file(path, &size);
 	if (!text) {
-		snprintf(diag->message, sizeof(diag->message), "cannot read the config file");
+		snprintf(diag->message, sizeof(diag->message), "cannot read the config file: %s",
+			 strerror(errno));
 		return 2;
 	}
 	if (yaml_marks_build(text, size, &ctx.marks, &where, diag->message, sizeof(diag->message))) {
@@ -152,7 +171,10 @@ int config_compile(const char *path, const struct config_options *opt, struct co
 	}
 	if (config_blob_build(&ctx, sys))
 		goto out;
-	if (!opt->no_check && config_check(ctx.blob, ctx.size, config_host_platform(), &cerr)) {
+	if (!opt->no_check &&
+	    config_check(ctx.blob, ctx.size,
+			 config_host_platform_for(((const struct tessera_config_header *)ctx.blob)->ram_size),
+			 &cerr)) {
 		char epath[128];
 		error_path(&cerr, sys, epath, sizeof(epath));
 		compile_fail(&ctx, epath, "%s", cerr.message);

@@ -27,7 +27,7 @@ struct config_compiled {
 /* Where and what: line 0 means the error concerns the file as a whole (unreadable, for example). */
 struct config_diag {
 	unsigned int line, col;
-	char message[256];
+	char message[320];
 };
 
 /*
@@ -39,11 +39,25 @@ int config_compile(const char *path, const struct config_options *opt, struct co
 void config_compiled_free(struct config_compiled *out);
 /* The platform reservations the host checks against (the architectural addresses). */
 const struct config_platform *config_host_platform(void);
+/*
+ * The same, plus what the firmware of the machine `tessera run` starts for `ram_size` bytes of RAM
+ * reserves (x86: QEMU's pc machine, x86_config_platform_add_qemu_pc_ram). Valid until the next call.
+ */
+const struct config_platform *config_host_platform_for(uint64_t ram_size);
+
+/* The markdown table of every device, MSR and range the hypervisor keeps, with why (malloc'd). */
+char *config_platform_markdown(void);
 
 /* Print a diagnostic the way every Tessera tool does: `tessera: FILE:LINE:COL: message`. */
 void config_diag_print(const char *path, const struct config_diag *diag);
 
-/* Parse a number: decimal or 0x hex, optionally followed by K, M or G (powers of 1024). */
+/*
+ * Parse a number: decimal (leading zeros allowed, never octal), or 0x hex, 0o octal, 0b binary, optionally
+ * followed by K, M or G (powers of 1024). Returns 0, CONFIG_NUMBER_INVALID or CONFIG_NUMBER_TOO_LARGE
+ * (does not fit in 64 bits).
+ */
+#define CONFIG_NUMBER_INVALID	(-1)
+#define CONFIG_NUMBER_TOO_LARGE (-2)
 int config_parse_number(const char *s, uint64_t *value);
 
 #endif

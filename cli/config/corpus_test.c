@@ -54,7 +54,10 @@ static int hypervisor_verdict(const struct config_compiled *c)
 	struct config_error err;
 	size_t size;
 
-	if (config_check(c->blob, c->size, config_host_platform(), &err))
+	const struct tessera_config_header *h = c->blob;
+
+	/* The hypervisor also refuses RAM its memory map says the firmware keeps (cell.c). */
+	if (config_check(c->blob, c->size, config_host_platform_for(h->ram_size), &err))
 		return -1;
 	for (unsigned int i = 0; i < c->nr_images; i++) {
 		void *elf = c->images[i] ? read_all(c->images[i], &size) : NULL;
@@ -82,7 +85,7 @@ Test(config_corpus, bad_configs_are_refused_at_the_right_place)
 		ret = config_compile(g.gl_pathv[i], &opt, &out, &diag);
 		cr_assert_eq(ret, 2, "%s: accepted", g.gl_pathv[i]);
 		snprintf(got, sizeof(got), "%u:%u: %s", diag.line, diag.col, diag.message);
-		cr_expect_str_eq(got, want, "%s", g.gl_pathv[i]);
+		cr_expect_str_eq(got, want, "%s:\n  got  %s\n  want %s", g.gl_pathv[i], got, want);
 
 		/* Forced past the host checker, the blob must still be refused. */
 		opt.no_check = true;
@@ -162,8 +165,36 @@ Test(config_parse, numbers)
 	cr_assert_neq(config_parse_number("-1", &v), 0);
 	cr_assert_neq(config_parse_number("", &v), 0);
 	cr_assert_neq(config_parse_number("4KK", &v), 0);
-	cr_assert_neq(config_parse_number("0xffffffffffffffffK", &v), 0);
-	cr_assert_neq(config_parse_number("99999999999999999999", &v), 0);
+	cr_assert_eq(config_parse_number("0xffffffffffffffffK", &v), CONFIG_NUMBER_TOO_LARGE);
+	cr_assert_eq(config_parse_number("99999999999999999999", &v), CONFIG_NUMBER_TOO_LARGE);
+	cr_assert_eq(config_parse_number("18446744073709551615", &v), 0);
+	cr_assert_eq(v, UINT64_MAX);
+	cr_assert_eq(config_parse_number("18446744073709551616", &v), CONFIG_NUMBER_TOO_LARGE);
+}
+
+/* A leading zero is not octal: numbers are decimal unless they say 0x, 0o or 0b. */
+Test(config_parse, leading_zero_is_decimal)
+{
+	uint64_t v;
+
+	cr_assert_eq(config_parse_number("017", &v), 0);
+	cr_assert_eq(v, 17);
+	cr_assert_eq(config_parse_number("0258M", &v), 0);
+	cr_assert_eq(v, 258ULL << 20);
+	cr_assert_eq(config_parse_number("08", &v), 0);
+	cr_assert_eq(v, 8);
+	cr_assert_eq(config_parse_number("0", &v), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(config_parse_number("0o17", &v), 0);
+	cr_assert_eq(v, 15);
+	cr_assert_eq(config_parse_number("0b101K", &v), 0);
+	cr_assert_eq(v, 5 << 10);
+	cr_assert_eq(config_parse_number("0X1F", &v), 0);
+	cr_assert_eq(v, 31);
+	cr_assert_eq(config_parse_number("0x", &v), CONFIG_NUMBER_INVALID);
+	cr_assert_eq(config_parse_number("0b2", &v), CONFIG_NUMBER_INVALID);
+	cr_assert_eq(config_parse_number("0o8", &v), CONFIG_NUMBER_INVALID);
+	cr_assert_eq(config_parse_number("1_000", &v), CONFIG_NUMBER_INVALID);
 }
 
 /* docs/config.md shows configs/default.yaml whole between two markers; a stale copy fails here. */
@@ -188,4 +219,48 @@ Test(docs_example, matches_default_config)
 	cr_expect(strlen(yaml) == (size_t)(end - begin) && !strncmp(begin, yaml, strlen(yaml)),
 		  "docs/config.md's example differs from configs/default.yaml: copy the file between the "
 		  "markers");
+}
+
+/* docs/config.md's table of what the hypervisor keeps is the platform table's: a stale copy fails here. */
+Test(docs_platform, matches_the_platform_table)
+{
+	static char doc[1 << 17];
+	FILE *f = fopen(ROOT "/docs/config.md", "r");
+	cr_assert_not_null(f);
+	size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = 0;
+
+	char *table = config_platform_markdown();
+	cr_assert_not_null(table);
+	const char *mark = "<!-- BEGIN tessera config platform -->\n";
+	const char *begin = strstr(doc, mark);
+	const char *end = strstr(doc, "<!-- END tessera config platform -->");
+	cr_assert(begin && end && end > begin, "docs/config.md lacks the platform table markers");
+	begin += strlen(mark);
+	cr_expect(strlen(table) == (size_t)(end - begin) && !strncmp(begin, table, strlen(table)),
+		  "docs/config.md's platform table differs from the table: paste `tessera config platform` "
+		  "between the markers");
+	free(table);
+}
+
+/* docs/config.md states how many bad configs the corpus holds; a new file without the docs fails here. */
+Test(docs_corpus, count_is_true)
+{
+	static char doc[1 << 17];
+	FILE *f = fopen(ROOT "/docs/config.md", "r");
+	cr_assert_not_null(f);
+	size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = 0;
+
+	const char *at = strstr(doc, "`tests/configs/bad/NN-name.yaml` (");
+	cr_assert_not_null(at, "docs/config.md does not state the corpus count");
+	unsigned int stated =
+		(unsigned int)strtoul(at + strlen("`tests/configs/bad/NN-name.yaml` ("), NULL, 10);
+	glob_t g;
+	cr_assert_eq(glob(ROOT "/tests/configs/bad/*.yaml", 0, NULL, &g), 0);
+	cr_expect_eq(stated, g.gl_pathc, "docs/config.md says %u bad configs, the corpus holds %zu", stated,
+		     g.gl_pathc);
+	globfree(&g);
 }

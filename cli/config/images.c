@@ -101,6 +101,37 @@ static void *read_image(const char *path, size_t *size)
 	return buf;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * The blob keeps an image's base name only, and the hypervisor takes the first boot module of that
+ * name: two different files with one base name would boot one cell with the other's image. The same file
+ * named twice (two cells running hello.elf) is fine.
+ */
+static int check_image_identity(struct compile_ctx *ctx, const struct yaml_system *sys,
+				const struct config_compiled *out, unsigned int i)
+{
+	char path[64], a[PATH_MAX], b[PATH_MAX];
+
+	for (unsigned int k = 0; k < i; k++) {
+		if (strcmp(base_name(sys->cells[k].image), base_name(sys->cells[i].image)) != 0)
+			continue;
+		if (realpath(out->images[k], a) && realpath(out->images[i], b) && !strcmp(a, b))
+			continue;
+		snprintf(path, sizeof(path), "cells[%u].image", i);
+		return compile_fail(
+			ctx, path,
+			"image '%s' is another file with the base name of cell '%s''s image '%s': "
+			"the hypervisor finds images by base name; rename one",
+			sys->cells[i].image, sys->cells[k].name, sys->cells[k].image);
+	}
+	return 0;
+}
+
 int config_images_check(struct compile_ctx *ctx, const struct yaml_system *sys,
 			const struct config_options *opt, struct config_compiled *out)
 {
@@ -127,6 +158,8 @@ int config_images_check(struct compile_ctx *ctx, const struct yaml_system *sys,
 					    "directories, $TESSERA_GUEST_PATH or the build's x86_64_hv/)%s",
 					    name, hint);
 		}
+		if (check_image_identity(ctx, sys, out, i))
+			return 2;
 		if (opt->no_check)
 			continue;
 		elf = read_image(out->images[i], &size);

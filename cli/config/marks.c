@@ -64,11 +64,70 @@ static int fail(struct yaml_pos *where, yaml_mark_t mark, char *why, size_t why_
 	return -1;
 }
 
+/* Line and column (in characters, as libyaml counts them) of byte `offset` of the input. */
+static yaml_mark_t mark_at(const char *data, size_t size, size_t offset)
+{
+	yaml_mark_t m = {.index = offset};
+
+	for (size_t k = 0; k < offset && k < size; k++) {
+		unsigned char ch = (unsigned char)data[k];
+		if (ch == '\n') {
+			m.line++;
+			m.column = 0;
+		} else if ((ch & 0xc0) != 0x80) { /* not a UTF-8 continuation byte */
+			m.column++;
+		}
+	}
+	return m;
+}
+
+/*
+ * libyaml's own message at the real place. Reader errors (a control character, a NUL byte, invalid
+ * UTF-8) carry a byte offset and the offending value, not a mark; the others carry a mark and often a
+ * context ("while scanning a simple key").
+ */
+static int parse_fail(const yaml_parser_t *p, const char *data, size_t size, struct yaml_pos *where,
+		      char *why, size_t why_size)
+{
+	const char *problem = p->problem ? p->problem : "YAML syntax error";
+	char msg[256];
+
+	if (p->error == YAML_READER_ERROR) {
+		if (p->problem_value >= 0)
+			snprintf(msg, sizeof(msg), "%s (byte 0x%02x)", problem,
+				 (unsigned int)p->problem_value);
+		else
+			snprintf(msg, sizeof(msg), "%s", problem);
+		return fail(where, mark_at(data, size, p->problem_offset), why, why_size, msg);
+	}
+	if (p->context)
+		snprintf(msg, sizeof(msg), "%s (%s)", problem, p->context);
+	else
+		snprintf(msg, sizeof(msg), "%s", problem);
+	return fail(where, p->problem_mark, why, why_size, msg);
+}
+
+/*
+ * Every string is one line of printable text: a control character (a quoted "\0", "\n", "\e" or
+ * "\x7f", or a C1 control like "\x85") could hide text or forge console lines. Returns the bad
+ * character, or -1.
+ */
+static int scalar_control_char(const unsigned char *v, size_t len)
+{
+	for (size_t k = 0; k < len; k++) {
+		if (v[k] < 0x20 || v[k] == 0x7f)
+			return v[k];
+		if (v[k] == 0xc2 && k + 1 < len && v[k + 1] >= 0x80 && v[k + 1] <= 0x9f)
+			return v[k + 1]; /* U+0080-U+009F */
+	}
+	return -1;
+}
+
 int yaml_marks_build(const char *data, size_t size, struct yaml_marks *m, struct yaml_pos *where, char *why,
 		     size_t why_size)
 {
 	struct frame stack[MAX_DEPTH];
-	int depth = 0, ret = -1;
+	int depth = 0, ret = -1, documents = 0;
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	bool done = false;
@@ -78,8 +137,7 @@ int yaml_marks_build(const char *data, size_t size, struct yaml_marks *m, struct
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, size);
 	while (!done) {
 		if (!yaml_parser_parse(&parser, &ev)) {
-			ret = fail(where, parser.problem_mark, why, why_size,
-				   parser.problem ? parser.problem : "YAML syntax error");
+			ret = parse_fail(&parser, data, size, where, why, why_size);
 			goto out;
 		}
 		struct yaml_pos pos = {ev.start_mark.line + 1, ev.start_mark.column + 1};
@@ -91,13 +149,43 @@ int yaml_marks_build(const char *data, size_t size, struct yaml_marks *m, struct
 			ret = fail(where, ev.start_mark, why, why_size, "YAML aliases are not supported");
 			yaml_event_delete(&ev);
 			goto out;
-		case YAML_SCALAR_EVENT:
+		case YAML_DOCUMENT_START_EVENT:
+			/* libcyaml reads the first document only: a second would be silently ignored. */
+			if (++documents > 1) {
+				ret = fail(where, ev.start_mark, why, why_size,
+					   "a second YAML document ('---'): a config is one document");
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			push_event(m, pos);
+			break;
+		case YAML_SCALAR_EVENT: {
+			int bad = scalar_control_char(ev.data.scalar.value, ev.data.scalar.length);
+			if (bad >= 0) {
+				char msg[96];
+				snprintf(msg, sizeof(msg),
+					 "control character 0x%02x in a string (strings are printable text)",
+					 bad);
+				ret = fail(where, ev.start_mark, why, why_size, msg);
+				yaml_event_delete(&ev);
+				goto out;
+			}
+		}
 			push_event(m, pos);
 			if (node_path(parent, (const char *)ev.data.scalar.value, path, sizeof(path)))
 				push_path(m, path, pos);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
+			/* YAML allows any node as a key; a config's keys are names (libcyaml: "Internal error"). */
+			if (parent && parent->is_map && parent->want_key) {
+				ret = fail(where, ev.start_mark, why, why_size,
+					   ev.type == YAML_SEQUENCE_START_EVENT
+						   ? "a sequence cannot be a mapping key: keys are names"
+						   : "a mapping cannot be a mapping key: keys are names");
+				yaml_event_delete(&ev);
+				goto out;
+			}
 			push_event(m, pos);
 			if (depth == MAX_DEPTH) {
 				ret = fail(where, ev.start_mark, why, why_size, "YAML nested too deeply");

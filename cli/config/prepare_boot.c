@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <tessera/abi/config.h>
+#include <tessera/config_check.h>
 
 #include "../run_config.h"
 #include "compile.h"
@@ -72,6 +73,19 @@ int config_prepare_boot(const char *yaml_path, const char *workdir, struct machi
 	ret = 0;
 	if (machine_fit_config(m, h->nr_cpus, h->ram_size, mem, sizeof(mem), why, sizeof(why))) {
 		fprintf(stderr, "tessera: %s: %s\n", yaml_path, why);
+		ret = 2;
+	}
+	/* A larger --mem moves what the firmware reserves (and, from 3.5 GiB, turns 3-4 GiB into the PCI
+	 * hole): check the blob against the machine QEMU will really be, as the hypervisor will. */
+	uint64_t bytes;
+	struct config_error err;
+	if (!ret && m->mem_set && !machine_parse_mem(m->mem, &bytes) && bytes != h->ram_size &&
+	    config_check(c.blob, c.size, config_host_platform_for(bytes), &err)) {
+		if (err.cell >= 0)
+			fprintf(stderr, "tessera: %s: with --mem %s, cell '%s': %s\n", yaml_path, m->mem,
+				config_cells(h)[err.cell].name, err.message);
+		else
+			fprintf(stderr, "tessera: %s: with --mem %s: %s\n", yaml_path, m->mem, err.message);
 		ret = 2;
 	}
 	config_compiled_free(&c);

@@ -50,6 +50,61 @@ static const cyaml_strval_t msr_access_strings[] = {
 	{"write", TESSERA_MSR_WRITE},
 };
 
+/*
+ * The words each enum or flags key accepts, by key name, for the error message: libcyaml says only
+ * "Invalid ENUM value" and does not say of which field.
+ */
+static const struct {
+	const char *key;
+	const cyaml_strval_t *words;
+	unsigned int count;
+} key_words[] = {
+#define KEY_WORDS(k, w)                  \
+	{                                \
+		k, w, CYAML_ARRAY_LEN(w) \
+	}
+	KEY_WORDS("manager", bool_strings),	 KEY_WORDS("on_violation", policy_strings),
+	KEY_WORDS("console", console_strings),	 KEY_WORDS("flags", mem_flag_strings),
+	KEY_WORDS("share", share_strings),	 KEY_WORDS("action", wd_action_strings),
+	KEY_WORDS("access", msr_access_strings),
+#undef KEY_WORDS
+};
+
+/* Append " (one of: a, b, c)" for the enum or flags key at `where`, if it is one. */
+static void append_allowed(const struct yaml_marks *marks, struct yaml_pos where, char *why, size_t size)
+{
+	const char *key = NULL;
+	size_t n;
+
+	/* The value's node is the one at that position; its key is the last component of its path. A
+	 * flags list's entry is "...flags[2]": the key is the one before the index. */
+	for (size_t i = 0; i < marks->nr_paths && !key; i++) {
+		const struct yaml_mark_path *p = &marks->paths[i];
+		if (p->pos.line == where.line && p->pos.col == where.col)
+			key = p->path;
+	}
+	if (!key)
+		return;
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", key);
+	char *br = strrchr(buf, '[');
+	if (br && br[1] >= '0' && br[1] <= '9' && strchr(br, ']') && !strchr(br, '.'))
+		*br = 0;
+	const char *last = strrchr(buf, '.');
+	last = last ? last + 1 : buf;
+	for (size_t k = 0; k < CYAML_ARRAY_LEN(key_words); k++) {
+		if (strcmp(key_words[k].key, last) != 0)
+			continue;
+		n = strlen(why);
+		n += snprintf(why + n, n < size ? size - n : 0, " (one of:");
+		for (unsigned int w = 0; w < key_words[k].count && n < size; w++)
+			n += snprintf(why + n, size - n, "%s %s", w ? "," : "", key_words[k].words[w].str);
+		if (n < size)
+			snprintf(why + n, size - n, ")");
+		return;
+	}
+}
+
 #define NUMBER(key, flags, type, member) CYAML_FIELD_STRING_PTR(key, flags, type, member, 1, 32)
 #define REQ				 CYAML_FLAG_POINTER
 #define OPT				 (CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL)
@@ -208,6 +263,8 @@ static void translate(const char *msg, char *out, size_t size)
 		snprintf(out, size, "unknown flag '%s'", a);
 	else if (sscanf(msg, "STRING length > %u", &n) == 1)
 		snprintf(out, size, "string too long (at most %u characters)", n);
+	else if (sscanf(msg, "STRING length < %u", &n) == 1 && n == 1)
+		snprintf(out, size, "empty value (a value is required here)");
 	else if (sscanf(msg, "STRING length < %u", &n) == 1)
 		snprintf(out, size, "string too short (at least %u characters)", n);
 	else if (sscanf(msg, "Excessive entries (%u", &n) == 1)
@@ -249,6 +306,8 @@ struct yaml_system *yaml_system_load(const char *data, size_t size, const struct
 		*where = marks->events[log.err_event - 1];
 	else
 		*where = (struct yaml_pos){1, 1};
+	if (!strncmp(why, "invalid value '", 15) || !strncmp(why, "unknown flag '", 14))
+		append_allowed(marks, *where, why, why_size);
 	return NULL;
 }
 

@@ -31,6 +31,13 @@ static const char *const commands[][3] = {
 	{"trace", "synth"},
 	{"bench"},
 	{"bench", "trace-cost"},
+	{"bench", "compare"},
+	{"bench", "export"},
+	{"bench", "report"},
+	{"bench", "bisect"},
+	{"bench", "history"},
+	{"bench", "selftest"},
+	{"bench", "simulate"},
 	{"test"},
 };
 
@@ -93,6 +100,43 @@ Test(cli, usage_errors_go_to_stderr, .timeout = 60)
 	check_usage_error((const char *const[]){"trace", NULL}, "tessera trace");
 	check_usage_error((const char *const[]){"trace", "report", NULL}, "tessera trace report");
 	check_usage_error((const char *const[]){"bench", NULL}, "tessera bench");
+	static const char *const lab[] = {"compare", "export", "report", "history", "bisect", "simulate"};
+	for (size_t i = 0; i < sizeof(lab) / sizeof(lab[0]); i++)
+		check_usage_error((const char *const[]){"bench", lab[i], NULL}, lab[i]);
+	check_usage_error((const char *const[]){"bench", "selftest", "--bogus", NULL},
+			  "bench selftest --bogus");
+}
+
+/* A config command that fails says why: the unknown subcommand, the errno reason of an unreadable file. */
+Test(cli, config_errors_say_why, .timeout = 60)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 20, (const char *const[]){"config", "frob", NULL});
+	cr_expect_eq(p.status, 2, "status %d", p.status);
+	const char *unknown = strstr(p.err, "tessera: config: unknown subcommand 'frob'\n");
+	const char *use = strstr(p.err, "usage:");
+	cr_expect(unknown && use && unknown < use, "no 'unknown subcommand' before the usage:\n%s", p.err);
+	tessera_free(&p);
+
+	tessera_run(&p, 20, (const char *const[]){"config", "check", "/nonexistent/x.yaml", NULL});
+	cr_expect_eq(p.status, 2, "status %d", p.status);
+	cr_expect(has_line_with(p.err,
+				"tessera: /nonexistent/x.yaml: cannot read the config file: No such file "
+				"or directory"),
+		  "%s", p.err);
+	tessera_free(&p);
+
+	tessera_run(&p, 20, (const char *const[]){"config", "check", "/tmp", NULL});
+	cr_expect_eq(p.status, 2, "status %d", p.status);
+	cr_expect(has_line_with(p.err, "tessera: /tmp: cannot read the config file: Is a directory"), "%s",
+		  p.err);
+	tessera_free(&p);
+
+	tessera_run(&p, 20, (const char *const[]){"config", "check-blob", "/nonexistent/x.blob", NULL});
+	cr_expect_eq(p.status, 2, "status %d", p.status);
+	cr_expect(has_line_with(p.err, "cannot read the blob: No such file or directory"), "%s", p.err);
+	tessera_free(&p);
 }
 
 /* ./tessera test --help is answered by build/run-tests.sh (the front door hands `test` to it). */

@@ -1,5 +1,5 @@
 /*
- * Config is checked twice (principle 2, docs/architecture.md): every bad config of the corpus that can be written as a
+ * Config is checked twice, on the host and in the hypervisor: every bad config of the corpus that can be written as a
  * blob at all (`tessera config compile --no-check`, which skips the host checker) is booted, and the
  * hypervisor must refuse it on its own, with the corpus's expected message, and start no cell. Configs
  * that cannot become a blob (YAML or schema errors) are skipped: there is nothing to force past the host.
@@ -17,6 +17,7 @@
 #define CORPUS		 "tests/configs/bad"
 #define IMAGES		 "tests/configs/images"
 #define MIN_FORCED_BLOBS 30
+#define MAX_CASES	 256 /* more than the corpus holds */
 
 struct corpus_case {
 	char name[96];
@@ -65,6 +66,30 @@ static void expected_message(const char *path, char *msg, size_t size)
 	snprintf(msg, size, "%s", p);
 }
 
+/*
+ * The hypervisor's error line must be "ERROR: config: MSG" or "ERROR: config: cell 'NAME': MSG", the
+ * message once: a second prefix ("cell 'a': image 'x': image 'x' ...") repeated what MSG says.
+ */
+static bool error_line_is_plain(const char *out, const char *msg)
+{
+	const char *p = strstr(out, "ERROR: config: ");
+	const char *eol, *at;
+
+	if (!p)
+		return false;
+	p += strlen("ERROR: config: ");
+	eol = strchr(p, '\n');
+	at = strstr(p, msg);
+	if (!at || (eol && at > eol))
+		return false;
+	if (at == p)
+		return true;
+	if (strncmp(p, "cell '", 6) != 0)
+		return false;
+	const char *q = strchr(p + 6, '\'');
+	return q && q + 3 == at && !strncmp(q, "': ", 3);
+}
+
 /* Compile with --no-check; true when a blob was written. */
 static bool force_blob(const char *yaml, const char *blob)
 {
@@ -80,8 +105,8 @@ static bool force_blob(const char *yaml, const char *blob)
 
 ParameterizedTestParameters(corpus, hypervisor_refuses_forced_blob)
 {
-	static struct corpus_case cases[128];
-	size_t n = corpus_scan(cases, 128);
+	static struct corpus_case cases[MAX_CASES];
+	size_t n = corpus_scan(cases, MAX_CASES);
 	return cr_make_param_array(struct corpus_case, cases, n);
 }
 
@@ -111,6 +136,8 @@ ParameterizedTest(struct corpus_case *c, corpus, hypervisor_refuses_forced_blob,
 		  c->name, p.out);
 	cr_expect(has_line_with(p.out, msg), "%s: the hypervisor did not say \"%s\":\n%s", c->name, msg,
 		  p.out);
+	cr_expect(error_line_is_plain(p.out, msg), "%s: the error line is not 'config: [cell 'x': ]%s':\n%s",
+		  c->name, msg, p.out);
 	cr_expect(!strstr(p.out, "started ("), "%s: a cell was started from a bad blob:\n%s", c->name, p.out);
 	cr_expect(has_line_with(p.err, "bad config (status 0x14)"), "%s: status %d, stderr:\n%s", c->name,
 		  p.status, p.err);
@@ -122,8 +149,8 @@ ParameterizedTest(struct corpus_case *c, corpus, hypervisor_refuses_forced_blob,
 
 Test(corpus, enough_bad_configs_reach_the_hypervisor, .timeout = 120)
 {
-	static struct corpus_case cases[128];
-	size_t n = corpus_scan(cases, 128), forced = 0;
+	static struct corpus_case cases[MAX_CASES];
+	size_t n = corpus_scan(cases, MAX_CASES), forced = 0;
 	char dir[] = "/tmp/tessera-corpus.XXXXXX", yaml[512], blob[256];
 
 	cr_assert_not_null(mkdtemp(dir));
@@ -137,4 +164,36 @@ Test(corpus, enough_bad_configs_reach_the_hypervisor, .timeout = 120)
 	rmdir(dir);
 	cr_expect_geq(forced, MIN_FORCED_BLOBS, "only %zu of %zu bad configs could be forced into a blob",
 		      forced, n);
+}
+
+/*
+ * Images are found by base name: two boot modules of the same base name (another directory, another
+ * file) leave the hypervisor unable to tell which one a cell wants, so it refuses rather than boot one.
+ * The host refuses such a config (corpus 112); here the blob is good and only the modules collide.
+ */
+Test(corpus, two_modules_with_one_base_name_are_refused, .timeout = 90)
+{
+	char dir[] = "/tmp/tessera-corpus.XXXXXX", blob[256], initrd[1024];
+	struct tessera_proc p;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(blob, sizeof(blob), "%s/config.blob", dir);
+	tessera_run(&p, 30,
+		    (const char *const[]){"config", "compile", "--images", TESSERA_SOURCE_ROOT "/" IMAGES,
+					  TESSERA_SOURCE_ROOT "/tests/configs/good/minimal.yaml", "-o", blob,
+					  NULL});
+	cr_assert_eq(p.status, 0, "%s", p.err);
+	tessera_free(&p);
+	snprintf(initrd, sizeof(initrd), "%s,%s/%s/hello.elf,%s/%s/other/hello.elf", blob,
+		 TESSERA_SOURCE_ROOT, IMAGES, TESSERA_SOURCE_ROOT, IMAGES);
+	tessera_run(&p, 60,
+		    (const char *const[]){"run", "--no-config", "--smp", "2", "--mem", "128M", "--timeout",
+					  "40", "--", "-initrd", initrd, NULL});
+	cr_expect(has_line_with(p.out, "ERROR: config: cell 'only': image 'hello.elf' names 2 boot modules"),
+		  "%s", p.out);
+	cr_expect(!strstr(p.out, "started ("), "a cell was started:\n%s", p.out);
+	cr_expect_eq(p.status, 1, "exit status %d", p.status);
+	tessera_free(&p);
+	unlink(blob);
+	rmdir(dir);
 }

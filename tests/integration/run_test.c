@@ -190,6 +190,12 @@ Test(run, bad_options_are_usage_errors, .timeout = 30)
 	check_bad_option((const char *const[]){"run", "--mem", "128M", NULL},
 			 "default.yaml: the config needs at least 256M of RAM, but --mem 128M was given");
 	check_bad_option((const char *const[]){"run", "--mem", "17592186044417T", NULL}, "--mem:");
+	/* a larger --mem changes what is RAM: the config is checked against the machine QEMU will be */
+	check_bad_option(
+		(const char *const[]){"run", "--config",
+				      TESSERA_SOURCE_ROOT "/tests/integration/configs/pci-hole-with-mem.yaml",
+				      "--mem", "4G", NULL},
+		"pci-hole-with-mem.yaml: with --mem 4G, cell 'a': memory region overlaps the PCI hole");
 	/* The default config is named by its real path, as docs/tessera-run.md shows it, not out/../configs. */
 	struct tessera_proc p;
 	tessera_run(&p, 10, (const char *const[]){"run", "--smp", "2", NULL});

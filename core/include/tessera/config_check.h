@@ -1,6 +1,6 @@
 /*
  * The one config checker, run on the host by `tessera config` and in the hypervisor before any cell starts
- * (principle 2, docs/architecture.md). It works on the compiled blob (abi/config.h) and knows nothing of YAML: an error is
+ * (twice, so that a hand-made blob cannot skip it). It works on the compiled blob (abi/config.h) and knows nothing of YAML: an error is
  * a structured value naming the offending cell, element and field, which the host maps back to a YAML
  * line:column and the hypervisor prints as it is.
  */
@@ -69,7 +69,7 @@ struct config_error {
 	int index;	       /* element index within the cell's slice, -1 for none */
 	enum config_field field;
 	uint32_t value;	   /* extra detail: the CPU number for CONFIG_FIELD_CPUS */
-	char message[160]; /* human-readable, no position */
+	char message[256]; /* human-readable, no position */
 };
 
 /*
@@ -90,11 +90,18 @@ struct config_error {
  * - msr_grantable: the MSR ranges the hardware permission map covers; a cell MSR range must lie inside
  *   one (empty: no limit). A grant outside could not be honoured: such MSRs always exit.
  */
-#define CONFIG_PLATFORM_MAX_RANGES 32
+#define CONFIG_PLATFORM_MAX_RANGES 64
 
+/*
+ * One range the platform keeps. The strings are the platform table's (static, never copied): `what`
+ * names the device or MSR, `category` says what kind of harm a grant could do ("DMA-capable", "machine-wide
+ * power or reset"...) and `reason` how; both are optional (NULL) and appear in the checker's message.
+ */
 struct config_reserved {
 	uint64_t base, size;
-	char what[64]; /* for messages: "the local APIC" (longer names are cut) */
+	const char *what;
+	const char *category;
+	const char *reason;
 };
 
 struct config_platform {
@@ -106,9 +113,9 @@ struct config_platform {
 	struct config_reserved msr_grantable[CONFIG_PLATFORM_MAX_RANGES];
 };
 
-/* Add a range to one of a platform's lists (ignored when full or of size 0). */
+/* Add a range to one of a platform's lists (ignored when full or of size 0); the strings must stay. */
 void config_platform_add(struct config_reserved *list, unsigned int *nr, uint64_t base, uint64_t size,
-			 const char *what);
+			 const char *what, const char *category, const char *reason);
 
 /*
  * Check a whole blob of `size` bytes: header, checksum, every array and every rule in docs/config.md,

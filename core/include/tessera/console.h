@@ -28,6 +28,13 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap);
 #define pr_info(...)  log_printf(LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) log_printf(LOG_DEBUG, __VA_ARGS__)
 
+/*
+ * Copy `len` bytes of `src` to `dst` (`size` bytes, NUL-terminated), every byte outside printable ASCII
+ * written as \xNN; stops before an escape or character that would not fit. Returns the length written.
+ * Every log line goes through it, so no string (a config name, a guest's text) can start a new line.
+ */
+size_t console_escape(char *dst, size_t size, const char *src, size_t len);
+
 /* Write text as is (no prefix, no level); used by the exception dump while the console lock is held. */
 void console_write_raw(const char *s, size_t len);
 /* Take and drop the console lock around a multi-line dump, so that it stays in one piece. */

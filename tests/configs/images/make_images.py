@@ -34,6 +34,10 @@ for name, img in {
     "probe.elf": elf(normal, 0x100000),
     "big.elf": elf([(0x100000, 0x1000, 0x1000, 5), (0x101000, 0x1000, 0x800000, 6)], 0x100000),
     "corrupt.elf": b"this is not an ELF file\n",
+    # Another image with hello.elf's base name (another entry point): two cells naming both must be
+    # refused, since the hypervisor finds images by base name.
+    "other/hello.elf": elf(normal, 0x100010),
 }.items():
+    os.makedirs(os.path.dirname(os.path.join(here, name)), exist_ok=True)
     with open(os.path.join(here, name), "wb") as f:
         f.write(img)

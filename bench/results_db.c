@@ -1,0 +1,414 @@
+/*
+ * The results database (results_db.h): the schema, its version check, and the writers. WAL journaling
+ * lets readers (compare, report) run while a lab run writes, and with synchronous=FULL a committed boot
+ * survives a kill of the writer (and of the machine).
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "results_db.h"
+
+/* Schema version 1. docs/bench.md describes each column; bump RESULTS_DB_SCHEMA_VERSION on any change. */
+static const char schema_sql[] =
+	"CREATE TABLE runs ("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('bench', 'campaign')),"
+	" plan TEXT, git_revision TEXT, config_hash TEXT, image_hash TEXT,"
+	" qemu_version TEXT, qemu_cmdline TEXT, hv_cmdline TEXT,"
+	" seed INTEGER NOT NULL DEFAULT 0,"
+	" mode TEXT NOT NULL CHECK (mode IN ('deterministic', 'wallclock')),"
+	" host_cpu TEXT, host_kernel TEXT, load_start REAL, load_end REAL,"
+	" started TEXT NOT NULL, ended TEXT,"
+	" status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'interrupted')));"
+	"CREATE TABLE boots ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES runs (id),"
+	" configuration TEXT NOT NULL,"
+	" boot_index INTEGER NOT NULL,"
+	" run_order INTEGER NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN ('done', 'failed', 'interrupted')),"
+	" started TEXT, ended TEXT, load_start REAL, load_end REAL,"
+	" UNIQUE (run_id, configuration, boot_index));"
+	"CREATE TABLE samples ("
+	" boot_id INTEGER NOT NULL REFERENCES boots (id),"
+	" workload TEXT NOT NULL, metric TEXT NOT NULL, unit TEXT NOT NULL,"
+	" iteration INTEGER NOT NULL, value REAL NOT NULL,"
+	" warmup INTEGER NOT NULL DEFAULT 0 CHECK (warmup IN (0, 1)),"
+	" PRIMARY KEY (boot_id, workload, metric, iteration));"
+	"CREATE TABLE experiments ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES runs (id),"
+	" campaign TEXT NOT NULL, experiment_index INTEGER NOT NULL,"
+	" fault TEXT NOT NULL, seed INTEGER NOT NULL DEFAULT 0, weight REAL NOT NULL DEFAULT 1,"
+	" outcome TEXT,"
+	" status TEXT NOT NULL CHECK (status IN ('planned', 'running', 'done', 'interrupted')),"
+	" started TEXT, ended TEXT, duration_ns INTEGER, trace_excerpt TEXT,"
+	" UNIQUE (run_id, experiment_index));"
+	"CREATE INDEX samples_metric ON samples (workload, metric);";
+
+static int fail(struct results_db *r, const char *what)
+{
+	fprintf(stderr, "tessera: %s: %s: %s\n", r->path, what,
+		r->db ? sqlite3_errmsg(r->db) : "cannot open");
+	return -1;
+}
+
+static int exec(struct results_db *r, const char *sql)
+{
+	char *err = NULL;
+	if (sqlite3_exec(r->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		fprintf(stderr, "tessera: %s: %s\n", r->path, err ? err : "SQL error");
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int user_version(struct results_db *r)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int open_flags(struct results_db *r, const char *path, int flags)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	if (sqlite3_open_v2(path, &r->db, flags, NULL) != SQLITE_OK) {
+		fail(r, "cannot open the results database");
+		results_db_close(r);
+		return -1;
+	}
+	sqlite3_busy_timeout(r->db, 10000);
+	if (exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON") < 0)
+		goto err;
+	int v = user_version(r);
+	if (v == 0 && (flags & SQLITE_OPEN_CREATE)) {
+		/* A new file: the schema and its version in one transaction, checked again inside it so that
+		 * two writers creating the same file at once create it once. */
+		char stamp[64];
+		snprintf(stamp, sizeof(stamp), "PRAGMA user_version = %d", RESULTS_DB_SCHEMA_VERSION);
+		if (exec(r, "BEGIN IMMEDIATE") < 0)
+			goto err;
+		if (user_version(r) == 0 && (exec(r, schema_sql) < 0 || exec(r, stamp) < 0)) {
+			exec(r, "ROLLBACK");
+			goto err;
+		}
+		if (exec(r, "COMMIT") < 0)
+			goto err;
+		v = user_version(r);
+	}
+	if (v != RESULTS_DB_SCHEMA_VERSION) {
+		fprintf(stderr,
+			"tessera: %s: results database schema version %d, this tessera reads version %d\n",
+			path, v, RESULTS_DB_SCHEMA_VERSION);
+		goto err;
+	}
+	return 0;
+err:
+	results_db_close(r);
+	return -1;
+}
+
+int results_db_open(struct results_db *r, const char *path)
+{
+	return open_flags(r, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+}
+
+int results_db_open_existing(struct results_db *r, const char *path)
+{
+	if (access(path, R_OK) != 0) {
+		fprintf(stderr, "tessera: %s: no such results database\n", path);
+		return -1;
+	}
+	return open_flags(r, path, SQLITE_OPEN_READWRITE);
+}
+
+void results_db_close(struct results_db *r)
+{
+	if (r->db)
+		sqlite3_close(r->db);
+	r->db = NULL;
+}
+
+double results_db_loadavg(void)
+{
+	double l;
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lf", &l) != 1)
+		l = -1;
+	fclose(f);
+	return l;
+}
+
+void results_db_now(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+/* The CPU model from /proc/cpuinfo ("model name"). */
+static void host_cpu(char *buf, size_t len)
+{
+	char line[512];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+		if (!strncmp(line, "model name", 10) && colon) {
+			snprintf(buf, len, "%s", colon + 2);
+			buf[strcspn(buf, "\n")] = 0;
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_real(sqlite3_stmt *st, int i, double v)
+{
+	if (v >= 0)
+		sqlite3_bind_double(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int results_db_run_begin(struct results_db *r, const struct rdb_run *run, int64_t *run_id)
+{
+	char cpu[256], kernel[512], now[40];
+	struct utsname u;
+	sqlite3_stmt *st;
+
+	host_cpu(cpu, sizeof(cpu));
+	if (uname(&u) == 0)
+		snprintf(kernel, sizeof(kernel), "%s %s %s", u.sysname, u.release, u.version);
+	else
+		snprintf(kernel, sizeof(kernel), "unknown");
+	results_db_now(now, sizeof(now));
+	if (sqlite3_prepare_v2(
+		    r->db,
+		    "INSERT INTO runs (kind, plan, git_revision, config_hash, image_hash, qemu_version,"
+		    " qemu_cmdline, hv_cmdline, seed, mode, host_cpu, host_kernel, load_start, started,"
+		    " status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running')",
+		    -1, &st, NULL) != SQLITE_OK)
+		return fail(r, "cannot record the run");
+	bind_text(st, 1, run->kind ? run->kind : "bench");
+	bind_text(st, 2, run->plan);
+	bind_text(st, 3, run->git_revision);
+	bind_text(st, 4, run->config_hash);
+	bind_text(st, 5, run->image_hash);
+	bind_text(st, 6, run->qemu_version);
+	bind_text(st, 7, run->qemu_cmdline);
+	bind_text(st, 8, run->hv_cmdline);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)run->seed);
+	bind_text(st, 10, run->mode ? run->mode : "wallclock");
+	bind_text(st, 11, run->host_cpu ? run->host_cpu : cpu);
+	bind_text(st, 12, run->host_kernel ? run->host_kernel : kernel);
+	bind_real(st, 13, run->load_start > 0 ? run->load_start : results_db_loadavg());
+	bind_text(st, 14, now);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(r, "cannot record the run");
+	*run_id = sqlite3_last_insert_rowid(r->db);
+	return 0;
+}
+
+int results_db_run_end(struct results_db *r, int64_t run_id, const char *status)
+{
+	char now[40];
+	sqlite3_stmt *st;
+
+	results_db_now(now, sizeof(now));
+	if (sqlite3_prepare_v2(r->db, "UPDATE runs SET status = ?, ended = ?, load_end = ? WHERE id = ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return fail(r, "cannot end the run");
+	bind_text(st, 1, status);
+	bind_text(st, 2, now);
+	bind_real(st, 3, results_db_loadavg());
+	sqlite3_bind_int64(st, 4, run_id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(r, "cannot end the run");
+}
+
+static int insert_samples(struct results_db *r, int64_t boot_id, const struct rdb_sample *s, size_t n)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(
+		    r->db,
+		    "INSERT INTO samples (boot_id, workload, metric, unit, iteration, value, warmup)"
+		    " VALUES (?,?,?,?,?,?,?)",
+		    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, boot_id);
+		bind_text(st, 2, s[i].workload);
+		bind_text(st, 3, s[i].metric);
+		bind_text(st, 4, s[i].unit);
+		sqlite3_bind_int(st, 5, (int)s[i].iteration);
+		sqlite3_bind_double(st, 6, s[i].value);
+		sqlite3_bind_int(st, 7, s[i].warmup);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_boot *b,
+			const struct rdb_sample *samples, size_t nr_samples, int64_t *boot_id)
+{
+	sqlite3_stmt *st;
+
+	if (exec(r, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(
+		    r->db,
+		    "INSERT INTO boots (run_id, configuration, boot_index, run_order, status, started,"
+		    " ended, load_start, load_end) VALUES (?,?,?,?,?,?,?,?,?)",
+		    -1, &st, NULL) != SQLITE_OK)
+		goto err;
+	sqlite3_bind_int64(st, 1, run_id);
+	bind_text(st, 2, b->configuration);
+	sqlite3_bind_int(st, 3, (int)b->boot_index);
+	sqlite3_bind_int(st, 4, (int)b->run_order);
+	bind_text(st, 5, b->status ? b->status : "done");
+	bind_text(st, 6, b->started);
+	bind_text(st, 7, b->ended);
+	bind_real(st, 8, b->load_start);
+	bind_real(st, 9, b->load_end);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto err;
+	int64_t id = sqlite3_last_insert_rowid(r->db);
+	if (insert_samples(r, id, samples, nr_samples) < 0)
+		goto err;
+	if (exec(r, "COMMIT") < 0)
+		goto err;
+	if (boot_id)
+		*boot_id = id;
+	return 0;
+err:
+	fail(r, "cannot record the boot");
+	exec(r, "ROLLBACK");
+	return -1;
+}
+
+bool results_db_has_boot(struct results_db *r, int64_t run_id, const char *configuration, unsigned int index)
+{
+	sqlite3_stmt *st;
+	bool found = false;
+	if (sqlite3_prepare_v2(
+		    r->db, "SELECT 1 FROM boots WHERE run_id = ? AND configuration = ? AND boot_index = ?",
+		    -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_int64(st, 1, run_id);
+	bind_text(st, 2, configuration);
+	sqlite3_bind_int(st, 3, (int)index);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+int results_db_put_experiment(struct results_db *r, int64_t run_id, const struct rdb_experiment *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(
+		    r->db,
+		    "INSERT OR REPLACE INTO experiments (run_id, campaign, experiment_index, fault, seed,"
+		    " weight, outcome, status, started, ended, duration_ns, trace_excerpt)"
+		    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+		    -1, &st, NULL) != SQLITE_OK)
+		return fail(r, "cannot record the experiment");
+	sqlite3_bind_int64(st, 1, run_id);
+	bind_text(st, 2, e->campaign);
+	sqlite3_bind_int(st, 3, (int)e->index);
+	bind_text(st, 4, e->fault);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)e->seed);
+	sqlite3_bind_double(st, 6, e->weight);
+	bind_text(st, 7, e->outcome);
+	bind_text(st, 8, e->status);
+	bind_text(st, 9, e->started);
+	bind_text(st, 10, e->ended);
+	if (e->duration_ns >= 0)
+		sqlite3_bind_int64(st, 11, e->duration_ns);
+	else
+		sqlite3_bind_null(st, 11);
+	bind_text(st, 12, e->trace_excerpt);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(r, "cannot record the experiment");
+}
+
+int results_db_resume(struct results_db *r, int64_t run_id)
+{
+	sqlite3_stmt *st;
+	int changed = -1;
+	if (exec(r, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(
+		    r->db,
+		    "UPDATE experiments SET status = 'interrupted' WHERE run_id = ? AND status = 'running'",
+		    -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			changed = sqlite3_changes(r->db);
+		sqlite3_finalize(st);
+	}
+	if (changed >= 0 &&
+	    sqlite3_prepare_v2(r->db, "UPDATE runs SET status = 'running', ended = NULL WHERE id = ?", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			changed = -1;
+		sqlite3_finalize(st);
+	}
+	if (changed < 0 || exec(r, "COMMIT") < 0) {
+		fail(r, "cannot resume the run");
+		exec(r, "ROLLBACK");
+		return -1;
+	}
+	return changed;
+}
+
+int64_t results_db_latest_run(struct results_db *r)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	if (sqlite3_prepare_v2(r->db, "SELECT max(id) FROM runs", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}

@@ -1,0 +1,256 @@
+/*
+ * The results database on temporary files: schema and version, WAL, boots with their samples, experiments,
+ * and a writer killed with SIGKILL mid-way that loses no completed boot and leaves none partial.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "results_db.h"
+
+static char dir[64], path[128];
+
+static void make_tmp(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/tessera-rdb-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/results.db", dir);
+}
+
+static void remove_tmp(void)
+{
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(results_db, .init = make_tmp, .fini = remove_tmp);
+
+static long long query_int(const char *db_path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long v = -1;
+	cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 10000);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+		     sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+#define SAMPLES_PER_BOOT 300
+
+static int add_boot(struct results_db *r, int64_t run, const char *config, unsigned int index)
+{
+	static struct rdb_sample s[SAMPLES_PER_BOOT];
+	for (unsigned int i = 0; i < SAMPLES_PER_BOOT; i++)
+		s[i] = (struct rdb_sample){.workload = "cpu",
+					   .metric = "time",
+					   .unit = "ns",
+					   .iteration = i,
+					   .value = 1000 + i,
+					   .warmup = i < 2};
+	struct rdb_boot b = {
+		.configuration = config, .boot_index = index, .run_order = index, .status = "done"};
+	return results_db_add_boot(r, run, &b, s, SAMPLES_PER_BOOT, NULL);
+}
+
+Test(results_db, creates_a_versioned_wal_schema_and_records_a_run)
+{
+	struct results_db r;
+	int64_t run;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){.mode = "deterministic", .seed = 7}, &run),
+		     0);
+	cr_assert_eq(add_boot(&r, run, "A", 0), 0);
+	cr_expect(results_db_has_boot(&r, run, "A", 0));
+	cr_expect_not(results_db_has_boot(&r, run, "A", 1));
+	cr_assert_eq(results_db_run_end(&r, run, "done"), 0);
+	cr_expect_eq(results_db_latest_run(&r), run);
+	results_db_close(&r);
+
+	cr_expect_eq(query_int(path, "PRAGMA user_version"), RESULTS_DB_SCHEMA_VERSION);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM samples"), SAMPLES_PER_BOOT);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM samples WHERE warmup"), 2);
+	cr_expect_eq(query_int(path, "SELECT seed FROM runs"), 7);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM runs WHERE status = 'done' AND ended IS NOT NULL"
+				     " AND host_cpu IS NOT NULL AND host_kernel IS NOT NULL"),
+		     1);
+	/* Reopening keeps the data and WAL mode. */
+	cr_assert_eq(results_db_open_existing(&r, path), 0);
+	results_db_close(&r);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_expect_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+Test(results_db, a_duplicate_boot_is_refused_whole)
+{
+	struct results_db r;
+	int64_t run;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){0}, &run), 0);
+	cr_assert_eq(add_boot(&r, run, "A", 0), 0);
+	cr_expect_neq(add_boot(&r, run, "A", 0), 0, "the same boot twice");
+	results_db_close(&r);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM samples"), SAMPLES_PER_BOOT);
+}
+
+Test(results_db, refuses_another_schema_version)
+{
+	struct results_db r;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	results_db_close(&r);
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	cr_expect_neq(results_db_open(&r, path), 0);
+	cr_expect_neq(results_db_open_existing(&r, "/nonexistent/x.db"), 0);
+}
+
+Test(results_db, experiments_move_from_planned_to_done_once)
+{
+	struct results_db r;
+	int64_t run;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){.kind = "campaign"}, &run), 0);
+	struct rdb_experiment e = {.campaign = "regflip",
+				   .index = 3,
+				   .fault = "rax bit 5 at insn 1000",
+				   .weight = 12,
+				   .status = "planned",
+				   .duration_ns = -1};
+	cr_assert_eq(results_db_put_experiment(&r, run, &e), 0);
+	e.status = "interrupted";
+	cr_assert_eq(results_db_put_experiment(&r, run, &e), 0);
+	e.status = "done";
+	e.outcome = "sdc";
+	e.duration_ns = 5000;
+	cr_assert_eq(results_db_put_experiment(&r, run, &e), 0);
+	results_db_close(&r);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM experiments"), 1);
+	cr_expect_eq(query_int(path,
+			       "SELECT count(*) FROM experiments WHERE status = 'done' AND outcome = 'sdc'"
+			       " AND weight = 12 AND duration_ns = 5000"),
+		     1);
+}
+
+Test(results_db, resume_marks_the_experiment_cut_short_interrupted)
+{
+	struct results_db r;
+	int64_t run;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){.kind = "campaign"}, &run), 0);
+	static const char *const status[] = {"done", "running", "planned", "done"};
+	for (unsigned int i = 0; i < 4; i++)
+		cr_assert_eq(results_db_put_experiment(&r, run,
+						       &(struct rdb_experiment){.campaign = "c",
+										.index = i,
+										.fault = "f",
+										.weight = 1,
+										.status = status[i],
+										.duration_ns = -1}),
+			     0);
+	cr_assert_eq(results_db_run_end(&r, run, "interrupted"), 0);
+	cr_expect_eq(results_db_resume(&r, run), 1);
+	cr_expect_eq(results_db_resume(&r, run), 0, "resuming twice interrupts nothing more");
+	results_db_close(&r);
+	cr_expect_eq(query_int(path, "SELECT experiment_index FROM experiments WHERE status = 'interrupted'"),
+		     1);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM experiments WHERE status = 'done'"), 2);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM runs WHERE status = 'running' AND ended IS NULL"),
+		     1);
+}
+
+/* Start a writer that adds boots from `first` on, reporting each committed index on fd. */
+static pid_t start_writer(int64_t run, unsigned int first, int fd)
+{
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid)
+		return pid;
+	struct results_db r;
+	if (results_db_open(&r, path))
+		_exit(3);
+	for (unsigned int i = first;; i++) {
+		if (add_boot(&r, run, "A", i))
+			_exit(4);
+		if (write(fd, &i, sizeof(i)) != sizeof(i))
+			_exit(5);
+	}
+}
+
+/*
+ * Five times: a writer adds boots as fast as it can and is killed with SIGKILL a few milliseconds after
+ * its n-th commit (so, with high probability, inside the next transaction); then every boot it reported
+ * committed must be there with all its samples, no boot may be partial, and a new writer resumes after
+ * the last complete boot.
+ */
+Test(results_db, sigkill_of_the_writer_loses_no_completed_boot, .timeout = 120)
+{
+	struct results_db r;
+	int64_t run;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){0}, &run), 0);
+	results_db_close(&r);
+
+	for (int round = 0; round < 5; round++) {
+		long long before = query_int(path, "SELECT count(*) FROM boots");
+		int fds[2];
+		cr_assert_eq(pipe(fds), 0);
+		pid_t pid = start_writer(run, (unsigned int)before, fds[1]);
+		close(fds[1]);
+		unsigned int last = 0, got;
+		bool any = false;
+		for (int n = 0; n < 3 + 2 * round && read(fds[0], &got, sizeof(got)) == sizeof(got); n++) {
+			last = got;
+			any = true;
+		}
+		struct timespec pause = {0, (1 + round) * 1000 * 1000};
+		nanosleep(&pause, NULL);
+		kill(pid, SIGKILL);
+		int status;
+		waitpid(pid, &status, 0);
+		cr_assert(WIFSIGNALED(status), "round %d: the writer ended on its own (status %d)", round,
+			  status);
+		while (read(fds[0], &got, sizeof(got)) == sizeof(got)) {
+			last = got;
+			any = true;
+		}
+		close(fds[0]);
+		cr_assert(any, "round %d: the writer committed nothing", round);
+
+		long long boots = query_int(path, "SELECT count(*) FROM boots");
+		cr_expect_geq(boots, last + 1, "round %d: boot %u was committed, %lld boots survive", round,
+			      last, boots);
+		cr_expect_eq(query_int(path,
+				       "SELECT count(*) FROM boots b WHERE (SELECT count(*) FROM samples s"
+				       " WHERE s.boot_id = b.id) <> 300"),
+			     0, "round %d: a partial boot survived", round);
+		cr_expect_eq(query_int(path, "SELECT count(*) FROM samples"), boots * SAMPLES_PER_BOOT);
+		cr_expect_eq(query_int(path, "SELECT count(DISTINCT boot_index) FROM boots"), boots,
+			     "a boot counted twice");
+		cr_expect_eq(query_int(path, "SELECT max(boot_index) FROM boots"), boots - 1,
+			     "a boot is missing");
+	}
+	cr_assert_eq(results_db_open(&r, path), 0);
+	long long boots = query_int(path, "SELECT count(*) FROM boots");
+	cr_expect(results_db_has_boot(&r, run, "A", (unsigned int)boots - 1));
+	cr_expect_not(results_db_has_boot(&r, run, "A", (unsigned int)boots));
+	results_db_close(&r);
+}

@@ -1,0 +1,182 @@
+/*
+ * The statistics against known values. References were computed once with Debian's scipy 1.10
+ * (/usr/bin/python3: scipy.stats.mannwhitneyu(x, y, method=...)) and, for the Hodges-Lehmann intervals,
+ * with R's wilcox.test rule (smallest k with P(U <= k) >= alpha/2 over the exact U distribution, the
+ * distribution counted by enumerating every arrangement with itertools.combinations).
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "stats.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Hollander & Wolfe's example in R's ?wilcox.test (no ties): W = 35, two-sided p = 0.2544. */
+static const double hw_x[] = {0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46};
+static const double hw_y[] = {1.15, 0.88, 0.90, 0.74, 1.21};
+
+Test(stats, mann_whitney_exact_matches_the_textbook_example)
+{
+	struct stats_mwu r;
+	cr_assert_eq(stats_mann_whitney(hw_x, N(hw_x), hw_y, N(hw_y), &r), 0);
+	cr_expect(r.exact);
+	cr_expect_float_eq(r.u, 35, 1e-12);
+	cr_expect_float_eq(r.p, 0.2544122544122544, 1e-12); /* scipy method='exact' */
+}
+
+Test(stats, mann_whitney_with_ties_uses_the_corrected_normal_approximation)
+{
+	const double x[] = {1, 2, 2, 3, 4, 5, 5, 5, 6}, y[] = {3, 4, 4, 6, 7, 7, 8, 9};
+	struct stats_mwu r;
+	cr_assert_eq(stats_mann_whitney(x, N(x), y, N(y), &r), 0);
+	cr_expect_not(r.exact);
+	cr_expect(r.ties);
+	cr_expect_float_eq(r.u, 15, 1e-12);
+	cr_expect_float_eq(r.p, 0.04689138865209036, 1e-12); /* method='asymptotic', use_continuity=True */
+
+	/* Ties within one sample only (R's ?t.test sleep-like data), also the normal approximation. */
+	const double a[] = {1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30};
+	const double b[] = {0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29};
+	cr_assert_eq(stats_mann_whitney(a, N(a), b, N(b), &r), 0);
+	cr_expect_float_eq(r.u, 58, 1e-12);
+	cr_expect_float_eq(r.p, 0.13291945818531892, 1e-12);
+}
+
+Test(stats, mann_whitney_exact_distribution)
+{
+	/* m = n = 3: 20 arrangements, one with U = 0, one with U = 1, two with U = 2. */
+	cr_expect_float_eq(stats_mwu_cdf(3, 3, 0), 1.0 / 20, 1e-15);
+	cr_expect_float_eq(stats_mwu_cdf(3, 3, 2), 4.0 / 20, 1e-15);
+	cr_expect_float_eq(stats_mwu_cdf(3, 3, 9), 1, 1e-15);
+	cr_expect_float_eq(stats_mwu_cdf(10, 5, 14), 0.10323010323010323, 1e-12); /* enumerated */
+	/* Large: P(U <= mn/2) just over one half, no overflow. */
+	double p = stats_mwu_cdf(40, 45, 900);
+	cr_expect(p > 0.5 && p < 0.53, "P = %g", p);
+}
+
+Test(stats, hodges_lehmann_shift_and_exact_interval)
+{
+	double s, lo, hi;
+	stats_hodges_lehmann(hw_x, N(hw_x), hw_y, N(hw_y), 0.95, &s, &lo, &hi);
+	/* R: wilcox.test(x, y, conf.int = TRUE) gives 0.305 and [-0.15, 0.76] for x - y. */
+	cr_expect_float_eq(s, -0.305, 1e-12);
+	cr_expect_float_eq(lo, -0.76, 1e-12);
+	cr_expect_float_eq(hi, 0.15, 1e-12);
+
+	/* 4 + 4: P(U <= 0) = 1/70 < 2.5% <= P(U <= 1), so k = 1: [min, max] of the differences. */
+	const double a[] = {1, 2, 3, 4}, b[] = {5, 6, 7, 8};
+	stats_hodges_lehmann(a, 4, b, 4, 0.95, &s, &lo, &hi);
+	cr_expect_float_eq(s, 4, 1e-12);
+	cr_expect_float_eq(lo, 1, 1e-12);
+	cr_expect_float_eq(hi, 7, 1e-12);
+	/* 3 + 3 cannot reach 95% (P(U <= 0) = 5%): the interval is unbounded, not a false [min, max]. */
+	stats_hodges_lehmann(a, 3, b, 3, 0.95, &s, &lo, &hi);
+	cr_expect(isinf(lo) && isinf(hi));
+}
+
+Test(stats, holm_adjusts_step_down)
+{
+	const double p[] = {0.01, 0.04, 0.03, 0.005};
+	double adj[4];
+	stats_holm(p, 4, adj);
+	cr_expect_float_eq(adj[0], 0.03, 1e-12);
+	cr_expect_float_eq(adj[1], 0.06, 1e-12);
+	cr_expect_float_eq(adj[2], 0.06, 1e-12);
+	cr_expect_float_eq(adj[3], 0.02, 1e-12);
+}
+
+Test(stats, bootstrap_is_seeded_and_brackets_the_ratio)
+{
+	double x[30], y[30], lo, hi, lo2, hi2;
+	for (int i = 0; i < 30; i++) {
+		x[i] = 100 + (i * 37 % 11);
+		y[i] = 1.2 * x[i] + (i * 13 % 5);
+	}
+	stats_bootstrap_ratio(x, 30, y, 30, 2000, 42, (const double[]){0.95}, 1, &lo, &hi);
+	stats_bootstrap_ratio(x, 30, y, 30, 2000, 42, (const double[]){0.95}, 1, &lo2, &hi2);
+	cr_expect_eq(lo, lo2);
+	cr_expect_eq(hi, hi2);
+	double r = stats_median(y, 30) / stats_median(x, 30);
+	cr_expect(lo < r && r < hi && lo > 1.1 && hi < 1.35, "[%g, %g] around %g", lo, hi, r);
+	cr_expect_float_eq(stats_median((const double[]){3, 1, 2, 10}, 4), 2.5, 1e-15);
+}
+
+static struct stats_comparison compare(const double *x, size_t m, const double *y, size_t n)
+{
+	struct stats_comparison c = {.lower_is_better = true, .margin = 0.02, .seed = 1};
+	stats_compare(x, m, y, n, &c);
+	stats_compare_family(&c, 1);
+	return c;
+}
+
+Test(stats, verdicts)
+{
+	double x[20], y[20];
+	/* Constant samples (deterministic mode): exact. */
+	for (int i = 0; i < 20; i++) {
+		x[i] = 700;
+		y[i] = 702;
+	}
+	struct stats_comparison c = compare(x, 5, y, 5);
+	cr_expect(c.exact);
+	cr_expect_eq(c.verdict, VERDICT_SLOWER);
+	cr_expect_str_eq(c.ci_method, "exact");
+	c = compare(x, 5, x, 5);
+	cr_expect_eq(c.verdict, VERDICT_SAME_EXACT);
+
+	/* A clear 10% slowdown with 1% jitter. */
+	for (int i = 0; i < 20; i++) {
+		x[i] = 1000 + (i * 7 % 10);
+		y[i] = 1100 + (i * 3 % 10);
+	}
+	c = compare(x, 20, y, 20);
+	cr_expect_eq(c.verdict, VERDICT_SLOWER, "%s p=%g", stats_verdict_name(c.verdict), c.p_holm);
+	cr_expect_str_eq(c.ci_method, "bootstrap-percentile");
+	cr_expect(c.ratio_lo < 1.1 && 1.1 < c.ratio_hi + 0.005);
+	c.lower_is_better = false;
+	stats_compare_family(&c, 1);
+	cr_expect_eq(c.verdict, VERDICT_FASTER, "a throughput metric: higher is better");
+	/* Same distribution, tight noise, margin 2%: equivalent. */
+	for (int i = 0; i < 20; i++)
+		y[i] = 1000 + (i * 3 % 10);
+	c = compare(x, 20, y, 20);
+	cr_expect_eq(c.verdict, VERDICT_EQUIVALENT, "%s [%g, %g]", stats_verdict_name(c.verdict),
+		     c.ratio_lo90, c.ratio_hi90);
+	cr_expect(c.mde > 0 && c.mde < 0.02, "mde %g", c.mde);
+	/* Two boots each: nothing is detectable. */
+	c = compare(x, 2, y + 10, 2);
+	cr_expect_eq(c.verdict, VERDICT_INCONCLUSIVE);
+	cr_expect(isinf(c.mde));
+	cr_expect_str_eq(c.ci_method, "exact-rank");
+}
+
+/* Large samples: the differences are selected without listing them, and agree with the listed ones. */
+Test(stats, hodges_lehmann_selection_equals_the_sorted_list)
+{
+	static double x[1300], y[1100];
+	for (int i = 0; i < 1300; i++)
+		x[i] = 1000 + (i * 7919 % 1301) * 0.37;
+	for (int j = 0; j < 1100; j++)
+		y[j] = 1040 + (j * 104729 % 1103) * 0.41;
+	double s1, lo1, hi1, s2, lo2, hi2;
+	stats_hodges_lehmann_list(x, 1300, y, 1100, 0.95, true, &s1, &lo1, &hi1);
+	stats_hodges_lehmann_list(x, 1300, y, 1100, 0.95, false, &s2, &lo2, &hi2);
+	cr_expect_eq(s1, s2, "%.17g vs %.17g", s1, s2);
+	cr_expect_eq(lo1, lo2, "%.17g vs %.17g", lo1, lo2);
+	cr_expect_eq(hi1, hi2, "%.17g vs %.17g", hi1, hi2);
+	cr_expect(lo1 < s1 && s1 < hi1);
+	/* Also where the exact U distribution applies (small, no ties): the textbook example. */
+	stats_hodges_lehmann_list(hw_x, N(hw_x), hw_y, N(hw_y), 0.95, false, &s2, &lo2, &hi2);
+	cr_expect_float_eq(s2, -0.305, 1e-12);
+	cr_expect_float_eq(lo2, -0.76, 1e-12);
+	cr_expect_float_eq(hi2, 0.15, 1e-12);
+	/* And the whole comparison of 2000 + 2000 iterations does not overflow C(4000, 2000). */
+	static double a[2000], b[2000];
+	for (int i = 0; i < 2000; i++) {
+		a[i] = 1000 + (i * 37 % 101);
+		b[i] = 1010 + (i * 53 % 101);
+	}
+	struct stats_comparison c = compare(a, 2000, b, 2000);
+	cr_expect(isfinite(c.mde) && c.mde > 0 && c.mde < 0.01, "mde %g", c.mde);
+	cr_expect_eq(c.verdict, VERDICT_SLOWER);
+}
