@@ -77,11 +77,11 @@ static void ring_writer_exit(struct bench_state *state, bool enabled)
 		if (++i % CONSUME_EVERY == 0)
 			ring_consume_all();
 	}
-	bench_counter_set(state, "written", (double)ring_desc.produced);
+	bench_counter_set(state, "written", (double)(ring_desc.seq - ring_desc.lost));
 	bench_counter_set(state, "lost", (double)ring_desc.lost);
-	if (enabled && ring_desc.produced + ring_desc.lost != state->iterations)
+	if (enabled && (ring_desc.seq - ring_desc.lost) + ring_desc.lost != state->iterations)
 		bench_skip_with_error(state, "the ring's counters do not add up to the iterations");
-	if (!enabled && ring_desc.produced + ring_desc.lost != 0)
+	if (!enabled && (ring_desc.seq - ring_desc.lost) + ring_desc.lost != 0)
 		bench_skip_with_error(state, "a disabled event reached the ring");
 	trace_cpu_rings[0] = NULL;
 	memset(trace_enabled, 0, sizeof(trace_enabled));

@@ -128,6 +128,8 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 		 * it (the hypervisor sends none itself). The guest resumes. */
 		break;
 	case TESSERA_ER_VIRT_INSN:
+		if (arch_vcpu_emulate_insn(v, exit))
+			break; /* one the arch emulates (x86: CR0/CR4 writes, XSETBV), validated */
 		cell_violation(v, exit, VCPU_FAULT_UD, "privileged instruction %s", exit->virt_insn.name);
 		break;
 	case TESSERA_ER_SHUTDOWN:

@@ -4,8 +4,10 @@
  * from the guest and are never trusted: ids are range-checked, guest buffers go through the cell's
  * second-stage map (cell_copy_*), sizes are capped.
  */
+#include <tessera/arch.h>
 #include <tessera/cell.h>
 #include <tessera/error.h>
+#include <tessera/format.h>
 #include <tessera/ivc.h>
 #include <tessera/string.h>
 #include <tessera/trace.h>
@@ -161,16 +163,28 @@ static const struct {
 #undef HC_ENTRY
 };
 
+const char *hypercall_name(uint64_t nr)
+{
+	return nr < ARRAY_SIZE(hypercalls) && hypercalls[nr].name ? hypercalls[nr].name : "?";
+}
+
 int64_t hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[4])
 {
+	/*
+	 * The one privilege check, before the number is even looked at: a process of the cell's OS (x86:
+	 * CPL 3) must not stop, start or restart cells, print, or end its own cell. Refused as a violation
+	 * (counted and reported: it is an attempt past the cell's kernel), with -EPERM.
+	 */
+	if (!arch_vcpu_kernel_mode(v)) {
+		char what[64];
+		format_snprintf(what, sizeof(what), "hypercall %s (%llu) from user mode refused",
+				hypercall_name(nr), (unsigned long long)nr);
+		cell_violation_count(v, nr, what);
+		return -HV_EPERM;
+	}
 	if (nr >= ARRAY_SIZE(hypercalls) || !hypercalls[nr].fn)
 		return -HV_EINVAL;
 	if (hypercalls[nr].manager_only && !is_manager(v))
 		return -HV_EPERM;
 	return hypercalls[nr].fn(v, args);
-}
-
-const char *hypercall_name(uint64_t nr)
-{
-	return nr < ARRAY_SIZE(hypercalls) && hypercalls[nr].name ? hypercalls[nr].name : "?";
 }

@@ -199,23 +199,33 @@ Test(trace_convert, trace_cmd_reads_the_tracedat_conversion)
 	cr_assert_eq(count_lines(cmd, " exit: ", NULL), st.per_event[TESSERA_TRACE_EV_exit]);
 	cr_assert_eq(count_lines(cmd, " hypercall: ", NULL), st.per_event[TESSERA_TRACE_EV_hypercall]);
 	cr_assert_gt(count_lines(cmd, "reason=pio", NULL), 0);
-	cr_assert_gt(count_lines(cmd, "alpha-1", NULL), 0, "cells appear as processes");
+	/* cells appear as a task per vCPU ((cell + 1) * 100 + CPU), the hypervisor as hv/N (10 + N) */
+	cr_assert_gt(count_lines(cmd, "alpha-100 ", NULL), 0, "cells appear as processes");
+	cr_assert_gt(count_lines(cmd, "beta-201 ", NULL), 0, "cells appear as processes");
+	cr_assert_gt(count_lines(cmd, "sched_switch:", NULL), 0, "exits and entries switch tasks");
 	/* 3 idle gaps of 200 ms (host_writer.c): the last events are 0.6 s in, encoded with TIME_EXTEND */
 	snprintf(cmd, sizeof(cmd), "trace-cmd report '%s' 2>&1 | tail -n 1", out);
 	cr_assert_eq(count_lines(cmd, " 0.600", NULL), 1);
 
 	struct tracecmd_input *in = tracecmd_open(out, TRACECMD_FL_LOAD_NO_PLUGINS);
 	cr_assert_not_null(in, "libtracecmd opens our trace.dat");
-	/* Every record decodes with the formats embedded in the file, as one of our events. */
+	/* Every record decodes with the formats embedded in the file, as one of our events, or as the
+	 * kernel's sched_switch that the converter adds at each exit and entry. */
 	struct tep_handle *tep = tracecmd_get_tep(in);
-	uint64_t n = 0, symbolic = 0;
+	uint64_t n = 0, symbolic = 0, switches = 0;
 	struct trace_seq s;
 	trace_seq_init(&s);
 	for (int cpu = 0; cpu < 2; cpu++)
 		for (struct tep_record *r = tracecmd_read_cpu_first(in, cpu); r;
 		     r = tracecmd_read_data(in, cpu)) {
 			struct tep_event *e = tep_find_event_by_record(tep, r);
-			cr_assert(e && !strcmp(e->system, TRACE_FTRACE_SYSTEM), "record of type %d",
+			cr_assert_not_null(e, "record of type %d", tep_data_type(tep, r));
+			if (!strcmp(e->system, "sched") && !strcmp(e->name, "sched_switch")) {
+				switches++;
+				tracecmd_free_record(r);
+				continue;
+			}
+			cr_assert(!strcmp(e->system, TRACE_FTRACE_SYSTEM), "record of type %d",
 				  tep_data_type(tep, r));
 			trace_seq_reset(&s);
 			tep_print_event(tep, &s, r, "%s", TEP_PRINT_INFO);
@@ -229,6 +239,8 @@ Test(trace_convert, trace_cmd_reads_the_tracedat_conversion)
 	trace_seq_destroy(&s);
 	cr_assert_eq(n, st.events);
 	cr_assert_eq(symbolic, st.per_event[TESSERA_TRACE_EV_exit], "exit reasons print by name");
+	cr_assert_eq(switches, st.per_event[TESSERA_TRACE_EV_exit] + st.per_event[TESSERA_TRACE_EV_entry],
+		     "a switch at each exit and entry");
 	tracecmd_close(in);
 	cleanup(&td);
 }

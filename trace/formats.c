@@ -78,8 +78,15 @@ static const char *ctf_int(const struct trace_field_desc *f)
 }
 
 /* Field names get a leading underscore, which CTF readers strip: our names may be CTF keywords ("string"). */
-void trace_format_ctf_metadata(FILE *out)
+void trace_format_ctf_metadata(FILE *out, const struct trace_ctf_clock *clock)
 {
+	static const struct trace_ctf_clock placeholder = {
+		.name = "tsc",
+		.description = "hypervisor TSC (the conversion sets its frequency)",
+		.freq = 1000000000};
+
+	if (!clock)
+		clock = &placeholder;
 	fprintf(out, "/* CTF 1.8 */\n\n");
 	static const struct {
 		const char *name;
@@ -96,17 +103,26 @@ void trace_format_ctf_metadata(FILE *out)
 	fprintf(out,
 		"\ntrace {\n\tmajor = 1;\n\tminor = 8;\n\tbyte_order = le;\n"
 		"\tpacket.header := struct {\n\t\tuint32_t magic;\n\t\tuint32_t stream_id;\n\t};\n};\n\n"
-		"env {\n\tdomain = \"tessera\";\n\ttracer_name = \"tessera\";\n};\n\n"
-		"clock {\n\tname = \"tsc_ns\";\n\tdescription = \"hypervisor TSC converted to ns since trace "
-		"start\";\n\tfreq = 1000000000;\n\toffset = 0;\n};\n\n"
-		"typealias integer { size = 64; align = 8; signed = false; map = clock.tsc_ns.value; } := "
+		"env {\n\tdomain = \"tessera\";\n\ttracer_name = \"tessera\";\n%s};\n\n",
+		clock->env ? clock->env : "");
+	fprintf(out, "clock {\n\tname = \"%s\";\n", clock->name);
+	if (clock->uuid && clock->uuid[0])
+		fprintf(out, "\tuuid = \"%s\";\n", clock->uuid);
+	fprintf(out,
+		"\tdescription = \"%s\";\n\tfreq = %" PRIu64 ";\n\tprecision = %" PRIu64
+		";\n\toffset_s = %" PRId64 ";\n\toffset = %" PRIu64 ";\n\tabsolute = %s;\n};\n\n",
+		clock->description, clock->freq, clock->precision, clock->offset_s, clock->offset,
+		clock->absolute ? "true" : "false");
+	fprintf(out,
+		"typealias integer { size = 64; align = 8; signed = false; map = clock.%s.value; } := "
 		"clock_t;\n\n"
 		"stream {\n\tid = 0;\n"
 		"\tpacket.context := struct {\n\t\tclock_t timestamp_begin;\n\t\tclock_t timestamp_end;\n"
 		"\t\tuint64_t content_size;\n\t\tuint64_t packet_size;\n\t\tuint64_t events_discarded;\n"
 		"\t\tuint32_t cpu_id;\n\t};\n"
 		"\tevent.header := struct {\n\t\tuint32_t id;\n\t\tclock_t timestamp;\n\t};\n"
-		"\tevent.context := struct {\n\t\tint32_t cell;\n\t};\n};\n\n");
+		"\tevent.context := struct {\n\t\tint32_t cell;\n\t};\n};\n\n",
+		clock->name);
 	for (unsigned int i = 0; i < trace_event_count(); i++) {
 		const struct trace_event_desc *e = trace_event_at(i);
 		fprintf(out,

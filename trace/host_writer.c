@@ -57,7 +57,7 @@ static int drain_all(unsigned int nr_cpus, struct trace_ring *rings, FILE **file
 	static uint8_t buf[1 << 16];
 
 	for (unsigned int c = 0; c < nr_cpus; c++) {
-		struct trace_ring_reader rd = {rings[c].desc, rings[c].data, rings[c].size};
+		struct trace_ring_reader rd = {rings[c].desc, rings[c].data, rings[c].mask + 1};
 		uint64_t events = 0, bytes = 0;
 		long n;
 		while ((n = trace_ring_drain(&rd, buf, sizeof(buf))) > 0) {
@@ -119,8 +119,10 @@ int trace_synth_write(const char *dir, unsigned int nr_cpus, unsigned int rounds
 	td.nr_cells = 2;
 	strcpy(td.cell_names[0], "alpha");
 	strcpy(td.cell_names[1], "beta");
+	for (unsigned int c = 0; c < nr_cpus; c++)
+		td.cell_cpus[c % 2] |= 1ULL << c; /* synth_round(c, c % 2, ...) */
 	for (unsigned int c = 0; c < nr_cpus; c++) {
-		td.produced[c] = descs[c].produced;
+		td.produced[c] = descs[c].seq - descs[c].lost;
 		td.lost[c] = descs[c].lost;
 		memcpy(td.lost_per_event[c], descs[c].lost_per_event, sizeof(td.lost_per_event[c]));
 	}

@@ -30,7 +30,16 @@
 #define RING_MIN  256
 
 uint64_t trace_enabled[TESSERA_TRACE_MAX_CELLS + 1];
-struct trace_ring *trace_cpu_rings[TESSERA_TRACE_MAX_CPUS];
+
+/*
+ * A CPU without a ring of its own (before trace_hv_init, or beyond the CPUs it set up) points at this
+ * one, which is always full: its records are counted lost here and go nowhere. So trace points never test
+ * for NULL (write.h). mask 0 makes it one byte long, which no record fits.
+ */
+static struct tessera_trace_ring_desc full_desc;
+static struct trace_ring full_ring = {.desc = &full_desc, .mask = 0, .limit = 0};
+struct trace_ring *trace_cpu_rings[TESSERA_TRACE_MAX_CPUS] = {[0 ... TESSERA_TRACE_MAX_CPUS - 1] =
+								      &full_ring};
 
 static struct trace_ring rings[TESSERA_TRACE_MAX_CPUS];
 static struct tessera_trace_control *ctl;
@@ -39,10 +48,12 @@ static struct spinlock masks_lock = SPINLOCK_INIT;
 /* The OR of every mask, kept by masks_apply: the hooks test it before they touch anything else. */
 static uint64_t any_enabled;
 
+#ifndef TRACE_CLOCK_INLINE
 uint64_t trace_clock(void)
 {
 	return arch_timestamp();
 }
+#endif
 
 static uint64_t parse_hex(const char *s, size_t len, bool *ok)
 {
@@ -136,7 +147,13 @@ static void publish_counters(void)
 
 static __noinline void mailbox_run(struct tessera_trace_mailbox *mb, uint32_t seq)
 {
-	mb->result = (int32_t)trace_hv_control(mb->op, mb->args[0], mb->args[1]);
+	if (mb->op == TESSERA_TRACE_CMD_TIME_SYNC) {
+		/* Not a trace_command event: the host sends these in bursts, they would crowd the ring. */
+		mb->args[2] = arch_timestamp();
+		mb->result = 0;
+	} else {
+		mb->result = (int32_t)trace_hv_control(mb->op, mb->args[0], mb->args[1]);
+	}
 	__atomic_store_n(&mb->ack, seq, __ATOMIC_RELEASE);
 }
 
@@ -179,14 +196,12 @@ static bool any_event_enabled(void)
 	return unlikely(__atomic_load_n(&any_enabled, __ATOMIC_RELAXED) != 0);
 }
 
-static __noinline void trace_exit_events(struct vcpu *v, struct vcpu_exit *e)
+/* The events that depend on the exit's reason (a hypercall's comes after it was handled). */
+static __noinline void trace_exit_detail(struct vcpu *v, struct vcpu_exit *e)
 {
 	int cell = (int)v->cell->id;
 	unsigned int cpu = v->cpu;
 
-	trace_point(exit, cpu, cell, (uint16_t)e->reason,
-		    e->reason == TESSERA_ER_EXCEPTION ? e->exception.vector : 0, e->pc, e->raw_code,
-		    e->raw_info1, e->raw_info2);
 	switch (e->reason) {
 	case TESSERA_ER_PIO:
 		/* A granted port never exits (the I/O map lets it through), so every PIO exit is denied. */
@@ -207,6 +222,31 @@ static __noinline void trace_exit_events(struct vcpu *v, struct vcpu_exit *e)
 			    e->mem.exec, e->mem.in_walk);
 		break;
 	default: break;
+	}
+}
+
+static inline void trace_exit_record(struct vcpu *v, struct vcpu_exit *e)
+{
+	trace_point(exit, v->cpu, (int)v->cell->id, (uint16_t)e->reason,
+		    e->reason == TESSERA_ER_EXCEPTION ? e->exception.vector : 0, e->pc, e->raw_code,
+		    e->raw_info1, e->raw_info2);
+}
+
+/*
+ * The exit record, and for port, MSR and memory exits their own record after it (out of line). The two
+ * cases are separate paths: with the detail after the exit record on the common path, every exit kept
+ * v and e live across the record and paid register saves for it.
+ */
+static __noinline void trace_exit_events(struct vcpu *v, struct vcpu_exit *e)
+{
+	enum tessera_exit_reason reason = e->reason;
+
+	if (unlikely(reason == TESSERA_ER_PIO || reason == TESSERA_ER_MSR_READ ||
+		     reason == TESSERA_ER_MSR_WRITE || reason == TESSERA_ER_MMIO)) {
+		trace_exit_record(v, e);
+		trace_exit_detail(v, e);
+	} else {
+		trace_exit_record(v, e);
 	}
 }
 
@@ -236,9 +276,15 @@ static void trace_after_hook(struct vcpu *v, const struct vcpu_exit *e, void *ct
 		mailbox_poll();
 }
 
+/* The pc is read before the reservation: across that call fewer values are live (fewer registers saved). */
 static __noinline void trace_entry_event(struct vcpu *v)
 {
-	trace_point(entry, v->cpu, (int)v->cell->id, arch_vcpu_pc(v));
+	int cell = (int)v->cell->id;
+
+	if (trace_is_enabled(TESSERA_TRACE_EV_entry, cell)) {
+		uint64_t pc = arch_vcpu_pc(v);
+		trace_write_entry(v->cpu, cell, pc);
+	}
 }
 
 static void trace_entry_hook(struct vcpu *v, void *ctx)

@@ -27,4 +27,11 @@ int tracecmd_write_cpu_data(struct tracecmd_output *handle, int cpus, char *cons
 			    const char *buff_name);
 void tracecmd_output_close(struct tracecmd_output *handle);
 
+/* Options (trace-cmd-private.h's enum; the values are the file format's): */
+#define TRACECMD_OPTION_CPUSTAT	   2 /* one per CPU: "CPU: N\n" + the kernel's per-CPU stats text */
+#define TRACECMD_OPTION_TRACECLOCK 4 /* the file saves its trace clock (the tracing dir's trace_clock) */
+struct tracecmd_option;
+struct tracecmd_option *tracecmd_add_option(struct tracecmd_output *handle, unsigned short id, int size,
+					    const void *data);
+
 #endif

@@ -41,11 +41,14 @@
 #include "probes.h"
 #include "record.h"
 #include "ring.h"
+#include "timesync.h"
 #include "tracedir.h"
 
 #define SHM_MB_DEFAULT 4
 #define DRAIN_BUF      (1 << 20)
 #define PROGRESS_MS    200
+#define SYNC_EVERY_MS  100
+#define SYNC_SAMPLES   16 /* exchanges per burst; the shortest round trip is kept */
 
 struct recorder {
 	const char *dir;
@@ -80,6 +83,11 @@ struct recorder {
 	} cmds[8];
 	unsigned int nr_cmds, next_cmd;
 	long long cmd_sent_ms;
+	/* Clock correlation bursts (timesync.h): the first once the channel is open, then one every
+	 * SYNC_EVERY_MS; the last one that worked is kept, so first and last span the run. */
+	struct trace_time_sync sync_first, sync_last;
+	bool have_sync_first, have_sync_last;
+	long long next_sync_ms;
 };
 
 static void usage(FILE *f)
@@ -269,6 +277,30 @@ static void mailbox_step(struct recorder *rc)
 	rc->next_cmd++;
 }
 
+/* One burst of clock exchanges, when the mailbox is idle; CPU 0 answers within about a millisecond. */
+static void time_sync_burst(struct recorder *rc)
+{
+	struct tessera_trace_mailbox *mb = (struct tessera_trace_mailbox *)&rc->ctl->mailbox;
+	struct trace_time_sync s;
+
+	rc->next_sync_ms = now_ms() + SYNC_EVERY_MS;
+	/* When CPU 0 runs a cell it serves the mailbox at that cell's exits: the exchanges would change
+	 * what the cell measures (bench-nullcall under icount would no longer repeat exactly). No sync then. */
+	for (unsigned int i = 0; i < rc->ctl->nr_cells && i < TESSERA_TRACE_MAX_CELLS; i++)
+		if (rc->ctl->cells[i].cpus & 1)
+			return;
+	if (!__atomic_load_n(&rc->ctl->running, __ATOMIC_ACQUIRE) ||
+	    trace_time_sync(mb, SYNC_SAMPLES, 20, &s))
+		return;
+	if (!rc->have_sync_first) {
+		rc->sync_first = s;
+		rc->have_sync_first = true;
+	} else {
+		rc->sync_last = s;
+		rc->have_sync_last = true;
+	}
+}
+
 /* Waits for the control block, then drains until told to stop. Signals stay with the main thread. */
 static void *drain_thread(void *arg)
 {
@@ -291,6 +323,9 @@ static void *drain_thread(void *arg)
 			rc->failed = 1;
 		if (rc->ctl && !rc->failed)
 			mailbox_step(rc);
+		if (rc->ctl && !rc->failed && rc->next_cmd >= rc->nr_cmds &&
+		    (!rc->nr_cmds || rc->cmds[rc->nr_cmds - 1].done) && now_ms() >= rc->next_sync_ms)
+			time_sync_burst(rc);
 		if (now_ms() >= next_progress) {
 			if (rc->progress)
 				progress_line(rc);
@@ -437,8 +472,18 @@ static int write_meta(struct recorder *rc)
 	}
 	/* Counters are final only if the hypervisor shut down in order. */
 	td.have_counters = !__atomic_load_n(&c->running, __ATOMIC_ACQUIRE);
+	td.have_sync_first = rc->have_sync_first;
+	td.have_sync_last = rc->have_sync_last;
+	td.sync_first = rc->sync_first;
+	td.sync_last = rc->sync_last;
+	FILE *boot = fopen("/proc/sys/kernel/random/boot_id", "r");
+	if (boot) {
+		if (fscanf(boot, "%36s", td.clock_uuid) != 1)
+			td.clock_uuid[0] = 0;
+		fclose(boot);
+	}
 	for (unsigned int i = 0; i < td.nr_cpus; i++) {
-		td.produced[i] = c->rings[i].produced;
+		td.produced[i] = c->rings[i].seq - c->rings[i].lost;
 		td.lost[i] = c->rings[i].lost;
 		memcpy(td.lost_per_event[i], c->rings[i].lost_per_event, sizeof(td.lost_per_event[i]));
 	}

@@ -2,11 +2,17 @@
 #ifndef TESSERA_TRACE_REPORT_H
 #define TESSERA_TRACE_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "tracedir.h"
 
-/* Per cell: exits by reason with handler times (as perf kvm stat), hypercalls, violations; losses. */
+enum trace_report_format { TRACE_REPORT_TEXT, TRACE_REPORT_JSON, TRACE_REPORT_CSV };
+
+/* Per cell and vCPU: exits by reason with handler times (as perf kvm stat), ports, MSRs, addresses,
+ * hypercalls, injections, guest/hypervisor/lost time; losses. histogram: log2 latency histograms (text). */
+void trace_report_as(FILE *out, const struct trace_dir *td, enum trace_report_format fmt, bool histogram);
+/* The text report. */
 void trace_report(FILE *out, const struct trace_dir *td);
 /* Every record in time order, one line each, indented by CPU. */
 void trace_report_timeline(FILE *out, const struct trace_dir *td);

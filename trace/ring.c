@@ -1,5 +1,5 @@
 /*
- * The trace ring (see ring.h and abi/trace.h). The producer owns head, produced and lost; the consumer owns
+ * The trace ring (see ring.h and abi/trace.h). The producer owns head, seq and lost; the consumer owns
  * tail. Each side reads the other's counter with acquire and publishes its own with release, so a record's
  * bytes are visible before the head that covers them, and space is reused only after it was copied out.
  */
@@ -12,24 +12,25 @@
 int trace_ring_init(struct trace_ring *r, struct tessera_trace_ring_desc *desc, void *data, uint64_t size,
 		    uint64_t data_offset)
 {
-	if (size < 256 || (size & (size - 1)))
+	if (size < 2 * TRACE_RING_MAX_RECORD || (size & (size - 1)))
 		return -1;
 	memset(desc, 0, sizeof(*desc));
 	desc->data_offset = data_offset;
 	desc->size = size;
 	r->desc = desc;
 	r->data = data;
-	r->size = size;
+	r->mask = size - 1;
 	r->head = 0;
-	r->reserved_at = 0;
-	r->seq = 0;
+	r->limit = size; /* an empty ring: up to its end */
 	return 0;
 }
 
+/* The sequence number is skipped too, so that the next record written shows the gap (abi/trace.h). */
 static void ring_count_lost(struct trace_ring *r, unsigned int id)
 {
 	struct tessera_trace_ring_desc *d = r->desc;
 
+	__atomic_store_n(&d->seq, d->seq + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&d->lost, d->lost + 1, __ATOMIC_RELAXED);
 	if (id < TESSERA_TRACE_MAX_EVENTS)
 		__atomic_store_n(&d->lost_per_event[id], d->lost_per_event[id] + 1, __ATOMIC_RELAXED);
@@ -47,17 +48,22 @@ static void ring_write_pad(struct trace_ring *r, uint64_t pos, uint64_t len)
 	c->type = TESSERA_TRACE_PAD;
 }
 
-void *trace_ring_reserve(struct trace_ring *r, uint32_t size, unsigned int id)
+TRACE_RING_SLOW_CC void trace_ring_make_room(struct trace_ring *r, uint32_t size, unsigned int id)
 {
-	uint64_t tail = __atomic_load_n(&r->desc->tail, __ATOMIC_ACQUIRE);
+	uint64_t size_all = r->mask + 1;
 	uint64_t head = r->head;
-	uint64_t pos = head & (r->size - 1);
-	uint64_t to_end = r->size - pos;
+	uint64_t pos = head & r->mask;
+	uint64_t to_end = size_all - pos;
 	uint64_t need = size <= to_end ? size : to_end + size;
 
-	if (size < RING_PAD_MIN || (size & 7) || size > r->size / 2 || head + need - tail > r->size) {
+	uint64_t tail = __atomic_load_n(&r->desc->tail, __ATOMIC_ACQUIRE);
+
+	if (size < RING_PAD_MIN || (size & 7) || size > TRACE_RING_MAX_RECORD ||
+	    head + need - tail > size_all) {
+		r->limit = MIN(tail + size_all, head + to_end);
 		ring_count_lost(r, id);
-		return NULL;
+		r->slow_rec = NULL;
+		return;
 	}
 	if (size > to_end) {
 		/* The record would wrap: fill the end with padding (or leave a tail too short for it). */
@@ -67,20 +73,9 @@ void *trace_ring_reserve(struct trace_ring *r, uint32_t size, unsigned int id)
 		pos = 0;
 	}
 	r->head = head;
-	r->reserved_at = pos;
-	return r->data + pos;
-}
-
-void trace_ring_commit(struct trace_ring *r, void *record, uint64_t tsc)
-{
-	struct tessera_trace_record_header *h = record;
-	struct tessera_trace_ring_desc *d = r->desc;
-
-	h->tsc = tsc;
-	h->seq = r->seq++;
-	r->head += h->size;
-	__atomic_store_n(&d->head, r->head, __ATOMIC_RELEASE);
-	__atomic_store_n(&d->produced, d->produced + 1, __ATOMIC_RELAXED);
+	/* The fast path's bound: free space as the consumer left it, and no further than this lap's end. */
+	r->limit = MIN(tail + size_all, (head & ~r->mask) + size_all);
+	r->slow_rec = r->data + pos;
 }
 
 long trace_ring_drain(struct trace_ring_reader *rd, void *buf, size_t len)

@@ -65,7 +65,7 @@ Test(trace_ring, records_come_back_in_order_across_wraps)
 	long n = trace_ring_drain(&f.rd, buf, sizeof(buf));
 	got += check_records(buf, n, &next);
 	cr_assert_eq(got, 1000);
-	cr_assert_eq(f.desc.produced, 1000);
+	cr_assert_eq((f.desc.seq - f.desc.lost), 1000);
 	cr_assert_eq(f.desc.lost, 0);
 	free(f.data);
 }
@@ -88,11 +88,44 @@ Test(trace_ring, flood_counts_every_drop_per_cpu_and_event)
 	for (long off = 0; off < n; off += ((struct tessera_trace_record_header *)(buf + off))->size)
 		delivered++;
 	cr_assert_gt(f.desc.lost, 0, "a 512-byte ring must overflow");
-	cr_assert_eq(f.desc.produced, delivered);
+	cr_assert_eq((f.desc.seq - f.desc.lost), delivered);
 	cr_assert_eq(delivered + f.desc.lost, attempts);
 	cr_assert_eq(f.desc.lost_per_event[TESSERA_TRACE_EV_hypercall] +
 			     f.desc.lost_per_event[TESSERA_TRACE_EV_entry],
 		     f.desc.lost);
+	free(f.data);
+}
+
+/* Each loss is where it happened: the records written carry the sequence numbers of attempts, so the gap
+ * before a record is the number of records lost right there (abi/trace.h, version 2). */
+Test(trace_ring, a_loss_is_a_sequence_gap_at_its_place)
+{
+	struct fixture f;
+	uint8_t buf[1 << 16];
+	uint64_t expect_gap = 0, gaps = 0;
+	uint32_t next = 0;
+	long n, off;
+
+	fixture_init(&f, 256);
+	/* 256 bytes hold three 72-byte hypercall records (the fourth would need a pad): write 5, drain. */
+	for (uint64_t i = 0; i < 5; i++)
+		trace_point(hypercall, 0, -1, 1, 0, i, 0, 0, 0);
+	n = trace_ring_drain(&f.rd, buf, sizeof(buf));
+	expect_gap = f.desc.lost;
+	cr_assert_gt(expect_gap, 0, "5 records of 72 bytes overflow a 256-byte ring");
+	for (off = 0; off < n; off += ((struct tessera_trace_record_header *)(buf + off))->size) {
+		const struct tessera_trace_ev_hypercall *e = (const void *)(buf + off);
+		cr_assert_eq(e->hdr.seq, e->a0, "seq counts attempts: record a0=%lu has seq %u", e->a0,
+			     e->hdr.seq);
+		next = e->hdr.seq + 1;
+	}
+	/* The losses came last: the next record written says how many and since when. */
+	trace_point(hypercall, 0, -1, 1, 0, 5 + expect_gap, 0, 0, 0);
+	n = trace_ring_drain(&f.rd, buf, sizeof(buf));
+	cr_assert_eq(n, sizeof(struct tessera_trace_ev_hypercall));
+	gaps = ((struct tessera_trace_record_header *)buf)->seq - next;
+	cr_assert_eq(gaps, expect_gap, "gap %lu, lost %lu", gaps, expect_gap);
+	cr_assert_eq(((struct tessera_trace_record_header *)buf)->seq, 5);
 	free(f.data);
 }
 
@@ -101,6 +134,8 @@ struct consumer {
 	volatile bool stop;
 	uint64_t delivered;
 	uint64_t next_a0;
+	uint64_t gaps; /* records lost according to the sequence numbers */
+	uint32_t next_seq;
 	bool ordered;
 };
 
@@ -119,6 +154,8 @@ static void *consumer_main(void *arg)
 			if (e->common.type != TESSERA_TRACE_EV_hypercall || e->a0 < c->next_a0)
 				c->ordered = false;
 			c->next_a0 = e->a0 + 1;
+			c->gaps += (uint32_t)(e->hdr.seq - c->next_seq);
+			c->next_seq = e->hdr.seq + 1;
 			off += e->hdr.size;
 			c->delivered++;
 		}
@@ -143,10 +180,13 @@ Test(trace_ring, flood_with_concurrent_consumer_accounts_exactly)
 	__atomic_store_n(&c.stop, true, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
 	cr_assert(c.ordered, "records arrive in order, each once");
-	cr_assert_eq(c.delivered, f.desc.produced);
+	cr_assert_eq(c.delivered, (f.desc.seq - f.desc.lost));
 	cr_assert_eq(c.delivered + f.desc.lost, attempts, "delivered %lu + lost %lu != %lu", c.delivered,
 		     f.desc.lost, attempts);
 	cr_assert_eq(f.desc.lost_per_event[TESSERA_TRACE_EV_hypercall], f.desc.lost);
+	/* Every loss but those after the last record written shows as a gap, where it happened. */
+	cr_assert_eq(c.gaps + (attempts - c.next_seq), f.desc.lost, "gaps %lu + trailing %lu != lost %lu",
+		     c.gaps, attempts - c.next_seq, f.desc.lost);
 	free(f.data);
 }
 
@@ -162,7 +202,7 @@ Test(trace_ring, disabled_event_writes_nothing)
 	trace_point(entry, 0, 0, 0x1000); /* cell 0: its mask is 0 */
 	long n = trace_ring_drain(&f.rd, buf, sizeof(buf));
 	cr_assert_eq(n, sizeof(struct tessera_trace_ev_entry));
-	cr_assert_eq(f.desc.produced, 1);
+	cr_assert_eq((f.desc.seq - f.desc.lost), 1);
 	cr_assert_eq(f.desc.lost, 0);
 	free(f.data);
 }

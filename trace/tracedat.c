@@ -21,6 +21,7 @@
  * would embed the host's kernel symbols and make libtracecmd rewrite kptr_restrict.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@
 #include "convert.h"
 #include "formats.h"
 #include "libtracecmd_writer.h"
+#include "ring.h"
+#include "tasks.h"
 
 #define DAT_PAGE_SIZE	 4096
 #define PAGE_HDR	 16
@@ -68,13 +71,59 @@ static const char ftrace_print[] =
 	"\tfield:char buf[];\toffset:16;\tsize:0;\tsigned:1;\n\n"
 	"print fmt: \"%ps: %s\", (void *)REC->ip, REC->buf\n";
 
+/*
+ * The ring-buffer page header's commit word also carries the kernel's loss flags (kbuffer-parse.c reads
+ * them): MISSED_EVENTS says records were lost before this page's first event, MISSED_STORED that their
+ * count follows the page's data (an unsigned long at data + commit). trace-cmd report then prints
+ * "CPU:N [N EVENTS DROPPED]" at that place.
+ */
+#define PAGE_MISSED_EVENTS (1ULL << 31)
+#define PAGE_MISSED_STORED (1ULL << 30)
+
+/* The kernel's sched_switch, under an id outside the catalog's (and print's): KernelShark draws each
+ * CPU's tasks from it. */
+#define SCHED_SWITCH_ID 65
+static const char sched_switch_format[] =
+	"name: sched_switch\nID: 65\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+	"\tfield:char prev_comm[16];\toffset:8;\tsize:16;\tsigned:0;\n"
+	"\tfield:pid_t prev_pid;\toffset:24;\tsize:4;\tsigned:1;\n"
+	"\tfield:int prev_prio;\toffset:28;\tsize:4;\tsigned:1;\n"
+	"\tfield:long prev_state;\toffset:32;\tsize:8;\tsigned:1;\n"
+	"\tfield:char next_comm[16];\toffset:40;\tsize:16;\tsigned:0;\n"
+	"\tfield:pid_t next_pid;\toffset:56;\tsize:4;\tsigned:1;\n"
+	"\tfield:int next_prio;\toffset:60;\tsize:4;\tsigned:1;\n\n"
+	"print fmt: \"prev_comm=%s prev_pid=%d prev_prio=%d prev_state=%s ==> next_comm=%s next_pid=%d "
+	"next_prio=%d\", REC->prev_comm, REC->prev_pid, REC->prev_prio, REC->prev_state ? \"S\" : \"R\", "
+	"REC->next_comm, REC->next_pid, REC->next_prio\n";
+
 /* The pages of one CPU, built in memory. */
 struct pages {
 	uint8_t *p;
-	size_t nr;	  /* pages started */
-	size_t used;	  /* bytes used in the current page, header included */
-	uint64_t last_ns; /* time of the previous event in the current page */
+	size_t nr;			   /* pages started */
+	size_t used;			   /* bytes used in the current page, header included */
+	uint64_t last_ns;		   /* time of the previous event in the current page */
+	uint64_t missed;		   /* records lost before the current page's first event */
+	const struct trace_host_clock *hc; /* time stamps on the host's CLOCK_MONOTONIC, or NULL */
+	const struct trace_dir *td;
+	uint64_t first_ns, events, bytes; /* for the CPU's stats */
 };
+
+/*
+ * A record's time stamp: with a clock sync, ns of the host's CLOCK_MONOTONIC (trace clock "mono", as
+ * `trace-cmd record -C mono` on the host would write); without, ns since the trace started ("local").
+ */
+static uint64_t rec_ts(const struct pages *pg, const struct trace_rec *r)
+{
+	if (!pg->hc)
+		return r->ns;
+	__int128 d = (__int128)r->hdr->tsc - (__int128)pg->hc->tsc;
+	__int128 ns = (__int128)pg->hc->mono_ns + d * 1000000000 / (__int128)pg->hc->hz;
+	return ns > 0 ? (uint64_t)ns : 0;
+}
 
 static uint8_t *pages_cur(struct pages *pg)
 {
@@ -85,6 +134,10 @@ static void pages_close(struct pages *pg)
 {
 	if (pg->nr) {
 		uint64_t commit = pg->used - PAGE_HDR;
+		if (pg->missed) {
+			memcpy(pages_cur(pg) + pg->used, &pg->missed, 8); /* room kept by add_record */
+			commit |= PAGE_MISSED_EVENTS | PAGE_MISSED_STORED;
+		}
 		memcpy(pages_cur(pg) + 8, &commit, 8);
 	}
 }
@@ -97,18 +150,23 @@ static void pages_new(struct pages *pg, uint64_t ns)
 	memcpy(pages_cur(pg), &ns, 8);
 	pg->used = PAGE_HDR;
 	pg->last_ns = ns;
+	pg->missed = 0;
 }
 
-static int add_record(const struct trace_rec *r, void *arg)
+/* One event of `len` payload bytes at time ts, in the current page or a new one. */
+static void emit(struct pages *pg, uint64_t ts, const void *payload, uint32_t len, uint64_t lost_before)
 {
-	struct pages *pg = arg;
-	uint32_t len = r->hdr->size - sizeof(*r->hdr);
 	uint32_t need = len + 4 + (len > MAX_SMALL_DATA ? 4 : 0);
 	uint64_t delta;
 
-	if (!pg->nr || pg->used + need + 8 > DAT_PAGE_SIZE)
-		pages_new(pg, r->ns);
-	delta = r->ns - pg->last_ns;
+	/* A loss starts a page (its header says how many were lost); 8 bytes stay free for that count. */
+	if (!pg->nr || lost_before || pg->used + need + 8 + 8 > DAT_PAGE_SIZE)
+		pages_new(pg, ts);
+	pg->missed += lost_before;
+	if (!pg->events++)
+		pg->first_ns = ts;
+	pg->bytes += len;
+	delta = ts - pg->last_ns;
 	if (delta > MAX_DELTA) {
 		uint32_t ext[2] = {TYPE_TIME_EXTEND | (uint32_t)(delta & MAX_DELTA) << 5,
 				   (uint32_t)(delta >> 27)};
@@ -121,16 +179,81 @@ static int add_record(const struct trace_rec *r, void *arg)
 	if (len <= MAX_SMALL_DATA) {
 		hdr = (len / 4) | (uint32_t)delta << 5;
 		memcpy(at, &hdr, 4);
-		memcpy(at + 4, r->payload, len);
+		memcpy(at + 4, payload, len);
 	} else {
 		uint32_t array0 = len + 4; /* as the kernel stores it: data length plus this word */
 		hdr = (uint32_t)delta << 5;
 		memcpy(at, &hdr, 4);
 		memcpy(at + 4, &array0, 4);
-		memcpy(at + 8, r->payload, len);
+		memcpy(at + 8, payload, len);
 	}
 	pg->used += need;
-	pg->last_ns = r->ns;
+	pg->last_ns = ts;
+}
+
+/* The kernel's sched_switch record (its format is staged below under SCHED_SWITCH_ID). */
+struct sched_switch_rec {
+	struct tessera_trace_common common;
+	char prev_comm[16];
+	int32_t prev_pid, prev_prio;
+	int64_t prev_state; /* 0: runnable (R): a vCPU the hypervisor interrupts stays runnable */
+	char next_comm[16];
+	int32_t next_pid, next_prio;
+};
+_Static_assert(sizeof(struct sched_switch_rec) == 64, "the layout of the staged format");
+
+static void task_comm(const struct trace_dir *td, int pid, char comm[16])
+{
+	memset(comm, 0, 16);
+	if (pid < TRACE_TASK_CELL)
+		snprintf(comm, 16, "hv/%d", pid - TRACE_TASK_HV);
+	else
+		snprintf(comm, 16, "%s", td->cell_names[pid / TRACE_TASK_CELL - 1]);
+}
+
+static void emit_switch(struct pages *pg, uint64_t ts, int prev, int next, uint64_t lost_before)
+{
+	struct sched_switch_rec s = {.common = {.type = SCHED_SWITCH_ID, .pid = prev},
+				     .prev_pid = prev,
+				     .prev_prio = 120,
+				     .next_pid = next,
+				     .next_prio = 120};
+
+	task_comm(pg->td, prev, s.prev_comm);
+	task_comm(pg->td, next, s.next_comm);
+	emit(pg, ts, &s, sizeof(s), lost_before);
+}
+
+static int add_record(const struct trace_rec *r, void *arg)
+{
+	struct pages *pg = arg;
+	uint32_t len = r->hdr->size - sizeof(*r->hdr);
+	uint64_t ts = rec_ts(pg, r);
+	uint8_t payload[TRACE_RING_MAX_RECORD];
+	int pid = trace_task_of(pg->td, r);
+	bool own = pid >= TRACE_TASK_CELL;
+	bool is_exit = own && r->ev && r->ev->id == TESSERA_TRACE_EV_exit;
+	bool is_entry = own && r->ev && r->ev->id == TESSERA_TRACE_EV_entry;
+	uint64_t lost = r->lost_before;
+
+	/* Only exit and entry are the vCPU's (as kvm_exit/kvm_entry are the vCPU thread's): everything else
+	 * on its CPU is the hypervisor's doing, also an injection written after the entry record. */
+	if (own && !is_entry && !is_exit)
+		pid = trace_task_hv(r->cpu);
+
+	if (len > sizeof(payload))
+		return 0; /* no ring writes such a record (trace_dir_load checked only the framing) */
+	memcpy(payload, r->payload, len);
+	((struct tessera_trace_common *)payload)->pid = pid;
+	((struct tessera_trace_common *)payload)->pid = pid;
+	if (is_entry) {
+		emit_switch(pg, ts, trace_task_hv(r->cpu), pid, lost); /* the guest runs again */
+		lost = 0;
+	}
+	emit(pg, ts, payload, len, lost);
+	if (is_exit) {
+		emit_switch(pg, ts, pid, trace_task_hv(r->cpu), 0); /* the hypervisor handles the exit */
+	}
 	return 0;
 }
 
@@ -177,6 +300,9 @@ static int stage_formats(const char *dir)
 		     PAGE_HDR, DAT_PAGE_SIZE - PAGE_HDR);
 	if (stage_mkdir(dir, "events") || stage_mkdir(dir, "events/" TRACE_FTRACE_SYSTEM) ||
 	    stage_mkdir(dir, "events/ftrace") || stage_mkdir(dir, "events/ftrace/print") ||
+	    stage_mkdir(dir, "events/sched") || stage_mkdir(dir, "events/sched/sched_switch") ||
+	    stage_file(dir, "events/sched/sched_switch/format", sched_switch_format,
+		       sizeof(sched_switch_format) - 1) ||
 	    stage_file(dir, "events/header_page", page, n) ||
 	    stage_file(dir, "events/header_event", header_event, sizeof(header_event) - 1) ||
 	    stage_file(dir, "events/ftrace/print/format", ftrace_print, sizeof(ftrace_print) - 1))
@@ -208,27 +334,48 @@ static int stage_cmdlines(const char *dir, const struct trace_dir *td)
 	FILE *m = open_memstream(&text, &len);
 	int ret;
 
-	for (unsigned int c = 0; c < td->nr_cells; c++)
-		fprintf(m, "%u %s\n", c + 1, td->cell_names[c][0] ? td->cell_names[c] : "cell");
+	for (unsigned int cpu = 0; cpu < td->nr_cpus; cpu++) {
+		fprintf(m, "%d hv/%u\n", trace_task_hv(cpu), cpu);
+		for (unsigned int c = 0; c < td->nr_cells; c++)
+			if (trace_task_on_own_cpu(td, (int)c, cpu))
+				fprintf(m, "%d %s\n", trace_task_vcpu((int)c, cpu), td->cell_names[c]);
+	}
 	fclose(m);
 	ret = stage_file(dir, "saved_cmdlines", text, len);
 	free(text);
 	return ret;
 }
 
-static int stage_cpus(const char *dir, const struct trace_dir *td, char **files)
+/* The kernel's per_cpu/cpuN/stats text, as trace-cmd record saves it (CPUSTAT option, `report --stat`). */
+static char *cpu_stats(unsigned int cpu, const struct pages *pg, const struct trace_dir *td)
+{
+	char *text = NULL;
+
+	if (asprintf(&text,
+		     "CPU: %u\nentries: 0\noverrun: 0\ncommit overrun: 0\nbytes: %" PRIu64
+		     "\noldest event ts: %" PRIu64 ".%06" PRIu64 "\nnow ts: %" PRIu64 ".%06" PRIu64
+		     "\ndropped events: %" PRIu64 "\nread events: %" PRIu64 "\n",
+		     cpu, pg->bytes, pg->first_ns / 1000000000, pg->first_ns / 1000 % 1000000,
+		     pg->last_ns / 1000000000, pg->last_ns / 1000 % 1000000, td->lost[cpu], pg->events) < 0)
+		return NULL;
+	return text;
+}
+
+static int stage_cpus(const char *dir, const struct trace_dir *td, const struct trace_host_clock *hc,
+		      char **files, char **stats)
 {
 	for (unsigned int c = 0; c < td->nr_cpus; c++) {
-		struct pages pg = {0};
+		struct pages pg = {.hc = hc, .td = td};
 		char rel[32];
 		int ret;
 
 		trace_dir_for_each_cpu(td, c, add_record, &pg);
 		pages_close(&pg);
+		stats[c] = cpu_stats(c, &pg, td);
 		snprintf(rel, sizeof(rel), "cpu%u", c);
 		ret = stage_file(dir, rel, pg.p, pg.nr * DAT_PAGE_SIZE);
 		free(pg.p);
-		if (ret || asprintf(&files[c], "%s/%s", dir, rel) < 0)
+		if (ret || !stats[c] || asprintf(&files[c], "%s/%s", dir, rel) < 0)
 			return -1;
 	}
 	return 0;
@@ -261,7 +408,7 @@ static int check_page_size(const char *out_file, char *err, size_t err_len)
 }
 
 /* The libtracecmd calls, in the order trace-cmd record makes them for a v6 file. */
-static const char *write_dat(struct tracecmd_output *h, const char *dir, int cpus, char **files)
+static const char *write_dat(struct tracecmd_output *h, const char *dir, int cpus, char **files, char **stats)
 {
 	char kallsyms[2048];
 
@@ -276,6 +423,12 @@ static const char *write_dat(struct tracecmd_output *h, const char *dir, int cpu
 		return "tracecmd_write_cmdlines";
 	if (tracecmd_write_cpus(h, cpus))
 		return "tracecmd_write_cpus";
+	/* As trace-cmd record: the clock is saved (from DIR/trace_clock), then each CPU's stats. */
+	if (!tracecmd_add_option(h, TRACECMD_OPTION_TRACECLOCK, 0, NULL))
+		return "tracecmd_add_option(TRACECLOCK)";
+	for (int c = 0; c < cpus; c++)
+		if (!tracecmd_add_option(h, TRACECMD_OPTION_CPUSTAT, (int)strlen(stats[c]) + 1, stats[c]))
+			return "tracecmd_add_option(CPUSTAT)";
 	if (tracecmd_write_options(h))
 		return "tracecmd_write_options";
 	/*
@@ -291,7 +444,9 @@ static const char *write_dat(struct tracecmd_output *h, const char *dir, int cpu
 
 int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, char *err, size_t err_len)
 {
-	char *files[TESSERA_TRACE_MAX_CPUS] = {0};
+	char *files[TESSERA_TRACE_MAX_CPUS] = {0}, *stats[TESSERA_TRACE_MAX_CPUS] = {0};
+	struct trace_host_clock hc;
+	bool synced = trace_dir_host_clock(td, &hc);
 	const char *tmp = getenv("TMPDIR");
 	char dir[1024];
 	const char *step;
@@ -303,7 +458,12 @@ int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, cha
 	snprintf(dir, sizeof(dir), "%s/tessera-tracedat-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		return trace_errorf(err, err_len, "%s: %s", dir, strerror(errno));
-	if (stage_formats(dir) || stage_cmdlines(dir, td) || stage_cpus(dir, td, files)) {
+	/* The clock list as the kernel's trace_clock file shows it, the one in use in brackets. */
+	const char *clocks = synced ? "local global counter uptime perf [mono] mono_raw boot x86-tsc\n"
+				    : "[local] global counter uptime perf mono mono_raw boot x86-tsc\n";
+	if (stage_formats(dir) || stage_cmdlines(dir, td) ||
+	    stage_file(dir, "trace_clock", clocks, strlen(clocks)) ||
+	    stage_cpus(dir, td, synced ? &hc : NULL, files, stats)) {
 		trace_errorf(err, err_len, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
@@ -319,15 +479,17 @@ int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, cha
 		trace_errorf(err, err_len, "%s: %s", out_file, strerror(errno));
 		goto out;
 	}
-	step = write_dat(h, dir, td->nr_cpus, files);
+	step = write_dat(h, dir, td->nr_cpus, files, stats);
 	tracecmd_output_close(h);
 	if (step)
 		trace_errorf(err, err_len, "%s: libtracecmd %s failed", out_file, step);
 	else
 		ret = check_page_size(out_file, err, err_len);
 out:
-	for (unsigned int c = 0; c < td->nr_cpus; c++)
+	for (unsigned int c = 0; c < td->nr_cpus; c++) {
 		free(files[c]);
+		free(stats[c]);
+	}
 	nftw(dir, unlink_one, 16, FTW_DEPTH | FTW_PHYS);
 	return ret;
 }

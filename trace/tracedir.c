@@ -49,6 +49,24 @@ int trace_dir_write_meta(const struct trace_dir *td, const char *dir)
 			if (td->lost_per_event[c][e])
 				fprintf(f, "lost_event %u %u %" PRIu64 "\n", c, e, td->lost_per_event[c][e]);
 	}
+	const struct trace_time_sync *ss[2] = {td->have_sync_first ? &td->sync_first : NULL,
+					       td->have_sync_last ? &td->sync_last : NULL};
+	for (unsigned int i = 0; i < 2; i++)
+		if (ss[i])
+			fprintf(f,
+				"%s %u %" PRId64 " %" PRIu64 " %" PRIu64 " %" PRId64
+				" # samples, host CLOCK_MONOTONIC ns, TSC, round trip ns, CLOCK_REALTIME - "
+				"CLOCK_MONOTONIC ns\n",
+				i ? "sync_last" : "sync_first", ss[i]->samples, ss[i]->mono_ns, ss[i]->tsc,
+				ss[i]->rtt_ns, ss[i]->epoch_ns);
+	if (td->clock_uuid[0])
+		fprintf(f, "clock_uuid %s\n", td->clock_uuid);
+	fprintf(f, "tsc_hz_method the hypervisor's calibration against the PIT (shortest of 3 x 50 ms)\n");
+	struct trace_host_clock hc;
+	if (trace_dir_host_clock(td, &hc))
+		fprintf(f, "tsc_hz_host %" PRIu64 " %s\n", hc.hz,
+			hc.hz_from_sync ? "# TSC ticks per host second between the first and last sync"
+					: "# no two syncs 50 ms apart: the PIT calibration");
 	if (td->have_counters)
 		for (unsigned int c = 0; c < td->nr_cells; c++) {
 			for (unsigned int r = 0; r < TESSERA_ER_COUNT; r++)
@@ -100,6 +118,18 @@ static int load_meta(struct trace_dir *td, const char *dir, char *err, size_t er
 		} else if (sscanf(line, "cell_violations %u %" SCNu64, &a, &x) == 2 &&
 			   a < TESSERA_TRACE_MAX_CELLS) {
 			td->cell_violations[a] = x;
+		} else if (!strncmp(line, "sync_first ", 11) || !strncmp(line, "sync_last ", 10)) {
+			bool last = line[5] == 'l';
+			struct trace_time_sync *ts = last ? &td->sync_last : &td->sync_first;
+			if (sscanf(line + (last ? 10 : 11), "%u %" SCNd64 " %" SCNu64 " %" SCNu64 " %" SCNd64,
+				   &ts->samples, &ts->mono_ns, &ts->tsc, &ts->rtt_ns, &ts->epoch_ns) == 5) {
+				if (last)
+					td->have_sync_last = true;
+				else
+					td->have_sync_first = true;
+			}
+		} else if (sscanf(line, "clock_uuid %39s", td->clock_uuid) == 1) {
+			continue;
 		}
 	}
 	fclose(f);
@@ -113,6 +143,9 @@ static int load_meta(struct trace_dir *td, const char *dir, char *err, size_t er
 				    path, td->catalog_hash, trace_catalog_hash());
 	if (!td->nr_cpus || td->nr_cpus > TESSERA_TRACE_MAX_CPUS || !td->tsc_hz)
 		return trace_errorf(err, err_len, "%s: bad nr_cpus or tsc_hz", path);
+	/* The PIT calibration varies by several percent between boots under TCG; the host's clock does not. */
+	struct trace_host_clock hc;
+	td->ns_hz = trace_dir_host_clock(td, &hc) ? hc.hz : td->tsc_hz;
 	return 0;
 }
 
@@ -136,7 +169,8 @@ int trace_dir_load(struct trace_dir *td, const char *dir, char *err, size_t err_
 		}
 		fclose(f);
 		td->len[c] = n;
-		/* Check the records' framing once, so that iterators can trust it. */
+		/* Check the records' framing once, so that iterators can trust it; find the losses. */
+		uint32_t next_seq = 0;
 		for (size_t off = 0; off < td->len[c];) {
 			const struct tessera_trace_record_header *h = (const void *)(td->data[c] + off);
 			if (td->len[c] - off < sizeof(*h) + sizeof(struct tessera_trace_common) ||
@@ -146,8 +180,23 @@ int trace_dir_load(struct trace_dir *td, const char *dir, char *err, size_t err_
 						    "%s/cpu%u.raw: malformed record at offset %zu", dir, c,
 						    off);
 			}
+			uint32_t gap = h->seq - next_seq;
+			td->gap_lost[c] += gap;
+			td->nr_losses[c] += gap != 0;
+			next_seq = h->seq + 1;
 			off += h->size;
 		}
+		if (td->gap_lost[c] > td->lost[c]) {
+			trace_dir_free(td);
+			return trace_errorf(err, err_len,
+					    "%s/cpu%u.raw: the sequence numbers miss %" PRIu64
+					    " records, the hypervisor counted %" PRIu64 " lost",
+					    dir, c, td->gap_lost[c], td->lost[c]);
+		}
+	}
+	for (unsigned int c = 0; c < td->nr_cpus; c++) {
+		td->tail_lost[c] = td->lost[c] - td->gap_lost[c];
+		td->nr_losses[c] += td->tail_lost[c] != 0;
 	}
 	return 0;
 }
@@ -165,7 +214,29 @@ uint64_t trace_dir_ns(const struct trace_dir *td, uint64_t tsc)
 {
 	if (tsc < td->tsc_offset)
 		return 0;
-	return (uint64_t)((unsigned __int128)(tsc - td->tsc_offset) * 1000000000u / td->tsc_hz);
+	return (uint64_t)((unsigned __int128)(tsc - td->tsc_offset) * 1000000000u / td->ns_hz);
+}
+
+bool trace_dir_host_clock(const struct trace_dir *td, struct trace_host_clock *hc)
+{
+	const struct trace_time_sync *a = &td->sync_first, *b = &td->sync_last;
+
+	if (!td->have_sync_first)
+		return false;
+	hc->mono_ns = a->mono_ns;
+	hc->tsc = a->tsc;
+	hc->hz = td->tsc_hz;
+	hc->hz_from_sync = false;
+	hc->uncertainty_ns = a->rtt_ns / 2;
+	hc->epoch_ns = a->epoch_ns;
+	if (td->have_sync_last && b->mono_ns - a->mono_ns >= 50000000 && b->tsc > a->tsc) {
+		hc->hz = (uint64_t)((unsigned __int128)(b->tsc - a->tsc) * 1000000000u /
+				    (uint64_t)(b->mono_ns - a->mono_ns));
+		hc->hz_from_sync = true;
+		if (b->rtt_ns / 2 > hc->uncertainty_ns)
+			hc->uncertainty_ns = b->rtt_ns / 2;
+	}
+	return true;
 }
 
 uint64_t trace_dir_cell_lost(const struct trace_dir *td, unsigned int c, unsigned int id)
@@ -182,7 +253,8 @@ uint64_t trace_dir_cell_lost(const struct trace_dir *td, unsigned int c, unsigne
 	return lost;
 }
 
-static void rec_fill(const struct trace_dir *td, unsigned int cpu, size_t off, struct trace_rec *r)
+static void rec_fill(const struct trace_dir *td, unsigned int cpu, size_t off, uint32_t *next_seq,
+		     struct trace_rec *r)
 {
 	const struct tessera_trace_common *c;
 
@@ -195,16 +267,20 @@ static void rec_fill(const struct trace_dir *td, unsigned int cpu, size_t off, s
 		r->ev = NULL; /* shorter than the catalog says: do not read its fields */
 	r->cell = c->pid - 1;
 	r->ns = trace_dir_ns(td, r->hdr->tsc);
+	r->lost_before = (uint32_t)(r->hdr->seq - *next_seq);
+	r->lost_since = *next_seq;
+	*next_seq = r->hdr->seq + 1;
 }
 
 int trace_dir_for_each_cpu(const struct trace_dir *td, unsigned int cpu,
 			   int (*fn)(const struct trace_rec *r, void *ctx), void *ctx)
 {
 	struct trace_rec r;
+	uint32_t next_seq = 0;
 	int ret;
 
 	for (size_t off = 0; off < td->len[cpu]; off += r.hdr->size) {
-		rec_fill(td, cpu, off, &r);
+		rec_fill(td, cpu, off, &next_seq, &r);
 		if ((ret = fn(&r, ctx)))
 			return ret;
 	}
@@ -214,6 +290,7 @@ int trace_dir_for_each_cpu(const struct trace_dir *td, unsigned int cpu,
 int trace_dir_for_each(const struct trace_dir *td, int (*fn)(const struct trace_rec *r, void *ctx), void *ctx)
 {
 	size_t off[TESSERA_TRACE_MAX_CPUS] = {0};
+	uint32_t next_seq[TESSERA_TRACE_MAX_CPUS] = {0};
 	struct trace_rec r;
 	int ret;
 
@@ -233,7 +310,7 @@ int trace_dir_for_each(const struct trace_dir *td, int (*fn)(const struct trace_
 		}
 		if (best < 0)
 			return 0;
-		rec_fill(td, best, off[best], &r);
+		rec_fill(td, best, off[best], &next_seq[best], &r);
 		off[best] += r.hdr->size;
 		if ((ret = fn(&r, ctx)))
 			return ret;

@@ -15,12 +15,14 @@
 #include <tessera/abi/trace.h>
 
 #include "catalog.h"
+#include "timesync.h"
 
-#define TRACE_DIR_VERSION 1
+#define TRACE_DIR_VERSION 2 /* 2: records carry ring ABI 2 sequence numbers (losses in place) */
 
 struct trace_dir {
 	uint64_t catalog_hash;
-	uint64_t tsc_hz, tsc_offset;
+	uint64_t tsc_hz, tsc_offset; /* as the hypervisor recorded them (tsc_hz: its PIT calibration) */
+	uint64_t ns_hz; /* what trace_dir_ns converts with: the host-measured rate when there is one */
 	unsigned int nr_cpus, nr_cells;
 	char cell_names[TESSERA_TRACE_MAX_CELLS][TESSERA_TRACE_NAME_LEN];
 	uint64_t produced[TESSERA_TRACE_MAX_CPUS], lost[TESSERA_TRACE_MAX_CPUS];
@@ -32,7 +34,30 @@ struct trace_dir {
 	/* Loaded records per CPU (trace_dir_load) */
 	uint8_t *data[TESSERA_TRACE_MAX_CPUS];
 	size_t len[TESSERA_TRACE_MAX_CPUS];
+	/* Where the losses are (trace_dir_load, from the records' sequence numbers): the records lost before
+	 * some record (gaps) and after the last one (lost[] - gaps), per CPU. */
+	uint64_t gap_lost[TESSERA_TRACE_MAX_CPUS], tail_lost[TESSERA_TRACE_MAX_CPUS];
+	uint64_t nr_losses[TESSERA_TRACE_MAX_CPUS]; /* places where records were lost */
+	/* The host clock correlation (record: timesync.h): the first and the last burst of the run. */
+	bool have_sync_first, have_sync_last;
+	struct trace_time_sync sync_first, sync_last;
+	char clock_uuid[40]; /* the host's boot id: LTTng's monotonic clock carries it as its UUID */
 };
+
+/*
+ * The host clock mapping of a trace: host CLOCK_MONOTONIC ns = mono_ns + (tsc - tsc) * 1e9 / hz, with hz
+ * measured against the host clock between the first and last sync bursts when they are at least 50 ms
+ * apart (hz_from_sync), else the hypervisor's PIT calibration. False without any sync.
+ */
+struct trace_host_clock {
+	int64_t mono_ns; /* at TSC value `tsc` */
+	uint64_t tsc;
+	uint64_t hz;
+	bool hz_from_sync;
+	uint64_t uncertainty_ns; /* half the best round trip */
+	int64_t epoch_ns;	 /* CLOCK_REALTIME - CLOCK_MONOTONIC on the host at recording time */
+};
+bool trace_dir_host_clock(const struct trace_dir *td, struct trace_host_clock *hc);
 
 /* 0, or -1 with a message in err. Checks the version and the catalog hash. */
 int trace_dir_load(struct trace_dir *td, const char *dir, char *err, size_t err_len);
@@ -59,6 +84,9 @@ struct trace_rec {
 	const void *payload;		   /* the ftrace common fields, then the event's fields */
 	int cell;			   /* -1: the hypervisor itself */
 	uint64_t ns;
+	/* Records lost on this CPU right before this one ("lost N since sequence S"), 0 if none. */
+	uint64_t lost_before;
+	uint32_t lost_since;
 };
 
 /* Calls fn for every record of every CPU in time order (ties by CPU); stops when fn returns non-zero. */

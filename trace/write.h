@@ -24,9 +24,26 @@
 
 /* trace_enabled[cell + 1] bit n: event n is recorded for that cell; index 0 is the hypervisor itself. */
 extern uint64_t trace_enabled[TESSERA_TRACE_MAX_CELLS + 1];
-/* The CPU's ring, NULL before tracing is set up (all masks are 0 then). */
+/*
+ * The CPU's ring. Never NULL where a mask can be non-zero: trace points do not test it. The hypervisor
+ * points every entry at a real ring or at a ring that is always full (trace/hv.c) before it sets a mask.
+ */
 extern struct trace_ring *trace_cpu_rings[TESSERA_TRACE_MAX_CPUS];
+/*
+ * The records' clock is the hypervisor's arch_timestamp(). On x86_64 that is the TSC
+ * (arch/x86_64/timer.c), read here inline: a call would make every writer save and restore the
+ * registers the call clobbers, about a quarter of a record's cost. Elsewhere (arm64, the host's tests and
+ * benchmarks) it is a function the hypervisor or the program provides.
+ */
+#if !defined(TESSERA_HOST) && defined(__x86_64__)
+#define TRACE_CLOCK_INLINE 1
+static inline uint64_t trace_clock(void)
+{
+	return __builtin_ia32_rdtsc();
+}
+#else
 uint64_t trace_clock(void);
+#endif
 
 static inline void trace_copy_str(char *dst, const char *src)
 {
@@ -61,36 +78,73 @@ static inline bool trace_is_enabled(unsigned int id, int cell)
 	return __builtin_expect((trace_enabled[cell + 1] >> id) & 1, 0);
 }
 
-/* A writer assumes its caller tested the enable bit (trace_point does). */
+/*
+ * Each event has three inline parts, which trace_point strings together:
+ *
+ *	trace_reserve_<name>(ring)              room for the record on a CPU's ring, or NULL (lost)
+ *	trace_fill_<name>(ring, rec, cell, ...) the fields, the clock, and the commit that publishes it
+ *	trace_write_<name>(cpu, cell, ...)      both (for callers that have the field values already)
+ *
+ * A record then costs about 52 instructions with its hook call (docs/tracing.md). Why it is built
+ * so: the reservation is inline and specialised on the record's constant size, with one comparison on
+ * its fast path (ring.h); trace_ring_commit stamps the whole header; the common fields are one store and
+ * the event's fields are cleared with __builtin_memset of a constant size, which the compiler turns into
+ * word stores and then drops where a field overwrites them (only the holes stay zeroed; core/string.c's
+ * out-of-line memset cleared byte by byte). trace_point reserves before it evaluates the fields: with the
+ * fields as arguments of one writer, the compiler had to load them all before the (rare) out-of-line
+ * slow path, which could change memory, and keep them in callee-saved registers that every record then
+ * saved and restored. The clock is read last, after the fields are stored, for the same reason.
+ */
 #define TESSERA_TRACE_WRITER(id, name, desc)                                                               \
+	_Static_assert(sizeof(struct tessera_trace_ev_##name) % 8 == 0 &&                                  \
+			       sizeof(struct tessera_trace_ev_##name) >= TRACE_RING_MIN_RECORD &&          \
+			       sizeof(struct tessera_trace_ev_##name) <= TRACE_RING_MAX_RECORD,            \
+		       "record of " #name " has a size the ring cannot take");                             \
+	static inline struct tessera_trace_ev_##name *trace_reserve_##name(struct trace_ring *ring_)       \
+	{                                                                                                  \
+		if (trace_ring_fits(ring_, sizeof(struct tessera_trace_ev_##name)))                        \
+			return trace_ring_at(ring_);                                                       \
+		return trace_ring_reserve_slow(ring_, sizeof(struct tessera_trace_ev_##name), id);         \
+	}                                                                                                  \
+	static inline void trace_fill_##name(                                                              \
+		struct trace_ring *ring_, struct tessera_trace_ev_##name *e,                               \
+		int trace_cell_ TESSERA_TRACE_FIELDS_##name(TESSERA_TRACE_PARAM))                          \
+	{                                                                                                  \
+		e->common = (struct tessera_trace_common){.type = id, .pid = trace_cell_ + 1};             \
+		__builtin_memset(&e->common + 1, 0, sizeof(*e) - sizeof(e->hdr) - sizeof(e->common));      \
+		TESSERA_TRACE_FIELDS_##name(TESSERA_TRACE_SET)                                             \
+			trace_ring_commit(ring_, e, sizeof(*e), trace_clock());                            \
+	}                                                                                                  \
 	static inline void trace_write_##name(                                                             \
 		unsigned int trace_cpu_, int trace_cell_ TESSERA_TRACE_FIELDS_##name(TESSERA_TRACE_PARAM)) \
 	{                                                                                                  \
-		struct tessera_trace_ev_##name *e;                                                         \
-		struct trace_ring *ring_;                                                                  \
-		uint64_t tsc_;                                                                             \
+		struct trace_ring *ring_ = trace_cpu_rings[trace_cpu_];                                    \
+		struct tessera_trace_ev_##name *e = trace_reserve_##name(ring_);                           \
                                                                                                            \
-		tsc_ = trace_clock();                                                                      \
-		ring_ = trace_cpu_rings[trace_cpu_];                                                       \
-		e = ring_ ? trace_ring_reserve(ring_, sizeof(*e), id) : NULL;                              \
-		if (!e)                                                                                    \
-			return;                                                                            \
-		memset(e, 0, sizeof(*e));                                                                  \
-		e->hdr.size = sizeof(*e);                                                                  \
-		e->common.type = id;                                                                       \
-		e->common.pid = trace_cell_ + 1;                                                           \
-		TESSERA_TRACE_FIELDS_##name(TESSERA_TRACE_SET) trace_ring_commit(ring_, e, tsc_);          \
+		if (e)                                                                                     \
+			trace_fill_##name(ring_, e,                                                        \
+					  trace_cell_ TESSERA_TRACE_FIELDS_##name(TESSERA_TRACE_ARG));     \
 	}
+#define TESSERA_TRACE_ARG(t, n, d, doc) , n
 TESSERA_TRACE_EVENTS(TESSERA_TRACE_WRITER)
 #undef TESSERA_TRACE_WRITER
 
-/* The trace point (see the top of this file). cpu and cell are evaluated once, the fields only when the
- * event is enabled for that cell. */
-#define trace_point(name, cpu, cell, ...)                                          \
-	do {                                                                       \
-		int trace_point_cell_ = (cell);                                    \
-		if (trace_is_enabled(TESSERA_TRACE_EV_##name, trace_point_cell_))  \
-			trace_write_##name((cpu), trace_point_cell_, __VA_ARGS__); \
+/*
+ * The trace point (see the top of this file). cpu and cell are evaluated once; the fields only when the
+ * event is enabled for that cell and its record found room (a lost record evaluates none of them). The
+ * fields must not hold a trace point of the same CPU (one reservation at a time).
+ */
+#define trace_point(name, cpu, cell, ...)                                                                 \
+	do {                                                                                              \
+		int trace_point_cell_ = (cell);                                                           \
+		if (trace_is_enabled(TESSERA_TRACE_EV_##name, trace_point_cell_)) {                       \
+			struct trace_ring *trace_point_ring_ = trace_cpu_rings[(cpu)];                    \
+			struct tessera_trace_ev_##name *trace_point_rec_ =                                \
+				trace_reserve_##name(trace_point_ring_);                                  \
+			if (trace_point_rec_)                                                             \
+				trace_fill_##name(trace_point_ring_, trace_point_rec_, trace_point_cell_, \
+						  __VA_ARGS__);                                           \
+		}                                                                                         \
 	} while (0)
 
 #endif

@@ -17,6 +17,9 @@ void x86_nmi(void);
 /* NMIs the hypervisor has taken, all CPUs. */
 uint64_t x86_nmi_count(void);
 
+/* "GP", "PF", ... for exception vectors (the one table of their names); "INTR" above 31. */
+const char *x86_vector_mnemonic(unsigned int vector);
+
 /* Print "[cpuN] backtrace:" and one line per frame, starting at (rip, rbp). Console lock held. */
 void x86_backtrace_locked(uint64_t rip, uint64_t rbp);
 

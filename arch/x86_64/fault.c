@@ -45,6 +45,11 @@ static const char *const vector_names[32][2] = {
 
 typedef unsigned long long ull;
 
+const char *x86_vector_mnemonic(unsigned int vector)
+{
+	return vector < 32 ? vector_names[vector][0] : "INTR";
+}
+
 static uint64_t nmi_count;
 
 uint64_t x86_nmi_count(void)

@@ -4,7 +4,8 @@
  * "inject", so that a denied access comes back as an exception that fault_try catches; a rise of the cell's
  * violation counter (cell_stats) is accepted as evidence too.
  * Args: `targets=0x..,0x..` addresses the cell must not reach (other cells' and the hypervisor's memory,
- * outside this cell's guest-physical map); `quiet` leaves out the line saying how each attempt was stopped.
+ * outside this cell's guest-physical map); `quiet` leaves out the line saying how each attempt was stopped;
+ * `user` runs only the user-mode (CPL 3) attempts.
  */
 #include "probe.h"
 #include <guest/hypercall.h>
@@ -130,8 +131,16 @@ int main(const struct tessera_cell_boot_info *info)
 	       (int)sizeof(info->name), info->name, probe.cell_id, probe.nr_cells, probe.ram_end,
 	       probe.nr_targets);
 
+	/* `user` runs only the user-mode attempts (a manager probe: its other hypercall attempts assume a
+	 * cell without the flag). */
+	if (args_get("user", &value, &len)) {
+		probe_user(&probe);
+		return test_summary() ? 1 : 0;
+	}
 	probe_cpuid(&probe);
 	probe_hypercalls(&probe);
+	probe_user(&probe);
+	probe_cr(&probe);
 	probe_memory(&probe);
 	probe_msrs(&probe);
 	probe_svm(&probe);

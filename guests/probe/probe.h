@@ -27,11 +27,13 @@ bool probe_expect_refused(const char *name, fault_fn fn, void *arg);
 bool probe_own_memory(const struct probe *p, uint64_t addr, uint64_t size);
 
 void probe_cpuid(struct probe *p);
+void probe_cr(struct probe *p);
 void probe_hypercalls(struct probe *p);
 void probe_ivc(struct probe *p);
 void probe_memory(struct probe *p);
 void probe_msrs(struct probe *p);
 void probe_svm(struct probe *p);
+void probe_user(struct probe *p);
 void probe_ports(struct probe *p);
 
 #endif

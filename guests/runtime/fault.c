@@ -6,6 +6,7 @@
 #include <guest/fault.h>
 #include <guest/print.h>
 #include <guest/runtime.h>
+#include <guest/user.h>
 #include <tessera/format.h>
 
 struct exception_frame {
@@ -60,7 +61,9 @@ void idt_init(void)
 		idt[v] = (struct idt_entry){
 			.offset_low = (uint16_t)addr,
 			.selector = 0x08,
-			.type = 0x8e, /* present, DPL 0, 64-bit interrupt gate: IF stays clear */
+			/* present, 64-bit interrupt gate (IF stays clear), DPL 0; DPL 3 for the one
+			 * vector that user code may raise with INT: the way back from user_try. */
+			.type = v == USER_RETURN_VECTOR ? 0xee : 0x8e,
 			.offset_mid = (uint16_t)(addr >> 16),
 			.offset_high = (uint32_t)(addr >> 32),
 		};
@@ -94,6 +97,8 @@ void fault_disarm(uint64_t value)
 }
 
 void irq_dispatch(unsigned int vector);
+bool user_recover(uint64_t vector, uint64_t error, uint64_t cr2, uint64_t value, uint64_t *rip, uint64_t *cs,
+		  uint64_t *rflags, uint64_t *rsp, uint64_t *ss, uint64_t *rax);
 bool irq_nmi_dispatch(void);
 
 static uint64_t read_cr2(void)
@@ -120,6 +125,11 @@ void exception_handle(struct exception_frame *f)
 	struct fault_recovery *r = &recovery[cpu_current()];
 	uint64_t cr2;
 
+	/* From CPL 3: the end of user_try's function, by return or by fault (user.c). */
+	if ((f->cs & 3) && (f->vector < 32 || f->vector == USER_RETURN_VECTOR) &&
+	    user_recover(f->vector, f->error, read_cr2(), f->rdi, &f->rip, &f->cs, &f->rflags, &f->rsp,
+			 &f->ss, &f->rax))
+		return;
 	if (f->vector >= 32) { /* an interrupt, not an exception (irq.c) */
 		irq_dispatch((unsigned int)f->vector);
 		return;

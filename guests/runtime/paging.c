@@ -6,6 +6,7 @@
 
 #define PTE_P	  (1ULL << 0)
 #define PTE_RW	  (1ULL << 1)
+#define PTE_US	  (1ULL << 2) /* user-accessible: guest/user.h runs any of the image at CPL 3 */
 #define PTE_PS	  (1ULL << 7)
 #define PTE_ADDR  0x000ffffffffff000ULL
 #define POOL_SIZE 16
@@ -18,7 +19,7 @@ static unsigned int pool_used;
 
 static inline uint64_t table_entry(const void *table)
 {
-	return (uint64_t)(uintptr_t)table | PTE_P | PTE_RW;
+	return (uint64_t)(uintptr_t)table | PTE_P | PTE_RW | PTE_US;
 }
 
 static uint64_t *table_of(uint64_t entry)
@@ -33,7 +34,8 @@ void paging_init(void)
 	for (unsigned int g = 0; g < 4; g++) {
 		pdpt_low[g] = table_entry(pd_low[g]);
 		for (unsigned int i = 0; i < 512; i++)
-			pd_low[g][i] = (((uint64_t)g << 30) + ((uint64_t)i << 21)) | PTE_P | PTE_RW | PTE_PS;
+			pd_low[g][i] = (((uint64_t)g << 30) + ((uint64_t)i << 21)) | PTE_P | PTE_RW | PTE_US |
+				       PTE_PS;
 	}
 }
 
@@ -65,7 +67,7 @@ int paging_map_2m(uint64_t addr)
 	uint64_t *pd = table_next(&pdpt[(addr >> 30) & 511]);
 	if (!pd)
 		return -HV_ENOMEM;
-	pd[(addr >> 21) & 511] = (addr & ~(PAGING_2M - 1)) | PTE_P | PTE_RW | PTE_PS;
+	pd[(addr >> 21) & 511] = (addr & ~(PAGING_2M - 1)) | PTE_P | PTE_RW | PTE_US | PTE_PS;
 	paging_flush();
 	return 0;
 }
@@ -77,7 +79,7 @@ uint64_t paging_set_pd_at(uint64_t va, uint64_t table_gpa)
 		return 0;
 	uint64_t *entry = &pdpt[(va >> 30) & 511];
 	uint64_t old = *entry;
-	*entry = (table_gpa & PTE_ADDR) | PTE_P | PTE_RW;
+	*entry = (table_gpa & PTE_ADDR) | PTE_P | PTE_RW | PTE_US;
 	paging_flush();
 	return old;
 }

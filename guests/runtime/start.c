@@ -12,9 +12,17 @@ void runtime_start(const struct tessera_cell_boot_info *info, uint64_t cpu);
 
 uint8_t runtime_stacks[RUNTIME_MAX_CPUS][RUNTIME_STACK_SIZE] __aligned(4096);
 
-static const uint64_t gdt[] __aligned(16) = {
-	0, 0x00af9a000000ffffULL, /* 0x08: 64-bit code, DPL 0 */
-	0x00cf92000000ffffULL,	  /* 0x10: flat data */
+/*
+ * Kernel code and data, then user data and code (guest/user.h), then one 16-byte TSS descriptor per CPU,
+ * filled by user.c the first time a CPU enters user mode (a TSS descriptor is marked busy by LTR, so the
+ * CPUs cannot share one).
+ */
+uint64_t runtime_gdt[RUNTIME_GDT_ENTRIES] __aligned(16) = {
+	0,
+	0x00af9a000000ffffULL, /* 0x08: 64-bit code, DPL 0 */
+	0x00cf92000000ffffULL, /* 0x10: flat data, DPL 0 */
+	0x00cff2000000ffffULL, /* 0x18: flat data, DPL 3 (USER_DS) */
+	0x00affa000000ffffULL, /* 0x20: 64-bit code, DPL 3 (USER_CS) */
 };
 
 static const struct tessera_cell_boot_info *boot_info;
@@ -79,7 +87,7 @@ static void gdt_load(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __packed gdtr = {sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt};
+	} __packed gdtr = {sizeof(runtime_gdt) - 1, (uint64_t)(uintptr_t)runtime_gdt};
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq $0x08\n\t"
 			 "lea 1f(%%rip), %%rax\n\t"

@@ -121,17 +121,61 @@ Test(hostile, buffers_doorbell_and_efer_attacks_are_contained, .timeout = 120)
 	tessera_free(&p);
 }
 
-/* VMRUN refuses the vCPU state: the cell is stopped, the report is whole and keeps the RIP. */
+/* CR0.NW without CD is the CPU's #GP; then VMRUN refuses the vCPU state (CS.L and CS.D): the cell is
+ * stopped, the report is whole and keeps the RIP. */
 Test(hostile, unexpected_exit_report_keeps_the_rip, .timeout = 120)
 {
 	struct tessera_proc p;
 
 	run_hostile(&p, "hostile-badcr0.yaml", NULL);
+	expect_line(&p, "[hostile] hostile: badcr0: ok (#GP)");
 	expect_line(&p, "ERROR: cell 'hostile' failed: cpu 1 at rip 0x");
 	/* The stats line repeats the reason: before the fix it was cut at 95 characters. */
 	expect_line(&p, "stats: cell 'hostile' (failed: cpu 1 at rip 0x");
 	expect_line(&p, "(VMEXIT_INVALID) (code 0xffffffff, info 0 0)): ");
 	expect_line(&p, "cell 'worker' finished: exit status 0");
+	cr_expect_eq(p.status, 0, "exit status %d", p.status);
+	tessera_free(&p);
+}
+
+/* VIOLATION lines printed for cell `name`. */
+static unsigned int violations_of(const char *out, const char *name)
+{
+	char needle[64];
+	unsigned int n = 0;
+
+	snprintf(needle, sizeof(needle), "VIOLATION cell '%s' ", name);
+	for (const char *q = out; (q = strstr(q, needle)); q++)
+		n++;
+	return n;
+}
+
+/*
+ * A fault whose delivery faults again (IDT outside the cell, stack outside it, IDT in the emulated APIC
+ * page) escalates as on the CPU: #PF, #DF, then a triple fault that fails the cell alone, after a few
+ * violations. Before, the #PF was injected again forever (tens of thousands of VIOLATION lines) and the
+ * run never ended although the worker finished.
+ */
+Test(hostile, a_fault_during_fault_delivery_escalates_to_a_triple_fault, .timeout = 120)
+{
+	static const char *const cells[] = {"idt", "stack", "apic"};
+	struct tessera_proc p;
+
+	run_hostile(&p, "hostile-escalate.yaml", NULL);
+	for (unsigned int i = 0; i < 3; i++) {
+		char line[128];
+		snprintf(line, sizeof(line),
+			 "ERROR: cell '%s' failed: cpu %u crashed: triple fault (#PF while delivering #DF) "
+			 "at rip 0x",
+			 cells[i], i + 1);
+		expect_line(&p, line);
+		unsigned int n = violations_of(p.out, cells[i]);
+		/* The refused #UD delivery (a #PF follows), the #PF's (a #DF), the #DF's (shutdown). */
+		cr_expect(n >= 1 && n <= 3, "cell '%s': %u violations, want 1-3:\n%s", cells[i], n, p.out);
+	}
+	cr_expect(!strstr(p.out, ": BAD, still running"), "a cell survived:\n%s", p.out);
+	expect_line(&p, "cell 'worker' finished: exit status 0");
+	expect_line(&p, "shutdown: 1 cells finished, 3 failed");
 	cr_expect_eq(p.status, 0, "exit status %d", p.status);
 	tessera_free(&p);
 }
@@ -181,6 +225,35 @@ Test(hostile, physical_nmi_is_taken_by_the_hypervisor, .timeout = 120)
 	expect_line(&p, "cell 'hostile' finished: exit status 0");
 	cr_expect(!strstr(p.out, "FATAL"), "the hypervisor died:\n%s", p.out);
 	cr_expect(!strstr(p.out, "unexpected NMI"), "the NMI reached the cell:\n%s", p.out);
+	cr_expect_eq(p.status, 0, "exit status %d", p.status);
+	tessera_free(&p);
+}
+
+/*
+ * A cell that clears CR4.MCE reads it back clear, but the hypervisor keeps it set underneath: a machine
+ * check QEMU delivers into the cell (TCG does not turn it into an exit) is the cell's unexpected #MC, and
+ * only that cell fails. With the cell's value in the real CR4, QEMU reset the whole machine.
+ */
+Test(hostile, machine_check_with_cr4_mce_cleared_fails_only_the_cell, .timeout = 120)
+{
+	struct tessera_proc p;
+	char sock[64], monitor[96];
+
+	snprintf(sock, sizeof(sock), "/tmp/tessera-it-mce.%d", (int)getpid());
+	snprintf(monitor, sizeof(monitor), "unix:%s,server=on,wait=off", sock);
+	unlink(sock);
+	start_hostile(&p, "hostile-mce.yaml", (const char *const[]){"-monitor", monitor, NULL});
+	bool waiting = wait_for_output(&p, "hostile: waiting", 60);
+	bool sent = waiting && monitor_command(sock, "mce 1 1 0xb200000000000000 0x5 0x1234000 0x0\n");
+	tessera_wait(&p, LIMIT_S);
+	unlink(sock);
+	cr_assert(waiting, "the hostile cell never started waiting:\n%s", p.out);
+	cr_assert(sent, "could not send 'mce' to the QEMU monitor");
+	expect_line(&p, "[hostile] hostile: nomce: ok (CR4 0x");
+	expect_line(&p, "[hostile] unexpected #MC (vector 18)");
+	expect_line(&p, "cell 'hostile' failed: exit status 274");
+	expect_line(&p, "cell 'worker' finished: exit status 0");
+	expect_line(&p, "shutdown: 1 cells finished, 1 failed");
 	cr_expect_eq(p.status, 0, "exit status %d", p.status);
 	tessera_free(&p);
 }

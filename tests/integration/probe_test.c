@@ -11,8 +11,9 @@
 
 #include "harness.h"
 
-/* At least 25 for the cells work, 35 since interrupts and inter-cell communication added their attempts. */
-#define MIN_ATTEMPTS 35
+/* At least 25 for the cells work, 35 since interrupts and inter-cell communication added their attempts,
+ * 150 since the user-mode and control-register attempts (160 in all). */
+#define MIN_ATTEMPTS 150
 #define MAX_ATTEMPTS 512
 
 #define TEST_PREFIX "[probe] TEST "
@@ -84,6 +85,30 @@ Test(probe, every_forbidden_access_is_stopped, .timeout = 150)
 	cr_expect_eq(passed_summary, attempts, "summary says %u passed, %u distinct TEST lines",
 		     passed_summary, attempts);
 	cr_expect(has_line_with(p.out, "cell 'probe' finished: exit status 0"), "%s", p.out);
+	cr_expect_eq(p.status, 0, "exit status %d", p.status);
+	tessera_free(&p);
+}
+
+/*
+ * The probe as a manager, at CPL 3 only: every hypercall must be refused there too, so cell_stop and
+ * cell_restart of the worker never happen and the worker finishes on its own.
+ */
+Test(probe, user_mode_cannot_use_a_managers_hypercalls, .timeout = 100)
+{
+	struct tessera_proc p;
+	unsigned int failed;
+
+	tessera_run(&p, 90,
+		    (const char *const[]){"run", "--config",
+					  TESSERA_SOURCE_ROOT "/tests/integration/configs/probe-manager.yaml",
+					  "--timeout", "80", NULL});
+	unsigned int attempts = count_attempts(p.out, &failed);
+	cr_expect_geq(attempts, 13, "only %u attempts:\n%s", attempts, p.out);
+	cr_expect_eq(failed, 0, "%u attempts were not stopped:\n%s", failed, p.out);
+	cr_expect(has_line_with(p.out, "[probe] TEST user_hc_cell_stop: PASS"), "%s", p.out);
+	cr_expect(has_line_with(p.out, "cell 'probe' finished: exit status 0"), "%s", p.out);
+	cr_expect(has_line_with(p.out, "cell 'worker' finished: exit status 0"), "%s", p.out);
+	cr_expect(!has_line_with(p.out, "stopped by cell 'probe'"), "%s", p.out);
 	cr_expect_eq(p.status, 0, "exit status %d", p.status);
 	tessera_free(&p);
 }

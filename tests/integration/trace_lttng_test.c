@@ -122,3 +122,61 @@ Test(trace_lttng, host_tracepoints_are_recorded_and_readable, .timeout = 120)
 	}
 	close(lock_fd);
 }
+
+/*
+ * One babeltrace2 command reads the host tools' LTTng trace and the hypervisor's CTF together, merged in
+ * time order: the CTF clock is LTTng's monotonic clock domain (trace/ctf.c). The recorder's own
+ * qemu_start comes before the hypervisor's first event and its run_stop after the last. The session
+ * records vpid, so that other tessera processes on the machine do not count.
+ */
+Test(trace_lttng, one_babeltrace2_merges_host_and_hypervisor_traces, .timeout = 120)
+{
+	char dir[] = "/tmp/tessera-lttng-XXXXXX", session[64], out[600], rec[600], pidstr[32];
+	struct tessera_proc p;
+
+	if (!sessiond_ready())
+		cr_skip_test("lttng-sessiond is not running and cannot be started here: LTTng test skipped");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(session, sizeof(session), "tessera-merge-%d", getpid());
+	snprintf(out, sizeof(out), "%s/lttng", dir);
+	snprintf(rec, sizeof(rec), "%s/rec", dir);
+	cr_assert_eq(sh("lttng create %s --output=%s >/dev/null", session, out), 0);
+	cr_assert_eq(sh("lttng enable-event -s %s -u 'tessera_host:*' >/dev/null", session), 0);
+	cr_assert_eq(sh("lttng add-context -s %s -u -t vpid >/dev/null", session), 0);
+	cr_assert_eq(sh("lttng start %s >/dev/null", session), 0);
+	tessera_start(&p, (const char *const[]){"trace", "record", "-o", rec, "--", "--timeout", "50", NULL});
+	snprintf(pidstr, sizeof(pidstr), "vpid = %d ", (int)p.pid);
+	tessera_wait(&p, 60);
+	cr_expect_eq(p.status, 0, "tessera trace record: %s", p.err);
+	tessera_free(&p);
+	cr_assert_eq(sh("lttng stop %s >/dev/null && lttng destroy %s >/dev/null", session, session), 0);
+	tessera_run(&p, 30, (const char *const[]){"trace", "convert", rec, "--to", "ctf", NULL});
+	cr_assert_eq(p.status, 0, "%s", p.err);
+	tessera_free(&p);
+
+	/* Line numbers in the merged output: ours among the host events, and the hypervisor's (no vpid). */
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd),
+		 "babeltrace2 %s %s/ctf 2>&1 | awk -v me='%s' '"
+		 "/ERROR|E PLUGIN/ {err=1} "
+		 "/tessera_host:qemu_start:/ && index($0, me) && !q {q=NR} "
+		 "/tessera_host:run_stop:/ && index($0, me) {s=NR} "
+		 "!/tessera_host:/ && /^\\[/ {if (!f) f=NR; l=NR} "
+		 "END {print err+0, q+0, f+0, l+0, s+0}'",
+		 out, rec, pidstr);
+	FILE *f = popen(cmd, "r");
+	int err = -1, q = 0, first = 0, last = 0, stop = 0;
+	cr_assert_not_null(f);
+	cr_assert_eq(fscanf(f, "%d %d %d %d %d", &err, &q, &first, &last, &stop), 5);
+	pclose(f);
+	cr_assert_eq(err, 0, "babeltrace2 refused to read both traces in one command");
+	cr_assert(q > 0 && first > 0 && stop > 0, "qemu_start %d, hypervisor events %d..%d, run_stop %d", q,
+		  first, last, stop);
+	cr_assert_lt(q, first, "the host's qemu_start (line %d) after the hypervisor's first event (%d)", q,
+		     first);
+	cr_assert_gt(stop, last, "the host's run_stop (line %d) before the hypervisor's last event (%d)",
+		     stop, last);
+	sh("rm -rf %s", dir);
+	if (started_sessiond)
+		kill(started_sessiond, SIGTERM);
+}

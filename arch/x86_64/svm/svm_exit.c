@@ -129,6 +129,22 @@ void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *e)
 		e->reason = TESSERA_ER_VIRT_INSN;
 		e->virt_insn.name = e->raw_name = "wbinvd/invd";
 		break;
+	case SVM_EXIT_READ_CR4:
+		e->reason = TESSERA_ER_VIRT_INSN; /* emulated (svm_cr.c): arch_vcpu_emulate_insn */
+		e->virt_insn.name = e->raw_name = "mov from cr4";
+		break;
+	case SVM_EXIT_WRITE_CR0:
+		e->reason = TESSERA_ER_VIRT_INSN;
+		e->virt_insn.name = e->raw_name = "cr0 write";
+		break;
+	case SVM_EXIT_WRITE_CR4:
+		e->reason = TESSERA_ER_VIRT_INSN;
+		e->virt_insn.name = e->raw_name = "mov to cr4";
+		break;
+	case SVM_EXIT_XSETBV:
+		e->reason = TESSERA_ER_VIRT_INSN;
+		e->virt_insn.name = e->raw_name = "xsetbv";
+		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:

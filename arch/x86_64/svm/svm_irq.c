@@ -328,6 +328,11 @@ static int fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t 
 	return got ? 0 : -1;
 }
 
+int svm_fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t *buf, size_t *n)
+{
+	return fetch_insn(v, s, rip, buf, n);
+}
+
 static void deliver_ipi(struct vcpu *v, struct vcpu_exit *exit, const struct vlapic_ipi *ipi)
 {
 	struct cell *c = v->cell;
@@ -365,7 +370,10 @@ bool arch_vcpu_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
 	uint64_t scratch, *reg;
 	size_t n;
 
-	if ((exit->mem.gpa & ~(PAGE_SIZE - 1)) != GUEST_APIC_PAGE || exit->mem.exec || exit->mem.in_walk)
+	/* Only an instruction's own access is emulated: one made by an event's delivery (an IDT or stack in
+	 * the APIC page; EXITINTINFO is set) is not the instruction at RIP's, and is refused. */
+	if ((exit->mem.gpa & ~(PAGE_SIZE - 1)) != GUEST_APIC_PAGE || exit->mem.exec || exit->mem.in_walk ||
+	    s->reinject)
 		return false;
 	if (fetch_insn(v, s, exit->pc, code, &n) || mmio_insn_decode(code, n, &insn) ||
 	    insn.write != exit->mem.write) {

@@ -9,10 +9,13 @@
 #include <tessera/page_pool.h>
 #include <tessera/string.h>
 #include "../../../trace/write.h"
+#include "../cpu_reset.h"
+#include "../exception.h"
 #include "../io.h"
 #include "../apic/vlapic.h"
 #include "cpuid_filter.h"
 #include "efer.h"
+#include "event.h"
 #include "svm.h"
 #include "vmcb.h"
 
@@ -51,7 +54,7 @@ static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_ce
 	vmcb_write(vmcb, VMCB_INTERCEPT_MISC2, 4,
 		   SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			   SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
-			   SVM_INTERCEPT_WBINVD);
+			   SVM_INTERCEPT_WBINVD | SVM_INTERCEPT_XSETBV);
 	/* #DB and #AC can recur while they are delivered (a #DB on the IDT or stack write, an #AC on a
 	 * misaligned stack at CPL 3) and keep the CPU in microcode forever, beyond the reach of interrupts
 	 * (CVE-2015-5307, CVE-2015-8104). Intercepted, each one exits and is reflected (reflect_exception). */
@@ -79,7 +82,7 @@ static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_ce
 	vmcb_set(vmcb, VMCB_EFER, EFER_BOOT);
 	vmcb_set(vmcb, VMCB_CR0, CR0_BOOT);
 	vmcb_set(vmcb, VMCB_CR3, boot->page_table);
-	vmcb_set(vmcb, VMCB_CR4, CR4_BOOT);
+	svm_cr_reset(s, CR4_BOOT); /* CR0/CR4 writes are intercepted and validated (svm_cr.c) */
 	vmcb_set(vmcb, VMCB_DR6, 0xffff0ff0);
 	vmcb_set(vmcb, VMCB_DR7, 0x400);
 	vmcb_set(vmcb, VMCB_RFLAGS, 0x2);
@@ -108,6 +111,9 @@ int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const s
 	s->gprs[GPR_RSI] = boot->arg1;
 	s->index = v->index;
 	s->reinject = 0;
+	/* A fresh CPU for every run: the VMCB is rebuilt from zero, and what only the CPU holds (FPU and
+	 * vector registers, XCR0, DR0-DR3, TSC_AUX) is reset here, on the vCPU's own CPU. */
+	x86_cpu_guest_state_reset();
 	vmcb_init(s, stage2_root, cell_io, boot);
 	svm_irq_reset(v);
 	return 0;
@@ -145,6 +151,13 @@ void arch_vcpu_skip(struct vcpu *v, const struct vcpu_exit *exit)
 
 	if (exit->next_pc)
 		vmcb_set(s->vmcb, VMCB_RIP, exit->next_pc);
+}
+
+bool arch_vcpu_kernel_mode(struct vcpu *v)
+{
+	/* VMMCALL runs at any CPL (AMD APM): the CPU leaves the privilege check to the hypervisor. The
+	 * VMCB's CPL is the guest's at the exit (SS.DPL). */
+	return vmcb_read(((struct svm_vcpu *)v->arch)->vmcb, VMCB_CPL, 1) == 0;
 }
 
 void arch_vcpu_set_hypercall_result(struct vcpu *v, int64_t result)
@@ -248,6 +261,29 @@ bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, b
 	return true;
 }
 
+/*
+ * Every exception the hypervisor raises in a guest (a violation's fault, a reflected #DB/#AC) goes through
+ * here: if the exit came while the CPU was delivering another event (EXITINTINFO), the two combine as on
+ * the CPU (event.h), up to a shutdown that fails the cell. So a delivery that faults again (an IDT or stack
+ * outside the cell) ends within three rounds instead of being injected forever. The interrupted event is
+ * never injected again: the new one replaces it, as on the CPU.
+ */
+static void raise_exception(struct vcpu *v, struct svm_vcpu *s, const struct vcpu_exit *exit, uint64_t inj,
+			    unsigned int kind)
+{
+	uint64_t delivering = s->reinject, event = svm_event_combine(delivering, inj);
+
+	s->reinject = 0;
+	if (event == SVM_EVENT_SHUTDOWN) {
+		cell_stop(v->cell, TESSERA_CELL_FAILED,
+			  "cpu %u crashed: triple fault (#%s while delivering #%s) at %s %#llx", v->cpu,
+			  x86_vector_mnemonic(inj & 0xff), x86_vector_mnemonic(delivering & 0xff),
+			  arch_pc_name(), (unsigned long long)exit->pc);
+		return;
+	}
+	svm_inject(v, s, event, kind);
+}
+
 bool arch_vcpu_reflect_exception(struct vcpu *v, const struct vcpu_exit *exit)
 {
 	struct svm_vcpu *s = v->arch;
@@ -262,8 +298,9 @@ bool arch_vcpu_reflect_exception(struct vcpu *v, const struct vcpu_exit *exit)
 	}
 	/* The exit left RIP where the CPU would have delivered the exception: a fault at the instruction
 	 * (#AC, data-breakpoint-free #DB faults), a trap after it (single step). Injecting it now delivers it
-	 * exactly there. If the delivery raises it again, that is a new exit: the CPU never loops inside. */
-	vmcb_set(s->vmcb, VMCB_EVENT_INJ, inj);
+	 * exactly there. If the delivery raises it again, that is a new exit: the CPU never loops inside, and
+	 * raise_exception ends the loop. */
+	raise_exception(v, s, exit, inj, TESSERA_TRACE_IRQ_FAULT);
 	return true;
 }
 
@@ -289,5 +326,5 @@ void arch_vcpu_inject_fault(struct vcpu *v, const struct vcpu_exit *exit, enum v
 		break;
 	default: inj = VEC_GP | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID; break;
 	}
-	svm_inject(v, s, inj, TESSERA_TRACE_IRQ_FAULT);
+	raise_exception(v, s, exit, inj, TESSERA_TRACE_IRQ_FAULT);
 }

@@ -77,10 +77,17 @@
 #define SVM_INTERCEPT_CLGI    (1u << 5)
 #define SVM_INTERCEPT_SKINIT  (1u << 6)
 #define SVM_INTERCEPT_WBINVD  (1u << 9)
+#define SVM_INTERCEPT_XSETBV  (1u << 13)
+/* VMCB_INTERCEPT_CR_READ / _WRITE bits */
+#define SVM_INTERCEPT_CR0 (1u << 0)
+#define SVM_INTERCEPT_CR4 (1u << 4)
 
 #define SVM_V_INTR_MASKING (1u << 24)
 
 /* Exit codes */
+#define SVM_EXIT_READ_CR4  0x04
+#define SVM_EXIT_WRITE_CR0 0x10
+#define SVM_EXIT_WRITE_CR4 0x14
 #define SVM_EXIT_EXCP_BASE 0x40
 #define SVM_EXIT_INTR	   0x60
 #define SVM_EXIT_NMI	   0x61
@@ -101,6 +108,7 @@
 #define SVM_EXIT_CLGI	   0x85
 #define SVM_EXIT_SKINIT	   0x86
 #define SVM_EXIT_WBINVD	   0x89
+#define SVM_EXIT_XSETBV	   0x8d
 #define SVM_EXIT_NPF	   0x400
 #define SVM_EXIT_INVALID   0xffffffffu /* written as 32 bits only: compare the low half */
 
@@ -108,6 +116,7 @@
 #define SVM_EVTINJ_VALID     (1u << 31)
 #define SVM_EVTINJ_VALID_ERR (1u << 11)
 #define SVM_EVTINJ_TYPE_EXC  (3u << 8)
+#define SVM_EVTINJ_TYPE_MASK (7u << 8)
 
 /* MSRs */
 #define MSR_EFER	0xc0000080

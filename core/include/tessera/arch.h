@@ -132,6 +132,11 @@ uint64_t arch_vcpu_pc(struct vcpu *v);
 const char *arch_pc_name(void);
 /* Resume after the exiting instruction (uses the next-pc the decoder found). */
 void arch_vcpu_skip(struct vcpu *v, const struct vcpu_exit *exit);
+/*
+ * Whether the vCPU runs at the architecture's most privileged guest level (x86: CPL 0). Hypercalls come
+ * only from there: an OS's processes must not reach the hypervisor (docs/hypercalls.md).
+ */
+bool arch_vcpu_kernel_mode(struct vcpu *v);
 /* Return a hypercall result to the guest. */
 void arch_vcpu_set_hypercall_result(struct vcpu *v, int64_t result);
 /* Complete an emulated port read / MSR read (value goes to the guest's destination register). */
@@ -145,6 +150,9 @@ void arch_vcpu_emulate_cpuid(struct vcpu *v, const struct vcpu_exit *exit);
  * back to the guest as if it had not been intercepted. False if this exception is not one of those.
  */
 bool arch_vcpu_reflect_exception(struct vcpu *v, const struct vcpu_exit *exit);
+/* Emulate an intercepted instruction the cell may execute (x86: MOV to CR0/CR4, XSETBV), validated as the
+ * CPU would; false if this one is not emulated (then it is a privileged instruction: a violation). */
+bool arch_vcpu_emulate_insn(struct vcpu *v, const struct vcpu_exit *exit);
 /* Emulate an access to an MSR the hypervisor must always own (e.g. EFER); false if it is not one. */
 bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, bool allowed);
 

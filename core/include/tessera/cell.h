@@ -137,5 +137,7 @@ void cell_console_flush(struct vcpu *v);
 
 /* Hypercalls (hypercall.c). */
 int64_t hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[4]);
+/* The hypercall's name from the ABI table, "?" for a number it does not have. */
+const char *hypercall_name(uint64_t nr);
 
 #endif

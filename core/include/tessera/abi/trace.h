@@ -1,5 +1,5 @@
 /*
- * The trace channel between the hypervisor and the host (ABI version 1).
+ * The trace channel between the hypervisor and the host (ABI version 2).
  *
  * The hypervisor places a control block at the start of memory the host can map (the ivshmem BAR on
  * QEMU, backed by a shared file on the host). It holds the machine's identity, the per-CPU ring
@@ -12,7 +12,8 @@
  *
  * Rings (one per CPU): single producer (that CPU), single consumer (the host). `head` and `tail` count
  * bytes since the ring started and only grow; position = counter & (size - 1). The producer never waits:
- * a record that does not fit is dropped and counted in `lost` and `lost_per_event`. A record never wraps
+ * a record that does not fit is dropped and counted in `lost` and `lost_per_event`, and its sequence
+ * number is used up all the same (see `seq` below), so the place of every loss is in the stream. A record never wraps
  * around the end of the data: when it would, the producer writes a padding record (type 0) to the end
  * and starts again at offset 0. The producer publishes a record by storing `head` with release
  * semantics after writing it; the consumer frees space by storing `tail` with release semantics after
@@ -28,7 +29,7 @@
 #include <stdint.h>
 
 #define TESSERA_TRACE_MAGIC	 0x4543415254535354ULL /* "TSSTRACE" */
-#define TESSERA_TRACE_VERSION	 1
+#define TESSERA_TRACE_VERSION	 2
 #define TESSERA_TRACE_MAX_CPUS	 16
 #define TESSERA_TRACE_MAX_CELLS	 8
 #define TESSERA_TRACE_MAX_EVENTS 64 /* event ids 1..63; 0 is the padding record */
@@ -41,7 +42,14 @@
 struct tessera_trace_record_header {
 	uint64_t tsc;  /* time stamp counter when the event happened */
 	uint32_t size; /* bytes of the whole record, header included, a multiple of 8 */
-	uint32_t seq;  /* per-CPU sequence number of committed records (wraps) */
+	/*
+	 * Per-CPU sequence number of every record the CPU tried to write, written or lost (wraps at 2^32).
+	 * A record whose seq is N more than the previous record's + 1 is the loss marker: "N records lost
+	 * since sequence previous + 1", at that place (a first record with seq N: N lost since 0). Records
+	 * lost after the last one written are the ring's `lost` minus the gaps. (Version 1 counted only
+	 * records written, so nothing said where the losses were.)
+	 */
+	uint32_t seq;
 };
 
 /* The ftrace common fields: every payload starts with them (libtraceevent requires common_type). */
@@ -54,9 +62,9 @@ struct tessera_trace_common {
 
 struct tessera_trace_ring_desc {
 	/* Written by the producer only (one cache line). */
-	uint64_t head;	   /* bytes published */
-	uint64_t produced; /* records committed */
-	uint64_t lost;	   /* records dropped because the ring was full */
+	uint64_t head; /* bytes published */
+	uint64_t seq;  /* records attempted, written or lost (the next record's seq); written = seq - lost */
+	uint64_t lost; /* records dropped because the ring was full */
 	uint64_t reserved0[5];
 	/* Written by the consumer only (its own cache line). */
 	uint64_t tail; /* bytes consumed */
@@ -72,9 +80,10 @@ struct tessera_trace_ring_desc {
 #define TESSERA_TRACE_CELLS_HV (1ULL << 63)
 
 /* Mailbox commands (host -> hypervisor). args[0..3] per command. */
-#define TESSERA_TRACE_COMMANDS(X)                                                         \
-	X(1, ENABLE, "enable", "enable events in mask args[0] for cells in mask args[1]") \
-	X(2, DISABLE, "disable", "disable events in mask args[0] for cells in mask args[1]")
+#define TESSERA_TRACE_COMMANDS(X)                                                            \
+	X(1, ENABLE, "enable", "enable events in mask args[0] for cells in mask args[1]")    \
+	X(2, DISABLE, "disable", "disable events in mask args[0] for cells in mask args[1]") \
+	X(3, TIME_SYNC, "time_sync", "store the TSC in args[2] (the host brackets it with its clock)")
 
 enum tessera_trace_command {
 #define TESSERA_TRACE_CMD_ENUM(num, NAME, name, desc) TESSERA_TRACE_CMD_##NAME = num,
@@ -83,7 +92,10 @@ enum tessera_trace_command {
 };
 
 /*
- * The host writes op and args, then increments `seq` (release). The hypervisor, when it sees seq != ack,
+ * The host writes op and args, then increments `seq` (release). TIME_SYNC is the host/hypervisor clock
+ * correlation, as trace-cmd's TSC sync: the host reads its clock, sends the command, and reads its clock
+ * again when it sees the ack; the TSC in args[2] was read in between, so the exchange with the shortest
+ * round trip bounds the offset best (+- half of it). Only the mailbox carries it (not the hypercall). The hypervisor, when it sees seq != ack,
  * carries the command out, stores `result` (0 or a negated enum hv_error), then sets ack = seq (release).
  */
 struct tessera_trace_mailbox {

@@ -1,7 +1,8 @@
 /*
  * The runtime's own page tables. They identity-map guest-physical 0..4 GiB in 2 MiB pages, writable and
- * executable, like the boot tables, but live in the image so that an inmate can add mappings (the probe maps
- * addresses above 4 GiB, so that only the nested page tables, never its own, can stop an access there).
+ * executable, like the boot tables, and user-accessible (for guest/user.h; SMEP/SMAP stay off). They live
+ * in the image so that an inmate can add mappings (the probe maps addresses above 4 GiB, so that only the
+ * nested page tables, never its own, can stop an access there).
  */
 #ifndef GUEST_PAGING_H
 #define GUEST_PAGING_H

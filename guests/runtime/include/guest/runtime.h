@@ -15,6 +15,12 @@
 #define RUNTIME_MAX_CPUS   TESSERA_MAX_CPUS
 #define RUNTIME_STACK_SIZE 16384
 
+/* The runtime's GDT: null, kernel code 0x08, kernel data 0x10, user data 0x18, user code 0x20, then a TSS
+ * descriptor (two entries) per CPU from RUNTIME_GDT_TSS. */
+#define RUNTIME_GDT_TSS	    5
+#define RUNTIME_GDT_ENTRIES (RUNTIME_GDT_TSS + 2 * RUNTIME_MAX_CPUS)
+extern uint64_t runtime_gdt[RUNTIME_GDT_ENTRIES];
+
 /* Exit status of a cell that took an unexpected exception: RUNTIME_EXIT_FAULT + vector. */
 #define RUNTIME_EXIT_FAULT 0x100
 
