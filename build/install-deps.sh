@@ -21,8 +21,23 @@ if [ ! -d /var/lib/apt/lists ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null |
 	$sudo apt-get update -qq >&2
 	$sudo mkdir -p "$(dirname "$stamp")" && $sudo touch "$stamp"
 fi
-if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
-	echo "tessera: apt-get install failed; retrying after apt-get update" >&2
-	$sudo apt-get update -qq >&2
-	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# lava-server's postinst creates its database, so PostgreSQL must be running while it installs; without
+# systemd nothing starts it: install it first, start its clusters by hand, install lava-server, stop them.
+late=()
+for i in "${!missing[@]}"; do
+	[ "${missing[$i]}" = lava-server ] && late=(lava-server) && unset "missing[$i]"
+done
+install() {
+	if ! $sudo apt-get install -y -qq --no-install-recommends "$@" >&2; then
+		echo "tessera: apt-get install failed; retrying after apt-get update" >&2
+		$sudo apt-get update -qq >&2
+		$sudo apt-get install -y -qq --no-install-recommends "$@" >&2
+	fi
+}
+[ ${#missing[@]} -eq 0 ] || install "${missing[@]}"
+if [ ${#late[@]} -ne 0 ]; then
+	started=$(pg_lsclusters -h | awk '$4 != "online" { print $1 " " $2 }')
+	while read -r ver cluster; do [ -n "$ver" ] && $sudo pg_ctlcluster "$ver" "$cluster" start; done <<<"$started"
+	install "${late[@]}"
+	while read -r ver cluster; do [ -n "$ver" ] && $sudo pg_ctlcluster "$ver" "$cluster" stop; done <<<"$started"
 fi

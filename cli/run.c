@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../lab/qemu_cmdline.h"
+#include "../lab/lava/bundle_write.h"
 #include "../lab/qemu_run.h"
 #include "../trace/probes.h"
 #include "commands.h"
@@ -70,6 +71,19 @@ static int make_workdir(char *workdir, size_t size)
 		return 1;
 	}
 	return 0;
+}
+
+/* --bundle: the config's modules, in their order, as one boot bundle in the scratch directory. */
+static int bundle_modules(struct machine *m, const char *workdir, const char *prog)
+{
+	char path[PATH_MAX], err[PATH_MAX + 128];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/system.bundle", workdir);
+	ret = bundle_machine_modules(m, path, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "%s: --bundle: %s\n", prog, err);
+	return ret;
 }
 
 static int boot(struct run_options *o, const char *prog, const struct run_hooks *h)
@@ -145,6 +159,8 @@ int run_system(int argc, char **argv, const char *prog, const struct run_hooks *
 	ret = o.config || h ? make_workdir(workdir, sizeof(workdir)) : 0;
 	if (!ret && o.config)
 		ret = config_prepare_boot(o.config, workdir, &o.machine);
+	if (!ret && o.bundle)
+		ret = bundle_modules(&o.machine, workdir, prog);
 	if (!ret && h && h->before)
 		ret = h->before(&o.machine, workdir, h->ctx);
 	if (!ret)

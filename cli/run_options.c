@@ -25,6 +25,8 @@ const char run_usage[] =
 	"  --config FILE    boot the system described by a YAML config (default: configs/default.yaml;\n"
 	"                   its machine: cpus and ram are the minimum --smp and --mem)\n"
 	"  --no-config      boot the hypervisor alone, with no cells (bring-up tests)\n"
+	"  --bundle         pass the config blob and the images as one boot bundle (docs/lab.md), as a\n"
+	"                   LAVA job does, instead of one boot module per file\n"
 	"  -v, --verbose    print the QEMU command line and QEMU's own warnings\n"
 	"  -h, --help       this text\n"
 	"  -- QEMU-ARGS     passed to QEMU unchanged, after the generated arguments\n"
@@ -94,6 +96,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 			o->no_config = true;
 			continue;
 		}
+		if (!strcmp(a, "--bundle")) {
+			o->bundle = true;
+			continue;
+		}
 		if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			o->machine.verbose = true;
 			continue;
@@ -157,6 +163,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 	}
 	if (o->config && o->no_config) {
 		snprintf(err, size, "--config and --no-config exclude each other");
+		return -1;
+	}
+	if (o->bundle && o->no_config) {
+		snprintf(err, size, "--bundle needs a config: --no-config boots no modules to bundle");
 		return -1;
 	}
 	return 0;

@@ -103,3 +103,13 @@ Test(run_options, help_and_config)
 	cr_assert_str_eq(o.config, "configs/two-cells.yaml");
 	cr_assert_eq(PARSE("--config="), -1);
 }
+
+Test(run_options, bundle_needs_a_config)
+{
+	cr_assert_eq(PARSE("--bundle"), 0);
+	cr_assert(o.bundle);
+	cr_assert_eq(PARSE("--config", "configs/two-cells.yaml"), 0);
+	cr_assert(!o.bundle);
+	cr_assert_eq(PARSE("--bundle", "--no-config"), -1);
+	cr_assert_str_eq(err, "--bundle needs a config: --no-config boots no modules to bundle");
+}

@@ -4,6 +4,7 @@
  * (later) starts the cells. Every CPU but the boot CPU ends in hv_cpu_main().
  */
 #include <tessera/arch.h>
+#include <tessera/boot_bundle.h>
 #include <tessera/cell.h>
 #include <tessera/cmdline.h>
 #include <tessera/console.h>
@@ -73,6 +74,20 @@ static void setup_page_pool(struct boot_info *info, const struct tessera_config_
 	pr_info("page pool: %llu KiB at %#llx", (unsigned long long)(size >> 10), (unsigned long long)base);
 }
 
+/* A boot bundle (abi/boot_bundle.h) becomes the modules it holds before anything looks for the config. */
+static void expand_bundles(struct boot_info *info)
+{
+	char why[200];
+	unsigned int before = info->nr_modules;
+
+	if (boot_bundle_expand(info, why, sizeof(why))) {
+		pr_err("bundle: %s", why);
+		arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
+	}
+	if (info->nr_modules != before)
+		pr_info("bundle: expanded into %u boot modules", info->nr_modules);
+}
+
 static void check_cpu(void)
 {
 	char why[160];
@@ -91,6 +106,7 @@ __noreturn void hv_main(struct boot_info *info)
 	apply_log_level(info->cmdline);
 	pr_info("Tessera hypervisor starting (command line: \"%s\")", info->cmdline);
 	print_memmap(info->memmap);
+	expand_bundles(info);
 	const struct tessera_config_header *cfg = cells_config_find(info);
 	setup_page_pool(info, cfg);
 	check_cpu();

@@ -10,6 +10,7 @@
 #include <tessera/config_check.h>
 
 #include "../commands.h"
+#include "bundle.h"
 #include "compile.h"
 
 static const char config_usage[] =
@@ -17,11 +18,14 @@ static const char config_usage[] =
 	"       tessera config compile FILE -o BLOB [--images DIR]... [--no-images] [--no-check]\n"
 	"       tessera config check-blob BLOB\n"
 	"       tessera config platform\n"
+	"       tessera config bundle FILE -o BUNDLE\n"
 	"\n"
 	"check       check a YAML system config (docs/config.md) and the cells' images\n"
 	"compile     check it and write the binary blob the hypervisor boots with\n"
 	"check-blob  run the hypervisor's checker on a blob\n"
 	"platform    print the devices, MSRs and memory the hypervisor keeps from every cell, and why\n"
+	"bundle      the blob and the images as one boot bundle, the boot modules of\n"
+	"            `tessera run --config FILE` in one file (docs/lab.md)\n"
 	"--images DIR  where to look for cell images (repeatable); --no-images skips the image checks\n"
 	"--no-check is for tests only: it writes the blob even if the checker refuses it.\n"
 	"\n"
@@ -104,7 +108,8 @@ int cmd_config(int argc, char **argv)
 		free(table);
 		return 0;
 	}
-	if (strcmp(verb, "check-blob") != 0 && strcmp(verb, "check") != 0 && strcmp(verb, "compile") != 0) {
+	if (strcmp(verb, "check-blob") != 0 && strcmp(verb, "bundle") != 0 && strcmp(verb, "check") != 0 &&
+	    strcmp(verb, "compile") != 0) {
 		fprintf(stderr, "tessera: config: unknown subcommand '%s'\n", verb);
 		return usage();
 	}
@@ -112,6 +117,11 @@ int cmd_config(int argc, char **argv)
 		return usage();
 	if (strcmp(verb, "check-blob") == 0)
 		return argc == 3 ? check_blob(argv[2]) : usage();
+	if (strcmp(verb, "bundle") == 0) {
+		if (argc == 5 && !strcmp(argv[3], "-o"))
+			return config_bundle(argv[2], argv[4]);
+		return argc == 5 && !strcmp(argv[2], "-o") ? config_bundle(argv[4], argv[3]) : usage();
+	}
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			output = argv[++i];

@@ -1,0 +1,306 @@
+/*
+ * `tessera lab lava render|run` (docs/lab.md). render builds the machine `tessera run` would boot (the same
+ * options, the config's modules as one boot bundle) and writes a LAVA job for it; run hands job files to
+ * lava_run.py, which needs Debian's Python modules (Jinja2 for the device dictionary, LAVA's dispatcher).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../cli/commands.h"
+#include "../../cli/run.h"
+#include "../../cli/run_config.h"
+#include "../../cli/run_options.h"
+#include "../qemu_cmdline.h"
+#include "bundle_write.h"
+#include "job_render.h"
+
+#define HV_REL "/x86_64_hv/tessera-hv.elf"
+/* Debian's interpreter, not a pyenv shim on PATH that lacks Debian's modules */
+#define PYTHON "/usr/bin/python3"
+
+static const char lab_usage[] =
+	"usage: tessera lab lava render [--config FILE] -o DIR [--base-url URL] [--name NAME]\n"
+	"                               [tessera run options] [-- QEMU-ARGS]\n"
+	"       tessera lab lava run [-o DIR] JOB.yaml...\n"
+	"       tessera lab lava up [--devices N] [--port PORT]\n"
+	"       tessera lab lava down\n"
+	"       tessera lab lava submit [--url URL --token TOKEN [--user USER]] [-o DIR] JOB.yaml...\n"
+	"\n"
+	"render  write DIR/NAME.yaml, a LAVA job (device type qemu) that boots the system as `tessera run`\n"
+	"        with the same options would, with DIR/tessera-hv.elf and DIR/NAME.bundle (the config's\n"
+	"        boot modules as one boot bundle) as its images. NAME defaults to the config's file name;\n"
+	"        the image URLs are file:// paths unless --base-url URL (http(s), where DIR is served).\n"
+	"run     run each job with LAVA's own dispatcher (lava-run, as root), print its test cases and\n"
+	"        store the log and the per-case results under DIR (default: out/lava-runs).\n"
+	"up      a local LAVA instance (PostgreSQL, lava-server on 127.0.0.1:PORT (8090), lava-worker,\n"
+	"        N qemu devices (2)), started without systemd; state in out/lava-instance. down stops it "
+	"all.\n"
+	"submit  submit jobs with lavacli to an instance (default: the local one), wait, judge as run does.\n"
+	"\n"
+	"Not yet available: rendering plans and campaigns, lab regress.\n"
+	"Exit status: 0 all cases passed, 1 a case failed or a job was incomplete, 2 bad input.\n";
+
+/* A formatted string on the heap (the command is one short process: what it makes lives to its end). */
+static __attribute__((format(printf, 1, 2))) char *fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) < 0) {
+		fputs("tessera lab: out of memory\n", stderr);
+		exit(1);
+	}
+	va_end(ap);
+	return s;
+}
+
+/* The build directory: where this executable lives (out/). */
+static int exe_dir(char *dir, size_t size)
+{
+	char hv[PATH_MAX];
+
+	if (run_find_hv_image(hv, sizeof(hv)) || strlen(hv) < sizeof(HV_REL))
+		return -1;
+	hv[strlen(hv) - strlen(HV_REL)] = '\0';
+	return (size_t)snprintf(dir, size, "%s", hv) < size ? 0 : -1;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	char buf[65536];
+	size_t n;
+	int ret = 0;
+
+	if (!in || !out) {
+		fprintf(stderr, "tessera lab lava render: cannot copy %s to %s: %s\n", from, to,
+			strerror(errno));
+		ret = 1;
+	}
+	while (!ret && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			ret = 1;
+	if (in)
+		fclose(in);
+	if (out && fclose(out))
+		ret = 1;
+	return ret;
+}
+
+static bool name_ok(const char *s)
+{
+	if (!*s || strlen(s) > 40)
+		return false;
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", *s))
+			return false;
+	return true;
+}
+
+/* The job's name from the config's file name: "configs/pingpong.yaml" -> "pingpong". */
+static char *default_name(const char *config)
+{
+	const char *base = strrchr(config, '/') ? strrchr(config, '/') + 1 : config;
+	char *name = fmt("%s", base);
+	char *dot = strrchr(name, '.');
+	if (dot && dot != name)
+		*dot = '\0';
+	return name;
+}
+
+struct render_args {
+	const char *dir, *base_url, *name;
+	char *run_argv[64];
+	int run_argc;
+};
+
+static int parse_render(int argc, char **argv, struct render_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->run_argv[a->run_argc++] = "run";
+	for (int i = 1; i < argc; i++) {
+		const char **slot = !strcmp(argv[i], "-o")	     ? &a->dir
+				    : !strcmp(argv[i], "--base-url") ? &a->base_url
+				    : !strcmp(argv[i], "--name")     ? &a->name
+								     : NULL;
+		if (slot && i + 1 < argc) {
+			*slot = argv[++i];
+			continue;
+		}
+		if (slot || a->run_argc + 1 >= (int)(sizeof(a->run_argv) / sizeof(a->run_argv[0]))) {
+			fprintf(stderr, "tessera lab lava render: %s: expected a value\n", argv[i]);
+			return 2;
+		}
+		a->run_argv[a->run_argc++] = argv[i];
+	}
+	a->run_argv[a->run_argc] = NULL;
+	if (!a->dir) {
+		fprintf(stderr, "tessera lab lava render: -o DIR is required\n%s", lab_usage);
+		return 2;
+	}
+	if (a->base_url && strncmp(a->base_url, "http://", 7) && strncmp(a->base_url, "https://", 8) &&
+	    strncmp(a->base_url, "file://", 7)) {
+		fprintf(stderr,
+			"tessera lab lava render: --base-url: expected http://, https:// or file://, got "
+			"'%s'\n",
+			a->base_url);
+		return 2;
+	}
+	return 0;
+}
+
+static int write_job(const char *path, const struct lava_job *j)
+{
+	char err[512] = "";
+	FILE *f = fopen(path, "w");
+	int ret = f ? lava_job_write(f, j, err, sizeof(err)) : 1;
+
+	if (f && fclose(f) && !ret)
+		ret = 1;
+	if (ret) {
+		if (err[0])
+			fprintf(stderr, "tessera lab lava render: %s\n", err);
+		else
+			fprintf(stderr, "tessera lab lava render: %s: cannot write: %s\n", path,
+				strerror(errno));
+		if (f)
+			remove(path);
+	}
+	return ret;
+}
+
+static int render(int argc, char **argv)
+{
+	struct render_args a;
+	struct run_options o;
+	char err[PATH_MAX + 256], out[PATH_MAX], hv_src[PATH_MAX], dir[PATH_MAX];
+	int ret = parse_render(argc, argv, &a);
+
+	if (ret)
+		return ret;
+	if (run_options_parse(a.run_argc, a.run_argv, &o, err, sizeof(err))) {
+		fprintf(stderr, "tessera lab lava render: %s\n", err);
+		return 2;
+	}
+	if (o.no_config) {
+		fprintf(stderr,
+			"tessera lab lava render: --no-config: a LAVA job boots a system, give --config\n");
+		return 2;
+	}
+	if (exe_dir(out, sizeof(out)) || run_find_hv_image(hv_src, sizeof(hv_src)) || access(hv_src, R_OK)) {
+		fprintf(stderr, "tessera lab lava render: the hypervisor image is missing (build it: ninja "
+				"-C out)\n");
+		return 1;
+	}
+	if (!o.config)
+		o.config = fmt("%s/../configs/default.yaml", out);
+	const char *name = a.name ? a.name : default_name(o.config);
+	if (!name_ok(name)) {
+		fprintf(stderr,
+			"tessera lab lava render: job name '%s': expected 1..40 of [A-Za-z0-9_.-] (--name)\n",
+			name);
+		return 2;
+	}
+	if (mkdir(a.dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "tessera lab lava render: %s: %s\n", a.dir, strerror(errno));
+		return 1;
+	}
+	if (!realpath(a.dir, dir)) {
+		fprintf(stderr, "tessera lab lava render: %s: %s\n", a.dir, strerror(errno));
+		return 1;
+	}
+	/* The blob goes into DIR for a moment: the bundle takes it in, then it is removed. */
+	ret = config_prepare_boot(o.config, dir, &o.machine);
+	if (ret)
+		return ret;
+	char *bundle = fmt("%s/%s.bundle", dir, name), *hv = fmt("%s/tessera-hv.elf", dir);
+	ret = bundle_machine_modules(&o.machine, bundle, err, sizeof(err));
+	remove(fmt("%s/config.blob", dir));
+	if (ret) {
+		fprintf(stderr, "tessera lab lava render: %s\n", err);
+		return ret;
+	}
+	if (copy_file(hv_src, hv))
+		return 1;
+	o.machine.hv_image = hv;
+	char **qargv = qemu_cmdline_build(&o.machine);
+	if (!qargv) {
+		fprintf(stderr, "tessera lab lava render: out of memory\n");
+		return 1;
+	}
+	char *base = a.base_url ? fmt("%s", a.base_url) : fmt("file://%s", dir);
+	while (strlen(base) > 8 && base[strlen(base) - 1] == '/')
+		base[strlen(base) - 1] = '\0';
+	char *job = fmt("%s/%s.yaml", dir, name);
+	struct lava_job j = {name, qargv, fmt("%s/tessera-hv.elf", base), fmt("%s/%s.bundle", base, name),
+			     o.machine.timeout_s};
+	ret = write_job(job, &j);
+	qemu_cmdline_free(qargv);
+	if (!ret)
+		printf("%s\n", job);
+	return ret;
+}
+
+/* run: lava_run.py; up, down, submit: lava_instance.py. Both need Debian's Python modules. */
+static int run(int argc, char **argv, const char *what)
+{
+	char out[PATH_MAX];
+	char *args[256];
+	int n = 0;
+
+	if (exe_dir(out, sizeof(out))) {
+		fprintf(stderr, "tessera lab lava run: cannot find my own executable\n");
+		return 1;
+	}
+	bool instance = strcmp(what, "run");
+	char *script = fmt("%s/../lab/lava/%s", out, instance ? "lava_instance.py" : "lava_run.py"),
+	     *cache = fmt("%s/lava-server", out), *runs = fmt("%s/lava-runs", out),
+	     *state = fmt("%s/lava-instance", out);
+	if (argc + 8 > (int)(sizeof(args) / sizeof(args[0]))) {
+		fprintf(stderr, "tessera lab lava run: too many arguments\n");
+		return 2;
+	}
+	args[n++] = PYTHON;
+	args[n++] = script;
+	args[n++] = instance ? "--state" : "--templates-cache";
+	args[n++] = instance ? state : cache;
+	args[n++] = "--default-output";
+	args[n++] = runs;
+	if (instance)
+		args[n++] = argv[0];
+	for (int i = 1; i < argc; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
+	fflush(stdout);
+	execv(PYTHON, args);
+	fprintf(stderr, "tessera lab lava run: cannot start %s: %s\n", PYTHON, strerror(errno));
+	return 1;
+}
+
+int cmd_lab(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(lab_usage, stdout);
+			return 0;
+		}
+	if (argc < 3 || strcmp(argv[1], "lava")) {
+		fputs(lab_usage, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[2], "render"))
+		return render(argc - 2, argv + 2);
+	if (!strcmp(argv[2], "run") || !strcmp(argv[2], "up") || !strcmp(argv[2], "down") ||
+	    !strcmp(argv[2], "submit"))
+		return run(argc - 2, argv + 2, argv[2]);
+	fputs(lab_usage, stderr);
+	return 2;
+}

@@ -1,0 +1,35 @@
+/*
+ * A LAVA job definition for one machine (docs/lab.md): the QEMU command line `tessera run` would use,
+ * split into what LAVA's `qemu` device type provides (the binary, -nographic for the serial console and no
+ * display, -monitor none, -m from the job context's `memory`), the images (-kernel, with -append in its
+ * image argument, and -initrd, which must be one file: a boot bundle) and everything else, passed through
+ * the job context's `extra_options` unchanged. Pure: unit-tested.
+ */
+#ifndef TESSERA_LAB_LAVA_JOB_RENDER_H
+#define TESSERA_LAB_LAVA_JOB_RENDER_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The console protocol's markers and case pattern (docs/lab.md "Console protocol"). */
+#define LAVA_START_MARKER "Tessera hypervisor starting"
+#define LAVA_END_MARKER	  "] shutdown: "
+/* pexpect regexes: the end marker's ']' escaped; the case id keeps the cell ("probe] TEST name"). */
+#define LAVA_END_REGEX	  "\\] shutdown: "
+#define LAVA_CASE_PATTERN "\\[(?P<test_case_id>[\\w.-]+\\] TEST [\\w.-]+): (?P<result>PASS|FAIL)"
+
+struct lava_job {
+	const char *name;	/* job_name */
+	char *const *argv;	/* qemu_cmdline_build()'s argv */
+	const char *kernel_url; /* where the worker gets the hypervisor image */
+	const char *initrd_url; /* ... and the boot bundle */
+	unsigned int timeout_s; /* the run's limit (0: none, LAVA gets an hour) */
+};
+
+/*
+ * Write the job as YAML to f. Returns 0; 2 with a message in err when the command line cannot be expressed
+ * in a LAVA job (more than one -initrd file, an argument with a space or quote, no -kernel).
+ */
+int lava_job_write(FILE *f, const struct lava_job *j, char *err, size_t err_size);
+
+#endif

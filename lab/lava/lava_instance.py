@@ -1,0 +1,290 @@
+#!/usr/bin/python3
+"""`tessera lab lava up|down|submit` (docs/lab.md): a local LAVA instance, and jobs submitted to one.
+
+up     starts PostgreSQL (pg_ctlcluster, if its cluster is down), lava-server's web service (gunicorn on
+       127.0.0.1), lava-publisher, lava-scheduler and one lava-worker, all by hand without systemd, each in
+       a session of its own with its pid in the state directory; adds the `qemu` device type and N devices
+       on that worker (device dictionaries beside lava-server's), marks them Good, and makes a user with an
+       API token. Event notification is on and the worker pings every second, so jobs start at once.
+down   stops all of that (and whatever a running job started), and PostgreSQL if `up` started it.
+submit submits jobs with lavacli to an instance (--url/--token, or the local one), waits for them all,
+       fetches each log and judges it as `lab lava run` does (the job's health must be Complete).
+
+Runs with Debian's /usr/bin/python3; the C tool execs it.
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lava_run  # noqa: E402  (the log parsing and the verdict are shared)
+
+PROG = "tessera lab lava"
+SETTINGS = "/etc/lava-server/settings.d/50-tessera-lab.yaml"
+DEVICES_DIR = "/etc/lava-server/dispatcher-config/devices"
+DAEMONS = ("gunicorn", "publisher", "scheduler", "worker")
+WORKER = "tessera-worker"
+USER = "tessera"
+
+
+def fail(status, msg):
+    print(f"{'tessera' if status == 2 else PROG}: {msg}", file=sys.stderr)
+    sys.exit(status)
+
+
+def manage(*args, check=True):
+    r = subprocess.run(["lava-server", "manage", *args], capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL)
+    if check and r.returncode:
+        fail(1, f"lava-server manage {' '.join(args)}: {(r.stderr or r.stdout).strip()[-400:]}")
+    return r
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def pids(state):
+    out = {}
+    for d in DAEMONS:
+        try:
+            with open(os.path.join(state, f"{d}.pid")) as f:
+                out[d] = int(f.read())
+        except (OSError, ValueError):
+            pass
+    return out
+
+
+def start(state, name, cmd):
+    log = open(os.path.join(state, f"{name}.out"), "w")
+    p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                         start_new_session=True)
+    with open(os.path.join(state, f"{name}.pid"), "w") as f:
+        f.write(str(p.pid))
+
+
+def postgres_start(state):
+    r = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True)
+    if r.returncode:
+        fail(1, "pg_lsclusters failed: is PostgreSQL installed (build/install-deps.sh)?")
+    for line in r.stdout.splitlines():
+        ver, cluster, _, status = line.split()[:4]
+        if status != "online":
+            subprocess.run(["pg_ctlcluster", ver, cluster, "start"], check=True)
+            with open(os.path.join(state, "postgres"), "w") as f:
+                f.write(f"{ver} {cluster}\n")
+
+
+def wait_http(url, limit_s):
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return True
+        except urllib.error.HTTPError:
+            return True  # it answers
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def up(args):
+    state = args.state
+    os.makedirs(state, exist_ok=True)
+    if not os.path.exists("/usr/bin/lava-server"):
+        fail(1, "lava-server is not installed (build/install-deps.sh installs it)")
+    running = [d for d, p in pids(state).items() if alive(p)]
+    if running:
+        fail(1, f"already up ({', '.join(running)} running): tessera lab lava down first")
+    t0 = time.monotonic()
+    postgres_start(state)
+    with open(SETTINGS, "w") as f:
+        f.write("# Written by `tessera lab lava up`, removed by `down`: jobs start at once.\n"
+                "EVENT_NOTIFICATION: true\n")
+    url = f"http://127.0.0.1:{args.port}"
+    start(state, "gunicorn", ["gunicorn3", "lava_server.wsgi", "--bind", f"127.0.0.1:{args.port}",
+                              "-u", "lavaserver", "-g", "lavaserver", "--worker-class", "eventlet",
+                              "--workers", "2", "--log-file", os.path.join(state, "gunicorn.log")])
+    start(state, "publisher", ["lava-server", "manage", "lava-publisher", "--host", "127.0.0.1",
+                               "--port", str(args.port + 1), "--log-file",
+                               os.path.join(state, "publisher.log")])
+    start(state, "scheduler", ["lava-server", "manage", "lava-scheduler", "--log-file",
+                               os.path.join(state, "scheduler.log")])
+    if not wait_http(f"{url}/RPC2/", 90):
+        down(args)
+        fail(1, f"lava-server did not answer at {url} (see {state}/gunicorn.log)")
+    # A worker registers itself the first time; once known, the server refuses that, so pass its token.
+    token = []
+    details = manage("workers", "details", WORKER, check=False)
+    for line in details.stdout.splitlines() if not details.returncode else []:
+        if line.split(":")[0].strip() == "token":
+            token = ["--token", line.split(":", 1)[1].strip()]
+    start(state, "worker", ["lava-worker", "--name", WORKER, *token, "--url", f"{url}/",
+                            "--ws-url", f"http://127.0.0.1:{args.port + 1}/ws/",
+                            "--worker-dir", os.path.join(state, "worker"), "--ping-interval", "1",
+                            "--log-file", os.path.join(state, "worker.log")])
+    # The worker registers itself; the devices need it to exist.
+    deadline = time.monotonic() + 60
+    while WORKER not in manage("workers", "list").stdout:
+        if time.monotonic() > deadline:
+            down(args)
+            fail(1, f"the worker did not register (see {state}/worker.log)")
+        time.sleep(1)
+    if "qemu" not in manage("device-types", "list", "--all").stdout:
+        manage("device-types", "add", "qemu")
+    known = manage("devices", "list", "--all").stdout
+    names = [f"qemu-{i + 1:02d}" for i in range(args.devices)]
+    for i, d in enumerate(names):
+        if d not in known:
+            manage("devices", "add", "--device-type", "qemu", "--worker", WORKER, d)
+        path = os.path.join(DEVICES_DIR, f"{d}.jinja2")
+        with open(path, "w") as f:
+            f.write(lava_run.DEVICE_DICT.replace("34:59", f"34:{0x60 + i:02x}"))
+        os.chmod(path, 0o644)
+        manage("devices", "update", "--health", "GOOD", "--worker", WORKER, d)
+    for d in known.split():
+        if d.startswith("qemu-") and d not in names and "(qemu)" in known:
+            manage("devices", "update", "--health", "MAINTENANCE", d, check=False)
+    manage("users", "add", USER, "--superuser", "--staff", "--passwd", os.urandom(12).hex(), check=False)
+    token = manage("tokens", "add", "--user", USER).stdout.strip().splitlines()[-1]
+    with open(os.path.join(state, "instance.json"), "w") as f:
+        json.dump({"url": url, "user": USER, "token": token, "devices": names}, f, indent=1)
+    os.chmod(os.path.join(state, "instance.json"), 0o600)
+    print(f"LAVA instance up at {url} in {time.monotonic() - t0:.0f} s: {len(names)} qemu devices "
+          f"({', '.join(names)}), user {USER}; token in {state}/instance.json")
+    return 0
+
+
+def down(args):
+    state = args.state
+    procs = {d: p for d, p in pids(state).items() if alive(p)}
+    # Whatever the daemons started (a job's lava-run, its QEMU in a session of its own) goes too.
+    victims = list(procs.values())
+    for p in procs.values():
+        victims += lava_run.descendants_of(p)
+    for p in procs.values():
+        try:
+            os.killpg(p, signal.SIGTERM)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 15
+    while any(alive(p) for p in victims) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for p in victims:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+    for d in DAEMONS:
+        try:
+            os.remove(os.path.join(state, f"{d}.pid"))
+        except OSError:
+            pass
+    try:
+        os.remove(SETTINGS)
+    except OSError:
+        pass
+    pg = os.path.join(state, "postgres")
+    if os.path.exists(pg):
+        with open(pg) as f:
+            ver, cluster = f.read().split()
+        subprocess.run(["pg_ctlcluster", ver, cluster, "stop"], check=False)
+        os.remove(pg)
+    left = [p for p in victims if alive(p)]
+    if left:
+        fail(1, f"processes {left} are still there")
+    print(f"LAVA instance down ({', '.join(procs) or 'nothing was running'})")
+    return 0
+
+
+def lavacli(uri, *args, check=True):
+    r = subprocess.run(["lavacli", "--uri", uri, *args], capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL)
+    if check and r.returncode:
+        fail(1, f"lavacli {' '.join(args[:2])}: {(r.stderr or r.stdout).strip()[-400:]}")
+    return r.stdout
+
+
+def submit(args):
+    if not args.url or not args.token:
+        try:
+            with open(os.path.join(args.state, "instance.json")) as f:
+                inst = json.load(f)
+        except OSError:
+            fail(2, "--url and --token are needed (no local instance: tessera lab lava up)")
+        args.url, args.token = args.url or inst["url"], args.token or inst["token"]
+        args.user = args.user or inst["user"]
+    u = urllib.parse.urlsplit(args.url)
+    if u.scheme not in ("http", "https") or not u.netloc:
+        fail(2, f"--url: expected http(s)://HOST[:PORT], got '{args.url}'")
+    uri = f"{u.scheme}://{args.user or USER}:{args.token}@{u.netloc}{u.path.rstrip('/')}/RPC2"
+    jobs, t0 = [], time.monotonic()
+    for j in args.jobs:
+        job = lava_run.load_job(j)
+        jobs.append((j, job, lavacli(uri, "jobs", "submit", j).strip()))
+        print(f"{job.get('job_name', j)}: submitted as job {jobs[-1][2]}", flush=True)
+    signal.signal(signal.SIGINT, lava_run.on_signal)
+    signal.signal(signal.SIGTERM, lava_run.on_signal)
+    ok = True
+    for path, job, jid in jobs:
+        while not lava_run.stopping:
+            shown = lavacli(uri, "jobs", "show", jid, "--yaml")
+            info = lava_run.yaml.safe_load(shown) or {}
+            if info.get("state") == "Finished":
+                break
+            time.sleep(1)
+        if lava_run.stopping:
+            for _, _, other in jobs:
+                lavacli(uri, "jobs", "cancel", other, check=False)
+            sys.exit(130 if lava_run.stopping == signal.SIGINT else 143)
+        name = str(job.get("job_name", os.path.basename(path)))
+        out = os.path.join(args.output, f"{os.path.splitext(os.path.basename(path))[0]}-lava{jid}")
+        os.makedirs(out, exist_ok=True)
+        log = os.path.join(out, "lava.log")
+        with open(log, "w") as f:
+            f.write(lavacli(uri, "jobs", "logs", jid, "--raw"))
+        extra = [] if info.get("health") == "Complete" else [f"health {info.get('health')}"]
+        ok = lava_run.report(name, path, jid, out, lava_run.parse_log(log), extra,
+                              time.monotonic() - t0)\
+            and ok
+    return 0 if ok else 1
+
+
+def main():
+    p = argparse.ArgumentParser(prog=PROG)
+    p.add_argument("--state", required=True, help=argparse.SUPPRESS)
+    p.add_argument("--default-output", required=True, help=argparse.SUPPRESS)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    u = sub.add_parser("up")
+    u.add_argument("--devices", type=int, default=2, choices=range(1, 17), metavar="N")
+    u.add_argument("--port", type=int, default=8090)
+    sub.add_parser("down")
+    s = sub.add_parser("submit")
+    s.add_argument("--url")
+    s.add_argument("--token")
+    s.add_argument("--user")
+    s.add_argument("-o", "--output")
+    s.add_argument("jobs", nargs="+", metavar="JOB.yaml")
+    try:
+        args = p.parse_args()
+    except SystemExit as e:
+        sys.exit(0 if e.code == 0 else 2)
+    if args.cmd in ("up", "down") and os.geteuid():
+        fail(1, f"lava {args.cmd} must run as root")
+    if args.cmd == "submit":
+        args.output = args.output or args.default_output
+    sys.exit({"up": up, "down": down, "submit": submit}[args.cmd](args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+/*
+ * LAVA jobs end to end (docs/lab.md): `tessera lab lava render` jobs for the default system, pingpong and
+ * the probe alone, run with the real lava-run through `tessera lab lava run`, give the same test cases
+ * with the same results as `tessera run` on the same systems; an incomplete job and a failed case make it
+ * exit 1. Needs root and lava-dispatcher (build/packages.txt), as CI has.
+ */
+#include <criterion/criterion.h>
+#include <ctype.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define LIMIT_S 120
+
+static char dir[64];
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/tessera-lava-it.XXXXXX");
+	cr_assert(mkdtemp(dir));
+	cr_assert_eq(access("/usr/bin/lava-run", X_OK), 0,
+		     "lava-run is missing: install lava-dispatcher (build/install-deps.sh)");
+}
+
+static void teardown(void)
+{
+	cr_expect_eq(sh("rm -rf '%s'", dir), 0);
+}
+
+TestSuite(lava, .init = setup, .fini = teardown, .timeout = 240);
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lines sorted and joined: the cases as a set (LAVA and the console may interleave cells differently). */
+static char *sorted(char **lines, size_t n)
+{
+	size_t len = 1;
+
+	qsort(lines, n, sizeof(*lines), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		len += strlen(lines[i]) + 1;
+	char *s = calloc(1, len);
+	for (size_t i = 0; i < n; i++) {
+		strcat(s, lines[i]);
+		strcat(s, "\n");
+		free(lines[i]);
+	}
+	free(lines);
+	return s;
+}
+
+/* "cell/name\tpass|fail" for each "[cell] TEST name: PASS|FAIL..." line of a `tessera run`. */
+static char *console_cases(const char *out)
+{
+	char **lines = calloc(4096, sizeof(*lines));
+	size_t n = 0;
+
+	for (const char *l = out; *l && n < 4096;) {
+		const char *end = strchr(l, '\n');
+		size_t len = end ? (size_t)(end - l) : strlen(l);
+		char cell[64], name[128], result[8];
+		char *line = strndup(l, len);
+		if (sscanf(line, "[%63[^]]] TEST %127[^:]: %7[A-Z]", cell, name, result) == 3) {
+			for (char *c = result; *c; c++)
+				*c = (char)(*c - 'A' + 'a');
+			cr_assert(asprintf(&lines[n++], "%s/%s\t%s", cell, name, result) > 0);
+		}
+		free(line);
+		l += len + (end ? 1 : 0);
+	}
+	return sorted(lines, n);
+}
+
+/* The rows of the results.tsv that `lab lava run` (or submit) wrote for job `name` into DIR/runs. */
+static char *lava_cases(const char *name)
+{
+	char pattern[160], buf[512];
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s/runs/%s-*/results.tsv", dir, name);
+	cr_assert_eq(glob(pattern, 0, NULL, &g), 0, "no %s", pattern);
+	cr_assert_eq(g.gl_pathc, 1, "one run of %s", name);
+	FILE *f = fopen(g.gl_pathv[0], "r");
+	cr_assert(f);
+	char **lines = calloc(4096, sizeof(*lines));
+	size_t n = 0;
+	cr_assert(fgets(buf, sizeof(buf), f) && !strcmp(buf, "case\tresult\n"), "results.tsv header");
+	while (fgets(buf, sizeof(buf), f) && n < 4096) {
+		buf[strcspn(buf, "\n")] = '\0';
+		lines[n++] = strdup(buf);
+	}
+	fclose(f);
+	globfree(&g);
+	return sorted(lines, n);
+}
+
+static void render(const char *config, const char *const *more)
+{
+	const char *args[16] = {"lab", "lava", "render", "--config", config, "-o", dir};
+	int n = 7;
+	struct tessera_proc p;
+
+	while (more && *more)
+		args[n++] = *more++;
+	args[n] = NULL;
+	tessera_run(&p, LIMIT_S, args);
+	cr_assert_eq(p.status, 0, "render %s: %d\n%s", config, p.status, p.err);
+	tessera_free(&p);
+}
+
+static const char *const configs[][2] = {
+	{"default", TESSERA_SOURCE_ROOT "/configs/default.yaml"},
+	{"pingpong", TESSERA_SOURCE_ROOT "/configs/pingpong.yaml"},
+	{"lava-probe", TESSERA_SOURCE_ROOT "/tests/integration/configs/lava-probe.yaml"},
+};
+
+/* `verb` ("run" or "submit") the three jobs; each must complete and equal `tessera run`'s cases. */
+static void jobs_match_tessera_run(const char *verb)
+{
+	char jobs[3][128], runs[128];
+	struct tessera_proc p;
+
+	for (int i = 0; i < 3; i++) {
+		render(configs[i][1], NULL);
+		snprintf(jobs[i], sizeof(jobs[i]), "%s/%s.yaml", dir, configs[i][0]);
+	}
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	tessera_run(&p, 300,
+		    (const char *const[]){"lab", "lava", verb, "-o", runs, jobs[0], jobs[1], jobs[2], NULL});
+	cr_expect_eq(p.status, 0, "lab lava %s: %d\n%s\n%s", verb, p.status, p.out, p.err);
+	for (int i = 0; i < 3; i++) {
+		char line[128];
+		snprintf(line, sizeof(line), "\n%s: ", configs[i][0]);
+		const char *summary = strstr(p.out, line);
+		while (summary && !isdigit((unsigned char)summary[strlen(line)]))
+			summary = strstr(summary + 1, line);
+		cr_expect(summary && !strncmp(strstr(summary, " passed, "),
+					      " passed, 0 failed, job Complete, ", 33),
+			  "no complete run of %s without failures:\n%s", configs[i][0], p.out);
+
+		struct tessera_proc r;
+		tessera_run(&r, LIMIT_S, (const char *const[]){"run", "--config", configs[i][1], NULL});
+		cr_expect_eq(r.status, 0, "tessera run %s: %d\n%s", configs[i][1], r.status, r.err);
+		char *want = console_cases(r.out), *got = lava_cases(configs[i][0]);
+		cr_expect(strlen(want) > 20, "%s prints test cases:\n%s", configs[i][1], r.out);
+		cr_expect_str_eq(got, want, "%s: LAVA's cases differ from tessera run's", configs[i][0]);
+		free(want);
+		free(got);
+		tessera_free(&r);
+	}
+	tessera_free(&p);
+}
+
+Test(lava, jobs_give_the_same_cases_as_tessera_run)
+{
+	jobs_match_tessera_run("run");
+	cr_expect_eq(sh("pgrep -f '[l]ava-run.*%s' >/dev/null", dir) >> 8, 1, "a lava-run is left");
+	cr_expect_eq(sh("pgrep -f '[q]emu-system.*dispatcher/tmp' >/dev/null") >> 8, 1,
+		     "a LAVA QEMU is left");
+}
+
+/*
+ * A local LAVA instance with two qemu devices: the same jobs through lavacli give the same cases; `down`
+ * leaves none of the instance's processes behind.
+ */
+Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 600)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 240, (const char *const[]){"lab", "lava", "up", "--devices", "2", NULL});
+	cr_assert_eq(p.status, 0, "lab lava up: %d\n%s\n%s", p.status, p.out, p.err);
+	expect_line(&p, "2 qemu devices (qemu-01, qemu-02)");
+	tessera_free(&p);
+	jobs_match_tessera_run("submit");
+	tessera_run(&p, 60, (const char *const[]){"lab", "lava", "down", NULL});
+	cr_expect_eq(p.status, 0, "lab lava down: %d\n%s\n%s", p.status, p.out, p.err);
+	tessera_free(&p);
+	cr_expect_eq(sh("pgrep -f '[l]ava_server.wsgi|[l]ava-server manage|[l]ava-worker' >/dev/null") >> 8,
+		     1, "an instance process is left");
+}
+
+Test(lava, an_incomplete_job_fails_the_run)
+{
+	char job[128], runs[128];
+	struct tessera_proc p;
+
+	render(TESSERA_SOURCE_ROOT "/tests/integration/configs/lava-probe.yaml",
+	       (const char *const[]){"--name", "fault", "--append", "test_fault=pagefault", NULL});
+	snprintf(job, sizeof(job), "%s/fault.yaml", dir);
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	tessera_run(&p, LIMIT_S, (const char *const[]){"lab", "lava", "run", "-o", runs, job, NULL});
+	cr_expect_eq(p.status, 1, "lab lava run: %d\n%s\n%s", p.status, p.out, p.err);
+	expect_line(&p, "fault: 0 passed, 0 failed, job Incomplete (");
+	tessera_free(&p);
+}
+
+/* A stand-in for lava-run that logs one failed and one passed case and a complete job, as LAVA does. */
+static const char fake_lava_run[] =
+	"#!/bin/sh\n"
+	"echo '{\"lvl\": \"results\", \"msg\": {\"case\": \"probe_test_a\", \"definition\": \"tessera\", "
+	"\"extra\": {\"test_case_id\": \"probe] TEST a\"}, \"result\": \"fail\"}}'\n"
+	"echo '{\"lvl\": \"results\", \"msg\": {\"case\": \"probe_test_b\", \"definition\": \"tessera\", "
+	"\"extra\": {\"test_case_id\": \"probe] TEST b\"}, \"result\": \"pass\"}}'\n"
+	"echo '{\"lvl\": \"results\", \"msg\": {\"case\": \"job\", \"definition\": \"lava\", \"result\": "
+	"\"pass\"}}'\n";
+
+Test(lava, a_failed_case_fails_the_run)
+{
+	char job[128], runs[128], fake[128];
+	struct tessera_proc p;
+
+	render(TESSERA_SOURCE_ROOT "/tests/integration/configs/lava-probe.yaml", NULL);
+	snprintf(job, sizeof(job), "%s/lava-probe.yaml", dir);
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	snprintf(fake, sizeof(fake), "%s/fake-lava-run", dir);
+	FILE *f = fopen(fake, "w");
+	cr_assert(f);
+	fputs(fake_lava_run, f);
+	fclose(f);
+	cr_assert_eq(chmod(fake, 0755), 0);
+	tessera_run(&p, LIMIT_S,
+		    (const char *const[]){"lab", "lava", "run", "--lava-run", fake, "-o", runs, job, NULL});
+	cr_expect_eq(p.status, 1, "lab lava run: %d\n%s\n%s", p.status, p.out, p.err);
+	expect_line(&p, "lava-probe: probe/a: FAIL");
+	expect_line(&p, "lava-probe: 1 passed, 1 failed, job Complete");
+	char *got = lava_cases("lava-probe");
+	cr_expect_str_eq(got, "probe/a\tfail\nprobe/b\tpass\n");
+	free(got);
+	tessera_free(&p);
+}
