@@ -57,8 +57,6 @@ static int cell_create_one(struct cell *c, const struct tessera_config_header *b
 	c->lock = (struct spinlock)SPINLOCK_INIT;
 	c->state = TESSERA_CELL_STOPPED;
 	format_snprintf(c->reason, sizeof(c->reason), "never started");
-	c->stats.version = TESSERA_CELL_STATS_VERSION;
-	c->stats.nr_reasons = TESSERA_ER_COUNT;
 
 	/* Cell RAM must be RAM nobody else uses: not the hypervisor, its pool, the boot modules, nor what
 	 * the firmware reserves. Shared regions too: they are not claimed (both cells map them), but they

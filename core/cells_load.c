@@ -106,9 +106,8 @@ void cells_load(const struct tessera_config_header *hdr, const struct boot_info 
 	if (cells_create(hdr, info, why, sizeof(why)))
 		config_refused(why);
 
-	cell_stats_hook_register();
 	trace_hv_init(info->cmdline);
-	pr_info("config: %u cells, %u hooks on the exit path", nr_cells, hooks_count());
+	pr_info("config: %u cells, %u hook clients", nr_cells, hooks_count());
 	for (unsigned int i = 0; i < nr_cells; i++)
 		cell_start(&cells[i]);
 }

@@ -16,36 +16,94 @@
 #define NO_FAULT (-1)
 
 /*
+ * The console's VIOLATION lines, per cell: the first VLOG_BURST in full, then at most one per
+ * VLOG_INTERVAL_DIV-th of a second, saying how many were left out since the one before. Every violation
+ * is counted and traced at once whatever the console shows, and the shutdown summary gives the totals
+ * (cell_stats.c), so a cell hammering a denied port can neither slow the machine down with console
+ * writes (thousands of instructions each) nor flood the console.
+ */
+#define VLOG_BURST	  8
+#define VLOG_INTERVAL_DIV 1 /* one line per second */
+
+static bool vlog_admit(struct cell *c, uint64_t *skipped)
+{
+	struct violation_log *l = &c->vlog;
+	uint64_t now, next;
+
+	*skipped = 0;
+	if (__atomic_load_n(&l->printed, __ATOMIC_RELAXED) < VLOG_BURST &&
+	    __atomic_fetch_add(&l->printed, 1, __ATOMIC_RELAXED) < VLOG_BURST)
+		return true;
+	now = arch_timestamp();
+	next = __atomic_load_n(&l->next_tsc, __ATOMIC_RELAXED);
+	if (now >= next &&
+	    __atomic_compare_exchange_n(&l->next_tsc, &next, now + arch_timestamp_hz() / VLOG_INTERVAL_DIV,
+					false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		*skipped = __atomic_exchange_n(&l->suppressed, 0, __ATOMIC_RELAXED);
+		return true;
+	}
+	__atomic_fetch_add(&l->suppressed, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&l->suppressed_all, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
+/* Counted (by this vCPU: no other CPU writes its counters) and traced, whatever the console shows. */
+static void violation_account(struct vcpu *v, unsigned int reason)
+{
+	v->stats.violations++;
+	if (reason < TESSERA_ER_COUNT)
+		v->violations_by_reason[reason]++;
+}
+
+static void vlog_print(struct vcpu *v, uint64_t pc, uint64_t skipped, const char *what)
+{
+	if (skipped)
+		pr_info("VIOLATION cell '%s' cpu %u %s %#llx: %s (%llu more suppressed since the last line)",
+			v->cell->name, v->cpu, arch_pc_name(), (unsigned long long)pc, what,
+			(unsigned long long)skipped);
+	else
+		pr_info("VIOLATION cell '%s' cpu %u %s %#llx: %s", v->cell->name, v->cpu, arch_pc_name(),
+			(unsigned long long)pc, what);
+}
+
+/*
  * A refused request that needs no fault (a hypercall answers -EPERM): counted, reported and traced (the
  * trace's violations must add up to the counter, as its exits do), the cell goes on.
  */
 void cell_violation_count(struct vcpu *v, uint64_t addr, const char *what)
 {
-	__atomic_fetch_add(&v->cell->stats.violations, 1, __ATOMIC_RELAXED);
-	pr_info("VIOLATION cell '%s' cpu %u %s %#llx: %s", v->cell->name, v->cpu, arch_pc_name(),
-		(unsigned long long)arch_vcpu_pc(v), what);
+	uint64_t skipped;
+
+	violation_account(v, TESSERA_ER_HYPERCALL);
 	trace_point(violation, v->cpu, (int)v->cell->id, TESSERA_ER_HYPERCALL, 0, arch_vcpu_pc(v), addr);
+	if (vlog_admit(v->cell, &skipped))
+		vlog_print(v, arch_vcpu_pc(v), skipped, what);
 }
 
 void cell_violation(struct vcpu *v, const struct vcpu_exit *exit, int fault, const char *fmt, ...)
 {
 	struct cell *c = v->cell;
-	char what[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	format_vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	__atomic_fetch_add(&c->stats.violations, 1, __ATOMIC_RELAXED);
-	pr_info("VIOLATION cell '%s' cpu %u %s %#llx: %s", c->name, v->cpu, arch_pc_name(),
-		(unsigned long long)exit->pc, what);
 	bool inject = c->cfg->policy == TESSERA_POLICY_INJECT && fault != NO_FAULT;
 	uint64_t addr = exit->reason == TESSERA_ER_PIO	  ? exit->pio.port
 			: exit->reason == TESSERA_ER_MMIO ? exit->mem.gpa
 			: exit->reason == TESSERA_ER_MSR_READ || exit->reason == TESSERA_ER_MSR_WRITE
 				? exit->msr.index
 				: 0;
+	uint64_t skipped;
+	char what[128];
+	va_list ap;
+
+	violation_account(v, exit->reason);
 	trace_point(violation, v->cpu, (int)c->id, (uint16_t)exit->reason, !inject, exit->pc, addr);
+	/* The text is made only when it is printed or becomes the cell's stop reason. */
+	bool print = vlog_admit(c, &skipped);
+	if (print || !inject) {
+		va_start(ap, fmt);
+		format_vsnprintf(what, sizeof(what), fmt, ap);
+		va_end(ap);
+	}
+	if (print)
+		vlog_print(v, exit->pc, skipped, what);
 	if (inject)
 		arch_vcpu_inject_fault(v, exit, (enum vcpu_fault)fault);
 	else
@@ -80,16 +138,25 @@ static void handle_msr(struct vcpu *v, struct vcpu_exit *exit)
 			       write ? "write" : "read");
 }
 
-static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
+static void handle_hypercall(struct vcpu *v, struct vcpu_exit *exit)
+{
+	if (exit->hypercall.nr < ARRAY_SIZE(v->stats.hypercalls))
+		v->stats.hypercalls[exit->hypercall.nr]++;
+	/* The one privilege check, before the number is even looked at (hypercall.c). The arch returns the
+	 * result to the guest before the next entry. */
+	if (unlikely(exit->hypercall.priv_level != 0))
+		exit->hypercall.result = hypercall_refuse_user_mode(v, exit->hypercall.nr);
+	else
+		exit->hypercall.result = hypercall_dispatch(v, exit->hypercall.nr, exit->hypercall.args);
+}
+
+/* Every reason but the hypercall, out of line: the hypercall path saves no registers for them. */
+static __noinline void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 {
 	struct cell *c = v->cell;
 
 	switch (exit->reason) {
-	case TESSERA_ER_HYPERCALL:
-		exit->hypercall.result = hypercall_dispatch(v, exit->hypercall.nr, exit->hypercall.args);
-		arch_vcpu_set_hypercall_result(v, exit->hypercall.result);
-		arch_vcpu_skip(v, exit);
-		break;
+	case TESSERA_ER_HYPERCALL: handle_hypercall(v, exit); break;
 	case TESSERA_ER_PIO:
 		/* Granted ports never exit (the I/O map lets them through): this one is denied. */
 		cell_violation(v, exit, VCPU_FAULT_GP, "port %#x %s (%u bytes%s) denied", exit->pio.port,
@@ -154,9 +221,69 @@ static void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 	}
 }
 
-void exit_handle(struct vcpu *v, struct vcpu_exit *exit)
+/* One exit counted by its own vCPU (cell_stats.c says why this is not a hook client). */
+static inline void cell_stats_count(struct vcpu *v, const struct vcpu_exit *exit)
 {
-	if (hooks_run(v, exit) != HOOK_CONSUMED)
+	struct tessera_cell_stats *s = &v->stats;
+
+	/* The decoder produces only reasons of the table; the test keeps a bad one from writing elsewhere.
+	 * Hypercalls by number are counted in handle_hypercall. */
+	if (likely(exit->reason < TESSERA_ER_COUNT))
+		s->exits[exit->reason]++;
+}
+
+/* The points an exit passes through, and CPU 0's tick: their cost when no client has them armed is the
+ * one test of vcpu_exit(), the full path below otherwise. */
+#define EXIT_POINTS (HOOK_BIT(HOOK_EXIT) | HOOK_BIT(HOOK_RESULT) | HOOK_BIT(HOOK_ENTRY))
+
+/* After the handler: false when the vCPU is to leave (asked to stop, or halted for good). */
+static inline bool exit_go_on(struct vcpu *v)
+{
+	if (unlikely(v->halted) || READ_ONCE(v->stop))
+		return false; /* halted for good: cell_vcpu_left() counts it */
+	/* CPU 0's periodic work goes on while it runs a vCPU (e.g. the trace mailbox). */
+	if (unlikely(--v->tick_countdown == 0)) {
+		v->tick_countdown = HOOK_TICK_EXITS;
+		if (v->cpu == 0)
+			hook_tick();
+	}
+	return true;
+}
+
+/* An exit while some exit-path point is armed: each point's clients, in order. */
+static __noinline bool vcpu_exit_hooked(struct vcpu *v, struct vcpu_exit *exit, uint32_t armed)
+{
+	if (!(armed & HOOK_BIT(HOOK_EXIT)) || hooks_run_exit(v, exit) != HOOK_CONSUMED) {
+		if (exit->reason == TESSERA_ER_HYPERCALL)
+			handle_hypercall(v, exit);
+		else
+			handle_core(v, exit);
+	}
+	if (armed & HOOK_BIT(HOOK_RESULT))
+		hooks_run_result(v, exit);
+	if (!exit_go_on(v))
+		return false;
+	if (armed & HOOK_BIT(HOOK_ENTRY))
+		hooks_run_entry(v);
+	return true;
+}
+
+/*
+ * Each exit, from arch_vcpu_run's loop: the exit path's own accounting, the handler (the hypercall, the
+ * most frequent exit, inline), then go on unless the vCPU is to leave. With the exit, result and entry
+ * points all disarmed that is one test for the three; one load of the mask serves the whole exit (a
+ * point armed meanwhile counts from the next).
+ */
+bool vcpu_exit(struct vcpu *v, struct vcpu_exit *exit)
+{
+	uint32_t armed = hooks_armed_mask();
+
+	cell_stats_count(v, exit);
+	if (unlikely(armed & EXIT_POINTS))
+		return vcpu_exit_hooked(v, exit, armed);
+	if (likely(exit->reason == TESSERA_ER_HYPERCALL))
+		handle_hypercall(v, exit);
+	else
 		handle_core(v, exit);
-	hooks_run_after(v, exit);
+	return exit_go_on(v);
 }

@@ -89,7 +89,7 @@ static int64_t hc_CELL_STATS(struct vcpu *v, const uint64_t a[4])
 		return -HV_EPERM;
 	if (a[2] < sizeof(copy.version) + sizeof(copy.nr_reasons))
 		return -HV_EINVAL;
-	memcpy(&copy, &c->stats, sizeof(copy));
+	cell_stats_get(c, &copy);
 	return cell_copy_to_guest(v->cell, a[1], &copy, MIN(a[2], sizeof(copy))) ?: (int64_t)sizeof(copy);
 }
 
@@ -168,20 +168,25 @@ const char *hypercall_name(uint64_t nr)
 	return nr < ARRAY_SIZE(hypercalls) && hypercalls[nr].name ? hypercalls[nr].name : "?";
 }
 
+/*
+ * The one privilege check's refusal (exit.c makes the check, from the privilege level the arch decoded
+ * with the exit, before the number is even looked at): a process of the cell's OS (x86: CPL 3) must not
+ * stop, start or restart cells, print, or end its own cell. Refused as a violation (counted and
+ * reported: it is an attempt past the cell's kernel), with -EPERM.
+ */
+int64_t hypercall_refuse_user_mode(struct vcpu *v, uint64_t nr)
+{
+	char what[64];
+
+	format_snprintf(what, sizeof(what), "hypercall %s (%llu) from user mode refused", hypercall_name(nr),
+			(unsigned long long)nr);
+	cell_violation_count(v, nr, what);
+	return -HV_EPERM;
+}
+
+/* A hypercall from the cell's kernel (hypercall_refuse_user_mode says who checks that). */
 int64_t hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[4])
 {
-	/*
-	 * The one privilege check, before the number is even looked at: a process of the cell's OS (x86:
-	 * CPL 3) must not stop, start or restart cells, print, or end its own cell. Refused as a violation
-	 * (counted and reported: it is an attempt past the cell's kernel), with -EPERM.
-	 */
-	if (!arch_vcpu_kernel_mode(v)) {
-		char what[64];
-		format_snprintf(what, sizeof(what), "hypercall %s (%llu) from user mode refused",
-				hypercall_name(nr), (unsigned long long)nr);
-		cell_violation_count(v, nr, what);
-		return -HV_EPERM;
-	}
 	if (nr >= ARRAY_SIZE(hypercalls) || !hypercalls[nr].fn)
 		return -HV_EINVAL;
 	if (hypercalls[nr].manager_only && !is_manager(v))

@@ -25,19 +25,18 @@ static void vcpu_run_cell(struct vcpu *v)
 
 	v->line_len = 0;
 	v->halted = false;
-	int err = arch_vcpu_reset(v, c->stage2.root_pa, c->io, &boot);
+	v->tick_countdown = HOOK_TICK_EXITS;
+	int err = hook_fail(FAIL_VCPU_RESET, v) ?: arch_vcpu_reset(v, c->stage2.root_pa, c->io, &boot);
 	if (err) {
 		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: cannot set up the vCPU: %s", v->cpu,
 			  hv_strerror(err));
 		return;
 	}
-	while (!READ_ONCE(v->stop)) {
+	if (READ_ONCE(v->stop))
+		return;
+	if (hook_armed(HOOK_ENTRY))
 		hooks_run_entry(v);
-		arch_vcpu_run(v, &exit);
-		exit_handle(v, &exit);
-		if (v->halted && !READ_ONCE(v->stop))
-			return; /* halted for good: cell_vcpu_left() counts it */
-	}
+	arch_vcpu_run(v, &exit); /* until vcpu_exit() says leave (exit.c) */
 }
 
 __noreturn void vcpu_cpu_loop(unsigned int cpu)
@@ -69,6 +68,7 @@ __noreturn void vcpu_cpu_loop(unsigned int cpu)
 			}
 		}
 		if (cpu == 0) {
+			hook_tick();
 			trace_hv_poll();     /* CPU 0 owns the host channel's mailbox */
 			ivc_watchdog_poll(); /* CPU 0 owns no cell: it keeps the cells' watchdogs */
 			if (cells_all_done())

@@ -47,6 +47,11 @@ static uint64_t valid_events; /* the catalog's ids */
 static struct spinlock masks_lock = SPINLOCK_INIT;
 /* The OR of every mask, kept by masks_apply: the hooks test it before they touch anything else. */
 static uint64_t any_enabled;
+/* The trace client's exit-path points are armed only while some event is on: with all off they cost one
+ * branch each. (The client is defined with its callbacks below.) */
+#define TRACE_EVENT_POINTS (HOOK_BIT(HOOK_EXIT) | HOOK_BIT(HOOK_RESULT) | HOOK_BIT(HOOK_ENTRY))
+static const struct hook_client trace_hook;
+static bool hook_registered;
 
 #ifndef TRACE_CLOCK_INLINE
 uint64_t trace_clock(void)
@@ -110,6 +115,8 @@ static void masks_apply(bool enable, uint64_t events, uint64_t cells)
 		any |= m;
 	}
 	__atomic_store_n(&any_enabled, any, __ATOMIC_RELAXED);
+	if (hook_registered)
+		hooks_arm(&trace_hook, TRACE_EVENT_POINTS, any != 0);
 	spin_unlock(&masks_lock);
 }
 
@@ -130,10 +137,11 @@ int64_t trace_hv_control(uint32_t op, uint64_t events, uint64_t cells)
 static void publish_counters(void)
 {
 	for (unsigned int i = 0; i < nr_cells && i < TESSERA_TRACE_MAX_CELLS; i++) {
-		const struct tessera_cell_stats *s = &cells[i].stats;
+		struct tessera_cell_stats stats, *s = &stats;
 		struct tessera_trace_cell_info *ci = &ctl->cells[i];
 		uint64_t total = 0;
 
+		cell_stats_get(&cells[i], &stats);
 		for (unsigned int r = 0; r < TESSERA_ER_COUNT && r < ARRAY_SIZE(ci->exits_by_reason); r++) {
 			uint64_t n = __atomic_load_n(&s->exits[r], __ATOMIC_RELAXED);
 			__atomic_store_n(&ci->exits_by_reason[r], n, __ATOMIC_RELAXED);
@@ -266,14 +274,18 @@ static __noinline void trace_hypercall_event(struct vcpu *v, const struct vcpu_e
 			    e->hypercall.args[2], e->hypercall.args[3]);
 }
 
-/* CPU 0 also carries out mailbox commands here, whether or not any event is on. */
-static void trace_after_hook(struct vcpu *v, const struct vcpu_exit *e, void *ctx)
+static void trace_result_hook(struct vcpu *v, struct vcpu_exit *e, void *ctx)
 {
 	(void)ctx;
 	if (any_event_enabled())
 		trace_hypercall_event(v, e);
-	if (v->cpu == 0)
-		mailbox_poll();
+}
+
+/* CPU 0's tick: mailbox commands are carried out while CPU 0 runs a cell too. */
+static void trace_tick_hook(void *ctx)
+{
+	(void)ctx;
+	mailbox_poll();
 }
 
 /* The pc is read before the reservation: across that call fewer values are live (fewer registers saved). */
@@ -294,8 +306,13 @@ static void trace_entry_hook(struct vcpu *v, void *ctx)
 		trace_entry_event(v);
 }
 
-static const struct exit_hook trace_hook = {"trace", trace_exit_hook, NULL, trace_after_hook,
-					    trace_entry_hook};
+static const struct hook_client trace_hook = {
+	.name = "trace",
+	.exit = trace_exit_hook,
+	.result = trace_result_hook,
+	.entry = trace_entry_hook,
+	.tick = trace_tick_hook,
+};
 
 /* ---- setup ---- */
 
@@ -365,6 +382,10 @@ void trace_hv_init(const char *cmdline)
 		ctl = NULL;
 		return;
 	}
+	spin_lock(&masks_lock);
+	hook_registered = true;
+	hooks_arm(&trace_hook, TRACE_EVENT_POINTS, any_enabled != 0);
+	spin_unlock(&masks_lock);
 	ctl->tsc_offset = arch_timestamp();
 	ctl->running = 1;
 	for (unsigned int c = 0; c < nr_cpus; c++)

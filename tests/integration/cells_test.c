@@ -174,3 +174,30 @@ Test(cells, blob_with_a_wrong_checksum_is_refused, .timeout = 60)
 	unlink(blob);
 	rmdir(dir);
 }
+
+static unsigned int count_lines_with(const char *text, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* 3000 denied writes under inject: all counted and trapped, the console rate-limited (a burst in full,
+ * then at most one line a second, with the count it left out), the totals in the shutdown summary. */
+Test(cells, a_cell_hammering_a_denied_port_is_counted_in_full_but_rate_limited_on_the_console, .timeout = 120)
+{
+	struct tessera_proc p;
+
+	run_config(&p, "tests/integration/configs/hammer-inject.yaml");
+	expect_line(&p, "[hammer] exitbench: hammer=3000 faults=3000");
+	expect_line(&p, "cell 'hammer' finished: exit status 0");
+	expect_line(&p, "3000 violations");
+	expect_line(&p, "stats:   violations pio                3000");
+	expect_line(&p, "stats:   VIOLATION lines suppressed");
+	unsigned int lines = count_lines_with(p.out, "VIOLATION cell 'hammer'");
+	cr_expect(lines >= 1 && lines <= 20, "%u VIOLATION lines for 3000 violations:\n%s", lines, p.out);
+	cr_expect_eq(p.status, 0, "exit status %d", p.status);
+	tessera_free(&p);
+}

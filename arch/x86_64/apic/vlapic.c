@@ -31,7 +31,8 @@ static int bit_highest(const uint32_t *v)
 
 void vlapic_reset(struct vlapic *l, uint32_t id, uint64_t now_hz, uint64_t bus_hz)
 {
-	*l = (struct vlapic){.id = id, .svr = 0xff, .dfr = 0xffffffff, .now_hz = now_hz, .bus_hz = bus_hz};
+	*l = (struct vlapic){
+		.id = id, .svr = 0xff, .dfr = 0xffffffff, .now_hz = now_hz, .bus_hz = bus_hz, .dirty = 1};
 	for (int i = 0; i < 8; i++)
 		l->lvt[i] = APIC_LVT_MASKED;
 }
@@ -114,6 +115,13 @@ void vlapic_raise(struct vlapic *l, uint8_t vector)
 void vlapic_post(struct vlapic *l, uint8_t vector)
 {
 	__atomic_fetch_or(&l->incoming[vector / 32], 1u << (vector % 32), __ATOMIC_RELEASE);
+	vlapic_set_dirty(l); /* after the post: an owner that takes the mark sees the vector */
+}
+
+void vlapic_post_nmi(struct vlapic *l)
+{
+	__atomic_store_n(&l->nmi_pending, 1, __ATOMIC_RELEASE);
+	vlapic_set_dirty(l);
 }
 
 bool vlapic_has_incoming(const struct vlapic *l)
@@ -295,6 +303,7 @@ bool vlapic_write(struct vlapic *l, uint32_t off, uint32_t value, uint64_t now, 
 	int lvt = lvt_index(off);
 	int isr;
 
+	vlapic_set_dirty(l); /* TPR, EOI, the timer, SVR, LVTs: any write may change what is deliverable */
 	ipi->kind = VLAPIC_IPI_NONE;
 	if (off & 0xf || off >= 0x400)
 		return false;

@@ -55,6 +55,14 @@ struct vlapic {
 	uint32_t nmi_pending;
 	uint32_t timer_backlog; /* periodic ticks that came due while the previous one was undelivered */
 	uint32_t incoming[8];	/* posted by other CPUs (atomic) */
+	/*
+	 * Something the injection decision depends on may have changed since the owner last made it: set
+	 * by every source of change (a post from any CPU, an NMI, a register write, a reset here; the
+	 * exits that mean a change, re-injections, NMI-blocking steps and HLT in svm_irq.c), cleared by
+	 * the owner just before it decides again. While it is 0 the decision made last still holds, so
+	 * the exit path skips it.
+	 */
+	uint32_t dirty;
 };
 
 /* What an ICR write asks for. */
@@ -100,6 +108,22 @@ void vlapic_ack(struct vlapic *l, uint8_t vector);
  */
 uint64_t vlapic_apic_base(bool bsp);
 bool vlapic_apic_base_write_ok(bool bsp, uint64_t value);
+/* Post an NMI from any CPU (several before it is taken make one, as the CPU's NMI latch). */
+void vlapic_post_nmi(struct vlapic *l);
+/* Mark the injection decision stale (any CPU). */
+static inline void vlapic_set_dirty(struct vlapic *l)
+{
+	__atomic_store_n(&l->dirty, 1, __ATOMIC_RELEASE);
+}
+static inline bool vlapic_is_dirty(const struct vlapic *l)
+{
+	return __atomic_load_n(&l->dirty, __ATOMIC_ACQUIRE) != 0;
+}
+/* Owner: take the dirty mark (true if it was set); what was posted before it is visible after. */
+static inline bool vlapic_take_dirty(struct vlapic *l)
+{
+	return __atomic_exchange_n(&l->dirty, 0, __ATOMIC_ACQ_REL) != 0;
+}
 /* Anything posted by other CPUs not yet synced? */
 bool vlapic_has_incoming(const struct vlapic *l);
 

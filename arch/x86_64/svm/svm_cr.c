@@ -35,19 +35,19 @@ void svm_cr_reset(struct svm_vcpu *s, uint64_t cr4)
 
 static uint64_t gpr_get(struct svm_vcpu *s, unsigned int reg)
 {
-	return reg == GPR_RAX	? vmcb_get(s->vmcb, VMCB_RAX)
-	       : reg == GPR_RSP ? vmcb_get(s->vmcb, VMCB_RSP)
-				: s->gprs[reg];
+	return reg == X86_REG_RAX   ? vmcb_get(s->vmcb, VMCB_RAX)
+	       : reg == X86_REG_RSP ? vmcb_get(s->vmcb, VMCB_RSP)
+				    : s->gprs[svm_gpr_slot(reg)]; /* by slot: svm.h */
 }
 
 static void gpr_set(struct svm_vcpu *s, unsigned int reg, uint64_t value)
 {
-	if (reg == GPR_RAX)
+	if (reg == X86_REG_RAX)
 		vmcb_set(s->vmcb, VMCB_RAX, value);
-	else if (reg == GPR_RSP)
+	else if (reg == X86_REG_RSP)
 		vmcb_set(s->vmcb, VMCB_RSP, value);
 	else
-		s->gprs[reg] = value;
+		s->gprs[svm_gpr_slot(reg)] = value;
 }
 
 static uint64_t cell_cr4_offered(struct svm_vcpu *s)

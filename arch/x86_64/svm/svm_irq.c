@@ -25,6 +25,8 @@
 #include <tessera/cell.h>
 #include <tessera/console.h>
 #include <tessera/exit.h>
+#include <tessera/hooks.h>
+#include <tessera/pgtable.h>
 #include <tessera/string.h>
 #include "../../../trace/write.h"
 #include "../apic/mmio_decode.h"
@@ -44,25 +46,17 @@
 
 #define NMI_WINDOW_US 20 /* how soon after the IRET a waiting NMI is injected, at most (plus exit costs) */
 
-/* Virtual NMI blocking of a vCPU (indexed by its CPU, like vlapics[]) */
-enum nmi_state {
-	NMI_OPEN,      /* an NMI may be injected */
-	NMI_BLOCKED,   /* one was injected, its handler has not reached IRET: the IRET is intercepted */
-	NMI_IRET_SEEN, /* the IRET exit came (before the IRET ran); open once the guest is past it */
-};
-
-struct nmi_block {
-	enum nmi_state state;
-	uint64_t iret_rip; /* the intercepted IRET's address */
-};
-
 static struct vlapic vlapics[HV_MAX_CPUS];
 static uint64_t armed_deadline[HV_MAX_CPUS];
-static struct nmi_block nmi_blocks[HV_MAX_CPUS];
 
 static struct vlapic *vlapic_of(const struct vcpu *v)
 {
 	return &vlapics[v->cpu];
+}
+
+struct vlapic *svm_vlapic(unsigned int cpu)
+{
+	return &vlapics[cpu];
 }
 
 uint64_t arch_vcpu_timer_hz(void)
@@ -97,18 +91,28 @@ static struct vcpu *vcpu_of_apic_id(const struct cell *c, uint32_t id)
 	return NULL;
 }
 
+void svm_s2cache_flush(struct svm_vcpu *s)
+{
+	for (unsigned int i = 0; i < SVM_S2CACHE_PAGES; i++)
+		s->s2cache.gpa[i] = ~0ULL;
+	s->s2cache.next = 0;
+}
+
 void svm_irq_reset(struct vcpu *v)
 {
+	((struct svm_vcpu *)v->arch)->vlapic = vlapic_of(v);
+	svm_s2cache_flush(v->arch);
 	vlapic_reset(vlapic_of(v), apic_id_of_cpu(v->cpu), arch_timestamp_hz(), arch_vcpu_timer_hz());
 	armed_deadline[v->cpu] = 0;
-	nmi_blocks[v->cpu] = (struct nmi_block){.state = NMI_OPEN};
+	((struct svm_vcpu *)v->arch)->nmi = (struct nmi_block){.state = NMI_OPEN};
+	vlapic_set_dirty(vlapic_of(v));
 }
 
 /* An NMI can be injected now: one is pending and NMIs are not blocked. */
 static bool nmi_deliverable(const struct vcpu *v)
 {
 	return __atomic_load_n(&vlapic_of(v)->nmi_pending, __ATOMIC_ACQUIRE) &&
-	       nmi_blocks[v->cpu].state == NMI_OPEN;
+	       ((const struct svm_vcpu *)v->arch)->nmi.state == NMI_OPEN;
 }
 
 void arch_vcpu_post_irq(struct vcpu *v, uint8_t vector)
@@ -160,27 +164,43 @@ static void skip_hlt(struct vcpu *v, struct svm_vcpu *s)
 		vmcb_set(s->vmcb, VMCB_RIP, rip + 1);
 }
 
-/* Sets EVENTINJ and traces it: every injection into a guest goes through here. */
+/* Sets EVENTINJ and traces it: every injection into a guest goes through here (and its hook point). */
 void svm_inject(struct vcpu *v, struct svm_vcpu *s, uint64_t inj, unsigned int kind)
 {
+	if (hook_armed(HOOK_INJECT)) {
+		struct hook_inject hi = {.event = inj, .kind = kind};
+		hooks_run_inject(v, &hi);
+		inj = hi.event;
+		vlapic_set_dirty(vlapic_of(v)); /* a client may drop or delay it: decide again next time */
+		if (!(inj & SVM_EVTINJ_VALID))
+			return;
+	}
 	vmcb_set(s->vmcb, VMCB_EVENT_INJ, inj);
 	trace_point(irq_inject, v->cpu, (int)v->cell->id, (uint8_t)inj, (uint8_t)kind,
 		    (uint8_t)((inj >> 8) & 7), (inj & SVM_EVTINJ_VALID_ERR) != 0, (uint32_t)(inj >> 32));
 }
 
-/* Before VMRUN: deliver what is pending, or ask to come back when the guest can take it. */
+/*
+ * Before VMRUN, when the vLAPIC is dirty (svm_vcpu.c tests that inline): deliver what is pending, or ask
+ * to come back when the guest can take it, and keep the physical timer on the deadline. When nothing
+ * changed since the last decision it still holds: a vector that could not be injected then left V_IRQ
+ * and the VINTR intercept set, which bring the vCPU back (VINTR exits mark it dirty), and the physical
+ * timer is still armed for the same deadline (its interrupt exits and marks it dirty).
+ */
 void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 {
 	struct vlapic *l = vlapic_of(v);
-	struct nmi_block *nb = &nmi_blocks[v->cpu];
+	struct nmi_block *nb = &s->nmi;
 	void *vmcb = s->vmcb;
 	uint32_t ctl = (uint32_t)vmcb_read(vmcb, VMCB_INT_CTL, 4) & ~(V_IRQ | V_IGN_TPR | (0xfu << 16));
 	uint32_t misc1 =
 		(uint32_t)vmcb_read(vmcb, VMCB_INTERCEPT_MISC1, 4) & ~(INTERCEPT_VINTR | SVM_INTERCEPT_IRET);
-	uint64_t now = arch_timestamp(), deadline = l->deadline;
+	uint64_t now = arch_timestamp(), deadline;
 	int vec;
 
+	vlapic_take_dirty(l);
 	vlapic_sync(l, now);
+	deadline = l->deadline;
 	if (!(vmcb_get(vmcb, VMCB_EVENT_INJ) & SVM_EVTINJ_VALID) && s->reinject) {
 		svm_inject(v, s, s->reinject, TESSERA_TRACE_IRQ_REINJECT);
 		s->reinject = 0;
@@ -219,26 +239,28 @@ void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 }
 
 /*
- * After the exit: an injection the exit cut short is injected again next time; NMI blocking follows the
- * guest's IRET. Runs on the vCPU's own CPU, which indexes its state.
+ * NMI blocking follows the guest's IRET: after an exit, only while NMIs are not open (svm_vcpu.c
+ * tests that inline).
  */
-void svm_irq_after_exit(struct svm_vcpu *s)
+void svm_nmi_after_exit(struct svm_vcpu *s)
 {
-	struct nmi_block *nb = &nmi_blocks[arch_cpu_id()];
-	uint64_t info = vmcb_get(s->vmcb, VMCB_EXIT_INT_INFO), rip = vmcb_get(s->vmcb, VMCB_RIP);
+	struct nmi_block *nb = &s->nmi;
+	uint64_t rip = vmcb_get(s->vmcb, VMCB_RIP);
 
-	s->reinject = (info & SVM_EVTINJ_VALID) ? info : 0;
 	/*
 	 * The IRET intercept fires before the IRET runs, so unblocking there would let the next NMI in on
 	 * top of the handler's frame. The IRET has retired once the guest's RIP is elsewhere (KVM's rule
 	 * too). An IRET that returns to its own address (an NMI taken at that same IRET instruction) keeps
 	 * NMIs blocked until the guest moves on: later, never early.
 	 */
-	if (nb->state == NMI_IRET_SEEN && rip != nb->iret_rip)
+	if (nb->state == NMI_IRET_SEEN && rip != nb->iret_rip) {
 		nb->state = NMI_OPEN;
+		vlapic_set_dirty(s->vlapic); /* a waiting NMI can go in now */
+	}
 	if ((uint32_t)vmcb_get(s->vmcb, VMCB_EXIT_CODE) == SVM_EXIT_IRET && nb->state == NMI_BLOCKED) {
 		nb->state = NMI_IRET_SEEN;
 		nb->iret_rip = rip;
+		vlapic_set_dirty(s->vlapic);
 	}
 }
 
@@ -263,6 +285,7 @@ bool arch_vcpu_wait_irq(struct vcpu *v)
 	struct svm_vcpu *s = v->arch;
 
 	armed_deadline[v->cpu] = ~0ULL; /* the physical timer is used here: re-arm before the next run */
+	vlapic_set_dirty(l);
 	while (!READ_ONCE(v->stop)) {
 		uint64_t now = arch_timestamp(), wait_us = IDLE_MAX_US;
 		/* Checked with interrupts off: a kick that arrives after the check still ends the HLT. An
@@ -284,21 +307,49 @@ bool arch_vcpu_wait_irq(struct vcpu *v)
 
 static uint64_t *gpr(struct svm_vcpu *s, unsigned int reg, uint64_t *scratch)
 {
-	if (reg == GPR_RAX || reg == GPR_RSP) {
-		*scratch = vmcb_get(s->vmcb, reg == GPR_RAX ? VMCB_RAX : VMCB_RSP);
+	if (reg == X86_REG_RAX || reg == X86_REG_RSP) {
+		*scratch = vmcb_get(s->vmcb, reg == X86_REG_RAX ? VMCB_RAX : VMCB_RSP);
 		return scratch;
 	}
-	return &s->gprs[reg];
+	return &s->gprs[svm_gpr_slot(reg)];
 }
 
-/* Guest linear -> guest physical through the guest's 4-level tables (64-bit mode). */
-static bool guest_translate(struct cell *c, uint64_t cr3, uint64_t va, uint64_t *gpa)
+/*
+ * The guest-physical page holding `gpa`, if the cell may read it (RAM, not a device region, readable in
+ * its second-stage map), as a hypervisor pointer to the page; NULL otherwise. One walk per page, then
+ * the vCPU's cache (svm.h; the few pages an instruction fetch needs: the guest's four table levels and
+ * the code page).
+ */
+static const uint8_t *s2_read_page(struct vcpu *v, struct svm_vcpu *s, uint64_t gpa)
+{
+	struct svm_s2cache *k = &s->s2cache;
+	uint64_t page = gpa & ~(uint64_t)(PAGE_SIZE - 1), pa;
+	unsigned int flags, level;
+
+	for (unsigned int i = 0; i < SVM_S2CACHE_PAGES; i++)
+		if (k->gpa[i] == page)
+			return (const uint8_t *)(uintptr_t)k->pa[i];
+	if (pgtable_walk(&v->cell->stage2, page, &pa, &flags, &level) || (flags & PGF_DEVICE) ||
+	    !(flags & PGF_READ))
+		return NULL;
+	unsigned int slot = k->next++ % SVM_S2CACHE_PAGES;
+	k->gpa[slot] = page;
+	k->pa[slot] = pa & ~(uint64_t)(PAGE_SIZE - 1);
+	return (const uint8_t *)(uintptr_t)k->pa[slot];
+}
+
+/* Guest linear -> guest physical through the guest's 4-level tables (64-bit mode), read afresh. */
+static bool guest_translate(struct vcpu *v, struct svm_vcpu *s, uint64_t cr3, uint64_t va, uint64_t *gpa)
 {
 	uint64_t table = cr3 & 0x000ffffffffff000ULL, e;
 
 	for (int level = 3; level >= 0; level--) {
 		unsigned int idx = (va >> (12 + 9 * level)) & 511;
-		if (cell_copy_from_guest(c, &e, table + idx * 8, 8) || !(e & 1))
+		const uint8_t *t = s2_read_page(v, s, table);
+		if (!t)
+			return false;
+		e = __atomic_load_n((const uint64_t *)(t + idx * 8), __ATOMIC_RELAXED);
+		if (!(e & 1))
 			return false;
 		if (level > 0 && level < 3 && (e & 0x80)) {
 			uint64_t size = 1ULL << (12 + 9 * level);
@@ -319,9 +370,10 @@ static int fetch_insn(struct vcpu *v, struct svm_vcpu *s, uint64_t rip, uint8_t 
 	while (got < MMIO_INSN_MAX) {
 		uint64_t va = rip + got, gpa;
 		size_t chunk = MIN((size_t)(PAGE_SIZE - (va & (PAGE_SIZE - 1))), MMIO_INSN_MAX - got);
-		if (!guest_translate(v->cell, cr3, va, &gpa) ||
-		    cell_copy_from_guest(v->cell, buf + got, gpa, chunk))
+		const uint8_t *page;
+		if (!guest_translate(v, s, cr3, va, &gpa) || !(page = s2_read_page(v, s, gpa)))
 			break;
+		memcpy(buf + got, page + (gpa & (PAGE_SIZE - 1)), chunk);
 		got += chunk;
 	}
 	*n = got;
@@ -340,12 +392,14 @@ static void deliver_ipi(struct vcpu *v, struct vcpu_exit *exit, const struct vla
 	switch (ipi->kind) {
 	case VLAPIC_IPI_FIXED:
 	case VLAPIC_IPI_NMI:
-		for (unsigned int id = 0; id < 64; id++) {
-			struct vcpu *t;
-			if (!(ipi->targets & (1ULL << id)) || !(t = vcpu_of_apic_id(c, id)))
+		/* Only the targets' bits: a loop over all 64 IDs was a third of an emulated ICR write. */
+		for (uint64_t left = ipi->targets; left; left &= left - 1) {
+			unsigned int id = (unsigned int)__builtin_ctzll(left);
+			struct vcpu *t = vcpu_of_apic_id(c, id);
+			if (!t)
 				continue;
 			if (ipi->kind == VLAPIC_IPI_NMI) {
-				__atomic_store_n(&vlapic_of(t)->nmi_pending, 1, __ATOMIC_RELEASE);
+				vlapic_post_nmi(vlapic_of(t));
 				if (t != v)
 					arch_vcpu_kick(t->cpu);
 			} else {
@@ -404,7 +458,7 @@ bool arch_vcpu_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
 		}
 		*reg = value; /* a 32-bit load zero-extends */
 		if (reg == &scratch)
-			vmcb_set(s->vmcb, insn.reg == GPR_RAX ? VMCB_RAX : VMCB_RSP, scratch);
+			vmcb_set(s->vmcb, insn.reg == X86_REG_RAX ? VMCB_RAX : VMCB_RSP, scratch);
 	}
 	vmcb_set(s->vmcb, VMCB_RIP, exit->pc + insn.len);
 	return true;

@@ -17,6 +17,8 @@
 #include "efer.h"
 #include "event.h"
 #include "svm.h"
+#include "svm_exit.h"
+#include "svm_vmrun.h"
 #include "vmcb.h"
 
 #define CR0_BOOT    0x80010033ULL /* PG | WP | NE | ET | MP | PE */
@@ -36,8 +38,6 @@
 #define VEC_GP 13
 #define VEC_PF 14
 #define VEC_AC 17
-
-void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *exit);
 
 static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_cell_io *io,
 		      const struct vcpu_boot_state *boot)
@@ -109,6 +109,8 @@ int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const s
 	memset(s->gprs, 0, sizeof(s->gprs));
 	s->gprs[GPR_RDI] = boot->arg0;
 	s->gprs[GPR_RSI] = boot->arg1;
+	s->gprs[GPR_SLOT_VMCB] = (uintptr_t)s->vmcb;
+	s->gprs[GPR_SLOT_HOST_SAVE] = (uintptr_t)s->host_save;
 	s->index = v->index;
 	s->reinject = 0;
 	/* A fresh CPU for every run: the VMCB is rebuilt from zero, and what only the CPU holds (FPU and
@@ -116,23 +118,45 @@ int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const s
 	x86_cpu_guest_state_reset();
 	vmcb_init(s, stage2_root, cell_io, boot);
 	svm_irq_reset(v);
+	/* The hypervisor's own FS/GS/TR/LDTR/syscall MSRs never change after boot: saved once here (on the
+	 * vCPU's CPU), loaded back after every exit by svm_vmrun. */
+	__asm__ volatile("vmsave" ::"a"((uintptr_t)s->host_save) : "memory");
 	return 0;
 }
 
+/*
+ * Guest entries and exits until the core says leave. The injection decision runs only when the vLAPIC is
+ * dirty, NMI blocking's step only while NMIs are blocked: on an exit that changes neither (a hypercall,
+ * CPUID, an MSR, a violation) the path is the VMRUN, the EXITINTINFO check and the decode.
+ */
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 {
 	struct svm_vcpu *s = v->arch;
+	void *vmcb = s->vmcb;
 
-	svm_irq_prepare(v, s);
-	/* IF=1 with GIF=0: physical interrupts exit the guest (V_INTR_MASKING uses the host's IF) and
-	 * are taken by the host at STGI, after the host state is back. */
-	__asm__ volatile("clgi; sti" ::: "memory");
-	svm_vmrun(s->gprs, (uintptr_t)s->vmcb, (uintptr_t)s->host_save);
-	__asm__ volatile("stgi; nop; cli" ::: "memory");
-	vmcb_write(s->vmcb, VMCB_TLB_CONTROL, 1, 0);
-	vmcb_set(s->vmcb, VMCB_EVENT_INJ, 0);
-	svm_irq_after_exit(s);
-	x86_svm_exit_decode(s, exit);
+	for (;;) {
+		if (unlikely(vlapic_is_dirty(s->vlapic)))
+			svm_irq_prepare(v, s);
+		svm_vmrun(s->gprs); /* with CLGI/STI before and STGI/CLI after (svm_vmrun.h) */
+		vmcb_write(vmcb, VMCB_TLB_CONTROL, 1, 0);
+		vmcb_set(vmcb, VMCB_EVENT_INJ, 0);
+		/* An injection the exit cut short is injected again next time (svm_irq_prepare). */
+		uint64_t info = vmcb_get(vmcb, VMCB_EXIT_INT_INFO);
+		s->reinject = 0;
+		if (unlikely(info & SVM_EVTINJ_VALID)) {
+			s->reinject = info;
+			vlapic_set_dirty(s->vlapic);
+		}
+		if (unlikely(s->nmi.state != NMI_OPEN))
+			svm_nmi_after_exit(s);
+		x86_svm_exit_decode(s, exit);
+		if (!vcpu_exit(v, exit))
+			break;
+		if (exit->reason == TESSERA_ER_HYPERCALL) {
+			vmcb_set(vmcb, VMCB_RAX, (uint64_t)exit->hypercall.result);
+			vmcb_set(vmcb, VMCB_RIP, exit->next_pc);
+		}
+	}
 }
 
 const char *arch_pc_name(void)

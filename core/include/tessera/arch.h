@@ -124,8 +124,14 @@ struct vcpu_boot_state {
 
 /* Set up the vCPU `v` (arch state inside it) for its cell: stage-2 root, io maps, boot state. */
 int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const struct vcpu_boot_state *boot);
-/* Run the vCPU until it exits; fill `exit` with the decoded event. */
+/*
+ * Run the vCPU: enter the guest, decode each exit into `exit` and hand it to the core's vcpu_exit(), and
+ * enter again while that returns true. The loop is the arch's so that the guest entry, which clobbers
+ * every register, saves the host's callee-saved registers once per run rather than once per exit.
+ */
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
+/* The core's side of each exit (exit.c): false when the vCPU is to leave the guest. */
+bool vcpu_exit(struct vcpu *v, struct vcpu_exit *exit);
 /* The guest instruction pointer at which the vCPU resumes. */
 uint64_t arch_vcpu_pc(struct vcpu *v);
 /* What the architecture calls the program counter ("rip" on x86_64), for reports that name it. */

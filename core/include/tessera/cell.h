@@ -32,6 +32,20 @@ struct vcpu {
 	bool halted;		  /* halted with nothing that could wake it: done for this run */
 	char line[VCPU_LINE_MAX]; /* console_write text up to the next newline */
 	unsigned int line_len;
+	unsigned int tick_countdown; /* exits left until CPU 0's next tick (vcpu.c) */
+	/* This vCPU's share of its cell's counters: only its own CPU writes them (no lock, no atomic
+	 * read-modify-write on the exit path); cell_stats_get() sums a cell's vCPUs. */
+	struct tessera_cell_stats stats;
+	uint64_t violations_by_reason[TESSERA_ER_COUNT];
+};
+
+/* The console VIOLATION lines of one cell, rate-limited (exit.c): the first few in full, then at most
+ * one per interval, with a count of those left out; all are counted and traced. */
+struct violation_log {
+	uint32_t printed;	 /* lines printed in full so far */
+	uint64_t next_tsc;	 /* after the burst: no line before this time stamp */
+	uint64_t suppressed;	 /* lines left out since the last one printed */
+	uint64_t suppressed_all; /* lines left out in all */
 };
 
 struct cell {
@@ -59,7 +73,7 @@ struct cell {
 	/* Why it stopped: "exit status 0", "cpu 1 crashed: ... at rip ...". Room for the longest report
 	 * (an unexpected exit: name, code, two info words, PC) so that nothing, the PC least, is cut. */
 	char reason[256];
-	struct tessera_cell_stats stats;
+	struct violation_log vlog;
 	struct cell_ivc ivc; /* comm region and watchdog (ivc.c) */
 };
 
@@ -114,7 +128,8 @@ int cell_memory_load(struct cell *c);
 uint64_t cell_boot_info_addr(const struct cell *c);
 unsigned int cell_memory_pgflags(uint32_t mem_flags);
 
-/* Counters (cell_stats.c). */
+/* The sum of the cell's vCPUs' counters (version and nr_reasons set). */
+void cell_stats_get(const struct cell *c, struct tessera_cell_stats *out);
 void cell_stats_print(const struct cell *c);
 const char *cell_exit_reason_name(unsigned int reason);
 
@@ -135,8 +150,9 @@ void cell_violation_count(struct vcpu *v, uint64_t addr, const char *what);
 void cell_console_write(struct vcpu *v, const char *s, size_t len);
 void cell_console_flush(struct vcpu *v);
 
-/* Hypercalls (hypercall.c). */
+/* Hypercalls (hypercall.c). Dispatch one from the cell's kernel; refuse one from user mode. */
 int64_t hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[4]);
+int64_t hypercall_refuse_user_mode(struct vcpu *v, uint64_t nr);
 /* The hypercall's name from the ABI table, "?" for a number it does not have. */
 const char *hypercall_name(uint64_t nr);
 

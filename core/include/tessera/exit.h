@@ -17,8 +17,17 @@ struct vcpu_exit {
 	union {
 		struct {
 			uint64_t nr;
-			uint64_t args[4];
-			int64_t result; /* set by the core once dispatched (for `after` hooks) */
+			/* The guest's privilege level at the call, 0 the most privileged (x86: its CPL):
+			 * only a call from level 0 is dispatched (arch_vcpu_kernel_mode's answer, decoded
+			 * with the exit so that the check costs no call). */
+			uint8_t priv_level;
+			/* The four arguments, read-only: they point at the guest's own argument registers,
+			 * which a hypercall leaves unchanged. */
+			const uint64_t *args;
+			/* The result: before the next entry the arch returns it to the guest and resumes
+			 * after the call (in its loop: no call for it). The core sets it once dispatched; a
+			 * client that consumes the exit sets it (it starts as the guest's RAX). */
+			int64_t result;
 		} hypercall;
 		struct {
 			uint16_t port;
@@ -59,7 +68,6 @@ struct vcpu_exit {
 	const char *raw_name;
 };
 
-/* Handle one exit of vCPU `v` (hooks first, then the core's handler). */
-void exit_handle(struct vcpu *v, struct vcpu_exit *exit);
+/* Each exit is handled by vcpu_exit() (arch.h, exit.c): counters, hook points, the core's handler. */
 
 #endif

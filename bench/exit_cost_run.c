@@ -1,0 +1,387 @@
+/*
+ * `tessera bench exit-cost`: the hypervisor's instructions per exit, by kind, from the exitbench inmate
+ * (guests/exitbench) under -icount shift=0,sleep=off, where the guest's TSC counts instructions: one
+ * boot per tracing case runs every selected kind in turn (the vLAPIC ICR row last: it leaves a vector
+ * pending). Each row is printed with its goal (docs/performance.md); the command fails (exit 1)
+ * when a row exceeds its goal, so that CI can gate on it: the counts are exact, not timings.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exit_cost_run.h"
+
+#define DEFAULT_CONFIG_REL "../configs/bench-exit.yaml"
+#define ARGS_TAG	   "calls=200"
+#define ICOUNT		   "shift=0,sleep=off"
+
+/* X(mode, label, goal; 0: none): the rows, in the order printed and run (the inmate runs them in this
+ * order in one boot; ipi and timer after apic_icr take the vector it left pending). */
+#define EXIT_COST_ROWS(X)                              \
+	X("hypercall", "null hypercall", 150)          \
+	X("cpuid", "CPUID", 0)                         \
+	X("msr", "granted MSR (EFER read)", 0)         \
+	X("port", "denied port (inject)", 1000)        \
+	X("mem", "denied memory (inject)", 1000)       \
+	X("apic_read", "vLAPIC MMIO read", 1000)       \
+	X("apic_icr", "vLAPIC MMIO write (ICR)", 1000) \
+	X("ipi", "IPI within a cell (self)", 0)        \
+	X("timer", "timer interrupt delivery", 0)
+
+struct row {
+	const char *mode, *label;
+	unsigned long long goal;
+};
+
+static const struct row rows[] = {
+#define ROW(m, l, g) {m, l, g},
+	EXIT_COST_ROWS(ROW)
+#undef ROW
+};
+#define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
+
+struct tcase {
+	const char *name;
+	bool record;
+	const char *append;
+	unsigned long long slack; /* goal over "tracing off" for this case (0: the row's goal) */
+};
+
+static const struct tcase cases[] = {
+	{"tracing off", false, NULL, 0},
+	{"events off", true, "trace_events=0", 10}, /* at most 10 over tracing off */
+	{"all events on", true, NULL, 0},
+};
+
+static int exe_dir(char *dir, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
+
+	if (n <= 0)
+		return -1;
+	dir[n] = '\0';
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+/* Run argv with stdout+stderr into *out (heap); its exit status. */
+static int run(char *const *argv, char **out)
+{
+	int fds[2];
+
+	fflush(stdout);
+	if (pipe(fds))
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execv(argv[0], argv);
+		perror(argv[0]);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t len = 0, cap = 65536;
+	char *buf = malloc(cap);
+	ssize_t n;
+	while (buf && (n = read(fds[0], buf + len, cap - len - 1)) > 0) {
+		len += (size_t)n;
+		if (cap - len < 4096)
+			buf = realloc(buf, cap *= 2);
+	}
+	close(fds[0]);
+	if (buf)
+		buf[len] = '\0';
+	*out = buf;
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int exit_cost_parse_line(const char *text, const char *mode, unsigned long long *net,
+			 unsigned long long *loop_check)
+{
+	char tag[64];
+	const char *p;
+
+	snprintf(tag, sizeof(tag), "exitbench: mode=%s ", mode);
+	if (!text || !(p = strstr(text, tag)))
+		return -1;
+	const char *n = strstr(p, " net="), *l = strstr(p, " loop_check="), *eol = strchr(p, '\n');
+	if (!n || !l || (eol && (n > eol || l > eol)))
+		return -1;
+	char *end;
+	errno = 0;
+	*net = strtoull(n + 5, &end, 10);
+	if (errno || end == n + 5)
+		return -1;
+	*loop_check = strtoull(l + 12, &end, 10);
+	return errno || end == l + 12 ? -1 : 0;
+}
+
+/* The config with the cell's args set for this mode, in a scratch file; 0 or -1. */
+static int write_config(const char *src, const char *modes, unsigned int calls, char *path, size_t size)
+{
+	FILE *f = fopen(src, "r");
+	char *text = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return -1;
+	ssize_t len = getdelim(&text, &cap, '\0', f);
+	fclose(f);
+	char *at = len > 0 ? strstr(text, ARGS_TAG) : NULL;
+	if (!at) {
+		fprintf(stderr, "tessera bench exit-cost: %s has no '%s' to set the mode in\n", src,
+			ARGS_TAG);
+		free(text);
+		return -1;
+	}
+	const char *tmp = getenv("TMPDIR");
+	snprintf(path, size, "%s/tessera-exit-cost.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	int fd = mkstemp(path);
+	FILE *o = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!o) {
+		free(text);
+		return -1;
+	}
+	fprintf(o, "%.*scalls=%u mode=%s%s", (int)(at - text), text, calls, modes, at + strlen(ARGS_TAG));
+	fclose(o);
+	free(text);
+	return 0;
+}
+
+/* Whether row r is among the comma-separated modes of `list` (NULL: every row). */
+static bool row_selected(const char *list, const struct row *r)
+{
+	size_t len = strlen(r->mode);
+
+	if (!list)
+		return true;
+	for (const char *p = list; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == len && !strncmp(p, r->mode, len))
+			return true;
+		p += n + (comma ? 1 : 0);
+	}
+	return false;
+}
+
+/* One boot of the config in case c; the figure of every selected row into fig[row][ci]. */
+static int boot(const char *dir, const char *config, const struct tcase *c, unsigned int ci, const char *list,
+		unsigned long long fig[][3])
+{
+	char tessera[PATH_MAX + 16], tdir[PATH_MAX] = "";
+	const char *argv[24], *tmp = getenv("TMPDIR");
+	int n = 0;
+
+	snprintf(tessera, sizeof(tessera), "%s/tessera", dir);
+	argv[n++] = tessera;
+	if (c->record) {
+		snprintf(tdir, sizeof(tdir), "%s/tessera-exit-cost-trace.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(tdir))
+			return 1;
+		argv[n++] = "trace";
+		argv[n++] = "record";
+		argv[n++] = "-o";
+		argv[n++] = tdir;
+		argv[n++] = "--";
+	} else {
+		argv[n++] = "run";
+	}
+	argv[n++] = "--config";
+	argv[n++] = config;
+	argv[n++] = "--timeout";
+	argv[n++] = "300";
+	if (c->append) {
+		argv[n++] = "--append";
+		argv[n++] = c->append;
+	}
+	argv[n++] = "--";
+	argv[n++] = "-icount";
+	argv[n++] = ICOUNT;
+	argv[n] = NULL;
+	char *out = NULL;
+	int st = run((char *const *)argv, &out);
+	if (tdir[0]) {
+		char *rm[] = {"/bin/rm", "-rf", tdir, NULL};
+		char *ignored = NULL;
+		run(rm, &ignored);
+		free(ignored);
+	}
+	int bad = st != 0;
+	for (unsigned int r = 0; r < NR_ROWS && !bad; r++) {
+		unsigned long long loop = 0;
+		if (!row_selected(list, &rows[r]))
+			continue;
+		bad = exit_cost_parse_line(out, rows[r].mode, &fig[r][ci], &loop) || loop != 2000;
+		if (bad)
+			fprintf(stderr,
+				"tessera bench exit-cost: %s, %s: no figure, or the TSC does not count "
+				"instructions (loop_check %llu)\n",
+				rows[r].label, c->name, loop);
+	}
+	if (bad)
+		fprintf(stderr, "tessera bench exit-cost: the %s boot (status %d); its output:\n%s\n",
+			c->name, st, out ? out : "(none)");
+	free(out);
+	return bad;
+}
+
+static void json_add(json_t *benchmarks, const struct row *r, const struct tcase *c, unsigned long long v)
+{
+	char name[160];
+
+	snprintf(name, sizeof(name), "exit_cost/%s/%s", r->mode, c->name);
+	for (char *p = name; *p; p++)
+		if (*p == ' ')
+			*p = '_';
+	/* The instruction count as the time, in a unit of its own: compare.py compares it like a time. */
+	json_array_append_new(benchmarks,
+			      json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:s, s:I}", "name", name,
+					"run_name", name, "run_type", "iteration", "repetitions",
+					(json_int_t)1, "repetition_index", (json_int_t)0, "threads",
+					(json_int_t)1, "real_time", (double)v, "cpu_time", (double)v,
+					"time_unit", "ns", "iterations", (json_int_t)1));
+}
+
+int exit_cost_run(const struct exit_cost_options *o)
+{
+	char dir[PATH_MAX], src[PATH_MAX + 64];
+	unsigned int nr_cases = o->all_cases ? 3 : 1;
+	unsigned long long fig[NR_ROWS][3] = {{0}};
+	int missed = 0;
+
+	if (exe_dir(dir, sizeof(dir))) {
+		fprintf(stderr, "tessera bench exit-cost: cannot find my own executable\n");
+		return 1;
+	}
+	snprintf(src, sizeof(src), "%s", o->config ? o->config : "");
+	if (!o->config)
+		snprintf(src, sizeof(src), "%s/%s", dir, DEFAULT_CONFIG_REL);
+	printf("== hypervisor instructions per exit (exitbench, %u samples per boot, median net of the "
+	       "guest's "
+	       "own sequence, -icount %s)\n",
+	       o->calls, ICOUNT);
+	char cfg[PATH_MAX], modes[256] = "";
+	for (unsigned int r = 0; r < NR_ROWS; r++)
+		if (row_selected(o->rows, &rows[r]))
+			snprintf(modes + strlen(modes), sizeof(modes) - strlen(modes), "%s%s",
+				 modes[0] ? "," : "", rows[r].mode);
+	if (write_config(src, modes, o->calls, cfg, sizeof(cfg)))
+		return 1;
+	for (unsigned int c = 0; c < nr_cases; c++)
+		if (boot(dir, cfg, &cases[c], c, o->rows, fig)) {
+			unlink(cfg);
+			return 1;
+		}
+	unlink(cfg);
+	printf("%-28s", "exit kind");
+	for (unsigned int c = 0; c < nr_cases; c++)
+		printf(" %14s", cases[c].name);
+	printf(" %8s\n", "goal");
+	for (unsigned int r = 0; r < NR_ROWS; r++) {
+		if (!row_selected(o->rows, &rows[r]))
+			continue;
+		printf("%-28s", rows[r].label);
+		for (unsigned int c = 0; c < nr_cases; c++)
+			printf(" %14llu", fig[r][c]);
+		if (rows[r].goal)
+			printf(" %8llu", rows[r].goal);
+		else
+			printf(" %8s", "-");
+		printf("\n");
+	}
+	/* One parseable line per figure, with its verdict. */
+	for (unsigned int r = 0; r < NR_ROWS; r++)
+		for (unsigned int c = 0; c < nr_cases && row_selected(o->rows, &rows[r]); c++) {
+			unsigned long long goal = cases[c].slack ? fig[r][0] + cases[c].slack
+						  : c == 0	 ? rows[r].goal
+								 : 0;
+			bool ok = !goal || fig[r][c] <= goal;
+			missed += !ok;
+			printf("exit-cost: %s: %s: %llu goal=%s%llu %s\n", rows[r].mode, cases[c].name,
+			       fig[r][c], goal ? "<=" : "", goal,
+			       !goal ? "(no goal)"
+			       : ok  ? "ok"
+				     : "EXCEEDED");
+		}
+	if (o->out) {
+		json_t *root = json_pack("{s:{s:s, s:s}, s:[]}", "context", "executable",
+					 "tessera bench exit-cost", "json_schema_version", "1", "benchmarks");
+		json_t *b = json_object_get(root, "benchmarks");
+		json_object_set_new(json_object_get(root, "context"), "json_schema_version", json_integer(1));
+		for (unsigned int r = 0; r < NR_ROWS; r++)
+			for (unsigned int c = 0; c < nr_cases && row_selected(o->rows, &rows[r]); c++)
+				json_add(b, &rows[r], &cases[c], fig[r][c]);
+		if (json_dump_file(root, o->out, JSON_INDENT(2))) {
+			fprintf(stderr, "tessera bench exit-cost: cannot write %s\n", o->out);
+			json_decref(root);
+			return 1;
+		}
+		json_decref(root);
+		printf("(Google Benchmark JSON in %s)\n", o->out);
+	}
+	if (missed)
+		fprintf(stderr, "tessera bench exit-cost: %d figure%s over %s goal\n", missed,
+			missed == 1 ? "" : "s", missed == 1 ? "its" : "their");
+	return missed ? 1 : 0;
+}
+
+int exit_cost_parse_options(int argc, char **argv, struct exit_cost_options *o)
+{
+	*o = (struct exit_cost_options){.calls = 200};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			o->help = true;
+		} else if (!strcmp(a, "--all")) {
+			o->all_cases = true;
+		} else if (!strcmp(a, "--out") && next) {
+			o->out = argv[++i];
+		} else if (!strcmp(a, "--rows") && next) {
+			o->rows = argv[++i];
+			bool any = false;
+			for (unsigned int r = 0; r < NR_ROWS; r++)
+				any |= row_selected(o->rows, &rows[r]);
+			if (!any) {
+				fprintf(stderr, "tessera bench exit-cost: --rows names no row of:");
+				for (unsigned int r = 0; r < NR_ROWS; r++)
+					fprintf(stderr, " %s", rows[r].mode);
+				fprintf(stderr, "\n");
+				return 2;
+			}
+		} else if (!strcmp(a, "--config") && next) {
+			o->config = argv[++i];
+		} else if (!strcmp(a, "--calls") && next) {
+			char *end;
+			errno = 0;
+			long n = strtol(argv[++i], &end, 10);
+			if (errno || *end || n < 1 || n > 1024) {
+				fprintf(stderr, "tessera bench exit-cost: --calls wants 1..1024, not '%s'\n",
+					next);
+				return 2;
+			}
+			o->calls = (unsigned int)n;
+		} else {
+			fprintf(stderr, "tessera bench exit-cost: unknown or incomplete option '%s'\n", a);
+			return 2;
+		}
+	}
+	return 0;
+}

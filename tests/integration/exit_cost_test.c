@@ -1,0 +1,80 @@
+/*
+ * `tessera bench exit-cost` in a reduced form, as CI's regression gate on the exit path: every row once
+ * with tracing off (the command fails when a figure exceeds its goal: the null hypercall's is 150), then
+ * the null hypercall again with the trace channel (events off: at most 10 over tracing off). The counts
+ * are exact under icount, so the two runs' common figure must agree, and Google Benchmark's compare.py
+ * must read the two JSON files.
+ */
+#include <criterion/criterion.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define COMPARE_PY "/usr/share/benchmark/compare.py"
+
+/* The figure of "exit-cost: MODE: CASE: N goal..." in out; -1 if absent. */
+static long long figure(const char *out, const char *mode, const char *tcase)
+{
+	char tag[128];
+	const char *p;
+
+	snprintf(tag, sizeof(tag), "exit-cost: %s: %s: ", mode, tcase);
+	p = out ? strstr(out, tag) : NULL;
+	return p ? atoll(p + strlen(tag)) : -1;
+}
+
+static void temp_path(char *path, size_t size, const char *tag)
+{
+	snprintf(path, size, "/tmp/tessera-exit-cost-%s-XXXXXX", tag);
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+}
+
+Test(exit_cost, every_exit_kind_holds_its_goal_and_compare_py_reads_the_json, .timeout = 300)
+{
+	char all_json[64], one_json[64], cmd[512];
+	struct tessera_proc p, q;
+
+	temp_path(all_json, sizeof(all_json), "all");
+	temp_path(one_json, sizeof(one_json), "one");
+	tessera_run(&p, 280,
+		    (const char *const[]){"bench", "exit-cost", "--calls", "20", "--out", all_json, NULL});
+	cr_expect_eq(p.status, 0, "a figure is over its goal (or a boot failed):\n%s\n%s", p.out, p.err);
+	long long hc = figure(p.out, "hypercall", "tracing off");
+	cr_expect(hc > 0 && hc <= 150, "null hypercall, tracing off: %lld instructions (goal 150)\n%s", hc,
+		  p.out);
+	static const char *const modes[] = {"cpuid",	 "msr",	     "port", "mem",
+					    "apic_read", "apic_icr", "ipi",  "timer"};
+	for (unsigned int i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		cr_expect_gt(figure(p.out, modes[i], "tracing off"), 0, "no figure for %s:\n%s", modes[i],
+			     p.out);
+
+	tessera_run(&q, 200,
+		    (const char *const[]){"bench", "exit-cost", "--calls", "20", "--rows", "hypercall",
+					  "--all", "--out", one_json, NULL});
+	cr_expect_eq(q.status, 0, "with tracing:\n%s\n%s", q.out, q.err);
+	cr_expect_eq(figure(q.out, "hypercall", "tracing off"), hc, "not the same count twice:\n%s", q.out);
+	long long idle = figure(q.out, "hypercall", "events off");
+	cr_expect(idle >= hc && idle <= hc + 10, "events off %lld, tracing off %lld:\n%s", idle, hc, q.out);
+	cr_expect_gt(figure(q.out, "hypercall", "all events on"), idle);
+
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s benchmarks %s %s 2>&1", COMPARE_PY, all_json,
+		 one_json);
+	FILE *f = popen(cmd, "r");
+	char line[512], text[8192] = "";
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f))
+		strncat(text, line, sizeof(text) - strlen(text) - 1);
+	int st = pclose(f);
+	cr_expect_eq(st, 0, "%s:\n%s", cmd, text);
+	cr_expect(strstr(text, "exit_cost/hypercall/tracing_off") != NULL, "compare.py printed:\n%s", text);
+	unlink(all_json);
+	unlink(one_json);
+	tessera_free(&p);
+	tessera_free(&q);
+}
