@@ -91,18 +91,25 @@ static pid_t sessiond_pid(void)
 	return pid > 0 && process_alive(pid) ? (pid_t)pid : 0;
 }
 
+int lttng_session_lock(struct lttng_session *s)
+{
+	if (s->locked)
+		return 0;
+	s->lock_fd = open(TESSERA_LTTNG_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX)) {
+		snprintf(s->error, sizeof(s->error), "cannot lock %s", TESSERA_LTTNG_LOCK);
+		if (s->lock_fd >= 0)
+			close(s->lock_fd);
+		return -1;
+	}
+	s->locked = true;
+	return 0;
+}
+
 int lttng_session_daemon(struct lttng_session *s)
 {
-	if (!s->locked) {
-		s->lock_fd = open(TESSERA_LTTNG_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-		if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX)) {
-			snprintf(s->error, sizeof(s->error), "cannot lock %s", TESSERA_LTTNG_LOCK);
-			if (s->lock_fd >= 0)
-				close(s->lock_fd);
-			return -1;
-		}
-		s->locked = true;
-	}
+	if (lttng_session_lock(s))
+		return -1;
 	/* Ask before starting one, so that we know whether the daemon is ours to stop afterwards. */
 	if (sessiond_reachable())
 		return 0;

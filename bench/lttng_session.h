@@ -36,6 +36,11 @@ struct lttng_session {
  */
 int lttng_session_daemon(struct lttng_session *s);
 /*
+ * Take TESSERA_LTTNG_LOCK now, e.g. to measure with no session recording (no other user then has one
+ * running); kept until lttng_session_destroy(). 0, or -1 with s->error set.
+ */
+int lttng_session_lock(struct lttng_session *s);
+/*
  * Create session `tessera-bench-PID` with one user-space channel of large sub-buffers, enable `event`
  * (e.g. "tessera_bench:exit") in it, start it. -1 with s->error set.
  */

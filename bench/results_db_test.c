@@ -3,10 +3,12 @@
  * and a writer killed with SIGKILL mid-way that loses no completed boot and leaves none partial.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +16,19 @@
 #include "results_db.h"
 
 static char dir[64], path[128];
+
+/*
+ * Tests that provoke the database's error messages capture stderr (so `./tessera test` shows no error
+ * lines that are not failures) and check what was said.
+ */
+static void expect_said(const char *needle)
+{
+	static char text[4096];
+	fflush(stderr);
+	size_t n = fread(text, 1, sizeof(text) - 1, cr_get_redirected_stderr());
+	text[n] = '\0';
+	cr_expect(strstr(text, needle), "no \"%s\" in stderr: %s", needle, text);
+}
 
 static void make_tmp(void)
 {
@@ -102,10 +117,12 @@ Test(results_db, a_duplicate_boot_is_refused_whole)
 {
 	struct results_db r;
 	int64_t run;
+	cr_redirect_stderr();
 	cr_assert_eq(results_db_open(&r, path), 0);
 	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){0}, &run), 0);
 	cr_assert_eq(add_boot(&r, run, "A", 0), 0);
 	cr_expect_neq(add_boot(&r, run, "A", 0), 0, "the same boot twice");
+	expect_said("cannot record the boot: UNIQUE constraint failed");
 	results_db_close(&r);
 	cr_expect_eq(query_int(path, "SELECT count(*) FROM samples"), SAMPLES_PER_BOOT);
 }
@@ -113,6 +130,7 @@ Test(results_db, a_duplicate_boot_is_refused_whole)
 Test(results_db, refuses_another_schema_version)
 {
 	struct results_db r;
+	cr_redirect_stderr();
 	cr_assert_eq(results_db_open(&r, path), 0);
 	results_db_close(&r);
 	sqlite3 *db;
@@ -121,6 +139,12 @@ Test(results_db, refuses_another_schema_version)
 	sqlite3_close(db);
 	cr_expect_neq(results_db_open(&r, path), 0);
 	cr_expect_neq(results_db_open_existing(&r, "/nonexistent/x.db"), 0);
+	fflush(stderr);
+	static char text[4096];
+	size_t n = fread(text, 1, sizeof(text) - 1, cr_get_redirected_stderr());
+	text[n] = '\0';
+	cr_expect(strstr(text, "schema version 99, this tessera reads version 1"), "stderr: %s", text);
+	cr_expect(strstr(text, "/nonexistent/x.db: no such results database"), "stderr: %s", text);
 }
 
 Test(results_db, experiments_move_from_planned_to_done_once)

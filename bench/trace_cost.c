@@ -112,6 +112,11 @@ static bool session_failed;
 
 BENCH(lttng_ust_exit_no_session)
 {
+	/* Held until main() ends: no other suite's session may enable the event meanwhile. */
+	if (lttng_session_lock(&session)) {
+		bench_skip_with_error(state, session.error);
+		return;
+	}
 	if (lttng_ust_tracepoint_enabled(tessera_bench, exit)) {
 		bench_skip_with_error(state, "tessera_bench:exit is enabled: another session records it");
 		return;

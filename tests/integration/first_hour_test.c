@@ -99,8 +99,19 @@ Test(first_hour, readme_commands_work_in_a_fresh_clone, .timeout = 120)
 			continue;
 		}
 		if (in_sh) {
-			commands++;
-			check_readme_command(line, lineno);
+			/* `A && B`: each command on its own */
+			char *comment = strstr(line, "   #");
+			if (comment)
+				*comment = '\0';
+			for (char *cmd = line, *and; cmd; cmd = and) {
+				and = strstr(cmd, "&&");
+				if (and) {
+					*and = '\0';
+					and += 2;
+				}
+				commands++;
+				check_readme_command(cmd, lineno);
+			}
 		}
 	}
 	cr_expect_geq(commands, 10, "found only %u commands in README.md's sh blocks", commands);
@@ -225,4 +236,35 @@ Test(first_hour, bench_json_goes_to_the_build_directory, .timeout = 60)
 	expect_line(&p, said);
 	tessera_free(&p);
 	sh("rm -rf %s", dir);
+}
+
+/*
+ * `./tessera test` shows only test results: a unit test that provokes an error message captures it (and
+ * checks it) instead of letting it reach the terminal, where it reads like a failure. Runs the unit tests
+ * as ./tessera test does and lists every line that is not criterion's.
+ */
+Test(first_hour, unit_tests_print_only_their_results, .timeout = 240)
+{
+	char out[PATH_MAX], cmd[PATH_MAX * 2], log[] = "/tmp/tessera-it-unit.XXXXXX";
+	int fd = mkstemp(log);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	out_dir(out, sizeof(out));
+	/* a nested criterion runner must not inherit our worker's map */
+	snprintf(cmd, sizeof(cmd), "env -u BXFI_MAP %s/unit_tests -j2 >%s 2>&1", out, log);
+	int st = system(cmd);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "unit tests: status %#x", st);
+	char *text = strdup(read_text(log));
+	unlink(log);
+	char others[4096] = "";
+	size_t len = 0;
+	unsigned int n = 0;
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (line[0] != '[') {
+			n++;
+			if (len < sizeof(others) - 1)
+				len += (size_t)snprintf(others + len, sizeof(others) - len, "  %s\n", line);
+		}
+	cr_expect_eq(n, 0, "%u lines that are not test results:\n%s", n, others);
+	free(text);
 }

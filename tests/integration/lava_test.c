@@ -6,10 +6,12 @@
  */
 #include <criterion/criterion.h>
 #include <ctype.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -161,10 +163,19 @@ static void jobs_match_tessera_run(const char *verb)
 
 Test(lava, jobs_give_the_same_cases_as_tessera_run)
 {
+	/*
+	 * What this test started carries this variable: the check below then sees only our lava-run and QEMU
+	 * processes. A machine-wide `pgrep qemu-system.*dispatcher/tmp` also saw the local instance's jobs of
+	 * the test running beside this one, and any other suite's.
+	 */
+	char mark[64];
+	snprintf(mark, sizeof(mark), "TESSERA_LAVA_TEST_%d", (int)getpid());
+	setenv(mark, "1", 1);
+	strcat(mark, "=1");
 	jobs_match_tessera_run("run");
-	cr_expect_eq(sh("pgrep -f '[l]ava-run.*%s' >/dev/null", dir) >> 8, 1, "a lava-run is left");
-	cr_expect_eq(sh("pgrep -f '[q]emu-system.*dispatcher/tmp' >/dev/null") >> 8, 1,
-		     "a LAVA QEMU is left");
+	pid_t left[16];
+	int n = pids_with_env(mark, left, 16);
+	cr_expect_eq(n, 0, "%d processes of the LAVA runs are left (the first: %d)", n, n ? (int)left[0] : 0);
 }
 
 /*
@@ -174,6 +185,16 @@ Test(lava, jobs_give_the_same_cases_as_tessera_run)
 Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 600)
 {
 	struct tessera_proc p;
+
+	/*
+	 * The instance is machine-wide (PostgreSQL's cluster, lava-server's services): a suite running beside
+	 * this one (another clone's ./tessera test) would stop it under us, or leave its processes for our
+	 * check below. Only one holder of this lock runs an instance at a time; the kernel drops the lock if
+	 * the test dies.
+	 */
+	int lock_fd = open("/tmp/tessera-lava-instance.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	cr_assert(lock_fd >= 0 && flock(lock_fd, LOCK_EX) == 0,
+		  "cannot lock /tmp/tessera-lava-instance.lock");
 
 	tessera_run(&p, 240, (const char *const[]){"lab", "lava", "up", "--devices", "2", NULL});
 	cr_assert_eq(p.status, 0, "lab lava up: %d\n%s\n%s", p.status, p.out, p.err);
@@ -185,6 +206,7 @@ Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 600)
 	tessera_free(&p);
 	cr_expect_eq(sh("pgrep -f '[l]ava_server.wsgi|[l]ava-server manage|[l]ava-worker' >/dev/null") >> 8,
 		     1, "an instance process is left");
+	close(lock_fd);
 }
 
 Test(lava, an_incomplete_job_fails_the_run)
