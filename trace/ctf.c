@@ -179,7 +179,7 @@ static void clock_of(const struct trace_dir *td, struct trace_ctf_clock *clk, ch
 	clk->precision = (uint64_t)((unsigned __int128)hc.uncertainty_ns * hc.hz / 1000000000);
 	snprintf(env, env_len,
 		 "\ttsc_hz = %" PRIu64 ";\n\ttsc_hz_method = \"%s\";\n\ttsc_hz_pit = %" PRIu64
-		 ";\n\tclock_sync = \"mailbox TIME_SYNC bursts of up to 16 exchanges, shortest round trip "
+		 ";\n\tclock_sync = \"mailbox TIME_SYNC bursts of up to 8 exchanges, shortest round trip "
 		 "kept\";\n\tclock_sync_uncertainty_ns = %" PRIu64 ";\n\tclock_sync_tsc = %" PRIu64
 		 ";\n\tclock_sync_monotonic_ns = %" PRId64 ";\n",
 		 hc.hz,

@@ -47,8 +47,8 @@
 #define SHM_MB_DEFAULT 4
 #define DRAIN_BUF      (1 << 20)
 #define PROGRESS_MS    200
-#define SYNC_EVERY_MS  100
-#define SYNC_SAMPLES   16 /* exchanges per burst; the shortest round trip is kept */
+#define SYNC_EVERY_MS  20
+#define SYNC_SAMPLES   8 /* exchanges per burst; the shortest round trip is kept */
 
 struct recorder {
 	const char *dir;
