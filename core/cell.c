@@ -5,6 +5,7 @@
  * back with old contents.
  */
 #include <stdarg.h>
+#include <tessera/mce.h>
 #include <tessera/arch.h>
 #include <tessera/boot_modules.h>
 #include <tessera/cell.h>
@@ -365,6 +366,7 @@ __noreturn void cells_shutdown(void)
 		else
 			finished++;
 	}
+	mce_print_summary();
 	pr_info("shutdown: %u cells finished, %u failed", finished, failed);
 	trace_hv_finish();
 	arch_machine_stop(TESSERA_EXIT_OK);

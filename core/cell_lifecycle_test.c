@@ -24,6 +24,7 @@
 #define ivc_cell_create	    lc_ivc_cell_create
 #define ivc_cell_start	    lc_ivc_cell_start
 #define trace_hv_finish	    lc_trace_hv_finish
+#define mce_print_summary   lc_mce_print_summary
 #define trace_enabled	    lc_trace_enabled
 #define trace_cpu_rings	    lc_trace_cpu_rings
 #define trace_clock	    lc_trace_clock
@@ -52,6 +53,9 @@ uint64_t trace_clock(void)
 	return 0;
 }
 void trace_hv_finish(void)
+{
+}
+void mce_print_summary(void)
 {
 }
 

@@ -262,8 +262,9 @@ static int check_cell_fields(struct check *c, int i)
 		return CELL_FAIL(c, i, HV_ERANGE, CONFIG_FIELD_DOORBELLS,
 				 "too many doorbells (%u, at most %u per cell)", cell->doorbell_count,
 				 TESSERA_MAX_CELL_DOORBELLS);
-	if (cell->reserved)
-		return CELL_FAIL(c, i, HV_EINVAL, CONFIG_FIELD_NAME, "reserved cell field is not 0");
+	if (cell->mce_policy > TESSERA_MCE_LOG)
+		return CELL_FAIL(c, i, HV_EINVAL, CONFIG_FIELD_MCE_POLICY, "invalid machine-check policy %u",
+				 cell->mce_policy);
 	return 0;
 }
 

@@ -231,6 +231,9 @@ Test(config_check, cells)
 	b.cells[1].policy = 9;
 	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_POLICY, "policy");
 	build();
+	b.cells[1].mce_policy = TESSERA_MCE_LOG + 1;
+	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_MCE_POLICY, "machine-check policy");
+	build();
 	b.cells[1].flags = 0x80;
 	refused(1, CONFIG_ELEM_NONE, CONFIG_FIELD_FLAGS, "flags");
 	build();

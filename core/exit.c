@@ -10,6 +10,7 @@
 #include <tessera/exit.h>
 #include <tessera/format.h>
 #include <tessera/hooks.h>
+#include <tessera/mce.h>
 #include <tessera/trace.h>
 
 #include "../trace/exit_path.h"
@@ -202,6 +203,7 @@ static __noinline void handle_core(struct vcpu *v, struct vcpu_exit *exit)
 		cell_violation(v, exit, VCPU_FAULT_UD, "privileged instruction %s", exit->virt_insn.name);
 		break;
 	case TESSERA_ER_SHUTDOWN:
+		mce_drain_all(); /* a machine check that caused it acts first (its policy may restart) */
 		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u crashed: %s at %s %#llx", v->cpu, exit->raw_name,
 			  arch_pc_name(), (unsigned long long)exit->pc);
 		break;

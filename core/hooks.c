@@ -147,11 +147,11 @@ void hooks_run_tick(void)
 			clients[i]->tick(clients[i]->ctx);
 }
 
-void hooks_run_hw_error(unsigned int cpu, uint64_t status, uint64_t addr)
+void hooks_run_hw_error(const struct mce_record *r)
 {
 	for (unsigned int i = 0, n = hooks_count(); i < n; i++)
 		if (armed_at(i, HOOK_HW_ERROR))
-			clients[i]->hw_error(cpu, status, addr, clients[i]->ctx);
+			clients[i]->hw_error(r, clients[i]->ctx);
 }
 
 int hooks_run_fail(enum fail_site site, struct vcpu *v)

@@ -3,6 +3,7 @@
  * and its own page tables; this sets up the page pool, checks the CPU, brings the other CPUs online and
  * (later) starts the cells. Every CPU but the boot CPU ends in hv_cpu_main().
  */
+#include <tessera/mce.h>
 #include <tessera/arch.h>
 #include <tessera/boot_bundle.h>
 #include <tessera/cell.h>
@@ -108,6 +109,7 @@ __noreturn void hv_main(struct boot_info *info)
 	print_memmap(info->memmap);
 	expand_bundles(info);
 	const struct tessera_config_header *cfg = cells_config_find(info);
+	mce_init(cfg); /* before the other CPUs start: a machine check from then on is handled */
 	setup_page_pool(info, cfg);
 	check_cpu();
 

@@ -10,6 +10,7 @@
 #include <tessera/exit.h>
 #include <tessera/hooks.h>
 #include <tessera/ivc.h>
+#include <tessera/mce.h>
 #include <tessera/trace.h>
 
 static void vcpu_run_cell(struct vcpu *v)
@@ -73,6 +74,8 @@ __noreturn void vcpu_cpu_loop(unsigned int cpu)
 			hook_tick();
 			trace_hv_poll();     /* CPU 0 owns the host channel's mailbox */
 			ivc_watchdog_poll(); /* CPU 0 owns no cell: it keeps the cells' watchdogs */
+			arch_mce_poll();     /* and acts on machine checks: its own banks' corrected */
+			mce_drain();	     /* errors, and what any CPU queued (mce.h) */
 			if (cells_all_done())
 				cells_shutdown();
 		}

@@ -19,7 +19,9 @@ enum trace_disp {
 	TRACE_D_CELL_STATE,
 	TRACE_D_STR,
 	TRACE_D_IRQ_KIND,
-	TRACE_D_WD_ACTION
+	TRACE_D_WD_ACTION,
+	TRACE_D_MCE_SEVERITY,
+	TRACE_D_MCE_ACTION
 };
 
 struct trace_field_desc {

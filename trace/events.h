@@ -11,7 +11,7 @@
  * Types: u8 u16 u32 u64 s32 s64, and str (a NUL-terminated char[TESSERA_TRACE_STR_LEN]).
  * Displays: DEC, HEX, BOOL, EXIT_REASON (enum tessera_exit_reason), HYPERCALL (enum tessera_hypercall),
  * CELL_STATE (enum tessera_cell_state), IRQ_KIND (enum tessera_trace_irq_kind), WD_ACTION
- * (enum tessera_trace_wd_action), STR. The symbolic ones print their value's name everywhere (reports,
+ * (enum tessera_trace_wd_action), MCE_SEVERITY, MCE_ACTION (enum tessera_trace_mce_*), STR. The symbolic ones print their value's name everywhere (reports,
  * ftrace __print_symbolic, CTF enums), from the one table of each.
  *
  * Fields are laid out in declaration order with natural alignment (the generators read the offsets with
@@ -28,11 +28,12 @@
 #define TESSERA_TRACE_STR_LEN 40
 
 /* Why an irq_inject happened: X(value, NAME, name, meaning). */
-#define TESSERA_TRACE_IRQ_KINDS(X)                                                         \
-	X(0, INTERRUPT, "interrupt", "a virtual interrupt (vLAPIC: timer, doorbell, IPI)") \
-	X(1, NMI, "nmi", "a virtual NMI (an NMI IPI)")                                     \
-	X(2, FAULT, "fault", "an exception the hypervisor raises for a refused access")    \
-	X(3, REINJECT, "reinject", "an injection an exit cut short, injected again (any type)")
+#define TESSERA_TRACE_IRQ_KINDS(X)                                                              \
+	X(0, INTERRUPT, "interrupt", "a virtual interrupt (vLAPIC: timer, doorbell, IPI)")      \
+	X(1, NMI, "nmi", "a virtual NMI (an NMI IPI)")                                          \
+	X(2, FAULT, "fault", "an exception the hypervisor raises for a refused access")         \
+	X(3, REINJECT, "reinject", "an injection an exit cut short, injected again (any type)") \
+	X(4, MCE, "mce", "a virtual machine check (on_machine_check: forward)")
 
 enum tessera_trace_irq_kind {
 #define TESSERA_TRACE_IRQ_KIND_ENUM(v, NAME, name, doc) TESSERA_TRACE_IRQ_##NAME = v,
@@ -50,6 +51,38 @@ enum tessera_trace_wd_action {
 #define TESSERA_TRACE_WD_ACTION_ENUM(v, NAME, name, doc) TESSERA_TRACE_WD_##NAME = v,
 	TESSERA_TRACE_WD_ACTIONS(TESSERA_TRACE_WD_ACTION_ENUM)
 #undef TESSERA_TRACE_WD_ACTION_ENUM
+};
+
+/*
+ * Machine checks (docs/machine-checks.md): the severity classes of the MCA rules and what the hypervisor
+ * did, X(value, NAME, name, meaning). The hypervisor's console lines name them from these tables too.
+ */
+#define TESSERA_TRACE_MCE_SEVERITIES(X)                                                          \
+	X(0, CORRECTED, "corrected", "corrected by the hardware (UC clear): logged and counted") \
+	X(1, UCNA, "ucna", "uncorrected, no action required (UC, S clear): not consumed")        \
+	X(2, AO, "action_optional", "uncorrected, action optional (UC, S, AR clear: SRAO)")      \
+	X(3, AR, "action_required", "uncorrected, action required (UC, S, AR: SRAR)")            \
+	X(4, FATAL, "fatal", "processor context corrupt (PCC), overflowed UC, or no restart IP")
+
+enum tessera_trace_mce_severity {
+#define TESSERA_TRACE_MCE_SEV_ENUM(v, NAME, name, doc) TESSERA_MCE_SEV_##NAME = v,
+	TESSERA_TRACE_MCE_SEVERITIES(TESSERA_TRACE_MCE_SEV_ENUM)
+#undef TESSERA_TRACE_MCE_SEV_ENUM
+		TESSERA_MCE_SEV_COUNT
+};
+
+#define TESSERA_TRACE_MCE_ACTIONS(X)                                                            \
+	X(0, LOG, "log", "logged and counted; the owner goes on")                               \
+	X(1, FORWARD, "forward", "a virtual #MC injected into the owning cell with the record") \
+	X(2, RESTART, "restart", "the owning cell is restarted from its image")                 \
+	X(3, STOP, "stop", "the owning cell is stopped (failed)")                               \
+	X(4, PANIC, "panic", "uncorrected in the hypervisor: the machine stops (exit 1)")
+
+enum tessera_trace_mce_action {
+#define TESSERA_TRACE_MCE_ACTION_ENUM(v, NAME, name, doc) TESSERA_MCE_ACT_##NAME = v,
+	TESSERA_TRACE_MCE_ACTIONS(TESSERA_TRACE_MCE_ACTION_ENUM)
+#undef TESSERA_TRACE_MCE_ACTION_ENUM
+		TESSERA_MCE_ACT_COUNT
 };
 
 #define TESSERA_TRACE_FIELDS_exit(F)                                       \
@@ -121,11 +154,16 @@ enum tessera_trace_wd_action {
 	F(u32, len, DEC, "bytes the cell wrote in this call") \
 	F(str, text, STR, "the start of the text (truncated to 39 bytes)")
 
-#define TESSERA_TRACE_FIELDS_mce(F)             \
-	F(u32, bank, DEC, "machine-check bank") \
-	F(u64, status, HEX, "MCi_STATUS")       \
-	F(u64, addr, HEX, "MCi_ADDR")           \
-	F(u64, misc, HEX, "MCi_MISC")
+#define TESSERA_TRACE_FIELDS_mce(F)                                                      \
+	F(u32, mc_cpu, DEC, "the CPU whose bank holds the error")                        \
+	F(u32, bank, DEC, "machine-check bank")                                          \
+	F(u64, status, HEX, "MCi_STATUS")                                                \
+	F(u64, addr, HEX, "MCi_ADDR (0 unless ADDRV)")                                   \
+	F(u64, misc, HEX, "MCi_MISC (0 unless MISCV)")                                   \
+	F(u8, severity, MCE_SEVERITY, "the MCA severity class")                          \
+	F(s32, owner, DEC, "the cell it was attributed to, -1 for the hypervisor")       \
+	F(u8, action, MCE_ACTION, "what was done (the owner's on_machine_check policy)") \
+	F(u8, software, BOOL, "1 if synthesized (a fault plan), 0 if from the hardware")
 
 #define TESSERA_TRACE_FIELDS_fault_inject(F)                       \
 	F(u32, kind, DEC, "fault model (faultinj/ catalog)")       \
@@ -151,7 +189,7 @@ enum tessera_trace_wd_action {
 	E(9, cell_state, "Cell lifecycle: a cell starts, finishes, fails or is stopped.")              \
 	E(10, watchdog, "A watched cell missed a heartbeat, or the watchdog stopped or restarted it.") \
 	E(11, console, "A cell wrote to the console (console_write hypercall).")                       \
-	E(12, mce, "A machine check was handled (reserved: no trace point yet).")                      \
+	E(12, mce, "A machine check was handled: the record, its class, owner and action.")            \
 	E(13, fault_inject, "A fault was injected (reserved: no trace point yet).")                    \
 	E(14, trace_command, "A trace control command (enable/disable) was carried out.")
 

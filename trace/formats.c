@@ -169,6 +169,8 @@ static const char *disp_name(const struct trace_field_desc *f)
 		[TRACE_D_STR] = "text",
 		[TRACE_D_IRQ_KIND] = "irq kind",
 		[TRACE_D_WD_ACTION] = "watchdog action",
+		[TRACE_D_MCE_SEVERITY] = "mce severity",
+		[TRACE_D_MCE_ACTION] = "mce action",
 	};
 	return names[f->disp];
 }

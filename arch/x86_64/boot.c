@@ -13,6 +13,7 @@
 #include "config_platform.h"
 #include "exception.h"
 #include "cpu.h"
+#include "mce.h"
 #include "io.h"
 #include "lapic.h"
 #include "multiboot.h"
@@ -125,6 +126,7 @@ void arch_x86_boot(uint32_t magic, uint32_t info)
 	for (unsigned int i = 0; i < X86_NR_IST; i++)
 		ist_lo[i] = (uintptr_t)boot_ist[i][1];
 	x86_cpu_init(0, 0, (uintptr_t)boot_stack, (uintptr_t)boot_stack_top, ist_lo);
+	x86_mce_init();
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
 		panic("not started by a multiboot loader (magic %#x)", magic);
 	if (multiboot_parse(phys_to_virt(info), phys_to_virt, &boot_info, &boot_memmap))

@@ -14,6 +14,8 @@ struct x86_regs {
 __noreturn void x86_exception(struct x86_regs *regs);
 /* The NMI handler: counts the NMI (the hypervisor sends none), reports the first one, returns. */
 void x86_nmi(void);
+/* The #MC handler (mce.c): reads and clears the banks, passes the records on, returns. */
+void x86_machine_check(struct x86_regs *regs);
 /* NMIs the hypervisor has taken, all CPUs. */
 uint64_t x86_nmi_count(void);
 

@@ -146,6 +146,7 @@ static int convert_cell(struct compile_ctx *ctx, unsigned int i, const struct ya
 	snprintf(cell->args, sizeof(cell->args), "%s", yc->args ? yc->args : "");
 	cell->flags = yc->manager ? TESSERA_CELL_MANAGER : 0;
 	cell->policy = yc->on_violation;
+	cell->mce_policy = (uint32_t)yc->on_machine_check;
 	for (unsigned int k = 0; k < yc->cpus_count; k++) {
 		snprintf(path, sizeof(path), "cells[%u].cpus[%u]", i, k);
 		if (number(ctx, yc->cpus[k], UINT32_MAX, &v, "%s", path))

@@ -54,6 +54,7 @@ static const char *const field_keys[] = {
 	[CONFIG_FIELD_ARGS] = "args",
 	[CONFIG_FIELD_FLAGS] = "manager",
 	[CONFIG_FIELD_POLICY] = "on_violation",
+	[CONFIG_FIELD_MCE_POLICY] = "on_machine_check",
 	[CONFIG_FIELD_MEMORY] = "memory",
 	[CONFIG_FIELD_PIO] = "pio",
 	[CONFIG_FIELD_MSR] = "msr",

@@ -22,6 +22,13 @@ static const cyaml_strval_t policy_strings[] = {
 	{"inject", TESSERA_POLICY_INJECT},
 };
 
+static const cyaml_strval_t mce_policy_strings[] = {
+	{"stop", TESSERA_MCE_STOP},
+	{"forward", TESSERA_MCE_FORWARD},
+	{"restart", TESSERA_MCE_RESTART},
+	{"log", TESSERA_MCE_LOG},
+};
+
 static const cyaml_strval_t console_strings[] = {
 	{"serial", TESSERA_CONSOLE_SERIAL},
 	{"none", TESSERA_CONSOLE_NONE},
@@ -66,7 +73,7 @@ static const struct {
 	KEY_WORDS("manager", bool_strings),	 KEY_WORDS("on_violation", policy_strings),
 	KEY_WORDS("console", console_strings),	 KEY_WORDS("flags", mem_flag_strings),
 	KEY_WORDS("share", share_strings),	 KEY_WORDS("action", wd_action_strings),
-	KEY_WORDS("access", msr_access_strings),
+	KEY_WORDS("access", msr_access_strings), KEY_WORDS("on_machine_check", mce_policy_strings),
 #undef KEY_WORDS
 };
 
@@ -167,6 +174,8 @@ static const cyaml_schema_field_t cell_fields[] = {
 			 CYAML_ARRAY_LEN(bool_strings)),
 	CYAML_FIELD_ENUM("on_violation", CYAML_FLAG_OPTIONAL | STRICT, struct yaml_cell, on_violation,
 			 policy_strings, CYAML_ARRAY_LEN(policy_strings)),
+	CYAML_FIELD_ENUM("on_machine_check", CYAML_FLAG_OPTIONAL | STRICT, struct yaml_cell, on_machine_check,
+			 mce_policy_strings, CYAML_ARRAY_LEN(mce_policy_strings)),
 	CYAML_FIELD_SEQUENCE("memory", REQ, struct yaml_cell, memory, &memory_entry, 1,
 			     TESSERA_MAX_CELL_REGIONS),
 	CYAML_FIELD_SEQUENCE("pio", OPT, struct yaml_cell, pio, &pio_entry, 0, TESSERA_MAX_PIO),

@@ -44,7 +44,8 @@ struct yaml_cell {
 	char *image;
 	char *args;
 	int manager;
-	int on_violation; /* enum tessera_violation_policy */
+	int on_violation;     /* enum tessera_violation_policy */
+	int on_machine_check; /* enum tessera_mce_policy */
 	struct yaml_memory *memory;
 	unsigned int memory_count;
 	struct yaml_pio *pio;

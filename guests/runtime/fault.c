@@ -4,6 +4,7 @@
  * cpu_current() work here.
  */
 #include <guest/fault.h>
+#include <guest/mce.h>
 #include <guest/print.h>
 #include <guest/runtime.h>
 #include <guest/user.h>
@@ -136,6 +137,8 @@ void exception_handle(struct exception_frame *f)
 	}
 	if (f->vector == 2 && irq_nmi_dispatch())
 		return; /* an NMI with a handler (irq.h): its IRET ends the NMI blocking */
+	if (mce_dispatch((unsigned int)f->vector))
+		return; /* a machine check, reported (mce.h) */
 	cr2 = read_cr2();
 	if (!__atomic_load_n(&r->armed, __ATOMIC_SEQ_CST))
 		fault_dump(f, cr2);

@@ -26,6 +26,7 @@
 #include <tessera/console.h>
 #include <tessera/exit.h>
 #include <tessera/hooks.h>
+#include <tessera/mce.h>
 #include <tessera/pgtable.h>
 #include <tessera/string.h>
 #include "../../../trace/write.h"
@@ -33,6 +34,7 @@
 #include "../apic/vlapic.h"
 #include "../config_platform.h"
 #include "../lapic.h"
+#include "../mce.h"
 #include "svm.h"
 #include "vmcb.h"
 
@@ -205,6 +207,13 @@ void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 		svm_inject(v, s, s->reinject, TESSERA_TRACE_IRQ_REINJECT);
 		s->reinject = 0;
 	}
+	/* A forwarded machine check first: an exception, ahead of NMIs and interrupts (mce_vmce.c). */
+	if (unlikely(x86_vmce_pending(v->cpu))) {
+		if (!(vmcb_get(vmcb, VMCB_EVENT_INJ) & SVM_EVTINJ_VALID) && x86_vmce_take_pending(v->cpu))
+			svm_inject(v, s, 18 | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID, TESSERA_TRACE_IRQ_MCE);
+		else
+			vlapic_set_dirty(l); /* behind a re-injection: the next entry */
+	}
 	vec = vlapic_pending(l);
 	if (!(vmcb_get(vmcb, VMCB_EVENT_INJ) & SVM_EVTINJ_VALID)) {
 		bool can = (vmcb_get(vmcb, VMCB_RFLAGS) & RFLAGS_IF) && !(vmcb_get(vmcb, VMCB_INT_STATE) & 1);
@@ -291,7 +300,11 @@ bool arch_vcpu_wait_irq(struct vcpu *v)
 		/* Checked with interrupts off: a kick that arrives after the check still ends the HLT. An
 		 * interrupt may already be pending (raised while the guest had IF=0): it wakes it too. */
 		vlapic_sync(l, now);
-		if (vlapic_pending(l) >= 0 || nmi_deliverable(v) || s->reinject) {
+		/* Machine checks: an #MC that woke this HLT queued its records; a corrected error waits
+		 * in the banks (mce.c). */
+		arch_mce_poll();
+		mce_drain();
+		if (vlapic_pending(l) >= 0 || nmi_deliverable(v) || s->reinject || x86_vmce_pending(v->cpu)) {
 			/* HLT ends an STI shadow: the interrupt is taken right away. */
 			vmcb_set(s->vmcb, VMCB_INT_STATE, 0);
 			return true;

@@ -6,12 +6,14 @@
 #include <tessera/cell.h>
 #include <tessera/error.h>
 #include <tessera/exit.h>
+#include <tessera/mce.h>
 #include <tessera/page_pool.h>
 #include <tessera/string.h>
 #include "../../../trace/write.h"
 #include "../cpu_reset.h"
 #include "../exception.h"
 #include "../io.h"
+#include "../mce.h"
 #include "../apic/vlapic.h"
 #include "cpuid_filter.h"
 #include "efer.h"
@@ -38,6 +40,7 @@
 #define VEC_GP 13
 #define VEC_PF 14
 #define VEC_AC 17
+#define VEC_MC 18
 
 static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_cell_io *io,
 		      const struct vcpu_boot_state *boot)
@@ -55,10 +58,12 @@ static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_ce
 		   SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			   SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
 			   SVM_INTERCEPT_WBINVD | SVM_INTERCEPT_XSETBV);
-	/* #DB and #AC can recur while they are delivered (a #DB on the IDT or stack write, an #AC on a
+	/* #MC is intercepted so that on hardware a machine check in a guest exits to the hypervisor (under
+	 * TCG it never does: it goes through the guest's IDT, mce_vmce.c).
+	 * #DB and #AC can recur while they are delivered (a #DB on the IDT or stack write, an #AC on a
 	 * misaligned stack at CPL 3) and keep the CPU in microcode forever, beyond the reach of interrupts
 	 * (CVE-2015-5307, CVE-2015-8104). Intercepted, each one exits and is reflected (reflect_exception). */
-	vmcb_write(vmcb, VMCB_INTERCEPT_EXC, 4, (1u << VEC_DB) | (1u << VEC_AC));
+	vmcb_write(vmcb, VMCB_INTERCEPT_EXC, 4, (1u << VEC_DB) | (1u << VEC_AC) | (1u << VEC_MC));
 	vmcb_set(vmcb, VMCB_IOPM_BASE, (uintptr_t)io->iopm);
 	vmcb_set(vmcb, VMCB_MSRPM_BASE, (uintptr_t)io->msrpm);
 	vmcb_write(vmcb, VMCB_ASID, 4, 1);
@@ -118,6 +123,7 @@ int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const s
 	x86_cpu_guest_state_reset();
 	vmcb_init(s, stage2_root, cell_io, boot);
 	svm_irq_reset(v);
+	x86_vmce_reset(v->cpu);
 	/* The hypervisor's own FS/GS/TR/LDTR/syscall MSRs never change after boot: saved once here (on the
 	 * vCPU's CPU), loaded back after every exit by svm_vmrun. */
 	__asm__ volatile("vmsave" ::"a"((uintptr_t)s->host_save) : "memory");
@@ -242,6 +248,9 @@ bool arch_vcpu_emulate_owned_msr(struct vcpu *v, const struct vcpu_exit *exit, b
 
 	/* IA32_APIC_BASE reads show the virtual APIC to every cell (an OS reads it to find its APIC): the
 	 * config checker refuses grants of it, so a read needs none. Other owned MSRs need their grant. */
+	/* The MCA MSRs are virtual, for cells that take machine checks (mce_vmce.c); never granted. */
+	if (x86_mce_msr(exit->msr.index))
+		return x86_vmce_msr(v, exit);
 	if (!allowed && !(exit->msr.index == MSR_APIC_BASE && !write))
 		return false;
 	switch (exit->msr.index) {
@@ -314,6 +323,11 @@ bool arch_vcpu_reflect_exception(struct vcpu *v, const struct vcpu_exit *exit)
 	uint64_t inj;
 
 	switch (exit->exception.vector) {
+	case VEC_MC:
+		/* On hardware, the intercepted #MC: the banks hold it, the hypervisor handles it here. */
+		if (x86_mce_poll(true))
+			mce_drain_all();
+		return true;
 	case VEC_DB: inj = VEC_DB | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID; break;
 	case VEC_AC: /* error code 0 */
 		inj = VEC_AC | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID;

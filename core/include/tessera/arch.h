@@ -83,6 +83,22 @@ int arch_virt_probe(char *why, size_t len);
 struct config_platform;
 const struct config_platform *arch_config_platform(void);
 
+/*
+ * Machine checks (mce.h, docs/machine-checks.md). poll: collect what the calling CPU's banks recorded
+ * without an #MC reaching the hypervisor (corrected errors; under TCG, one delivered into a guest),
+ * normal context. synthesize: the software path of a fault plan: a record built as the hardware's
+ * would be, classified and passed through the same hw_error point, then the queue drained (normal
+ * context); 0 or -HV_EINVAL (no such CPU or bank, or VAL clear). inject: forward a record to vCPU `v`:
+ * its virtual MCA takes it and a virtual #MC is raised (unless the hardware already delivered this one
+ * into the guest); -HV_EBUSY if the vCPU's virtual MCIP is still set (its CPU would shut down).
+ */
+struct mce_record;
+struct vcpu;
+void arch_mce_poll(void);
+int arch_mce_synthesize(unsigned int cpu, unsigned int bank, uint64_t status, uint64_t addr, uint64_t misc,
+			uint64_t mcg_status);
+int arch_vcpu_inject_mce(struct vcpu *v, const struct mce_record *r);
+
 /* Test-only: provoke a fault of the given kind ("pagefault", ...) to exercise the exception path. */
 void arch_test_fault(const char *kind);
 

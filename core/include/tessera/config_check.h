@@ -38,7 +38,8 @@ enum config_field {
 	CONFIG_FIELD_ARGS,
 	CONFIG_FIELD_FLAGS, /* cell flags (manager) */
 	CONFIG_FIELD_POLICY,
-	CONFIG_FIELD_MEMORY, /* the cell's list of regions */
+	CONFIG_FIELD_MCE_POLICY, /* cell: on_machine_check */
+	CONFIG_FIELD_MEMORY,	 /* the cell's list of regions */
 	CONFIG_FIELD_PIO,
 	CONFIG_FIELD_MSR,
 	/* elements */

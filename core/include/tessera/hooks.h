@@ -20,7 +20,9 @@
  *               points directly and do not pass it yet)
  *   tick        CPU 0's periodic work: each pass of its idle loop, and every HOOK_TICK_EXITS exits
  *               while CPU 0 runs a vCPU
- *   hw_error    a hardware error (machine check) reached the hypervisor (declared: no source yet)
+ *   hw_error    a machine-check record (struct mce_record, mce.h): one per valid bank, from the arch's
+ *               #MC handler (any CPU, in #MC context: a client must not wait or take locks) or from
+ *               the software path of a fault plan; core/mce.c is the built-in client that acts on it
  *   fail        a named fail point (TESSERA_FAIL_SITES) in a function that can fail: a client may
  *               make it fail with an error code (wired so far: vcpu_reset, in vcpu.c; fault injection
  *               is its client to come)
@@ -33,6 +35,7 @@
 struct vcpu;
 struct vcpu_exit;
 struct cell;
+struct mce_record;
 
 /* X(NAME, name): the hook points. The order is the bit in hooks_armed. */
 #define TESSERA_HOOK_POINTS(X)    \
@@ -102,7 +105,7 @@ struct hook_client {
 	void (*entry)(struct vcpu *v, void *ctx);
 	void (*cell_state)(struct cell *c, unsigned int state, void *ctx);
 	void (*tick)(void *ctx);
-	void (*hw_error)(unsigned int cpu, uint64_t status, uint64_t addr, void *ctx);
+	void (*hw_error)(const struct mce_record *r, void *ctx);
 	int (*fail)(enum fail_site site, struct vcpu *v, void *ctx); /* 0, or the error to return */
 };
 
@@ -138,7 +141,7 @@ void hooks_run_inject(struct vcpu *v, struct hook_inject *inj);
 void hooks_run_entry(struct vcpu *v);
 void hooks_run_cell_state(struct cell *c, unsigned int state);
 void hooks_run_tick(void);
-void hooks_run_hw_error(unsigned int cpu, uint64_t status, uint64_t addr);
+void hooks_run_hw_error(const struct mce_record *r);
 int hooks_run_fail(enum fail_site site, struct vcpu *v);
 
 /* The fail point: 0 (go on) unless an armed client makes the site fail. */
@@ -151,6 +154,12 @@ static inline void hook_cell_state(struct cell *c, unsigned int state)
 {
 	if (hook_armed(HOOK_CELL_STATE))
 		hooks_run_cell_state(c, state);
+}
+
+static inline void hook_hw_error(const struct mce_record *r)
+{
+	if (hook_armed(HOOK_HW_ERROR))
+		hooks_run_hw_error(r);
 }
 
 static inline void hook_tick(void)

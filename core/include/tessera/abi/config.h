@@ -2,7 +2,8 @@
  * The compiled system configuration: the blob that `tessera config compile` writes and the hypervisor
  * reads from a boot module (layout version 3). Version 2 added `args` to struct tessera_config_cell;
  * version 3 added share kinds, the doorbell array, the comm region and the watchdog (inter-cell
- * communication, docs/ivc.md).
+ * communication, docs/ivc.md), and later the cell's machine-check policy in what was a reserved field
+ * (0, the value old blobs carry there, is `stop`: the default).
  *
  * Layout rules: little-endian, fixed-width fields, every struct a multiple of 8 bytes with explicit
  * padding, no pointers. The blob is
@@ -101,7 +102,15 @@ struct tessera_config_cell {
 	uint32_t wd_period_ms;			 /* watchdog heartbeat period, 0: no watchdog */
 	uint32_t wd_missed;			 /* unanswered heartbeats before the action */
 	uint32_t wd_action;			 /* enum tessera_watchdog_action */
-	uint32_t reserved;
+	uint32_t mce_policy;			 /* enum tessera_mce_policy (docs/machine-checks.md) */
+};
+
+/* What happens to a cell that owns an uncorrected machine check (corrected ones are only logged). */
+enum tessera_mce_policy {
+	TESSERA_MCE_STOP = 0,	 /* stop the cell (failed) */
+	TESSERA_MCE_FORWARD = 1, /* inject a virtual #MC whose virtual MCA MSRs hold the record */
+	TESSERA_MCE_RESTART = 2, /* restart the cell from its image */
+	TESSERA_MCE_LOG = 3,	 /* log and count; the cell goes on */
 };
 
 enum tessera_watchdog_action {

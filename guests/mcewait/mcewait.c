@@ -1,0 +1,48 @@
+/*
+ * mcewait: waits for machine checks (docs/machine-checks.md). Prints `mcewait: waiting for N machine
+ * check(s)` once it is ready (a test injects after that line), then waits until the runtime's #MC
+ * handler has seen N records (each printed as `MCE seen: ...`, guest/mce.h), prints `mcewait: done` and
+ * exits 0. Args:
+ *   count=N         machine checks to wait for (default 1)
+ *   spin            wait in a busy loop, so that the CPU is in the guest when the #MC comes (default:
+ *                   halted in HLT, so that the vCPU waits in the hypervisor)
+ *   clear_cr4_mce   clear CR4.MCE first: the hypervisor keeps it set underneath, so a hardware #MC
+ *                   still reaches a handler instead of resetting the machine
+ *   limit_ms=N      give up after N ms of TSC time and exit 1 (default 0: wait for ever; a halted wait
+ *                   looks at it only when something wakes it: `tessera run --timeout` bounds that)
+ */
+#include <guest/irq.h>
+#include <guest/mce.h>
+#include <guest/print.h>
+#include <guest/runtime.h>
+
+#define CR4_MCE (1UL << 6)
+
+int main(const struct tessera_cell_boot_info *info)
+{
+	uint64_t want = args_number("count", 1), limit_ms = args_number("limit_ms", 0);
+	bool spin = args_get("spin", NULL, NULL), clear = args_get("clear_cr4_mce", NULL, NULL);
+	uint64_t start = rdtsc(), limit = limit_ms * (info->tsc_hz / 1000);
+
+	if (clear) {
+		uint64_t cr4;
+		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+		__asm__ volatile("mov %0, %%cr4" ::"r"(cr4 & ~CR4_MCE) : "memory");
+		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+		printf("mcewait: CR4.MCE cleared (reads back %lu)\n", (cr4 & CR4_MCE) >> 6);
+	}
+	printf("mcewait: waiting for %lu machine check(s) (%s)\n", want, spin ? "spinning" : "halted");
+	while (mce_seen_count() < want) {
+		if (limit && rdtsc() - start > limit) {
+			printf("mcewait: gave up after %lu ms with %u machine check(s) seen\n", limit_ms,
+			       mce_seen_count());
+			return 1;
+		}
+		if (spin)
+			cpu_relax();
+		else
+			cpu_wait_for_interrupt();
+	}
+	printf("mcewait: done, %u machine check(s) seen\n", mce_seen_count());
+	return 0;
+}
