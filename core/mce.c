@@ -127,9 +127,24 @@ static struct vcpu *forward_target(struct cell *c, uint32_t cpu)
 	return v && v->cell == c ? v : c->vcpus[0];
 }
 
+/* The record as the cell sees it: its own guest-physical address, or none (mce_guest_addr). */
+static void forward_record(struct mce_record *fwd, const struct mce_record *r, int owner)
+{
+	uint64_t gpa;
+
+	*fwd = *r;
+	if (r->addr_valid && mce_guest_addr(config, owner, r->addr, &gpa)) {
+		fwd->addr = gpa;
+		return;
+	}
+	fwd->addr_valid = false;
+	fwd->addr = 0; /* and the arch's virtual status says so (x86: ADDRV clear) */
+}
+
 static void mce_act(const struct mce_slot *s)
 {
 	const struct mce_record *r = &s->r;
+	struct mce_record fwd;
 	struct cell *c = s->owner == MCE_OWNER_HV || s->owner >= (int)nr_cells ? NULL : &cells[s->owner];
 	const char *sev = mce_severity_name(r->severity);
 
@@ -144,7 +159,8 @@ static void mce_act(const struct mce_slot *s)
 	case TESSERA_MCE_ACT_FORWARD:
 		if (READ_ONCE(c->state) != TESSERA_CELL_RUNNING)
 			break;
-		if (arch_vcpu_inject_mce(forward_target(c, r->cpu), r))
+		forward_record(&fwd, r, s->owner);
+		if (arch_vcpu_inject_mce(forward_target(c, r->cpu), &fwd))
 			/* What the CPU does with a machine check while MCIP is set: shut down. */
 			cell_stop(
 				c, TESSERA_CELL_FAILED,

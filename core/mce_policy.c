@@ -100,3 +100,21 @@ enum tessera_trace_mce_action mce_decide(unsigned int severity, int owner, uint3
 	default: return TESSERA_MCE_ACT_STOP;
 	}
 }
+
+bool mce_guest_addr(const struct tessera_config_header *hdr, int cell, uint64_t addr, uint64_t *gpa)
+{
+	if (!hdr || cell < 0 || (unsigned int)cell >= hdr->nr_cells)
+		return false;
+
+	const struct tessera_config_cell *c = &config_cells(hdr)[cell];
+	const struct tessera_config_memory *mem = config_memory(hdr);
+
+	for (unsigned int k = 0; k < c->memory_count; k++) {
+		const struct tessera_config_memory *m = &mem[c->memory_first + k];
+		if (in_range(addr, m->phys, m->size)) {
+			*gpa = m->guest + (addr - m->phys);
+			return true;
+		}
+	}
+	return false;
+}

@@ -56,7 +56,7 @@ int arch_vcpu_inject_mce(struct vcpu *v, const struct mce_record *r)
 
 	if (m->mcg_status & MCG_STATUS_MCIP)
 		return -HV_EBUSY;
-	m->bank[b][MCE_BANK_STATUS] = r->status;
+	m->bank[b][MCE_BANK_STATUS] = r->addr_valid ? r->status : r->status & ~MCI_STATUS_ADDRV;
 	m->bank[b][MCE_BANK_ADDR] = r->addr;
 	m->bank[b][MCE_BANK_MISC] = r->misc;
 	m->mcg_status = (r->mcg_status & (MCG_STATUS_RIPV | MCG_STATUS_EIPV)) | MCG_STATUS_MCIP;

@@ -8,8 +8,8 @@
  *                   halted in HLT, so that the vCPU waits in the hypervisor)
  *   clear_cr4_mce   clear CR4.MCE first: the hypervisor keeps it set underneath, so a hardware #MC
  *                   still reaches a handler instead of resetting the machine
- *   limit_ms=N      give up after N ms of TSC time and exit 1 (default 0: wait for ever; a halted wait
- *                   looks at it only when something wakes it: `tessera run --timeout` bounds that)
+ *   limit_ms=N      give up after N ms of TSC time and exit 1 (default 0: wait for ever); a halted
+ *                   wait then takes a 100 Hz timer tick to look at the limit
  */
 #include <guest/irq.h>
 #include <guest/mce.h>
@@ -17,6 +17,12 @@
 #include <guest/runtime.h>
 
 #define CR4_MCE (1UL << 6)
+
+static void tick(unsigned int vector, void *ctx)
+{
+	(void)vector;
+	(void)ctx;
+}
 
 int main(const struct tessera_cell_boot_info *info)
 {
@@ -30,6 +36,12 @@ int main(const struct tessera_cell_boot_info *info)
 		__asm__ volatile("mov %0, %%cr4" ::"r"(cr4 & ~CR4_MCE) : "memory");
 		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 		printf("mcewait: CR4.MCE cleared (reads back %lu)\n", (cr4 & CR4_MCE) >> 6);
+	}
+	/* A halted wait with a limit wakes now and then to look at it. */
+	if (limit && !spin) {
+		irq_cpu_init();
+		irq_set_handler(IRQ_TIMER_VECTOR, tick, NULL);
+		timer_start_periodic(100, IRQ_TIMER_VECTOR);
 	}
 	printf("mcewait: waiting for %lu machine check(s) (%s)\n", want, spin ? "spinning" : "halted");
 	while (mce_seen_count() < want) {

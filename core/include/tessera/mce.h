@@ -40,6 +40,12 @@ struct mce_record {
  * hypervisor.
  */
 int mce_attribute(const struct tessera_config_header *hdr, const struct mce_record *r);
+/*
+ * The address a cell sees for host-physical `addr` (its own memory only): what a forwarded record's
+ * MCi_ADDR says. False when the cell does not map it; the forwarded record then has no address at all
+ * (ADDRV clear), so that no cell learns where the hypervisor put anybody's memory.
+ */
+bool mce_guest_addr(const struct tessera_config_header *hdr, int cell, uint64_t addr, uint64_t *gpa);
 /* The action for a severity, owner and policy (enum tessera_mce_policy): the table of docs. */
 enum tessera_trace_mce_action mce_decide(unsigned int severity, int owner, uint32_t policy);
 const char *mce_severity_name(unsigned int severity);
