@@ -11,5 +11,6 @@ int cmd_config(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_fi(int argc, char **argv); /* faultinj/cmd_fi.c */
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../faultinj/plan/prepare_boot.h"
 #include "../lab/qemu_cmdline.h"
 #include "../lab/lava/bundle_write.h"
 #include "../lab/qemu_run.h"
@@ -159,6 +160,8 @@ int run_system(int argc, char **argv, const char *prog, const struct run_hooks *
 	ret = o.config || h ? make_workdir(workdir, sizeof(workdir)) : 0;
 	if (!ret && o.config)
 		ret = config_prepare_boot(o.config, workdir, &o.machine);
+	if (!ret && o.faults)
+		ret = fault_plan_prepare_boot(o.faults, workdir, &o.machine);
 	if (!ret && o.bundle)
 		ret = bundle_modules(&o.machine, workdir, prog);
 	if (!ret && h && h->before)

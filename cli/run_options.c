@@ -25,6 +25,8 @@ const char run_usage[] =
 	"  --config FILE    boot the system described by a YAML config (default: configs/default.yaml;\n"
 	"                   its machine: cpus and ram are the minimum --smp and --mem)\n"
 	"  --no-config      boot the hypervisor alone, with no cells (bring-up tests)\n"
+	"  --faults PLAN    inject the faults of a YAML fault plan (docs/faultinj.md), checked against\n"
+	"                   the config before anything boots\n"
 	"  --bundle         pass the config blob and the images as one boot bundle (docs/lab.md), as a\n"
 	"                   LAVA job does, instead of one boot module per file\n"
 	"  -v, --verbose    print the QEMU command line and QEMU's own warnings\n"
@@ -74,8 +76,8 @@ static bool option_is(const char *arg, const char *name)
 
 int run_options_parse(int argc, char **argv, struct run_options *o, char *err, size_t size)
 {
-	static const char *const with_value[] = {"--smp",    "--mem",	  "--cpu",
-						 "--append", "--timeout", "--config"};
+	static const char *const with_value[] = {"--smp",     "--mem",	  "--cpu",   "--append",
+						 "--timeout", "--config", "--faults"};
 	unsigned long n;
 
 	memset(o, 0, sizeof(*o));
@@ -159,10 +161,20 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 				return -1;
 			}
 			o->config = v;
+		} else if (!strcmp(name, "--faults")) {
+			if (!v[0]) {
+				snprintf(err, size, "--faults: expected a file name");
+				return -1;
+			}
+			o->faults = v;
 		}
 	}
 	if (o->config && o->no_config) {
 		snprintf(err, size, "--config and --no-config exclude each other");
+		return -1;
+	}
+	if (o->faults && o->no_config) {
+		snprintf(err, size, "--faults needs a config: --no-config boots no cells to inject into");
 		return -1;
 	}
 	if (o->bundle && o->no_config) {

@@ -34,13 +34,7 @@ int check_fail(struct config_error *err, int code, int cell, enum config_elem el
 
 uint32_t config_blob_checksum(const void *blob, size_t size)
 {
-	const uint32_t zero = 0;
-	const size_t at = offsetof(struct tessera_config_header, checksum);
-	uint32_t crc;
-
-	crc = crc32_update(0, blob, at);
-	crc = crc32_update(crc, &zero, sizeof(zero));
-	return crc32_update(crc, (const char *)blob + at + 4, size - at - 4);
+	return crc32_blob(blob, size, offsetof(struct tessera_config_header, checksum));
 }
 
 /* An array of `count` elements of `elem_size` at `offset` must be aligned and lie within the blob. */

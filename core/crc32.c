@@ -16,3 +16,13 @@ uint32_t crc32_update(uint32_t crc, const void *data, size_t size)
 	}
 	return ~crc;
 }
+
+uint32_t crc32_blob(const void *blob, size_t size, size_t at)
+{
+	const uint32_t zero = 0;
+	uint32_t crc;
+
+	crc = crc32_update(0, blob, at);
+	crc = crc32_update(crc, &zero, sizeof(zero));
+	return crc32_update(crc, (const char *)blob + at + 4, size - at - 4);
+}

@@ -2,18 +2,10 @@
 
 const char *hv_strerror(int err)
 {
-	static const char *const names[] = {
-		[HV_OK] = "ok",
-		[HV_ENOMEM] = "out of memory",
-		[HV_EINVAL] = "invalid argument",
-		[HV_EEXIST] = "already exists",
-		[HV_ENOENT] = "not found",
-		[HV_ERANGE] = "out of range",
-		[HV_EPERM] = "not permitted",
-		[HV_ENOTSUP] = "not supported",
-		[HV_EBUSY] = "busy",
-		[HV_EIO] = "I/O error",
-		[HV_ECORRUPT] = "corrupt",
+	static const char *const names[] = {[HV_OK] = "ok",
+#define HV_ERROR_NAME(num, NAME, desc) [num] = desc,
+					    TESSERA_HV_ERRORS(HV_ERROR_NAME)
+#undef HV_ERROR_NAME
 	};
 	if (err < 0)
 		err = -err;

@@ -27,15 +27,23 @@ const struct config_platform *config_host_platform_for(uint64_t ram_size)
 	return &p;
 }
 
+int config_diag_vset(struct config_diag *diag, const struct yaml_marks *marks, const char *path,
+		     const char *fmt, va_list ap)
+{
+	struct yaml_pos pos = yaml_marks_find(marks, path);
+
+	diag->line = pos.line;
+	diag->col = pos.col;
+	vsnprintf(diag->message, sizeof(diag->message), fmt, ap);
+	return 2;
+}
+
 int compile_fail(struct compile_ctx *ctx, const char *path, const char *fmt, ...)
 {
-	struct yaml_pos pos = yaml_marks_find(&ctx->marks, path);
 	va_list ap;
 
-	ctx->diag->line = pos.line;
-	ctx->diag->col = pos.col;
 	va_start(ap, fmt);
-	vsnprintf(ctx->diag->message, sizeof(ctx->diag->message), fmt, ap);
+	config_diag_vset(ctx->diag, &ctx->marks, path, fmt, ap);
 	va_end(ap);
 	return 2;
 }
@@ -108,7 +116,7 @@ static void error_path(const struct config_error *err, const struct yaml_system 
 }
 
 /* The whole file, or NULL with errno set (a directory fails in fread with EISDIR). */
-static char *read_file(const char *path, size_t *size)
+char *config_read_file(const char *path, size_t *size)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -153,7 +161,7 @@ int config_compile(const char *path, const struct config_options *opt, struct co
 		opt = &defaults;
 	memset(out, 0, sizeof(*out));
 	memset(diag, 0, sizeof(*diag));
-	text = read_file(path, &size);
+	text = config_read_file(path, &size);
 	if (!text) {
 		snprintf(diag->message, sizeof(diag->message), "cannot read the config file: %s",
 			 strerror(errno));

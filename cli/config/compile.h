@@ -5,6 +5,7 @@
 #ifndef TESSERA_CLI_CONFIG_COMPILE_H
 #define TESSERA_CLI_CONFIG_COMPILE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +49,11 @@ const struct config_platform *config_host_platform_for(uint64_t ram_size);
 /* The markdown table of every device, MSR and range the hypervisor keeps, with why (malloc'd). */
 char *config_platform_markdown(void);
 
+struct yaml_marks;
+/* Fill *diag with the position of the node at `path` (or its nearest ancestor) and the message; returns 2. */
+int config_diag_vset(struct config_diag *diag, const struct yaml_marks *marks, const char *path,
+		     const char *fmt, va_list ap);
+
 /* Print a diagnostic the way every Tessera tool does: `tessera: FILE:LINE:COL: message`. */
 void config_diag_print(const char *path, const struct config_diag *diag);
 
@@ -59,5 +65,8 @@ void config_diag_print(const char *path, const struct config_diag *diag);
 #define CONFIG_NUMBER_INVALID	(-1)
 #define CONFIG_NUMBER_TOO_LARGE (-2)
 int config_parse_number(const char *s, uint64_t *value);
+
+/* A whole file, NUL-terminated (malloc'd), or NULL with errno set. */
+char *config_read_file(const char *path, size_t *size);
 
 #endif

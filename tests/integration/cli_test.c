@@ -38,6 +38,10 @@ static const char *const commands[][3] = {
 	{"bench", "history"},
 	{"bench", "selftest"},
 	{"bench", "simulate"},
+	{"fi"},
+	{"fi", "check"},
+	{"fi", "compile"},
+	{"fi", "models"},
 	{"test"},
 };
 
