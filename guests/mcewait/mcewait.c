@@ -8,6 +8,8 @@
  *                   halted in HLT, so that the vCPU waits in the hypervisor)
  *   clear_cr4_mce   clear CR4.MCE first: the hypervisor keeps it set underneath, so a hardware #MC
  *                   still reaches a handler instead of resetting the machine
+ *   no_idt          load an empty IDT first (with spin): a machine check then cannot be delivered, and
+ *                   the CPU shuts down (TCG: a SHUTDOWN exit with EXITINTINFO vector 18)
  *   limit_ms=N      give up after N ms of TSC time and exit 1 (default 0: wait for ever); a halted
  *                   wait then takes a 100 Hz timer tick to look at the limit
  */
@@ -28,6 +30,7 @@ int main(const struct tessera_cell_boot_info *info)
 {
 	uint64_t want = args_number("count", 1), limit_ms = args_number("limit_ms", 0);
 	bool spin = args_get("spin", NULL, NULL), clear = args_get("clear_cr4_mce", NULL, NULL);
+	bool no_idt = args_get("no_idt", NULL, NULL);
 	uint64_t start = rdtsc(), limit = limit_ms * (info->tsc_hz / 1000);
 
 	if (clear) {
@@ -44,6 +47,13 @@ int main(const struct tessera_cell_boot_info *info)
 		timer_start_periodic(100, IRQ_TIMER_VECTOR);
 	}
 	printf("mcewait: waiting for %lu machine check(s) (%s)\n", want, spin ? "spinning" : "halted");
+	if (no_idt) {
+		struct __packed {
+			uint16_t limit;
+			uint64_t base;
+		} empty = {0, 0};
+		__asm__ volatile("lidt %0" ::"m"(empty));
+	}
 	while (mce_seen_count() < want) {
 		if (limit && rdtsc() - start > limit) {
 			printf("mcewait: gave up after %lu ms with %u machine check(s) seen\n", limit_ms,

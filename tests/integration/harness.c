@@ -182,6 +182,25 @@ int sh(const char *fmt, ...)
 	return system(cmd);
 }
 
+bool tessera_wait_for_output(const struct tessera_proc *p, const char *needle, int limit_s)
+{
+	static char buf[1 << 16];
+
+	for (int i = 0; i < limit_s * 10; i++) {
+		FILE *f = fopen(p->out_path, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = '\0';
+		if (strstr(buf, needle))
+			return true;
+		if (p->pid > 0 && !process_exists(p->pid))
+			return false; /* it ended without printing it */
+		nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+	}
+	return false;
+}
+
 void expect_line(const struct tessera_proc *p, const char *needle)
 {
 	cr_expect(has_line_with(p->out, needle), "no line with \"%s\" in:\n%s\nstderr:\n%s", needle, p->out,

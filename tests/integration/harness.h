@@ -23,6 +23,9 @@ void tessera_start(struct tessera_proc *p, const char *const *args);
 void tessera_wait(struct tessera_proc *p, int limit_s);
 /* Wait up to limit_s for tessera's QEMU child to appear; returns its pid or 0. */
 pid_t tessera_wait_for_qemu(struct tessera_proc *p, int limit_s);
+/* While tessera runs: wait up to limit_s for `needle` in the output it has written so far (true when it
+ * appeared; false at the limit or if tessera ended first). */
+bool tessera_wait_for_output(const struct tessera_proc *p, const char *needle, int limit_s);
 /* Start, wait, capture: the common case. */
 void tessera_run(struct tessera_proc *p, int limit_s, const char *const *args);
 void tessera_free(struct tessera_proc *p);
