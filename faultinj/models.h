@@ -6,7 +6,7 @@
  * (FP_<model>_<param>), the trace's model names and the table in docs/faultinj.md.
  *
  * Adding a model: one file in models/, one line here, its engine in faultinj/ (hypervisor side). Ids are
- * ABI (in compiled plans and traces): never reuse one. Id 6 is machine_check's (issue 10's MCE part).
+ * ABI (in compiled plans and traces): never reuse one.
  * `triggers` is a mask of the trigger kinds (abi/fault_plan.h) the model accepts.
  */
 #ifndef TESSERA_FAULTINJ_MODELS_H
@@ -19,6 +19,7 @@
 #include "models/hv_data_flip.h"
 #include "models/hypercall.h"
 #include "models/interrupt.h"
+#include "models/machine_check.h"
 #include "models/memory_fault.h"
 #include "models/memory_flip.h"
 #include "models/register_flip.h"
@@ -38,6 +39,8 @@
 	X(4, REGISTER_FLIP, register_flip, FT_AT_EXITS, "a bit of a guest register flips")                  \
 	X(5, MEMORY_FAULT, memory_fault, FT_AT_EXITS,                                                       \
 	  "a guest page becomes not-present or read-only for a while, then is restored")                    \
+	X(6, MACHINE_CHECK, machine_check, FT_AT_EXITS,                                                     \
+	  "a machine check is synthesized and handled as a hardware one (docs/machine-checks.md)")          \
 	X(7, MEMORY_FLIP, memory_flip, FT_AT_EXITS, "a bit of guest memory flips")                          \
 	X(8, HV_DATA_FLIP, hv_data_flip, FT_AT_EXITS,                                                       \
 	  "HYPERVISOR DATA: a bit of the hypervisor's own per-cell state flips")

@@ -126,6 +126,14 @@ static int check_model(const struct tessera_fault *f, int i, const struct tesser
 				    "%#llx is not in a writable RAM region of cell '%.*s'",
 				    (unsigned long long)p[FP_memory_fault_addr], TESSERA_NAME_LEN, c->name);
 		break;
+	case FAULT_MACHINE_CHECK:
+		if (!(p[FP_machine_check_status] >> 63))
+			return fail(err, i, FPF_PARAM, FP_machine_check_status,
+				    "status %#llx has VAL (bit 63) clear: the bank would hold nothing",
+				    (unsigned long long)p[FP_machine_check_status]);
+		if (p[FP_machine_check_bank] >= 32)
+			return fail(err, i, FPF_PARAM, FP_machine_check_bank, "a machine has banks 0..31");
+		break;
 	default: break;
 	}
 	return 0;

@@ -168,3 +168,20 @@ Test(mce, machine_check_in_a_running_cell_with_cr4_mce_cleared_stops_only_the_ce
 	cr_expect_eq(r.p.status, 0, "exit status %d", r.p.status);
 	tessera_free(&r.p);
 }
+
+/* A plan's machine check is checked before anything boots, as a config is: FILE:LINE:COL and exit 2. */
+Test(mce, a_plan_machine_check_without_val_is_refused_before_boot, .timeout = 60)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 30,
+		    (const char *const[]){
+			    "run", "--config", TESSERA_SOURCE_ROOT "tests/integration/configs/mce-plan.yaml",
+			    "--faults", TESSERA_SOURCE_ROOT "tests/integration/plans/mce-no-val.yaml", NULL});
+	cr_expect_eq(p.status, 2, "exit %d, stderr:\n%s", p.status, p.err);
+	cr_expect(has_line_with(p.err,
+				"mce-no-val.yaml:6:13: status 0x3400000000000000 has VAL (bit 63) clear"),
+		  "stderr:\n%s", p.err);
+	cr_expect_eq(p.qemu_pid, 0, "QEMU was started");
+	tessera_free(&p);
+}
