@@ -5,7 +5,7 @@
  * mce_record, classified here and passed to the hw_error hook point; the core attributes and acts.
  *
  * The same reader serves the polls: under QEMU's TCG a machine check raised while a guest runs goes
- * through the guest's IDT instead of exiting (PLATFORM-NOTES), and a corrected error raises no #MC at
+ * through the guest's IDT instead of exiting (docs/machine-checks.md), and a corrected error raises no #MC at
  * all; both wait in the banks until the hypervisor looks. A poll that finds MCG_STATUS.MCIP set knows
  * the #MC was signalled but never reached this handler (which clears MCIP): it went into the guest.
  */

@@ -7,7 +7,7 @@
  * another policy have no MCA MSRs: an access is a violation, as the config checker's platform table says.
  *
  * Every MCA MSR access of any cell first polls this CPU's banks: under TCG a machine check raised while
- * the guest ran went through its IDT (PLATFORM-NOTES), and the guest's handler reading MCG_STATUS is the
+ * the guest ran went through its IDT (docs/machine-checks.md), and the guest's handler reading MCG_STATUS is the
  * first the hypervisor hears of it.
  */
 #include <tessera/arch.h>

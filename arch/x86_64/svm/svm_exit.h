@@ -140,7 +140,7 @@ static inline void x86_svm_exit_decode(struct svm_vcpu *s, struct vcpu_exit *e)
 		e->reason = TESSERA_ER_SHUTDOWN;
 		e->raw_name = "triple fault (shutdown)";
 		/* TCG's form of a machine check while the guest ran, into a guest with no usable #MC
-		 * handler (PLATFORM-NOTES): the banks still hold it; the core drains it (exit.c). */
+		 * handler (docs/machine-checks.md): the banks still hold it; the core drains it (exit.c). */
 		if ((s->reinject & (SVM_EVTINJ_VALID | 0xff)) == (SVM_EVTINJ_VALID | 18)) {
 			e->raw_name = "triple fault delivering a machine check (#MC)";
 			x86_mce_poll(false);
