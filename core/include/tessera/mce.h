@@ -27,7 +27,7 @@ struct mce_record {
 	uint8_t severity; /* enum tessera_trace_mce_severity, set by the arch's classifier */
 	bool addr_valid;  /* the status has ADDRV: addr is a physical address */
 	bool software;	  /* synthesized by a fault plan, not read from the hardware */
-	bool in_guest;	  /* the hardware delivered it through the guest's IDT (TCG: docs/machine-checks.md) */
+	bool in_guest;	  /* the hardware put it through the guest's IDT (TCG, docs/machine-checks.md) */
 };
 
 /* Who a record belongs to: a cell index, or MCE_OWNER_HV. */
