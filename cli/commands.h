@@ -11,6 +11,7 @@ int cmd_config(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
-int cmd_fi(int argc, char **argv); /* faultinj/cmd_fi.c */
+int cmd_fi(int argc, char **argv);   /* faultinj/cmd_fi.c */
+int cmd_cell(int argc, char **argv); /* cli/cmd_cell.c */
 
 #endif

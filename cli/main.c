@@ -25,7 +25,9 @@ static const struct command commands[] = {
 	 "benchmarks (trace-cost, exit-cost) and their results: compare, export, report, history, bisect",
 	 cmd_bench, NULL},
 	{"lab", "LAVA lab regression: render LAVA jobs, run them with lava-run (docs/lab.md)", cmd_lab, NULL},
-	{"fi", "fault injection: check and compile plans, list the models (docs/faultinj.md)", cmd_fi, NULL},
+	{"fi", "fault injection: check and compile plans, list the models, inject live (docs/faultinj.md)",
+	 cmd_fi, NULL},
+	{"cell", "start, stop or restart a cell of a running system (tessera run --channel)", cmd_cell, NULL},
 	{"test", "run every test: format check, unit, integration (via ./tessera)", NULL,
 	 "usage: ./tessera test [format|unit|integration]...\n"
 	 "\n"

@@ -1,4 +1,6 @@
 /* `tessera run`: boot the hypervisor in one QEMU machine (lab/) and report how the run ended. */
+#include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <signal.h>
@@ -87,6 +89,34 @@ static int bundle_modules(struct machine *m, const char *workdir, const char *pr
 	return ret;
 }
 
+#define CHANNEL_MB 4
+
+/*
+ * --channel FILE: the host channel at a path other tools know. Tracing stays off unless the command line
+ * asks for events (a channel turns every event on by default, for trace record).
+ */
+static int channel_create(struct run_options *o, const char *prog)
+{
+	static char cmdline[1024];
+	int fd = open(o->channel, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || ftruncate(fd, (off_t)CHANNEL_MB << 20)) {
+		fprintf(stderr, "%s: --channel %s: %s\n", prog, o->channel, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	close(fd);
+	o->machine.shm_path = o->channel;
+	o->machine.shm_mb = CHANNEL_MB;
+	const char *c = o->machine.cmdline;
+	if (!c || !strstr(c, "trace_events=")) {
+		snprintf(cmdline, sizeof(cmdline), "%s%strace_events=0", c ? c : "", c ? " " : "");
+		o->machine.cmdline = cmdline;
+	}
+	return 0;
+}
+
 static int boot(struct run_options *o, const char *prog, const struct run_hooks *h)
 {
 	struct qemu_run_result r;
@@ -162,6 +192,8 @@ int run_system(int argc, char **argv, const char *prog, const struct run_hooks *
 		ret = config_prepare_boot(o.config, workdir, &o.machine);
 	if (!ret && o.faults)
 		ret = fault_plan_prepare_boot(o.faults, workdir, &o.machine);
+	if (!ret && o.channel)
+		ret = channel_create(&o, prog);
 	if (!ret && o.bundle)
 		ret = bundle_modules(&o.machine, workdir, prog);
 	if (!ret && h && h->before)
@@ -170,6 +202,8 @@ int run_system(int argc, char **argv, const char *prog, const struct run_hooks *
 		ret = boot(&o, prog, h);
 	if (workdir[0])
 		nftw(workdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (o.channel && o.machine.shm_path)
+		unlink(o.channel);
 	return ret;
 }
 

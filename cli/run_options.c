@@ -27,6 +27,8 @@ const char run_usage[] =
 	"  --no-config      boot the hypervisor alone, with no cells (bring-up tests)\n"
 	"  --faults PLAN    inject the faults of a YAML fault plan (docs/faultinj.md), checked against\n"
 	"                   the config before anything boots\n"
+	"  --channel FILE   share a host channel at FILE (created, removed after the run) so that\n"
+	"                   `tessera fi inject` and `tessera cell` can send commands while it runs\n"
 	"  --bundle         pass the config blob and the images as one boot bundle (docs/lab.md), as a\n"
 	"                   LAVA job does, instead of one boot module per file\n"
 	"  -v, --verbose    print the QEMU command line and QEMU's own warnings\n"
@@ -76,8 +78,8 @@ static bool option_is(const char *arg, const char *name)
 
 int run_options_parse(int argc, char **argv, struct run_options *o, char *err, size_t size)
 {
-	static const char *const with_value[] = {"--smp",     "--mem",	  "--cpu",   "--append",
-						 "--timeout", "--config", "--faults"};
+	static const char *const with_value[] = {"--smp",     "--mem",	  "--cpu",    "--append",
+						 "--timeout", "--config", "--faults", "--channel"};
 	unsigned long n;
 
 	memset(o, 0, sizeof(*o));
@@ -167,6 +169,13 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 				return -1;
 			}
 			o->faults = v;
+		} else if (!strcmp(name, "--channel")) {
+			if (!v[0] || strchr(v, ',')) {
+				snprintf(err, size, "--channel: expected a file name without ',', got '%s'",
+					 v);
+				return -1;
+			}
+			o->channel = v;
 		}
 	}
 	if (o->config && o->no_config) {

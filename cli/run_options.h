@@ -10,8 +10,10 @@ struct run_options {
 	struct machine machine; /* defaults, then what the options say (hv_image is left to the caller) */
 	const char *config;	/* --config FILE, NULL without */
 	const char *faults;	/* --faults PLAN.yaml, NULL without */
-	bool no_config;		/* --no-config: boot the hypervisor alone, with no cells */
-	bool bundle;		/* --bundle: the boot modules as one boot bundle */
+	const char
+		*channel; /* --channel FILE: the host channel, for tessera fi inject / cell; NULL without */
+	bool no_config;	  /* --no-config: boot the hypervisor alone, with no cells */
+	bool bundle;	  /* --bundle: the boot modules as one boot bundle */
 	bool help;
 };
 

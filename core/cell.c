@@ -11,7 +11,9 @@
 #include <tessera/cell.h>
 #include <tessera/console.h>
 #include <tessera/error.h>
+#include <tessera/faultinj.h>
 #include <tessera/format.h>
+#include <tessera/hooks.h>
 #include <tessera/memmap.h>
 #include <tessera/string.h>
 #include <tessera/trace.h>
@@ -153,15 +155,42 @@ int cells_create(const struct tessera_config_header *blob, const struct boot_inf
 	return 0;
 }
 
+/* Per CPU: the cell whose work it does (cell_at_work()), NULL for none. */
+static struct cell *at_work[TESSERA_MAX_CPUS];
+
+struct cell *cell_at_work(void)
+{
+	unsigned int cpu = arch_cpu_id();
+
+	return cpu < TESSERA_MAX_CPUS ? at_work[cpu] : NULL;
+}
+
+struct cell *cell_at_work_set(struct cell *c)
+{
+	unsigned int cpu = arch_cpu_id();
+	struct cell *was = cpu < TESSERA_MAX_CPUS ? at_work[cpu] : NULL;
+
+	if (cpu < TESSERA_MAX_CPUS)
+		at_work[cpu] = c;
+	return was;
+}
+
 /* Caller holds c->lock; the cell has no vCPU in a guest. */
 static int cell_start_locked(struct cell *c)
 {
+	struct cell *was = cell_at_work_set(c);
+	const char *what = "cell start";
 	cell_memory_clear(c);
-	int err = cell_memory_load(c);
+	int err = hook_fail(FAIL_CELL_START, c, NULL);
+	if (!err) {
+		what = "image load";
+		err = cell_memory_load(c);
+	}
+	cell_at_work_set(was);
 	if (err) {
 		c->state = TESSERA_CELL_FAILED;
-		trace_point(cell_state, arch_cpu_id(), (int)c->id, c->id, TESSERA_CELL_FAILED, err, c->name);
-		format_snprintf(c->reason, sizeof(c->reason), "image load failed: %s", hv_strerror(err));
+		hook_cell_state(c, TESSERA_CELL_FAILED, err);
+		format_snprintf(c->reason, sizeof(c->reason), "%s failed: %s", what, hv_strerror(err));
 		pr_err("cell '%s': %s", c->name, c->reason);
 		return err;
 	}
@@ -173,7 +202,7 @@ static int cell_start_locked(struct cell *c)
 		c->vcpus[i]->stop = false;
 	c->restart_pending = false;
 	__atomic_store_n(&c->state, TESSERA_CELL_RUNNING, __ATOMIC_RELEASE);
-	trace_point(cell_state, arch_cpu_id(), (int)c->id, c->id, TESSERA_CELL_RUNNING, 0, c->name);
+	hook_cell_state(c, TESSERA_CELL_RUNNING, 0);
 	/* A new generation releases every vCPU of the cell (vcpu.c waits for it). */
 	__atomic_fetch_add(&c->generation, 1, __ATOMIC_RELEASE);
 	pr_info("cell '%s' started (%u CPUs, entry %#llx)", c->name, c->nr_vcpus,
@@ -228,7 +257,7 @@ int cell_start(struct cell *c)
 static void cell_stop_locked(struct cell *c, enum tessera_cell_state state)
 {
 	c->state = state;
-	trace_point(cell_state, arch_cpu_id(), (int)c->id, c->id, state, c->exit_status, c->name);
+	hook_cell_state(c, state, c->exit_status);
 	for (unsigned int i = 0; i < c->nr_vcpus; i++) {
 		c->vcpus[i]->stop = true;
 		if (c->vcpus[i]->cpu != arch_cpu_id())
@@ -276,7 +305,7 @@ int cell_stop_by(struct cell *c, const char *by)
 	} else if (c->restart_pending) {
 		c->restart_pending = false;
 		c->state = TESSERA_CELL_STOPPED;
-		trace_point(cell_state, arch_cpu_id(), (int)c->id, c->id, TESSERA_CELL_STOPPED, 0, c->name);
+		hook_cell_state(c, TESSERA_CELL_STOPPED, 0);
 		format_snprintf(c->reason, sizeof(c->reason), "stopped by cell '%s' (restart cancelled)", by);
 	} else {
 		err = -HV_EINVAL;
@@ -333,7 +362,7 @@ void cell_vcpu_left(struct vcpu *v)
 	if (c->state == TESSERA_CELL_RUNNING && ++c->halted == c->nr_vcpus) {
 		/* Every vCPU halted with nothing that could wake it: the cell is done. */
 		c->state = TESSERA_CELL_FINISHED;
-		trace_point(cell_state, arch_cpu_id(), (int)c->id, c->id, c->state, c->exit_status, c->name);
+		hook_cell_state(c, c->state, c->exit_status);
 		format_snprintf(c->reason, sizeof(c->reason), "all CPUs halted");
 		pr_info("cell '%s' finished: %s", c->name, c->reason);
 	}
@@ -367,6 +396,7 @@ __noreturn void cells_shutdown(void)
 			finished++;
 	}
 	mce_print_summary();
+	faultinj_report();
 	pr_info("shutdown: %u cells finished, %u failed", finished, failed);
 	trace_hv_finish();
 	arch_machine_stop(TESSERA_EXIT_OK);

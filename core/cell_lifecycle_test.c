@@ -25,6 +25,7 @@
 #define ivc_cell_start	    lc_ivc_cell_start
 #define trace_hv_finish	    lc_trace_hv_finish
 #define mce_print_summary   lc_mce_print_summary
+#define faultinj_report	    lc_faultinj_report
 #define trace_enabled	    lc_trace_enabled
 #define trace_cpu_rings	    lc_trace_cpu_rings
 #define trace_clock	    lc_trace_clock
@@ -39,6 +40,7 @@
 #include <tessera/cell.h>
 #include <tessera/console.h>
 #include <tessera/error.h>
+#include <tessera/hooks.h>
 #include <tessera/ivc.h>
 #include <tessera/trace.h>
 
@@ -52,6 +54,10 @@ uint64_t trace_clock(void)
 {
 	return 0;
 }
+void faultinj_report(void)
+{
+}
+
 void trace_hv_finish(void)
 {
 }
@@ -191,33 +197,33 @@ static void setup_cell(enum tessera_cell_state state)
 	memset(trace_enabled, 0, sizeof(trace_enabled));
 }
 
-/* ---- cell_state trace events: a real ring on "CPU 0", enabled for cell 0 only ---- */
-static struct trace_ring ring;
-static struct tessera_trace_ring_desc ring_desc;
-static uint8_t ring_data[4096];
+/* ---- the cell_state hook point: a client that records every state, in order ---- */
+static uint32_t hooked[8];
+static unsigned int nr_hooked;
 
-static void trace_cell_states_on(void)
+static void record_state(struct cell *c, unsigned int state, int64_t status, void *ctx)
 {
-	cr_assert_eq(trace_ring_init(&ring, &ring_desc, ring_data, sizeof(ring_data), 0), 0);
-	trace_cpu_rings[0] = &ring;
-	trace_enabled[cell.id + 1] = 1ULL << TESSERA_TRACE_EV_cell_state;
+	(void)c;
+	(void)status;
+	(void)ctx;
+	if (nr_hooked < ARRAY_SIZE(hooked))
+		hooked[nr_hooked++] = state;
 }
 
-/* The states the cell_state events recorded, in order; returns how many. */
-static unsigned int traced_states(uint32_t *states, unsigned int max)
-{
-	struct trace_ring_reader rd = {&ring_desc, ring_data, sizeof(ring_data)};
-	static uint8_t buf[4096];
-	long n = trace_ring_drain(&rd, buf, sizeof(buf));
-	unsigned int k = 0;
+static const struct hook_client recorder = {.name = "test", .cell_state = record_state};
 
-	cr_assert_geq(n, 0);
-	for (long off = 0; off < n && k < max;) {
-		const struct tessera_trace_ev_cell_state *e = (const void *)(buf + off);
-		cr_assert_eq(e->common.type, TESSERA_TRACE_EV_cell_state);
-		states[k++] = e->state;
-		off += e->hdr.size;
-	}
+static void hook_states_on(void)
+{
+	cr_assert_eq(hooks_register(&recorder), 0);
+}
+
+/* The states the cell_state point passed, in order; returns how many. */
+static unsigned int hooked_states(uint32_t *states, unsigned int max)
+{
+	unsigned int k;
+
+	for (k = 0; k < nr_hooked && k < max; k++)
+		states[k] = hooked[k];
 	return k;
 }
 
@@ -292,12 +298,12 @@ Test(cell_lifecycle, a_cancelled_restart_is_traced_as_stopped)
 	uint32_t st[8];
 
 	setup_cell(TESSERA_CELL_RUNNING);
-	trace_cell_states_on();
+	hook_states_on();
 	cr_expect_eq(cell_restart(&cell, "test"), 0);
 	cr_expect_eq(cell_stop_by(&cell, "boss"), 0);
 	cell_vcpu_left(&vcpu);
-	unsigned int n = traced_states(st, 8);
-	cr_assert_eq(n, 2, "%u cell_state events: the restart's stop and the cancelling stop", n);
+	unsigned int n = hooked_states(st, 8);
+	cr_assert_eq(n, 2, "%u cell_state passes: the restart's stop and the cancelling stop", n);
 	cr_expect_eq(st[0], TESSERA_CELL_STOPPED);
 	cr_expect_eq(st[1], TESSERA_CELL_STOPPED);
 }
@@ -309,11 +315,11 @@ Test(cell_lifecycle, an_image_load_failure_is_traced_as_failed)
 
 	setup_cell(TESSERA_CELL_STOPPED);
 	vcpu.in_guest = false;
-	trace_cell_states_on();
+	hook_states_on();
 	load_error = -HV_EINVAL;
 	cr_expect_eq(cell_start(&cell), -HV_EINVAL);
 	cr_expect_eq(cell.state, TESSERA_CELL_FAILED);
-	unsigned int n = traced_states(st, 8);
+	unsigned int n = hooked_states(st, 8);
 	cr_assert_eq(n, 1, "%u cell_state events for a failed start", n);
 	cr_expect_eq(st[0], TESSERA_CELL_FAILED);
 }

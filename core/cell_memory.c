@@ -9,6 +9,7 @@
 #include <tessera/cell.h>
 #include <tessera/error.h>
 #include <tessera/format.h>
+#include <tessera/hooks.h>
 #include <tessera/page_pool.h>
 #include <tessera/string.h>
 #include <tessera/abi/cell_boot.h>
@@ -163,7 +164,7 @@ static void boot_area_write(struct cell *c)
 
 int cell_memory_load(struct cell *c)
 {
-	int err = elf_load(c->image, &c->elf, image_to_mem, c);
+	int err = hook_fail(FAIL_IMAGE_LOAD, c, NULL) ?: elf_load(c->image, &c->elf, image_to_mem, c);
 
 	if (err)
 		return err;
@@ -202,7 +203,7 @@ int cell_check_guest_range(struct cell *c, uint64_t gpa, size_t len, bool write)
 /* Check the whole range, then copy page by page through the second-stage map. */
 static int guest_copy(struct cell *c, uint64_t gpa, void *buf, size_t len, bool to_guest)
 {
-	int err = cell_check_guest_range(c, gpa, len, to_guest);
+	int err = hook_fail(FAIL_GUEST_COPY, c, NULL) ?: cell_check_guest_range(c, gpa, len, to_guest);
 
 	if (err)
 		return err;

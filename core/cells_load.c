@@ -8,6 +8,7 @@
 #include <tessera/cell.h>
 #include <tessera/config_check.h>
 #include <tessera/console.h>
+#include <tessera/faultinj.h>
 #include <tessera/hooks.h>
 #include <tessera/string.h>
 #include <tessera/trace.h>
@@ -107,6 +108,7 @@ void cells_load(const struct tessera_config_header *hdr, const struct boot_info 
 		config_refused(why);
 
 	trace_hv_init(info->cmdline);
+	faultinj_boot(info, hdr);
 	pr_info("config: %u cells, %u hook clients", nr_cells, hooks_count());
 	for (unsigned int i = 0; i < nr_cells; i++)
 		cell_start(&cells[i]);

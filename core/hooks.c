@@ -133,11 +133,11 @@ void hooks_run_entry(struct vcpu *v)
 			clients[i]->entry(v, clients[i]->ctx);
 }
 
-void hooks_run_cell_state(struct cell *c, unsigned int state)
+void hooks_run_cell_state(struct cell *c, unsigned int state, int64_t status)
 {
 	for (unsigned int i = 0, n = hooks_count(); i < n; i++)
 		if (armed_at(i, HOOK_CELL_STATE))
-			clients[i]->cell_state(c, state, clients[i]->ctx);
+			clients[i]->cell_state(c, state, status, clients[i]->ctx);
 }
 
 void hooks_run_tick(void)
@@ -154,10 +154,10 @@ void hooks_run_hw_error(const struct mce_record *r)
 			clients[i]->hw_error(r, clients[i]->ctx);
 }
 
-int hooks_run_fail(enum fail_site site, struct vcpu *v)
+int hooks_run_fail(enum fail_site site, struct cell *c, struct vcpu *v)
 {
 	for (unsigned int i = 0, n = hooks_count(); i < n; i++) {
-		int err = armed_at(i, HOOK_FAIL) ? clients[i]->fail(site, v, clients[i]->ctx) : 0;
+		int err = armed_at(i, HOOK_FAIL) ? clients[i]->fail(site, c, v, clients[i]->ctx) : 0;
 		if (err)
 			return err;
 	}

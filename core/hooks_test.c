@@ -34,8 +34,9 @@ static void tick_rec(void *ctx)
 	trail[trail_len++] = ((const char *)ctx)[0] + 3;
 }
 
-static int fail_rec(enum fail_site site, struct vcpu *v, void *ctx)
+static int fail_rec(enum fail_site site, struct cell *c, struct vcpu *v, void *ctx)
 {
+	(void)c;
 	(void)v;
 	(void)ctx;
 	return site == FAIL_PAGE_ALLOC ? -HV_ENOMEM : 0;
@@ -129,10 +130,10 @@ Test(hooks, fail_points_fail_only_when_a_client_says_so)
 {
 	static const struct hook_client f = {.name = "f", .fail = fail_rec};
 
-	cr_assert_eq(hook_fail(FAIL_PAGE_ALLOC, NULL), 0, "disarmed: no failure");
+	cr_assert_eq(hook_fail(FAIL_PAGE_ALLOC, NULL, NULL), 0, "disarmed: no failure");
 	hooks_register(&f);
-	cr_assert_eq(hook_fail(FAIL_PAGE_ALLOC, NULL), -HV_ENOMEM);
-	cr_assert_eq(hook_fail(FAIL_CELL_START, NULL), 0);
+	cr_assert_eq(hook_fail(FAIL_PAGE_ALLOC, NULL, NULL), -HV_ENOMEM);
+	cr_assert_eq(hook_fail(FAIL_CELL_START, NULL, NULL), 0);
 	cr_assert_str_eq(fail_site_name(FAIL_VCPU_RESET), "vcpu_reset");
 	cr_assert_str_eq(hook_point_name(HOOK_CELL_STATE), "cell_state");
 }

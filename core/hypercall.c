@@ -6,6 +6,7 @@
  */
 #include <tessera/arch.h>
 #include <tessera/cell.h>
+#include <tessera/control.h>
 #include <tessera/error.h>
 #include <tessera/format.h>
 #include <tessera/ivc.h>
@@ -151,6 +152,23 @@ static int64_t hc_TRACE_CONTROL(struct vcpu *v, const uint64_t a[4])
 {
 	(void)v;
 	return trace_hv_control((uint32_t)a[0], a[1], a[2]);
+}
+
+/* The control ABI's commands, as the host's mailbox sends them (core/control.c). */
+static int64_t hc_CONTROL(struct vcpu *v, const uint64_t a[4])
+{
+	struct tessera_control_request req;
+
+	if (a[2] != sizeof(req))
+		return -HV_EINVAL;
+	int err = cell_copy_from_guest(v->cell, &req, a[1], sizeof(req));
+	if (err)
+		return err;
+	if (req.payload_size > sizeof(req.payload))
+		return -HV_EINVAL;
+	int64_t ret = control_run((uint32_t)a[0], &req, v->cell);
+	err = cell_copy_to_guest(v->cell, a[1], req.args, sizeof(req.args));
+	return err ? err : ret;
 }
 
 static const struct {

@@ -1,5 +1,6 @@
 /* The page pool: a first-fit bitmap allocator over one block reserved at boot (see page_pool.h). */
 #include <tessera/error.h>
+#include <tessera/hooks.h>
 #include <tessera/page_pool.h>
 #include <tessera/string.h>
 
@@ -45,6 +46,9 @@ void *page_pool_alloc(struct page_pool *pool, size_t count, size_t align_pages)
 	void *result = NULL;
 
 	if (count == 0 || count > pool->nr_pages || align_pages == 0 || (align_pages & (align_pages - 1)))
+		return NULL;
+	/* Fail point: the cell is whichever the calling CPU works for (cell_at_work), if any. */
+	if (hook_fail(FAIL_PAGE_ALLOC, NULL, NULL))
 		return NULL;
 	spin_lock(&pool->lock);
 	/* Alignment is of the physical (here: virtual, 1:1) address, not of the index. */

@@ -8,6 +8,7 @@
  * half-linked.
  */
 #include <tessera/error.h>
+#include <tessera/hooks.h>
 #include <tessera/pgtable.h>
 
 static unsigned int level_shift(const struct pgtable_format *fmt, unsigned int level)
@@ -146,6 +147,9 @@ int pgtable_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uns
 {
 	if (!range_ok(pt, va, size) || !IS_ALIGNED(pa, 1ULL << pt->fmt->page_shift))
 		return -HV_EINVAL;
+	int err = hook_fail(FAIL_PGTABLE_MAP, NULL, NULL);
+	if (err)
+		return err;
 	return map_level(pt, pt->root_pa, pt->fmt->levels - 1, va, pa, size, flags);
 }
 

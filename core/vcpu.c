@@ -27,7 +27,9 @@ static void vcpu_run_cell(struct vcpu *v)
 	v->line_len = 0;
 	v->halted = false;
 	v->tick_countdown = HOOK_TICK_EXITS;
-	int err = hook_fail(FAIL_VCPU_RESET, v) ?: arch_vcpu_reset(v, c->stage2.root_pa, c->io, &boot);
+	struct cell *was = cell_at_work_set(c);
+	int err = hook_fail(FAIL_VCPU_RESET, c, v) ?: arch_vcpu_reset(v, c->stage2.root_pa, c->io, &boot);
+	cell_at_work_set(was);
 	if (err) {
 		cell_stop(c, TESSERA_CELL_FAILED, "cpu %u: cannot set up the vCPU: %s", v->cpu,
 			  hv_strerror(err));

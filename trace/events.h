@@ -165,10 +165,15 @@ enum tessera_trace_mce_action {
 	F(u8, action, MCE_ACTION, "what was done (the owner's on_machine_check policy)") \
 	F(u8, software, BOOL, "1 if synthesized (a fault plan), 0 if from the hardware")
 
-#define TESSERA_TRACE_FIELDS_fault_inject(F)                       \
-	F(u32, kind, DEC, "fault model (faultinj/ catalog)")       \
-	F(u64, target, HEX, "where: register, address or counter") \
-	F(u64, value, HEX, "what was injected")
+#define TESSERA_TRACE_FIELDS_fault_inject(F)                                                              \
+	F(u32, model, DEC, "fault model id (faultinj/models.h)")                                          \
+	F(u32, slot, DEC, "the fault's slot: its index in the plan, or a live injection's")               \
+	F(u32, trigger, DEC, "trigger kind (abi/fault_plan.h: 0 now, 1 exit, 2 icount, 3 tsc, 4 nth...)") \
+	F(u32, param, HEX, "the model's first parameter: site, action, register, field")                  \
+	F(u64, target, HEX, "where: vector, hypercall, guest-physical address, bit mask")                 \
+	F(u64, value, HEX, "what was injected: error, old or new value, delay")                           \
+	F(u64, count, DEC, "the pass or exit of the target at which it fired")                            \
+	F(u64, seed, HEX, "the plan's seed")
 
 #define TESSERA_TRACE_FIELDS_trace_command(F)                       \
 	F(u32, op, DEC, "mailbox or hypercall command carried out") \
@@ -190,7 +195,7 @@ enum tessera_trace_mce_action {
 	E(10, watchdog, "A watched cell missed a heartbeat, or the watchdog stopped or restarted it.") \
 	E(11, console, "A cell wrote to the console (console_write hypercall).")                       \
 	E(12, mce, "A machine check was handled: the record, its class, owner and action.")            \
-	E(13, fault_inject, "A fault was injected (reserved: no trace point yet).")                    \
+	E(13, fault_inject, "A fault was injected (faultinj/, docs/faultinj.md).")                     \
 	E(14, trace_command, "A trace control command (enable/disable) was carried out.")
 
 enum tessera_trace_event {

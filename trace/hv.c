@@ -1,6 +1,7 @@
 /*
  * The hypervisor side of tracing: the control block and per-CPU rings in the host channel, the trace hook
- * on the exit path, the enable masks, and the mailbox (layout in abi/trace.h, API in tessera/trace.h).
+ * on the exit path and the enable masks (layout in abi/trace.h, API in tessera/trace.h); the block's mailbox
+ * is the control ABI's (abi/control.h, core/control.c).
  *
  * Masks: trace_enabled[cell + 1] bit n records event n for that cell, trace_enabled[0] for the hypervisor
  * itself. They start from the boot options, so that a recording sees a cell's first exit; the mailbox and
@@ -16,6 +17,7 @@
 #include <tessera/cell.h>
 #include <tessera/cmdline.h>
 #include <tessera/console.h>
+#include <tessera/control.h>
 #include <tessera/error.h>
 #include <tessera/exit.h>
 #include <tessera/hooks.h>
@@ -48,10 +50,10 @@ static uint64_t valid_events; /* the catalog's ids */
 static struct spinlock masks_lock = SPINLOCK_INIT;
 /* The OR of every mask, kept by masks_apply: HOOK_TRACE_BIT is set while it is not 0. */
 static uint64_t any_enabled;
-/* The trace client has only CPU 0's tick (the mailbox); the exit path calls trace_hv_exit/result/entry
- * directly while HOOK_TRACE_BIT is set, so with all events off they cost nothing but the exit path's one
- * test of the armed mask. (The client is defined with its callback below.) */
-static const struct hook_client trace_hook;
+/* On the exit path tracing is no hook client: it calls trace_hv_exit/result/entry directly while
+ * HOOK_TRACE_BIT is set, so with all events off they cost nothing but the exit path's one test of the
+ * armed mask; its client has the cell_state point only. The mailbox is the control ABI's
+ * (core/control.c). Set once the masks may arm that bit. */
 static bool hook_registered;
 
 #ifndef TRACE_CLOCK_INLINE
@@ -127,10 +129,10 @@ int64_t trace_hv_control(uint32_t op, uint64_t events, uint64_t cells)
 
 	if (!ctl)
 		return -HV_ENOTSUP;
-	if ((op != TESSERA_TRACE_CMD_ENABLE && op != TESSERA_TRACE_CMD_DISABLE) || (events & ~valid_events))
+	if ((op != TESSERA_CTL_TRACE_ENABLE && op != TESSERA_CTL_TRACE_DISABLE) || (events & ~valid_events))
 		ret = -HV_EINVAL;
 	else
-		masks_apply(op == TESSERA_TRACE_CMD_ENABLE, events, cells);
+		masks_apply(op == TESSERA_CTL_TRACE_ENABLE, events, cells);
 	trace_point(trace_command, arch_cpu_id(), -1, op, (int32_t)ret, events, cells);
 	return ret;
 }
@@ -154,33 +156,11 @@ static void publish_counters(void)
 	}
 }
 
-static __noinline void mailbox_run(struct tessera_trace_mailbox *mb, uint32_t seq)
-{
-	if (mb->op == TESSERA_TRACE_CMD_TIME_SYNC) {
-		/* Not a trace_command event: the host sends these in bursts, they would crowd the ring. */
-		mb->args[2] = arch_timestamp();
-		mb->result = 0;
-	} else {
-		mb->result = (int32_t)trace_hv_control(mb->op, mb->args[0], mb->args[1]);
-	}
-	__atomic_store_n(&mb->ack, seq, __ATOMIC_RELEASE);
-}
-
-/* Cheap when there is no command (CPU 0 calls it at each of its exits): the work is out of line. */
-static void mailbox_poll(void)
-{
-	struct tessera_trace_mailbox *mb = &ctl->mailbox;
-	uint32_t seq = __atomic_load_n(&mb->seq, __ATOMIC_ACQUIRE);
-
-	if (unlikely(seq != mb->ack))
-		mailbox_run(mb, seq);
-}
-
 void trace_hv_poll(void)
 {
 	if (!ctl)
 		return;
-	mailbox_poll();
+	control_poll();
 	publish_counters();
 }
 
@@ -188,7 +168,7 @@ void trace_hv_finish(void)
 {
 	if (!ctl)
 		return;
-	mailbox_poll();
+	control_poll();
 	publish_counters();
 	__atomic_store_n(&ctl->running, 0, __ATOMIC_RELEASE);
 }
@@ -239,16 +219,16 @@ void trace_hv_entry(struct vcpu *v)
 	trace_entry_inline(v);
 }
 
-/* CPU 0's tick: mailbox commands are carried out while CPU 0 runs a cell too. */
-static void trace_tick_hook(void *ctx)
+/* The cell_state point's client: a cell's changes of state as cell_state events. */
+static void trace_cell_state(struct cell *c, unsigned int state, int64_t status, void *ctx)
 {
 	(void)ctx;
-	mailbox_poll();
+	trace_point(cell_state, arch_cpu_id(), (int)c->id, c->id, state, status, c->name);
 }
 
 static const struct hook_client trace_hook = {
 	.name = "trace",
-	.tick = trace_tick_hook,
+	.cell_state = trace_cell_state,
 };
 
 /* ---- setup ---- */
@@ -312,13 +292,9 @@ void trace_hv_init(const char *cmdline)
 	uint64_t events = option_hex(cmdline, "trace_events", valid_events) & valid_events;
 	uint64_t cellmask = option_hex(cmdline, "trace_cells", ~0ULL);
 	masks_apply(true, events, cellmask);
-	if (hooks_register(&trace_hook)) {
-		pr_warn("trace: no room for the trace hook: tracing off");
-		memset(trace_enabled, 0, sizeof(trace_enabled));
-		any_enabled = 0;
-		ctl = NULL;
-		return;
-	}
+	control_attach(&ctl->mailbox);
+	if (hooks_register(&trace_hook))
+		pr_warn("trace: no room for the trace hook: no cell_state events");
 	spin_lock(&masks_lock);
 	hook_registered = true;
 	hooks_arm_trace(any_enabled != 0);

@@ -255,7 +255,7 @@ static int open_files(struct recorder *rc)
 /* Sends the next mailbox command once the previous one is acknowledged (2 s at most each). */
 static void mailbox_step(struct recorder *rc)
 {
-	struct tessera_trace_mailbox *mb = (struct tessera_trace_mailbox *)&rc->ctl->mailbox;
+	struct tessera_control_mailbox *mb = (struct tessera_control_mailbox *)&rc->ctl->mailbox;
 	uint32_t seq = __atomic_load_n(&mb->seq, __ATOMIC_RELAXED);
 
 	if (rc->next_cmd > 0 && !rc->cmds[rc->next_cmd - 1].done) {
@@ -270,8 +270,8 @@ static void mailbox_step(struct recorder *rc)
 	if (rc->next_cmd >= rc->nr_cmds)
 		return;
 	mb->op = rc->cmds[rc->next_cmd].op;
-	mb->args[0] = rc->cmds[rc->next_cmd].events;
-	mb->args[1] = rc->cmds[rc->next_cmd].cells;
+	mb->req.args[0] = rc->cmds[rc->next_cmd].events;
+	mb->req.args[1] = rc->cmds[rc->next_cmd].cells;
 	__atomic_store_n(&mb->seq, seq + 1, __ATOMIC_RELEASE);
 	rc->cmd_sent_ms = now_ms();
 	rc->next_cmd++;
@@ -280,7 +280,7 @@ static void mailbox_step(struct recorder *rc)
 /* One burst of clock exchanges, when the mailbox is idle; CPU 0 answers within about a millisecond. */
 static void time_sync_burst(struct recorder *rc)
 {
-	struct tessera_trace_mailbox *mb = (struct tessera_trace_mailbox *)&rc->ctl->mailbox;
+	struct tessera_control_mailbox *mb = (struct tessera_control_mailbox *)&rc->ctl->mailbox;
 	struct trace_time_sync s;
 
 	rc->next_sync_ms = now_ms() + SYNC_EVERY_MS;
@@ -574,7 +574,7 @@ int trace_record_main(int argc, char **argv)
 			    (strcmp(op, "enable") && strcmp(op, "disable")))
 				return usage(stderr), 2;
 			rc.cmds[rc.nr_cmds].op =
-				strcmp(op, "enable") ? TESSERA_TRACE_CMD_DISABLE : TESSERA_TRACE_CMD_ENABLE;
+				strcmp(op, "enable") ? TESSERA_CTL_TRACE_DISABLE : TESSERA_CTL_TRACE_ENABLE;
 			rc.cmds[rc.nr_cmds].events = ev;
 			rc.cmds[rc.nr_cmds++].cells = cells;
 		} else if (!strcmp(a, "--shm-mb"))

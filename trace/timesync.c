@@ -12,15 +12,15 @@ static int64_t clock_ns(clockid_t id)
 }
 
 /* One exchange; 0 with t0/t1 and the TSC, -1 on timeout (the command stays counted: seq moved on). */
-static int exchange(struct tessera_trace_mailbox *mb, unsigned int timeout_ms, int64_t *t0, int64_t *t1,
+static int exchange(struct tessera_control_mailbox *mb, unsigned int timeout_ms, int64_t *t0, int64_t *t1,
 		    uint64_t *tsc)
 {
 	uint32_t seq = __atomic_load_n(&mb->seq, __ATOMIC_RELAXED) + 1;
 	/* CPU 0 looks at the mailbox about every millisecond: poll faster than that, without spinning. */
 	struct timespec nap = {0, 20000};
 
-	mb->op = TESSERA_TRACE_CMD_TIME_SYNC;
-	mb->args[2] = 0;
+	mb->op = TESSERA_CTL_TRACE_TIME_SYNC;
+	mb->req.args[2] = 0;
 	*t0 = clock_ns(CLOCK_MONOTONIC);
 	__atomic_store_n(&mb->seq, seq, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&mb->ack, __ATOMIC_ACQUIRE) != seq) {
@@ -29,11 +29,11 @@ static int exchange(struct tessera_trace_mailbox *mb, unsigned int timeout_ms, i
 		nanosleep(&nap, NULL);
 	}
 	*t1 = clock_ns(CLOCK_MONOTONIC);
-	*tsc = __atomic_load_n(&mb->args[2], __ATOMIC_RELAXED);
+	*tsc = __atomic_load_n(&mb->req.args[2], __ATOMIC_RELAXED);
 	return mb->result == 0 ? 0 : -1;
 }
 
-int trace_time_sync(struct tessera_trace_mailbox *mb, unsigned int n, unsigned int timeout_ms,
+int trace_time_sync(struct tessera_control_mailbox *mb, unsigned int n, unsigned int timeout_ms,
 		    struct trace_time_sync *out)
 {
 	struct trace_time_sync best = {0};

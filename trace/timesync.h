@@ -1,5 +1,5 @@
 /*
- * Host/hypervisor clock correlation through the control mailbox (TESSERA_TRACE_CMD_TIME_SYNC, as
+ * Host/hypervisor clock correlation through the control mailbox (TESSERA_CTL_TRACE_TIME_SYNC, as
  * trace-cmd's TSC sync does it): the host reads CLOCK_MONOTONIC, asks CPU 0 for its TSC, and reads
  * CLOCK_MONOTONIC again when the answer is there. Of a burst of exchanges the one with the shortest round
  * trip is kept: the TSC was read inside it, so pairing it with the round trip's midpoint is off by at most
@@ -23,7 +23,7 @@ struct trace_time_sync {
  * Runs up to n exchanges on an idle mailbox (no command outstanding), each waiting at most timeout_ms
  * for CPU 0. Returns 0 with the best exchange in *out, or -1 when none completed.
  */
-int trace_time_sync(struct tessera_trace_mailbox *mb, unsigned int n, unsigned int timeout_ms,
+int trace_time_sync(struct tessera_control_mailbox *mb, unsigned int n, unsigned int timeout_ms,
 		    struct trace_time_sync *out);
 
 #endif

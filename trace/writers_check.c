@@ -19,6 +19,6 @@ void trace_writers_check(void)
 	trace_point(watchdog, 0, -1, 0, 0, 0, 0, "cell");
 	trace_point(console, 0, 0, 0, "text");
 	trace_point(mce, 0, -1, 0, 0, 0, 0, 0, 0, -1, 0, 0);
-	trace_point(fault_inject, 0, 0, 0, 0, 0);
+	trace_point(fault_inject, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 	trace_point(trace_command, 0, -1, 0, 0, 0, 0);
 }

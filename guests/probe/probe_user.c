@@ -5,6 +5,8 @@
  * cell_stop of another cell would otherwise stop it. Privileged instructions at CPL 3 must get the CPU's
  * own #GP, not an exit the hypervisor acts on: no violation may be counted for them.
  */
+#include <tessera/abi/control.h>
+
 #include "probe.h"
 #include <guest/hypercall.h>
 #include <guest/print.h>
@@ -113,6 +115,7 @@ void probe_user(struct probe *p)
 		[TESSERA_HC_DOORBELL_RING] = {TESSERA_HC_DOORBELL_RING, other, 0, 0},
 		[TESSERA_HC_TRACE_CONTROL] = {TESSERA_HC_TRACE_CONTROL, 2, ~0ULL, ~0ULL},
 		[TESSERA_HC_CELL_SHUTDOWN] = {TESSERA_HC_CELL_SHUTDOWN, other, 0, 0},
+		[TESSERA_HC_CONTROL] = {TESSERA_HC_CONTROL, TESSERA_CTL_CELL_STOP, buf, 0},
 	};
 
 	memcpy(p->scratch, "user hc\n", 8);

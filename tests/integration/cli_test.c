@@ -42,6 +42,10 @@ static const char *const commands[][3] = {
 	{"fi", "check"},
 	{"fi", "compile"},
 	{"fi", "models"},
+	{"fi", "inject"},
+	{"fi", "disarm"},
+	{"fi", "status"},
+	{"cell"},
 	{"test"},
 };
 

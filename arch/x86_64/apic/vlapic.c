@@ -188,6 +188,11 @@ void vlapic_ack(struct vlapic *l, uint8_t vector)
 	bit_set(l->isr, vector);
 }
 
+void vlapic_unack(struct vlapic *l, uint8_t vector)
+{
+	bit_clear(l->isr, vector);
+}
+
 bool vlapic_read(struct vlapic *l, uint32_t off, uint64_t now, uint32_t *value)
 {
 	int lvt = lvt_index(off);

@@ -101,6 +101,8 @@ void vlapic_sync(struct vlapic *l, uint64_t now);
 int vlapic_pending(const struct vlapic *l);
 /* The CPU took `vector`: IRR -> ISR. */
 void vlapic_ack(struct vlapic *l, uint8_t vector);
+/* Undo vlapic_ack: an acknowledged vector that was not delivered after all (fault injection dropped it). */
+void vlapic_unack(struct vlapic *l, uint8_t vector);
 /*
  * IA32_APIC_BASE as the cell sees it: the xAPIC page at its fixed guest address, globally enabled, BSP for
  * the cell's boot CPU. A write is accepted only when it changes nothing: moving or disabling the APIC

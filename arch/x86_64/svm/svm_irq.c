@@ -107,6 +107,7 @@ void svm_irq_reset(struct vcpu *v)
 	vlapic_reset(vlapic_of(v), apic_id_of_cpu(v->cpu), arch_timestamp_hz(), arch_vcpu_timer_hz());
 	armed_deadline[v->cpu] = 0;
 	((struct svm_vcpu *)v->arch)->nmi = (struct nmi_block){.state = NMI_OPEN};
+	((struct svm_vcpu *)v->arch)->exit_deadline = 0;
 	vlapic_set_dirty(vlapic_of(v));
 }
 
@@ -172,10 +173,14 @@ void svm_inject(struct vcpu *v, struct svm_vcpu *s, uint64_t inj, unsigned int k
 	if (hook_armed(HOOK_INJECT)) {
 		struct hook_inject hi = {.event = inj, .kind = kind};
 		hooks_run_inject(v, &hi);
-		inj = hi.event;
 		vlapic_set_dirty(vlapic_of(v)); /* a client may drop or delay it: decide again next time */
-		if (!(inj & SVM_EVTINJ_VALID))
+		if (!(hi.event & SVM_EVTINJ_VALID)) {
+			/* Dropped: as if it never came. The vLAPIC took it in service: no EOI will end that. */
+			if (kind == TESSERA_TRACE_IRQ_INTERRUPT)
+				vlapic_unack(vlapic_of(v), (uint8_t)inj);
 			return;
+		}
+		inj = hi.event;
 	}
 	vmcb_set(s->vmcb, VMCB_EVENT_INJ, inj);
 	trace_point(irq_inject, v->cpu, (int)v->cell->id, (uint8_t)inj, (uint8_t)kind,
@@ -241,6 +246,13 @@ void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 		/* An NMI waits for the guest to get past its IRET: make sure an exit comes soon after. */
 		uint64_t soon = now + arch_timestamp_hz() / (1000000 / NMI_WINDOW_US);
 		deadline = deadline && deadline < soon ? deadline : soon;
+	}
+	if (s->exit_deadline) {
+		/* A hook client's deadline (arch_vcpu_exit_at): the physical timer's interrupt is the exit. */
+		if (s->exit_deadline <= now)
+			s->exit_deadline = 0;
+		else if (!deadline || s->exit_deadline < deadline)
+			deadline = s->exit_deadline;
 	}
 	vmcb_write(vmcb, VMCB_INT_CTL, 4, ctl);
 	vmcb_write(vmcb, VMCB_INTERCEPT_MISC1, 4, misc1);

@@ -201,4 +201,23 @@ bool arch_vcpu_wait_irq(struct vcpu *v);
 bool arch_vcpu_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit);
 uint64_t arch_vcpu_timer_hz(void);
 
+/*
+ * For hook clients (fault injection, research hooks), on the vCPU's own CPU at an exit; each change takes
+ * effect when the guest resumes. reg_get/set: a guest register by arch-neutral name (tessera/guest_reg.h),
+ * 0 or -HV_EINVAL/-HV_ENOTSUP. hypercall_arg_reg: the register that carries hypercall argument i (0-3).
+ * intercept_exception: make exception `vector` exit (on) or go straight to the guest (off); the arch
+ * refuses what it must keep (x86: #MC off). timer_vector: the vector the vCPU's timer raises, 0 when
+ * masked. stage2_changed: the cell's second-stage map changed; drop what the vCPU cached of it.
+ * exit_at: make the vCPU exit (an interrupt exit) when the TSC reaches `tsc`, even if the guest does
+ * nothing that exits; 0 cancels.
+ */
+#include <tessera/guest_reg.h>
+int arch_vcpu_reg_get(struct vcpu *v, enum guest_reg r, uint64_t *value);
+int arch_vcpu_reg_set(struct vcpu *v, enum guest_reg r, uint64_t value);
+enum guest_reg arch_hypercall_arg_reg(unsigned int i);
+int arch_vcpu_intercept_exception(struct vcpu *v, unsigned int vector, bool on);
+unsigned int arch_vcpu_timer_vector(struct vcpu *v);
+void arch_vcpu_stage2_changed(struct vcpu *v);
+void arch_vcpu_exit_at(struct vcpu *v, uint64_t tsc);
+
 #endif

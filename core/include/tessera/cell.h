@@ -100,6 +100,13 @@ struct cell *cell_get(uint64_t id);
 /* The vCPU a physical CPU runs, or NULL if the CPU belongs to no cell. */
 struct vcpu *vcpu_of_cpu(unsigned int cpu);
 
+/*
+ * The cell the calling CPU works for (its start, its vCPU's set-up), NULL for none: fail points that have
+ * no cell at hand (a page allocation, a page-table map) are attributed to it. Set returns the previous.
+ */
+struct cell *cell_at_work(void);
+struct cell *cell_at_work_set(struct cell *c);
+
 /* Lifecycle. start: load the image from the pristine copy and release the vCPUs. */
 int cell_start(struct cell *c);
 /* Ask every vCPU to leave; the last one out clears the memory. `state` is STOPPED/FINISHED/FAILED. */

@@ -16,16 +16,17 @@
  *   inject      a virtual interrupt or exception about to be written for delivery (every source:
  *               interrupts, NMIs, re-injections, faults); a client may change or drop it
  *   entry       just before the guest resumes (also the first time)
- *   cell_state  a cell changed state (any CPU; declared: cell.c's state changes still call their trace
- *               points directly and do not pass it yet)
+ *   cell_state  a cell changed state (any CPU): every change in cell.c passes it,
+ *               with the exit status or error; the cell_state trace event is its client
  *   tick        CPU 0's periodic work: each pass of its idle loop, and every HOOK_TICK_EXITS exits
  *               while CPU 0 runs a vCPU
  *   hw_error    a machine-check record (struct mce_record, mce.h): one per valid bank, from the arch's
  *               #MC handler (any CPU, in #MC context: a client must not wait or take locks) or from
  *               the software path of a fault plan; core/mce.c is the built-in client that acts on it
  *   fail        a named fail point (TESSERA_FAIL_SITES) in a function that can fail: a client may
- *               make it fail with an error code (wired so far: vcpu_reset, in vcpu.c; fault injection
- *               is its client to come)
+ *               make it fail with an error code (every site is wired: page_pool_alloc, pgtable_map,
+ *               cell_copy_*_guest, the image load, the vCPU reset, cell_start; fault injection's
+ *               fail_point model is its client)
  */
 #ifndef TESSERA_HOOKS_H
 #define TESSERA_HOOKS_H
@@ -103,10 +104,13 @@ struct hook_client {
 	void (*result)(struct vcpu *v, struct vcpu_exit *exit, void *ctx);
 	void (*inject)(struct vcpu *v, struct hook_inject *inj, void *ctx);
 	void (*entry)(struct vcpu *v, void *ctx);
-	void (*cell_state)(struct cell *c, unsigned int state, void *ctx);
+	void (*cell_state)(struct cell *c, unsigned int state, int64_t status,
+			   void *ctx); /* exit status or error */
 	void (*tick)(void *ctx);
 	void (*hw_error)(const struct mce_record *r, void *ctx);
-	int (*fail)(enum fail_site site, struct vcpu *v, void *ctx); /* 0, or the error to return */
+	/* 0, or the error to return. c and v: the cell and vCPU the failing work is for, each NULL when the
+	 * site does not know it (a page allocation: the client may ask cell_at_work()). */
+	int (*fail)(enum fail_site site, struct cell *c, struct vcpu *v, void *ctx);
 };
 
 /* Bit p set: at least one client has point p armed. Read on every pass of a point. */
@@ -139,21 +143,21 @@ enum hook_result hooks_run_exit(struct vcpu *v, struct vcpu_exit *exit);
 void hooks_run_result(struct vcpu *v, struct vcpu_exit *exit);
 void hooks_run_inject(struct vcpu *v, struct hook_inject *inj);
 void hooks_run_entry(struct vcpu *v);
-void hooks_run_cell_state(struct cell *c, unsigned int state);
+void hooks_run_cell_state(struct cell *c, unsigned int state, int64_t status);
 void hooks_run_tick(void);
 void hooks_run_hw_error(const struct mce_record *r);
-int hooks_run_fail(enum fail_site site, struct vcpu *v);
+int hooks_run_fail(enum fail_site site, struct cell *c, struct vcpu *v);
 
 /* The fail point: 0 (go on) unless an armed client makes the site fail. */
-static inline int hook_fail(enum fail_site site, struct vcpu *v)
+static inline int hook_fail(enum fail_site site, struct cell *c, struct vcpu *v)
 {
-	return hook_armed(HOOK_FAIL) ? hooks_run_fail(site, v) : 0;
+	return hook_armed(HOOK_FAIL) ? hooks_run_fail(site, c, v) : 0;
 }
 
-static inline void hook_cell_state(struct cell *c, unsigned int state)
+static inline void hook_cell_state(struct cell *c, unsigned int state, int64_t status)
 {
 	if (hook_armed(HOOK_CELL_STATE))
-		hooks_run_cell_state(c, state);
+		hooks_run_cell_state(c, state, status);
 }
 
 static inline void hook_hw_error(const struct mce_record *r)

@@ -13,7 +13,7 @@
 #ifndef TESSERA_ABI_HYPERCALL_H
 #define TESSERA_ABI_HYPERCALL_H
 
-#define TESSERA_HYPERCALL_ABI_VERSION 3 /* 2 added doorbell_ring, 3 cell_shutdown */
+#define TESSERA_HYPERCALL_ABI_VERSION 4 /* 2 added doorbell_ring, 3 cell_shutdown, 4 control */
 
 #define TESSERA_HYPERCALLS(X)                                                                               \
 	X(0, NOP, "nop", "any", "Does nothing and returns 0; measures the round trip.")                     \
@@ -40,7 +40,11 @@
 	X(11, CELL_SHUTDOWN, "cell_shutdown", "manager",                                                    \
 	  "Asks cell a0 to shut down: posts a shutdown request in its comm region and returns 0 at once. "  \
 	  "The cell answers and exits, or the watchdog stops/restarts it after its limit (docs/ivc.md). "   \
-	  "-ENOTSUP without a comm region, -EBUSY when it is not running.")
+	  "-ENOTSUP without a comm region, -EBUSY when it is not running.")                                 \
+	X(12, CONTROL, "control", "manager",                                                                \
+	  "Carries out control command a0 (abi/control.h: trace, fault injection, cells) with the struct "  \
+	  "tessera_control_request at guest address a1 of size a2; the command's values come back in its "  \
+	  "args. Returns the command's result.")
 
 enum tessera_hypercall {
 #define TESSERA_HC_ENUM(num, NAME, name, who, desc) TESSERA_HC_##NAME = num,

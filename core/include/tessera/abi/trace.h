@@ -1,9 +1,11 @@
 /*
- * The trace channel between the hypervisor and the host (ABI version 2).
+ * The trace channel between the hypervisor and the host (ABI version 3: version 2 had a trace-only mailbox,
+ * version 3 holds the general control mailbox of abi/control.h).
  *
  * The hypervisor places a control block at the start of memory the host can map (the ivshmem BAR on
  * QEMU, backed by a shared file on the host). It holds the machine's identity, the per-CPU ring
- * descriptors, per-cell counters and a command mailbox; the rings' data follow it in the same memory.
+ * descriptors, per-cell counters and the control mailbox (abi/control.h); the rings' data follow it in the
+ * same memory.
  *
  * Layout rules: little-endian, fixed-width fields, no pointers (offsets from the control block's start),
  * every struct a multiple of 8 bytes with explicit padding. A reader refuses a block whose magic or
@@ -27,9 +29,10 @@
 #define TESSERA_ABI_TRACE_H
 
 #include <stdint.h>
+#include <tessera/abi/control.h>
 
 #define TESSERA_TRACE_MAGIC	 0x4543415254535354ULL /* "TSSTRACE" */
-#define TESSERA_TRACE_VERSION	 2
+#define TESSERA_TRACE_VERSION	 3
 #define TESSERA_TRACE_MAX_CPUS	 16
 #define TESSERA_TRACE_MAX_CELLS	 8
 #define TESSERA_TRACE_MAX_EVENTS 64 /* event ids 1..63; 0 is the padding record */
@@ -75,36 +78,9 @@ struct tessera_trace_ring_desc {
 	uint64_t lost_per_event[TESSERA_TRACE_MAX_EVENTS];
 };
 
-/* In a cell mask (mailbox args[1], the trace_control hypercall's a2): bit n is cell n; this bit is the
+/* In a cell mask (the trace commands' args[1], the trace_control hypercall's a2): bit n is cell n; this bit is the
  * hypervisor's own events (those of no cell, e.g. trace_command). */
 #define TESSERA_TRACE_CELLS_HV (1ULL << 63)
-
-/* Mailbox commands (host -> hypervisor). args[0..3] per command. */
-#define TESSERA_TRACE_COMMANDS(X)                                                            \
-	X(1, ENABLE, "enable", "enable events in mask args[0] for cells in mask args[1]")    \
-	X(2, DISABLE, "disable", "disable events in mask args[0] for cells in mask args[1]") \
-	X(3, TIME_SYNC, "time_sync", "store the TSC in args[2] (the host brackets it with its clock)")
-
-enum tessera_trace_command {
-#define TESSERA_TRACE_CMD_ENUM(num, NAME, name, desc) TESSERA_TRACE_CMD_##NAME = num,
-	TESSERA_TRACE_COMMANDS(TESSERA_TRACE_CMD_ENUM)
-#undef TESSERA_TRACE_CMD_ENUM
-};
-
-/*
- * The host writes op and args, then increments `seq` (release). TIME_SYNC is the host/hypervisor clock
- * correlation, as trace-cmd's TSC sync: the host reads its clock, sends the command, and reads its clock
- * again when it sees the ack; the TSC in args[2] was read in between, so the exchange with the shortest
- * round trip bounds the offset best (+- half of it). Only the mailbox carries it (not the hypercall). The hypervisor, when it sees seq != ack,
- * carries the command out, stores `result` (0 or a negated enum hv_error), then sets ack = seq (release).
- */
-struct tessera_trace_mailbox {
-	uint32_t seq;
-	uint32_t ack;
-	uint32_t op;
-	int32_t result;
-	uint64_t args[4];
-};
 
 struct tessera_trace_cell_info {
 	char name[TESSERA_TRACE_NAME_LEN];
@@ -127,7 +103,7 @@ struct tessera_trace_control {
 	uint64_t catalog_hash; /* FNV-1a of the event catalog's layout: reader and writer must agree */
 	uint32_t running;      /* 1 while cells run; 0 after the hypervisor finished */
 	uint32_t reserved;
-	struct tessera_trace_mailbox mailbox;
+	struct tessera_control_mailbox mailbox;
 	struct tessera_trace_cell_info cells[TESSERA_TRACE_MAX_CELLS];
 	struct tessera_trace_ring_desc rings[TESSERA_TRACE_MAX_CPUS];
 };
