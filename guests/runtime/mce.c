@@ -1,8 +1,11 @@
 /* The runtime's #MC handler (guest/mce.h). */
+#include <stdarg.h>
 #include <guest/fault.h>
+#include <guest/hypercall.h>
 #include <guest/mce.h>
 #include <guest/print.h>
 #include <guest/runtime.h>
+#include <tessera/format.h>
 
 #define MSR_MCG_CAP	 0x179
 #define MSR_MCG_STATUS	 0x17a
@@ -13,6 +16,22 @@
 #define MCI_VAL		 (1ULL << 63)
 
 static mce_handler_fn handler;
+
+/*
+ * A whole line straight to the console, not through printf's per-CPU line buffer: the #MC may have come
+ * while the interrupted code was in printf, between its write and its emptying the buffer, and the
+ * buffer would be written twice.
+ */
+static void __printf(1, 2) mce_print(const char *fmt, ...)
+{
+	char line[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = format_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	hypercall_console_write(line, n < 0 ? 0 : MIN((size_t)n, sizeof(line) - 1));
+}
 static unsigned int seen;
 
 static uint64_t rdmsr(uint32_t msr)
@@ -51,9 +70,9 @@ bool mce_dispatch(unsigned int vector)
 		return false;
 	/* Without virtual MCA the first RDMSR faults: say so rather than dump a #GP inside the #MC. */
 	if (fault_try(read_mcg_cap, NULL, &fi)) {
-		printf("MCE seen: cpu %u, but the cell has no machine-check MSRs (on_machine_check is not "
-		       "forward)\n",
-		       cpu_current());
+		mce_print("MCE seen: cpu %u, but the cell has no machine-check MSRs (on_machine_check is not "
+			  "forward)\n",
+			  cpu_current());
 		runtime_exit(RUNTIME_EXIT_FAULT + VEC_MC);
 	}
 	unsigned int banks = (unsigned int)(fi.value & 0xff);
@@ -70,8 +89,8 @@ bool mce_dispatch(unsigned int vector)
 			.misc = rdmsr(MSR_MC_MISC(b)),
 			.mcg_status = mcg,
 		};
-		printf("MCE seen: cpu %u bank %u status %#lx addr %#lx misc %#lx mcg_status %#lx\n", m.cpu,
-		       m.bank, m.status, m.addr, m.misc, m.mcg_status);
+		mce_print("MCE seen: cpu %u bank %u status %#lx addr %#lx misc %#lx mcg_status %#lx\n", m.cpu,
+			  m.bank, m.status, m.addr, m.misc, m.mcg_status);
 		wrmsr(MSR_MC_STATUS(b), 0);
 		__atomic_fetch_add(&seen, 1, __ATOMIC_ACQ_REL);
 		mce_handler_fn fn = __atomic_load_n(&handler, __ATOMIC_ACQUIRE);
@@ -80,7 +99,7 @@ bool mce_dispatch(unsigned int vector)
 	}
 	wrmsr(MSR_MCG_STATUS, 0); /* MCIP clear: the next one can be taken */
 	if (!(mcg & MCG_RIPV)) {
-		printf("MCE: MCG_STATUS %#lx has RIPV clear: the interrupted code cannot go on\n", mcg);
+		mce_print("MCE: MCG_STATUS %#lx has RIPV clear: the interrupted code cannot go on\n", mcg);
 		runtime_exit(RUNTIME_EXIT_FAULT + VEC_MC);
 	}
 	return true;

@@ -2,14 +2,17 @@
  * Machine checks from the hardware (docs/machine-checks.md): QEMU's monitor `mce` command, sent through
  * QMP (lab/qmp.h), into CPUs whose cells wait in different ways (tests/integration/configs/mce.yaml).
  * Each record must be attributed to the right cell and handled by that cell's on_machine_check policy,
- * and every other cell must go on. The software path (fault plans) has its own test (faultinj_test.c).
+ * and every other cell must go on. The software path (a fault plan's machine_check model) runs the same
+ * handling code, recorded in the trace.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../../lab/qmp.h"
+#include "../../trace/tracedir.h"
 #include "harness.h"
 
 /* Which CPU prints an MCE line is whichever drained the queue (mce.h): the tests match from "MCE". */
@@ -184,4 +187,100 @@ Test(mce, a_plan_machine_check_without_val_is_refused_before_boot, .timeout = 60
 		  "stderr:\n%s", p.err);
 	cr_expect_eq(p.qemu_pid, 0, "QEMU was started");
 	tessera_free(&p);
+}
+
+/* Each traced `mce` record, by severity and action. */
+struct mce_seen_in_trace {
+	unsigned int by[TESSERA_MCE_SEV_COUNT][TESSERA_MCE_ACT_COUNT];
+	unsigned int hardware, other_owner;
+};
+
+static int count_mce(const struct trace_rec *r, void *ctx)
+{
+	struct mce_seen_in_trace *n = ctx;
+	const struct tessera_trace_ev_mce *e = (const void *)r->hdr;
+
+	if (!r->ev || r->ev->id != TESSERA_TRACE_EV_mce)
+		return 0;
+	if (e->severity < TESSERA_MCE_SEV_COUNT && e->action < TESSERA_MCE_ACT_COUNT)
+		n->by[e->severity][e->action]++;
+	n->hardware += !e->software;
+	n->other_owner += e->owner != r->cell;
+	return 0;
+}
+
+/*
+ * tests/integration/plans/mce-classes.yaml synthesizes every severity class on four cells' CPUs
+ * (configs/mce-plan.yaml, one cell per policy): each goes through the classifier, the hw_error point,
+ * attribution and the owner's policy, as a hardware machine check does, and is traced. Each cell's faults
+ * fire at its own exits, far apart: a record forwarded from another CPU could meet the cell's previous one
+ * still in progress (virtual MCIP), which shuts the cell down, as on hardware, and depends on timing.
+ */
+Test(mce, every_severity_class_through_the_software_path, .timeout = 200)
+{
+	char dir[] = "/tmp/tessera-mce-XXXXXX";
+	struct tessera_proc p;
+	struct trace_dir td;
+	char err[512];
+	static struct mce_seen_in_trace n;
+
+	cr_assert_not_null(mkdtemp(dir));
+	tessera_run(&p, 150,
+		    (const char *const[]){
+			    "trace", "record", "-e", "mce,fault_inject", "-o", dir, "--", "--config",
+			    TESSERA_SOURCE_ROOT "tests/integration/configs/mce-plan.yaml", "--faults",
+			    TESSERA_SOURCE_ROOT "tests/integration/plans/mce-classes.yaml", "--timeout",
+			    "120", NULL});
+	cr_assert_eq(p.status, 0, "exit %d\n%s\n%s", p.status, p.out, p.err);
+	expect_line(
+		&p,
+		"MCE cpu 1 bank 1 status 0xb400000000000000 addr 0x4002000 misc 0: ucna, owner fwd, action "
+		"forward (synthesized)");
+	expect_line(
+		&p,
+		"[fwd] MCE seen: cpu 0 bank 1 status 0xb400000000000000 addr 0x2000 misc 0 mcg_status 0x5");
+	expect_line(&p,
+		    "MCE cpu 1 bank 2 status 0xb100000000000000 addr 0 misc 0: action_optional, owner fwd, "
+		    "action forward (synthesized)");
+	expect_line(&p,
+		    "[fwd] MCE seen: cpu 0 bank 2 status 0xb100000000000000 addr 0 misc 0 mcg_status 0x5");
+	/* Taken on stp's CPU, in lg's memory: lg's. */
+	expect_line(&p, "MCE cpu 3 bank 3 status 0xbd80000000000000 addr 0x4c03000 misc 0: action_required, "
+			"owner lg, action log (synthesized)");
+	expect_line(&p, "cell 'fwd' finished: exit status 0");
+	expect_line(&p,
+		    "cell 'stp' failed: machine check (action_required, bank 3, status 0xbd80000000000000, "
+		    "addr 0x4801000)");
+	expect_line(&p,
+		    "cell 'rst' stopped: machine check (fatal, bank 4, status 0xb200000000000000, addr 0) "
+		    "(restarting)");
+	const char *again = strstr(p.out, "(restarting)");
+	cr_expect(again && strstr(again, "[rst] mcewait: waiting"), "rst did not run again:\n%s", p.out);
+	expect_line(&p,
+		    "MCE cpu 4 bank 5 status 0x9c00000000000000 addr 0x4c00040 misc 0: corrected, owner lg, "
+		    "action log (synthesized)");
+	expect_line(
+		&p,
+		"MCE cpu 4 bank 6 status 0xb400000000000000 addr 0x4c00080 misc 0: ucna, owner lg, action "
+		"log (synthesized)");
+	expect_line(
+		&p,
+		"machine checks: 7 (corrected 1, ucna 2, action optional 1, action required 2, fatal 1; 0 "
+		"lost to a full queue)");
+	tessera_free(&p);
+
+	cr_assert_eq(trace_dir_load(&td, dir, err, sizeof(err)), 0, "%s", err);
+	memset(&n, 0, sizeof(n));
+	trace_dir_for_each(&td, count_mce, &n);
+	trace_dir_free(&td);
+	sh("rm -rf %s", dir);
+	cr_expect_eq(n.by[TESSERA_MCE_SEV_CORRECTED][TESSERA_MCE_ACT_LOG], 1);
+	cr_expect_eq(n.by[TESSERA_MCE_SEV_UCNA][TESSERA_MCE_ACT_FORWARD], 1);
+	cr_expect_eq(n.by[TESSERA_MCE_SEV_UCNA][TESSERA_MCE_ACT_LOG], 1);
+	cr_expect_eq(n.by[TESSERA_MCE_SEV_AO][TESSERA_MCE_ACT_FORWARD], 1);
+	cr_expect_eq(n.by[TESSERA_MCE_SEV_AR][TESSERA_MCE_ACT_LOG], 1);
+	cr_expect_eq(n.by[TESSERA_MCE_SEV_AR][TESSERA_MCE_ACT_STOP], 1);
+	cr_expect_eq(n.by[TESSERA_MCE_SEV_FATAL][TESSERA_MCE_ACT_RESTART], 1);
+	cr_expect_eq(n.hardware, 0, "%u records say they came from the hardware", n.hardware);
+	cr_expect_eq(n.other_owner, 0, "a record filed under another cell than its owner");
 }

@@ -25,7 +25,8 @@ struct mce_seen {
 
 typedef void (*mce_handler_fn)(const struct mce_seen *m);
 
-/* Called for each record, in the #MC handler, after the line is printed (NULL: none). */
+/* Called for each record, in the #MC handler, after the line is printed (NULL: none). It may have
+ * interrupted anything, printf on this CPU included: like an NMI handler, it must not print. */
 void mce_set_handler(mce_handler_fn fn);
 /* Records seen so far, all CPUs of the cell. */
 unsigned int mce_seen_count(void);
