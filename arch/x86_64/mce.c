@@ -12,7 +12,6 @@
 #include <tessera/arch.h>
 #include <tessera/console.h>
 #include <tessera/error.h>
-#include <tessera/format.h>
 #include <tessera/hooks.h>
 #include <tessera/mce.h>
 #include "cpu.h"
@@ -108,15 +107,14 @@ void x86_machine_check(struct x86_regs *regs)
 	__atomic_fetch_add(&mc_entries[cpu], 1, __ATOMIC_ACQ_REL);
 	banks_collect(mcg_status, false, ~0u);
 	if (!(mcg_status & MCG_STATUS_RIPV)) {
-		/* The hypervisor code it interrupted cannot go on (the CPU says so). Written without the
-		 * console lock: the interrupted code may hold it. */
-		char line[160];
-		int len = format_snprintf(
-			line, sizeof(line),
-			"[cpu%u] PANIC: machine check at RIP %#llx with MCG_STATUS %#llx: RIPV "
-			"clear, the interrupted hypervisor code cannot be resumed\n",
-			cpu, (unsigned long long)regs->rip, (unsigned long long)mcg_status);
-		console_write_raw(line, MIN((size_t)len, sizeof(line) - 1));
+		/* The hypervisor code it interrupted cannot go on (the CPU says so). The lock is waited for a
+		 * bounded time only: the interrupted code may hold it. */
+		unsigned long flags;
+		if (!console_lock_bounded(&flags))
+			console_printf_locked("\n(console lock not released: reporting without it)\n");
+		console_printf_locked("[cpu%u] PANIC: machine check at RIP %#llx with MCG_STATUS %#llx: RIPV "
+				      "clear, the interrupted hypervisor code cannot be resumed\n",
+				      cpu, (unsigned long long)regs->rip, (unsigned long long)mcg_status);
 		arch_machine_stop(TESSERA_EXIT_PANIC);
 	}
 	/* MCIP cleared: a second machine check while it is set resets the machine. */
