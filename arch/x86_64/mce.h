@@ -70,9 +70,6 @@ unsigned int x86_mce_poll(bool intercepted);
  * emulated, false when the cell has no virtual MCA: a violation). */
 void x86_vmce_reset(unsigned int cpu);
 bool x86_vmce_msr(struct vcpu *v, const struct vcpu_exit *exit);
-/* A forwarded #MC waits for injection on this CPU's vCPU: take it (svm_irq.c). */
-bool x86_vmce_pending(unsigned int cpu);
-bool x86_vmce_take_pending(unsigned int cpu);
 #endif
 
 #endif

@@ -23,7 +23,6 @@
 struct vmce {
 	uint64_t mcg_status, mcg_ctl;
 	uint64_t bank[MCE_MAX_BANKS][4]; /* MCi_CTL, STATUS, ADDR, MISC */
-	uint32_t pending;		 /* a virtual #MC waits for injection */
 };
 
 /* Per physical CPU, like the vLAPICs: one vCPU per CPU. */
@@ -37,16 +36,6 @@ void x86_vmce_reset(unsigned int cpu)
 	m->mcg_ctl = ~0ULL;
 	for (unsigned int b = 0; b < MCE_MAX_BANKS; b++)
 		m->bank[b][MCE_BANK_CTL] = ~0ULL;
-}
-
-bool x86_vmce_pending(unsigned int cpu)
-{
-	return __atomic_load_n(&vmces[cpu].pending, __ATOMIC_ACQUIRE);
-}
-
-bool x86_vmce_take_pending(unsigned int cpu)
-{
-	return __atomic_exchange_n(&vmces[cpu].pending, 0, __ATOMIC_ACQ_REL);
 }
 
 int arch_vcpu_inject_mce(struct vcpu *v, const struct mce_record *r)
@@ -63,7 +52,8 @@ int arch_vcpu_inject_mce(struct vcpu *v, const struct mce_record *r)
 	/* Delivered by the hardware into the guest already (TCG): its handler is reading the banks. */
 	if (r->in_guest && r->cpu == v->cpu)
 		return 0;
-	__atomic_store_n(&m->pending, 1, __ATOMIC_RELEASE);
+	/* In the vCPU's own state, so that the injection decision tests it inline (svm_irq.c). */
+	__atomic_store_n(&((struct svm_vcpu *)v->arch)->vmce_pending, 1, __ATOMIC_RELEASE);
 	vlapic_set_dirty(svm_vlapic(v->cpu));
 	if (v->cpu != arch_cpu_id())
 		arch_vcpu_kick(v->cpu);

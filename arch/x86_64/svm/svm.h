@@ -91,6 +91,8 @@ struct svm_vcpu {
 	struct svm_s2cache s2cache;
 	uint64_t cr4_shadow;	/* the CR4 the cell wrote and reads (svm_cr.c keeps MCE set underneath) */
 	uint64_t exit_deadline; /* TSC at which a hook client wants an exit (arch_vcpu_exit_at), 0: none */
+	uint32_t
+		vmce_pending; /* a forwarded virtual #MC waits for injection (set from any CPU: mce_vmce.c) */
 };
 
 struct vcpu;

@@ -213,8 +213,9 @@ void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 		s->reinject = 0;
 	}
 	/* A forwarded machine check first: an exception, ahead of NMIs and interrupts (mce_vmce.c). */
-	if (unlikely(x86_vmce_pending(v->cpu))) {
-		if (!(vmcb_get(vmcb, VMCB_EVENT_INJ) & SVM_EVTINJ_VALID) && x86_vmce_take_pending(v->cpu))
+	if (unlikely(__atomic_load_n(&s->vmce_pending, __ATOMIC_ACQUIRE))) {
+		if (!(vmcb_get(vmcb, VMCB_EVENT_INJ) & SVM_EVTINJ_VALID) &&
+		    __atomic_exchange_n(&s->vmce_pending, 0, __ATOMIC_ACQ_REL))
 			svm_inject(v, s, 18 | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID, TESSERA_TRACE_IRQ_MCE);
 		else
 			vlapic_set_dirty(l); /* behind a re-injection: the next entry */
@@ -316,7 +317,8 @@ bool arch_vcpu_wait_irq(struct vcpu *v)
 		 * in the banks (mce.c). */
 		arch_mce_poll();
 		mce_drain();
-		if (vlapic_pending(l) >= 0 || nmi_deliverable(v) || s->reinject || x86_vmce_pending(v->cpu)) {
+		if (vlapic_pending(l) >= 0 || nmi_deliverable(v) || s->reinject ||
+		    __atomic_load_n(&s->vmce_pending, __ATOMIC_ACQUIRE)) {
 			/* HLT ends an STI shadow: the interrupt is taken right away. */
 			vmcb_set(s->vmcb, VMCB_INT_STATE, 0);
 			return true;

@@ -124,6 +124,7 @@ int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const s
 	vmcb_init(s, stage2_root, cell_io, boot);
 	svm_irq_reset(v);
 	x86_vmce_reset(v->cpu);
+	s->vmce_pending = 0;
 	/* The hypervisor's own FS/GS/TR/LDTR/syscall MSRs never change after boot: saved once here (on the
 	 * vCPU's CPU), loaded back after every exit by svm_vmrun. */
 	__asm__ volatile("vmsave" ::"a"((uintptr_t)s->host_save) : "memory");
