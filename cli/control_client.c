@@ -28,8 +28,12 @@ static void nap(void)
 int control_open(const char *path, unsigned int timeout_ms, struct control_channel *ch, char *why, size_t n)
 {
 	struct stat st;
-	int fd = open(path, O_RDWR);
+	long long end = now_ms() + timeout_ms;
+	int fd;
 
+	/* A run just started creates the file a moment later. */
+	while ((fd = open(path, O_RDWR)) < 0 && errno == ENOENT && now_ms() < end)
+		nap();
 	memset(ch, 0, sizeof(*ch));
 	if (fd < 0 || fstat(fd, &st) || (size_t)st.st_size < sizeof(struct tessera_trace_control)) {
 		snprintf(why, n, "%s: %s", path, fd < 0 ? strerror(errno) : "too small to be a host channel");
@@ -46,7 +50,7 @@ int control_open(const char *path, unsigned int timeout_ms, struct control_chann
 		return -1;
 	}
 	ch->ctl = ch->map;
-	for (long long end = now_ms() + timeout_ms;; nap()) {
+	for (;; nap()) {
 		if (__atomic_load_n(&ch->ctl->magic, __ATOMIC_ACQUIRE) == TESSERA_TRACE_MAGIC)
 			break;
 		if (now_ms() > end) {

@@ -15,7 +15,8 @@ struct control_channel {
 };
 
 /*
- * Map `path` and wait up to timeout_ms for the hypervisor to publish its control block there. 0, or -1
+ * Map `path` (waiting for it to appear) and wait, up to timeout_ms in all, for the hypervisor to publish
+ * its control block there. 0, or -1
  * with why (no such file, not a channel, another version, never published).
  */
 int control_open(const char *path, unsigned int timeout_ms, struct control_channel *ch, char *why, size_t n);

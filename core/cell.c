@@ -300,13 +300,17 @@ int cell_stop_by(struct cell *c, const char *by)
 
 	spin_lock(&c->lock);
 	if (c->state == TESSERA_CELL_RUNNING) {
-		format_snprintf(c->reason, sizeof(c->reason), "stopped by cell '%s'", by);
+		if (by)
+			format_snprintf(c->reason, sizeof(c->reason), "stopped by cell '%s'", by);
+		else
+			format_snprintf(c->reason, sizeof(c->reason), "stopped by the host");
 		cell_stop_locked(c, TESSERA_CELL_STOPPED);
 	} else if (c->restart_pending) {
 		c->restart_pending = false;
 		c->state = TESSERA_CELL_STOPPED;
 		hook_cell_state(c, TESSERA_CELL_STOPPED, 0);
-		format_snprintf(c->reason, sizeof(c->reason), "stopped by cell '%s' (restart cancelled)", by);
+		format_snprintf(c->reason, sizeof(c->reason), "stopped by %s%s%s (restart cancelled)",
+				by ? "cell '" : "the host", by ? by : "", by ? "'" : "");
 	} else {
 		err = -HV_EINVAL;
 	}

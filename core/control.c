@@ -30,7 +30,6 @@ const char *control_command_name(uint32_t op)
 static int64_t cell_command(uint32_t op, uint64_t id, struct cell *from)
 {
 	struct cell *c = cell_get(id);
-	const char *by = from ? from->name : "the host";
 
 	if (!c)
 		return -HV_ENOENT;
@@ -38,8 +37,10 @@ static int64_t cell_command(uint32_t op, uint64_t id, struct cell *from)
 		return -HV_EINVAL;
 	switch (op) {
 	case TESSERA_CTL_CELL_START: return cell_start(c);
-	case TESSERA_CTL_CELL_STOP: return cell_stop_by(c, by);
-	default: return cell_restart(c, "restart requested by %s", by);
+	case TESSERA_CTL_CELL_STOP: return cell_stop_by(c, from ? from->name : NULL);
+	default:
+		return from ? cell_restart(c, "restart requested by cell '%s'", from->name)
+			    : cell_restart(c, "restart requested by the host");
 	}
 }
 

@@ -112,7 +112,8 @@ int cell_start(struct cell *c);
 /* Ask every vCPU to leave; the last one out clears the memory. `state` is STOPPED/FINISHED/FAILED. */
 void cell_stop(struct cell *c, enum tessera_cell_state state, const char *fmt, ...) __printf(3, 4);
 int cell_restart(struct cell *c, const char *fmt, ...) __printf(2, 3);
-/* A manager's stop: stops a running cell or cancels a restart in flight; -HV_EINVAL otherwise. */
+/* A manager's stop (`by` its name; NULL: the host's, through the control mailbox): stops a running cell
+ * or cancels a restart in flight; -HV_EINVAL otherwise. */
 int cell_stop_by(struct cell *c, const char *by);
 /* Called by a vCPU's CPU when it left the guest for good in this run. */
 void cell_vcpu_left(struct vcpu *v);
