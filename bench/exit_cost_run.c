@@ -187,10 +187,11 @@ static bool row_selected(const char *list, const struct row *r)
 }
 
 /* One boot of the config in case c; the figure of every selected row into fig[row][ci]. */
-static int boot(const char *dir, const char *config, const struct tcase *c, unsigned int ci, const char *list,
-		unsigned long long fig[][NR_CASES])
+static int boot(const char *dir, const char *config, const struct tcase *c, unsigned int ci,
+		const struct exit_cost_options *o, unsigned long long fig[][NR_CASES])
 {
-	char tessera[PATH_MAX + 16], tdir[PATH_MAX] = "";
+	char tessera[PATH_MAX + 16], tdir[PATH_MAX] = "", append[512];
+	const char *list = o->rows;
 	const char *argv[24], *tmp = getenv("TMPDIR");
 	int n = 0;
 
@@ -212,9 +213,11 @@ static int boot(const char *dir, const char *config, const struct tcase *c, unsi
 	argv[n++] = config;
 	argv[n++] = "--timeout";
 	argv[n++] = "300";
-	if (c->append) {
+	snprintf(append, sizeof(append), "%s%s%s", c->append ? c->append : "",
+		 c->append && o->append ? " " : "", o->append ? o->append : "");
+	if (append[0]) {
 		argv[n++] = "--append";
-		argv[n++] = c->append;
+		argv[n++] = append;
 	}
 	argv[n++] = "--";
 	argv[n++] = "-icount";
@@ -290,7 +293,7 @@ int exit_cost_run(const struct exit_cost_options *o)
 	if (write_config(src, modes, o->calls, cfg, sizeof(cfg)))
 		return 1;
 	for (unsigned int c = 0; c < nr_cases; c++)
-		if (boot(dir, cfg, &cases[c], c, o->rows, fig)) {
+		if (boot(dir, cfg, &cases[c], c, o, fig)) {
 			unlink(cfg);
 			return 1;
 		}
@@ -375,6 +378,8 @@ int exit_cost_parse_options(int argc, char **argv, struct exit_cost_options *o)
 				fprintf(stderr, "\n");
 				return 2;
 			}
+		} else if (!strcmp(a, "--append") && next) {
+			o->append = argv[++i];
 		} else if (!strcmp(a, "--config") && next) {
 			o->config = argv[++i];
 		} else if (!strcmp(a, "--calls") && next) {

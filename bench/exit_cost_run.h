@@ -10,6 +10,7 @@ struct exit_cost_options {
 	unsigned int calls; /* samples per boot */
 	bool all_cases;	    /* also "events off" and "all events on" (tracing through trace record) */
 	const char *rows;   /* comma-separated modes to run, NULL: all */
+	const char *append; /* more hypervisor command line for every boot (e.g. bench_exit_work=N) */
 	bool help;
 };
 
