@@ -147,6 +147,7 @@ static const struct symbol state_symbols[] = {TESSERA_CELL_STATES(SYM_STATE)};
 #define SYM_TABLE(num, NAME, name, doc) {num, name},
 static const struct symbol irq_kind_symbols[] = {TESSERA_TRACE_IRQ_KINDS(SYM_TABLE)};
 static const struct symbol wd_action_symbols[] = {TESSERA_TRACE_WD_ACTIONS(SYM_TABLE)};
+static const struct symbol irq_source_symbols[] = {TESSERA_TRACE_IRQ_SOURCES(SYM_TABLE)};
 
 static const struct symbol *symbols_of(enum trace_disp disp, unsigned int *n)
 {
@@ -156,6 +157,7 @@ static const struct symbol *symbols_of(enum trace_disp disp, unsigned int *n)
 	case TRACE_D_CELL_STATE: *n = ARRAY_SIZE(state_symbols); return state_symbols;
 	case TRACE_D_IRQ_KIND: *n = ARRAY_SIZE(irq_kind_symbols); return irq_kind_symbols;
 	case TRACE_D_WD_ACTION: *n = ARRAY_SIZE(wd_action_symbols); return wd_action_symbols;
+	case TRACE_D_IRQ_SOURCE: *n = ARRAY_SIZE(irq_source_symbols); return irq_source_symbols;
 	default: *n = 0; return NULL;
 	}
 }

@@ -169,6 +169,7 @@ static const char *disp_name(const struct trace_field_desc *f)
 		[TRACE_D_STR] = "text",
 		[TRACE_D_IRQ_KIND] = "irq kind",
 		[TRACE_D_WD_ACTION] = "watchdog action",
+		[TRACE_D_IRQ_SOURCE] = "irq source",
 	};
 	return names[f->disp];
 }

@@ -115,11 +115,33 @@ static bool nmi_deliverable(const struct vcpu *v)
 	       ((const struct svm_vcpu *)v->arch)->nmi.state == NMI_OPEN;
 }
 
-void arch_vcpu_post_irq(struct vcpu *v, uint8_t vector)
+/*
+ * The irq_post record of a vector posted to v by `from` (this CPU): written before the post, so that it
+ * comes before the target's injection in time order. On the posting CPU's ring, about the target cell.
+ */
+static inline void trace_post(const struct vcpu *v, unsigned int from, uint8_t vector, unsigned int source)
 {
+	trace_point(irq_post, from, (int)v->cell->id, v->cell->id, (uint16_t)v->index, (uint16_t)v->cpu,
+		    vector, (uint8_t)source);
+}
+
+void arch_vcpu_post_irq(struct vcpu *v, uint8_t vector, unsigned int source)
+{
+	unsigned int me = arch_cpu_id();
+
+	trace_post(v, me, vector, source);
 	vlapic_post(vlapic_of(v), vector);
-	if (v->cpu != arch_cpu_id())
+	if (v->cpu != me)
 		arch_vcpu_kick(v->cpu);
+}
+
+/* The owner's sync of its vLAPIC, with the post record of a timer tick it raised. */
+static inline void vlapic_sync_traced(struct vcpu *v, struct vlapic *l, uint64_t now)
+{
+	int timer = vlapic_sync(l, now);
+
+	if (timer >= 0)
+		trace_post(v, v->cpu, (uint8_t)timer, TESSERA_TRACE_IRQ_SRC_TIMER);
 }
 
 void arch_vcpu_kick(unsigned int cpu)
@@ -199,7 +221,7 @@ void svm_irq_prepare(struct vcpu *v, struct svm_vcpu *s)
 	int vec;
 
 	vlapic_take_dirty(l);
-	vlapic_sync(l, now);
+	vlapic_sync_traced(v, l, now);
 	deadline = l->deadline;
 	if (!(vmcb_get(vmcb, VMCB_EVENT_INJ) & SVM_EVTINJ_VALID) && s->reinject) {
 		svm_inject(v, s, s->reinject, TESSERA_TRACE_IRQ_REINJECT);
@@ -290,7 +312,7 @@ bool arch_vcpu_wait_irq(struct vcpu *v)
 		uint64_t now = arch_timestamp(), wait_us = IDLE_MAX_US;
 		/* Checked with interrupts off: a kick that arrives after the check still ends the HLT. An
 		 * interrupt may already be pending (raised while the guest had IF=0): it wakes it too. */
-		vlapic_sync(l, now);
+		vlapic_sync_traced(v, l, now);
 		if (vlapic_pending(l) >= 0 || nmi_deliverable(v) || s->reinject) {
 			/* HLT ends an STI shadow: the interrupt is taken right away. */
 			vmcb_set(s->vmcb, VMCB_INT_STATE, 0);
@@ -399,11 +421,12 @@ static void deliver_ipi(struct vcpu *v, struct vcpu_exit *exit, const struct vla
 			if (!t)
 				continue;
 			if (ipi->kind == VLAPIC_IPI_NMI) {
+				trace_post(t, v->cpu, 2, TESSERA_TRACE_IRQ_SRC_NMI);
 				vlapic_post_nmi(vlapic_of(t));
 				if (t != v)
 					arch_vcpu_kick(t->cpu);
 			} else {
-				arch_vcpu_post_irq(t, ipi->vector);
+				arch_vcpu_post_irq(t, ipi->vector, TESSERA_TRACE_IRQ_SRC_IPI);
 			}
 		}
 		break;
