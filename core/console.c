@@ -57,10 +57,50 @@ bool console_lock_bounded(unsigned long *flags)
 	return true;
 }
 
+/* The line console_write_line_nowait() left for the lock's holder: EMPTY -> FILLING -> READY -> EMPTY. */
+enum { DEFERRED_EMPTY, DEFERRED_FILLING, DEFERRED_READY };
+static uint32_t deferred_state;
+static char deferred_line[LINE_MAX];
+static size_t deferred_len;
+
+/* With the lock held: write the deferred line, if one is ready. */
+static void console_flush_deferred(void)
+{
+	if (__atomic_load_n(&deferred_state, __ATOMIC_ACQUIRE) != DEFERRED_READY)
+		return;
+	arch_console_write(deferred_line, deferred_len);
+	__atomic_store_n(&deferred_state, DEFERRED_EMPTY, __ATOMIC_RELEASE);
+}
+
 void console_unlock(unsigned long flags)
 {
+	console_flush_deferred();
 	spin_unlock(&console_spin);
 	arch_irq_restore(flags);
+}
+
+bool console_write_line_nowait(const char *s, size_t len)
+{
+	uint32_t empty = DEFERRED_EMPTY;
+
+	if (spin_trylock(&console_spin)) {
+		console_flush_deferred();
+		arch_console_write(s, len);
+		spin_unlock(&console_spin);
+		return true;
+	}
+	if (!__atomic_compare_exchange_n(&deferred_state, &empty, DEFERRED_FILLING, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		return false;
+	deferred_len = MIN(len, sizeof(deferred_line));
+	memcpy(deferred_line, s, deferred_len);
+	__atomic_store_n(&deferred_state, DEFERRED_READY, __ATOMIC_RELEASE);
+	/* The holder may have let go meanwhile: then nobody would write it until the next line. */
+	if (spin_trylock(&console_spin)) {
+		console_flush_deferred();
+		spin_unlock(&console_spin);
+	}
+	return true;
 }
 
 void console_write_raw(const char *s, size_t len)

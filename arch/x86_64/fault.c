@@ -61,7 +61,7 @@ uint64_t x86_nmi_count(void)
  * Physical NMIs (a watchdog, a board's NMI button, QEMU's `nmi` command) are intercepted while a cell
  * runs and taken here once the host sets GIF again, or directly when the CPU is in host mode. The
  * hypervisor sends none itself, so there is nothing to act on: count, tell once, return. The report
- * bypasses the console lock, which the interrupted code may hold.
+ * never waits for the console lock, which the interrupted code may hold: it is left for the holder.
  */
 void x86_nmi(void)
 {
@@ -71,7 +71,7 @@ void x86_nmi(void)
 			line, sizeof(line),
 			"[cpu%u] NMI taken by the hypervisor: counted and ignored (reported once)\n",
 			this_cpu()->id);
-		console_write_raw(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		console_write_line_nowait(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
 }
 

@@ -46,6 +46,14 @@ def manage(*args, check=True):
     return r
 
 
+def listed(*args):
+    """The names a `lava-server manage ... list` prints, one per "* NAME (...)" line: matched exactly,
+    since a substring test took "qemu" in the list of available (not installed) device types for an
+    installed one on a fresh machine."""
+    return {line[2:].split()[0] for line in manage(*args).stdout.splitlines()
+            if line.startswith("* ") and len(line) > 2}
+
+
 def alive(pid):
     try:
         os.kill(pid, 0)
@@ -99,6 +107,19 @@ def wait_http(url, limit_s):
 
 
 def up(args):
+    """Start the instance; when any step fails, stop what was started already, so that a failed `up`
+    leaves no daemon behind (the test harness found lava-publisher, -scheduler and -worker left over)."""
+    args.started = False
+    try:
+        return up_steps(args)
+    except BaseException as e:
+        # Only what this call started: an instance that was already up when it refused stays up.
+        if args.started and not (isinstance(e, SystemExit) and not e.code):
+            down(args)
+        raise
+
+
+def up_steps(args):
     state = args.state
     os.makedirs(state, exist_ok=True)
     if not os.path.exists("/usr/bin/lava-server"):
@@ -107,6 +128,7 @@ def up(args):
     if running:
         fail(1, f"already up ({', '.join(running)} running): tessera lab lava down first")
     t0 = time.monotonic()
+    args.started = True
     postgres_start(state)
     with open(SETTINGS, "w") as f:
         f.write("# Written by `tessera lab lava up`, removed by `down`: jobs start at once.\n"
@@ -135,14 +157,14 @@ def up(args):
                             "--log-file", os.path.join(state, "worker.log")])
     # The worker registers itself; the devices need it to exist.
     deadline = time.monotonic() + 60
-    while WORKER not in manage("workers", "list").stdout:
+    while WORKER not in listed("workers", "list"):
         if time.monotonic() > deadline:
             down(args)
             fail(1, f"the worker did not register (see {state}/worker.log)")
         time.sleep(1)
-    if "qemu" not in manage("device-types", "list", "--all").stdout:
+    if "qemu" not in listed("device-types", "list"):  # without --all: the installed ones only
         manage("device-types", "add", "qemu")
-    known = manage("devices", "list", "--all").stdout
+    known = listed("devices", "list", "--all")
     names = [f"qemu-{i + 1:02d}" for i in range(args.devices)]
     for i, d in enumerate(names):
         if d not in known:
@@ -152,8 +174,8 @@ def up(args):
             f.write(lava_run.DEVICE_DICT.replace("34:59", f"34:{0x60 + i:02x}"))
         os.chmod(path, 0o644)
         manage("devices", "update", "--health", "GOOD", "--worker", WORKER, d)
-    for d in known.split():
-        if d.startswith("qemu-") and d not in names and "(qemu)" in known:
+    for d in sorted(known):
+        if d.startswith("qemu-") and d not in names:
             manage("devices", "update", "--health", "MAINTENANCE", d, check=False)
     manage("users", "add", USER, "--superuser", "--staff", "--passwd", os.urandom(12).hex(), check=False)
     token = manage("tokens", "add", "--user", USER).stdout.strip().splitlines()[-1]

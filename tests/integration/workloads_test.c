@@ -281,7 +281,9 @@ Test(workloads, msg_round_trips_and_bursts_between_cells, .timeout = 120)
 	struct workload_results r;
 	uint64_t rtt[20], stream[20];
 
-	boot(&p, ROOT "/configs/bench/msg.yaml", edits, false);
+	/* Under icount: in wall-clock time a loaded host descheduled a vCPU mid round trip and a single
+	 * round trip's median came out above that of a 40-message burst. */
+	boot(&p, ROOT "/configs/bench/msg.yaml", edits, true);
 	parse(&p, &r);
 	samples(&r, "client", "msg", "rtt", rtt, 20, 1, UINT64_MAX);
 	samples(&r, "client", "msg", "stream", stream, 20, 1, UINT64_MAX);

@@ -37,6 +37,13 @@ size_t console_escape(char *dst, size_t size, const char *src, size_t len);
 
 /* Write text as is (no prefix, no level); used by the exception dump while the console lock is held. */
 void console_write_raw(const char *s, size_t len);
+/*
+ * Write one whole line from a context that may have interrupted a holder of the console lock (an NMI):
+ * at once when the lock is free, else left for the holder, which writes it when it lets go. Never waits,
+ * and never mixes its characters into another CPU's line (a raw write did: the host lost the line).
+ * One line at a time: a second one while the first still waits is dropped (false).
+ */
+bool console_write_line_nowait(const char *s, size_t len);
 /* Take and drop the console lock around a multi-line dump, so that it stays in one piece. */
 unsigned long console_lock(void);
 void console_unlock(unsigned long flags);
