@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exit_cost_doorbell.h"
 #include "exit_cost_run.h"
 
 #define DEFAULT_CONFIG_REL "../configs/bench-exit.yaml"
@@ -24,7 +25,10 @@
 /* X(mode, label, goal, traced goal; 0: none): the rows, in the order printed and run (the inmate runs
  * them in this order in one boot; ipi and timer after apic_icr take the vector it left pending). The goal
  * holds tracing off; the traced goal all events on: for the null hypercall 300, i.e. its three records
- * (exit, hypercall, entry) at most 50 each over the 150 (docs/performance.md). */
+ * (exit, hypercall, entry) at most 50 each over the 150 (docs/performance.md). The doorbell's sides are
+ * counted from QEMU's instruction log in a boot of their own (exit_cost_doorbell.c); their goals are
+ * this command's (issue 9 sets none): the sender a null hypercall's 150 plus at most 250 to find the
+ * peer, post and kick, the receiver the 1,000 of the other emulated and delivery paths. */
 #define EXIT_COST_ROWS(X)                                 \
 	X("hypercall", "null hypercall", 150, 300)        \
 	X("cpuid", "CPUID", 0, 0)                         \
@@ -34,12 +38,21 @@
 	X("apic_read", "vLAPIC MMIO read", 1000, 0)       \
 	X("apic_icr", "vLAPIC MMIO write (ICR)", 1000, 0) \
 	X("ipi", "IPI within a cell (self)", 0, 0)        \
-	X("timer", "timer interrupt delivery", 0, 0)
+	X("timer", "timer interrupt delivery", 0, 0)      \
+	X("doorbell_send", "doorbell: sender", 400, 0)    \
+	X("doorbell_recv", "doorbell: receiver", 1000, 0) \
+	X("doorbell", "doorbell to another cell", 1400, 0)
 
 struct row {
 	const char *mode, *label;
 	unsigned long long goal, traced_goal;
 };
+
+/* The doorbell rows are measured in a boot of their own (exit_cost_doorbell.c), the rest by exitbench. */
+static bool doorbell_row(const struct row *r)
+{
+	return !strncmp(r->mode, "doorbell", 8);
+}
 
 static const struct row rows[] = {
 #define ROW(m, l, g, t) {m, l, g, t},
@@ -137,8 +150,7 @@ int exit_cost_parse_line(const char *text, const char *mode, unsigned long long 
 	return errno || end == l + 12 ? -1 : 0;
 }
 
-/* The config with the cell's args set for this mode, in a scratch file; 0 or -1. */
-static int write_config(const char *src, const char *modes, unsigned int calls, char *path, size_t size)
+int exit_cost_write_config(const char *src, unsigned int calls, const char *modes, char *path, size_t size)
 {
 	FILE *f = fopen(src, "r");
 	char *text = NULL;
@@ -163,7 +175,15 @@ static int write_config(const char *src, const char *modes, unsigned int calls, 
 		free(text);
 		return -1;
 	}
-	fprintf(o, "%.*scalls=%u mode=%s%s", (int)(at - text), text, calls, modes, at + strlen(ARGS_TAG));
+	/* With modes: the first cell's calls and mode; without: every cell's calls. */
+	const char *from = text;
+	do {
+		fprintf(o, "%.*scalls=%u", (int)(at - from), from, calls);
+		if (modes)
+			fprintf(o, " mode=%s", modes);
+		from = at + strlen(ARGS_TAG);
+	} while (!modes && (at = strstr(from, ARGS_TAG)));
+	fputs(from, o);
 	fclose(o);
 	free(text);
 	return 0;
@@ -186,17 +206,16 @@ static bool row_selected(const char *list, const struct row *r)
 	return false;
 }
 
-/* One boot of the config in case c; the figure of every selected row into fig[row][ci]. */
-static int boot(const char *dir, const char *config, const struct tcase *c, unsigned int ci, const char *list,
-		unsigned long long fig[][NR_CASES])
+int exit_cost_boot(const char *dir, const char *config, bool record, const char *append,
+		   const char *const *qemu, char **out)
 {
 	char tessera[PATH_MAX + 16], tdir[PATH_MAX] = "";
-	const char *argv[24], *tmp = getenv("TMPDIR");
+	const char *argv[32], *tmp = getenv("TMPDIR");
 	int n = 0;
 
 	snprintf(tessera, sizeof(tessera), "%s/tessera", dir);
 	argv[n++] = tessera;
-	if (c->record) {
+	if (record) {
 		snprintf(tdir, sizeof(tdir), "%s/tessera-exit-cost-trace.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(tdir))
 			return 1;
@@ -211,27 +230,46 @@ static int boot(const char *dir, const char *config, const struct tcase *c, unsi
 	argv[n++] = "--config";
 	argv[n++] = config;
 	argv[n++] = "--timeout";
-	argv[n++] = "300";
-	if (c->append) {
+	argv[n++] = "900";
+	if (append && append[0]) {
 		argv[n++] = "--append";
-		argv[n++] = c->append;
+		argv[n++] = append;
 	}
 	argv[n++] = "--";
-	argv[n++] = "-icount";
-	argv[n++] = ICOUNT;
+	while (*qemu && n < 31)
+		argv[n++] = *qemu++;
 	argv[n] = NULL;
-	char *out = NULL;
-	int st = run((char *const *)argv, &out);
+	int st = run((char *const *)argv, out);
 	if (tdir[0]) {
 		char *rm[] = {"/bin/rm", "-rf", tdir, NULL};
 		char *ignored = NULL;
 		run(rm, &ignored);
 		free(ignored);
 	}
+	return st;
+}
+
+/* The hypervisor command line of case c with the user's --append. */
+static void case_append(const struct tcase *c, const struct exit_cost_options *o, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", c->append ? c->append : "", c->append && o->append ? " " : "",
+		 o->append ? o->append : "");
+}
+
+/* One boot of the config in case c; the figure of every selected row into fig[row][ci]. */
+static int boot(const char *dir, const char *config, const struct tcase *c, unsigned int ci,
+		const struct exit_cost_options *o, unsigned long long fig[][NR_CASES])
+{
+	static const char *const qemu[] = {"-icount", ICOUNT, NULL};
+	const char *list = o->rows;
+	char append[512], *out = NULL;
+
+	case_append(c, o, append, sizeof(append));
+	int st = exit_cost_boot(dir, config, c->record, append, qemu, &out);
 	int bad = st != 0;
 	for (unsigned int r = 0; r < NR_ROWS && !bad; r++) {
 		unsigned long long loop = 0;
-		if (!row_selected(list, &rows[r]))
+		if (!row_selected(list, &rows[r]) || doorbell_row(&rows[r]))
 			continue;
 		bad = exit_cost_parse_line(out, rows[r].mode, &fig[r][ci], &loop) || loop != 2000;
 		if (bad)
@@ -245,6 +283,40 @@ static int boot(const char *dir, const char *config, const struct tcase *c, unsi
 			c->name, st, out ? out : "(none)");
 	free(out);
 	return bad;
+}
+
+/* The doorbell rows of case c (a boot of their own); the log's null hypercall must be exitbench's. */
+static int doorbell_case(const char *dir, const struct exit_cost_options *o, const struct tcase *c,
+			 unsigned int ci, bool have_nop, unsigned long long fig[][NR_CASES])
+{
+	struct exit_cost_doorbell db;
+	char append[512];
+
+	case_append(c, o, append, sizeof(append));
+	printf("(%s: the doorbell system under QEMU's instruction log: this boot takes a while)\n", c->name);
+	if (exit_cost_doorbell_run(dir, o->doorbell_config, o->calls, c->record, append, &db))
+		return 1;
+	for (unsigned int r = 0; r < NR_ROWS; r++) {
+		if (!strcmp(rows[r].mode, "doorbell_send"))
+			fig[r][ci] = db.send;
+		else if (!strcmp(rows[r].mode, "doorbell_recv"))
+			fig[r][ci] = db.recv;
+		else if (!strcmp(rows[r].mode, "doorbell"))
+			fig[r][ci] = db.send + db.recv;
+		else if (!strcmp(rows[r].mode, "hypercall") && have_nop && row_selected(o->rows, &rows[r]) &&
+			 fig[r][ci] != db.nop) {
+			fprintf(stderr,
+				"tessera bench exit-cost: %s: the instruction log counts %llu for the null "
+				"hypercall, exitbench's TSC %llu: the two methods disagree\n",
+				c->name, db.nop, fig[r][ci]);
+			return 1;
+		}
+	}
+	printf("(%s: %u doorbells, sender %llu..%llu, receiver %llu..%llu; the log counts the sender's null "
+	       "hypercall at %llu%s)\n",
+	       c->name, db.samples, db.send_min, db.send_max, db.recv_min, db.recv_max, db.nop,
+	       have_nop ? ", as exitbench measures it" : "");
+	return 0;
 }
 
 static void json_add(json_t *benchmarks, const struct row *r, const struct tcase *c, unsigned long long v)
@@ -283,18 +355,31 @@ int exit_cost_run(const struct exit_cost_options *o)
 	       "own sequence, -icount %s)\n",
 	       o->calls, ICOUNT);
 	char cfg[PATH_MAX], modes[256] = "";
-	for (unsigned int r = 0; r < NR_ROWS; r++)
-		if (row_selected(o->rows, &rows[r]))
+	bool doorbell = false;
+	for (unsigned int r = 0; r < NR_ROWS; r++) {
+		if (!row_selected(o->rows, &rows[r]))
+			continue;
+		if (doorbell_row(&rows[r]))
+			doorbell = true;
+		else
 			snprintf(modes + strlen(modes), sizeof(modes) - strlen(modes), "%s%s",
 				 modes[0] ? "," : "", rows[r].mode);
-	if (write_config(src, modes, o->calls, cfg, sizeof(cfg)))
+	}
+	if (modes[0] && exit_cost_write_config(src, o->calls, modes, cfg, sizeof(cfg)))
 		return 1;
-	for (unsigned int c = 0; c < nr_cases; c++)
-		if (boot(dir, cfg, &cases[c], c, o->rows, fig)) {
+	for (unsigned int c = 0; c < nr_cases; c++) {
+		if (modes[0] && boot(dir, cfg, &cases[c], c, o, fig)) {
 			unlink(cfg);
 			return 1;
 		}
-	unlink(cfg);
+		if (doorbell && doorbell_case(dir, o, &cases[c], c, modes[0] != 0, fig)) {
+			if (modes[0])
+				unlink(cfg);
+			return 1;
+		}
+	}
+	if (modes[0])
+		unlink(cfg);
 	printf("%-28s", "exit kind");
 	for (unsigned int c = 0; c < nr_cases; c++)
 		printf(" %14s", cases[c].name);
@@ -375,6 +460,8 @@ int exit_cost_parse_options(int argc, char **argv, struct exit_cost_options *o)
 				fprintf(stderr, "\n");
 				return 2;
 			}
+		} else if (!strcmp(a, "--append") && next) {
+			o->append = argv[++i];
 		} else if (!strcmp(a, "--config") && next) {
 			o->config = argv[++i];
 		} else if (!strcmp(a, "--calls") && next) {

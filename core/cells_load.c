@@ -4,6 +4,7 @@
  * problem before the first cell starts stops the machine with TESSERA_EXIT_BAD_CONFIG.
  */
 #include <tessera/arch.h>
+#include <tessera/bench_exit_work.h>
 #include <tessera/boot_modules.h>
 #include <tessera/cell.h>
 #include <tessera/config_check.h>
@@ -109,6 +110,7 @@ void cells_load(const struct tessera_config_header *hdr, const struct boot_info 
 
 	trace_hv_init(info->cmdline);
 	faultinj_boot(info, hdr);
+	bench_exit_work_init(info->cmdline);
 	pr_info("config: %u cells, %u hook clients", nr_cells, hooks_count());
 	for (unsigned int i = 0; i < nr_cells; i++)
 		cell_start(&cells[i]);

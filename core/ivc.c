@@ -113,7 +113,7 @@ int64_t ivc_doorbell_ring(struct vcpu *v, uint64_t peer)
 			continue;
 		if (READ_ONCE(target->state) != TESSERA_CELL_RUNNING)
 			return -HV_EBUSY; /* not running: nobody to wake */
-		arch_vcpu_post_irq(target->vcpus[0], (uint8_t)d->vector);
+		arch_vcpu_post_irq(target->vcpus[0], (uint8_t)d->vector, TESSERA_TRACE_IRQ_SRC_DOORBELL);
 		return 0;
 	}
 	cell_violation_count(v, peer, "doorbell_ring to a cell its config does not list");

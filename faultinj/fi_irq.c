@@ -59,7 +59,7 @@ static void irq_inject(struct fi_slot *s, struct vcpu *v, struct hook_inject *in
 				     : 0;
 		break;
 	default: /* DUPLICATE: delivered now, and once more when the guest can take it */
-		arch_vcpu_post_irq(v, (uint8_t)vec);
+		arch_vcpu_post_irq(v, (uint8_t)vec, TESSERA_TRACE_IRQ_SRC_FAULT);
 		s->held_vector = vec;
 		s->held_vcpu = v;
 		s->due_exits = ~0ULL;
@@ -74,7 +74,7 @@ static void irq_at_exit(struct fi_slot *s, struct vcpu *v, struct vcpu_exit *e, 
 
 	(void)e;
 	if (p[FP_interrupt_action] == SPURIOUS && fire) {
-		arch_vcpu_post_irq(v, (uint8_t)p[FP_interrupt_vector]);
+		arch_vcpu_post_irq(v, (uint8_t)p[FP_interrupt_vector], TESSERA_TRACE_IRQ_SRC_FAULT);
 		fi_injected(s, v->cell, p[FP_interrupt_vector], SPURIOUS, s->exits);
 		return;
 	}
@@ -86,7 +86,8 @@ static void irq_at_exit(struct fi_slot *s, struct vcpu *v, struct vcpu_exit *e, 
 	if (!due)
 		return;
 	s->due_exits = ~0ULL; /* marks the next delivery of held_vector as this release */
-	arch_vcpu_post_irq(v, (uint8_t)s->held_vector); /* the slot stays armed until it is delivered */
+	arch_vcpu_post_irq(v, (uint8_t)s->held_vector,
+			   TESSERA_TRACE_IRQ_SRC_FAULT); /* the slot stays armed until it is delivered */
 }
 
 const struct fi_model_ops fi_ops_interrupt = {

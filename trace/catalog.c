@@ -149,6 +149,7 @@ static const struct symbol irq_kind_symbols[] = {TESSERA_TRACE_IRQ_KINDS(SYM_TAB
 static const struct symbol wd_action_symbols[] = {TESSERA_TRACE_WD_ACTIONS(SYM_TABLE)};
 static const struct symbol mce_severity_symbols[] = {TESSERA_TRACE_MCE_SEVERITIES(SYM_TABLE)};
 static const struct symbol mce_action_symbols[] = {TESSERA_TRACE_MCE_ACTIONS(SYM_TABLE)};
+static const struct symbol irq_source_symbols[] = {TESSERA_TRACE_IRQ_SOURCES(SYM_TABLE)};
 
 static const struct symbol *symbols_of(enum trace_disp disp, unsigned int *n)
 {
@@ -160,6 +161,7 @@ static const struct symbol *symbols_of(enum trace_disp disp, unsigned int *n)
 	case TRACE_D_WD_ACTION: *n = ARRAY_SIZE(wd_action_symbols); return wd_action_symbols;
 	case TRACE_D_MCE_SEVERITY: *n = ARRAY_SIZE(mce_severity_symbols); return mce_severity_symbols;
 	case TRACE_D_MCE_ACTION: *n = ARRAY_SIZE(mce_action_symbols); return mce_action_symbols;
+	case TRACE_D_IRQ_SOURCE: *n = ARRAY_SIZE(irq_source_symbols); return irq_source_symbols;
 	default: *n = 0; return NULL;
 	}
 }

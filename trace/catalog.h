@@ -21,7 +21,8 @@ enum trace_disp {
 	TRACE_D_IRQ_KIND,
 	TRACE_D_WD_ACTION,
 	TRACE_D_MCE_SEVERITY,
-	TRACE_D_MCE_ACTION
+	TRACE_D_MCE_ACTION,
+	TRACE_D_IRQ_SOURCE
 };
 
 struct trace_field_desc {
@@ -54,7 +55,7 @@ const struct trace_event_desc *trace_event_by_name(const char *name);
 /* FNV-1a over every event's id, name, size and fields: changes whenever a layout changes. */
 uint64_t trace_catalog_hash(void);
 /* The name of `value` in a symbolic display (exit reason, hypercall, cell state, irq kind, watchdog
- * action), or NULL. A display is symbolic when trace_symbol_count() is not 0. */
+ * action, irq source), or NULL. A display is symbolic when trace_symbol_count() is not 0. */
 const char *trace_symbol(enum trace_disp disp, uint64_t value);
 /* Number of symbols of a symbolic display and the i-th (value, name); for format generators. */
 unsigned int trace_symbol_count(enum trace_disp disp);

@@ -11,7 +11,7 @@
  * Types: u8 u16 u32 u64 s32 s64, and str (a NUL-terminated char[TESSERA_TRACE_STR_LEN]).
  * Displays: DEC, HEX, BOOL, EXIT_REASON (enum tessera_exit_reason), HYPERCALL (enum tessera_hypercall),
  * CELL_STATE (enum tessera_cell_state), IRQ_KIND (enum tessera_trace_irq_kind), WD_ACTION
- * (enum tessera_trace_wd_action), MCE_SEVERITY, MCE_ACTION (enum tessera_trace_mce_*), STR. The symbolic ones print their value's name everywhere (reports,
+ * (enum tessera_trace_wd_action), MCE_SEVERITY, MCE_ACTION (enum tessera_trace_mce_*), IRQ_SOURCE (enum tessera_trace_irq_source), STR. The symbolic ones print their value's name everywhere (reports,
  * ftrace __print_symbolic, CTF enums), from the one table of each.
  *
  * Fields are laid out in declaration order with natural alignment (the generators read the offsets with
@@ -39,6 +39,20 @@ enum tessera_trace_irq_kind {
 #define TESSERA_TRACE_IRQ_KIND_ENUM(v, NAME, name, doc) TESSERA_TRACE_IRQ_##NAME = v,
 	TESSERA_TRACE_IRQ_KINDS(TESSERA_TRACE_IRQ_KIND_ENUM)
 #undef TESSERA_TRACE_IRQ_KIND_ENUM
+};
+
+/* Who posted a virtual interrupt (irq_post): X(value, NAME, name, meaning). */
+#define TESSERA_TRACE_IRQ_SOURCES(X)                                                            \
+	X(0, TIMER, "timer", "the vCPU's virtual LAPIC timer came due (posted on its own CPU)") \
+	X(1, IPI, "ipi", "a fixed IPI from a CPU of the same cell (an ICR write)")              \
+	X(2, DOORBELL, "doorbell", "a doorbell_ring hypercall of another cell")                 \
+	X(3, NMI, "nmi", "an NMI IPI from a CPU of the same cell (vector 2)")                   \
+	X(4, FAULT, "fault", "the fault-injection engine (a duplicated, delayed or spurious interrupt)")
+
+enum tessera_trace_irq_source {
+#define TESSERA_TRACE_IRQ_SOURCE_ENUM(v, NAME, name, doc) TESSERA_TRACE_IRQ_SRC_##NAME = v,
+	TESSERA_TRACE_IRQ_SOURCES(TESSERA_TRACE_IRQ_SOURCE_ENUM)
+#undef TESSERA_TRACE_IRQ_SOURCE_ENUM
 };
 
 /* What the watchdog did: X(value, NAME, name, meaning). */
@@ -131,6 +145,13 @@ enum tessera_trace_mce_action {
 	F(u8, has_error, BOOL, "an error code is pushed")                                         \
 	F(u32, error, HEX, "error code")
 
+#define TESSERA_TRACE_FIELDS_irq_post(F)                             \
+	F(u32, cell, DEC, "the target cell's id")                    \
+	F(u16, vcpu, DEC, "the target vCPU's index in its cell")     \
+	F(u16, cpu, DEC, "the physical CPU the target vCPU runs on") \
+	F(u8, vector, DEC, "the vector posted (2 for an NMI)")       \
+	F(u8, source, IRQ_SOURCE, "who posted it: timer, ipi, doorbell or nmi")
+
 #define TESSERA_TRACE_FIELDS_violation(F)                                            \
 	F(u16, reason, EXIT_REASON, "the exit that was refused")                     \
 	F(u8, stopped, BOOL, "1 if the cell was stopped, 0 if a fault was injected") \
@@ -196,7 +217,8 @@ enum tessera_trace_mce_action {
 	E(11, console, "A cell wrote to the console (console_write hypercall).")                       \
 	E(12, mce, "A machine check was handled: the record, its class, owner and action.")            \
 	E(13, fault_inject, "A fault was injected (faultinj/, docs/faultinj.md).")                     \
-	E(14, trace_command, "A trace control command (enable/disable) was carried out.")
+	E(14, trace_command, "A trace control command (enable/disable) was carried out.")              \
+	E(15, irq_post, "A virtual interrupt was posted to a vCPU (written on the posting CPU).")
 
 enum tessera_trace_event {
 #define TESSERA_TRACE_EV_ENUM(id, name, desc) TESSERA_TRACE_EV_##name = id,

@@ -171,6 +171,7 @@ static const char *disp_name(const struct trace_field_desc *f)
 		[TRACE_D_WD_ACTION] = "watchdog action",
 		[TRACE_D_MCE_SEVERITY] = "mce severity",
 		[TRACE_D_MCE_ACTION] = "mce action",
+		[TRACE_D_IRQ_SOURCE] = "irq source",
 	};
 	return names[f->disp];
 }

@@ -124,6 +124,9 @@ static const char *const table_titles[REPORT_T_COUNT] = {
 	[REPORT_T_MMIO] = "nested page faults by guest-physical address (handler time)",
 	[REPORT_T_HYPERCALL] = "hypercalls by number (handler time)",
 	[REPORT_T_IRQ] = "injections by vector/kind (injection -> the guest resumes)",
+	[REPORT_T_IRQ_POST_INJECT] = "interrupt latency by vector/source: post -> injection",
+	[REPORT_T_IRQ_INJECT_RESUME] = "interrupt latency by vector/source: injection -> the guest resumes",
+	[REPORT_T_IRQ_POST_RESUME] = "interrupt latency by vector/source: post -> the guest resumes",
 };
 
 static void print_times(FILE *out, const struct report_scope *s)
@@ -140,12 +143,11 @@ static void print_times(FILE *out, const struct report_scope *s)
 		s->excluded);
 }
 
-static void print_scope(FILE *out, const struct trace_dir *td, const struct report_scope *s,
-			const uint64_t *hv, bool histogram)
+/* The tables of s from `first` on that have rows, each under its title. */
+static void print_tables_from(FILE *out, const struct report_scope *s, enum report_table first,
+			      bool histogram)
 {
-	print_times(out, s);
-	print_table(out, s, REPORT_T_EXIT, hv, histogram);
-	for (enum report_table t = REPORT_T_PIO; t < REPORT_T_COUNT; t++) {
+	for (enum report_table t = first; t < REPORT_T_COUNT; t++) {
 		uint64_t count, total;
 		table_sums(s, t, &count, &total);
 		if (!count)
@@ -153,7 +155,13 @@ static void print_scope(FILE *out, const struct trace_dir *td, const struct repo
 		fprintf(out, "  %s:\n", table_titles[t]);
 		print_table(out, s, t, NULL, histogram);
 	}
-	(void)td;
+}
+
+static void print_scope(FILE *out, const struct report_scope *s, const uint64_t *hv, bool histogram)
+{
+	print_times(out, s);
+	print_table(out, s, REPORT_T_EXIT, hv, histogram);
+	print_tables_from(out, s, REPORT_T_PIO, histogram);
 }
 
 static unsigned int cell_vcpus(const struct report *rp, const struct trace_dir *td, int cell)
@@ -189,7 +197,7 @@ static void print_text(FILE *out, const struct trace_dir *td, const struct repor
 			fprintf(out, ", %" PRIu64 " lost",
 				trace_dir_cell_lost(td, c, TESSERA_TRACE_MAX_EVENTS));
 		fprintf(out, "\n");
-		print_scope(out, td, s, td->have_counters ? td->cell_exits[c] : NULL, histogram);
+		print_scope(out, s, td->have_counters ? td->cell_exits[c] : NULL, histogram);
 		if (s->hc_errors)
 			fprintf(out, "  (%" PRIu64 " hypercalls returned an error)\n", s->hc_errors);
 		if (cell_vcpus(rp, td, (int)c) < 2)
@@ -201,6 +209,7 @@ static void print_text(FILE *out, const struct trace_dir *td, const struct repor
 				rp->vcpus[v].exits, rp->vcpus[v].lost_records);
 			print_times(out, &rp->vcpus[v]);
 			print_table(out, &rp->vcpus[v], REPORT_T_EXIT, NULL, histogram);
+			print_tables_from(out, &rp->vcpus[v], REPORT_T_IRQ_POST_INJECT, histogram);
 		}
 	}
 	if (rp->lost) {

@@ -7,6 +7,7 @@
 #include <tessera/abi/hypercall.h>
 
 #include "formats.h"
+#include "report_irq.h"
 #include "report_model.h"
 
 /* Per CPU: the intervals open on it while the records are walked in time order. */
@@ -28,6 +29,7 @@ struct build {
 	const struct trace_dir *td;
 	struct report *rp;
 	struct cpu_state cpus[TESSERA_TRACE_MAX_CPUS];
+	struct report_irq *irq; /* interrupt latency from post (report_irq.c) */
 };
 
 static const char *const table_names[] = {
@@ -60,11 +62,17 @@ void report_key_text(enum report_table t, uint64_t key, char *buf, size_t len)
 		snprintf(buf, len, "%u/%s", (unsigned int)(key & 0xff),
 			 trace_symbol(TRACE_D_IRQ_KIND, key >> 8));
 		break;
+	case REPORT_T_IRQ_POST_INJECT:
+	case REPORT_T_IRQ_INJECT_RESUME:
+	case REPORT_T_IRQ_POST_RESUME:
+		snprintf(buf, len, "%u/%s", (unsigned int)(key & 0xff),
+			 trace_symbol(TRACE_D_IRQ_SOURCE, key >> 8) ?: "?");
+		break;
 	default: snprintf(buf, len, "%#llx", (unsigned long long)key); break;
 	}
 }
 
-static struct report_row *row_get(struct report_scope *s, enum report_table t, uint64_t key)
+struct report_row *report_row_get(struct report_scope *s, enum report_table t, uint64_t key)
 {
 	for (size_t i = 0; i < s->nr_rows; i++)
 		if (s->rows[i].table == t && s->rows[i].key == key)
@@ -80,7 +88,7 @@ static struct report_row *row_get(struct report_scope *s, enum report_table t, u
 	return r;
 }
 
-static void row_sample(struct report_row *r, uint64_t ns)
+void report_row_sample(struct report_row *r, uint64_t ns)
 {
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 64;
@@ -118,7 +126,7 @@ static void on_exit_record(struct build *b, const struct trace_rec *r, struct re
 		reason = TESSERA_ER_UNKNOWN;
 	(void)b;
 	v->exits++;
-	row_get(v, REPORT_T_EXIT, reason)->count++;
+	report_row_get(v, REPORT_T_EXIT, reason)->count++;
 	if (cs->guest_open)
 		v->guest_ns += r->ns - cs->entry_ns;
 	cs->guest_open = false;
@@ -132,7 +140,7 @@ static void on_exit_record(struct build *b, const struct trace_rec *r, struct re
 
 static void on_detail(struct report_scope *v, struct cpu_state *cs, enum report_table t, uint64_t key)
 {
-	row_get(v, t, key)->count++;
+	report_row_get(v, t, key)->count++;
 	if (cs->exit_open && cs->detail < 0) {
 		cs->detail = t;
 		cs->detail_key = key;
@@ -143,13 +151,13 @@ static void on_entry_record(const struct trace_rec *r, struct report_scope *v, s
 {
 	if (cs->exit_open) {
 		uint64_t t = r->ns - cs->exit_ns;
-		row_sample(row_get(v, REPORT_T_EXIT, cs->reason), t);
+		report_row_sample(report_row_get(v, REPORT_T_EXIT, cs->reason), t);
 		if (cs->detail >= 0)
-			row_sample(row_get(v, cs->detail, cs->detail_key), t);
+			report_row_sample(report_row_get(v, cs->detail, cs->detail_key), t);
 		v->hv_ns += t;
 	}
 	if (cs->irq_open)
-		row_sample(row_get(v, REPORT_T_IRQ, cs->irq_key), r->ns - cs->irq_ns);
+		report_row_sample(report_row_get(v, REPORT_T_IRQ, cs->irq_key), r->ns - cs->irq_ns);
 	cs->exit_open = cs->irq_open = false;
 	cs->guest_open = true;
 	cs->entry_ns = r->ns;
@@ -174,6 +182,7 @@ static int collect(const struct trace_rec *r, void *arg)
 	/* Events about a cell written on another CPU (watchdog, mailbox on CPU 0) count for the cell. */
 	if (r->cell >= 0 && r->cell < TESSERA_TRACE_MAX_CELLS)
 		b->rp->cells[r->cell].events++;
+	report_irq_record(b->irq, b->rp, r);
 	switch (r->ev->id) {
 	case TESSERA_TRACE_EV_exit:
 		v->cell = r->cell;
@@ -190,7 +199,7 @@ static int collect(const struct trace_rec *r, void *arg)
 		break;
 	case TESSERA_TRACE_EV_irq_inject: {
 		uint64_t key = get(r, 0) | get(r, 1) << 8;
-		row_get(v, REPORT_T_IRQ, key)->count++;
+		report_row_get(v, REPORT_T_IRQ, key)->count++;
 		/* A second injection before the guest ran: the first one's latency is not measured. */
 		v->excluded += cs->irq_open;
 		cs->irq_open = true;
@@ -258,10 +267,10 @@ static void scope_merge(struct report_scope *c, const struct report_scope *v)
 {
 	for (size_t i = 0; i < v->nr_rows; i++) {
 		const struct report_row *src = &v->rows[i];
-		struct report_row *dst = row_get(c, src->table, src->key);
+		struct report_row *dst = report_row_get(c, src->table, src->key);
 		dst->count += src->count;
 		for (size_t k = 0; k < src->n; k++)
-			row_sample(dst, src->v[k]);
+			report_row_sample(dst, src->v[k]);
 	}
 	c->exits += v->exits;
 	c->violations += v->violations;
@@ -292,7 +301,7 @@ static int cpu_cell(const struct trace_dir *td, const struct report *rp, unsigne
 struct report *report_build(const struct trace_dir *td)
 {
 	struct report *rp = calloc(1, sizeof(*rp));
-	struct build b = {.td = td, .rp = rp};
+	struct build b = {.td = td, .rp = rp, .irq = report_irq_new(td)};
 
 	for (unsigned int c = 0; c < TESSERA_TRACE_MAX_CPUS; c++) {
 		rp->vcpus[c].cell = -1;
@@ -303,6 +312,7 @@ struct report *report_build(const struct trace_dir *td)
 		rp->cells[c].cpu = -1;
 	}
 	trace_dir_for_each(td, collect, &b);
+	report_irq_free(b.irq);
 	for (unsigned int c = 0; c < td->nr_cpus; c++) {
 		struct report_scope *v = &rp->vcpus[c];
 		/* Records lost after the CPU's last record: whatever was open then is excluded too. */

@@ -8,6 +8,10 @@
  * is dropped and counted as excluded, and the time from the last record before the loss to the first
  * after it is "lost time". So every latency in the report is between two records with nothing lost
  * between them.
+ *
+ * Interrupt latency (report_irq.c) pairs an irq_post (written on the posting CPU) with the target vCPU's
+ * next injection of that vector and the entry after it; such an interval spans two CPUs, so it is used
+ * only when neither CPU lost a record between its post and its entry.
  */
 #ifndef TESSERA_TRACE_REPORT_MODEL_H
 #define TESSERA_TRACE_REPORT_MODEL_H
@@ -24,7 +28,10 @@
 	X(MSR, "msr", "msr")		    /* the same, MSR exits by MSR (reads and writes) */          \
 	X(MMIO, "mmio", "gpa")		    /* the same, nested page faults by guest-physical address */ \
 	X(HYPERCALL, "hypercall", "number") /* the same, hypercall exits by hypercall number */          \
-	X(IRQ, "irq", "vector")		    /* irq_inject -> the next entry (the guest takes it) */
+	X(IRQ, "irq", "vector")		    /* irq_inject -> the next entry (the guest takes it) */      \
+	X(IRQ_POST_INJECT, "irq_post_inject", "vector/source")	   /* irq_post -> its irq_inject */      \
+	X(IRQ_INJECT_RESUME, "irq_inject_resume", "vector/source") /* that irq_inject -> the entry */    \
+	X(IRQ_POST_RESUME, "irq_post_resume", "vector/source")	   /* irq_post -> the same entry */
 
 enum report_table {
 #define REPORT_TABLE_ENUM(NAME, name, key) REPORT_T_##NAME,
@@ -37,7 +44,7 @@ enum report_table {
 
 struct report_row {
 	enum report_table table;
-	uint64_t key;	/* exit reason, port, MSR, gpa, hypercall number, vector | kind << 8 */
+	uint64_t key;	/* exit reason, port, MSR, gpa, hypercall number, vector | kind (source) << 8 */
 	uint64_t count; /* records seen (paired or not) */
 	uint64_t *v;	/* the latencies (ns) of its complete intervals, sorted by report_finish */
 	size_t n, cap;	/* n: complete intervals */
@@ -65,6 +72,10 @@ struct report {
 	struct report_scope cells[TESSERA_TRACE_MAX_CELLS];
 	uint64_t records, lost;
 };
+
+/* The row of key in table t of scope s (created empty if new), and one latency sample into it. */
+struct report_row *report_row_get(struct report_scope *s, enum report_table t, uint64_t key);
+void report_row_sample(struct report_row *r, uint64_t ns);
 
 /* Builds the model (allocates; free with report_free). */
 struct report *report_build(const struct trace_dir *td);

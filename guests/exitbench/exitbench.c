@@ -28,6 +28,9 @@
  * itself without an exit: the difference is the hypervisor's part (the exit, the violation, the
  * injection) plus the small difference between delivering an injected and a native exception.
  *
+ *   doorbell   `role=send|recv peer=NAME`: two cells, one rings the other (doorbell.c); the guest
+ *              measures nothing, the bench counts each side from QEMU's instruction log
+ *
  * `hammer=N` (with mode=port): N denied writes, then "exitbench: hammer=N faults=F" (the console
  * rate limit test: every one is counted, few are printed).
  */
@@ -40,6 +43,7 @@
 #include <tessera/string.h>
 
 #include "bench/nullcall_stats.h"
+#include "exitbench.h"
 
 #define EXITBENCH_MAX	  1024
 #define EXITBENCH_DEFAULT 200
@@ -265,6 +269,8 @@ int main(const struct tessera_cell_boot_info *info)
 	unsigned int nr = 0;
 
 	(void)info;
+	if (args_get("mode", &v, &len) && len == 8 && !memcmp(v, "doorbell", 8))
+		return n >= 1 && n <= EXITBENCH_MAX ? exitbench_doorbell(n) : 2;
 	if (args_get("mode", &v, &len))
 		while (len && nr < M_COUNT) {
 			size_t k = 0;

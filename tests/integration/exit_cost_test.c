@@ -4,7 +4,8 @@
  * the null hypercall again with the trace channel (events off: at most 10 over tracing off; all events
  * on: at most 300, the command's traced goal, checked here too). The counts
  * are exact under icount, so the two runs' common figure must agree, and Google Benchmark's compare.py
- * must read the two JSON files.
+ * must read the two JSON files. Then the bench-only `bench_exit_work=N`: the null hypercall rises by
+ * exactly BENCH_EXIT_WORK_FIXED + 2 * N, and a malformed N stops the machine before any cell runs.
  */
 #include <criterion/criterion.h>
 #include <limits.h>
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <tessera/bench_exit_work.h>
 
 #include "harness.h"
 
@@ -36,24 +39,35 @@ static void temp_path(char *path, size_t size, const char *tag)
 	close(fd);
 }
 
-Test(exit_cost, every_exit_kind_holds_its_goal_and_compare_py_reads_the_json, .timeout = 300)
+Test(exit_cost, every_exit_kind_holds_its_goal_and_compare_py_reads_the_json, .timeout = 900)
 {
 	char all_json[64], one_json[64], cmd[512];
 	struct tessera_proc p, q;
 
 	temp_path(all_json, sizeof(all_json), "all");
 	temp_path(one_json, sizeof(one_json), "one");
-	tessera_run(&p, 280,
+	tessera_run(&p, 600,
 		    (const char *const[]){"bench", "exit-cost", "--calls", "20", "--out", all_json, NULL});
 	cr_expect_eq(p.status, 0, "a figure is over its goal (or a boot failed):\n%s\n%s", p.out, p.err);
 	long long hc = figure(p.out, "hypercall", "tracing off");
 	cr_expect(hc > 0 && hc <= 150, "null hypercall, tracing off: %lld instructions (goal 150)\n%s", hc,
 		  p.out);
-	static const char *const modes[] = {"cpuid",	 "msr",	     "port", "mem",
-					    "apic_read", "apic_icr", "ipi",  "timer"};
+	static const char *const modes[] = {"cpuid",	     "msr",	      "port",	 "mem",
+					    "apic_read",     "apic_icr",      "ipi",	 "timer",
+					    "doorbell_send", "doorbell_recv", "doorbell"};
 	for (unsigned int i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		cr_expect_gt(figure(p.out, modes[i], "tracing off"), 0, "no figure for %s:\n%s", modes[i],
 			     p.out);
+
+	/* The doorbell: both sides counted from QEMU's log, the sum theirs, the log's null hypercall
+	 * exitbench's (the command fails otherwise), and in the JSON. */
+	cr_expect_eq(figure(p.out, "doorbell", "tracing off"),
+		     figure(p.out, "doorbell_send", "tracing off") +
+			     figure(p.out, "doorbell_recv", "tracing off"),
+		     "%s", p.out);
+	cr_expect(has_line_with(p.out, "the log counts the sender's null hypercall at"), "%s", p.out);
+	snprintf(cmd, sizeof(cmd), "grep -q '\"exit_cost/doorbell/tracing_off\"' %s", all_json);
+	cr_expect_eq(sh("%s", cmd), 0, "no doorbell row in the JSON");
 
 	tessera_run(&q, 200,
 		    (const char *const[]){"bench", "exit-cost", "--calls", "20", "--rows", "hypercall",
@@ -67,6 +81,23 @@ Test(exit_cost, every_exit_kind_holds_its_goal_and_compare_py_reads_the_json, .t
 		  "null hypercall, all events on: %lld instructions (goal 300: its three records at most 50 "
 		  "each over the 150)\n%s",
 		  on, q.out);
+
+	/* The planted slow exit: over the goal on purpose (status 1), by exactly the documented amount. */
+	struct tessera_proc w;
+	tessera_run(&w, 200,
+		    (const char *const[]){"bench", "exit-cost", "--calls", "20", "--rows", "hypercall",
+					  "--append", "bench_exit_work=1000", NULL});
+	cr_expect_eq(w.status, 1, "bench_exit_work=1000 must exceed the goal:\n%s\n%s", w.out, w.err);
+	cr_expect_eq(figure(w.out, "hypercall", "tracing off"), hc + BENCH_EXIT_WORK_FIXED + 2 * 1000,
+		     "bench_exit_work=1000: not %lld + %d + 2000:\n%s", hc, BENCH_EXIT_WORK_FIXED, w.out);
+	tessera_free(&w);
+	tessera_run(&w, 120,
+		    (const char *const[]){"run", "--config", TESSERA_SOURCE_ROOT "configs/bench-exit.yaml",
+					  "--append", "bench_exit_work=12x", NULL});
+	cr_expect_eq(w.status, 1, "a malformed bench_exit_work: %s\n%s", w.out, w.err);
+	cr_expect(has_line_with(w.out, "bench_exit_work='12x': expected a number"), "%s", w.out);
+	cr_expect(!has_line_with(w.out, "exitbench:"), "a cell ran:\n%s", w.out);
+	tessera_free(&w);
 
 	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s benchmarks %s %s 2>&1", COMPARE_PY, all_json,
 		 one_json);

@@ -87,6 +87,145 @@ static int scan(const struct trace_rec *r, void *arg)
 	return 0;
 }
 
+/*
+ * Interrupt latency recomputed from the raw records, for the report to match: each post opens its
+ * vector on the target CPU (later posts before the injection merge), its injection (interrupt or nmi)
+ * and the next entry there close it. A triple counts when neither CPU has a loss between the post and
+ * the entry: a loss lies between the record that reports it (lost_before) and the one before it.
+ */
+#define IRQ_MAX_TRIPLES 200000
+#define IRQ_MAX_LOSSES	20000
+
+struct irq_triples {
+	struct {
+		bool open;
+		unsigned int from;
+		uint64_t ns;
+	} post[TESSERA_TRACE_MAX_CPUS][256];
+	bool injected[TESSERA_TRACE_MAX_CPUS];
+	unsigned int from[TESSERA_TRACE_MAX_CPUS];
+	uint64_t post_ns[TESSERA_TRACE_MAX_CPUS], inject_ns[TESSERA_TRACE_MAX_CPUS];
+	uint64_t prev_ns[TESSERA_TRACE_MAX_CPUS];
+	uint64_t loss_from[TESSERA_TRACE_MAX_CPUS][IRQ_MAX_LOSSES],
+		loss_to[TESSERA_TRACE_MAX_CPUS][IRQ_MAX_LOSSES];
+	unsigned int nr_losses[TESSERA_TRACE_MAX_CPUS];
+	uint64_t n, t1[IRQ_MAX_TRIPLES], t2[IRQ_MAX_TRIPLES], t3[IRQ_MAX_TRIPLES];
+	unsigned int a[IRQ_MAX_TRIPLES], b[IRQ_MAX_TRIPLES];
+};
+
+static uint64_t field(const struct trace_rec *r, const char *name)
+{
+	for (unsigned int i = 0; i < r->ev->nr_fields; i++)
+		if (!strcmp(r->ev->fields[i].name, name))
+			return trace_field_get(&r->ev->fields[i], r->payload);
+	cr_assert_fail("event %s has no field %s", r->ev->name, name);
+	return 0;
+}
+
+static int irq_walk(const struct trace_rec *r, void *arg)
+{
+	struct irq_triples *t = arg;
+	unsigned int c = r->cpu;
+
+	if (r->lost_before) {
+		cr_assert_lt(t->nr_losses[c], IRQ_MAX_LOSSES);
+		t->loss_from[c][t->nr_losses[c]] = t->prev_ns[c];
+		t->loss_to[c][t->nr_losses[c]++] = r->ns;
+	}
+	t->prev_ns[c] = r->ns;
+	if (!r->ev)
+		return 0;
+	if (r->ev->id == TESSERA_TRACE_EV_irq_post) {
+		unsigned int to = (unsigned int)field(r, "cpu"), v = (unsigned int)field(r, "vector");
+		if (!t->post[to][v].open) {
+			t->post[to][v].open = true;
+			t->post[to][v].from = c;
+			t->post[to][v].ns = r->ns;
+		}
+	} else if (r->ev->id == TESSERA_TRACE_EV_irq_inject) {
+		unsigned int v = (unsigned int)field(r, "vector"), kind = (unsigned int)field(r, "kind");
+		if ((kind == TESSERA_TRACE_IRQ_INTERRUPT || kind == TESSERA_TRACE_IRQ_NMI) &&
+		    t->post[c][v].open) {
+			t->post[c][v].open = false;
+			t->injected[c] = true;
+			t->from[c] = t->post[c][v].from;
+			t->post_ns[c] = t->post[c][v].ns;
+			t->inject_ns[c] = r->ns;
+		}
+	} else if (r->ev->id == TESSERA_TRACE_EV_entry && t->injected[c]) {
+		cr_assert_lt(t->n, IRQ_MAX_TRIPLES);
+		t->a[t->n] = t->from[c];
+		t->b[t->n] = c;
+		t->t1[t->n] = t->post_ns[c];
+		t->t2[t->n] = t->inject_ns[c];
+		t->t3[t->n++] = r->ns;
+		t->injected[c] = false;
+	} else if (r->ev->id == TESSERA_TRACE_EV_cell_state) {
+		cr_assert_lt(field(r, "cell"), TESSERA_TRACE_MAX_CELLS);
+	}
+	return 0;
+}
+
+/* Did CPU c lose records between t1 and t3 (by plain search)? */
+static bool irq_lost(const struct irq_triples *t, unsigned int c, uint64_t t1, uint64_t t3)
+{
+	for (unsigned int i = 0; i < t->nr_losses[c]; i++)
+		if (t->loss_to[c][i] > t1 && t->loss_from[c][i] < t3)
+			return true;
+	return false;
+}
+
+/*
+ * The report's three interrupt latency tables of every CPU against the raw records: as many intervals
+ * as triples with no loss on either CPU (the same number in the three tables), no latency above the
+ * largest such triple's, and post -> resume = post -> injection + injection -> resume in total.
+ * Returns the triples excluded for a loss.
+ */
+static uint64_t check_irq_latency(const struct trace_dir *td, const struct report *rp)
+{
+	static struct irq_triples t;
+	uint64_t excluded = 0;
+
+	memset(&t, 0, sizeof(t));
+	trace_dir_for_each(td, irq_walk, &t);
+	for (unsigned int c = 0; c < td->nr_cpus; c++) {
+		uint64_t n = 0, max[3] = {0}, tot[3] = {0}, got_n[3] = {0}, got_max[3] = {0},
+			 got_tot[3] = {0};
+		for (uint64_t i = 0; i < t.n; i++) {
+			if (t.b[i] != c)
+				continue;
+			if (irq_lost(&t, t.a[i], t.t1[i], t.t3[i]) || irq_lost(&t, c, t.t1[i], t.t3[i])) {
+				excluded++;
+				continue;
+			}
+			uint64_t d[3] = {t.t2[i] - t.t1[i], t.t3[i] - t.t2[i], t.t3[i] - t.t1[i]};
+			n++;
+			for (unsigned int k = 0; k < 3; k++) {
+				tot[k] += d[k];
+				max[k] = d[k] > max[k] ? d[k] : max[k];
+			}
+		}
+		const struct report_scope *v = &rp->vcpus[c];
+		for (size_t i = 0; i < v->nr_rows; i++) {
+			int k = v->rows[i].table - REPORT_T_IRQ_POST_INJECT;
+			if (k < 0 || k > 2)
+				continue;
+			got_n[k] += v->rows[i].n;
+			got_tot[k] += v->rows[i].total;
+			got_max[k] = v->rows[i].max > got_max[k] ? v->rows[i].max : got_max[k];
+		}
+		for (unsigned int k = 0; k < 3; k++) {
+			cr_assert_eq(got_n[k], n,
+				     "cpu %u table %u: %lu intervals, %lu triples without a loss", c, k,
+				     got_n[k], n);
+			cr_assert_eq(got_tot[k], tot[k], "cpu %u table %u: total", c, k);
+			cr_assert_leq(got_max[k], max[k], "cpu %u table %u: a latency spans a loss", c, k);
+		}
+		cr_assert_eq(got_tot[2], got_tot[0] + got_tot[1], "cpu %u: post->resume is the sum", c);
+	}
+	return excluded;
+}
+
 /* Runs cmd and returns its output (malloc'd). */
 static char *capture(const char *cmd)
 {
@@ -147,6 +286,9 @@ Test(trace_fidelity, a_flooded_ring_shows_each_loss_where_it_happened, .timeout 
 			cr_assert_gt(v->excluded, 0, "cpu %u: losses but nothing excluded", c);
 		cr_assert_eq(v->losses, pl[c].n + (td.tail_lost[c] != 0));
 	}
+	/* Interrupt latency across the losses: pingpong's doorbells, posted on one CPU, taken on another. */
+	uint64_t irq_excluded = check_irq_latency(&td, rp);
+	cr_assert_gt(irq_excluded, 0, "no doorbell's latency spanned a loss in a flooded ring");
 	report_free(rp);
 	struct tessera_proc p;
 	tessera_run(&p, 60, (const char *const[]){"trace", "report", dir, NULL});
@@ -297,6 +439,63 @@ Test(trace_fidelity, pingpong_tracedat_has_hypervisor_and_guest_tasks, .timeout 
 		 "trace-cmd dump --summary '%s/trace.dat' 2>&1 | grep -A1 'Tracing clock' | grep -q mono",
 		 dir);
 	cr_assert_eq(sh(cmd, dir), 0, "no trace clock in the trace.dat");
+	trace_dir_free(&td);
+	sh("rm -rf '%s'", dir);
+}
+
+/* The timer system: every tick posted (source timer), injected and resumed, timed in the three tables. */
+Test(trace_fidelity, timer_interrupt_latency_from_post_to_the_guest, .timeout = 180)
+{
+	const char *dir = record(TESSERA_SOURCE_ROOT "configs/timer.yaml", NULL);
+	struct trace_dir td;
+	struct tessera_proc p;
+	char key[64];
+
+	load(&td, dir);
+	cr_assert_eq(td.lost[1], 0);
+	struct report *rp = report_build(&td);
+	cr_assert_eq(check_irq_latency(&td, rp), 0, "nothing lost, nothing excluded");
+	const struct report_scope *v = &rp->vcpus[1]; /* the timer cell's CPU */
+	const struct report_row *rows[3] = {NULL};
+	for (size_t i = 0; i < v->nr_rows; i++) {
+		int k = v->rows[i].table - REPORT_T_IRQ_POST_INJECT;
+		if (k < 0 || k > 2)
+			continue;
+		report_key_text(v->rows[i].table, v->rows[i].key, key, sizeof(key));
+		cr_assert_str_eq(key, "48/timer", "only the timer's vector 0x30 is posted");
+		rows[k] = &v->rows[i];
+	}
+	for (unsigned int k = 0; k < 3; k++) {
+		cr_assert_not_null(rows[k], "table %u missing", k);
+		cr_assert_geq(rows[k]->n, 100, "1 s at 100 Hz: at least 100 ticks timed, %zu", rows[k]->n);
+		cr_assert(rows[k]->min <= rows[k]->median && rows[k]->median <= rows[k]->p99 &&
+			  rows[k]->p99 <= rows[k]->max);
+		cr_assert(rows[k]->mean >= rows[k]->min && rows[k]->mean <= rows[k]->max);
+	}
+	cr_assert_geq(rows[0]->count, rows[0]->n, "posts: timed or merged");
+	report_free(rp);
+	tessera_run(&p, 60, (const char *const[]){"trace", "report", dir, "--json", NULL});
+	cr_assert_eq(p.status, 0, "%s", p.err);
+	json_error_t jerr;
+	json_t *root = json_loads(p.out, 0, &jerr);
+	cr_assert_not_null(root, "%s", jerr.text);
+	json_t *tables = json_object_get(json_array_get(json_object_get(root, "cells"), 0), "tables");
+	static const char *const names[] = {"irq_post_inject", "irq_inject_resume", "irq_post_resume"};
+	for (unsigned int k = 0; k < 3; k++) {
+		json_t *row = json_array_get(json_object_get(tables, names[k]), 0);
+		cr_assert_not_null(row, "no %s table in the JSON", names[k]);
+		cr_assert_str_eq(json_string_value(json_object_get(row, "name")), "48/timer");
+		cr_assert_gt(json_integer_value(json_object_get(row, "intervals")), 0);
+	}
+	json_decref(root);
+	tessera_free(&p);
+	tessera_run(&p, 60, (const char *const[]){"trace", "report", dir, "--csv", NULL});
+	cr_assert(has_line_with(p.out, ",1,irq_post_resume,48/timer,"), "%s", p.out);
+	tessera_free(&p);
+	tessera_run(&p, 60, (const char *const[]){"trace", "report", dir, "--histogram", NULL});
+	cr_assert(has_line_with(p.out, "interrupt latency by vector/source: post -> the guest resumes"), "%s",
+		  p.out);
+	tessera_free(&p);
 	trace_dir_free(&td);
 	sh("rm -rf '%s'", dir);
 }

@@ -132,8 +132,10 @@ bool vlapic_has_incoming(const struct vlapic *l)
 	return false;
 }
 
-void vlapic_sync(struct vlapic *l, uint64_t now)
+int vlapic_sync(struct vlapic *l, uint64_t now)
 {
+	int raised = -1;
+
 	for (int w = 0; w < 8; w++)
 		if (__atomic_load_n(&l->incoming[w], __ATOMIC_RELAXED))
 			l->irr[w] |= __atomic_exchange_n(&l->incoming[w], 0, __ATOMIC_ACQUIRE);
@@ -153,6 +155,7 @@ void vlapic_sync(struct vlapic *l, uint64_t now)
 		}
 		if (live) {
 			vlapic_raise(l, lvt & 0xff);
+			raised = (int)(lvt & 0xff);
 			l->timer_backlog = (uint32_t)MIN(l->timer_backlog + due - 1, VLAPIC_MAX_BACKLOG);
 		}
 	}
@@ -162,8 +165,10 @@ void vlapic_sync(struct vlapic *l, uint64_t now)
 		if (!(l->irr[vec / 32] & (1u << (vec % 32))) && !(l->isr[vec / 32] & (1u << (vec % 32)))) {
 			vlapic_raise(l, vec);
 			l->timer_backlog--;
+			raised = vec;
 		}
 	}
+	return raised;
 }
 
 static uint32_t ppr(const struct vlapic *l)

@@ -95,8 +95,8 @@ void vlapic_icr_decode(uint32_t lo, uint32_t hi, uint32_t self, uint64_t cell_id
 void vlapic_raise(struct vlapic *l, uint8_t vector);
 /* Post `vector` from any CPU. */
 void vlapic_post(struct vlapic *l, uint8_t vector);
-/* Owner: move posted vectors into IRR and fire the timer if due. */
-void vlapic_sync(struct vlapic *l, uint64_t now);
+/* Owner: move posted vectors into IRR and fire the timer if due; the timer vector it raised, else -1. */
+int vlapic_sync(struct vlapic *l, uint64_t now);
 /* The vector to deliver now (highest IRR above the processor priority), or -1. */
 int vlapic_pending(const struct vlapic *l);
 /* The CPU took `vector`: IRR -> ISR. */

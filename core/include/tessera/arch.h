@@ -190,13 +190,14 @@ void arch_vcpu_inject_fault(struct vcpu *v, const struct vcpu_exit *exit, enum v
 void arch_vcpu_kick(unsigned int cpu);
 
 /*
- * Virtual interrupts (docs/ivc.md). post: raise `vector` in vCPU `v` from any CPU (kicks it).
+ * Virtual interrupts (docs/ivc.md). post: raise `vector` in vCPU `v` from any CPU (kicks it); `source`
+ * (enum tessera_trace_irq_source, trace/events.h) says who posts it, for the irq_post trace event.
  * wait_irq: the vCPU halted with interrupts enabled; block until an interrupt can be delivered (true) or
  * the vCPU is asked to stop (false). emulate_mmio: an access to an emulated device page (the local
  * interrupt controller); true when handled (emulated, or reported as a violation). timer_hz: the input
  * clock of the cells' virtual timers.
  */
-void arch_vcpu_post_irq(struct vcpu *v, uint8_t vector);
+void arch_vcpu_post_irq(struct vcpu *v, uint8_t vector, unsigned int source);
 bool arch_vcpu_wait_irq(struct vcpu *v);
 bool arch_vcpu_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit);
 uint64_t arch_vcpu_timer_hz(void);
