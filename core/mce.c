@@ -33,6 +33,8 @@ static struct mce_slot slots[MCE_QUEUE_LEN];
 static uint64_t next_seq, lost;
 static uint64_t counts[TESSERA_MCE_SEV_COUNT];
 static uint32_t draining;
+/* Slots READY: the idle loops' drain (every wake of a halted vCPU) reads one word, not the queue. */
+static uint32_t nr_ready;
 
 typedef unsigned long long ull;
 
@@ -86,6 +88,7 @@ static void enqueue(const struct mce_record *r, int owner, uint8_t action)
 		s->owner = owner;
 		s->action = action;
 		__atomic_store_n(&s->state, SLOT_READY, __ATOMIC_RELEASE);
+		__atomic_fetch_add(&nr_ready, 1, __ATOMIC_RELEASE);
 		return;
 	}
 	__atomic_fetch_add(&lost, 1, __ATOMIC_RELAXED);
@@ -196,11 +199,13 @@ void mce_drain(void)
 {
 	struct mce_slot *s, copy;
 
-	if (!oldest_ready() || __atomic_exchange_n(&draining, 1, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&nr_ready, __ATOMIC_ACQUIRE) ||
+	    __atomic_exchange_n(&draining, 1, __ATOMIC_ACQUIRE))
 		return;
 	while ((s = oldest_ready())) {
 		copy = *s;
 		__atomic_store_n(&s->state, SLOT_FREE, __ATOMIC_RELEASE);
+		__atomic_fetch_sub(&nr_ready, 1, __ATOMIC_RELEASE);
 		mce_act(&copy);
 	}
 	__atomic_store_n(&draining, 0, __ATOMIC_RELEASE);

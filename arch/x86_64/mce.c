@@ -135,8 +135,27 @@ unsigned int x86_mce_poll(bool intercepted)
 	return n;
 }
 
+/*
+ * The idle loops' poll (core/vcpu.c, the halted vCPU's wait): corrected errors raise no #MC and wait in
+ * the banks, so they are looked for on a period, not on every wake. Reading every bank is a dozen MSR
+ * reads; a woken receiver of a doorbell paid them on its way back into the guest (docs/performance.md).
+ * An uncorrected error needs no poll: its #MC handler has already queued the records.
+ */
+#define MCE_POLL_PERIOD_US 10000
+
+static uint64_t next_poll[HV_MAX_CPUS];
+
 void arch_mce_poll(void)
 {
+	static uint64_t period;
+	unsigned int cpu = arch_cpu_id();
+	uint64_t now = arch_timestamp();
+
+	if (!nr_banks || now < next_poll[cpu])
+		return;
+	if (!period)
+		period = MAX(arch_timestamp_hz() / 1000000 * MCE_POLL_PERIOD_US, 1);
+	next_poll[cpu] = now + period;
 	x86_mce_poll(false);
 }
 

@@ -17,7 +17,7 @@
  * point's armed path (vcpu_exit_hooked instead of the inline path, the client walk, the indirect call)
  * and the callback's own instructions. tests/integration/exit_cost_test.c checks it exactly.
  */
-#define BENCH_EXIT_WORK_FIXED 89
+#define BENCH_EXIT_WORK_FIXED 109
 
 /*
  * Before any cell starts: with `bench_exit_work=N` on the command line, register the client that runs
