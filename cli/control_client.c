@@ -31,9 +31,17 @@ int control_open(const char *path, unsigned int timeout_ms, struct control_chann
 	long long end = now_ms() + timeout_ms;
 	int fd;
 
-	/* A run just started creates the file a moment later. */
-	while ((fd = open(path, O_RDWR)) < 0 && errno == ENOENT && now_ms() < end)
-		nap();
+	/* A run just started creates the file a moment later (whole: cli/run.c renames it into place; a
+	 * file still too small is waited for too, in case another program made it). */
+	for (;; nap()) {
+		fd = open(path, O_RDWR);
+		if (fd >= 0 && !fstat(fd, &st) && (size_t)st.st_size >= sizeof(struct tessera_trace_control))
+			break;
+		if ((fd < 0 && errno != ENOENT) || now_ms() >= end)
+			break;
+		if (fd >= 0)
+			close(fd);
+	}
 	memset(ch, 0, sizeof(*ch));
 	if (fd < 0 || fstat(fd, &st) || (size_t)st.st_size < sizeof(struct tessera_trace_control)) {
 		snprintf(why, n, "%s: %s", path, fd < 0 ? strerror(errno) : "too small to be a host channel");

@@ -98,12 +98,18 @@ static int bundle_modules(struct machine *m, const char *workdir, const char *pr
 static int channel_create(struct run_options *o, const char *prog)
 {
 	static char cmdline[1024];
-	int fd = open(o->channel, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	char tmp[PATH_MAX];
 
-	if (fd < 0 || ftruncate(fd, (off_t)CHANNEL_MB << 20)) {
+	/* Sized under another name, then renamed: a tool started beside the run (tessera fi inject) sees
+	 * no file or the whole channel, never an empty one. */
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", o->channel, (int)getpid());
+	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)CHANNEL_MB << 20) || rename(tmp, o->channel)) {
 		fprintf(stderr, "%s: --channel %s: %s\n", prog, o->channel, strerror(errno));
-		if (fd >= 0)
+		if (fd >= 0) {
 			close(fd);
+			unlink(tmp);
+		}
 		return 1;
 	}
 	close(fd);
