@@ -39,6 +39,12 @@ struct machine {
 	 * terminal before and draws it again after, so the two never share a line. NULL for none. */
 	void (*around_output)(bool before, void *ctx);
 	void *around_output_ctx;
+	/* Each console line (QEMU's stdout) without its line end ("\n", "\r\n"), instead of writing it to
+	 * stdout. Non-zero: stop QEMU now (the run's exit status is then QEMU_RUN_STOPPED) and pass no
+	 * further lines. NULL: lines go to stdout. */
+	int (*on_line)(const char *line, void *ctx);
+	void *on_line_ctx;
+	bool quiet; /* QEMU's own messages (its stderr) are dropped, not copied to stderr */
 };
 
 /* The defaults of `tessera run`: EPYC (SVM with nested paging under TCG), 4 CPUs, 256M, 120 s. */

@@ -60,8 +60,11 @@ struct stream {
 	int fd;			 /* read end, -1 once closed */
 	int out_fd;		 /* where lines go */
 	bool quiet;		 /* drop QEMU's expected noise (not in verbose mode) */
+	bool quiet_all;		 /* drop everything (the machine is quiet) */
 	bool we_stopped_qemu;	 /* QEMU's "terminating on signal" notice is then expected too */
 	const struct machine *m; /* its around_output hook */
+	bool console;		 /* QEMU's stdout: lines go to m->on_line when it is set */
+	bool stop_asked;	 /* on_line returned non-zero: no more lines to it, stop QEMU */
 	char buf[LINE_MAX_LEN];
 	size_t len;
 };
@@ -78,9 +81,29 @@ static bool line_is_dropped(const struct stream *s, const char *line, size_t len
 	       (s->we_stopped_qemu && memmem(line, len, term, sizeof(term) - 1));
 }
 
+/* A console line to the caller's callback, NUL-terminated and without its line end. */
+static void stream_to_callback(struct stream *s, size_t n)
+{
+	char line[LINE_MAX_LEN + 1];
+	size_t len = n;
+
+	if (s->stop_asked)
+		return;
+	while (len && (s->buf[len - 1] == '\n' || s->buf[len - 1] == '\r'))
+		len--;
+	memcpy(line, s->buf, len);
+	line[len] = '\0';
+	if (s->m->on_line(line, s->m->on_line_ctx))
+		s->stop_asked = true;
+}
+
 static void stream_emit(struct stream *s, size_t n)
 {
-	if (!line_is_dropped(s, s->buf, n)) {
+	if (s->console && s->m && s->m->on_line) {
+		stream_to_callback(s, n);
+	} else if (s->quiet_all) {
+		/* the caller wants none of QEMU's own messages */
+	} else if (!line_is_dropped(s, s->buf, n)) {
 		if (s->m && s->m->around_output)
 			s->m->around_output(true, s->m->around_output_ctx);
 		write_all(s->out_fd, s->buf, n);
@@ -214,6 +237,13 @@ struct watch {
 
 static void watch_stop(struct watch *w, int status, long long now)
 {
+	if (w->reaped) {
+		/* QEMU ended already (its last lines are being drained): nothing to signal, but the run
+		 * still ends the way it was asked to. */
+		if (!w->stop_status)
+			w->stop_status = status;
+		return;
+	}
 	if (w->stop_status) {
 		/* A second Ctrl-C: do not wait for the grace period. */
 		if (status == QEMU_RUN_SIGINT)
@@ -287,6 +317,9 @@ static void finish(const struct watch *w, const struct machine *m, struct qemu_r
 		break;
 	case QEMU_RUN_SIGINT: snprintf(r->summary, sizeof(r->summary), "interrupted, QEMU stopped"); break;
 	case QEMU_RUN_SIGTERM: snprintf(r->summary, sizeof(r->summary), "terminated, QEMU stopped"); break;
+	case QEMU_RUN_STOPPED:
+		snprintf(r->summary, sizeof(r->summary), "stopped on a console line, QEMU stopped");
+		break;
 	default:
 		r->exit_status = qemu_status_classify(w->wait_status, r->summary, sizeof(r->summary));
 		return;
@@ -297,7 +330,8 @@ static void finish(const struct watch *w, const struct machine *m, struct qemu_r
 int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result *r)
 {
 	struct sigaction old_int, old_term, old_chld;
-	struct stream out = {.out_fd = 1, .m = m}, err = {.out_fd = 2, .quiet = !m->verbose, .m = m};
+	struct stream out = {.out_fd = 1, .m = m, .console = true},
+		      err = {.out_fd = 2, .quiet = !m->verbose, .quiet_all = m->quiet, .m = m};
 	int exec_errno;
 
 	memset(r, 0, sizeof(*r));
@@ -343,6 +377,10 @@ int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result 
 			if (fds[2].revents)
 				stream_read(&err);
 		}
+		if (out.stop_asked && !w.stop_status)
+			watch_stop(&w, QEMU_RUN_STOPPED, now_ms());
+		if (out.stop_asked && w.reaped)
+			break; /* no line is wanted any more: no need to drain */
 		watch_step(&w);
 	}
 	if (!w.reaped) {

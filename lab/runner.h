@@ -30,13 +30,22 @@ struct lab_system {
 	const char *faults;	/* a fault plan (YAML) handed to the engine at boot, NULL for none */
 	const char *channel;	/* create the host channel at this path (removed after the boot), NULL none */
 	enum lab_mode mode;
-	uint64_t seed;		  /* recorded in the run record; plans and campaigns derive theirs from it */
-	unsigned int smp;	  /* 0: what the config needs */
-	const char *mem;	  /* NULL: what the config needs */
-	unsigned int timeout_s;	  /* 0: the runner's default (120 s; deterministic boots get 600 s) */
-	char **qemu_args;	  /* appended to QEMU's command line as given */
+	uint64_t seed;		/* recorded in the run record; plans and campaigns derive theirs from it */
+	unsigned int smp;	/* 0: what the config needs */
+	const char *mem;	/* NULL: what the config needs */
+	unsigned int timeout_s; /* 0: the runner's default (120 s; deterministic boots get 600 s) */
+	char **qemu_args;	/* appended to QEMU's command line as given */
 	int nr_qemu_args;
+	/* Added after the interface was first published (all optional, zero means the default): */
+	const char *hv_image; /* NULL: x86_64_hv/tessera-hv.elf beside the executable */
+	const char *qemu;     /* NULL: qemu-system-x86_64 */
+	const char *cpu;      /* NULL: EPYC */
+	bool bundle;	      /* the config's modules as one boot bundle, as a LAVA job boots them */
+	bool verbose;	      /* print the QEMU command line on stderr and keep QEMU's warnings */
 };
+
+/* timeout_s for a boot without a time limit */
+#define LAB_TIMEOUT_NONE 0xffffffffu
 
 /* How to repeat a boot (docs/lab-runner.md). Filled in by lab_run() whether or not the boot succeeded. */
 struct lab_run_record {
@@ -48,10 +57,15 @@ struct lab_run_record {
 	uint64_t seed;
 	const char *mode; /* "deterministic" or "wallclock" */
 	char git_revision[48];
-	char host_cpu[96];	/* /proc/cpuinfo model name */
-	char host_kernel[160];	/* uname: sysname release version */
+	char host_cpu[96];	     /* /proc/cpuinfo model name */
+	char host_kernel[160];	     /* uname: sysname release version */
 	double load_start, load_end; /* the 1-minute load average */
 	char started[32], ended[32]; /* ISO 8601 UTC with milliseconds */
+	/* Added after the interface was first published: */
+	char *config; /* the config's real path (malloc'd), NULL without */
+	char *faults; /* the fault plan's real path (malloc'd), NULL without */
+	char *images; /* what image_sha256 covers, "SHA256  PATH\n" per file as sha256sum prints (malloc'd) */
+	int exit_status; /* the boot's, as struct lab_run has it (for a record read on its own) */
 };
 
 struct lab_hooks {
@@ -63,6 +77,11 @@ struct lab_hooks {
 	int (*before)(struct machine *m, const char *workdir, void *ctx);
 	void *ctx;
 	bool quiet; /* QEMU's own messages are not copied to stderr */
+	/* Added after the interface was first published: */
+	/* After QEMU has been reaped (or could not start), before the scratch directory goes, with the
+	 * boot's exit status. NULL: none. */
+	void (*after)(int status, void *ctx);
+	const char *prog; /* prefix of the runner's own messages on stderr; NULL: "tessera" */
 };
 
 #define LAB_RUN_STOPPED 125 /* the on_line callback asked for the boot to stop */
@@ -75,8 +94,13 @@ struct lab_run {
 	struct lab_run_record record;
 };
 
-/* Boot s. Returns r->exit_status; r must be released with lab_run_release() afterwards. */
+/* Boot s (h may be NULL). Returns r->exit_status; r must be released with lab_run_release() afterwards. */
 int lab_run(const struct lab_system *s, const struct lab_hooks *h, struct lab_run *r);
 void lab_run_release(struct lab_run *r);
+
+/* The run record as one JSON object (docs/lab-runner.md), heap-allocated; NULL when out of memory. */
+char *lab_run_record_json(const struct lab_run_record *rec);
+/* That JSON into path (replaced whole: written under a temporary name, then renamed). 0, or -1 with errno. */
+int lab_run_record_write(const struct lab_run_record *rec, const char *path);
 
 #endif

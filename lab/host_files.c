@@ -1,0 +1,119 @@
+/* Files beside the executable, capturing a command's output, removing a scratch tree (host_files.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "host_files.h"
+
+int lab_path_beside_exe(char *path, size_t size, const char *rel)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	int len = rel && rel[0] ? snprintf(path, size, "%s/%s", exe, rel) : snprintf(path, size, "%s", exe);
+	return len < 0 || (size_t)len >= size ? -1 : 0;
+}
+
+int lab_spawn_capture(char *const *argv, bool merge_stderr, char **out)
+{
+	int fds[2];
+
+	*out = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int null_fd = open("/dev/null", O_RDWR);
+		if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(fds[1], 1) < 0 ||
+		    dup2(merge_stderr ? fds[1] : null_fd, 2) < 0)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	for (;;) {
+		if (buf && cap - len < 1024) {
+			char *bigger = realloc(buf, cap * 2);
+			if (!bigger) {
+				free(buf);
+				buf = NULL;
+			} else {
+				buf = bigger;
+				cap *= 2;
+			}
+		}
+		char sink[4096];
+		ssize_t n = buf ? read(fds[0], buf + len, cap - len - 1) : read(fds[0], sink, sizeof(sink));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (buf)
+			len += (size_t)n;
+	}
+	close(fds[0]);
+	if (buf)
+		buf[len] = '\0';
+	*out = buf;
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int lab_make_scratch_dir(char *dir, size_t size, const char *prefix)
+{
+	const char *tmp = getenv("TMPDIR");
+	int len = snprintf(dir, size, "%s/%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+
+	if (len < 0 || (size_t)len >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_failed; /* nftw passes no context; set only while lab_remove_tree runs */
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) && errno != ENOENT)
+		remove_failed = 1;
+	return 0;
+}
+
+int lab_remove_tree(const char *dir)
+{
+	remove_failed = 0;
+	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
+		return -1;
+	return remove_failed ? -1 : 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * The host's file chores that every feature needs once: files beside the executable (the build
+ * directory holds the hypervisor image, the guests and, one level up, the source tree), a command's
+ * output captured, a scratch directory removed with everything in it.
+ */
+#ifndef TESSERA_LAB_HOST_FILES_H
+#define TESSERA_LAB_HOST_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* <directory of /proc/self/exe>/rel into path. 0, or -1 when the executable's path cannot be read or the
+ * result does not fit. rel may be "" for the directory itself. */
+int lab_path_beside_exe(char *path, size_t size, const char *rel);
+
+/*
+ * Run argv (argv[0] searched in PATH) with stdin from /dev/null and its stdout (with merge_stderr, its
+ * stderr too; else stderr is discarded) captured into *out (heap, NUL-terminated; may be NULL when out of
+ * memory). Returns its exit status, 128 + signal when a signal killed it, 127 when it could not start, -1
+ * when no process could be made.
+ */
+int lab_spawn_capture(char *const *argv, bool merge_stderr, char **out);
+
+/* A scratch directory TMPDIR/prefix.XXXXXX (TMPDIR unset: /tmp) into dir; 0 or -1 (errno set). */
+int lab_make_scratch_dir(char *dir, size_t size, const char *prefix);
+
+/* Remove dir and everything in it (symbolic links are removed, not followed). 0, or -1 when something
+ * was left. */
+int lab_remove_tree(const char *dir);
+
+#endif
