@@ -29,6 +29,8 @@ const char run_usage[] =
 	"                   the config before anything boots\n"
 	"  --channel FILE   share a host channel at FILE (created, removed after the run) so that\n"
 	"                   `tessera fi inject` and `tessera cell` can send commands while it runs\n"
+	"  --record FILE    write the run record (config and image hashes, QEMU version and command\n"
+	"                   line, git revision, host, times: docs/lab-runner.md) to FILE as JSON\n"
 	"  --bundle         pass the config blob and the images as one boot bundle (docs/lab.md), as a\n"
 	"                   LAVA job does, instead of one boot module per file\n"
 	"  -v, --verbose    print the QEMU command line and QEMU's own warnings\n"
@@ -78,8 +80,8 @@ static bool option_is(const char *arg, const char *name)
 
 int run_options_parse(int argc, char **argv, struct run_options *o, char *err, size_t size)
 {
-	static const char *const with_value[] = {"--smp",     "--mem",	  "--cpu",    "--append",
-						 "--timeout", "--config", "--faults", "--channel"};
+	static const char *const with_value[] = {"--smp",    "--mem",	 "--cpu",     "--append", "--timeout",
+						 "--config", "--faults", "--channel", "--record"};
 	unsigned long n;
 
 	memset(o, 0, sizeof(*o));
@@ -176,6 +178,12 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 				return -1;
 			}
 			o->channel = v;
+		} else if (!strcmp(name, "--record")) {
+			if (!v[0]) {
+				snprintf(err, size, "--record: expected a file name");
+				return -1;
+			}
+			o->record = v;
 		}
 	}
 	if (o->config && o->no_config) {

@@ -11,9 +11,10 @@ struct run_options {
 	const char *config;	/* --config FILE, NULL without */
 	const char *faults;	/* --faults PLAN.yaml, NULL without */
 	const char
-		*channel; /* --channel FILE: the host channel, for tessera fi inject / cell; NULL without */
-	bool no_config;	  /* --no-config: boot the hypervisor alone, with no cells */
-	bool bundle;	  /* --bundle: the boot modules as one boot bundle */
+		*channel;   /* --channel FILE: the host channel, for tessera fi inject / cell; NULL without */
+	const char *record; /* --record FILE: the run record as JSON; NULL without */
+	bool no_config;	    /* --no-config: boot the hypervisor alone, with no cells */
+	bool bundle;	    /* --bundle: the boot modules as one boot bundle */
 	bool help;
 };
 

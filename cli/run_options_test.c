@@ -113,3 +113,17 @@ Test(run_options, bundle_needs_a_config)
 	cr_assert_eq(PARSE("--bundle", "--no-config"), -1);
 	cr_assert_str_eq(err, "--bundle needs a config: --no-config boots no modules to bundle");
 }
+
+Test(run_options, record_file)
+{
+	cr_assert_eq(PARSE("--record", "boot.json"), 0, "%s", err);
+	cr_assert_str_eq(o.record, "boot.json");
+	cr_assert_eq(PARSE("--record=r.json", "--no-config"), 0, "%s", err);
+	cr_assert_str_eq(o.record, "r.json");
+	cr_assert_eq(PARSE("--smp", "1"), 0);
+	cr_assert_null(o.record);
+	cr_assert_eq(PARSE("--record="), -1);
+	cr_assert_str_eq(err, "--record: expected a file name");
+	cr_assert_eq(PARSE("--record"), -1);
+	cr_assert_str_eq(err, "--record: missing value");
+}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,7 +38,7 @@ int lab_spawn_capture(char *const *argv, bool merge_stderr, char **out)
 	fflush(stderr);
 	if (pipe2(fds, O_CLOEXEC))
 		return -1;
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
@@ -45,6 +46,10 @@ int lab_spawn_capture(char *const *argv, bool merge_stderr, char **out)
 	}
 	if (pid == 0) {
 		int null_fd = open("/dev/null", O_RDWR);
+		/* Like QEMU, it must not outlive us whatever kills us. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(fds[1], 1) < 0 ||
 		    dup2(merge_stderr ? fds[1] : null_fd, 2) < 0)
 			_exit(127);

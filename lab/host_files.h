@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The hypervisor image, relative to the directory of the executable (the build directory). */
+#define LAB_HV_IMAGE_REL "x86_64_hv/tessera-hv.elf"
+
 /* <directory of /proc/self/exe>/rel into path. 0, or -1 when the executable's path cannot be read or the
  * result does not fit. rel may be "" for the directory itself. */
 int lab_path_beside_exe(char *path, size_t size, const char *rel);

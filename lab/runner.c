@@ -24,7 +24,6 @@
 #include "run_record.h"
 #include "runner.h"
 
-#define HV_IMAGE_REL "x86_64_hv/tessera-hv.elf"
 /* The build directory sits in the source tree (./tessera builds into out/), so the shipped configs are here: */
 #define DEFAULT_CONFIG_REL	"../configs/default.yaml"
 #define TIMEOUT_DEFAULT_S	120
@@ -53,7 +52,7 @@ static int find_hv_image(struct boot *b)
 {
 	if (b->s->hv_image) {
 		snprintf(b->hv, sizeof(b->hv), "%s", b->s->hv_image);
-	} else if (lab_path_beside_exe(b->hv, sizeof(b->hv), HV_IMAGE_REL)) {
+	} else if (lab_path_beside_exe(b->hv, sizeof(b->hv), LAB_HV_IMAGE_REL)) {
 		fprintf(stderr, "%s: cannot find my own executable in /proc/self/exe\n", b->prog);
 		return 1;
 	}

@@ -74,19 +74,6 @@ static void job_start(struct job *j, const char *const *argv)
 	close(fd);
 }
 
-static bool is_qemu(pid_t pid)
-{
-	char path[64], comm[64] = "";
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return !strncmp(comm, "qemu-system", 11);
-}
-
 static char *job_log(const struct job *j)
 {
 	static char text[8192];
@@ -105,7 +92,7 @@ static bool wait_for_marked_qemu(const struct job *j)
 	for (int t = 0; t < QEMU_WAIT_S * 20; t++) {
 		int n = pids_with_env(j->mark, pids, MAX_PIDS);
 		for (int i = 0; i < n && i < MAX_PIDS; i++)
-			if (is_qemu(pids[i]))
+			if (process_is_machine_qemu(pids[i]))
 				return true;
 		if (waitpid(j->pid, NULL, WNOHANG) == j->pid)
 			return false;

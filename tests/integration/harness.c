@@ -36,17 +36,38 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* The first child of `parent` in /proc, or 0. tessera has one child: QEMU. */
+bool process_is_machine_qemu(pid_t pid)
+{
+	char path[64], args[8192];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	size_t n = fread(args, 1, sizeof(args) - 1, f);
+	fclose(f);
+	args[n] = '\0';
+	if (!strstr(args, "qemu-system"))
+		return false;
+	for (size_t i = 0; i < n; i += strlen(args + i) + 1)
+		if (!strcmp(args + i, "-kernel"))
+			return true;
+	return false;
+}
+
+/* The QEMU child of `parent` in /proc, or 0. tessera's other children (git and `qemu --version`, asked
+ * for the run record) are not it. */
 static pid_t find_child(pid_t parent)
 {
-	char path[64], buf[512];
+	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", parent, parent);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return 0;
 	pid_t child = 0;
-	if (fgets(buf, sizeof(buf), f))
-		child = (pid_t)atoi(buf);
+	int pid;
+	while (!child && fscanf(f, "%d", &pid) == 1)
+		if (process_is_machine_qemu(pid))
+			child = pid;
 	fclose(f);
 	return child;
 }

@@ -33,6 +33,9 @@ void tessera_free(struct tessera_proc *p);
 /* Run a shell command built with printf formatting; returns system()'s status. */
 int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Whether pid is a QEMU that boots a machine: QEMU with a -kernel argument (`qemu-system-x86_64
+ * --version`, which tessera runs once for the run record, has none). */
+bool process_is_machine_qemu(pid_t pid);
 /* True while a process with that pid exists (zombies included). */
 bool process_exists(pid_t pid);
 /*
