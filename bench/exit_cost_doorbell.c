@@ -230,19 +230,15 @@ int exit_cost_doorbell_run(const char *dir, const char *config, unsigned int cal
 		return 1;
 	}
 	close(fd);
-	const char *qemu[] = {"-icount",
-			      "shift=0,sleep=off",
-			      "-singlestep",
-			      "-d",
-			      "exec,nochain",
-			      "-dfilter",
-			      filter,
-			      "-D",
-			      log,
-			      NULL};
+	/* -icount shift=0,sleep=off comes first, from the runner's deterministic mode. */
+	const char *qemu[] = {"-singlestep", "-d", "exec,nochain", "-dfilter", filter, "-D", log, NULL};
 	char *out = NULL;
-	int st = exit_cost_boot(dir, cfg, record, append, qemu, &out);
+	int st = exit_cost_boot(cfg, record, append, qemu, &out);
 	char want[128];
+	if (exit_cost_interrupted(st)) {
+		bad = st;
+		goto done;
+	}
 	snprintf(want, sizeof(want), "role=recv calls=%u taken=%u", calls, calls);
 	if (st || !out || !strstr(out, want)) {
 		fprintf(stderr,
