@@ -271,6 +271,8 @@ int lab_run(const struct lab_system *s, const struct lab_hooks *h, struct lab_ru
 	sigaction(SIGPIPE, &ignore, &old_pipe);
 
 	int ret = prepare(b);
+	/* Known once the config is found (prepare may stop later, the command is still the boot's). */
+	run_record_set_repeat(&r->record, s, r->record.config, b->m.timeout_s);
 	if (ret) {
 		if (!r->summary[0])
 			set_summary(b, ret == 2 ? "bad config, plan or options: nothing booted"
@@ -297,6 +299,8 @@ void lab_run_release(struct lab_run *r)
 	free(r->record.config);
 	free(r->record.faults);
 	free(r->record.images);
+	free(r->record.repeat);
+	r->record.repeat = NULL;
 	r->record.qemu_cmdline = r->record.hv_cmdline = r->record.config = r->record.faults = NULL;
 	r->record.images = NULL;
 }
