@@ -253,3 +253,25 @@ Test(lab_runner, channel_and_hv_cmdline, .timeout = 60)
 	rmdir(dir);
 	lab_run_release(&r);
 }
+
+/* A machine that never ends (-S: its CPUs stay stopped) meets the time limit: 124, QEMU reaped. */
+Test(lab_runner, timeout_ends_the_boot, .timeout = 60)
+{
+	char *args[] = {"-S"};
+	struct lines l = {0};
+	struct lab_system s = {
+		.no_config = true, .smp = 1, .timeout_s = 2, .qemu_args = args, .nr_qemu_args = 1};
+	struct lab_hooks h = {.on_line = count_line, .ctx = &l};
+	struct lab_run r;
+
+	int st = lab_run(&s, &h, &r);
+	cr_expect_eq(st, 124, "status %d (%s)", st, r.summary);
+	cr_expect(strstr(r.summary, "timed out after 2 s"), "summary '%s'", r.summary);
+	cr_expect_eq(l.n, 0, "a stopped machine printed:\n%s", l.text);
+	cr_expect(r.record.qemu_cmdline && strstr(r.record.qemu_cmdline, " -S"), "%s", r.record.qemu_cmdline);
+	cr_expect(r.record.repeat && strstr(r.record.repeat, " --timeout 2 -- -S"), "repeat: %s",
+		  r.record.repeat);
+	expect_no_children();
+	lab_run_release(&r);
+	free(l.text);
+}
