@@ -297,8 +297,8 @@ void run_record_set_repeat(struct lab_run_record *rec, const struct lab_system *
 	if (s->mode == LAB_MODE_DETERMINISTIC || s->nr_qemu_args > 0)
 		argv[n++] = "--";
 	if (s->mode == LAB_MODE_DETERMINISTIC) {
-		argv[n++] = "-icount";
-		argv[n++] = "shift=0,sleep=off";
+		argv[n++] = LAB_ICOUNT_OPTION;
+		argv[n++] = LAB_ICOUNT_VALUE;
 	}
 	for (int i = 0; i < s->nr_qemu_args; i++)
 		argv[n++] = s->qemu_args[i];

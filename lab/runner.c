@@ -28,7 +28,6 @@
 #define DEFAULT_CONFIG_REL	"../configs/default.yaml"
 #define TIMEOUT_DEFAULT_S	120
 #define TIMEOUT_DETERMINISTIC_S 600 /* icount runs every instruction in turn: slower than plain TCG */
-#define ICOUNT_ARGS		"-icount", "shift=0,sleep=off"
 
 /* One boot's state: everything lives as long as the lab_run() call. */
 struct boot {
@@ -126,7 +125,7 @@ static int set_up_machine(struct boot *b)
 	}
 	/* qemu_cmdline_build() copies every argument: the casts only fit the machine's type. */
 	if (s->mode == LAB_MODE_DETERMINISTIC) {
-		static const char *const icount[] = {ICOUNT_ARGS};
+		static const char *const icount[] = {LAB_ICOUNT_OPTION, LAB_ICOUNT_VALUE};
 		b->extra[n++] = (char *)icount[0];
 		b->extra[n++] = (char *)icount[1];
 	}

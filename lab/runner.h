@@ -17,6 +17,10 @@
 
 #include "machine.h"
 
+/* What LAB_MODE_DETERMINISTIC adds to QEMU's command line, before the caller's arguments. */
+#define LAB_ICOUNT_OPTION "-icount"
+#define LAB_ICOUNT_VALUE  "shift=0,sleep=off"
+
 enum lab_mode {
 	LAB_MODE_WALLCLOCK,	/* real time, real noise */
 	LAB_MODE_DETERMINISTIC, /* -icount shift=0,sleep=off: exact instruction counts, repeatable */
