@@ -20,6 +20,7 @@
 #include "../qemu_cmdline.h"
 #include "bundle_write.h"
 #include "job_render.h"
+#include "../regress/cmd_regress.h"
 #include "lava_store.h"
 
 #define HV_REL "/x86_64_hv/tessera-hv.elf"
@@ -47,7 +48,9 @@ static const char lab_usage[] =
 	"all.\n"
 	"submit  submit jobs with lavacli to an instance (default: the local one), wait, judge as run does.\n"
 	"\n"
-	"Not yet available: rendering plans and campaigns, lab regress.\n"
+	"       tessera lab regress [--baseline DB] [-o DB] [--steps LIST] [--append ARGS] (--help)\n"
+	"\n"
+	"Not yet available: rendering plans and campaigns.\n"
 	"Exit status: 0 all cases passed, 1 a case failed or a job was incomplete, 2 bad input.\n";
 
 /* A formatted string on the heap (the command is one short process: what it makes lives to its end). */
@@ -296,6 +299,14 @@ static int run(int argc, char **argv, const char *what)
 
 int cmd_lab(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "regress")) {
+		char out[PATH_MAX];
+		if (exe_dir(out, sizeof(out))) {
+			fprintf(stderr, "tessera lab regress: cannot find my own executable\n");
+			return 1;
+		}
+		return cmd_regress(argc - 1, argv + 1, out);
+	}
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(lab_usage, stdout);
