@@ -163,7 +163,16 @@ static unsigned int compare_step(const char *step, const struct regress_result *
 			       : "");
 		found++;
 	}
-	for (size_t i = 0; base && i < base->nr_cases; i++)
+	/* A step that could not judge: what it did not produce is one line, not one per case. */
+	size_t gone_cases = 0, gone_metrics = 0;
+	for (size_t i = 0; base && !now->complete && i < base->nr_cases; i++)
+		gone_cases += !find_case(now, base->cases[i].name);
+	for (size_t i = 0; base && !now->complete && i < base->nr_metrics; i++)
+		gone_metrics += !find_metric(now, base->metrics[i].name);
+	if (gone_cases || gone_metrics)
+		fprintf(out, "  (%s: %zu cases and %zu metrics of the baseline not produced)\n", step,
+			gone_cases, gone_metrics);
+	for (size_t i = 0; base && now->complete && i < base->nr_cases; i++)
 		if (!find_case(now, base->cases[i].name)) {
 			fprintf(out, "REGRESSION %s: the case is gone (it %s in the baseline)\n",
 				base->cases[i].name, base->cases[i].pass ? "passed" : "failed");
@@ -171,6 +180,8 @@ static unsigned int compare_step(const char *step, const struct regress_result *
 		}
 	for (size_t i = 0; base && i < base->nr_metrics; i++) {
 		const struct regress_metric *b = &base->metrics[i], *m = find_metric(now, b->name);
+		if (!m && !now->complete)
+			continue;
 		if (!m) {
 			fprintf(out, "REGRESSION %s: the metric is gone (%g %s in the baseline)\n", b->name,
 				b->value, b->unit);

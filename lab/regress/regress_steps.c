@@ -165,6 +165,11 @@ static int step_exit_cost(const struct regress_ctx *ctx, struct regress_result *
 	log_proc(r, "tessera bench exit-cost --calls 20 --rows " EXIT_COST_ROWS, &p);
 	if (p.status != 0 && p.status != 1)
 		regress_incomplete(r, "bench exit-cost failed (exit status %d)", p.status);
+	/* Its first complaint says which figure is missing and why (the whole output is in the log). */
+	const char *why = strstr(p.err, "tessera bench exit-cost: ");
+	char reason[256] = "";
+	if (why)
+		snprintf(reason, sizeof(reason), "%.*s", (int)strcspn(why, "\n"), why);
 	unsigned int figures = 0;
 	for_each_line(line, p.out)
 	{
@@ -182,7 +187,8 @@ static int step_exit_cost(const struct regress_ctx *ctx, struct regress_result *
 		figures++;
 	}
 	if (!figures)
-		regress_incomplete(r, "bench exit-cost printed no figures");
+		regress_incomplete(r, "bench exit-cost printed no figures%s%s", reason[0] ? ": " : "",
+				   reason);
 	regress_proc_free(&p);
 	return 0;
 }
