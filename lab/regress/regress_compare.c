@@ -32,52 +32,63 @@ static const char *text(sqlite3_stmt *st, int i)
 	return t ? t : "";
 }
 
+/*
+ * Per step, the latest done regress run that ran it: a run of some steps only (--steps) is the baseline
+ * of those steps and leaves the others' baseline as it was.
+ */
 static int load(sqlite3 *db, struct regress_baseline *b)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *cs, *ms;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT id, coalesce(git_revision, '?'), started FROM runs WHERE plan = ?1 AND"
-			       " status = 'done' ORDER BY id DESC LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, REGRESS_PLAN, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		b->run_id = sqlite3_column_int64(st, 0);
-		snprintf(b->revision, sizeof(b->revision), "%s", text(st, 1));
-		snprintf(b->started, sizeof(b->started), "%s", text(st, 2));
-	}
-	sqlite3_finalize(st);
-	if (!b->run_id)
-		return 1;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT j.name, c.name, c.result FROM jobs j JOIN cases c ON c.job_id = j.id"
-			       " WHERE j.run_id = ?1 AND j.source = 'regress' ORDER BY j.id, c.seq",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, b->run_id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		regress_add_case(step_of(b, text(st, 0)), !strcmp(text(st, 2), "pass"), "", "%s",
-				 text(st, 1));
-	sqlite3_finalize(st);
-	/* Steps with no cases still count as run: their jobs, then their metrics (one boot per step). */
-	if (sqlite3_prepare_v2(db, "SELECT name FROM jobs WHERE run_id = ?1 AND source = 'regress'", -1, &st,
-			       NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, b->run_id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		step_of(b, text(st, 0));
-	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(
 		    db,
-		    "SELECT b.configuration, s.workload || '/' || s.metric, s.unit, s.value FROM boots b"
-		    " JOIN samples s ON s.boot_id = b.id WHERE b.run_id = ?1 ORDER BY b.id, s.rowid",
+		    "SELECT j.name, max(r.id) FROM jobs j JOIN runs r ON r.id = j.run_id WHERE r.plan = ?1"
+		    " AND r.status = 'done' AND j.source = 'regress' GROUP BY j.name ORDER BY min(j.id)",
 		    -1, &st, NULL) != SQLITE_OK)
 		return -1;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT c.name, c.result FROM jobs j JOIN cases c ON c.job_id = j.id"
+			       " WHERE j.run_id = ?1 AND j.name = ?2 AND j.source = 'regress' ORDER BY c.seq",
+			       -1, &cs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(
+		    db,
+		    "SELECT s.workload || '/' || s.metric, s.unit, s.value FROM boots b JOIN samples s"
+		    " ON s.boot_id = b.id WHERE b.run_id = ?1 AND b.configuration = ?2 ORDER BY s.rowid",
+		    -1, &ms, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, REGRESS_PLAN, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t run = sqlite3_column_int64(st, 1);
+		struct regress_result *r = step_of(b, text(st, 0));
+		const char *name = b->step_names[b->nr_steps - 1];
+		if (run > b->run_id)
+			b->run_id = run;
+		sqlite3_bind_int64(cs, 1, run);
+		sqlite3_bind_text(cs, 2, name, -1, SQLITE_STATIC);
+		while (sqlite3_step(cs) == SQLITE_ROW)
+			regress_add_case(r, !strcmp(text(cs, 1), "pass"), "", "%s", text(cs, 0));
+		sqlite3_reset(cs);
+		sqlite3_bind_int64(ms, 1, run);
+		sqlite3_bind_text(ms, 2, name, -1, SQLITE_STATIC);
+		while (sqlite3_step(ms) == SQLITE_ROW)
+			regress_add_metric(r, text(ms, 0), text(ms, 1), sqlite3_column_double(ms, 2));
+		sqlite3_reset(ms);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(cs);
+	sqlite3_finalize(ms);
+	if (!b->run_id)
+		return 1;
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(git_revision, '?'), started FROM runs WHERE id = ?1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
 	sqlite3_bind_int64(st, 1, b->run_id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		regress_add_metric(step_of(b, text(st, 0)), text(st, 1), text(st, 2),
-				   sqlite3_column_double(st, 3));
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(b->revision, sizeof(b->revision), "%s", text(st, 0));
+		snprintf(b->started, sizeof(b->started), "%s", text(st, 1));
+	}
 	sqlite3_finalize(st);
 	return 0;
 }

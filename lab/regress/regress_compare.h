@@ -1,6 +1,6 @@
 /*
- * lab regress's baseline: the latest completed `lab regress` run of a results database (its cases and
- * metrics), and the comparison of a new run with it (docs/lab.md, "Regression baselines").
+ * lab regress's baseline: per step, the latest completed `lab regress` run of a results database that ran
+ * it (its cases and metrics), and the comparison of a new run with it (docs/lab.md, "Regression baselines").
  */
 #ifndef TESSERA_LAB_REGRESS_COMPARE_H
 #define TESSERA_LAB_REGRESS_COMPARE_H
@@ -21,7 +21,10 @@ struct regress_baseline {
 	size_t nr_steps;
 };
 
-/* Load the latest done lab regress run of db_path. 0, or 2 with a message on stderr (bad input). */
+/*
+ * Load the baseline of db_path: per step, its cases and metrics in the latest done lab regress run that ran
+ * it (run_id: the latest of those runs). 0, or 2 with a message on stderr (bad input).
+ */
 int regress_baseline_load(const char *db_path, struct regress_baseline *b);
 void regress_baseline_free(struct regress_baseline *b);
 

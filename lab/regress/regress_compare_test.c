@@ -83,7 +83,7 @@ Test(regress_compare, without_a_baseline_every_failure_and_incomplete_step_count
 	regress_result_free(&now);
 }
 
-Test(regress_compare, a_baseline_is_the_latest_done_regress_run_of_a_database)
+Test(regress_compare, a_steps_baseline_is_the_latest_done_regress_run_that_ran_it)
 {
 	char dir[] = "/tmp/tessera-regress-ut.XXXXXX", path[64], cmd[96];
 	struct results_db db;
@@ -93,25 +93,27 @@ Test(regress_compare, a_baseline_is_the_latest_done_regress_run_of_a_database)
 	cr_assert(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/r.db", dir);
 	cr_assert_eq(results_db_open(&db, path), 0);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
+		/* Runs 1-3 ran step s, run 4 only step t (--steps t). */
+		const char *step = i == 3 ? "t" : "s";
 		struct rdb_case c = {"s/a", i == 1 ? "fail" : "pass", NULL};
 		struct rdb_sample m = {"x", "cost", "insns", 0, 100.0 + i, false};
+		struct rdb_job j = {.run_id = 0, .source = "regress", .name = step};
 		cr_assert_eq(results_db_run_begin(&db, &(struct rdb_run){.plan = REGRESS_PLAN}, &run), 0);
-		cr_assert_eq(results_db_add_job(
-				     &db, &(struct rdb_job){.run_id = run, .source = "regress", .name = "s"},
-				     &c, 1, NULL),
-			     0);
-		cr_assert_eq(
-			results_db_add_boot(&db, run, &(struct rdb_boot){.configuration = "s"}, &m, 1, NULL),
-			0);
-		/* The third run never finished: the baseline is the second. */
-		if (i < 2)
+		j.run_id = run;
+		cr_assert_eq(results_db_add_job(&db, &j, &c, 1, NULL), 0);
+		struct rdb_boot boot = {.configuration = step};
+		cr_assert_eq(results_db_add_boot(&db, run, &boot, &m, 1, NULL), 0);
+		/* The third run never finished: step s's baseline is the second run. */
+		if (i != 2)
 			cr_assert_eq(results_db_run_end(&db, run, "done"), 0);
 	}
 	results_db_close(&db);
 	cr_assert_eq(regress_baseline_load(path, &b), 0);
-	cr_expect_eq(b.run_id, 2);
-	cr_assert_eq(b.nr_steps, 1);
+	cr_expect_eq(b.run_id, 4);
+	cr_assert_eq(b.nr_steps, 2);
+	cr_expect_str_eq(b.step_names[1], "t");
+	cr_expect_eq(b.steps[1].metrics[0].value, 103.0);
 	cr_expect_str_eq(b.step_names[0], "s");
 	cr_assert_eq(b.steps[0].nr_cases, 1);
 	cr_expect_not(b.steps[0].cases[0].pass);
