@@ -295,3 +295,22 @@ Test(lava, a_failed_case_fails_the_run)
 	free(got);
 	tessera_free(&p);
 }
+
+/* `lab lava store` (what run and submit call per job) refuses a malformed results.json with its position. */
+Test(lava, a_malformed_results_file_is_bad_input)
+{
+	char job_dir[128], db[128];
+	struct tessera_proc p;
+
+	snprintf(job_dir, sizeof(job_dir), "%s/job", dir);
+	snprintf(db, sizeof(db), "%s/results.db", dir);
+	cr_assert_eq(sh("mkdir -p '%s' && printf '{\"job\": \"x\",\\n \"cases\": [}\\n' > '%s/results.json'",
+			job_dir, job_dir),
+		     0);
+	tessera_run(&p, 30,
+		    (const char *const[]){"lab", "lava", "store", "--db", db, "--source", "lava-run", job_dir,
+					  NULL});
+	cr_expect_eq(p.status, 2, "status %d\n%s", p.status, p.err);
+	cr_expect(has_line_with(p.err, "tessera: ") && has_line_with(p.err, "/results.json:2:"), "%s", p.err);
+	tessera_free(&p);
+}

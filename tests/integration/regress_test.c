@@ -162,3 +162,18 @@ Test(regress, ctrl_c_leaves_nothing_running)
 	cr_expect_eq(query("SELECT count(*) FROM runs WHERE status = 'interrupted'"), 1);
 	tessera_free(&p);
 }
+
+/* The planted hole's option is checked like any other: a port that does not exist stops the machine. */
+Test(regress, a_bad_planted_port_is_a_bad_config)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 120,
+		    (const char *const[]){"run", "--config",
+					  TESSERA_SOURCE_ROOT "/tests/integration/configs/lava-probe.yaml",
+					  "--append", "insecure_test_grant_port=0x10000", NULL});
+	cr_expect_eq(p.status, 1, "status %d\n%s\n%s", p.status, p.out, p.err);
+	expect_line(&p, "ERROR: insecure_test_grant_port='0x10000': expected a port number 0..65535");
+	cr_expect(!strstr(p.out, "started ("), "a cell started:\n%s", p.out);
+	tessera_free(&p);
+}
