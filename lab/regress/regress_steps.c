@@ -95,9 +95,41 @@ static void check_cell_trace(struct regress_result *r, json_t *cell)
 	regress_add_case(r, v == hv, detail, "trace/%s/violations_match", name ? name : "?");
 }
 
+/* The CTF conversion is read back whole by babeltrace2: one line per record of the trace. */
+static void check_ctf(const struct regress_ctx *ctx, struct regress_result *r, const char *dir,
+		      long long records)
+{
+	char ctf[4200], detail[160];
+	struct regress_proc p;
+	long long lines = 0;
+
+	snprintf(ctf, sizeof(ctf), "%s/ctf", dir);
+	regress_proc_run(
+		&p, BOOT_TIMEOUT_S,
+		(const char *const[]){ctx->tessera, "trace", "convert", dir, "--to", "ctf", "-o", ctf, NULL});
+	int converted = p.status;
+	regress_proc_free(&p);
+	if (converted == 0)
+		regress_proc_run(&p, BOOT_TIMEOUT_S,
+				 (const char *const[]){"/usr/bin/babeltrace2", ctf, NULL});
+	else
+		memset(&p, 0, sizeof(p)), p.status = -1;
+	for (const char *c = p.out; c && *c; c++)
+		lines += *c == '\n';
+	if (converted)
+		snprintf(detail, sizeof(detail), "trace convert --to ctf: exit status %d", converted);
+	else
+		snprintf(detail, sizeof(detail), "babeltrace2 (exit status %d) read %lld of %lld records",
+			 p.status, lines, records);
+	regress_add_case(r, !converted && p.status == 0 && lines == records && records > 0, detail,
+			 "trace/ctf_reads_every_record");
+	regress_proc_free(&p);
+}
+
 /*
  * `tessera trace record` of the default system, then `trace report --json`: the recording worked, lost
- * nothing, and per cell every exit and violation the hypervisor counted is an event of the trace.
+ * nothing, babeltrace2 reads its CTF conversion whole, and per cell every exit and violation the
+ * hypervisor counted is an event of the trace.
  */
 static int step_trace(const struct regress_ctx *ctx, struct regress_result *r)
 {
@@ -131,6 +163,8 @@ static int step_trace(const struct regress_ctx *ctx, struct regress_result *r)
 		return 0;
 	}
 	json_int_t lost = json_integer_value(json_object_get(root, "lost"));
+	json_int_t records = json_integer_value(json_object_get(root, "records"));
+	check_ctf(ctx, r, dir, records);
 	char detail[64];
 	snprintf(detail, sizeof(detail), "%lld records lost", (long long)lost);
 	regress_add_case(r, lost == 0, detail, "trace/no_loss");
@@ -200,7 +234,9 @@ const struct regress_step regress_steps[] = {
 	 step_probe},
 	{"corpus", "the bad-config corpus forced past the host checker: the hypervisor must refuse each",
 	 regress_step_corpus},
-	{"trace", "a trace of the default system: nothing lost, every counted exit and violation an event",
+	{"trace",
+	 "a trace of the default system: nothing lost, read whole as CTF, every counted exit and violation "
+	 "an event",
 	 step_trace},
 	{"exit-cost", "instructions per exit by kind under -icount (exact), with their goals",
 	 step_exit_cost},
