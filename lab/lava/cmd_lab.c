@@ -1,7 +1,9 @@
 /*
- * `tessera lab lava render|run` (docs/lab.md). render builds the machine `tessera run` would boot (the same
- * options, the config's modules as one boot bundle) and writes a LAVA job for it; run hands job files to
- * lava_run.py, which needs Debian's Python modules (Jinja2 for the device dictionary, LAVA's dispatcher).
+ * `tessera lab lava render|run|up|down|submit|store` and `tessera lab regress` (docs/lab.md). render builds
+ * the machine `tessera run` would boot (the same options, the config's modules as one boot bundle) and
+ * writes a LAVA job for it; run hands job files to lava_run.py, which needs Debian's Python modules
+ * (Jinja2 for the device dictionary, LAVA's dispatcher); the scripts call store for each job's results;
+ * regress is lab/regress/.
  */
 #include <errno.h>
 #include <limits.h>
