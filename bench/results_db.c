@@ -12,7 +12,7 @@
 
 #include "results_db.h"
 
-/* Schema version 1. docs/bench.md describes each column; bump RESULTS_DB_SCHEMA_VERSION on any change. */
+/* Schema version 1. docs/bench.md describes each column; a change is a new step in migrations[] below. */
 static const char schema_sql[] =
 	"CREATE TABLE runs ("
 	" id INTEGER PRIMARY KEY,"
@@ -50,6 +50,33 @@ static const char schema_sql[] =
 	" UNIQUE (run_id, experiment_index));"
 	"CREATE INDEX samples_metric ON samples (workload, metric);";
 
+/*
+ * Ordered migration steps: migrations[i] takes a file of version i + 1 to version i + 2, and a new file
+ * gets schema_sql (version 1) and then every step, so that both end with the same schema. Steps only add;
+ * docs/bench.md describes what each adds.
+ */
+static const char *const migrations[] = {
+	/* 1 -> 2: the test cases of LAVA jobs (lab lava run / submit) and of lab regress's steps. */
+	"CREATE TABLE jobs ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER REFERENCES runs (id),"
+	" source TEXT NOT NULL CHECK (source IN ('lava-run', 'lava-submit', 'regress')),"
+	" name TEXT NOT NULL, lava_id TEXT, file TEXT,"
+	" health TEXT NOT NULL CHECK (health IN ('complete', 'incomplete')),"
+	" problems TEXT, started TEXT, ended TEXT, duration_s REAL, log TEXT);"
+	"CREATE TABLE cases ("
+	" job_id INTEGER NOT NULL REFERENCES jobs (id),"
+	" seq INTEGER NOT NULL,"
+	" name TEXT NOT NULL,"
+	" result TEXT NOT NULL CHECK (result IN ('pass', 'fail')),"
+	" detail TEXT,"
+	" PRIMARY KEY (job_id, seq));"
+	"CREATE INDEX cases_name ON cases (name);",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_DB_SCHEMA_VERSION - 1,
+	       "one migration step per schema version after 1");
+
 static int fail(struct results_db *r, const char *what)
 {
 	fprintf(stderr, "tessera: %s: %s: %s\n", r->path, what,
@@ -80,6 +107,23 @@ static int user_version(struct results_db *r)
 	return v;
 }
 
+/* Inside the open transaction: from the file's version (0: empty) up to RESULTS_DB_SCHEMA_VERSION. */
+static int migrate(struct results_db *r)
+{
+	char stamp[64];
+	int v = user_version(r);
+
+	if (v < 0 || v > RESULTS_DB_SCHEMA_VERSION)
+		return -1;
+	if (v == 0 && exec(r, schema_sql) < 0)
+		return -1;
+	for (int step = v ? v : 1; step < RESULTS_DB_SCHEMA_VERSION; step++)
+		if (exec(r, migrations[step - 1]) < 0)
+			return -1;
+	snprintf(stamp, sizeof(stamp), "PRAGMA user_version = %d", RESULTS_DB_SCHEMA_VERSION);
+	return exec(r, stamp);
+}
+
 static int open_flags(struct results_db *r, const char *path, int flags)
 {
 	memset(r, 0, sizeof(*r));
@@ -93,14 +137,13 @@ static int open_flags(struct results_db *r, const char *path, int flags)
 	if (exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON") < 0)
 		goto err;
 	int v = user_version(r);
-	if (v == 0 && (flags & SQLITE_OPEN_CREATE)) {
-		/* A new file: the schema and its version in one transaction, checked again inside it so that
-		 * two writers creating the same file at once create it once. */
-		char stamp[64];
-		snprintf(stamp, sizeof(stamp), "PRAGMA user_version = %d", RESULTS_DB_SCHEMA_VERSION);
+	if ((v == 0 && (flags & SQLITE_OPEN_CREATE)) || (v >= 1 && v < RESULTS_DB_SCHEMA_VERSION)) {
+		/* A new file, or one of an older version: the schema, the missing migration steps and the new
+		 * version in one transaction, with the version read again inside it so that two writers
+		 * opening the same file at once do each step once. */
 		if (exec(r, "BEGIN IMMEDIATE") < 0)
 			goto err;
-		if (user_version(r) == 0 && (exec(r, schema_sql) < 0 || exec(r, stamp) < 0)) {
+		if (migrate(r) < 0) {
 			exec(r, "ROLLBACK");
 			goto err;
 		}
@@ -411,4 +454,73 @@ int64_t results_db_latest_run(struct results_db *r)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return id;
+}
+
+static int insert_cases(struct results_db *r, int64_t job_id, const struct rdb_case *c, size_t n)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db,
+			       "INSERT INTO cases (job_id, seq, name, result, detail) VALUES (?,?,?,?,?)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, job_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		bind_text(st, 3, c[i].name);
+		bind_text(st, 4, c[i].result);
+		bind_text(st, 5, c[i].detail);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int results_db_add_job(struct results_db *r, const struct rdb_job *j, const struct rdb_case *cases,
+		       size_t nr_cases, int64_t *job_id)
+{
+	sqlite3_stmt *st;
+
+	if (exec(r, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(
+		    r->db,
+		    "INSERT INTO jobs (run_id, source, name, lava_id, file, health, problems, started,"
+		    " ended, duration_s, log) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+		    -1, &st, NULL) != SQLITE_OK)
+		goto err;
+	if (j->run_id > 0)
+		sqlite3_bind_int64(st, 1, j->run_id);
+	else
+		sqlite3_bind_null(st, 1);
+	bind_text(st, 2, j->source);
+	bind_text(st, 3, j->name);
+	bind_text(st, 4, j->lava_id);
+	bind_text(st, 5, j->file);
+	bind_text(st, 6, j->health ? j->health : "complete");
+	bind_text(st, 7, j->problems);
+	bind_text(st, 8, j->started);
+	bind_text(st, 9, j->ended);
+	bind_real(st, 10, j->duration_s);
+	if (j->log)
+		sqlite3_bind_text(st, 11, j->log, (int)j->log_len, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 11);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto err;
+	int64_t id = sqlite3_last_insert_rowid(r->db);
+	if (insert_cases(r, id, cases, nr_cases) < 0 || exec(r, "COMMIT") < 0)
+		goto err;
+	if (job_id)
+		*job_id = id;
+	return 0;
+err:
+	fail(r, "cannot record the job");
+	exec(r, "ROLLBACK");
+	return -1;
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RESULTS_DB_SCHEMA_VERSION 1
+#define RESULTS_DB_SCHEMA_VERSION 2
 
 struct sqlite3;
 
@@ -63,6 +63,23 @@ struct rdb_experiment {
 	const char *trace_excerpt;
 };
 
+/* One test case of a job: "cell/test" (LAVA, the probe) or "step/..." (lab regress); "pass" or "fail". */
+struct rdb_case {
+	const char *name, *result, *detail;
+};
+
+/* A unit that produced test cases: a LAVA job, or one step of lab regress (docs/bench.md, "jobs"). */
+struct rdb_job {
+	int64_t run_id;	    /* the run it belongs to (lab regress's), 0 for none */
+	const char *source; /* "lava-run", "lava-submit" or "regress" */
+	const char *name, *lava_id, *file;
+	const char *health; /* "complete" or "incomplete" */
+	const char *problems, *started, *ended;
+	double duration_s; /* < 0: unknown */
+	const char *log;   /* the whole log (LAVA's job log, or the step's output), or NULL */
+	size_t log_len;
+};
+
 /*
  * Open (creating it and its schema if absent) the database at path. Refuses a file of a newer or unknown
  * schema version. Returns 0, or -1 with a message on stderr.
@@ -92,6 +109,10 @@ int results_db_put_experiment(struct results_db *r, int64_t run_id, const struct
  * or -1.
  */
 int results_db_resume(struct results_db *r, int64_t run_id);
+
+/* One job and all its cases, in one transaction. *job_id (may be NULL) receives its id. */
+int results_db_add_job(struct results_db *r, const struct rdb_job *job, const struct rdb_case *cases,
+		       size_t nr_cases, int64_t *job_id);
 
 /* The latest run's id (0 when none). */
 int64_t results_db_latest_run(struct results_db *r);

@@ -1,7 +1,9 @@
 /*
- * `tessera lab lava render|run` (docs/lab.md). render builds the machine `tessera run` would boot (the same
- * options, the config's modules as one boot bundle) and writes a LAVA job for it; run hands job files to
- * lava_run.py, which needs Debian's Python modules (Jinja2 for the device dictionary, LAVA's dispatcher).
+ * `tessera lab lava render|run|up|down|submit|store` and `tessera lab regress` (docs/lab.md). render builds
+ * the machine `tessera run` would boot (the same options, the config's modules as one boot bundle) and
+ * writes a LAVA job for it; run hands job files to lava_run.py, which needs Debian's Python modules
+ * (Jinja2 for the device dictionary, LAVA's dispatcher); the scripts call store for each job's results;
+ * regress is lab/regress/.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +22,8 @@
 #include "../qemu_cmdline.h"
 #include "bundle_write.h"
 #include "job_render.h"
+#include "../regress/cmd_regress.h"
+#include "lava_store.h"
 
 #define HV_REL "/x86_64_hv/tessera-hv.elf"
 /* Debian's interpreter, not a pyenv shim on PATH that lacks Debian's modules */
@@ -28,23 +32,27 @@
 static const char lab_usage[] =
 	"usage: tessera lab lava render [--config FILE] -o DIR [--base-url URL] [--name NAME]\n"
 	"                               [tessera run options] [-- QEMU-ARGS]\n"
-	"       tessera lab lava run [-o DIR] JOB.yaml...\n"
+	"       tessera lab lava run [-o DIR] [--db DB] JOB.yaml...\n"
 	"       tessera lab lava up [--devices N] [--port PORT]\n"
 	"       tessera lab lava down\n"
-	"       tessera lab lava submit [--url URL --token TOKEN [--user USER]] [-o DIR] JOB.yaml...\n"
+	"       tessera lab lava submit [--url URL --token TOKEN [--user USER]] [-o DIR] [--db DB] "
+	"JOB.yaml...\n"
 	"\n"
 	"render  write DIR/NAME.yaml, a LAVA job (device type qemu) that boots the system as `tessera run`\n"
 	"        with the same options would, with DIR/tessera-hv.elf and DIR/NAME.bundle (the config's\n"
 	"        boot modules as one boot bundle) as its images. NAME defaults to the config's file name;\n"
 	"        the image URLs are file:// paths unless --base-url URL (http(s), where DIR is served).\n"
 	"run     run each job with LAVA's own dispatcher (lava-run, as root), print its test cases and\n"
-	"        store the log and the per-case results under DIR (default: out/lava-runs).\n"
+	"        store the log and the per-case results under DIR (default: out/lava-runs) and in the\n"
+	"        results database DB (default: out/results.db; tables jobs and cases, docs/bench.md).\n"
 	"up      a local LAVA instance (PostgreSQL, lava-server on 127.0.0.1:PORT (8090), lava-worker,\n"
 	"        N qemu devices (2)), started without systemd; state in out/lava-instance. down stops it "
 	"all.\n"
 	"submit  submit jobs with lavacli to an instance (default: the local one), wait, judge as run does.\n"
 	"\n"
-	"Not yet available: rendering plans and campaigns, lab regress.\n"
+	"       tessera lab regress [--baseline DB] [-o DB] [--steps LIST] [--append ARGS] (--help)\n"
+	"\n"
+	"Not yet available: rendering plans and campaigns.\n"
 	"Exit status: 0 all cases passed, 1 a case failed or a job was incomplete, 2 bad input.\n";
 
 /* A formatted string on the heap (the command is one short process: what it makes lives to its end). */
@@ -263,8 +271,9 @@ static int run(int argc, char **argv, const char *what)
 	bool instance = strcmp(what, "run");
 	char *script = fmt("%s/../lab/lava/%s", out, instance ? "lava_instance.py" : "lava_run.py"),
 	     *cache = fmt("%s/lava-server", out), *runs = fmt("%s/lava-runs", out),
-	     *state = fmt("%s/lava-instance", out);
-	if (argc + 8 > (int)(sizeof(args) / sizeof(args[0]))) {
+	     *state = fmt("%s/lava-instance", out), *tessera = fmt("%s/tessera", out),
+	     *db = fmt("%s/results.db", out);
+	if (argc + 12 > (int)(sizeof(args) / sizeof(args[0]))) {
 		fprintf(stderr, "tessera lab lava run: too many arguments\n");
 		return 2;
 	}
@@ -274,6 +283,11 @@ static int run(int argc, char **argv, const char *what)
 	args[n++] = instance ? state : cache;
 	args[n++] = "--default-output";
 	args[n++] = runs;
+	/* The scripts store each job's results through `tessera lab lava store`: one writer of the schema. */
+	args[n++] = "--tessera";
+	args[n++] = tessera;
+	args[n++] = "--default-db";
+	args[n++] = db;
 	if (instance)
 		args[n++] = argv[0];
 	for (int i = 1; i < argc; i++)
@@ -287,6 +301,14 @@ static int run(int argc, char **argv, const char *what)
 
 int cmd_lab(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "regress")) {
+		char out[PATH_MAX];
+		if (exe_dir(out, sizeof(out))) {
+			fprintf(stderr, "tessera lab regress: cannot find my own executable\n");
+			return 1;
+		}
+		return cmd_regress(argc - 1, argv + 1, out);
+	}
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(lab_usage, stdout);
@@ -298,6 +320,8 @@ int cmd_lab(int argc, char **argv)
 	}
 	if (!strcmp(argv[2], "render"))
 		return render(argc - 2, argv + 2);
+	if (!strcmp(argv[2], "store"))
+		return lava_store_main(argc - 2, argv + 2);
 	if (!strcmp(argv[2], "run") || !strcmp(argv[2], "up") || !strcmp(argv[2], "down") ||
 	    !strcmp(argv[2], "submit"))
 		return run(argc - 2, argv + 2, argv[2]);

@@ -250,7 +250,7 @@ def submit(args):
     if u.scheme not in ("http", "https") or not u.netloc:
         fail(2, f"--url: expected http(s)://HOST[:PORT], got '{args.url}'")
     uri = f"{u.scheme}://{args.user or USER}:{args.token}@{u.netloc}{u.path.rstrip('/')}/RPC2"
-    jobs, t0 = [], time.monotonic()
+    jobs, t0, started = [], time.monotonic(), lava_run.now_iso()
     for j in args.jobs:
         job = lava_run.load_job(j)
         jobs.append((j, job, lavacli(uri, "jobs", "submit", j).strip()))
@@ -277,7 +277,8 @@ def submit(args):
             f.write(lavacli(uri, "jobs", "logs", jid, "--raw"))
         extra = [] if info.get("health") == "Complete" else [f"health {info.get('health')}"]
         ok = lava_run.report(name, path, jid, out, lava_run.parse_log(log), extra,
-                              time.monotonic() - t0)\
+                              time.monotonic() - t0, started,
+                              lambda o: lava_run.store(args, "lava-submit", o))\
             and ok
     return 0 if ok else 1
 
@@ -286,6 +287,8 @@ def main():
     p = argparse.ArgumentParser(prog=PROG)
     p.add_argument("--state", required=True, help=argparse.SUPPRESS)
     p.add_argument("--default-output", required=True, help=argparse.SUPPRESS)
+    p.add_argument("--tessera", required=True, help=argparse.SUPPRESS)
+    p.add_argument("--default-db", required=True, help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="cmd", required=True)
     u = sub.add_parser("up")
     u.add_argument("--devices", type=int, default=2, choices=range(1, 17), metavar="N")
@@ -296,6 +299,7 @@ def main():
     s.add_argument("--token")
     s.add_argument("--user")
     s.add_argument("-o", "--output")
+    s.add_argument("--db")
     s.add_argument("jobs", nargs="+", metavar="JOB.yaml")
     try:
         args = p.parse_args()
@@ -305,6 +309,7 @@ def main():
         fail(1, f"lava {args.cmd} must run as root")
     if args.cmd == "submit":
         args.output = args.output or args.default_output
+        args.db = args.db or args.default_db
     sys.exit({"up": up, "down": down, "submit": submit}[args.cmd](args))
 
 

@@ -4,7 +4,8 @@
 For each job: render the device dictionary the way lava-server does (Jinja2 over lava-server's device-type
 templates, with the job's `context:` as variables, so that a `{% set %}` in the device dictionary wins),
 run the real `lava-run` with a distinct --job-id, keep its log, take the per-case results from the log's
-`"lvl": "results"` lines, write them beside the log (results.tsv, results.json) and print them.
+`"lvl": "results"` lines, write them beside the log (results.tsv, results.json), store them and the log in
+the results database (through `tessera lab lava store`) and print them.
 
 lava-run exits 0 even when cases fail, so the verdict is ours: exit 0 when every job completed and every
 case passed, 1 when a case failed or a job was incomplete, 2 on bad input. Ctrl-C (or SIGTERM) stops
@@ -180,8 +181,22 @@ def load_job(path):
     return job
 
 
-def report(name, path, job_id, out, results, first_problems, duration):
-    """Judge one job's results, write results.tsv/json into `out`, print; True when all passed."""
+def store(args, source, out):
+    """The job's results.json and lava.log into the results database, by `tessera lab lava store`
+    (bench/results_db.c is the schema's one writer). Returns a problem, or None."""
+    r = subprocess.run([args.tessera, "lab", "lava", "store", "--db", args.db, "--source", source, out],
+                       capture_output=True, text=True)
+    return None if r.returncode == 0 else f"cannot store the results in {args.db}: {r.stderr.strip()}"
+
+
+def now_iso():
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z"
+
+
+def report(name, path, job_id, out, results, first_problems, duration, started=None, save=None):
+    """Judge one job's results, write results.tsv/json into `out`, store them with `save(out)` (returns a
+    problem or None), print; True when all passed and were stored."""
     cases, problems = verdict(results)
     problems = first_problems + problems
     with open(os.path.join(out, "results.tsv"), "w") as f:
@@ -191,16 +206,21 @@ def report(name, path, job_id, out, results, first_problems, duration):
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump({"job": name, "file": os.path.abspath(path), "job_id": job_id,
                    "complete": not problems, "problems": problems,
+                   "started": started, "ended": now_iso(),
+                   "duration_s": round(duration, 3) if isinstance(duration, float) else duration,
                    "cases": [{"case": c, "result": r} for c, r in cases]}, f, indent=1)
+    stored = save(out) if save else None
     for c, r in cases:
         print(f"{name}: {c}: {r.upper()}")
     failed = sum(1 for _, r in cases if r != "pass")
     health = "Complete" if not problems else "Incomplete (" + "; ".join(problems) + ")"
     took = f"{duration:.1f} s" if isinstance(duration, float) else f"{duration} s"
     print(f"{name}: {len(cases) - failed} passed, {failed} failed, job {health}, {took}; "
-          f"log and results in {out}")
+          f"log and results in {out}" + ("" if stored or not save else " and the results database"))
+    if stored:
+        print(f"{name}: {stored}")
     sys.stdout.flush()
-    return not problems and not failed
+    return not problems and not failed and not stored
 
 
 def run_job(i, path, args, tpl_dir):
@@ -215,18 +235,22 @@ def run_job(i, path, args, tpl_dir):
     log = os.path.join(out, "lava.log")
     limit = (job.get("timeouts") or {}).get("job") or {}
     limit_s = limit.get("seconds", 0) + 60 * limit.get("minutes", 0) + 3600 * limit.get("hours", 0)
-    t0 = time.monotonic()
+    t0, started = time.monotonic(), now_iso()
     status = run_lava([args.lava_run, "--job-id", job_id, "--output-dir", os.path.join(out, "lava"),
                        "--device", device, path], log, (limit_s or 3600) + 30)
     first = ["interrupted"] if stopping else [f"lava-run exited with status {status}"] if status else []
-    return report(name, path, job_id, out, parse_log(log), first, time.monotonic() - t0)
+    return report(name, path, job_id, out, parse_log(log), first, time.monotonic() - t0, started,
+                  lambda o: store(args, "lava-run", o))
 
 
 def main():
     p = argparse.ArgumentParser(prog=PROG, description="Run LAVA jobs locally with lava-run.")
     p.add_argument("--templates-cache", required=True, help=argparse.SUPPRESS)
     p.add_argument("--default-output", required=True, help=argparse.SUPPRESS)
+    p.add_argument("--tessera", required=True, help=argparse.SUPPRESS)
+    p.add_argument("--default-db", required=True, help=argparse.SUPPRESS)
     p.add_argument("-o", "--output", help="where the logs and results go (default: out/lava-runs)")
+    p.add_argument("--db", help="the results database (default: out/results.db)")
     p.add_argument("--lava-run", default="/usr/bin/lava-run", help=argparse.SUPPRESS)
     p.add_argument("jobs", nargs="+", metavar="JOB.yaml")
     try:
@@ -234,6 +258,7 @@ def main():
     except SystemExit as e:
         sys.exit(0 if e.code == 0 else 2)
     args.output = args.output or args.default_output
+    args.db = args.db or args.default_db
     for j in args.jobs:
         if not os.path.isfile(j):
             fail(2, f"{j}: no such job file")

@@ -1,13 +1,15 @@
 /*
  * LAVA jobs end to end (docs/lab.md): `tessera lab lava render` jobs for the default system, pingpong and
  * the probe alone, run with the real lava-run through `tessera lab lava run`, give the same test cases
- * with the same results as `tessera run` on the same systems; an incomplete job and a failed case make it
+ * with the same results as `tessera run` on the same systems, both in results.tsv and in the results
+ * database's cases table; an incomplete job and a failed case make it
  * exit 1. Needs root and lava-dispatcher (build/packages.txt), as CI has.
  */
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +106,30 @@ static char *lava_cases(const char *name)
 	return sorted(lines, n);
 }
 
+/* The same rows from the results database DIR/results.db: the cases of the latest job `name` of `source`. */
+static char *db_cases(const char *name, const char *source)
+{
+	char db_path[128], **lines = calloc(4096, sizeof(*lines));
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	snprintf(db_path, sizeof(db_path), "%s/results.db", dir);
+	cr_assert_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "no %s", db_path);
+	cr_assert_eq(sqlite3_prepare_v2(db,
+					"SELECT c.name || char(9) || c.result FROM cases c WHERE c.job_id ="
+					" (SELECT max(id) FROM jobs WHERE name = ?1 AND source = ?2)",
+					-1, &st, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && n < 4096)
+		lines[n++] = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return sorted(lines, n);
+}
+
 static void render(const char *config, const char *const *more)
 {
 	const char *args[16] = {"lab", "lava", "render", "--config", config, "-o", dir};
@@ -127,7 +153,7 @@ static const char *const configs[][2] = {
 /* `verb` ("run" or "submit") the three jobs; each must complete and equal `tessera run`'s cases. */
 static void jobs_match_tessera_run(const char *verb)
 {
-	char jobs[3][128], runs[128];
+	char jobs[3][128], runs[128], db[128];
 	struct tessera_proc p;
 
 	for (int i = 0; i < 3; i++) {
@@ -135,8 +161,10 @@ static void jobs_match_tessera_run(const char *verb)
 		snprintf(jobs[i], sizeof(jobs[i]), "%s/%s.yaml", dir, configs[i][0]);
 	}
 	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	snprintf(db, sizeof(db), "%s/results.db", dir);
 	tessera_run(&p, 300,
-		    (const char *const[]){"lab", "lava", verb, "-o", runs, jobs[0], jobs[1], jobs[2], NULL});
+		    (const char *const[]){"lab", "lava", verb, "-o", runs, "--db", db, jobs[0], jobs[1],
+					  jobs[2], NULL});
 	cr_expect_eq(p.status, 0, "lab lava %s: %d\n%s\n%s", verb, p.status, p.out, p.err);
 	for (int i = 0; i < 3; i++) {
 		char line[128];
@@ -154,6 +182,10 @@ static void jobs_match_tessera_run(const char *verb)
 		char *want = console_cases(r.out), *got = lava_cases(configs[i][0]);
 		cr_expect(strlen(want) > 20, "%s prints test cases:\n%s", configs[i][1], r.out);
 		cr_expect_str_eq(got, want, "%s: LAVA's cases differ from tessera run's", configs[i][0]);
+		char *stored = db_cases(configs[i][0], !strcmp(verb, "run") ? "lava-run" : "lava-submit");
+		cr_expect_str_eq(stored, want, "%s: the results database's cases differ from tessera run's",
+				 configs[i][0]);
+		free(stored);
 		free(want);
 		free(got);
 		tessera_free(&r);
@@ -236,25 +268,49 @@ static const char fake_lava_run[] =
 
 Test(lava, a_failed_case_fails_the_run)
 {
-	char job[128], runs[128], fake[128];
+	char job[128], runs[128], fake[128], db[128];
 	struct tessera_proc p;
 
 	render(TESSERA_SOURCE_ROOT "/tests/integration/configs/lava-probe.yaml", NULL);
 	snprintf(job, sizeof(job), "%s/lava-probe.yaml", dir);
 	snprintf(runs, sizeof(runs), "%s/runs", dir);
 	snprintf(fake, sizeof(fake), "%s/fake-lava-run", dir);
+	snprintf(db, sizeof(db), "%s/results.db", dir);
 	FILE *f = fopen(fake, "w");
 	cr_assert(f);
 	fputs(fake_lava_run, f);
 	fclose(f);
 	cr_assert_eq(chmod(fake, 0755), 0);
 	tessera_run(&p, LIMIT_S,
-		    (const char *const[]){"lab", "lava", "run", "--lava-run", fake, "-o", runs, job, NULL});
+		    (const char *const[]){"lab", "lava", "run", "--lava-run", fake, "-o", runs, "--db", db,
+					  job, NULL});
 	cr_expect_eq(p.status, 1, "lab lava run: %d\n%s\n%s", p.status, p.out, p.err);
 	expect_line(&p, "lava-probe: probe/a: FAIL");
 	expect_line(&p, "lava-probe: 1 passed, 1 failed, job Complete");
 	char *got = lava_cases("lava-probe");
 	cr_expect_str_eq(got, "probe/a\tfail\nprobe/b\tpass\n");
 	free(got);
+	got = db_cases("lava-probe", "lava-run");
+	cr_expect_str_eq(got, "probe/a\tfail\nprobe/b\tpass\n", "the failed case in the results database");
+	free(got);
+	tessera_free(&p);
+}
+
+/* `lab lava store` (what run and submit call per job) refuses a malformed results.json with its position. */
+Test(lava, a_malformed_results_file_is_bad_input)
+{
+	char job_dir[128], db[128];
+	struct tessera_proc p;
+
+	snprintf(job_dir, sizeof(job_dir), "%s/job", dir);
+	snprintf(db, sizeof(db), "%s/results.db", dir);
+	cr_assert_eq(sh("mkdir -p '%s' && printf '{\"job\": \"x\",\\n \"cases\": [}\\n' > '%s/results.json'",
+			job_dir, job_dir),
+		     0);
+	tessera_run(&p, 30,
+		    (const char *const[]){"lab", "lava", "store", "--db", db, "--source", "lava-run", job_dir,
+					  NULL});
+	cr_expect_eq(p.status, 2, "status %d\n%s", p.status, p.err);
+	cr_expect(has_line_with(p.err, "tessera: ") && has_line_with(p.err, "/results.json:2:"), "%s", p.err);
 	tessera_free(&p);
 }

@@ -1,0 +1,80 @@
+/*
+ * `tessera lab regress` (docs/lab.md, "Regression"): the regression suite as a table of steps, each of
+ * which boots systems through the `tessera` tool itself and returns test cases (pass/fail with a detail)
+ * and metrics (exact figures); the whole result goes into the results database and is compared with a
+ * baseline there.
+ */
+#ifndef TESSERA_LAB_REGRESS_H
+#define TESSERA_LAB_REGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct regress_case {
+	char *name; /* "STEP/..." */
+	bool pass;
+	char *detail; /* why it failed, or NULL */
+};
+
+struct regress_metric {
+	char *name; /* "WORKLOAD/METRIC", e.g. "exit_cost/hypercall/tracing_off" */
+	char *unit; /* a cost (lower is better) unless it ends in "/s" */
+	double value;
+};
+
+/* What one step found. complete is false when the step could not judge (a boot that did not finish). */
+struct regress_result {
+	struct regress_case *cases;
+	size_t nr_cases, cap_cases;
+	struct regress_metric *metrics;
+	size_t nr_metrics, cap_metrics;
+	char *log; /* what the step's commands printed, for the database */
+	size_t log_len, log_cap;
+	bool complete;
+	char problems[512];
+	double duration_s;
+};
+
+struct regress_ctx {
+	const char *tessera; /* this executable: out/tessera */
+	const char *root;    /* the source tree (configs/, tests/configs/) */
+	const char *append;  /* more hypervisor command line for every boot, or NULL */
+	const char *tmp;     /* a scratch directory of this run */
+};
+
+struct regress_step {
+	const char *name;
+	const char *what;
+	int (*run)(const struct regress_ctx *ctx, struct regress_result *res);
+};
+
+/* The suite, in order; regress_steps_count entries. New kinds of steps (a plan, a campaign) go here. */
+extern const struct regress_step regress_steps[];
+extern const size_t regress_steps_count;
+
+/* Result builders (regress_result.c); names and details are copied. */
+void regress_add_case(struct regress_result *r, bool pass, const char *detail, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void regress_add_metric(struct regress_result *r, const char *name, const char *unit, double value);
+void regress_log(struct regress_result *r, const char *text, size_t len);
+void regress_incomplete(struct regress_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void regress_result_free(struct regress_result *r);
+
+/* A child's run (regress_proc.c). */
+struct regress_proc {
+	int status; /* exit status, 128 + signal, or -1 when it could not start */
+	bool timed_out;
+	char *out, *err;
+};
+
+/*
+ * Run argv (argv[0] a path) to its end or timeout_s, capturing stdout and stderr. A signal that asked
+ * regress to stop (regress_stopping) is passed on to the child, which cleans up its own QEMU.
+ */
+void regress_proc_run(struct regress_proc *p, int timeout_s, const char *const *argv);
+void regress_proc_free(struct regress_proc *p);
+/* Install SIGINT/SIGTERM handlers; the signal number once one came, else 0. */
+void regress_signals_install(void);
+int regress_stopping(void);
+
+#endif
