@@ -12,7 +12,10 @@
 
 #include "results_db.h"
 
-/* Schema version 1. docs/bench.md describes each column; bump RESULTS_DB_SCHEMA_VERSION on any change. */
+/*
+ * Schema version 1, then the migrations below in order. docs/bench.md describes each column; a change is
+ * a new migration step (additive only) and a bump of RESULTS_DB_SCHEMA_VERSION, never an edit of a step.
+ */
 static const char schema_sql[] =
 	"CREATE TABLE runs ("
 	" id INTEGER PRIMARY KEY,"
@@ -50,6 +53,18 @@ static const char schema_sql[] =
 	" UNIQUE (run_id, experiment_index));"
 	"CREATE INDEX samples_metric ON samples (workload, metric);";
 
+/* migrations[v - 1] takes a file from version v to v + 1. */
+static const char *const migrations[] = {
+	/* 1 -> 2 (bench run): a boot's workload and run record; the plan's hash and margin, so that
+	 * --resume continues only the run of the same plan. */
+	"ALTER TABLE boots ADD COLUMN workload TEXT;"
+	"ALTER TABLE boots ADD COLUMN record TEXT;"
+	"ALTER TABLE runs ADD COLUMN plan_sha256 TEXT;"
+	"ALTER TABLE runs ADD COLUMN margin REAL;",
+};
+#define NR_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+_Static_assert(NR_MIGRATIONS + 1 == RESULTS_DB_SCHEMA_VERSION, "one migration per version after 1");
+
 static int fail(struct results_db *r, const char *what)
 {
 	fprintf(stderr, "tessera: %s: %s: %s\n", r->path, what,
@@ -80,6 +95,23 @@ static int user_version(struct results_db *r)
 	return v;
 }
 
+/* Inside a transaction: from the file's version (0: empty) to RESULTS_DB_SCHEMA_VERSION. */
+static int migrate(struct results_db *r)
+{
+	char stamp[64];
+	int v = user_version(r);
+
+	if (v < 0 || v > RESULTS_DB_SCHEMA_VERSION)
+		return 0; /* refused by the caller's version check */
+	if (v == 0 && exec(r, schema_sql) < 0)
+		return -1;
+	for (int i = v ? v : 1; i < RESULTS_DB_SCHEMA_VERSION; i++)
+		if (exec(r, migrations[i - 1]) < 0)
+			return -1;
+	snprintf(stamp, sizeof(stamp), "PRAGMA user_version = %d", RESULTS_DB_SCHEMA_VERSION);
+	return exec(r, stamp);
+}
+
 static int open_flags(struct results_db *r, const char *path, int flags)
 {
 	memset(r, 0, sizeof(*r));
@@ -93,14 +125,13 @@ static int open_flags(struct results_db *r, const char *path, int flags)
 	if (exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON") < 0)
 		goto err;
 	int v = user_version(r);
-	if (v == 0 && (flags & SQLITE_OPEN_CREATE)) {
-		/* A new file: the schema and its version in one transaction, checked again inside it so that
-		 * two writers creating the same file at once create it once. */
-		char stamp[64];
-		snprintf(stamp, sizeof(stamp), "PRAGMA user_version = %d", RESULTS_DB_SCHEMA_VERSION);
+	if ((v == 0 && (flags & SQLITE_OPEN_CREATE)) || (v >= 1 && v < RESULTS_DB_SCHEMA_VERSION)) {
+		/* A new file gets version 1 and every migration; an older file its missing migrations. All in
+		 * one transaction, the version checked again inside it, so that two writers opening the same
+		 * file at once create or migrate it once. */
 		if (exec(r, "BEGIN IMMEDIATE") < 0)
 			goto err;
-		if (user_version(r) == 0 && (exec(r, schema_sql) < 0 || exec(r, stamp) < 0)) {
+		if (migrate(r) < 0) {
 			exec(r, "ROLLBACK");
 			goto err;
 		}
@@ -214,7 +245,7 @@ int results_db_run_begin(struct results_db *r, const struct rdb_run *run, int64_
 		    r->db,
 		    "INSERT INTO runs (kind, plan, git_revision, config_hash, image_hash, qemu_version,"
 		    " qemu_cmdline, hv_cmdline, seed, mode, host_cpu, host_kernel, load_start, started,"
-		    " status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running')",
+		    " status, plan_sha256, margin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?)",
 		    -1, &st, NULL) != SQLITE_OK)
 		return fail(r, "cannot record the run");
 	bind_text(st, 1, run->kind ? run->kind : "bench");
@@ -231,6 +262,11 @@ int results_db_run_begin(struct results_db *r, const struct rdb_run *run, int64_
 	bind_text(st, 12, run->host_kernel ? run->host_kernel : kernel);
 	bind_real(st, 13, run->load_start > 0 ? run->load_start : results_db_loadavg());
 	bind_text(st, 14, now);
+	bind_text(st, 15, run->plan_sha256);
+	if (run->margin > 0)
+		sqlite3_bind_double(st, 16, run->margin);
+	else
+		sqlite3_bind_null(st, 16);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -294,7 +330,7 @@ int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_b
 	if (sqlite3_prepare_v2(
 		    r->db,
 		    "INSERT INTO boots (run_id, configuration, boot_index, run_order, status, started,"
-		    " ended, load_start, load_end) VALUES (?,?,?,?,?,?,?,?,?)",
+		    " ended, load_start, load_end, workload, record) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 		    -1, &st, NULL) != SQLITE_OK)
 		goto err;
 	sqlite3_bind_int64(st, 1, run_id);
@@ -306,6 +342,8 @@ int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_b
 	bind_text(st, 7, b->ended);
 	bind_real(st, 8, b->load_start);
 	bind_real(st, 9, b->load_end);
+	bind_text(st, 10, b->workload);
+	bind_text(st, 11, b->record);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -399,6 +437,28 @@ int results_db_resume(struct results_db *r, int64_t run_id)
 		return -1;
 	}
 	return changed;
+}
+
+int64_t results_db_unfinished_run(struct results_db *r, char *plan_sha256, size_t len)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (len)
+		plan_sha256[0] = 0;
+	if (sqlite3_prepare_v2(r->db,
+			       "SELECT id, plan_sha256 FROM runs WHERE kind = 'bench' AND status IN"
+			       " ('running', 'interrupted') ORDER BY id DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(r, "cannot look for an unfinished run");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		const unsigned char *h = sqlite3_column_text(st, 1);
+		if (h && len)
+			snprintf(plan_sha256, len, "%s", (const char *)h);
+	}
+	sqlite3_finalize(st);
+	return id;
 }
 
 int64_t results_db_latest_run(struct results_db *r)

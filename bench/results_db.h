@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RESULTS_DB_SCHEMA_VERSION 1
+#define RESULTS_DB_SCHEMA_VERSION 2
 
 struct sqlite3;
 
@@ -32,6 +32,9 @@ struct rdb_run {
 	/* Host fingerprint; results_db_run_begin fills cpu, kernel, load_start and started when NULL/< 0. */
 	const char *host_cpu, *host_kernel;
 	double load_start;
+	/* Since version 2 (bench run): the plan file's SHA-256 and the plan's equivalence margin (< 0: none) */
+	const char *plan_sha256;
+	double margin;
 };
 
 struct rdb_boot {
@@ -41,6 +44,8 @@ struct rdb_boot {
 	const char *status;	 /* "done", "failed" or "interrupted" */
 	const char *started, *ended;
 	double load_start, load_end;
+	/* Since version 2: the workload the boot ran; its run record (JSON: docs/bench.md) */
+	const char *workload, *record;
 };
 
 struct rdb_sample {
@@ -92,6 +97,12 @@ int results_db_put_experiment(struct results_db *r, int64_t run_id, const struct
  * or -1.
  */
 int results_db_resume(struct results_db *r, int64_t run_id);
+
+/*
+ * The latest bench run left unfinished ("running": its writer died; "interrupted": stopped by a signal),
+ * 0 when none, -1 on error. Its plan hash goes into plan_sha256 ("" when NULL).
+ */
+int64_t results_db_unfinished_run(struct results_db *r, char *plan_sha256, size_t len);
 
 /* The latest run's id (0 when none). */
 int64_t results_db_latest_run(struct results_db *r);
