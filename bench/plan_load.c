@@ -301,10 +301,10 @@ int plan_load(const char *path, struct plan *p, struct config_diag *diag)
 		snprintf(diag->message, sizeof(diag->message), "cannot read the plan: %s", strerror(errno));
 		return 2;
 	}
-	char *real = realpath(path, NULL);
-	snprintf(ctx.dir, sizeof(ctx.dir), "%s", real ? real : path);
+	char *real = realpath(path, NULL), where_dir[PATH_MAX];
+	snprintf(where_dir, sizeof(where_dir), "%s", real ? real : path);
 	free(real);
-	snprintf(ctx.dir, sizeof(ctx.dir), "%s", dirname(ctx.dir));
+	snprintf(ctx.dir, sizeof(ctx.dir), "%s", dirname(where_dir));
 	if (yaml_marks_build(text, size, &ctx.marks, &where, diag->message, sizeof(diag->message)) ||
 	    !(y = yaml_bench_plan_load(text, size, &ctx.marks, &where, diag->message,
 				       sizeof(diag->message)))) {

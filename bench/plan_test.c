@@ -90,8 +90,9 @@ Test(plan, every_error_is_placed_at_its_line_and_column)
 	/* the system configs are checked too: a workload the config does not run, a missing file, a
 	 * neighbour that is not there */
 	expect_error("mode: wallclock\nseed: 1\nboots: 2\niterations: 5\nworkloads: [cpuint]\n"
-		     "configurations:\n  - name: A\n    system: ../../../configs/bench/membw.yaml\n",
-		     8, 13, "");
+		     "configurations:\n  - name: A\n    system: " TESSERA_SOURCE_ROOT
+		     "/configs/bench/membw.yaml\n",
+		     8, 13, "no cell running workload 'cpuint'");
 	expect_error(GOOD_HEAD "configurations:\n  - name: A\n    system: /nonexistent/{workload}.yaml\n", 9,
 		     13, "/nonexistent/exitloop.yaml");
 	expect_error(GOOD_HEAD "configurations:\n  - name: A\n    neighbours: on\n", 8, 11,
