@@ -342,3 +342,36 @@ Test(bench_run, plan_errors_exit_2_at_their_place_before_anything_boots, .timeou
 	expect_plan_error(text, "7:11");
 	expect_plan_error("mode: wallclock\nseed: [1]\n", "2:7");
 }
+
+/* A boot that fails is a result: recorded as failed with why, never dropped, and the run exits 1. */
+Test(bench_run, a_failed_boot_is_recorded_as_failed, .timeout = 120)
+{
+	char plan[128], db[128];
+	struct tessera_proc p;
+
+	snprintf(plan, sizeof(plan), "%s/fails.yaml", dir);
+	snprintf(db, sizeof(db), "%s/fails.db", dir);
+	FILE *f = fopen(plan, "w");
+	cr_assert_not_null(f);
+	/* bench_exit_work above its maximum stops the machine with "bad config" before a cell runs */
+	fputs("mode: wallclock\nseed: 3\nboots: 1\niterations: 5\nworkloads: [exitloop]\nconfigurations:\n"
+	      "  - name: good\n  - name: broken\n    hypervisor: bench_exit_work=99999999999\n",
+	      f);
+	fclose(f);
+	tessera_run(&p, 100, (const char *const[]){"bench", "run", plan, "-o", db, "--no-compare", NULL});
+	cr_expect_eq(p.status, 1, "exit %d\n%s", p.status, p.err);
+	cr_expect(strstr(p.err, "failed (recorded as failed)"), "%s", p.err);
+	tessera_free(&p);
+	cr_expect_eq(
+		query_int(db, "SELECT count(*) FROM boots WHERE configuration = 'good' AND status = 'done'"),
+		1);
+	cr_expect_eq(
+		query_int(db,
+			  "SELECT count(*) FROM boots WHERE configuration = 'broken' AND status = 'failed'"
+			  " AND record LIKE '%\"failure\":%'"),
+		1);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM samples s JOIN boots b ON b.id = s.boot_id"
+				   " WHERE b.status = 'failed'"),
+		     0);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs WHERE status = 'failed'"), 1);
+}
