@@ -180,12 +180,15 @@ static int write_system(const struct plan *p, const char *src, const char *dir, 
 	return ret;
 }
 
-static char *record_json(const struct run_boot_result *r, const struct lab_run *run)
+/* The boot's record: what the plan asked for (the system config before its iters= was set), how it went,
+ * and the runner's run record (whose config is the rewritten copy it booted). */
+static char *record_json(const struct run_boot_result *r, const struct lab_run *run, const char *system,
+			 unsigned int iters)
 {
 	char *rec = lab_run_record_json(&run->record);
-	json_t *o =
-		json_pack("{s:s, s:s?, s:i, s:o?}", "summary", run->summary, "failure", r->ok ? NULL : r->why,
-			  "exit_status", run->exit_status, "record", rec ? json_loads(rec, 0, NULL) : NULL);
+	json_t *o = json_pack("{s:s, s:i, s:s, s:s?, s:i, s:o?}", "system", system, "iters", (int)iters,
+			      "summary", run->summary, "failure", r->ok ? NULL : r->why, "exit_status",
+			      run->exit_status, "record", rec ? json_loads(rec, 0, NULL) : NULL);
 	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	free(rec);
@@ -272,7 +275,7 @@ int run_boot(const struct plan *p, const struct plan_config *c, unsigned int w, 
 	} else {
 		r->ok = run_boot_collect(p, p->workloads[w], r);
 	}
-	r->record_json = record_json(r, &run);
+	r->record_json = record_json(r, &run, c->system[w], p->warmup + p->iterations);
 	lab_run_release(&run);
 	free(con.text);
 	lab_remove_tree(dir);

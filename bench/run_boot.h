@@ -20,7 +20,7 @@ struct run_boot_result {
 	char why[320];	 /* when not ok: what went wrong */
 	struct rdb_sample *samples;
 	size_t nr_samples;
-	char *record_json; /* {"summary", "failure", "exit_status", "record": the run record} */
+	char *record_json; /* {system, iters, summary, failure, exit_status, record} */
 	char started[32], ended[32];
 	double load_start, load_end;
 	struct workload_results parsed; /* the samples' strings point here */
