@@ -21,7 +21,7 @@
 #define DEFAULT_DB "bench-results.db" /* beside the executable: out/ for ./tessera */
 
 static const char usage[] =
-	"usage: tessera bench run PLAN.yaml [-o DB] [--resume] [--no-compare]\n"
+	"usage: tessera bench run PLAN.yaml [-o DB] [--resume] [--no-compare] [--dry-run]\n"
 	"\n"
 	"Boot every configuration of the plan with each of its workloads, its number of boots, in a random\n"
 	"interleaved order drawn from the plan's seed, and record every sample in the results database\n"
@@ -34,6 +34,8 @@ static const char usage[] =
 	"                 tessera executable: out/" DEFAULT_DB " for ./tessera)\n"
 	"  --resume       continue the latest unfinished run in DB (it must be of this plan)\n"
 	"  --no-compare   do not print the comparisons at the end\n"
+	"  --dry-run      check the plan and its system configs, print the boots in their order, boot "
+	"nothing\n"
 	"\n"
 	"Exit status: 0 every boot done, 1 a boot failed (it is recorded) or the database failed, 2 bad "
 	"plan\n"
@@ -50,7 +52,7 @@ static void on_stop(int sig)
 
 struct run_opts {
 	const char *plan, *db;
-	bool resume, no_compare;
+	bool resume, no_compare, dry_run;
 };
 
 static int parse(int argc, char **argv, struct run_opts *o)
@@ -67,6 +69,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			o->resume = true;
 		} else if (!strcmp(a, "--no-compare")) {
 			o->no_compare = true;
+		} else if (!strcmp(a, "--dry-run")) {
+			o->dry_run = true;
 		} else if (a[0] == '-' || o->plan) {
 			fprintf(stderr, "tessera bench run: unexpected '%s'\n%s", a, usage);
 			return 2;
@@ -161,6 +165,31 @@ static void compare_all(const struct plan *p, const char *db, int64_t run_id)
 		fflush(stdout);
 		bench_cmd_compare(10, argv);
 	}
+}
+
+/* --dry-run: the plan as understood, and its boots in order. */
+static int print_order(const struct plan *p)
+{
+	unsigned int n;
+	struct plan_boot *order = plan_order(p, &n);
+
+	if (!order)
+		return 1;
+	printf("plan %s (sha256 %s): %s, seed %llu, %u boots of %u iterations (+%u warm-up), margin %g\n",
+	       p->path, p->sha256, plan_mode_name(p->mode), (unsigned long long)p->seed, n, p->iterations,
+	       p->warmup, p->margin);
+	for (unsigned int c = 0; c < p->nr_configs; c++) {
+		const struct plan_config *pc = &p->configs[c];
+		printf("configuration %s: tracing %s, neighbours %s, hypervisor \"%s\"\n", pc->name,
+		       plan_tracing_name(pc->tracing), pc->neighbours ? "on" : "off", pc->hv_cmdline);
+		for (unsigned int w = 0; w < p->nr_workloads; w++)
+			printf("  %s: %s\n", p->workloads[w], pc->system[w]);
+	}
+	for (unsigned int i = 0; i < n; i++)
+		printf("%u %s %s #%u (boot_index %u)\n", i, p->configs[order[i].config].name,
+		       p->workloads[order[i].workload], order[i].index, order[i].boot_index);
+	free(order);
+	return 0;
 }
 
 struct tally {
@@ -272,6 +301,12 @@ int bench_cmd_run(int argc, char **argv)
 		config_diag_print(o.plan, &diag);
 		free(p);
 		return 2;
+	}
+	if (o.dry_run) {
+		ret = print_order(p);
+		plan_free(p);
+		free(p);
+		return ret;
 	}
 	if (o.db)
 		snprintf(db_path, sizeof(db_path), "%s", o.db);

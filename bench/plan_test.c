@@ -181,3 +181,37 @@ Test(plan, samples_are_collected_with_the_warmup_flagged)
 	cr_expect(strstr(r.why, "no results of workload cpuint"), "%s", r.why);
 	run_boot_release(&r);
 }
+
+/* The full example of docs/bench.md ("The plan format") is a valid plan (its system path made absolute). */
+Test(plan, the_example_in_the_docs_loads)
+{
+	FILE *f = fopen(TESSERA_SOURCE_ROOT "/docs/bench.md", "r");
+	static char doc[1 << 17], yaml[8192];
+	cr_assert_not_null(f);
+	size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = 0;
+	const char *sec = strstr(doc, "### The plan format");
+	cr_assert_not_null(sec);
+	const char *start = strstr(sec, "```yaml\n");
+	cr_assert_not_null(start);
+	start += strlen("```yaml\n");
+	const char *end = strstr(start, "```");
+	cr_assert_not_null(end);
+	/* ../{workload}.yaml is relative to the plan's directory: the example is written for configs/bench/plans/ */
+	const char *rel = strstr(start, "../{workload}.yaml");
+	cr_assert(rel && rel < end, "the example's system: line changed");
+	snprintf(yaml, sizeof(yaml), "%.*s%s%.*s", (int)(rel - start), start,
+		 TESSERA_SOURCE_ROOT "/configs/bench/{workload}.yaml",
+		 (int)(end - rel - strlen("../{workload}.yaml")), rel + strlen("../{workload}.yaml"));
+	struct plan *p = calloc(1, sizeof(*p));
+	struct config_diag d;
+	write_plan(yaml);
+	cr_assert_eq(plan_load(path, p, &d), 0, "%u:%u: %s\n%s", d.line, d.col, d.message, yaml);
+	cr_expect_eq(p->nr_configs, 2);
+	cr_expect_eq(p->nr_workloads, 2);
+	cr_expect_eq(p->configs[1].nr_qemu_args, 2);
+	plan_free(p);
+	unlink(path);
+	free(p);
+}
