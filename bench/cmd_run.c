@@ -229,6 +229,8 @@ static int do_boot(struct results_db *db, int64_t run_id, const struct plan *p, 
 	};
 	int ret =
 		results_db_add_boot(db, run_id, &rb, r.ok ? r.samples : NULL, r.ok ? r.nr_samples : 0, NULL);
+	if (!ret && r.qemu_version[0])
+		ret = results_db_run_set_qemu(db, run_id, r.qemu_version);
 	if (!ret && !r.ok)
 		fprintf(stderr, "tessera bench run: boot %u/%u failed (recorded as failed): %s\n", pos + 1,
 			total, r.why);

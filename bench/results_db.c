@@ -293,6 +293,21 @@ int results_db_run_end(struct results_db *r, int64_t run_id, const char *status)
 	return rc == SQLITE_DONE ? 0 : fail(r, "cannot end the run");
 }
 
+int results_db_run_set_qemu(struct results_db *r, int64_t run_id, const char *qemu_version)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(r->db,
+			       "UPDATE runs SET qemu_version = ? WHERE id = ? AND qemu_version IS NULL", -1,
+			       &st, NULL) != SQLITE_OK)
+		return fail(r, "cannot record QEMU's version");
+	bind_text(st, 1, qemu_version);
+	sqlite3_bind_int64(st, 2, run_id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(r, "cannot record QEMU's version");
+}
+
 static int insert_samples(struct results_db *r, int64_t boot_id, const struct rdb_sample *s, size_t n)
 {
 	sqlite3_stmt *st;

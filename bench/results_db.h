@@ -82,6 +82,9 @@ int results_db_run_begin(struct results_db *r, const struct rdb_run *run, int64_
 /* End it: status "done", "failed" or "interrupted"; the load average and time at the end are recorded. */
 int results_db_run_end(struct results_db *r, int64_t run_id, const char *status);
 
+/* The QEMU version of a run whose boots name it in their records (kept when already set). */
+int results_db_run_set_qemu(struct results_db *r, int64_t run_id, const char *qemu_version);
+
 /* One boot and all its samples, in one transaction. *boot_id (may be NULL) receives its id. */
 int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_boot *boot,
 			const struct rdb_sample *samples, size_t nr_samples, int64_t *boot_id);

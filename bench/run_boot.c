@@ -263,6 +263,7 @@ int run_boot(const struct plan *p, const struct plan_config *c, unsigned int w, 
 	if (pinned)
 		sched_setaffinity(0, sizeof(old_set), &old_set);
 	snprintf(r->started, sizeof(r->started), "%s", run.record.started);
+	snprintf(r->qemu_version, sizeof(r->qemu_version), "%s", run.record.qemu_version);
 	snprintf(r->ended, sizeof(r->ended), "%s", run.record.ended);
 	r->load_start = run.record.load_start;
 	r->load_end = run.record.load_end;

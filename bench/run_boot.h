@@ -22,6 +22,7 @@ struct run_boot_result {
 	size_t nr_samples;
 	char *record_json; /* {system, iters, summary, failure, exit_status, record} */
 	char started[32], ended[32];
+	char qemu_version[64];
 	double load_start, load_end;
 	struct workload_results parsed; /* the samples' strings point here */
 	char workload_names[8][64];	/* "workload" or, when several cells run it, "workload.cell" */
