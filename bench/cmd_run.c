@@ -212,8 +212,9 @@ static int do_boot(struct results_db *db, int64_t run_id, const struct plan *p, 
 		return 1;
 	if (r.exit_status == 130 || r.exit_status == 143 || stop_signal) {
 		/* cut short by the user: not a result; --resume runs it again */
+		int st = stop_signal == SIGTERM || r.exit_status == 143 ? 143 : 130;
 		run_boot_release(&r);
-		return stop_signal == SIGTERM || r.exit_status == 143 ? 143 : 130;
+		return st;
 	}
 	struct rdb_boot rb = {
 		.configuration = c->name,

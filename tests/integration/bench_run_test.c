@@ -375,3 +375,23 @@ Test(bench_run, a_failed_boot_is_recorded_as_failed, .timeout = 120)
 		     0);
 	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs WHERE status = 'failed'"), 1);
 }
+
+/* SIGTERM mid-boot: QEMU is ended, the boot in progress is not recorded, the run is "interrupted". */
+Test(bench_run, sigterm_interrupts_the_run_and_leaves_no_qemu, .timeout = 120)
+{
+	char db[128], plan[256];
+	struct tessera_proc p;
+
+	snprintf(db, sizeof(db), "%s/term.db", dir);
+	snprintf(plan, sizeof(plan), "%s/%s", TESSERA_SOURCE_ROOT, RESUME_PLAN);
+	tessera_start(&p, (const char *const[]){"bench", "run", plan, "-o", db, NULL});
+	pid_t qemu = tessera_wait_for_qemu(&p, 60);
+	cr_assert_gt(qemu, 0, "no QEMU started");
+	cr_assert_eq(kill(p.pid, SIGTERM), 0);
+	tessera_wait(&p, 60);
+	cr_expect_eq(p.status, 143, "exit %d\n%s", p.status, p.err);
+	tessera_free(&p);
+	cr_expect(!process_exists(qemu), "QEMU %d outlived the run", (int)qemu);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs WHERE status = 'interrupted'"), 1);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM boots WHERE status != 'done'"), 0);
+}
