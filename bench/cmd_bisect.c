@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../lab/host_files.h"
 #include "bench_lab.h"
 #include "compare.h"
 #include "compare_db.h"
@@ -230,10 +231,8 @@ static int parse(int argc, char **argv, struct bopts *o)
 static int bisect(const struct bopts *o, const char *baseline, const char *good, const char *bad)
 {
 	char exe[PATH_MAX], buf[256];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
+	if (lab_exe_path(exe, sizeof(exe)))
 		return 1;
-	exe[n] = 0;
 	if (git(buf, sizeof(buf), (char *[]){"bisect", "start", (char *)bad, (char *)good, NULL})) {
 		fprintf(stderr, "tessera bench bisect: git bisect start failed\n");
 		return 1;

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lab/host_files.h"
 #include "exit_cost_doorbell.h"
 #include "exit_cost_run.h"
 
@@ -61,17 +62,38 @@ static bool is_site(const uint64_t *sites, unsigned int n, uint64_t pc)
 	return false;
 }
 
+/* What a tool prints about elf, as a stream to read line by line (the text is freed with it: fclose). */
+static FILE *tool_output(const char *tool, const char *flags[], const char *elf, char **text)
+{
+	char *argv[8];
+	int n = 0;
+
+	argv[n++] = (char *)tool;
+	while (*flags && n < 6)
+		argv[n++] = (char *)*flags++;
+	argv[n++] = (char *)elf;
+	argv[n] = NULL;
+	if (lab_spawn_capture(argv, false, text) || !*text) {
+		fprintf(stderr, "tessera bench exit-cost: %s %s failed\n", tool, elf);
+		free(*text);
+		return NULL;
+	}
+	FILE *f = fmemopen(*text, strlen(*text), "r");
+	if (!f)
+		free(*text);
+	return f;
+}
+
 /* Function ranges from `nm`, HLT and VMRUN addresses from `objdump -d`. */
 static int read_symbols(const char *elf, struct hv_symbols *s)
 {
-	char cmd[PATH_MAX + 64], line[512], name[256], kind;
+	char line[512], name[256], kind, *text;
 	unsigned long long addr, size;
 	FILE *f;
 
 	memset(s, 0, sizeof(*s));
 	s->text.lo = UINT64_MAX;
-	snprintf(cmd, sizeof(cmd), "nm -S '%s'", elf);
-	if (!(f = popen(cmd, "r")))
+	if (!(f = tool_output("nm", (const char *[]){"-S", NULL}, elf, &text)))
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%llx %llx %c %255s", &addr, &size, &kind, name) != 4 ||
@@ -90,9 +112,9 @@ static int read_symbols(const char *elf, struct hv_symbols *s)
 			if (!strcmp(name, skipped_fns[i]) && s->nr_skip < 8)
 				s->skip[s->nr_skip++] = r;
 	}
-	pclose(f);
-	snprintf(cmd, sizeof(cmd), "objdump -d --no-show-raw-insn '%s'", elf);
-	if (!(f = popen(cmd, "r")))
+	fclose(f);
+	free(text);
+	if (!(f = tool_output("objdump", (const char *[]){"-d", "--no-show-raw-insn", NULL}, elf, &text)))
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		char insn[32];
@@ -103,7 +125,8 @@ static int read_symbols(const char *elf, struct hv_symbols *s)
 		else if (!strcmp(insn, "vmrun") && s->nr_vmrun < MAX_SITES)
 			s->vmrun[s->nr_vmrun++] = addr;
 	}
-	pclose(f);
+	fclose(f);
+	free(text);
 	if (!s->doorbell.hi || !s->inject.hi || !s->nop.hi || !s->nr_hlt || !s->nr_vmrun) {
 		fprintf(stderr,
 			"tessera bench exit-cost: %s lacks ivc_doorbell_ring, svm_inject, hc_NOP, "
@@ -230,19 +253,15 @@ int exit_cost_doorbell_run(const char *dir, const char *config, unsigned int cal
 		return 1;
 	}
 	close(fd);
-	const char *qemu[] = {"-icount",
-			      "shift=0,sleep=off",
-			      "-singlestep",
-			      "-d",
-			      "exec,nochain",
-			      "-dfilter",
-			      filter,
-			      "-D",
-			      log,
-			      NULL};
+	/* -icount shift=0,sleep=off comes first, from the runner's deterministic mode. */
+	const char *qemu[] = {"-singlestep", "-d", "exec,nochain", "-dfilter", filter, "-D", log, NULL};
 	char *out = NULL;
-	int st = exit_cost_boot(dir, cfg, record, append, qemu, &out);
+	int st = exit_cost_boot(cfg, record, append, qemu, &out);
 	char want[128];
+	if (exit_cost_interrupted(st)) {
+		bad = st;
+		goto done;
+	}
 	snprintf(want, sizeof(want), "role=recv calls=%u taken=%u", calls, calls);
 	if (st || !out || !strstr(out, want)) {
 		fprintf(stderr,

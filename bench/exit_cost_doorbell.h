@@ -14,7 +14,8 @@ struct exit_cost_doorbell {
 /*
  * One boot of the doorbell system (config: NULL for configs/bench-doorbell.yaml beside the tree), with
  * QEMU's per-instruction log: `calls` doorbells, tracing as `record` (through trace record) with the
- * hypervisor command line `append` (may be NULL). 0, or 1 with the reason on stderr.
+ * hypervisor command line `append` (may be NULL). 0, 1 with the reason on stderr, or 130/143 when
+ * SIGINT/SIGTERM stopped the boot.
  */
 int exit_cost_doorbell_run(const char *exe_dir, const char *config, unsigned int calls, bool record,
 			   const char *append, struct exit_cost_doorbell *out);

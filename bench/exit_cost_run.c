@@ -6,21 +6,25 @@
  * when a row exceeds its goal, so that CI can gate on it: the counts are exact, not timings.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "../lab/console_text.h"
+#include "../lab/host_files.h"
+#include "../lab/runner.h"
+#include "../trace/record.h"
 #include "exit_cost_doorbell.h"
 #include "exit_cost_run.h"
 
 #define DEFAULT_CONFIG_REL "../configs/bench-exit.yaml"
 #define ARGS_TAG	   "calls=200"
 #define ICOUNT		   "shift=0,sleep=off"
+#define BOOT_TIMEOUT_S	   900
+#define PROG		   "tessera bench exit-cost"
 
 /* X(mode, label, goal, traced goal; 0: none): the rows, in the order printed and run (the inmate runs
  * them in this order in one boot; ipi and timer after apic_icr take the vector it left pending). The goal
@@ -75,59 +79,6 @@ static const struct tcase cases[] = {
 	{"all events on", true, NULL, 0, true},
 };
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
-
-static int exe_dir(char *dir, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
-
-	if (n <= 0)
-		return -1;
-	dir[n] = '\0';
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	return 0;
-}
-
-/* Run argv with stdout+stderr into *out (heap); its exit status. */
-static int run(char *const *argv, char **out)
-{
-	int fds[2];
-
-	fflush(stdout);
-	if (pipe(fds))
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execv(argv[0], argv);
-		perror(argv[0]);
-		_exit(127);
-	}
-	close(fds[1]);
-	size_t len = 0, cap = 65536;
-	char *buf = malloc(cap);
-	ssize_t n;
-	while (buf && (n = read(fds[0], buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (cap - len < 4096)
-			buf = realloc(buf, cap *= 2);
-	}
-	close(fds[0]);
-	if (buf)
-		buf[len] = '\0';
-	*out = buf;
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 int exit_cost_parse_line(const char *text, const char *mode, unsigned long long *net,
 			 unsigned long long *loop_check)
@@ -206,46 +157,49 @@ static bool row_selected(const char *list, const struct row *r)
 	return false;
 }
 
-int exit_cost_boot(const char *dir, const char *config, bool record, const char *append,
-		   const char *const *qemu, char **out)
+int exit_cost_boot(const char *config, bool record, const char *append, const char *const *qemu, char **out)
 {
-	char tessera[PATH_MAX + 16], tdir[PATH_MAX] = "";
-	const char *argv[32], *tmp = getenv("TMPDIR");
-	int n = 0;
+	char tdir[PATH_MAX] = "";
+	int nr_qemu = 0;
 
-	snprintf(tessera, sizeof(tessera), "%s/tessera", dir);
-	argv[n++] = tessera;
+	while (qemu[nr_qemu])
+		nr_qemu++;
+	/* The icount mode is the runner's deterministic mode; the rest goes to QEMU as given. */
+	struct lab_system s = {
+		.config = config,
+		.hv_cmdline = append && append[0] ? append : NULL,
+		.mode = LAB_MODE_DETERMINISTIC,
+		.timeout_s = BOOT_TIMEOUT_S,
+		.qemu_args = (char **)qemu,
+		.nr_qemu_args = nr_qemu,
+	};
+	struct lab_console_text console = {0};
+	struct lab_hooks h = {.on_line = lab_console_text_add, .ctx = &console, .prog = PROG};
+	struct trace_record_totals totals;
+	struct lab_run r;
+	int st;
+
 	if (record) {
-		snprintf(tdir, sizeof(tdir), "%s/tessera-exit-cost-trace.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(tdir))
+		if (lab_make_scratch_dir(tdir, sizeof(tdir), "tessera-exit-cost-trace")) {
+			perror(PROG ": cannot create a trace directory");
+			*out = NULL;
 			return 1;
-		argv[n++] = "trace";
-		argv[n++] = "record";
-		argv[n++] = "-o";
-		argv[n++] = tdir;
-		argv[n++] = "--";
+		}
+		st = trace_record_system(tdir, &s, &h, &r, &totals);
+		lab_remove_tree(tdir);
 	} else {
-		argv[n++] = "run";
+		st = lab_run(&s, &h, &r);
 	}
-	argv[n++] = "--config";
-	argv[n++] = config;
-	argv[n++] = "--timeout";
-	argv[n++] = "900";
-	if (append && append[0]) {
-		argv[n++] = "--append";
-		argv[n++] = append;
+	*out = lab_console_text_take(&console);
+	/* How the boot ended goes with its console, for the message that shows it when a figure is missing. */
+	if (st && *out && r.summary[0]) {
+		char *with = NULL;
+		if (asprintf(&with, "%s(%s)\n", *out, r.summary) >= 0) {
+			free(*out);
+			*out = with;
+		}
 	}
-	argv[n++] = "--";
-	while (*qemu && n < 31)
-		argv[n++] = *qemu++;
-	argv[n] = NULL;
-	int st = run((char *const *)argv, out);
-	if (tdir[0]) {
-		char *rm[] = {"/bin/rm", "-rf", tdir, NULL};
-		char *ignored = NULL;
-		run(rm, &ignored);
-		free(ignored);
-	}
+	lab_run_release(&r);
 	return st;
 }
 
@@ -257,15 +211,19 @@ static void case_append(const struct tcase *c, const struct exit_cost_options *o
 }
 
 /* One boot of the config in case c; the figure of every selected row into fig[row][ci]. */
-static int boot(const char *dir, const char *config, const struct tcase *c, unsigned int ci,
-		const struct exit_cost_options *o, unsigned long long fig[][NR_CASES])
+static int boot(const char *config, const struct tcase *c, unsigned int ci, const struct exit_cost_options *o,
+		unsigned long long fig[][NR_CASES])
 {
-	static const char *const qemu[] = {"-icount", ICOUNT, NULL};
+	static const char *const qemu[] = {NULL}; /* -icount ICOUNT: the runner's deterministic mode */
 	const char *list = o->rows;
 	char append[512], *out = NULL;
 
 	case_append(c, o, append, sizeof(append));
-	int st = exit_cost_boot(dir, config, c->record, append, qemu, &out);
+	int st = exit_cost_boot(config, c->record, append, qemu, &out);
+	if (exit_cost_interrupted(st)) {
+		free(out);
+		return st;
+	}
 	int bad = st != 0;
 	for (unsigned int r = 0; r < NR_ROWS && !bad; r++) {
 		unsigned long long loop = 0;
@@ -294,8 +252,9 @@ static int doorbell_case(const char *dir, const struct exit_cost_options *o, con
 
 	case_append(c, o, append, sizeof(append));
 	printf("(%s: the doorbell system under QEMU's instruction log: this boot takes a while)\n", c->name);
-	if (exit_cost_doorbell_run(dir, o->doorbell_config, o->calls, c->record, append, &db))
-		return 1;
+	int st = exit_cost_doorbell_run(dir, o->doorbell_config, o->calls, c->record, append, &db);
+	if (st)
+		return st;
 	for (unsigned int r = 0; r < NR_ROWS; r++) {
 		if (!strcmp(rows[r].mode, "doorbell_send"))
 			fig[r][ci] = db.send;
@@ -343,7 +302,7 @@ int exit_cost_run(const struct exit_cost_options *o)
 	unsigned long long fig[NR_ROWS][NR_CASES] = {{0}};
 	int missed = 0;
 
-	if (exe_dir(dir, sizeof(dir))) {
+	if (lab_path_beside_exe(dir, sizeof(dir), "")) {
 		fprintf(stderr, "tessera bench exit-cost: cannot find my own executable\n");
 		return 1;
 	}
@@ -368,14 +327,16 @@ int exit_cost_run(const struct exit_cost_options *o)
 	if (modes[0] && exit_cost_write_config(src, o->calls, modes, cfg, sizeof(cfg)))
 		return 1;
 	for (unsigned int c = 0; c < nr_cases; c++) {
-		if (modes[0] && boot(dir, cfg, &cases[c], c, o, fig)) {
-			unlink(cfg);
-			return 1;
-		}
-		if (doorbell && doorbell_case(dir, o, &cases[c], c, modes[0] != 0, fig)) {
+		int st = modes[0] ? boot(cfg, &cases[c], c, o, fig) : 0;
+		if (!st && doorbell)
+			st = doorbell_case(dir, o, &cases[c], c, modes[0] != 0, fig);
+		if (st) {
 			if (modes[0])
 				unlink(cfg);
-			return 1;
+			if (exit_cost_interrupted(st))
+				fprintf(stderr, "%s: %s, stopped\n", PROG,
+					st == 130 ? "interrupted" : "terminated");
+			return exit_cost_interrupted(st) ? st : 1;
 		}
 	}
 	if (modes[0])

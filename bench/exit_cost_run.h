@@ -19,10 +19,16 @@ int exit_cost_parse_options(int argc, char **argv, struct exit_cost_options *o);
 /* src with every cell's "calls=200" set to calls (and, with modes, the first cell's mode) in a scratch
  * file at path; 0 or -1. */
 int exit_cost_write_config(const char *src, unsigned int calls, const char *modes, char *path, size_t size);
-/* `tessera run` (record: `tessera trace record`) of config with the hypervisor command line append and
- * the QEMU arguments qemu (NULL-terminated); its output into *out (heap); the exit status. */
-int exit_cost_boot(const char *dir, const char *config, bool record, const char *append,
-		   const char *const *qemu, char **out);
+/* One deterministic boot (-icount shift=0,sleep=off) of config through the lab's runner (record: with
+ * the trace channel, as `tessera trace record` records) with the hypervisor command line append and the
+ * QEMU arguments qemu (NULL-terminated); its console, and how the boot ended when it failed, into *out
+ * (heap); the exit status (130/143 when SIGINT/SIGTERM stopped it). */
+int exit_cost_boot(const char *config, bool record, const char *append, const char *const *qemu, char **out);
+/* Whether a boot's status says that SIGINT or SIGTERM stopped it (then nothing more is started). */
+static inline bool exit_cost_interrupted(int status)
+{
+	return status == 130 || status == 143;
+}
 int exit_cost_run(const struct exit_cost_options *o);
 /* "exitbench: mode=M ... net=N ... loop_check=L": 0 with *net and *loop_check, else -1. */
 int exit_cost_parse_line(const char *text, const char *mode, unsigned long long *net,

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../lab/host_files.h"
 #include "lttng_session.h"
 
 /* Run a shell command with its output discarded; its exit status, or -1. */
@@ -166,18 +167,14 @@ int64_t lttng_parse_discarded(const char *text)
 
 int64_t lttng_session_discarded(struct lttng_session *s)
 {
-	char cmd[128], buf[8192];
+	char *out = NULL;
 
 	if (!s->created)
 		return -1;
-	snprintf(cmd, sizeof(cmd), "lttng list %s 2>/dev/null", s->name);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, p);
-	buf[n] = '\0';
-	int st = pclose(p);
-	return st == 0 ? lttng_parse_discarded(buf) : -1;
+	int st = lab_spawn_capture((char *[]){"lttng", "list", s->name, NULL}, false, &out);
+	int64_t n = st == 0 && out ? lttng_parse_discarded(out) : -1;
+	free(out);
+	return n;
 }
 
 void lttng_session_destroy(struct lttng_session *s)
@@ -186,7 +183,7 @@ void lttng_session_destroy(struct lttng_session *s)
 		sh("lttng stop %s", s->name);
 	if (s->created) {
 		sh("lttng destroy %s", s->name);
-		sh("rm -rf '%s'", s->dir);
+		lab_remove_tree(s->dir);
 	}
 	s->created = s->started = false;
 	if (s->started_sessiond) {

@@ -1,7 +1,8 @@
 /*
  * `tessera bench trace-cost`: run bench_trace_cost (beside our executable) for the host figures, then boot
- * the nullcall config with `tessera run ... -- -icount shift=0,sleep=off`, once per tracing case and boot,
- * and read the inmate's result line from the console.
+ * the nullcall config through the lab's runner in its deterministic mode (what `tessera run ... -- -icount
+ * shift=0,sleep=off` boots), once per tracing case and boot, and read the inmate's result line from the
+ * console.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,18 +15,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../lab/console_text.h"
+#include "../lab/host_files.h"
+#include "../lab/runner.h"
+#include "../trace/record.h"
 #include "nullcall_parse.h"
 #include "trace_cost_run.h"
 
 #define DEFAULT_CONFIG_REL "../configs/bench-nullcall.yaml"
 #define BOOT_TIMEOUT	   "300"
+#define BOOT_TIMEOUT_S	   300
 #define ICOUNT		   "shift=0,sleep=off"
 
 /*
- * The tracing cases of the nullcall boots. "off": `tessera run`, no host channel, so the hypervisor sets
- * up no rings. "idle": `tessera trace record` with every event disabled (trace_events=0): the channel,
- * the trace hook and the mailbox are there, nothing is written. "on": `tessera trace record` with every
- * event enabled (its default). The rings are large enough that nothing is lost, so the host's drain
+ * The tracing cases of the nullcall boots. "off": as `tessera run`, no host channel, so the hypervisor
+ * sets up no rings. "idle": as `tessera trace record` (trace_record_system) with every event disabled
+ * (trace_events=0): the channel, the trace hook and the mailbox are there, nothing is written. "on": as
+ * `tessera trace record` with every event enabled (its default). The rings are large enough that nothing is lost, so the host's drain
  * timing cannot change what the hypervisor does (a lost record takes a shorter path).
  */
 struct trace_case {
@@ -46,20 +52,6 @@ struct boot_result {
 	struct nullcall_result r;
 	uint64_t events, lost; /* of the recording; 0 for a plain run */
 };
-
-static int exe_dir(char *dir, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
-
-	if (n <= 0)
-		return -1;
-	dir[n] = '\0';
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	return 0;
-}
 
 /*
  * Ctrl-C or SIGTERM: pass the signal to the running child (a `tessera run` then stops its QEMU), wait for
@@ -84,16 +76,14 @@ static void catch_stop_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Run argv; its stdout and stderr go to *out (heap, NUL-terminated) when out is given. Its exit status,
- * or -1. */
-static int run(char *const *argv, char **out)
+/* Run argv (bench_trace_cost), its output ours; its exit status, or -1. */
+static int run(char *const *argv)
 {
-	int fds[2] = {-1, -1};
 	pid_t parent = getpid();
 
 	fflush(stdout);
 	fflush(stderr);
-	if (stop_signal || (out && pipe(fds)))
+	if (stop_signal)
 		return -1;
 	pid_t pid = fork();
 	if (pid < 0)
@@ -103,12 +93,6 @@ static int run(char *const *argv, char **out)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != parent)
 			_exit(127);
-		if (out) {
-			dup2(fds[1], STDOUT_FILENO);
-			dup2(fds[1], STDERR_FILENO);
-			close(fds[0]);
-			close(fds[1]);
-		}
 		execv(argv[0], argv);
 		perror(argv[0]);
 		_exit(127);
@@ -116,21 +100,6 @@ static int run(char *const *argv, char **out)
 	running_child = pid;
 	if (stop_signal)
 		kill(pid, stop_signal); /* it came between fork and the line above */
-	if (out) {
-		size_t len = 0, cap = 65536;
-		char *buf = malloc(cap);
-		ssize_t n;
-		close(fds[1]);
-		while (buf && (n = read(fds[0], buf + len, cap - len - 1)) > 0) {
-			len += (size_t)n;
-			if (cap - len < 4096)
-				buf = realloc(buf, cap *= 2);
-		}
-		close(fds[0]);
-		if (buf)
-			buf[len] = '\0';
-		*out = buf;
-	}
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -151,7 +120,7 @@ static int run_host(const struct trace_cost_options *o, const char *dir)
 	snprintf(out, sizeof(out), "--benchmark_out=%s", json);
 	char *argv[] = {exe, min_time, out, "--benchmark_out_format=json", NULL};
 	printf("== host: %s %s %s %s\n", exe, min_time, out, argv[3]);
-	int st = run(argv, NULL);
+	int st = run(argv);
 	if (st) {
 		if (!stop_signal)
 			fprintf(stderr, "tessera bench: bench_trace_cost failed (status %d)\n", st);
@@ -176,18 +145,6 @@ int trace_cost_parse_record(const char *text, uint64_t *events, uint64_t *lost)
 	return -1;
 }
 
-static void remove_tree(const char *path)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		execlp("rm", "rm", "-rf", path, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-}
-
 /* Why a boot's output cannot be used, or NULL (then br is filled). */
 static const char *boot_check(int st, const char *out, const struct trace_case *c, struct boot_result *br)
 {
@@ -195,57 +152,51 @@ static const char *boot_check(int st, const char *out, const struct trace_case *
 		return "failed";
 	if (!out || nullcall_parse(out, &br->r))
 		return "printed no result line";
-	if (c->record && trace_cost_parse_record(out, &br->events, &br->lost))
-		return "gave no recording summary";
 	if (c->record && br->lost)
 		return "lost trace records (the counts would depend on the host's drain)";
 	return NULL;
 }
 
-/* One boot of the nullcall config; 0 with *br filled, or 1 after saying why. */
-static int boot_once(const char *dir, const char *config, const struct trace_case *c, struct boot_result *br)
+/* One boot of the nullcall config (the runner's deterministic mode: -icount ICOUNT); 0 with *br filled,
+ * or 1 after saying why. */
+static int boot_once(const char *config, const struct trace_case *c, struct boot_result *br)
 {
-	char tessera[PATH_MAX + 64], tdir[PATH_MAX] = "";
-	const char *argv[32], *tmp = getenv("TMPDIR");
-	int n = 0;
+	struct lab_system s = {
+		.config = config,
+		.hv_cmdline = c->append,
+		.mode = LAB_MODE_DETERMINISTIC,
+		.timeout_s = BOOT_TIMEOUT_S,
+	};
+	struct lab_console_text console = {0};
+	struct lab_hooks h = {.on_line = lab_console_text_add, .ctx = &console, .prog = "tessera bench"};
+	struct trace_record_totals totals = {0};
+	struct lab_run r;
+	char tdir[PATH_MAX];
+	int st;
 
-	snprintf(tessera, sizeof(tessera), "%s/tessera", dir);
-	argv[n++] = tessera;
+	if (stop_signal)
+		return 1;
 	if (c->record) {
-		snprintf(tdir, sizeof(tdir), "%s/tessera-bench-trace.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(tdir)) {
+		if (lab_make_scratch_dir(tdir, sizeof(tdir), "tessera-bench-trace")) {
 			perror("tessera bench: mkdtemp");
 			return 1;
 		}
-		argv[n++] = "trace";
-		argv[n++] = "record";
-		argv[n++] = "-o";
-		argv[n++] = tdir;
-		argv[n++] = "--";
+		st = trace_record_system(tdir, &s, &h, &r, &totals);
+		lab_remove_tree(tdir);
+		br->events = totals.events;
+		br->lost = totals.lost;
 	} else {
-		argv[n++] = "run";
+		st = lab_run(&s, &h, &r);
 	}
-	argv[n++] = "--config";
-	argv[n++] = config;
-	argv[n++] = "--timeout";
-	argv[n++] = BOOT_TIMEOUT;
-	if (c->append) {
-		argv[n++] = "--append";
-		argv[n++] = c->append;
-	}
-	argv[n++] = "--";
-	argv[n++] = "-icount";
-	argv[n++] = ICOUNT;
-	argv[n] = NULL;
-
-	char *out = NULL;
-	int st = run((char *const *)argv, &out);
-	if (tdir[0])
-		remove_tree(tdir);
+	char *out = lab_console_text_take(&console);
+	/* SIGINT or SIGTERM stopped the boot: start nothing more. */
+	if (st == 128 + SIGINT || st == 128 + SIGTERM)
+		stop_signal = st - 128;
 	const char *why = stop_signal ? "was stopped" : boot_check(st, out, c, br);
 	if (why && !stop_signal)
-		fprintf(stderr, "tessera bench: %s: the nullcall boot %s (status %d); its output:\n%s\n",
-			c->name, why, st, out ? out : "(none)");
+		fprintf(stderr, "tessera bench: %s: the nullcall boot %s (status %d: %s); its output:\n%s\n",
+			c->name, why, st, r.summary, out ? out : "(none)");
+	lab_run_release(&r);
 	free(out);
 	return why ? 1 : 0;
 }
@@ -314,7 +265,7 @@ static int run_hv(const struct trace_cost_options *o, const char *dir)
 	for (unsigned int c = 0; c < NR_CASES; c++) {
 		for (unsigned int b = 0; b < o->boots; b++) {
 			struct boot_result r = {0};
-			if (boot_once(dir, config, &cases[c], &r))
+			if (boot_once(config, &cases[c], &r))
 				return 1;
 			if (b == 0) {
 				res[c] = r;
@@ -337,7 +288,7 @@ int trace_cost_run(const struct trace_cost_options *o)
 {
 	char dir[PATH_MAX];
 
-	if (exe_dir(dir, sizeof(dir))) {
+	if (lab_path_beside_exe(dir, sizeof(dir), "")) {
 		fprintf(stderr, "tessera bench: cannot find my own executable in /proc/self/exe\n");
 		return 1;
 	}

@@ -13,14 +13,23 @@
 
 #include "host_files.h"
 
+int lab_exe_path(char *path, size_t size)
+{
+	ssize_t n = size > 1 ? readlink("/proc/self/exe", path, size - 1) : -1;
+
+	/* readlink truncates silently: a result that fills the buffer may have been cut */
+	if (n <= 0 || (size_t)n >= size - 1)
+		return -1;
+	path[n] = '\0';
+	return 0;
+}
+
 int lab_path_beside_exe(char *path, size_t size, const char *rel)
 {
 	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-	if (n <= 0)
+	if (lab_exe_path(exe, sizeof(exe)))
 		return -1;
-	exe[n] = '\0';
 	char *slash = strrchr(exe, '/');
 	if (!slash)
 		return -1;

@@ -12,6 +12,9 @@
 /* The hypervisor image, relative to the directory of the executable (the build directory). */
 #define LAB_HV_IMAGE_REL "x86_64_hv/tessera-hv.elf"
 
+/* This executable's own path (/proc/self/exe) into path; 0, or -1 when it cannot be read or does not fit. */
+int lab_exe_path(char *path, size_t size);
+
 /* <directory of /proc/self/exe>/rel into path. 0, or -1 when the executable's path cannot be read or the
  * result does not fit. rel may be "" for the directory itself. */
 int lab_path_beside_exe(char *path, size_t size, const char *rel);

@@ -241,6 +241,72 @@ void run_record_set_qemu(struct lab_run_record *rec, const char *qemu, char *con
 	rec->hv_cmdline = strdup(hv_cmdline ? hv_cmdline : "");
 }
 
+void run_record_set_repeat(struct lab_run_record *rec, const struct lab_system *s, const char *config,
+			   unsigned int timeout_s)
+{
+	char tessera[PATH_MAX], smp[16], timeout[16];
+	char **argv;
+	int n = 0;
+
+	free(rec->repeat);
+	rec->repeat = NULL;
+	if (s->hv_image || s->qemu || lab_path_beside_exe(tessera, sizeof(tessera), "tessera"))
+		return;
+	argv = calloc((size_t)(s->nr_qemu_args > 0 ? s->nr_qemu_args : 0) + 32, sizeof(*argv));
+	if (!argv)
+		return;
+	/* qemu_cmdline_format() only reads them: the casts fit its type */
+	argv[n++] = tessera;
+	argv[n++] = "run";
+	if (s->no_config) {
+		argv[n++] = "--no-config";
+	} else if (config) {
+		argv[n++] = "--config";
+		argv[n++] = (char *)config;
+	}
+	if (s->faults) {
+		argv[n++] = "--faults";
+		argv[n++] = rec->faults ? rec->faults : (char *)s->faults;
+	}
+	if (s->hv_cmdline && s->hv_cmdline[0]) {
+		argv[n++] = "--append";
+		argv[n++] = (char *)s->hv_cmdline;
+	}
+	if (s->smp) {
+		snprintf(smp, sizeof(smp), "%u", s->smp);
+		argv[n++] = "--smp";
+		argv[n++] = smp;
+	}
+	if (s->mem) {
+		argv[n++] = "--mem";
+		argv[n++] = (char *)s->mem;
+	}
+	if (s->cpu) {
+		argv[n++] = "--cpu";
+		argv[n++] = (char *)s->cpu;
+	}
+	if (s->channel) {
+		argv[n++] = "--channel";
+		argv[n++] = (char *)s->channel;
+	}
+	if (s->bundle)
+		argv[n++] = "--bundle";
+	snprintf(timeout, sizeof(timeout), "%u", timeout_s);
+	argv[n++] = "--timeout";
+	argv[n++] = timeout;
+	if (s->mode == LAB_MODE_DETERMINISTIC || s->nr_qemu_args > 0)
+		argv[n++] = "--";
+	if (s->mode == LAB_MODE_DETERMINISTIC) {
+		argv[n++] = LAB_ICOUNT_OPTION;
+		argv[n++] = LAB_ICOUNT_VALUE;
+	}
+	for (int i = 0; i < s->nr_qemu_args; i++)
+		argv[n++] = s->qemu_args[i];
+	argv[n] = NULL;
+	rec->repeat = qemu_cmdline_format(argv);
+	free(argv);
+}
+
 void run_record_end(struct lab_run_record *rec, int exit_status)
 {
 	rec->exit_status = exit_status;

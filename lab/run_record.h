@@ -18,6 +18,10 @@ int run_record_hash_boot(struct lab_run_record *rec, const struct machine *m);
 /* QEMU's version (asked once per process and binary) and its whole command line; the hypervisor's. */
 void run_record_set_qemu(struct lab_run_record *rec, const char *qemu, char *const *argv,
 			 const char *hv_cmdline);
+/* repeat: the `tessera run` command line that boots s again (config: its real path, or NULL; timeout_s:
+ * the machine's, 0 for none). */
+void run_record_set_repeat(struct lab_run_record *rec, const struct lab_system *s, const char *config,
+			   unsigned int timeout_s);
 /* The end time and load. */
 void run_record_end(struct lab_run_record *rec, int exit_status);
 

@@ -50,6 +50,7 @@ char *lab_run_record_json(const struct lab_run_record *rec)
 	json_object_set_new(o, "qemu_version", json_string(rec->qemu_version));
 	json_object_set_new(o, "qemu_cmdline", str_or_null(rec->qemu_cmdline));
 	json_object_set_new(o, "git_revision", json_string(rec->git_revision));
+	json_object_set_new(o, "repeat", str_or_null(rec->repeat));
 	json_object_set_new(o, "host",
 			    json_pack("{s:s, s:s, s:f, s:f}", "cpu", rec->host_cpu, "kernel",
 				      rec->host_kernel, "load_start", rec->load_start, "load_end",

@@ -28,7 +28,6 @@
 #define DEFAULT_CONFIG_REL	"../configs/default.yaml"
 #define TIMEOUT_DEFAULT_S	120
 #define TIMEOUT_DETERMINISTIC_S 600 /* icount runs every instruction in turn: slower than plain TCG */
-#define ICOUNT_ARGS		"-icount", "shift=0,sleep=off"
 
 /* One boot's state: everything lives as long as the lab_run() call. */
 struct boot {
@@ -126,7 +125,7 @@ static int set_up_machine(struct boot *b)
 	}
 	/* qemu_cmdline_build() copies every argument: the casts only fit the machine's type. */
 	if (s->mode == LAB_MODE_DETERMINISTIC) {
-		static const char *const icount[] = {ICOUNT_ARGS};
+		static const char *const icount[] = {LAB_ICOUNT_OPTION, LAB_ICOUNT_VALUE};
 		b->extra[n++] = (char *)icount[0];
 		b->extra[n++] = (char *)icount[1];
 	}
@@ -271,6 +270,8 @@ int lab_run(const struct lab_system *s, const struct lab_hooks *h, struct lab_ru
 	sigaction(SIGPIPE, &ignore, &old_pipe);
 
 	int ret = prepare(b);
+	/* Known once the config is found (prepare may stop later, the command is still the boot's). */
+	run_record_set_repeat(&r->record, s, r->record.config, b->m.timeout_s);
 	if (ret) {
 		if (!r->summary[0])
 			set_summary(b, ret == 2 ? "bad config, plan or options: nothing booted"
@@ -297,6 +298,8 @@ void lab_run_release(struct lab_run *r)
 	free(r->record.config);
 	free(r->record.faults);
 	free(r->record.images);
+	free(r->record.repeat);
+	r->record.repeat = NULL;
 	r->record.qemu_cmdline = r->record.hv_cmdline = r->record.config = r->record.faults = NULL;
 	r->record.images = NULL;
 }

@@ -17,6 +17,10 @@
 
 #include "machine.h"
 
+/* What LAB_MODE_DETERMINISTIC adds to QEMU's command line, before the caller's arguments. */
+#define LAB_ICOUNT_OPTION "-icount"
+#define LAB_ICOUNT_VALUE  "shift=0,sleep=off"
+
 enum lab_mode {
 	LAB_MODE_WALLCLOCK,	/* real time, real noise */
 	LAB_MODE_DETERMINISTIC, /* -icount shift=0,sleep=off: exact instruction counts, repeatable */
@@ -66,6 +70,10 @@ struct lab_run_record {
 	char *faults; /* the fault plan's real path (malloc'd), NULL without */
 	char *images; /* what image_sha256 covers, "SHA256  PATH\n" per file as sha256sum prints (malloc'd) */
 	int exit_status; /* the boot's, as struct lab_run has it (for a record read on its own) */
+	/* The `tessera run` command that boots the same system again (malloc'd, shell-quoted; NULL when
+	 * s names a hypervisor image or QEMU binary of its own, which tessera run cannot). What a before
+	 * hook adds (trace record's channel) is not in it. */
+	char *repeat;
 };
 
 struct lab_hooks {

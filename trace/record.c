@@ -38,6 +38,7 @@
 #include <tessera/config_check.h>
 
 #include "../cli/run.h"
+#include "../lab/runner.h"
 #include "probes.h"
 #include "record.h"
 #include "ring.h"
@@ -67,6 +68,7 @@ struct recorder {
 	uint64_t cpu_events[TESSERA_TRACE_MAX_CPUS], cpu_bytes[TESSERA_TRACE_MAX_CPUS];
 	uint64_t cpu_reported[TESSERA_TRACE_MAX_CPUS]; /* cpu_events + lost at the last drain_stats */
 	bool progress;				       /* stderr is a terminal */
+	bool quiet;		       /* trace_record_system: no progress line, no summary on stderr */
 	bool progress_shown;	       /* the progress line is on the screen (under progress_lock) */
 	pthread_mutex_t progress_lock; /* the progress line vs. the console lines */
 	volatile bool stop;
@@ -438,7 +440,7 @@ static int before_boot(struct machine *m, const char *workdir, void *ctx)
 	if (len && rc->cmdline[len - 1] == ' ')
 		rc->cmdline[len - 1] = '\0';
 	m->cmdline = rc->cmdline;
-	rc->progress = isatty(2);
+	rc->progress = !rc->quiet && isatty(2);
 	if (rc->progress) {
 		m->around_output = progress_around_output;
 		m->around_output_ctx = rc;
@@ -533,10 +535,92 @@ static void after_boot(int status, void *ctx)
 			fprintf(stderr, "tessera trace record: mailbox command %u: result %d\n", i + 1,
 				rc->cmds[i].result);
 	}
+	if (rc->quiet)
+		return;
 	fprintf(stderr,
 		"tessera trace record: %" PRIu64 " events (%" PRIu64 " bytes), %" PRIu64 " lost, in %s%s\n",
 		rc->events, rc->bytes, total_lost(rc->ctl), rc->dir,
 		rc->ctl->running ? " (the hypervisor did not shut down in order: no final counters)" : "");
+}
+
+/* trace_record_system: the recorder's hooks around the caller's. */
+struct record_boot {
+	struct recorder rc;
+	const struct lab_hooks *outer;
+};
+
+static int system_before(struct machine *m, const char *workdir, void *ctx)
+{
+	struct record_boot *b = ctx;
+	int ret = before_boot(m, workdir, &b->rc);
+
+	if (!ret && b->outer && b->outer->before)
+		ret = b->outer->before(m, workdir, b->outer->ctx);
+	return ret;
+}
+
+static void system_after(int status, void *ctx)
+{
+	struct record_boot *b = ctx;
+
+	after_boot(status, &b->rc);
+	if (b->outer && b->outer->after)
+		b->outer->after(status, b->outer->ctx);
+}
+
+static int system_on_line(const char *line, void *ctx)
+{
+	struct record_boot *b = ctx;
+	return b->outer->on_line(line, b->outer->ctx);
+}
+
+int trace_record_system(const char *dir, const struct lab_system *s, const struct lab_hooks *h,
+			struct lab_run *r, struct trace_record_totals *t)
+{
+	struct record_boot *b = calloc(1, sizeof(*b));
+	struct lab_hooks mine = {
+		.before = system_before, .after = system_after, .prog = "tessera trace record"};
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	if (!b || !(b->rc.buf = malloc(DRAIN_BUF))) {
+		free(b);
+		fprintf(stderr, "tessera trace record: out of memory\n");
+		memset(r, 0, sizeof(*r));
+		return r->exit_status = 1;
+	}
+	pthread_mutex_init(&b->rc.progress_lock, NULL);
+	b->rc.shm_mb = SHM_MB_DEFAULT;
+	b->rc.dir = dir;
+	b->rc.quiet = true;
+	b->outer = h;
+	if (h) {
+		mine.on_line = h->on_line ? system_on_line : NULL;
+		mine.quiet = h->quiet;
+		mine.prog = h->prog ? h->prog : mine.prog;
+	}
+	mine.ctx = b;
+	if (mkdir(dir, 0777) && errno != EEXIST) {
+		fprintf(stderr, "tessera trace record: %s: %s\n", dir, strerror(errno));
+		ret = 1;
+		memset(r, 0, sizeof(*r));
+		r->exit_status = 1;
+	} else {
+		ret = lab_run(s, &mine, r);
+	}
+	if (b->rc.ctl) {
+		t->events = b->rc.events;
+		t->bytes = b->rc.bytes;
+		t->lost = total_lost(b->rc.ctl);
+	}
+	if (b->rc.map)
+		munmap(b->rc.map, b->rc.map_len);
+	pthread_mutex_destroy(&b->rc.progress_lock);
+	free(b->rc.buf);
+	if (!ret && b->rc.failed)
+		ret = 1;
+	free(b);
+	return ret;
 }
 
 int trace_record_main(int argc, char **argv)

@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,7 @@
 #include <tracefs.h>
 #include <unistd.h>
 
+#include "../lab/host_files.h"
 #include "convert.h"
 #include "formats.h"
 #include "libtracecmd_writer.h"
@@ -381,14 +381,6 @@ static int stage_cpus(const char *dir, const struct trace_dir *td, const struct 
 	return 0;
 }
 
-static int unlink_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* The page size libtracecmd wrote (after magic, "6\0", endianness, long size); ours or the file is wrong. */
 static int check_page_size(const char *out_file, char *err, size_t err_len)
 {
@@ -490,6 +482,6 @@ out:
 		free(files[c]);
 		free(stats[c]);
 	}
-	nftw(dir, unlink_one, 16, FTW_DEPTH | FTW_PHYS);
+	lab_remove_tree(dir);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <tessera/config_check.h>
 
+#include "../../lab/host_files.h"
 #include "internal.h"
 
 #define EM_X86_64 62
@@ -20,7 +21,8 @@ static char *try_dir(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return NULL;
 	return access(path, R_OK) == 0 ? strdup(path) : NULL;
 }
 
@@ -28,7 +30,6 @@ static char *resolve_image(const char *yaml_file, const char *name, const struct
 {
 	char buf[PATH_MAX], *found = NULL;
 	const char *env = getenv("TESSERA_GUEST_PATH");
-	ssize_t n;
 
 	if (name[0] == '/')
 		return access(name, R_OK) == 0 ? strdup(name) : NULL;
@@ -42,16 +43,10 @@ static char *resolve_image(const char *yaml_file, const char *name, const struct
 			found = try_dir(d, name);
 		free(list);
 	}
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	if (!found && n > 0) {
-		buf[n] = 0;
-		char *dir = dirname(buf);
-		char sub[PATH_MAX];
-		found = try_dir(dir, name);
-		snprintf(sub, sizeof(sub), "%s/x86_64_hv", dir);
-		if (!found)
-			found = try_dir(sub, name);
-	}
+	if (!found && !lab_path_beside_exe(buf, sizeof(buf), ""))
+		found = try_dir(buf, name);
+	if (!found && !lab_path_beside_exe(buf, sizeof(buf), "x86_64_hv"))
+		found = try_dir(buf, name);
 	return found;
 }
 
@@ -61,18 +56,16 @@ static char *resolve_image(const char *yaml_file, const char *name, const struct
  */
 static void missing_image_hint(const char *name, char *hint, size_t size)
 {
-	char exe[PATH_MAX], stem[128], build[PATH_MAX + 160];
+	char dir[PATH_MAX], stem[128], build[PATH_MAX + 160];
 	size_t len = strlen(name);
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 	hint[0] = '\0';
 	if (strchr(name, '/') || len < 5 || strcmp(name + len - 4, ".elf") || len - 4 >= sizeof(stem) ||
-	    n <= 0)
+	    lab_path_beside_exe(dir, sizeof(dir), ""))
 		return;
 	snprintf(stem, sizeof(stem), "%.*s", (int)(len - 4), name);
-	exe[n] = '\0';
 	/* the build directory (out/) sits in the source tree, as for the shipped configs */
-	snprintf(build, sizeof(build), "%s/../guests/%s/BUILD.gn", dirname(exe), stem);
+	snprintf(build, sizeof(build), "%s/../guests/%s/BUILD.gn", dir, stem);
 	if (access(build, R_OK) == 0)
 		snprintf(hint, size, "; guests/%s/ is not built yet: run ./tessera (or ninja -C out)", stem);
 	else

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../../bench/nullcall_stats.h"
+#include "../../lab/host_files.h"
 #include "harness.h"
 
 #define NR_CASES 3
@@ -65,11 +66,8 @@ Test(bench, nullcall_counts_are_identical_across_runs_and_grow_with_tracing, .ti
 Test(bench, trace_cost_json_holds_the_four_benchmarks, .timeout = 120)
 {
 	char exe[PATH_MAX], path[] = "/tmp/tessera-bench-json-XXXXXX", cmd[PATH_MAX * 2];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-	cr_assert_gt(n, 0);
-	exe[n] = '\0';
-	*strrchr(exe, '/') = '\0';
+	cr_assert_eq(lab_path_beside_exe(exe, sizeof(exe), ""), 0);
 	int fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
 	close(fd);

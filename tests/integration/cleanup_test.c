@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../lab/host_files.h"
 #include "harness.h"
 
 #define MAX_PIDS     64
@@ -34,10 +35,7 @@ struct job {
 
 static void out_dir(char *dir, size_t size)
 {
-	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
-	cr_assert_gt(n, 0);
-	dir[n] = '\0';
-	*strrchr(dir, '/') = '\0';
+	cr_assert_eq(lab_path_beside_exe(dir, size, ""), 0, "cannot read /proc/self/exe");
 }
 
 static void job_start(struct job *j, const char *const *argv)

@@ -16,16 +16,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../lab/host_files.h"
 #include "harness.h"
 
 #define ROOT TESSERA_SOURCE_ROOT
 
 static void out_dir(char *dir, size_t size)
 {
-	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
-	cr_assert_gt(n, 0);
-	dir[n] = '\0';
-	*strrchr(dir, '/') = '\0';
+	cr_assert_eq(lab_path_beside_exe(dir, size, ""), 0, "cannot read /proc/self/exe");
 }
 
 static char *read_text(const char *path)

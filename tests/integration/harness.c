@@ -15,19 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../lab/host_files.h"
 #include "harness.h"
 
 #define POLL_MS 20
 
 static void tessera_path(char *path, size_t size)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	cr_assert_gt(n, 0, "cannot read /proc/self/exe");
-	exe[n] = '\0';
-	*strrchr(exe, '/') = '\0';
 	/* The test binary is out/integration_tests; the tool is out/tessera. */
-	cr_assert_lt((size_t)snprintf(path, size, "%s/tessera", exe), size);
+	cr_assert_eq(lab_path_beside_exe(path, size, "tessera"), 0, "cannot read /proc/self/exe");
 }
 
 static void sleep_ms(int ms)

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../lab/host_files.h"
 #include "../../lab/runner.h"
 
 struct lines {
@@ -167,6 +168,25 @@ Test(lab_runner, deterministic_boots_repeat, .timeout = 120)
 	cr_expect(a.n > 0 && a.text && b.text && !strcmp(a.text, b.text), "the boots differ:\n%s\n----\n%s",
 		  a.text, b.text);
 	expect_no_children();
+
+	/* The record's repeat command boots the same system: `tessera run` prints the same console. */
+	cr_assert(ra.record.repeat &&
+			  strstr(ra.record.repeat, "/tessera run --no-config --smp 1 --timeout 600 -- "
+						   "-icount shift=0,sleep=off"),
+		  "repeat: %s", ra.record.repeat);
+	char *out = NULL;
+	int st = lab_spawn_capture((char *[]){"sh", "-c", ra.record.repeat, NULL}, false, &out);
+	cr_expect_eq(st, 0, "%s: status %d", ra.record.repeat, st);
+	if (out) { /* the serial console's \r\n: the callback sees neither */
+		char *q = out;
+		for (const char *p = out; *p; p++)
+			if (*p != '\r')
+				*q++ = *p;
+		*q = '\0';
+	}
+	cr_expect(out && !strcmp(out, a.text), "%s printed:\n%s\n---- lab_run had:\n%s", ra.record.repeat,
+		  out, a.text);
+	free(out);
 	lab_run_release(&ra);
 	lab_run_release(&rb);
 	free(a.text);
@@ -232,4 +252,26 @@ Test(lab_runner, channel_and_hv_cmdline, .timeout = 60)
 		  "qemu_cmdline '%s'", r.record.qemu_cmdline);
 	rmdir(dir);
 	lab_run_release(&r);
+}
+
+/* A machine that never ends (-S: its CPUs stay stopped) meets the time limit: 124, QEMU reaped. */
+Test(lab_runner, timeout_ends_the_boot, .timeout = 60)
+{
+	char *args[] = {"-S"};
+	struct lines l = {0};
+	struct lab_system s = {
+		.no_config = true, .smp = 1, .timeout_s = 2, .qemu_args = args, .nr_qemu_args = 1};
+	struct lab_hooks h = {.on_line = count_line, .ctx = &l};
+	struct lab_run r;
+
+	int st = lab_run(&s, &h, &r);
+	cr_expect_eq(st, 124, "status %d (%s)", st, r.summary);
+	cr_expect(strstr(r.summary, "timed out after 2 s"), "summary '%s'", r.summary);
+	cr_expect_eq(l.n, 0, "a stopped machine printed:\n%s", l.text);
+	cr_expect(r.record.qemu_cmdline && strstr(r.record.qemu_cmdline, " -S"), "%s", r.record.qemu_cmdline);
+	cr_expect(r.record.repeat && strstr(r.record.repeat, " --timeout 2 -- -S"), "repeat: %s",
+		  r.record.repeat);
+	expect_no_children();
+	lab_run_release(&r);
+	free(l.text);
 }

@@ -3,6 +3,7 @@
  * status and that no QEMU is left behind.
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -263,4 +264,50 @@ Test(run, pending_pic_tick_at_boot_is_harmless, .timeout = 90)
 	cr_expect(has_line_with(p.out, "shutdown: 3 cells finished, 0 failed"), "%s", p.out);
 	cr_expect_eq(p.status, 0, "exit status %d\n%s", p.status, p.err);
 	tessera_free(&p);
+}
+
+/* --record FILE: the run record as JSON, for a boot that ran and for one refused before QEMU started. */
+Test(run, record_file_says_how_to_repeat_the_boot, .timeout = 60)
+{
+	char dir[] = "/tmp/tessera-run-record-XXXXXX", path[64];
+	struct tessera_proc p;
+	json_error_t err;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/boot.json", dir);
+	tessera_run(&p, LIMIT_S,
+		    (const char *const[]){"run", "--smp", "4", "--append", "loglevel=debug", "--record", path,
+					  "--", "-name", "recorded", NULL});
+	cr_expect_eq(p.status, 0, "exit status %d\n%s", p.status, p.err);
+	tessera_free(&p);
+	json_t *o = json_load_file(path, 0, &err);
+	cr_assert(o, "%s: %s", path, err.text);
+	cr_expect_eq(json_integer_value(json_object_get(o, "exit_status")), 0);
+	cr_expect(strstr(json_string_value(json_object_get(o, "config")), "/configs/default.yaml"));
+	cr_expect_eq(strlen(json_string_value(json_object_get(o, "config_sha256"))), 64);
+	cr_expect_eq(strlen(json_string_value(json_object_get(o, "image_sha256"))), 64);
+	/* the hypervisor, the blob and the cells' images */
+	cr_expect_geq(json_array_size(json_object_get(o, "images")), 3);
+	const char *qemu = json_string_value(json_object_get(o, "qemu_cmdline"));
+	cr_expect(qemu && strstr(qemu, " -append loglevel=debug ") && strstr(qemu, " -name recorded"), "%s",
+		  qemu);
+	cr_expect_str_eq(json_string_value(json_object_get(o, "hv_cmdline")), "loglevel=debug");
+	cr_expect(!strncmp(json_string_value(json_object_get(o, "qemu_version")), "QEMU emulator version ",
+			   22));
+	cr_expect_str_eq(json_string_value(json_object_get(o, "mode")), "wallclock");
+	json_decref(o);
+	unlink(path);
+
+	/* refused before QEMU starts: still a record, with the status and no QEMU command line */
+	tessera_run(&p, LIMIT_S, (const char *const[]){"run", "--smp", "2", "--record", path, NULL});
+	cr_expect_eq(p.status, 2, "exit status %d\n%s", p.status, p.err);
+	cr_expect_eq(p.qemu_pid, 0);
+	tessera_free(&p);
+	o = json_load_file(path, 0, &err);
+	cr_assert(o, "%s: %s", path, err.text);
+	cr_expect_eq(json_integer_value(json_object_get(o, "exit_status")), 2);
+	cr_expect(json_is_null(json_object_get(o, "qemu_cmdline")));
+	json_decref(o);
+	unlink(path);
+	rmdir(dir);
 }
