@@ -225,6 +225,14 @@ static int load_config(struct load_ctx *ctx, struct plan *p, unsigned int i,
 			snprintf(rel, sizeof(rel), "../configs/bench/%s.yaml", p->workloads[k]);
 			if (lab_path_beside_exe(c->system[k], sizeof(c->system[k]), rel))
 				return plan_fail(ctx, AT(""), "cannot find my own executable");
+			char wpath[32];
+			snprintf(wpath, sizeof(wpath), "workloads[%u]", k);
+			if (access(c->system[k], R_OK))
+				return plan_fail(
+					ctx, wpath,
+					"no shipped system config for workload '%s' (%s); name one with "
+					"system: in configuration '%s'",
+					p->workloads[k], c->system[k], c->name);
 		}
 		if (check_system(ctx, y->system ? AT("system") : AT("name"), c->system[k], p->workloads[k],
 				 c->neighbours))

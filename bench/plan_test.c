@@ -98,6 +98,9 @@ Test(plan, every_error_is_placed_at_its_line_and_column)
 	expect_error(GOOD_HEAD "configurations:\n  - name: A\n    neighbours: on\n", 8, 11,
 		     "noisy neighbour");
 	expect_error("mode: wallclock\nseed: 1\n", 1, 1, "boots");
+	expect_error("mode: wallclock\nseed: 1\nboots: 2\niterations: 5\nworkloads: [exitloop, exitlop]\n"
+		     "configurations:\n  - name: A\n",
+		     5, 23, "no shipped system config for workload 'exitlop'");
 }
 
 Test(plan, the_order_holds_every_boot_once_interleaved_and_repeatable)
