@@ -225,7 +225,10 @@ static int load_config(struct load_ctx *ctx, struct plan *p, unsigned int i,
 			snprintf(rel, sizeof(rel), "../configs/bench/%s.yaml", p->workloads[k]);
 			if (lab_path_beside_exe(c->system[k], sizeof(c->system[k]), rel))
 				return plan_fail(ctx, AT(""), "cannot find my own executable");
-			char wpath[32];
+			char wpath[32], *real = realpath(c->system[k], NULL);
+			if (real) /* configs/bench/X.yaml, not out/../configs/bench/X.yaml, in records */
+				snprintf(c->system[k], sizeof(c->system[k]), "%s", real);
+			free(real);
 			snprintf(wpath, sizeof(wpath), "workloads[%u]", k);
 			if (access(c->system[k], R_OK))
 				return plan_fail(
