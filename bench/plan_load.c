@@ -120,6 +120,10 @@ static int system_path(struct load_ctx *ctx, const char *cpath, const char *patt
 	    (size_t)snprintf(out, size, "%s%s%s", rel[0] == '/' ? "" : ctx->dir, rel[0] == '/' ? "" : "/",
 			     rel) >= size)
 		return plan_fail(ctx, cpath, "the system config's path is too long");
+	char *real = realpath(out, NULL); /* a missing file keeps its name, for the error */
+	if (real && strlen(real) < size)
+		snprintf(out, size, "%s", real);
+	free(real);
 	return 0;
 }
 
