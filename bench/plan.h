@@ -69,9 +69,10 @@ struct plan_boot {
 
 /*
  * Every boot of the plan, interleaved in a random order drawn from the plan's seed (GSL's MT19937 and
- * gsl_ran_shuffle), so that drift of the host over the run spreads over every configuration instead of
- * landing on the one booted last. The same plan always gives the same order. *nr receives the count;
- * the array is malloc'd (NULL when out of memory).
+ * gsl_ran_shuffle) in rounds: round i is boot i of every (configuration, workload) in shuffled order, so
+ * that drift of the host over the run spreads evenly over the configurations instead of landing on the
+ * one booted last. The same plan always gives the same order. *nr receives the count; the array is
+ * malloc'd (NULL when out of memory).
  */
 struct plan_boot *plan_order(const struct plan *p, unsigned int *nr);
 

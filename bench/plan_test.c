@@ -126,8 +126,22 @@ Test(plan, the_order_holds_every_boot_once_interleaved_and_repeatable)
 	for (int c = 0; c < 3; c++)
 		for (int k = 0; k < 10; k++)
 			cr_expect_eq(seen[c][k], 1, "config %d boot %d planned %d times", c, k, seen[c][k]);
-	/* interleaved: not all of one configuration's boots first (a sorted order would put 10 there) */
+	/* interleaved in rounds: each round of 6 holds every (configuration, workload) once, at shuffled places */
 	cr_expect_lt(firsts_of_config0, 10);
+	bool some_round_unsorted = false;
+	for (unsigned int r = 0; r < 5; r++) {
+		int in_round[3][2] = {0};
+		for (unsigned int i = r * 6; i < r * 6 + 6; i++) {
+			in_round[a[i].config][a[i].workload]++;
+			cr_expect_eq(a[i].index, r, "boot %u of round %u has index %u", i, r, a[i].index);
+			some_round_unsorted |= i > r * 6 && a[i].config < a[i - 1].config;
+		}
+		for (int c = 0; c < 3; c++)
+			for (int w = 0; w < 2; w++)
+				cr_expect_eq(in_round[c][w], 1, "round %u: config %d workload %d %d times", r,
+					     c, w, in_round[c][w]);
+	}
+	cr_expect(some_round_unsorted, "no round is shuffled");
 	p->seed = 43;
 	struct plan_boot *c = plan_order(p, &n);
 	bool differs = false;
