@@ -259,7 +259,10 @@ Test(bench_run, sigkill_then_resume_loses_no_boot_and_counts_none_twice, .timeou
 	run_plan(RESUME_PLAN, ref, 200);
 	expect_run_complete(ref, 4);
 
+	/* a SIGKILLed run cannot remove its scratch directories: let them be made in ours */
+	setenv("TMPDIR", dir, 1);
 	tessera_start(&p, (const char *const[]){"bench", "run", plan, "-o", db, "--no-compare", NULL});
+	unsetenv("TMPDIR");
 	long long committed = 0;
 	for (int i = 0; i < 1800 && committed < 2; i++) {
 		nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
