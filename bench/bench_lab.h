@@ -9,13 +9,14 @@
 #include <stdio.h>
 #include <stdint.h>
 
-#define BENCH_LAB_COMMANDS(X)                                                                 \
-	X(compare, "compare DB or OLD.json NEW.json: ratio, CI, U test, Holm, verdict")       \
-	X(export, "export DB -o FILE.json: Google Benchmark JSON (compare.py reads it)")      \
-	X(report, "report DB -o DIR: an HTML page with gnuplot figures")                      \
-	X(bisect, "bisect GOOD BAD -- CMD...: git bisect run, slower than GOOD = bad")        \
-	X(history, "history DB METRIC: the series by git revision, with change points")       \
-	X(selftest, "selftest: false-positive rate, CI coverage and power on simulated data") \
+#define BENCH_LAB_COMMANDS(X)                                                                         \
+	X(run, "run PLAN.yaml [-o DB] [--resume]: boot a plan's configurations, record every sample") \
+	X(compare, "compare DB or OLD.json NEW.json: ratio, CI, U test, Holm, verdict")               \
+	X(export, "export DB -o FILE.json: Google Benchmark JSON (compare.py reads it)")              \
+	X(report, "report DB -o DIR: an HTML page with gnuplot figures")                              \
+	X(bisect, "bisect GOOD BAD -- CMD...: git bisect run, slower than GOOD = bad")                \
+	X(history, "history DB METRIC: the series by git revision, with change points")               \
+	X(selftest, "selftest: false-positive rate, CI coverage and power on simulated data")         \
 	X(simulate, "simulate -o DB CONFIG[=RATIO]...: a run of simulated samples, to try the above")
 
 #define X(name, summary) int bench_cmd_##name(int argc, char **argv);

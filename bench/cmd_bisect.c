@@ -1,7 +1,7 @@
 /*
  * `tessera bench bisect GOOD BAD -- CMD...`: git bisect run, with bench compare against GOOD as the test.
  * CMD is any command that writes results to the file named by $TESSERA_BENCH_OUT: Google Benchmark
- * JSON (from any producer) or a results database (bench run's, later). GOOD's results are measured
+ * JSON (from any producer) or a results database (bench run's). GOOD's results are measured
  * once; at each commit git bisect picks, `tessera bench bisect --step` runs CMD again and exits 1 (bad)
  * when a metric is slower than at GOOD, 0 when none is, 125 (skip) when CMD fails.
  */

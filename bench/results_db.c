@@ -72,6 +72,12 @@ static const char *const migrations[] = {
 	" detail TEXT,"
 	" PRIMARY KEY (job_id, seq));"
 	"CREATE INDEX cases_name ON cases (name);",
+	/* 2 -> 3 (bench run): a boot's workload and run record; the plan's hash and margin, so that
+	 * --resume continues only the run of the same plan. */
+	"ALTER TABLE boots ADD COLUMN workload TEXT;"
+	"ALTER TABLE boots ADD COLUMN record TEXT;"
+	"ALTER TABLE runs ADD COLUMN plan_sha256 TEXT;"
+	"ALTER TABLE runs ADD COLUMN margin REAL;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_DB_SCHEMA_VERSION - 1,
@@ -257,7 +263,7 @@ int results_db_run_begin(struct results_db *r, const struct rdb_run *run, int64_
 		    r->db,
 		    "INSERT INTO runs (kind, plan, git_revision, config_hash, image_hash, qemu_version,"
 		    " qemu_cmdline, hv_cmdline, seed, mode, host_cpu, host_kernel, load_start, started,"
-		    " status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running')",
+		    " status, plan_sha256, margin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?)",
 		    -1, &st, NULL) != SQLITE_OK)
 		return fail(r, "cannot record the run");
 	bind_text(st, 1, run->kind ? run->kind : "bench");
@@ -274,6 +280,11 @@ int results_db_run_begin(struct results_db *r, const struct rdb_run *run, int64_
 	bind_text(st, 12, run->host_kernel ? run->host_kernel : kernel);
 	bind_real(st, 13, run->load_start > 0 ? run->load_start : results_db_loadavg());
 	bind_text(st, 14, now);
+	bind_text(st, 15, run->plan_sha256);
+	if (run->margin > 0)
+		sqlite3_bind_double(st, 16, run->margin);
+	else
+		sqlite3_bind_null(st, 16);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -298,6 +309,21 @@ int results_db_run_end(struct results_db *r, int64_t run_id, const char *status)
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : fail(r, "cannot end the run");
+}
+
+int results_db_run_set_qemu(struct results_db *r, int64_t run_id, const char *qemu_version)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(r->db,
+			       "UPDATE runs SET qemu_version = ? WHERE id = ? AND qemu_version IS NULL", -1,
+			       &st, NULL) != SQLITE_OK)
+		return fail(r, "cannot record QEMU's version");
+	bind_text(st, 1, qemu_version);
+	sqlite3_bind_int64(st, 2, run_id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(r, "cannot record QEMU's version");
 }
 
 static int insert_samples(struct results_db *r, int64_t boot_id, const struct rdb_sample *s, size_t n)
@@ -337,7 +363,7 @@ int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_b
 	if (sqlite3_prepare_v2(
 		    r->db,
 		    "INSERT INTO boots (run_id, configuration, boot_index, run_order, status, started,"
-		    " ended, load_start, load_end) VALUES (?,?,?,?,?,?,?,?,?)",
+		    " ended, load_start, load_end, workload, record) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 		    -1, &st, NULL) != SQLITE_OK)
 		goto err;
 	sqlite3_bind_int64(st, 1, run_id);
@@ -349,6 +375,8 @@ int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_b
 	bind_text(st, 7, b->ended);
 	bind_real(st, 8, b->load_start);
 	bind_real(st, 9, b->load_end);
+	bind_text(st, 10, b->workload);
+	bind_text(st, 11, b->record);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -442,6 +470,28 @@ int results_db_resume(struct results_db *r, int64_t run_id)
 		return -1;
 	}
 	return changed;
+}
+
+int64_t results_db_unfinished_run(struct results_db *r, char *plan_sha256, size_t len)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (len)
+		plan_sha256[0] = 0;
+	if (sqlite3_prepare_v2(r->db,
+			       "SELECT id, plan_sha256 FROM runs WHERE kind = 'bench' AND status IN"
+			       " ('running', 'interrupted') ORDER BY id DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(r, "cannot look for an unfinished run");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		const unsigned char *h = sqlite3_column_text(st, 1);
+		if (h && len)
+			snprintf(plan_sha256, len, "%s", (const char *)h);
+	}
+	sqlite3_finalize(st);
+	return id;
 }
 
 int64_t results_db_latest_run(struct results_db *r)

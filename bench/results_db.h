@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RESULTS_DB_SCHEMA_VERSION 2
+#define RESULTS_DB_SCHEMA_VERSION 3
 
 struct sqlite3;
 
@@ -32,6 +32,9 @@ struct rdb_run {
 	/* Host fingerprint; results_db_run_begin fills cpu, kernel, load_start and started when NULL/< 0. */
 	const char *host_cpu, *host_kernel;
 	double load_start;
+	/* Since version 2 (bench run): the plan file's SHA-256 and the plan's equivalence margin (< 0: none) */
+	const char *plan_sha256;
+	double margin;
 };
 
 struct rdb_boot {
@@ -41,6 +44,8 @@ struct rdb_boot {
 	const char *status;	 /* "done", "failed" or "interrupted" */
 	const char *started, *ended;
 	double load_start, load_end;
+	/* Since version 2: the workload the boot ran; its run record (JSON: docs/bench.md) */
+	const char *workload, *record;
 };
 
 struct rdb_sample {
@@ -94,6 +99,9 @@ int results_db_run_begin(struct results_db *r, const struct rdb_run *run, int64_
 /* End it: status "done", "failed" or "interrupted"; the load average and time at the end are recorded. */
 int results_db_run_end(struct results_db *r, int64_t run_id, const char *status);
 
+/* The QEMU version of a run whose boots name it in their records (kept when already set). */
+int results_db_run_set_qemu(struct results_db *r, int64_t run_id, const char *qemu_version);
+
 /* One boot and all its samples, in one transaction. *boot_id (may be NULL) receives its id. */
 int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_boot *boot,
 			const struct rdb_sample *samples, size_t nr_samples, int64_t *boot_id);
@@ -113,6 +121,11 @@ int results_db_resume(struct results_db *r, int64_t run_id);
 /* One job and all its cases, in one transaction. *job_id (may be NULL) receives its id. */
 int results_db_add_job(struct results_db *r, const struct rdb_job *job, const struct rdb_case *cases,
 		       size_t nr_cases, int64_t *job_id);
+/*
+ * The latest bench run left unfinished ("running": its writer died; "interrupted": stopped by a signal),
+ * 0 when none, -1 on error. Its plan hash goes into plan_sha256 ("" when NULL).
+ */
+int64_t results_db_unfinished_run(struct results_db *r, char *plan_sha256, size_t len);
 
 /* The latest run's id (0 when none). */
 int64_t results_db_latest_run(struct results_db *r);

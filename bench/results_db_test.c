@@ -143,8 +143,59 @@ Test(results_db, refuses_another_schema_version)
 	static char text[4096];
 	size_t n = fread(text, 1, sizeof(text) - 1, cr_get_redirected_stderr());
 	text[n] = '\0';
-	cr_expect(strstr(text, "schema version 99, this tessera reads version 2"), "stderr: %s", text);
+	cr_expect(strstr(text, "schema version 99, this tessera reads version 3"), "stderr: %s", text);
 	cr_expect(strstr(text, "/nonexistent/x.db: no such results database"), "stderr: %s", text);
+}
+
+/* A file of version 1 (before bench run) is migrated in place: its rows stay, the new columns appear. */
+Test(results_db, a_version_1_file_is_migrated_keeping_its_rows)
+{
+	static const char v1[] =
+		"CREATE TABLE runs (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, plan TEXT, git_revision TEXT,"
+		" config_hash TEXT, image_hash TEXT, qemu_version TEXT, qemu_cmdline TEXT, hv_cmdline TEXT,"
+		" seed INTEGER NOT NULL DEFAULT 0, mode TEXT NOT NULL, host_cpu TEXT, host_kernel TEXT,"
+		" load_start REAL, load_end REAL, started TEXT NOT NULL, ended TEXT, status TEXT NOT NULL);"
+		"CREATE TABLE boots (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs (id),"
+		" configuration TEXT NOT NULL, boot_index INTEGER NOT NULL, run_order INTEGER NOT NULL,"
+		" status TEXT NOT NULL, started TEXT, ended TEXT, load_start REAL, load_end REAL,"
+		" UNIQUE (run_id, configuration, boot_index));"
+		"CREATE TABLE samples (boot_id INTEGER NOT NULL, workload TEXT NOT NULL, metric TEXT NOT "
+		"NULL,"
+		" unit TEXT NOT NULL, iteration INTEGER NOT NULL, value REAL NOT NULL,"
+		" warmup INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (boot_id, workload, metric, iteration));"
+		"CREATE TABLE experiments (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, campaign TEXT "
+		"NOT NULL,"
+		" experiment_index INTEGER NOT NULL, fault TEXT NOT NULL, seed INTEGER NOT NULL DEFAULT 0,"
+		" weight REAL NOT NULL DEFAULT 1, outcome TEXT, status TEXT NOT NULL, started TEXT, ended "
+		"TEXT,"
+		" duration_ns INTEGER, trace_excerpt TEXT, UNIQUE (run_id, experiment_index));"
+		"INSERT INTO runs (kind, mode, started, status) VALUES ('bench', 'wallclock', 'then', "
+		"'done');"
+		"INSERT INTO boots (run_id, configuration, boot_index, run_order, status)"
+		" VALUES (1, 'A', 0, 0, 'done');"
+		"PRAGMA user_version = 1;";
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+
+	struct results_db r;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	int64_t run;
+	struct rdb_boot b = {.configuration = "B", .workload = "cpuint", .record = "{}"};
+	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){.plan_sha256 = "abc", .margin = 0.03}, &run),
+		     0);
+	cr_assert_eq(results_db_add_boot(&r, run, &b, NULL, 0, NULL), 0);
+	char hash[80];
+	cr_expect_eq(results_db_unfinished_run(&r, hash, sizeof(hash)), run);
+	cr_expect_str_eq(hash, "abc");
+	results_db_close(&r);
+	cr_expect_eq(query_int(path, "PRAGMA user_version"), RESULTS_DB_SCHEMA_VERSION);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM boots WHERE configuration = 'A'"), 1);
+	cr_expect_eq(
+		query_int(path, "SELECT count(*) FROM boots WHERE workload = 'cpuint' AND record = '{}'"), 1);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM runs WHERE plan_sha256 = 'abc' AND margin = 0.03"),
+		     1);
 }
 
 Test(results_db, experiments_move_from_planned_to_done_once)

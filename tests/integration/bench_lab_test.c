@@ -1,6 +1,6 @@
 /*
- * The results tools end to end, on a database of simulated samples (bench simulate: `bench run` will
- * fill it with real boots) and on Google Benchmark's own output: compare (database and JSON), export read
+ * The results tools end to end, on a database of simulated samples (bench simulate; bench_run_test.c
+ * fills one with real boots) and on Google Benchmark's own output: compare (database and JSON), export read
  * by Google Benchmark's compare.py, the HTML report rendered by headless Chromium, history's change
  * points, and bisect on a scratch git repository. No QEMU is booted.
  */
