@@ -12,7 +12,8 @@
 
 #include "results_db.h"
 
-/* Schema version 1. docs/bench.md describes each column; bump RESULTS_DB_SCHEMA_VERSION on any change. */
+/* Schema version 1, then the migrations below. docs/bench.md describes each column; a change is a new
+ * migration step and a bump of RESULTS_DB_SCHEMA_VERSION. */
 static const char schema_sql[] =
 	"CREATE TABLE runs ("
 	" id INTEGER PRIMARY KEY,"
@@ -50,6 +51,33 @@ static const char schema_sql[] =
 	" UNIQUE (run_id, experiment_index));"
 	"CREATE INDEX samples_metric ON samples (workload, metric);";
 
+/*
+ * Ordered, additive migrations: migrations[i] takes a database from version i + 1 to i + 2. A new file gets
+ * schema_sql (version 1) and then every step, so old and new files end with the same schema.
+ */
+static const char *const migrations[] = {
+	/* 1 -> 2: fault-injection campaigns (docs/fault-campaigns.md): a campaign's definition and golden
+	 * run per run, and what an experiment needs to be reported and replayed. */
+	"CREATE TABLE campaigns ("
+	" run_id INTEGER PRIMARY KEY REFERENCES runs (id),"
+	" name TEXT NOT NULL, file TEXT NOT NULL, source TEXT NOT NULL,"
+	" space_size INTEGER NOT NULL, planned INTEGER NOT NULL,"
+	" golden_console TEXT, golden_duration_ns INTEGER, golden_trace_sha256 TEXT);"
+	"ALTER TABLE experiments ADD COLUMN model TEXT;"
+	"ALTER TABLE experiments ADD COLUMN site TEXT;"
+	"ALTER TABLE experiments ADD COLUMN point INTEGER;"
+	"ALTER TABLE experiments ADD COLUMN inject_at INTEGER;"
+	"ALTER TABLE experiments ADD COLUMN detail TEXT;"
+	"ALTER TABLE experiments ADD COLUMN exit_status INTEGER;"
+	"ALTER TABLE experiments ADD COLUMN trace_sha256 TEXT;"
+	"ALTER TABLE experiments ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE experiments ADD COLUMN plan TEXT;"
+	"ALTER TABLE experiments ADD COLUMN config_hash TEXT;"
+	"ALTER TABLE experiments ADD COLUMN image_hash TEXT;"
+	"ALTER TABLE experiments ADD COLUMN qemu_cmdline TEXT;"
+	"ALTER TABLE experiments ADD COLUMN repeat TEXT;",
+};
+
 static int fail(struct results_db *r, const char *what)
 {
 	fprintf(stderr, "tessera: %s: %s: %s\n", r->path, what,
@@ -80,6 +108,23 @@ static int user_version(struct results_db *r)
 	return v;
 }
 
+/* From version v to the current one, each step with its version stamp in one transaction. */
+static int migrate(struct results_db *r, int v)
+{
+	char stamp[64];
+
+	if (exec(r, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	for (v = user_version(r); v > 0 && v < RESULTS_DB_SCHEMA_VERSION; v++) {
+		snprintf(stamp, sizeof(stamp), "PRAGMA user_version = %d", v + 1);
+		if (exec(r, migrations[v - 1]) < 0 || exec(r, stamp) < 0) {
+			exec(r, "ROLLBACK");
+			return -1;
+		}
+	}
+	return exec(r, "COMMIT");
+}
+
 static int open_flags(struct results_db *r, const char *path, int flags)
 {
 	memset(r, 0, sizeof(*r));
@@ -97,7 +142,7 @@ static int open_flags(struct results_db *r, const char *path, int flags)
 		/* A new file: the schema and its version in one transaction, checked again inside it so that
 		 * two writers creating the same file at once create it once. */
 		char stamp[64];
-		snprintf(stamp, sizeof(stamp), "PRAGMA user_version = %d", RESULTS_DB_SCHEMA_VERSION);
+		snprintf(stamp, sizeof(stamp), "PRAGMA user_version = 1"); /* then migrate() */
 		if (exec(r, "BEGIN IMMEDIATE") < 0)
 			goto err;
 		if (user_version(r) == 0 && (exec(r, schema_sql) < 0 || exec(r, stamp) < 0)) {
@@ -108,6 +153,9 @@ static int open_flags(struct results_db *r, const char *path, int flags)
 			goto err;
 		v = user_version(r);
 	}
+	if (v > 0 && v < RESULTS_DB_SCHEMA_VERSION && migrate(r, v) < 0)
+		goto err;
+	v = user_version(r);
 	if (v != RESULTS_DB_SCHEMA_VERSION) {
 		fprintf(stderr,
 			"tessera: %s: results database schema version %d, this tessera reads version %d\n",

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RESULTS_DB_SCHEMA_VERSION 1
+#define RESULTS_DB_SCHEMA_VERSION 2 /* 2: campaigns (docs/fault-campaigns.md) */
 
 struct sqlite3;
 

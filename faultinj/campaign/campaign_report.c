@@ -1,0 +1,242 @@
+/*
+ * The campaign report (campaign_report.h). Counts come from the database only, so a report of a resumed
+ * or finished run is the same whenever it is made. Extrapolated counts are N * k / n for sampled
+ * campaigns (each experiment weighs N / n) with the interval scaled alike; an exhaustive campaign's
+ * counts are exact.
+ */
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign_report.h"
+#include "campaign_stats.h"
+#include "outcome.h"
+
+#define ALPHA	   0.05
+#define HIST_BINS  10
+#define MAX_GROUPS 64
+
+struct group {
+	char name[128];
+	uint64_t n[OUTCOME_COUNT], total;
+};
+
+struct report {
+	char name[64], mode[16];
+	uint64_t space, planned, done, unfinished;
+	uint64_t n[OUTCOME_COUNT];
+	double weight[OUTCOME_COUNT];
+	struct group models[MAX_GROUPS], sites[MAX_GROUPS], bins[HIST_BINS];
+	unsigned int nr_models, nr_sites;
+	uint64_t t_lo, t_hi;
+	json_t *notable; /* isolation breaks and panics, one by one */
+};
+
+static struct group *group_of(struct group *g, unsigned int *nr, const char *name)
+{
+	for (unsigned int i = 0; i < *nr; i++)
+		if (!strcmp(g[i].name, name))
+			return &g[i];
+	if (*nr == MAX_GROUPS)
+		return &g[MAX_GROUPS - 1]; /* the rest lumped into the last */
+	snprintf(g[*nr].name, sizeof(g[0].name), "%s", name);
+	return &g[(*nr)++];
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	return s ? s : "";
+}
+
+static int report_load(struct results_db *db, int64_t run_id, struct report *r)
+{
+	sqlite3_stmt *st;
+
+	memset(r, 0, sizeof(*r));
+	if (sqlite3_prepare_v2(
+		    db->db,
+		    "SELECT c.name, r.mode, c.space_size, c.planned FROM campaigns c JOIN runs r ON"
+		    " r.id = c.run_id WHERE c.run_id = ?",
+		    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		fprintf(stderr, "tessera fi campaign report: %s: no campaign run %lld\n", db->path,
+			(long long)run_id);
+		return -1;
+	}
+	snprintf(r->name, sizeof(r->name), "%s", col(st, 0));
+	snprintf(r->mode, sizeof(r->mode), "%s", col(st, 1));
+	r->space = (uint64_t)sqlite3_column_int64(st, 2);
+	r->planned = (uint64_t)sqlite3_column_int64(st, 3);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT min(inject_at), max(inject_at) FROM experiments WHERE run_id = ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		r->t_lo = (uint64_t)sqlite3_column_int64(st, 0);
+		r->t_hi = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(
+		    db->db,
+		    "SELECT experiment_index, status, outcome, weight, model, site, inject_at, fault,"
+		    " detail FROM experiments WHERE run_id = ? ORDER BY experiment_index",
+		    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	r->notable = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int o = outcome_by_name(col(st, 2));
+		if (strcmp(col(st, 1), "done") || o < 0) {
+			r->unfinished++;
+			continue;
+		}
+		r->done++;
+		r->n[o]++;
+		r->weight[o] += sqlite3_column_double(st, 3);
+		struct group *g = group_of(r->models, &r->nr_models, col(st, 4));
+		g->n[o]++, g->total++;
+		g = group_of(r->sites, &r->nr_sites, col(st, 5));
+		g->n[o]++, g->total++;
+		uint64_t t = (uint64_t)sqlite3_column_int64(st, 6), span = r->t_hi - r->t_lo + 1;
+		unsigned int b = (unsigned int)((double)(t - r->t_lo) / (double)span * HIST_BINS);
+		r->bins[b < HIST_BINS ? b : HIST_BINS - 1].n[o]++;
+		r->bins[b < HIST_BINS ? b : HIST_BINS - 1].total++;
+		if (o == OUTCOME_ISOLATION_BREAK || o == OUTCOME_HV_PANIC)
+			json_array_append_new(r->notable,
+					      json_pack("{s:i, s:s, s:s, s:s}", "experiment",
+							sqlite3_column_int(st, 0), "outcome", col(st, 2),
+							"fault", col(st, 7), "detail", col(st, 8)));
+	}
+	sqlite3_finalize(st);
+	for (unsigned int b = 0; b < HIST_BINS; b++) {
+		uint64_t span = r->t_hi - r->t_lo + 1;
+		snprintf(r->bins[b].name, sizeof(r->bins[b].name), "%llu..%llu",
+			 (unsigned long long)(r->t_lo + span * b / HIST_BINS),
+			 (unsigned long long)(r->t_lo + span * (b + 1) / HIST_BINS - (span >= HIST_BINS)));
+	}
+	return 0;
+}
+
+static bool exhaustive(const struct report *r)
+{
+	return r->planned == r->space;
+}
+
+static void group_table(FILE *f, const char *title, const struct group *g, unsigned int nr)
+{
+	fprintf(f, "\n%s\n  %-24s %6s", title, "", "n");
+	for (int o = 0; o < OUTCOME_COUNT; o++)
+		fprintf(f, " %*s",
+			(int)(strlen(outcome_name((enum outcome)o)) > 6
+				      ? strlen(outcome_name((enum outcome)o))
+				      : 6),
+			outcome_name((enum outcome)o));
+	fprintf(f, "\n");
+	for (unsigned int i = 0; i < nr; i++) {
+		fprintf(f, "  %-24s %6llu", g[i].name, (unsigned long long)g[i].total);
+		for (int o = 0; o < OUTCOME_COUNT; o++)
+			fprintf(f, " %*llu",
+				(int)(strlen(outcome_name((enum outcome)o)) > 6
+					      ? strlen(outcome_name((enum outcome)o))
+					      : 6),
+				(unsigned long long)g[i].n[o]);
+		fprintf(f, "\n");
+	}
+}
+
+int campaign_report_text(struct results_db *db, int64_t run_id, FILE *f, double margin)
+{
+	struct report r;
+
+	if (report_load(db, run_id, &r))
+		return 1;
+	fprintf(f,
+		"campaign %s (run %lld, %s): %llu of %llu planned experiments judged, %llu without a verdict "
+		"yet; fault space %llu points%s\n",
+		r.name, (long long)run_id, r.mode, (unsigned long long)r.done, (unsigned long long)r.planned,
+		(unsigned long long)r.unfinished, (unsigned long long)r.space,
+		exhaustive(&r) ? " (exhaustive: counts are exact)" : "");
+	fprintf(f, "\n  %-16s %6s %12s %25s %25s\n", "outcome", "n", "extrapolated", "95% Wilson",
+		"95% Clopper-Pearson");
+	for (int o = 0; o < OUTCOME_COUNT; o++) {
+		struct proportion_ci w = stats_wilson(r.n[o], r.done, ALPHA);
+		struct proportion_ci cp = stats_clopper_pearson(r.n[o], r.done, ALPHA);
+		double N = (double)r.space;
+		fprintf(f, "  %-16s %6llu %12.0f   [%10.0f, %10.0f]   [%10.0f, %10.0f]\n",
+			outcome_name((enum outcome)o), (unsigned long long)r.n[o], r.weight[o], w.lo * N,
+			w.hi * N, cp.lo * N, cp.hi * N);
+	}
+	fprintf(f,
+		"\nsample size for a margin of %.1f %% at 95 %% (Leveugle et al., p = 0.5): %llu "
+		"experiments\n",
+		margin * 100, (unsigned long long)stats_leveugle_sample_size(r.space, margin, ALPHA, 0.5));
+	group_table(f, "per fault model:", r.models, r.nr_models);
+	group_table(f, "per site:", r.sites, r.nr_sites);
+	group_table(f, "per injection time (the trigger's value):", r.bins, r.done ? HIST_BINS : 0);
+	size_t n = json_array_size(r.notable);
+	fprintf(f, "\nisolation breaks and hypervisor panics: %zu\n", n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(r.notable, i);
+		fprintf(f, "  #%lld %s: %s\n    %s\n    replay: tessera fi campaign replay %s %lld\n",
+			(long long)json_integer_value(json_object_get(e, "experiment")),
+			json_string_value(json_object_get(e, "outcome")),
+			json_string_value(json_object_get(e, "fault")),
+			json_string_value(json_object_get(e, "detail")), db->path,
+			(long long)json_integer_value(json_object_get(e, "experiment")));
+	}
+	json_decref(r.notable);
+	return 0;
+}
+
+static json_t *groups_json(const struct group *g, unsigned int nr)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < nr; i++) {
+		json_t *o = json_pack("{s:s, s:I}", "name", g[i].name, "n", (json_int_t)g[i].total);
+		for (int k = 0; k < OUTCOME_COUNT; k++)
+			json_object_set_new(o, outcome_name((enum outcome)k),
+					    json_integer((json_int_t)g[i].n[k]));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+int campaign_report_json(struct results_db *db, int64_t run_id, FILE *f, double margin)
+{
+	struct report r;
+
+	if (report_load(db, run_id, &r))
+		return 1;
+	json_t *outcomes = json_object();
+	for (int o = 0; o < OUTCOME_COUNT; o++) {
+		struct proportion_ci w = stats_wilson(r.n[o], r.done, ALPHA);
+		struct proportion_ci cp = stats_clopper_pearson(r.n[o], r.done, ALPHA);
+		double N = (double)r.space;
+		json_object_set_new(outcomes, outcome_name((enum outcome)o),
+				    json_pack("{s:I, s:f, s:[f,f], s:[f,f], s:s}", "n", (json_int_t)r.n[o],
+					      "extrapolated", r.weight[o], "wilson95", w.lo * N, w.hi * N,
+					      "clopper_pearson95", cp.lo * N, cp.hi * N, "definition",
+					      outcome_definition((enum outcome)o)));
+	}
+	json_t *o =
+		json_pack("{s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:b, s:o, s:{s:f, s:I}, s:o, s:o, s:o, s:o}",
+			  "campaign", r.name, "run", (json_int_t)run_id, "mode", r.mode, "space_size",
+			  (json_int_t)r.space, "planned", (json_int_t)r.planned, "judged", (json_int_t)r.done,
+			  "without_verdict", (json_int_t)r.unfinished, "exhaustive", exhaustive(&r),
+			  "outcomes", outcomes, "sample_size", "margin", margin, "experiments",
+			  (json_int_t)stats_leveugle_sample_size(r.space, margin, ALPHA, 0.5), "per_model",
+			  groups_json(r.models, r.nr_models), "per_site", groups_json(r.sites, r.nr_sites),
+			  "per_time", groups_json(r.bins, r.done ? HIST_BINS : 0), "notable", r.notable);
+	json_dumpf(o, f, JSON_INDENT(2));
+	fputc('\n', f);
+	json_decref(o);
+	return 0;
+}
