@@ -267,7 +267,7 @@ static int load_top(struct load_ctx *ctx, struct campaign *c, const struct yaml_
 			return load_fail(ctx, "timeout_factor", "expected a number 1..1000, got '%s'",
 					 y->timeout_factor);
 	}
-	c->timeout_min_s = 30;
+	c->timeout_min_s = 60;
 	if (y->timeout_min_s) {
 		if (num(ctx, "timeout_min_s", y->timeout_min_s, &v))
 			return 2;

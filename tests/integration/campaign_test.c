@@ -100,6 +100,12 @@ static int query_int(const char *db, const char *sql)
 	return v;
 }
 
+static bool golden_recorded(const char *db)
+{
+	return access(db, F_OK) == 0 &&
+	       query_int(db, "SELECT count(*) FROM campaigns WHERE golden_console IS NOT NULL") == 1;
+}
+
 static void remove_db(const char *db)
 {
 	sh("rm -f '%s' '%s-wal' '%s-shm' '%s'.experiment-*.yaml", db, db, db, db);
@@ -156,18 +162,21 @@ Test(campaign, sigkill_at_five_random_points_then_resume_equals_an_uninterrupted
 			"fi", "campaign", "run", CAMPAIGN, "-o", cut, "-j", "2", k ? "--resume" : NULL, NULL};
 		tessera_start(&p, run_cut);
 		if (k < KILLS) {
-			int ms = 2000 + rand() % 20000;
+			/* Random moments among the experiments: the golden run is kept once recorded, so
+			 * the first kill waits for it, and every kill then cuts experiments. */
+			for (int t = 0; t < 3000 && !k && !golden_recorded(cut); t++)
+				usleep(100 * 1000);
+			int ms = 1000 + rand() % 9000;
 			usleep((useconds_t)ms * 1000);
 			kill(p.pid, SIGKILL);
-			fprintf(stderr, "campaign kill test: SIGKILL after %d ms\n", ms);
+			fprintf(stderr, "campaign kill test: SIGKILL %d ms after %s\n", ms,
+				k ? "the resume started" : "the golden run");
 		}
 		tessera_wait(&p, 600);
 		cr_assert_eq(leftovers(mark), 0, "processes left running after the kill");
-		if (k < KILLS && p.status == 0) {
-			tessera_free(&p);
-			break; /* finished before the kill: nothing more to cut */
-		}
-		cr_assert(k < KILLS || p.status == 0, "exit %d\n%s%s", p.status, p.out, p.err);
+		cr_assert(k < KILLS ? p.status == 128 + SIGKILL : p.status == 0,
+			  "kill %d: exit %d (the campaign ended before the kill?)\n%s%s", k, p.status, p.out,
+			  p.err);
 		tessera_free(&p);
 	}
 	unsetenv(strtok(mark, "="));
@@ -177,8 +186,9 @@ Test(campaign, sigkill_at_five_random_points_then_resume_equals_an_uninterrupted
 	cr_expect_eq(query_int(cut, "SELECT count(*) FROM experiments WHERE status = 'done'"), PLANNED);
 	cr_expect_eq(query_int(cut, "SELECT count(DISTINCT experiment_index) FROM experiments"), PLANNED);
 	cr_expect_eq(query_int(cut, "SELECT count(*) FROM runs"), 1, "a resume made a new run");
-	fprintf(stderr, "campaign kill test: %d interruptions recorded\n",
-		query_int(cut, "SELECT sum(interruptions) FROM experiments"));
+	int cuts = query_int(cut, "SELECT sum(interruptions) FROM experiments");
+	fprintf(stderr, "campaign kill test: %d interruptions recorded\n", cuts);
+	cr_expect_geq(cuts, 1, "no kill cut an experiment short");
 	free(a);
 	free(b);
 
