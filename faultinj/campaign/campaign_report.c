@@ -129,6 +129,18 @@ static bool exhaustive(const struct report *r)
 	return r->planned == r->space;
 }
 
+/* The 95 % intervals of outcome o's proportion; an exhaustive campaign that is complete knows it exactly. */
+static void intervals(const struct report *r, int o, struct proportion_ci *w, struct proportion_ci *cp)
+{
+	if (exhaustive(r) && r->done == r->space) {
+		double p = r->done ? (double)r->n[o] / (double)r->done : 0;
+		*w = *cp = (struct proportion_ci){p, p, p};
+		return;
+	}
+	*w = stats_wilson(r->n[o], r->done, ALPHA);
+	*cp = stats_clopper_pearson(r->n[o], r->done, ALPHA);
+}
+
 static void group_table(FILE *f, const char *title, const struct group *g, unsigned int nr)
 {
 	fprintf(f, "\n%s\n  %-24s %6s", title, "", "n");
@@ -166,9 +178,9 @@ int campaign_report_text(struct results_db *db, int64_t run_id, FILE *f, double 
 	fprintf(f, "\n  %-16s %6s %12s %25s %25s\n", "outcome", "n", "extrapolated", "95% Wilson",
 		"95% Clopper-Pearson");
 	for (int o = 0; o < OUTCOME_COUNT; o++) {
-		struct proportion_ci w = stats_wilson(r.n[o], r.done, ALPHA);
-		struct proportion_ci cp = stats_clopper_pearson(r.n[o], r.done, ALPHA);
+		struct proportion_ci w, cp;
 		double N = (double)r.space;
+		intervals(&r, o, &w, &cp);
 		fprintf(f, "  %-16s %6llu %12.0f   [%10.0f, %10.0f]   [%10.0f, %10.0f]\n",
 			outcome_name((enum outcome)o), (unsigned long long)r.n[o], r.weight[o], w.lo * N,
 			w.hi * N, cp.lo * N, cp.hi * N);
@@ -217,9 +229,9 @@ int campaign_report_json(struct results_db *db, int64_t run_id, FILE *f, double 
 		return 1;
 	json_t *outcomes = json_object();
 	for (int o = 0; o < OUTCOME_COUNT; o++) {
-		struct proportion_ci w = stats_wilson(r.n[o], r.done, ALPHA);
-		struct proportion_ci cp = stats_clopper_pearson(r.n[o], r.done, ALPHA);
+		struct proportion_ci w, cp;
 		double N = (double)r.space;
+		intervals(&r, o, &w, &cp);
 		json_object_set_new(outcomes, outcome_name((enum outcome)o),
 				    json_pack("{s:I, s:f, s:[f,f], s:[f,f], s:s}", "n", (json_int_t)r.n[o],
 					      "extrapolated", r.weight[o], "wilson95", w.lo * N, w.hi * N,

@@ -4,6 +4,7 @@
  * latest unfinished run of the same campaign in the database.
  */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,8 @@ int campaign_cmd_run(int argc, char **argv)
 	struct config_diag diag;
 	if (!c)
 		return 1;
+	/* A closed terminal or pipe must not end a campaign: its progress lines are then simply lost. */
+	signal(SIGPIPE, SIG_IGN);
 	int ret = campaign_load(file, c, &diag);
 	if (ret) {
 		config_diag_print(file, &diag);

@@ -197,3 +197,63 @@ Test(campaign, sigkill_at_five_random_points_then_resume_equals_an_uninterrupted
 	remove_db(whole);
 	remove_db(cut);
 }
+
+/* Run a campaign file into a fresh database and return the count of each outcome from its JSON report. */
+static void run_campaign(const char *file, const char *db, const char *jobs, int counts[16],
+			 const char **names)
+{
+	struct tessera_proc p;
+
+	remove_db(db);
+	const char *run[] = {"fi", "campaign", "run", file, "-o", db, "-j", jobs, NULL};
+	tessera_run(&p, 800, run);
+	cr_assert_eq(p.status, 0, "exit %d\n%s%s", p.status, p.out, p.err);
+	tessera_free(&p);
+	const char *report[] = {"fi", "campaign", "report", db, "--format", "json", NULL};
+	tessera_run(&p, 60, report);
+	cr_assert_eq(p.status, 0, "exit %d\n%s", p.status, p.err);
+	for (int i = 0; names[i]; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "\"%s\": {\n      \"n\": ", names[i]);
+		const char *at = strstr(p.out, key);
+		cr_assert(at, "no %s in the report:\n%s", names[i], p.out);
+		counts[i] = atoi(at + strlen(key));
+	}
+	tessera_free(&p);
+	remove_db(db);
+}
+
+static const char *names[] = {
+	"sdc", "detected", "isolation_break", "hv_panic", "infrastructure", "no_verdict", "benign", NULL};
+enum { SDC, DETECTED, ISOLATION, PANIC, INFRA, NO_VERDICT, BENIGN };
+
+Test(campaign, shipped_campaign_1_reduced_finds_sdc_and_detected_errors, .timeout = 900)
+{
+	int n[16];
+
+	run_campaign(ROOT "configs/campaigns/ci/regflip-fiself.yaml", "/tmp/tessera-it-campaign-1.db", "2", n,
+		     names);
+	cr_expect_geq(n[SDC], 1, "no silent data corruption found");
+	cr_expect_geq(n[DETECTED], 1, "no detected error found");
+	cr_expect_eq(n[INFRA] + n[NO_VERDICT], 0, "experiments without a real verdict");
+}
+
+Test(campaign, shipped_campaign_5_reduced_finds_no_isolation_break, .timeout = 900)
+{
+	int n[16];
+
+	run_campaign(ROOT "configs/campaigns/ci/memflip-canaries.yaml", "/tmp/tessera-it-campaign-5.db", "2",
+		     n, names);
+	cr_expect_eq(n[ISOLATION], 0, "an isolation break");
+	cr_expect_eq(n[PANIC], 0, "a hypervisor panic");
+	cr_expect_eq(n[INFRA] + n[NO_VERDICT], 0, "experiments without a real verdict");
+}
+
+Test(campaign, a_deliberately_broken_isolation_setting_reaches_the_isolation_break_class, .timeout = 900)
+{
+	int n[16];
+
+	run_campaign(ROOT "tests/campaigns/broken-isolation-campaign.yaml", "/tmp/tessera-it-campaign-b.db",
+		     "2", n, names);
+	cr_expect_eq(n[ISOLATION], 2, "each flip into the shared region must be an isolation break");
+}
