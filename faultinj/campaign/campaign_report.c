@@ -10,28 +10,9 @@
 #include <string.h>
 
 #include "campaign_report.h"
+#include "campaign_report_data.h"
 #include "campaign_stats.h"
 #include "outcome.h"
-
-#define ALPHA	   0.05
-#define HIST_BINS  10
-#define MAX_GROUPS 64
-
-struct group {
-	char name[128];
-	uint64_t n[OUTCOME_COUNT], total;
-};
-
-struct report {
-	char name[64], mode[16];
-	uint64_t space, planned, done, unfinished;
-	uint64_t n[OUTCOME_COUNT];
-	double weight[OUTCOME_COUNT];
-	struct group models[MAX_GROUPS], sites[MAX_GROUPS], bins[HIST_BINS];
-	unsigned int nr_models, nr_sites;
-	uint64_t t_lo, t_hi;
-	json_t *notable; /* isolation breaks and panics, one by one */
-};
 
 static struct group *group_of(struct group *g, unsigned int *nr, const char *name)
 {
@@ -50,7 +31,7 @@ static const char *col(sqlite3_stmt *st, int i)
 	return s ? s : "";
 }
 
-static int report_load(struct results_db *db, int64_t run_id, struct report *r)
+int report_load(struct results_db *db, int64_t run_id, struct report *r)
 {
 	sqlite3_stmt *st;
 
@@ -124,15 +105,15 @@ static int report_load(struct results_db *db, int64_t run_id, struct report *r)
 	return 0;
 }
 
-static bool exhaustive(const struct report *r)
+bool report_exhaustive(const struct report *r)
 {
 	return r->planned == r->space;
 }
 
 /* The 95 % intervals of outcome o's proportion; an exhaustive campaign that is complete knows it exactly. */
-static void intervals(const struct report *r, int o, struct proportion_ci *w, struct proportion_ci *cp)
+void report_intervals(const struct report *r, int o, struct proportion_ci *w, struct proportion_ci *cp)
 {
-	if (exhaustive(r) && r->done == r->space) {
+	if (report_exhaustive(r) && r->done == r->space) {
 		double p = r->done ? (double)r->n[o] / (double)r->done : 0;
 		*w = *cp = (struct proportion_ci){p, p, p};
 		return;
@@ -174,13 +155,13 @@ int campaign_report_text(struct results_db *db, int64_t run_id, FILE *f, double 
 		"yet; fault space %llu points%s\n",
 		r.name, (long long)run_id, r.mode, (unsigned long long)r.done, (unsigned long long)r.planned,
 		(unsigned long long)r.unfinished, (unsigned long long)r.space,
-		exhaustive(&r) ? " (exhaustive: counts are exact)" : "");
+		report_exhaustive(&r) ? " (exhaustive: counts are exact)" : "");
 	fprintf(f, "\n  %-16s %6s %12s %25s %25s\n", "outcome", "n", "extrapolated", "95% Wilson",
 		"95% Clopper-Pearson");
 	for (int o = 0; o < OUTCOME_COUNT; o++) {
 		struct proportion_ci w, cp;
 		double N = (double)r.space;
-		intervals(&r, o, &w, &cp);
+		report_intervals(&r, o, &w, &cp);
 		fprintf(f, "  %-16s %6llu %12.0f   [%10.0f, %10.0f]   [%10.0f, %10.0f]\n",
 			outcome_name((enum outcome)o), (unsigned long long)r.n[o], r.weight[o], w.lo * N,
 			w.hi * N, cp.lo * N, cp.hi * N);
@@ -231,7 +212,7 @@ int campaign_report_json(struct results_db *db, int64_t run_id, FILE *f, double 
 	for (int o = 0; o < OUTCOME_COUNT; o++) {
 		struct proportion_ci w, cp;
 		double N = (double)r.space;
-		intervals(&r, o, &w, &cp);
+		report_intervals(&r, o, &w, &cp);
 		json_object_set_new(outcomes, outcome_name((enum outcome)o),
 				    json_pack("{s:I, s:f, s:[f,f], s:[f,f], s:s}", "n", (json_int_t)r.n[o],
 					      "extrapolated", r.weight[o], "wilson95", w.lo * N, w.hi * N,
@@ -242,7 +223,7 @@ int campaign_report_json(struct results_db *db, int64_t run_id, FILE *f, double 
 		json_pack("{s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:b, s:o, s:{s:f, s:I}, s:o, s:o, s:o, s:o}",
 			  "campaign", r.name, "run", (json_int_t)run_id, "mode", r.mode, "space_size",
 			  (json_int_t)r.space, "planned", (json_int_t)r.planned, "judged", (json_int_t)r.done,
-			  "without_verdict", (json_int_t)r.unfinished, "exhaustive", exhaustive(&r),
+			  "without_verdict", (json_int_t)r.unfinished, "exhaustive", report_exhaustive(&r),
 			  "outcomes", outcomes, "sample_size", "margin", margin, "experiments",
 			  (json_int_t)stats_leveugle_sample_size(r.space, margin, ALPHA, 0.5), "per_model",
 			  groups_json(r.models, r.nr_models), "per_site", groups_json(r.sites, r.nr_sites),

@@ -11,4 +11,7 @@
 int campaign_report_text(struct results_db *db, int64_t run_id, FILE *f, double margin);
 int campaign_report_json(struct results_db *db, int64_t run_id, FILE *f, double margin);
 
+/* DIR/index.html with gnuplot figures (SVG) and the tables. 0 or 1. */
+int campaign_report_html(struct results_db *db, int64_t run_id, const char *dir, double margin);
+
 #endif

@@ -8,12 +8,14 @@
 #include "campaign_run.h"
 
 static const char report_usage[] =
-	"usage: tessera fi campaign report DB [--run ID] [--format text|json] [--margin PERCENT]\n"
+	"usage: tessera fi campaign report DB [--run ID] [--format text|json|html] [-o DIR] [--margin "
+	"PERCENT]\n"
 	"\n"
 	"The outcomes of a campaign run (default: the latest in DB): counts extrapolated over the fault\n"
 	"space with 95 % Wilson and Clopper-Pearson intervals, per fault model, per site and per injection\n"
 	"time, the sample size for a margin (default 1 %), and every isolation break and hypervisor panic\n"
-	"with its replay command. Exit status: 0, 1 (database), 2 bad input.\n";
+	"with its replay command. html: DIR/index.html (default campaign-report) with gnuplot figures.\n"
+	"Exit status: 0, 1 (database, gnuplot), 2 bad input.\n";
 
 static const char replay_usage[] =
 	"usage: tessera fi campaign replay DB EXPERIMENT [--run ID] [--plan FILE]\n"
@@ -39,7 +41,7 @@ static int db_and_run(const char *path, const char *run, struct results_db *db, 
 
 int campaign_cmd_report(int argc, char **argv)
 {
-	const char *path = NULL, *run = NULL, *format = "text";
+	const char *path = NULL, *run = NULL, *format = "text", *dir = "campaign-report";
 	double margin = 0.01;
 
 	for (int i = 1; i < argc; i++) {
@@ -50,6 +52,8 @@ int campaign_cmd_report(int argc, char **argv)
 			run = argv[++i];
 		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
 			format = argv[++i];
+		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+			dir = argv[++i];
 		} else if (!strcmp(argv[i], "--margin") && i + 1 < argc) {
 			margin = strtod(argv[++i], NULL) / 100;
 		} else if (argv[i][0] != '-' && !path) {
@@ -60,7 +64,8 @@ int campaign_cmd_report(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!path || (strcmp(format, "text") && strcmp(format, "json")) || !(margin > 0 && margin < 1)) {
+	if (!path || (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "html")) ||
+	    !(margin > 0 && margin < 1)) {
 		fputs(report_usage, stderr);
 		return 2;
 	}
@@ -69,8 +74,14 @@ int campaign_cmd_report(int argc, char **argv)
 	int ret = db_and_run(path, run, &db, &run_id);
 	if (ret)
 		return ret;
-	ret = !strcmp(format, "json") ? campaign_report_json(&db, run_id, stdout, margin)
-				      : campaign_report_text(&db, run_id, stdout, margin);
+	if (!strcmp(format, "html")) {
+		ret = campaign_report_html(&db, run_id, dir, margin);
+		if (!ret)
+			printf("%s/index.html\n", dir);
+	} else {
+		ret = !strcmp(format, "json") ? campaign_report_json(&db, run_id, stdout, margin)
+					      : campaign_report_text(&db, run_id, stdout, margin);
+	}
 	results_db_close(&db);
 	return ret;
 }

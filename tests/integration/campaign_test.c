@@ -220,7 +220,6 @@ static void run_campaign(const char *file, const char *db, const char *jobs, int
 		counts[i] = atoi(at + strlen(key));
 	}
 	tessera_free(&p);
-	remove_db(db);
 }
 
 static const char *names[] = {
@@ -236,6 +235,7 @@ Test(campaign, shipped_campaign_1_reduced_finds_sdc_and_detected_errors, .timeou
 	cr_expect_geq(n[SDC], 1, "no silent data corruption found");
 	cr_expect_geq(n[DETECTED], 1, "no detected error found");
 	cr_expect_eq(n[INFRA] + n[NO_VERDICT], 0, "experiments without a real verdict");
+	remove_db("/tmp/tessera-it-campaign-1.db");
 }
 
 Test(campaign, shipped_campaign_5_reduced_finds_no_isolation_break, .timeout = 900)
@@ -247,13 +247,43 @@ Test(campaign, shipped_campaign_5_reduced_finds_no_isolation_break, .timeout = 9
 	cr_expect_eq(n[ISOLATION], 0, "an isolation break");
 	cr_expect_eq(n[PANIC], 0, "a hypervisor panic");
 	cr_expect_eq(n[INFRA] + n[NO_VERDICT], 0, "experiments without a real verdict");
+	remove_db("/tmp/tessera-it-campaign-5.db");
 }
 
 Test(campaign, a_deliberately_broken_isolation_setting_reaches_the_isolation_break_class, .timeout = 900)
 {
 	int n[16];
+	const char *db = "/tmp/tessera-it-campaign-b.db";
 
-	run_campaign(ROOT "tests/campaigns/broken-isolation-campaign.yaml", "/tmp/tessera-it-campaign-b.db",
-		     "2", n, names);
+	run_campaign(ROOT "tests/campaigns/broken-isolation-campaign.yaml", db, "2", n, names);
 	cr_expect_eq(n[ISOLATION], 2, "each flip into the shared region must be an isolation break");
+
+	/* The HTML report of it: its figures load in headless Chromium, and it lists both breaks. */
+	const char *dir = "/tmp/tessera-it-campaign-html";
+	struct tessera_proc p;
+	sh("rm -rf %s", dir);
+	const char *html[] = {"fi", "campaign", "report", db, "--format", "html", "-o", dir, NULL};
+	tessera_run(&p, 60, html);
+	cr_assert_eq(p.status, 0, "exit %d\n%s", p.status, p.err);
+	tessera_free(&p);
+	cr_assert_eq(
+		sh("timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+		   "--disable-background-networking --disable-component-update --disable-sync "
+		   "--user-data-dir='%s/chrome' --dump-dom 'file://%s/index.html' > '%s/dom.html' "
+		   "2>/dev/null",
+		   dir, dir, dir),
+		0, "chromium failed");
+	char path[128], dom[65536];
+	snprintf(path, sizeof(path), "%s/dom.html", dir);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f);
+	dom[fread(dom, 1, sizeof(dom) - 1, f)] = '\0';
+	fclose(f);
+	cr_expect(strstr(dom, "<title>figures 3/3 loaded</title>"), "the figures did not all load:\n%.2000s",
+		  dom);
+	cr_expect(strstr(dom,
+			 "replay: <code>tessera fi campaign replay /tmp/tessera-it-campaign-b.db 1</code>"),
+		  "the second break's replay command is missing");
+	sh("rm -rf %s", dir);
+	remove_db(db);
 }
