@@ -86,12 +86,17 @@ void campaign_judge(const struct campaign *c, struct outcome_judge *j, const cha
 {
 	for (unsigned int i = 0; i < c->nr_canaries; i++)
 		canaries[i] = c->canaries[i];
+	for (unsigned int i = 0; i < c->nr_peers; i++)
+		canaries[CAMPAIGN_MAX_CANARIES + i] = c->peers[i];
 	*j = (struct outcome_judge){.target = c->target,
 				    .output_prefix = c->output_prefix,
 				    .detected = c->detected,
 				    .canary_alarm = c->canary_alarm,
 				    .canaries = canaries,
-				    .nr_canaries = c->nr_canaries};
+				    .nr_canaries = c->nr_canaries,
+				    .output_re = c->has_output_re ? &c->output_re : NULL,
+				    .peers = canaries + CAMPAIGN_MAX_CANARIES,
+				    .nr_peers = c->nr_peers};
 }
 
 /* The lines around the first injection (or the last lines when nothing was injected). */
@@ -133,7 +138,7 @@ void campaign_experiment_run(const struct campaign *c, const struct campaign_exp
 	struct campaign_console con = {0};
 	struct outcome_verdict v;
 	struct outcome_judge j;
-	const char *canaries[CAMPAIGN_MAX_CANARIES];
+	const char *canaries[2 * CAMPAIGN_MAX_CANARIES];
 	struct lab_run r;
 	int fd;
 

@@ -43,7 +43,7 @@ void campaign_experiment_run(const struct campaign *c, const struct campaign_exp
 			     const struct campaign_console *golden, unsigned int timeout_s,
 			     const char *keep_plan, struct campaign_result *res);
 
-/* The judge of c, pointing into c. */
+/* The judge of c, pointing into c; canaries has room for 2 x CAMPAIGN_MAX_CANARIES (canaries, peers). */
 void campaign_judge(const struct campaign *c, struct outcome_judge *j, const char **canaries);
 
 #endif

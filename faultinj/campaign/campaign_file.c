@@ -210,6 +210,24 @@ static int load_judge(struct load_ctx *ctx, struct campaign *c, const struct yam
 		if (copy(ctx, p, c->canaries[c->nr_canaries++], sizeof(c->canaries[0]), j->canaries[i]))
 			return 2;
 	}
+	for (unsigned int i = 0; i < j->peers_count; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "judge.peers[%u]", i);
+		if (copy(ctx, p, c->peers[c->nr_peers++], sizeof(c->peers[0]), j->peers[i]))
+			return 2;
+	}
+	if (j->output_regex) {
+		if (j->output)
+			return load_fail(ctx, "judge.output_regex", "give output or output_regex, not both");
+		int err = regcomp(&c->output_re, j->output_regex, REG_EXTENDED);
+		if (err) {
+			char why[128];
+			regerror(err, &c->output_re, why, sizeof(why));
+			return load_fail(ctx, "judge.output_regex", "not an extended regular expression: %s",
+					 why);
+		}
+		c->has_output_re = true;
+	}
 	return 0;
 }
 
@@ -316,6 +334,15 @@ int campaign_load(const char *path, struct campaign *c, struct config_diag *diag
 		load_fail(&ctx, "target", "the config has no cell '%s'", c->target);
 		goto out;
 	}
+	for (unsigned int i = 0; i < c->nr_peers; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "judge.peers[%u]", i);
+		if (!config_has_cell(hdr, c->peers[i]) || !strcmp(c->peers[i], c->target)) {
+			load_fail(&ctx, p, "'%s' is not a cell of the config other than the target",
+				  c->peers[i]);
+			goto out;
+		}
+	}
 	for (unsigned int i = 0; i < c->nr_canaries; i++) {
 		char p[64];
 		snprintf(p, sizeof(p), "judge.canaries[%u]", i);
@@ -358,6 +385,9 @@ out:
 
 void campaign_free(struct campaign *c)
 {
+	if (c->has_output_re)
+		regfree(&c->output_re);
+	c->has_output_re = false;
 	for (unsigned int i = 0; i < CAMPAIGN_MAX_ENTRIES; i++)
 		for (unsigned int k = 0; k < CAMPAIGN_MAX_DIMS; k++) {
 			for (unsigned int w = 0; w < c->entries[i].dims[k].nr_words; w++)

@@ -8,6 +8,7 @@
 #ifndef TESSERA_FAULTINJ_CAMPAIGN_FILE_H
 #define TESSERA_FAULTINJ_CAMPAIGN_FILE_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -55,6 +56,10 @@ struct campaign {
 	char canary_alarm[64];	/* a canary line with this: its memory changed */
 	char canaries[CAMPAIGN_MAX_CANARIES][64];
 	unsigned int nr_canaries;
+	char peers[CAMPAIGN_MAX_CANARIES][64]; /* cells that talk with the target (judge.peers) */
+	unsigned int nr_peers;
+	bool has_output_re;
+	regex_t output_re; /* judge.output_regex */
 	struct campaign_entry entries[CAMPAIGN_MAX_ENTRIES];
 	unsigned int nr_entries;
 	uint64_t space_size; /* the sum of the entries' sizes */

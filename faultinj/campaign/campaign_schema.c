@@ -41,9 +41,11 @@ static const cyaml_schema_value_t fault_entry = {
 
 static const cyaml_schema_field_t judge_fields[] = {
 	STR("output", OPT, struct yaml_campaign_judge, output),
+	STR("output_regex", OPT, struct yaml_campaign_judge, output_regex),
 	STR("detected", OPT, struct yaml_campaign_judge, detected),
 	STR("canary_alarm", OPT, struct yaml_campaign_judge, canary_alarm),
 	CYAML_FIELD_SEQUENCE("canaries", OPT, struct yaml_campaign_judge, canaries, &word_entry, 0, 8),
+	CYAML_FIELD_SEQUENCE("peers", OPT, struct yaml_campaign_judge, peers, &word_entry, 0, 8),
 	CYAML_FIELD_END};
 
 static const cyaml_schema_field_t campaign_fields[] = {

@@ -23,9 +23,11 @@ struct yaml_campaign_fault {
 };
 
 struct yaml_campaign_judge {
-	char *output, *detected, *canary_alarm;
+	char *output, *output_regex, *detected, *canary_alarm;
 	char **canaries;
 	unsigned int canaries_count;
+	char **peers;
+	unsigned int peers_count;
 };
 
 struct yaml_campaign {

@@ -178,7 +178,12 @@ static enum outcome judge_with(size_t replace, const char *line, int exit_status
 {
 	const char *lines[16];
 	const char *canaries[] = {"canary-a"};
-	struct outcome_judge j = {"fiself", "FI ", "check=mismatch", "CANARY changed", canaries, 1};
+	struct outcome_judge j = {.target = "fiself",
+				  .output_prefix = "FI ",
+				  .detected = "check=mismatch",
+				  .canary_alarm = "CANARY changed",
+				  .canaries = canaries,
+				  .nr_canaries = 1};
 	struct outcome_verdict v;
 	size_t n = sizeof(golden_lines) / sizeof(golden_lines[0]);
 
@@ -220,6 +225,42 @@ Test(outcome, every_class_is_reached_by_its_definition)
 	cr_expect_eq(judge_with(99, NULL, 2), OUTCOME_INFRASTRUCTURE);
 	/* precedence: a panic after a canary alarm is still a panic */
 	cr_expect_eq(judge_with(9, "[cpu0] PANIC: x", 124), OUTCOME_HV_PANIC);
+}
+
+Test(outcome, peers_are_not_isolation_matters_and_a_regex_compares_only_what_it_matches)
+{
+	const char *g[] = {"[cpu0] Tessera hypervisor starting",
+			   "[cpu0] cell 'ping' started (1 CPUs)",
+			   "[cpu0] cell 'pong' started (1 CPUs)",
+			   "[ping] pingpong: 10 messages received, 0 bad, 10 doorbell interrupts, 99 us",
+			   "[cpu1] cell 'ping' finished: exit status 0",
+			   "[cpu2] cell 'pong' finished: exit status 0"};
+	const char *r[] = {"[cpu0] Tessera hypervisor starting",
+			   "[cpu0] cell 'ping' started (1 CPUs)",
+			   "[cpu0] cell 'pong' started (1 CPUs)",
+			   "[ping] pingpong: 10 messages received, 0 bad, 11 doorbell interrupts, 98 us",
+			   "[cpu1] cell 'ping' finished: exit status 0",
+			   "[cpu2] ERROR: cell 'pong' failed: exit status 1"};
+	const char *peers[] = {"pong"};
+	regex_t re;
+	struct outcome_verdict v;
+
+	cr_assert_eq(regcomp(&re, "^pingpong: [0-9]+ messages received, [0-9]+ bad", REG_EXTENDED), 0);
+	struct outcome_judge j = {
+		.target = "ping", .output_prefix = "", .detected = "x", .canary_alarm = "x"};
+	outcome_classify(&j, &(struct outcome_console){g, 6, 0}, &(struct outcome_console){r, 6, 0}, &v);
+	cr_expect_eq(v.outcome, OUTCOME_ISOLATION_BREAK, "pong ended differently: %s", v.detail);
+	j.peers = peers;
+	j.nr_peers = 1;
+	outcome_classify(&j, &(struct outcome_console){g, 6, 0}, &(struct outcome_console){r, 6, 0}, &v);
+	cr_expect_eq(v.outcome, OUTCOME_SDC, "the whole line differs: %s", v.detail);
+	j.output_re = &re;
+	outcome_classify(&j, &(struct outcome_console){g, 6, 0}, &(struct outcome_console){r, 6, 0}, &v);
+	cr_expect_eq(v.outcome, OUTCOME_BENIGN, "%s", v.detail);
+	r[3] = "[ping] pingpong: 9 messages received, 0 bad, 9 doorbell interrupts, 98 us";
+	outcome_classify(&j, &(struct outcome_console){g, 6, 0}, &(struct outcome_console){r, 6, 0}, &v);
+	cr_expect_eq(v.outcome, OUTCOME_SDC, "a message lost: %s", v.detail);
+	regfree(&re);
 }
 
 Test(campaign_db, a_new_database_has_the_campaign_schema_and_old_ones_migrate)

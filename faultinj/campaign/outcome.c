@@ -160,6 +160,11 @@ static bool judge_isolation(const struct outcome_judge *j, const struct outcome_
 		return verdict(v, OUTCOME_ISOLATION_BREAK, line);
 	size_t n = other_cells(g, j->target, names, 16);
 	for (size_t i = 0; i < n; i++) {
+		bool peer = false;
+		for (unsigned int k = 0; k < j->nr_peers; k++)
+			peer |= !strcmp(j->peers[k], names[i]);
+		if (peer)
+			continue;
 		const char *ge = cell_end(g, names[i]), *re = cell_end(r, names[i]);
 		for (size_t k = 0; k < r->nr_lines; k++)
 			if (hv_about(r->lines[k], "VIOLATION cell ", names[i]))
@@ -170,6 +175,26 @@ static bool judge_isolation(const struct outcome_judge *j, const struct outcome_
 		}
 	}
 	return false;
+}
+
+/* The part of a target line that is compared with the golden run's (*len bytes), or NULL. */
+static const char *compared(const struct outcome_judge *j, const char *line, size_t *len)
+{
+	const char *t = outcome_cell_text(line, j->target);
+	regmatch_t m;
+
+	if (!t)
+		return NULL;
+	if (j->output_re) {
+		if (regexec(j->output_re, t, 1, &m, 0))
+			return NULL;
+		*len = (size_t)(m.rm_eo - m.rm_so);
+		return t + m.rm_so;
+	}
+	if (strncmp(t, j->output_prefix, strlen(j->output_prefix)))
+		return NULL;
+	*len = strlen(t);
+	return t;
 }
 
 void outcome_classify(const struct outcome_judge *j, const struct outcome_console *g,
@@ -224,18 +249,16 @@ void outcome_classify(const struct outcome_judge *j, const struct outcome_consol
 		return;
 	}
 	/* The target's output, line by line, against the golden run's. */
-	size_t gi = 0, ri = 0;
+	size_t gi = 0, ri = 0, gn = 0, rn = 0;
 	for (;;) {
 		const char *gt = NULL, *rt = NULL;
-		while (gi < g->nr_lines && !((gt = outcome_cell_text(g->lines[gi], j->target)) &&
-					     !strncmp(gt, j->output_prefix, strlen(j->output_prefix))))
-			gi++, gt = NULL;
-		while (ri < r->nr_lines && !((rt = outcome_cell_text(r->lines[ri], j->target)) &&
-					     !strncmp(rt, j->output_prefix, strlen(j->output_prefix))))
-			ri++, rt = NULL;
+		while (gi < g->nr_lines && !(gt = compared(j, g->lines[gi], &gn)))
+			gi++;
+		while (ri < r->nr_lines && !(rt = compared(j, r->lines[ri], &rn)))
+			ri++;
 		if (!gt && !rt)
 			break;
-		if (!gt || !rt || strcmp(gt, rt)) {
+		if (!gt || !rt || gn != rn || strncmp(gt, rt, gn)) {
 			snprintf(why, sizeof(why), "%s (golden: %s)", rt ? rt : "(missing)",
 				 gt ? gt : "(missing)");
 			verdict(v, OUTCOME_SDC, why);

@@ -8,6 +8,7 @@
 #define TESSERA_FAULTINJ_CAMPAIGN_OUTCOME_H
 
 #include <stdbool.h>
+#include <regex.h>
 #include <stddef.h>
 
 #define TESSERA_OUTCOMES(X)                                                                                  \
@@ -48,10 +49,13 @@ int outcome_by_name(const char *name);
 struct outcome_judge {
 	const char *target;
 	const char *output_prefix; /* the target's lines compared ("" every line) */
+	const regex_t *output_re;  /* or: the target's lines it matches, by the text it matches (NULL) */
 	const char *detected;	   /* the workload's detection text */
 	const char *canary_alarm;
 	const char *const *canaries;
 	unsigned int nr_canaries;
+	const char *const *peers; /* cells that talk with the target: their end is not an isolation matter */
+	unsigned int nr_peers;
 };
 
 /* A boot's console, one line per string, without newlines; and how lab_run ended it. */
