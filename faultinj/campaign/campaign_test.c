@@ -107,6 +107,30 @@ Test(campaign_file, errors_name_line_and_column)
 	}
 }
 
+Test(campaign_file, every_shipped_campaign_loads)
+{
+	static const char *const files[] = {
+		"regflip-fiself",	"irq-timer",	       "irq-pingpong",
+		"mce-fiself",		"failnth-cellstart",   "memflip-canaries",
+		"ci/regflip-fiself",	"ci/irq-pingpong",     "ci/mce-fiself",
+		"ci/failnth-cellstart", "ci/memflip-canaries",
+	};
+	static struct campaign c;
+	struct config_diag d;
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%sconfigs/campaigns/%s.yaml", TESSERA_SOURCE_ROOT, files[i]);
+		cr_expect_eq(campaign_load(path, &c, &d), 0, "%s:%u:%u: %s", path, d.line, d.col, d.message);
+		campaign_free(&c);
+	}
+	/* the full form of campaign 1 has at least 1,000 experiments */
+	snprintf(path, sizeof(path), "%sconfigs/campaigns/regflip-fiself.yaml", TESSERA_SOURCE_ROOT);
+	cr_assert_eq(campaign_load(path, &c, &d), 0);
+	cr_expect_geq(c.experiments, 1000);
+	campaign_free(&c);
+}
+
 Test(campaign_space, random_sampling_is_seeded_distinct_and_weighted)
 {
 	static struct campaign c;
