@@ -220,6 +220,8 @@ static enum outcome judge_with(size_t replace, const char *line, int exit_status
 
 Test(outcome, every_class_is_reached_by_its_definition)
 {
+	cr_expect_eq(judge_with(6, "[cpu0] ERROR: cell 'fiself': image load failed: out of memory", 0),
+		     OUTCOME_DETECTED);
 	cr_expect_eq(judge_with(99, NULL, 0), OUTCOME_BENIGN);
 	cr_expect_eq(judge_with(5, "[fiself] FI result=0x1a0af77f check=ok rounds=1", 0), OUTCOME_SDC);
 	cr_expect_eq(judge_with(5, "[fiself] FI result=0x1a0af77f check=mismatch rounds=1", 0),

@@ -64,8 +64,11 @@ static const char *hv_about(const char *line, const char *prefix, const char *ce
 	return t + np + 2 + nc;
 }
 
-/* How a cell ended: "finished: ...", "failed: ...", or NULL when the console does not say. */
-static const char *cell_end(const struct outcome_console *c, const char *cell)
+/*
+ * How a cell ended, into buf: "finished: ...", "failed: ...", or NULL when the console does not say. A
+ * start that failed is reported as "cell 'X': image load failed: ..." (core/cell.c): "failed: " + that.
+ */
+static const char *cell_end(const struct outcome_console *c, const char *cell, char *buf, size_t size)
 {
 	const char *end = NULL;
 
@@ -74,7 +77,9 @@ static const char *cell_end(const struct outcome_console *c, const char *cell)
 		if (!a)
 			a = hv_about(c->lines[i], "ERROR: cell ", cell);
 		if (a && (!strncmp(a, " finished: ", 11) || !strncmp(a, " failed: ", 9)))
-			end = a + 1;
+			snprintf(buf, size, "%s", a + 1), end = buf;
+		else if (a && !strncmp(a, ": ", 2) && strstr(a, " failed: "))
+			snprintf(buf, size, "failed: %s", a + 2), end = buf;
 	}
 	return end;
 }
@@ -165,7 +170,9 @@ static bool judge_isolation(const struct outcome_judge *j, const struct outcome_
 			peer |= !strcmp(j->peers[k], names[i]);
 		if (peer)
 			continue;
-		const char *ge = cell_end(g, names[i]), *re = cell_end(r, names[i]);
+		char gb[256], rb[256];
+		const char *ge = cell_end(g, names[i], gb, sizeof(gb)),
+			   *re = cell_end(r, names[i], rb, sizeof(rb));
 		for (size_t k = 0; k < r->nr_lines; k++)
 			if (hv_about(r->lines[k], "VIOLATION cell ", names[i]))
 				return verdict(v, OUTCOME_ISOLATION_BREAK, r->lines[k]);
@@ -216,7 +223,8 @@ void outcome_classify(const struct outcome_judge *j, const struct outcome_consol
 	if (r->exit_status == 124 && verdict(v, OUTCOME_HANG, "the time limit was reached"))
 		return;
 	bool detected = any_cell_line(r, j->target, j->detected, &det);
-	const char *end = cell_end(r, j->target);
+	char eb[256], gb[256];
+	const char *end = cell_end(r, j->target, eb, sizeof(eb));
 	if (end && !strncmp(end, "failed: ", 8)) {
 		const char *reason = end + 8;
 		if (!strncmp(reason, "exit status ", 12)) {
@@ -266,7 +274,7 @@ void outcome_classify(const struct outcome_judge *j, const struct outcome_consol
 		}
 		gi++, ri++;
 	}
-	const char *ge = cell_end(g, j->target);
+	const char *ge = cell_end(g, j->target, gb, sizeof(gb));
 	if (ge && strcmp(ge, end)) {
 		snprintf(why, sizeof(why), "cell '%s' %s (golden: %s)", j->target, end, ge);
 		verdict(v, OUTCOME_SDC, why);
