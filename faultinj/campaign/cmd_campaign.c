@@ -50,6 +50,8 @@ static int golden_run(const struct campaign *c, struct results_db *db, int64_t r
 	lab_run_release(&r);
 	char finished[128];
 	snprintf(finished, sizeof(finished), "cell '%s' finished: exit status 0", c->target);
+	if (status == 130 || status == 143)
+		return status; /* stopped: the run is interrupted, --resume does the golden run again */
 	if (status || !strstr(golden->text, finished)) {
 		fprintf(stderr,
 			"tessera fi campaign: the golden run failed (exit status %d, %s); its console:\n%s",
@@ -165,7 +167,7 @@ int campaign_cmd_run(int argc, char **argv)
 		"campaign %s: %zu experiments over a fault space of %llu points, -j %u, run %lld in %s\n",
 		c->name, nr, (unsigned long long)c->space_size, jobs, (long long)run_id, dbpath);
 	if ((ret = golden_run(c, &db, run_id, &golden))) {
-		results_db_run_end(&db, run_id, "failed");
+		results_db_run_end(&db, run_id, ret == 1 ? "failed" : "interrupted");
 		goto out;
 	}
 	unsigned int timeout_s = campaign_timeout_s(c, &db, run_id);
