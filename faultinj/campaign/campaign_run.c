@@ -282,7 +282,8 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 				pfd[n] = (struct pollfd){.fd = w[k].fd, .events = POLLIN};
 				idx[n++] = k;
 			}
-		if (stop_signal == SIGTERM) /* Ctrl-C reached the workers itself; SIGTERM was ours alone */
+		/* A terminal's Ctrl-C reached the workers too; a signal sent to us alone did not. */
+		if (stop_signal)
 			for (unsigned int k = 0; k < n; k++)
 				kill(w[idx[k]].pid, SIGTERM);
 		if (poll(pfd, n, 1000) < 0 && errno != EINTR)

@@ -198,6 +198,34 @@ Test(campaign, sigkill_at_five_random_points_then_resume_equals_an_uninterrupted
 	remove_db(cut);
 }
 
+Test(campaign, sigint_stops_the_workers_and_records_their_experiments_interrupted, .timeout = 600)
+{
+	const char *db = "/tmp/tessera-it-campaign-int.db";
+	char mark[64];
+	struct tessera_proc p;
+
+	snprintf(mark, sizeof(mark), "TESSERA_CAMPAIGN_INT_%d", (int)getpid());
+	setenv(mark, "1", 1);
+	strcat(mark, "=1");
+	remove_db(db);
+	const char *run[] = {"fi", "campaign", "run", CAMPAIGN, "-o", db, "-j", "2", NULL};
+	tessera_start(&p, run);
+	for (int t = 0; t < 3000 && !golden_recorded(db); t++)
+		usleep(100 * 1000);
+	sleep(3);
+	kill(p.pid, SIGINT);
+	tessera_wait(&p, 120);
+	cr_expect_eq(p.status, 130, "exit %d\n%s", p.status, p.err);
+	cr_expect_eq(leftovers(mark), 0, "processes left running after Ctrl-C");
+	*strchr(mark, '=') = '\0';
+	unsetenv(mark);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE status = 'running'"), 0);
+	cr_expect_geq(query_int(db, "SELECT count(*) FROM experiments WHERE status = 'interrupted'"), 1);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs WHERE status = 'interrupted'"), 1);
+	tessera_free(&p);
+	remove_db(db);
+}
+
 /* Run a campaign file into a fresh database and return the count of each outcome from its JSON report. */
 static void run_campaign(const char *file, const char *db, const char *jobs, int counts[16],
 			 const char **names)
