@@ -281,3 +281,44 @@ Test(results_db, sigkill_of_the_writer_loses_no_completed_boot, .timeout = 120)
 	cr_expect_not(results_db_has_boot(&r, run, "A", (unsigned int)boots));
 	results_db_close(&r);
 }
+
+Test(results_db, a_version_1_file_is_migrated_and_keeps_its_rows)
+{
+	struct results_db r;
+	int64_t run;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){.mode = "wallclock"}, &run), 0);
+	cr_assert_eq(results_db_put_experiment(&r, run,
+					       &(struct rdb_experiment){.campaign = "c",
+									.fault = "f",
+									.status = "done",
+									.outcome = "benign",
+									.weight = 1,
+									.duration_ns = -1}),
+		     0);
+	results_db_close(&r);
+	/* Back to version 1: what migration step 1 -> 2 added goes (SQLite 3.35 drops columns). */
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	static const char *const cols[] = {"model",  "site",	    "point",	    "inject_at",
+					   "detail", "exit_status", "trace_sha256", "interruptions",
+					   "plan",   "config_hash", "image_hash",   "qemu_cmdline",
+					   "repeat"};
+	cr_assert_eq(sqlite3_exec(db, "DROP TABLE campaigns", NULL, NULL, NULL), SQLITE_OK);
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		char sql[128];
+		snprintf(sql, sizeof(sql), "ALTER TABLE experiments DROP COLUMN %s", cols[i]);
+		cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	}
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(query_int(path, "PRAGMA user_version"), 1);
+	cr_assert_eq(results_db_open(&r, path), 0);
+	results_db_close(&r);
+	cr_expect_eq(query_int(path, "PRAGMA user_version"), RESULTS_DB_SCHEMA_VERSION);
+	cr_expect_eq(
+		query_int(path,
+			  "SELECT count(*) FROM experiments WHERE outcome = 'benign' AND interruptions = 0"),
+		1);
+	cr_expect_eq(query_int(path, "SELECT count(*) FROM campaigns"), 0);
+}
