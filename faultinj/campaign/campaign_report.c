@@ -54,16 +54,35 @@ int report_load(struct results_db *db, int64_t run_id, struct report *r)
 	r->space = (uint64_t)sqlite3_column_int64(st, 2);
 	r->planned = (uint64_t)sqlite3_column_int64(st, 3);
 	sqlite3_finalize(st);
+	/* The timeline: the instruction count (or TSC) of the injection; else the first experiment's trigger. */
 	if (sqlite3_prepare_v2(db->db,
-			       "SELECT min(inject_at), max(inject_at) FROM experiments WHERE run_id = ?", -1,
-			       &st, NULL) != SQLITE_OK)
+			       "SELECT CASE WHEN sum(fault LIKE '% trigger.icount=%') THEN 'icount'"
+			       " WHEN sum(fault LIKE '% trigger.tsc=%') THEN 'tsc' ELSE"
+			       " (SELECT substr(fault, instr(fault, ' trigger.') + 9) FROM experiments"
+			       " WHERE run_id = ?1 ORDER BY experiment_index LIMIT 1) END"
+			       " FROM experiments WHERE run_id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, run_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(r->time_kind, sizeof(r->time_kind), "%.*s", (int)strcspn(col(st, 0), "="),
+			 col(st, 0));
+	sqlite3_finalize(st);
+	snprintf(r->time_key, sizeof(r->time_key), " trigger.%s=", r->time_kind);
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT min(inject_at), max(inject_at) FROM experiments WHERE run_id = ?"
+			       " AND instr(fault, ?) > 0",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_text(st, 2, r->time_key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		r->t_lo = (uint64_t)sqlite3_column_int64(st, 0);
 		r->t_hi = (uint64_t)sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
+	/* At most HIST_BINS bins, none narrower than one value. */
+	r->nr_bins = r->t_hi - r->t_lo + 1 < HIST_BINS ? (unsigned int)(r->t_hi - r->t_lo + 1) : HIST_BINS;
 	if (sqlite3_prepare_v2(
 		    db->db,
 		    "SELECT experiment_index, status, outcome, weight, model, site, inject_at, fault,"
@@ -86,9 +105,12 @@ int report_load(struct results_db *db, int64_t run_id, struct report *r)
 		g = group_of(r->sites, &r->nr_sites, col(st, 5));
 		g->n[o]++, g->total++;
 		uint64_t t = (uint64_t)sqlite3_column_int64(st, 6), span = r->t_hi - r->t_lo + 1;
-		unsigned int b = (unsigned int)((double)(t - r->t_lo) / (double)span * HIST_BINS);
-		r->bins[b < HIST_BINS ? b : HIST_BINS - 1].n[o]++;
-		r->bins[b < HIST_BINS ? b : HIST_BINS - 1].total++;
+		unsigned int b = (unsigned int)((double)(t - r->t_lo) / (double)span * r->nr_bins);
+		if (strstr(col(st, 7), r->time_key) && t >= r->t_lo && t <= r->t_hi) {
+			r->bins[b < r->nr_bins ? b : r->nr_bins - 1].n[o]++;
+			r->bins[b < r->nr_bins ? b : r->nr_bins - 1].total++;
+			r->timed++;
+		}
 		if (o == OUTCOME_ISOLATION_BREAK || o == OUTCOME_HV_PANIC)
 			json_array_append_new(r->notable,
 					      json_pack("{s:i, s:s, s:s, s:s}", "experiment",
@@ -96,11 +118,14 @@ int report_load(struct results_db *db, int64_t run_id, struct report *r)
 							"fault", col(st, 7), "detail", col(st, 8)));
 	}
 	sqlite3_finalize(st);
-	for (unsigned int b = 0; b < HIST_BINS; b++) {
-		uint64_t span = r->t_hi - r->t_lo + 1;
-		snprintf(r->bins[b].name, sizeof(r->bins[b].name), "%llu..%llu",
-			 (unsigned long long)(r->t_lo + span * b / HIST_BINS),
-			 (unsigned long long)(r->t_lo + span * (b + 1) / HIST_BINS - (span >= HIST_BINS)));
+	for (unsigned int b = 0; b < r->nr_bins; b++) {
+		uint64_t span = r->t_hi - r->t_lo + 1, lo = r->t_lo + span * b / r->nr_bins,
+			 hi = r->t_lo + span * (b + 1) / r->nr_bins - 1;
+		if (lo == hi)
+			snprintf(r->bins[b].name, sizeof(r->bins[b].name), "%llu", (unsigned long long)lo);
+		else
+			snprintf(r->bins[b].name, sizeof(r->bins[b].name), "%llu..%llu",
+				 (unsigned long long)lo, (unsigned long long)hi);
 	}
 	return 0;
 }
@@ -172,7 +197,10 @@ int campaign_report_text(struct results_db *db, int64_t run_id, FILE *f, double 
 		margin * 100, (unsigned long long)stats_leveugle_sample_size(r.space, margin, ALPHA, 0.5));
 	group_table(f, "per fault model:", r.models, r.nr_models);
 	group_table(f, "per site:", r.sites, r.nr_sites);
-	group_table(f, "per injection time (the trigger's value):", r.bins, r.done ? HIST_BINS : 0);
+	char title[96];
+	snprintf(title, sizeof(title), "per injection time (%s; %llu experiments):", r.time_kind,
+		 (unsigned long long)r.timed);
+	group_table(f, title, r.bins, r.timed ? r.nr_bins : 0);
 	size_t n = json_array_size(r.notable);
 	fprintf(f, "\nisolation breaks and hypervisor panics: %zu\n", n);
 	for (size_t i = 0; i < n; i++) {
@@ -227,7 +255,8 @@ int campaign_report_json(struct results_db *db, int64_t run_id, FILE *f, double 
 			  "outcomes", outcomes, "sample_size", "margin", margin, "experiments",
 			  (json_int_t)stats_leveugle_sample_size(r.space, margin, ALPHA, 0.5), "per_model",
 			  groups_json(r.models, r.nr_models), "per_site", groups_json(r.sites, r.nr_sites),
-			  "per_time", groups_json(r.bins, r.done ? HIST_BINS : 0), "notable", r.notable);
+			  "per_time", groups_json(r.bins, r.timed ? r.nr_bins : 0), "notable", r.notable);
+	json_object_set_new(o, "time_kind", json_string(r.time_kind));
 	json_dumpf(o, f, JSON_INDENT(2));
 	fputc('\n', f);
 	json_decref(o);

@@ -26,8 +26,11 @@ struct report {
 	double weight[OUTCOME_COUNT];
 	struct group models[MAX_GROUPS], sites[MAX_GROUPS], bins[HIST_BINS];
 	unsigned int nr_models, nr_sites;
-	uint64_t t_lo, t_hi;
-	json_t *notable; /* isolation breaks and panics, one by one */
+	uint64_t t_lo, t_hi; /* the timeline's range: the values of the time_kind triggers */
+	char time_kind[16], time_key[32];
+	uint64_t timed;	      /* experiments with a time_kind trigger */
+	unsigned int nr_bins; /* of bins[] */
+	json_t *notable;      /* isolation breaks and panics, one by one */
 };
 
 int report_load(struct results_db *db, int64_t run_id, struct report *r);

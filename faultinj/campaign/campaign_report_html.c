@@ -45,6 +45,12 @@ static int stacked(const char *dir, FILE *gp, const char *name, const char *titl
 			fprintf(d, " %llu", (unsigned long long)g[i].n[o]);
 		fprintf(d, "\n");
 	}
+	if (!nr) { /* gnuplot refuses a plot without data: one empty group */
+		fprintf(d, "\"(none)\"");
+		for (int o = 0; o < OUTCOME_COUNT; o++)
+			fprintf(d, " 0");
+		fprintf(d, "\n");
+	}
 	if (fclose(d))
 		return 1;
 	fprintf(gp, "set output '%s.svg'\nset title '", name);
@@ -137,8 +143,8 @@ int campaign_report_html(struct results_db *db, int64_t run_id, const char *dir,
 			"set linetype 9 lc rgb '#2ca02c'\n"); /* 9 outcomes: the 9th of gnuplot's 8 colours */
 		ret = outcome_figure(dir, gp, &r) ||
 		      stacked(dir, gp, "models", "outcomes per fault model", r.models, r.nr_models) ||
-		      stacked(dir, gp, "times", "outcomes per injection time (the trigger's value)", r.bins,
-			      r.done ? HIST_BINS : 0);
+		      stacked(dir, gp, "times", "outcomes per injection time", r.bins,
+			      r.timed ? r.nr_bins : 0);
 		fputs(report_html_head, h);
 		fputs("<h1>tessera fi campaign report: ", h);
 		report_html_text(h, r.name);
