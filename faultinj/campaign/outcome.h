@@ -11,26 +11,26 @@
 #include <regex.h>
 #include <stddef.h>
 
-#define TESSERA_OUTCOMES(X)                                                                                  \
-	X(INFRASTRUCTURE, infrastructure,                                                                    \
-	  "QEMU or the host failed: nothing booted, QEMU could not start, or the hypervisor never printed "  \
-	  "its first line")                                                                                  \
-	X(NO_VERDICT, no_verdict,                                                                            \
-	  "the experiment ended without a console to judge (its worker died); recorded, never dropped")      \
-	X(HV_PANIC, hv_panic, "the hypervisor panicked (a PANIC line, or it stopped with the panic status)") \
-	X(ISOLATION_BREAK, isolation_break,                                                                  \
-	  "a canary reported a change it did not make, a cell other than the target failed or ended "        \
-	  "differently from the golden run, or the hypervisor reported a violation by another cell")         \
-	X(HANG, hang, "the experiment reached its time limit (a multiple of the golden run's)")              \
-	X(CELL_CRASH, cell_crash,                                                                            \
-	  "the target cell failed without its own check reporting it: a violation, a triple fault, an "      \
-	  "exception, or a non-zero exit status with no detection line")                                     \
-	X(DETECTED, detected,                                                                                \
-	  "the workload's own check reported the error (its detection line), or the hypervisor caught it "   \
-	  "and said so (a failed operation reported for the target, a machine check handled, a restart)")    \
-	X(SDC, sdc,                                                                                          \
-	  "silent data corruption: the target finished as in the golden run but its output differs, and "    \
-	  "nothing detected it")                                                                             \
+#define TESSERA_OUTCOMES(X)                                                                                 \
+	X(INFRASTRUCTURE, infrastructure,                                                                   \
+	  "QEMU or the host failed: nothing booted, QEMU could not start, or the hypervisor never printed " \
+	  "its first line")                                                                                 \
+	X(NO_VERDICT, no_verdict,                                                                           \
+	  "the experiment ended without a console to judge (its worker died); recorded, never dropped")     \
+	X(HV_PANIC, hv_panic, "the hypervisor panicked (a PANIC line)")                                     \
+	X(ISOLATION_BREAK, isolation_break,                                                                 \
+	  "a canary reported a change it did not make, a cell other than the target failed or ended "       \
+	  "differently from the golden run, or the hypervisor reported a violation by another cell")        \
+	X(HANG, hang, "the experiment reached its time limit (a multiple of the golden run's)")             \
+	X(CELL_CRASH, cell_crash,                                                                           \
+	  "the target cell failed without its own check reporting it: a violation, a triple fault, an "     \
+	  "exception, a non-zero exit status with no detection line, or it never finished")                 \
+	X(DETECTED, detected,                                                                               \
+	  "the workload's own check reported the error (its detection line), or the hypervisor caught it "  \
+	  "and said so (a failed operation reported for the target, a machine check handled, a restart)")   \
+	X(SDC, sdc,                                                                                         \
+	  "silent data corruption: the target finished as in the golden run but its output differs, and "   \
+	  "nothing detected it")                                                                            \
 	X(BENIGN, benign, "the target's output and final state equal the golden run's")
 
 enum outcome {
