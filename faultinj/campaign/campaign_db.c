@@ -72,9 +72,12 @@ int campaign_db_create(struct results_db *db, const struct campaign *c, const ch
 			       " VALUES (?,?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto err;
+	/* The file by its real path, so that replay finds it from any directory. */
+	char *real = realpath(c->path, NULL);
 	sqlite3_bind_int64(st, 1, *run_id);
 	text(st, 2, c->name);
-	text(st, 3, c->path);
+	text(st, 3, real ? real : c->path);
+	free(real);
 	text(st, 4, source);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->space_size);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)nr);
