@@ -275,7 +275,7 @@ static void html_query(struct report_ctx *c, const char *sql)
 	sqlite3_finalize(st);
 }
 
-static const char html_head[] =
+const char report_html_head[] =
 	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tessera bench "
 	"report</title>\n"
 	"<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
@@ -288,7 +288,7 @@ static const char html_head[] =
 	"  document.title = 'figures ' + ok + '/' + imgs.length + ' loaded';\n"
 	"});</script></head><body>\n";
 
-static int run_gnuplot(const char *dir)
+int report_run_gnuplot(const char *dir)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -320,7 +320,7 @@ static int write_all(struct report_ctx *c)
 	fprintf(c->gp,
 		"set terminal svg size 640,360 font 'sans,11' background rgb 'white'\n"
 		"set termoption noenhanced\nset grid ytics\nset offsets 0, 0, graph 0.05, graph 0.05\n");
-	fputs(html_head, h);
+	fputs(report_html_head, h);
 	fprintf(h, "<h1>tessera bench report: run %lld</h1>\n<p>Baseline: ", (long long)c->run);
 	report_html_text(h, c->configs[c->baseline]);
 	fputs("</p>\n<h2>Comparisons</h2>\n", h);
@@ -400,7 +400,7 @@ int report_write(struct results_db *db, int64_t run, const char *baseline, const
 			ret = 1;
 	}
 	if (!ret)
-		ret = run_gnuplot(dir);
+		ret = report_run_gnuplot(dir);
 	for (size_t k = 0; k < c.nr_configs; k++) {
 		if (k != c.baseline && c.results[k].c)
 			compare_result_free(&c.results[k]);

@@ -78,6 +78,26 @@ static const char *const migrations[] = {
 	"ALTER TABLE boots ADD COLUMN record TEXT;"
 	"ALTER TABLE runs ADD COLUMN plan_sha256 TEXT;"
 	"ALTER TABLE runs ADD COLUMN margin REAL;",
+	/* 3 -> 4: fault-injection campaigns (docs/fault-campaigns.md): a campaign's definition and golden
+	 * run per run, and what an experiment needs to be reported and replayed. */
+	"CREATE TABLE campaigns ("
+	" run_id INTEGER PRIMARY KEY REFERENCES runs (id),"
+	" name TEXT NOT NULL, file TEXT NOT NULL, source TEXT NOT NULL,"
+	" space_size INTEGER NOT NULL, planned INTEGER NOT NULL,"
+	" golden_console TEXT, golden_duration_ns INTEGER, golden_trace_sha256 TEXT);"
+	"ALTER TABLE experiments ADD COLUMN model TEXT;"
+	"ALTER TABLE experiments ADD COLUMN site TEXT;"
+	"ALTER TABLE experiments ADD COLUMN point INTEGER;"
+	"ALTER TABLE experiments ADD COLUMN inject_at INTEGER;"
+	"ALTER TABLE experiments ADD COLUMN detail TEXT;"
+	"ALTER TABLE experiments ADD COLUMN exit_status INTEGER;"
+	"ALTER TABLE experiments ADD COLUMN trace_sha256 TEXT;"
+	"ALTER TABLE experiments ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE experiments ADD COLUMN plan TEXT;"
+	"ALTER TABLE experiments ADD COLUMN config_hash TEXT;"
+	"ALTER TABLE experiments ADD COLUMN image_hash TEXT;"
+	"ALTER TABLE experiments ADD COLUMN qemu_cmdline TEXT;"
+	"ALTER TABLE experiments ADD COLUMN repeat TEXT;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == RESULTS_DB_SCHEMA_VERSION - 1,

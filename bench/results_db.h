@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RESULTS_DB_SCHEMA_VERSION 3
+#define RESULTS_DB_SCHEMA_VERSION 4 /* docs/bench.md: what each version added */
 
 struct sqlite3;
 

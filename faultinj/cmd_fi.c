@@ -10,6 +10,7 @@
 #include "../cli/config/compile.h"
 #include "../cli/control_client.h"
 #include "../cli/commands.h"
+#include "campaign/campaign_run.h"
 #include "models.h"
 #include "plan/plan_compile.h"
 
@@ -309,6 +310,7 @@ static const struct fi_command {
 	{"inject", "send a fault to a running system (tessera run --channel FILE)", fi_inject},
 	{"disarm", "disarm a fault of a running system", fi_disarm_status},
 	{"status", "what each fault of a running system injected", fi_disarm_status},
+	{"campaign", "fault-injection campaigns: run, report, replay", cmd_fi_campaign},
 };
 
 static void fi_usage(FILE *f)

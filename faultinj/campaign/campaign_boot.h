@@ -1,0 +1,49 @@
+/*
+ * One boot of a campaign's system through the lab runner (lab/runner.h): the golden run (no fault) or an
+ * experiment (a one-fault plan of the engine, faultinj/plan), with its console kept, judged and hashed.
+ */
+#ifndef TESSERA_FAULTINJ_CAMPAIGN_BOOT_H
+#define TESSERA_FAULTINJ_CAMPAIGN_BOOT_H
+
+#include <stddef.h>
+
+#include "../../lab/runner.h"
+#include "campaign_db.h"
+#include "campaign_file.h"
+#include "campaign_space.h"
+
+struct campaign_console {
+	char *text;   /* the whole console, a '\n' after each line (malloc'd) */
+	char **lines; /* pointers into a copy of text, one per line */
+	size_t nr_lines;
+	char *copy;
+	int exit_status;
+};
+
+void campaign_console_free(struct campaign_console *c);
+/* Split text (taken over) into lines. 0, or -1 when out of memory. */
+int campaign_console_set(struct campaign_console *c, char *text, int exit_status);
+
+/*
+ * Boot c's system with plan_path as its fault plan (NULL: the golden run) and `timeout_s` as its limit.
+ * Fills *con and r (the run record: release with lab_run_release). `plan_path` must stay until it returns.
+ * Returns lab_run's exit status.
+ */
+int campaign_boot(const struct campaign *c, const char *plan_path, uint64_t seed, unsigned int timeout_s,
+		  struct campaign_console *con, struct lab_run *r);
+
+/* What is compared between runs of one experiment: the console with its scratch-directory names masked. */
+char *campaign_trace_text(const struct campaign_console *con);
+
+/*
+ * Run experiment e against the golden console into *res (the worker's whole job). Its plan is written to
+ * keep_plan and left there (replay), or to a temporary file (NULL).
+ */
+void campaign_experiment_run(const struct campaign *c, const struct campaign_experiment *e,
+			     const struct campaign_console *golden, unsigned int timeout_s,
+			     const char *keep_plan, struct campaign_result *res);
+
+/* The judge of c, pointing into c; canaries has room for 2 x CAMPAIGN_MAX_CANARIES (canaries, peers). */
+void campaign_judge(const struct campaign *c, struct outcome_judge *j, const char **canaries);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * A fault-injection campaign file (docs/fault-campaigns.md): the system, the target cell, the fault
+ * space, the sampling and how outcomes are judged. Loaded through libcyaml like the configs and plans;
+ * every error is one `FILE:LINE:COL: message` (exit 2), found before anything boots: each fault entry's
+ * first and last points are compiled as plans against the system config, so the engine's own checker
+ * refuses what it would refuse at boot.
+ */
+#ifndef TESSERA_FAULTINJ_CAMPAIGN_FILE_H
+#define TESSERA_FAULTINJ_CAMPAIGN_FILE_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../cli/config/compile.h"
+
+#define CAMPAIGN_MAX_DIMS     8	  /* parameters with more than one value, per fault entry */
+#define CAMPAIGN_MAX_ENTRIES  16  /* fault entries */
+#define CAMPAIGN_MAX_VALUES   256 /* words of one listed dimension */
+#define CAMPAIGN_MAX_CANARIES 8
+
+enum campaign_sampling { CAMPAIGN_EXHAUSTIVE, CAMPAIGN_RANDOM };
+
+/* One dimension of a fault entry: a parameter (or the trigger) with a list of words or a numeric range. */
+struct campaign_dim {
+	char key[32]; /* the plan key ("bit", "reg"; "trigger" for the trigger's value) */
+	char *words[CAMPAIGN_MAX_VALUES];
+	unsigned int nr_words; /* 0: a range */
+	uint64_t lo, hi, step; /* the range lo, lo+step, ... <= hi */
+};
+
+struct campaign_entry {
+	char model[32];
+	char cell[64];
+	char trigger_kind[16];	 /* "icount", "exit", "nth", ... */
+	char trigger_reason[16]; /* for exit: the reason, "" for any */
+	struct campaign_dim dims[CAMPAIGN_MAX_DIMS];
+	unsigned int nr_dims;	/* the last one is the trigger's */
+	uint64_t size;		/* points: the product of the dimensions' sizes */
+	unsigned int line, col; /* of the entry in the campaign file */
+};
+
+struct campaign {
+	char path[4096];   /* the campaign file as given */
+	char config[4096]; /* the system config, resolved against the campaign file's folder */
+	char name[64];
+	char target[64];
+	bool deterministic;
+	uint64_t seed;
+	enum campaign_sampling sampling;
+	uint64_t experiments; /* random: how many; exhaustive: the space's size */
+	double timeout_factor;
+	unsigned int timeout_min_s;
+	char output_prefix[64]; /* the target's lines compared with the golden run's */
+	char detected[64];	/* a target line with this: the workload caught the error */
+	char canary_alarm[64];	/* a canary line with this: its memory changed */
+	char canaries[CAMPAIGN_MAX_CANARIES][64];
+	unsigned int nr_canaries;
+	char peers[CAMPAIGN_MAX_CANARIES][64]; /* cells that talk with the target (judge.peers) */
+	unsigned int nr_peers;
+	bool has_output_re;
+	regex_t output_re; /* judge.output_regex */
+	struct campaign_entry entries[CAMPAIGN_MAX_ENTRIES];
+	unsigned int nr_entries;
+	uint64_t space_size; /* the sum of the entries' sizes */
+};
+
+/* Load and check path. 0, or 2 with *diag filled (print it with config_diag_print(path, diag)). */
+int campaign_load(const char *path, struct campaign *c, struct config_diag *diag);
+void campaign_free(struct campaign *c);
+
+/* The size of a dimension (how many values it takes). */
+uint64_t campaign_dim_size(const struct campaign_dim *d);
+/* Value i of a dimension as the plan writes it, into buf. */
+void campaign_dim_value(const struct campaign_dim *d, uint64_t i, char *buf, size_t size);
+
+#endif

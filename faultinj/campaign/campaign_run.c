@@ -1,0 +1,308 @@
+/*
+ * `tessera fi campaign run`: the golden run, then every planned experiment in reboot-per-experiment mode,
+ * up to -j N at once, each in a forked worker that boots through lab_run and hands its result back over
+ * a pipe as JSON. Only this process writes the database. Ctrl-C or SIGTERM: the workers' boots end (lab_run
+ * stops QEMU), their experiments are recorded interrupted, the run too; a SIGKILL of this process ends the
+ * workers (PR_SET_PDEATHSIG) and `--resume` marks what was running interrupted and reruns it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../lab/runner.h"
+#include "campaign_boot.h"
+#include "campaign_run.h"
+
+#define MAX_JOBS 64
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+struct worker {
+	pid_t pid;
+	int fd;
+	unsigned int index;
+	char *buf;
+	size_t len, cap;
+};
+
+static char *result_json(const struct campaign_result *r)
+{
+	json_t *o = json_pack("{s:i, s:b, s:s, s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
+			      "index", r->index, "interrupted", r->interrupted, "outcome",
+			      outcome_name(r->outcome), "detail", r->detail, "exit_status", r->exit_status,
+			      "started", r->started, "ended", r->ended, "duration_ns",
+			      (json_int_t)r->duration_ns, "trace_sha256", r->trace_sha256, "config_hash",
+			      r->config_hash, "image_hash", r->image_hash, "excerpt", r->excerpt,
+			      "qemu_cmdline", r->qemu_cmdline, "repeat", r->repeat);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return s;
+}
+
+static void copy_str(json_t *o, const char *key, char *dst, size_t size)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	snprintf(dst, size, "%s", s ? s : "");
+}
+
+static char *dup_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? strdup(s) : NULL;
+}
+
+static int result_parse(const char *text, struct campaign_result *r)
+{
+	json_t *o = json_loads(text, 0, NULL);
+	char name[32];
+
+	if (!o)
+		return -1;
+	r->index = (unsigned int)json_integer_value(json_object_get(o, "index"));
+	r->interrupted = json_is_true(json_object_get(o, "interrupted"));
+	copy_str(o, "outcome", name, sizeof(name));
+	int oc = outcome_by_name(name);
+	r->outcome = oc < 0 ? OUTCOME_NO_VERDICT : (enum outcome)oc;
+	copy_str(o, "detail", r->detail, sizeof(r->detail));
+	r->exit_status = (int)json_integer_value(json_object_get(o, "exit_status"));
+	copy_str(o, "started", r->started, sizeof(r->started));
+	copy_str(o, "ended", r->ended, sizeof(r->ended));
+	r->duration_ns = json_integer_value(json_object_get(o, "duration_ns"));
+	copy_str(o, "trace_sha256", r->trace_sha256, sizeof(r->trace_sha256));
+	copy_str(o, "config_hash", r->config_hash, sizeof(r->config_hash));
+	copy_str(o, "image_hash", r->image_hash, sizeof(r->image_hash));
+	r->excerpt = dup_str(o, "excerpt");
+	r->qemu_cmdline = dup_str(o, "qemu_cmdline");
+	r->repeat = dup_str(o, "repeat");
+	json_decref(o);
+	return 0;
+}
+
+/* The worker: one experiment, its result on fd, then exit. Dies with its parent (and so does QEMU). */
+static __attribute__((noreturn)) void worker_main(const struct campaign *c,
+						  const struct campaign_experiment *e,
+						  const struct campaign_console *golden,
+						  unsigned int timeout_s, int fd, pid_t parent)
+{
+	struct campaign_result r;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(1);
+	campaign_experiment_run(c, e, golden, timeout_s, NULL, &r);
+	char *s = result_json(&r);
+	size_t len = s ? strlen(s) : 0, done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, s + done, len - done);
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	_exit(done == len ? 0 : 1);
+}
+
+struct progress {
+	size_t total, done, skipped;
+	uint64_t counts[OUTCOME_COUNT];
+	struct timespec t0;
+	bool tty;
+	size_t last_line;
+};
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void progress_show(struct progress *p, bool last)
+{
+	size_t ran = p->done - p->skipped;
+	double t = since(&p->t0), rate = t > 0 ? (double)ran / t : 0;
+	size_t every = p->total / 20 ? p->total / 20 : 1;
+
+	if (!p->tty && (last ? p->last_line == p->done : p->done - p->last_line < every))
+		return;
+	p->last_line = p->done;
+	fprintf(stderr, "%scampaign: %zu/%zu done, %.2f/s", p->tty ? "\r\033[K" : "", p->done, p->total,
+		rate);
+	for (int o = 0; o < OUTCOME_COUNT; o++)
+		if (p->counts[o])
+			fprintf(stderr, ", %s %llu", outcome_name((enum outcome)o),
+				(unsigned long long)p->counts[o]);
+	if (rate > 0 && p->done < p->total)
+		fprintf(stderr, ", ETA %.0f s", (double)(p->total - p->done) / rate);
+	fprintf(stderr, "%s", p->tty && !last ? "" : "\n");
+}
+
+static int record_result(struct results_db *db, int64_t run_id, struct campaign_result *r, struct progress *p)
+{
+	int ret = campaign_db_finish(db, run_id, r);
+
+	if (!r->interrupted) {
+		p->done++;
+		p->counts[r->outcome]++;
+		progress_show(p, false);
+	}
+	return ret;
+}
+
+/* A worker's pipe reached EOF: reap it and record what it said (or that it said nothing). */
+static int worker_done(struct results_db *db, int64_t run_id, struct worker *w, struct progress *p)
+{
+	struct campaign_result r = {.index = w->index};
+	int wstatus = 0;
+
+	waitpid(w->pid, &wstatus, 0);
+	close(w->fd);
+	if (w->buf)
+		w->buf[w->len] = '\0';
+	if (!w->buf || result_parse(w->buf, &r)) {
+		memset(&r, 0, sizeof(r));
+		r.index = w->index;
+		/* Killed by our own stop: interrupted, to be rerun. Otherwise a verdict-less experiment. */
+		r.interrupted = stop_signal != 0;
+		r.outcome = OUTCOME_NO_VERDICT;
+		snprintf(r.detail, sizeof(r.detail), "the worker ended (wait status %#x) without a result",
+			 wstatus);
+	}
+	if (stop_signal && (r.exit_status == 130 || r.exit_status == 143))
+		r.interrupted = true;
+	int ret = record_result(db, run_id, &r, p);
+	campaign_result_free(&r);
+	free(w->buf);
+	memset(w, 0, sizeof(*w));
+	w->pid = 0;
+	return ret;
+}
+
+static int worker_read(struct worker *w)
+{
+	if (w->cap - w->len < 4096) {
+		char *more = realloc(w->buf, w->cap = w->cap * 2 + 8192);
+		if (!more)
+			return -1;
+		w->buf = more;
+	}
+	ssize_t n = read(w->fd, w->buf + w->len, w->cap - w->len - 1);
+	if (n > 0)
+		w->len += (size_t)n;
+	return n > 0 ? 1 : (n == 0 || errno != EINTR ? 0 : 1);
+}
+
+static int start_worker(const struct campaign *c, const struct campaign_experiment *e,
+			const struct campaign_console *golden, unsigned int timeout_s, struct worker *w)
+{
+	int fds[2];
+	pid_t parent = getpid();
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (!pid) {
+		close(fds[0]);
+		worker_main(c, e, golden, timeout_s, fds[1], parent);
+	}
+	close(fds[1]);
+	*w = (struct worker){.pid = pid, .fd = fds[0], .index = e->index};
+	return 0;
+}
+
+int campaign_run_experiments(const struct campaign *c, struct results_db *db, int64_t run_id,
+			     const struct campaign_experiment *x, size_t nr,
+			     const struct campaign_console *golden, unsigned int timeout_s, unsigned int jobs)
+{
+	struct worker w[MAX_JOBS] = {0};
+	struct progress p = {.total = nr, .tty = isatty(STDERR_FILENO)};
+	struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
+	size_t next = 0;
+	unsigned int running = 0;
+	int ret = 0;
+	char status[32];
+
+	clock_gettime(CLOCK_MONOTONIC, &p.t0);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	jobs = jobs < 1 ? 1 : jobs > MAX_JOBS ? MAX_JOBS : jobs;
+	for (;;) {
+		while (!stop_signal && running < jobs && next < nr) {
+			const struct campaign_experiment *e = &x[next++];
+			if (!campaign_db_status(db, run_id, e->index, status, sizeof(status)) &&
+			    !strcmp(status, "done")) {
+				p.done++, p.skipped++; /* a completed experiment is never run twice */
+				continue;
+			}
+			unsigned int k = 0;
+			while (w[k].pid)
+				k++;
+			if (campaign_db_start(db, run_id, e->index) ||
+			    start_worker(c, e, golden, timeout_s, &w[k])) {
+				ret = -1;
+				stop_signal = SIGTERM;
+				break;
+			}
+			running++;
+		}
+		if (!running)
+			break;
+		struct pollfd pfd[MAX_JOBS];
+		unsigned int idx[MAX_JOBS], n = 0;
+		for (unsigned int k = 0; k < jobs; k++)
+			if (w[k].pid) {
+				pfd[n] = (struct pollfd){.fd = w[k].fd, .events = POLLIN};
+				idx[n++] = k;
+			}
+		/* A terminal's Ctrl-C reached the workers too; a signal sent to us alone did not. */
+		if (stop_signal)
+			for (unsigned int k = 0; k < n; k++)
+				kill(w[idx[k]].pid, SIGTERM);
+		if (poll(pfd, n, 1000) < 0 && errno != EINTR)
+			break;
+		for (unsigned int k = 0; k < n; k++) {
+			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			int r = worker_read(&w[idx[k]]);
+			if (r <= 0) {
+				if (worker_done(db, run_id, &w[idx[k]], &p))
+					ret = -1;
+				running--;
+			}
+		}
+	}
+	progress_show(&p, true);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (stop_signal)
+		return stop_signal == SIGINT ? 130 : 143;
+	return ret ? 1 : 0;
+}

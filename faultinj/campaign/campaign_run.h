@@ -1,0 +1,24 @@
+/* Running a campaign's experiments (campaign_run.c) and the `tessera fi campaign` commands. */
+#ifndef TESSERA_FAULTINJ_CAMPAIGN_RUN_H
+#define TESSERA_FAULTINJ_CAMPAIGN_RUN_H
+
+#include "campaign_boot.h"
+
+/*
+ * Every experiment of x not yet done in run_id, up to `jobs` at once. Returns 0, 1 (the database failed),
+ * or 130/143 when stopped by SIGINT/SIGTERM (the experiments cut short are recorded interrupted).
+ */
+int campaign_run_experiments(const struct campaign *c, struct results_db *db, int64_t run_id,
+			     const struct campaign_experiment *x, size_t nr,
+			     const struct campaign_console *golden, unsigned int timeout_s,
+			     unsigned int jobs);
+
+/* The time limit of one experiment: timeout_factor x the golden run, at least timeout_min_s. */
+unsigned int campaign_timeout_s(const struct campaign *c, struct results_db *db, int64_t run_id);
+
+int campaign_cmd_run(int argc, char **argv);
+int campaign_cmd_report(int argc, char **argv);
+int campaign_cmd_replay(int argc, char **argv);
+int cmd_fi_campaign(int argc, char **argv);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * `tessera fi campaign run|report|replay` (docs/fault-campaigns.md). run: load and check the campaign,
+ * record it with every experiment planned, the golden run, then the experiments; --resume continues the
+ * latest unfinished run of the same campaign in the database.
+ */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../lab/runner.h"
+#include "campaign_report.h"
+#include "campaign_run.h"
+
+#define DEFAULT_DB "campaign.db"
+
+static const char run_usage[] =
+	"usage: tessera fi campaign run CAMPAIGN.yaml [-o DB] [-j N] [--resume]\n"
+	"\n"
+	"Run a fault-injection campaign: a golden (fault-free) run, then every planned experiment, one boot\n"
+	"each, N at once (default 1). Results go to DB (default " DEFAULT_DB "). --resume continues the\n"
+	"latest unfinished run of this campaign in DB: completed experiments are kept, the ones cut short\n"
+	"are recorded interrupted and run again. Exit status: 0 done, 1 failed (golden run, database),\n"
+	"2 bad input, 130/143 stopped by SIGINT/SIGTERM (resume with --resume).\n";
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The golden run: fault-free, judged only by being whole (the target finished). */
+static int golden_run(const struct campaign *c, struct results_db *db, int64_t run_id,
+		      struct campaign_console *golden)
+{
+	int64_t duration = 0;
+	char *text = campaign_db_golden(db, run_id, &duration);
+	struct lab_run r;
+
+	if (text)
+		return campaign_console_set(golden, text, 0) ? 1 : 0;
+	fprintf(stderr, "campaign %s: golden run (no fault) of %s\n", c->name, c->config);
+	int64_t t0 = mono_ns();
+	int status = campaign_boot(c, NULL, c->seed, 0, golden, &r);
+	duration = mono_ns() - t0;
+	lab_run_release(&r);
+	char finished[128];
+	snprintf(finished, sizeof(finished), "cell '%s' finished: exit status 0", c->target);
+	if (status == 130 || status == 143)
+		return status; /* stopped: the run is interrupted, --resume does the golden run again */
+	if (status || !strstr(golden->text, finished)) {
+		fprintf(stderr,
+			"tessera fi campaign: the golden run failed (exit status %d, %s); its console:\n%s",
+			status, r.summary, golden->text ? golden->text : "");
+		return 1;
+	}
+	char *trace = campaign_trace_text(golden), sha[65];
+	campaign_sha256(trace, strlen(trace), sha);
+	free(trace);
+	int ret = campaign_db_set_golden(db, run_id, golden->text, duration, sha);
+	return ret ? 1 : 0;
+}
+
+unsigned int campaign_timeout_s(const struct campaign *c, struct results_db *db, int64_t run_id)
+{
+	int64_t ns = 0;
+	free(campaign_db_golden(db, run_id, &ns));
+	double s = ceil((double)ns / 1e9 * c->timeout_factor);
+
+	return s > c->timeout_min_s ? (unsigned int)s : c->timeout_min_s;
+}
+
+static int open_run(const struct campaign *c, const char *dbpath, bool resume, struct results_db *db,
+		    const struct campaign_experiment *x, size_t nr, int64_t *run_id)
+{
+	size_t size;
+	char *source = config_read_file(c->path, &size);
+
+	if (!source || results_db_open(db, dbpath)) {
+		free(source);
+		return 1;
+	}
+	if (resume) {
+		*run_id = campaign_db_unfinished(db, c->name);
+		char *was = *run_id ? campaign_db_source(db, *run_id) : NULL;
+		if (!*run_id || !was || strcmp(was, source)) {
+			fprintf(stderr, "tessera fi campaign: %s: %s\n", dbpath,
+				!*run_id ? "no unfinished run of this campaign to resume"
+					 : "the campaign file changed since that run: start a new one");
+			free(was);
+			free(source);
+			results_db_close(db);
+			return 2;
+		}
+		free(was);
+		int n = results_db_resume(db, *run_id);
+		fprintf(stderr, "campaign %s: resuming run %lld (%d experiments were cut short)\n", c->name,
+			(long long)*run_id, n);
+	} else if (campaign_db_create(db, c, source, x, nr, run_id)) {
+		free(source);
+		results_db_close(db);
+		return 1;
+	}
+	free(source);
+	return 0;
+}
+
+int campaign_cmd_run(int argc, char **argv)
+{
+	const char *file = NULL, *dbpath = DEFAULT_DB;
+	unsigned int jobs = 1;
+	bool resume = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(run_usage, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+			dbpath = argv[++i];
+		} else if (!strcmp(argv[i], "-j") && i + 1 < argc) {
+			char *end;
+			unsigned long n = strtoul(argv[++i], &end, 10);
+			if (*end || !n || n > 64) {
+				fprintf(stderr, "tessera fi campaign run: -j takes 1..64, got '%s'\n",
+					argv[i]);
+				return 2;
+			}
+			jobs = (unsigned int)n;
+		} else if (!strcmp(argv[i], "--resume")) {
+			resume = true;
+		} else if (argv[i][0] != '-' && !file) {
+			file = argv[i];
+		} else {
+			fprintf(stderr, "tessera fi campaign run: unexpected argument '%s'\n%s", argv[i],
+				run_usage);
+			return 2;
+		}
+	}
+	if (!file) {
+		fputs(run_usage, stderr);
+		return 2;
+	}
+	struct campaign *c = calloc(1, sizeof(*c));
+	struct config_diag diag;
+	if (!c)
+		return 1;
+	/* A closed terminal or pipe must not end a campaign: its progress lines are then simply lost. */
+	signal(SIGPIPE, SIG_IGN);
+	int ret = campaign_load(file, c, &diag);
+	if (ret) {
+		config_diag_print(file, &diag);
+		free(c);
+		return ret;
+	}
+	size_t nr = 0;
+	struct campaign_experiment *x = campaign_plan_experiments(c, &nr);
+	struct campaign_console golden = {0};
+	struct results_db db = {0};
+	int64_t run_id = 0;
+	if (!x || (ret = open_run(c, dbpath, resume, &db, x, nr, &run_id)))
+		goto out;
+	fprintf(stderr,
+		"campaign %s: %zu experiments over a fault space of %llu points, -j %u, run %lld in %s\n",
+		c->name, nr, (unsigned long long)c->space_size, jobs, (long long)run_id, dbpath);
+	if ((ret = golden_run(c, &db, run_id, &golden))) {
+		results_db_run_end(&db, run_id, ret == 1 ? "failed" : "interrupted");
+		goto out;
+	}
+	unsigned int timeout_s = campaign_timeout_s(c, &db, run_id);
+	ret = campaign_run_experiments(c, &db, run_id, x, nr, &golden, timeout_s, jobs);
+	results_db_run_end(&db, run_id, ret == 0 ? "done" : ret == 1 ? "failed" : "interrupted");
+	if (!ret)
+		ret = campaign_report_text(&db, run_id, stdout, 0.01);
+out:
+	campaign_console_free(&golden);
+	if (db.db)
+		results_db_close(&db);
+	free(x);
+	campaign_free(c);
+	free(c);
+	return ret;
+}
+
+static const struct {
+	const char *name, *summary;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{"run", "run a campaign: golden run, then every experiment", campaign_cmd_run},
+	{"report", "the outcomes of a campaign with confidence intervals", campaign_cmd_report},
+	{"replay", "rerun one stored experiment and compare", campaign_cmd_replay},
+};
+
+int cmd_fi_campaign(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		FILE *f = argc < 2 ? stderr : stdout;
+		fprintf(f, "usage: tessera fi campaign COMMAND [ARGS]\n\nFault-injection campaigns "
+			   "(docs/fault-campaigns.md). Commands:\n");
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "\nOutcomes, in order of precedence:\n");
+		for (int o = 0; o < OUTCOME_COUNT; o++)
+			fprintf(f, "  %-16s %s\n", outcome_name((enum outcome)o),
+				outcome_definition((enum outcome)o));
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "tessera fi campaign: '%s' is not a campaign command\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,223 @@
+/* `tessera fi campaign report DB` and `tessera fi campaign replay DB N` (docs/fault-campaigns.md). */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign_report.h"
+#include "campaign_run.h"
+
+static const char report_usage[] =
+	"usage: tessera fi campaign report DB [--run ID] [--format text|json|html] [-o DIR] [--margin "
+	"PERCENT]\n"
+	"\n"
+	"The outcomes of a campaign run (default: the latest in DB): counts extrapolated over the fault\n"
+	"space with 95 % Wilson and Clopper-Pearson intervals, per fault model, per site and per injection\n"
+	"time, the sample size for a margin (default 1 %), and every isolation break and hypervisor panic\n"
+	"with its replay command. html: DIR/index.html (default campaign-report) with gnuplot figures.\n"
+	"Exit status: 0, 1 (database, gnuplot), 2 bad input.\n";
+
+static const char replay_usage[] =
+	"usage: tessera fi campaign replay DB EXPERIMENT [--run ID] [--plan FILE]\n"
+	"\n"
+	"Run one stored experiment again, in the campaign's mode, and compare its outcome and trace (the\n"
+	"console, byte for byte) with the stored ones; prints the `tessera run` command that boots it by\n"
+	"hand, with the plan written to FILE (default DB.experiment-N.yaml). Exit status: 0 same outcome "
+	"and\n"
+	"trace, 1 different (or the boot failed), 2 bad input.\n";
+
+static int db_and_run(const char *path, const char *run, struct results_db *db, int64_t *run_id)
+{
+	if (results_db_open_existing(db, path))
+		return 2;
+	*run_id = run ? strtoll(run, NULL, 10) : campaign_db_latest(db);
+	if (*run_id <= 0) {
+		fprintf(stderr, "tessera fi campaign: %s holds no campaign run\n", path);
+		results_db_close(db);
+		return 2;
+	}
+	return 0;
+}
+
+int campaign_cmd_report(int argc, char **argv)
+{
+	const char *path = NULL, *run = NULL, *format = "text", *dir = "campaign-report";
+	double margin = 0.01;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(report_usage, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--run") && i + 1 < argc) {
+			run = argv[++i];
+		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+			format = argv[++i];
+		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+			dir = argv[++i];
+		} else if (!strcmp(argv[i], "--margin") && i + 1 < argc) {
+			margin = strtod(argv[++i], NULL) / 100;
+		} else if (argv[i][0] != '-' && !path) {
+			path = argv[i];
+		} else {
+			fprintf(stderr, "tessera fi campaign report: unexpected argument '%s'\n%s", argv[i],
+				report_usage);
+			return 2;
+		}
+	}
+	if (!path || (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "html")) ||
+	    !(margin > 0 && margin < 1)) {
+		fputs(report_usage, stderr);
+		return 2;
+	}
+	struct results_db db;
+	int64_t run_id;
+	int ret = db_and_run(path, run, &db, &run_id);
+	if (ret)
+		return ret;
+	if (!strcmp(format, "html")) {
+		ret = campaign_report_html(&db, run_id, dir, margin);
+		if (!ret)
+			printf("%s/index.html\n", dir);
+	} else {
+		ret = !strcmp(format, "json") ? campaign_report_json(&db, run_id, stdout, margin)
+					      : campaign_report_text(&db, run_id, stdout, margin);
+	}
+	results_db_close(&db);
+	return ret;
+}
+
+/* The stored outcome and trace hash of an experiment. */
+static int stored(struct results_db *db, int64_t run_id, unsigned int index, char *outcome, char *sha)
+{
+	sqlite3_stmt *st;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT outcome, trace_sha256, status FROM experiments WHERE run_id = ? AND"
+			       " experiment_index = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int(st, 2, (int)index);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 2) &&
+	    !strcmp((const char *)sqlite3_column_text(st, 2), "done")) {
+		snprintf(outcome, 32, "%s",
+			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+		snprintf(sha, 65, "%s",
+			 sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+		ret = 0;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* The campaign of run_id from its file, which must still read as it did. */
+static int campaign_of_run(struct results_db *db, int64_t run_id, struct campaign *c)
+{
+	sqlite3_stmt *st;
+	char file[4096] = "";
+	struct config_diag diag;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT file FROM campaigns WHERE run_id = ?", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(file, sizeof(file), "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	char *was = campaign_db_source(db, run_id);
+	size_t size;
+	char *now = file[0] ? config_read_file(file, &size) : NULL;
+	int ok = was && now && !strcmp(was, now);
+	free(was);
+	free(now);
+	if (!ok) {
+		fprintf(stderr,
+			"tessera fi campaign replay: the campaign file %s is gone or changed since run "
+			"%lld\n",
+			file, (long long)run_id);
+		return 2;
+	}
+	int ret = campaign_load(file, c, &diag);
+	if (ret)
+		config_diag_print(file, &diag);
+	return ret;
+}
+
+int campaign_cmd_replay(int argc, char **argv)
+{
+	const char *path = NULL, *run = NULL, *which = NULL, *plan = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(replay_usage, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--run") && i + 1 < argc) {
+			run = argv[++i];
+		} else if (!strcmp(argv[i], "--plan") && i + 1 < argc) {
+			plan = argv[++i];
+		} else if (argv[i][0] != '-' && !path) {
+			path = argv[i];
+		} else if (argv[i][0] != '-' && !which) {
+			which = argv[i];
+		} else {
+			fprintf(stderr, "tessera fi campaign replay: unexpected argument '%s'\n%s", argv[i],
+				replay_usage);
+			return 2;
+		}
+	}
+	char *end = NULL;
+	unsigned long index = which ? strtoul(which, &end, 10) : 0;
+	if (!path || !which || *end) {
+		fputs(replay_usage, stderr);
+		return 2;
+	}
+	struct results_db db;
+	int64_t run_id;
+	int ret = db_and_run(path, run, &db, &run_id);
+	if (ret)
+		return ret;
+	struct campaign *c = calloc(1, sizeof(*c));
+	struct campaign_experiment *x = NULL;
+	struct campaign_console golden = {0};
+	char outcome[32], sha[65], plan_path[4200];
+	size_t nr = 0;
+	int64_t ns;
+	ret = 2;
+	if (!c || campaign_of_run(&db, run_id, c))
+		goto out;
+	x = campaign_plan_experiments(c, &nr);
+	if (!x || index >= nr || stored(&db, run_id, (unsigned int)index, outcome, sha)) {
+		fprintf(stderr, "tessera fi campaign replay: run %lld has no completed experiment %lu\n",
+			(long long)run_id, index);
+		goto out;
+	}
+	char *g = campaign_db_golden(&db, run_id, &ns);
+	if (!g || campaign_console_set(&golden, g, 0)) {
+		ret = 1;
+		goto out;
+	}
+	snprintf(plan_path, sizeof(plan_path), "%s.experiment-%lu.yaml", path, index);
+	if (plan)
+		snprintf(plan_path, sizeof(plan_path), "%s", plan);
+	struct campaign_result r;
+	campaign_experiment_run(c, &x[index], &golden, campaign_timeout_s(c, &db, run_id), plan_path, &r);
+	bool same_outcome = !strcmp(outcome, outcome_name(r.outcome)),
+	     same_trace = !strcmp(sha, r.trace_sha256);
+	printf("experiment %lu: %s\n  stored:   %s, trace %s\n  replayed: %s, trace %s\n  %s\n", index,
+	       x[index].fault, outcome, sha, outcome_name(r.outcome), r.trace_sha256,
+	       same_outcome && same_trace ? "same outcome, identical trace"
+	       : same_outcome		  ? "same outcome, DIFFERENT trace"
+					  : "DIFFERENT outcome");
+	printf("by hand: %s\n", r.repeat ? r.repeat : "(the run record has no command)");
+	ret = same_outcome && same_trace ? 0 : 1;
+	campaign_result_free(&r);
+out:
+	campaign_console_free(&golden);
+	free(x);
+	if (c)
+		campaign_free(c);
+	free(c);
+	results_db_close(&db);
+	return ret;
+}

@@ -1,0 +1,317 @@
+/*
+ * Fault-injection campaigns end to end (docs/fault-campaigns.md): a bad campaign file is refused before
+ * anything boots; a campaign killed with SIGKILL at random moments and resumed ends with the same table
+ * as an uninterrupted run of the same seed, every experiment exactly once; stored experiments replay to
+ * the same outcome and a byte-identical trace.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define ROOT	 TESSERA_SOURCE_ROOT
+#define CAMPAIGN ROOT "tests/campaigns/resume.yaml"
+#define PLANNED	 5
+#define KILLS	 5
+
+Test(campaign, a_bad_campaign_file_is_refused_before_boot, .timeout = 60)
+{
+	char path[] = "/tmp/tessera-it-campaign-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct tessera_proc p;
+
+	fprintf(f,
+		"name: bad\nconfig: %sconfigs/fi/selfcheck.yaml\ntarget: fiself\nfaults:\n"
+		"  - model: register_flip\n    params:\n      - {key: reg, values: [rax, xmm0]}\n"
+		"      - {key: bit, values: [1]}\n    trigger: {kind: icount, values: [1000]}\n",
+		ROOT);
+	fclose(f);
+	const char *args[] = {"fi", "campaign", "run", path, "-o", "/tmp/tessera-it-campaign-never.db", NULL};
+	tessera_run(&p, 30, args);
+	cr_expect_eq(p.status, 2, "exit %d, stderr:\n%s", p.status, p.err);
+	char want[128];
+	snprintf(want, sizeof(want), "%s:5:5: point 1 of this fault:", path);
+	cr_expect(has_line_with(p.err, want), "stderr:\n%s", p.err);
+	cr_expect(has_line_with(p.err, "xmm0"), "stderr:\n%s", p.err);
+	cr_expect_eq(access("/tmp/tessera-it-campaign-never.db", F_OK), -1, "a database was created");
+	tessera_free(&p);
+	unlink(path);
+}
+
+/* The processes this test started that are still there (every one carries the mark in its environment). */
+static int leftovers(const char *mark)
+{
+	pid_t pids[64];
+
+	for (int t = 0; t < 300; t++) {
+		if (!pids_with_env(mark, pids, 64))
+			return 0;
+		usleep(100 * 1000);
+	}
+	return pids_with_env(mark, pids, 64);
+}
+
+/* "index|fault|outcome|trace\n" per experiment, the table two runs must agree on. */
+static char *table(const char *db, const char *extra)
+{
+	sqlite3 *s;
+	sqlite3_stmt *st;
+	char *out = NULL, sql[512];
+	size_t size = 0;
+	FILE *m = open_memstream(&out, &size);
+
+	cr_assert_eq(sqlite3_open(db, &s), SQLITE_OK);
+	snprintf(sql, sizeof(sql),
+		 "SELECT experiment_index, fault, status, outcome, trace_sha256%s FROM experiments"
+		 " ORDER BY experiment_index",
+		 extra);
+	cr_assert_eq(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(s));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(st); i++)
+			fprintf(m, "%s%s", i ? "|" : "",
+				sqlite3_column_text(st, i) ? (const char *)sqlite3_column_text(st, i)
+							   : "NULL");
+		fputc('\n', m);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	fclose(m);
+	return out;
+}
+
+static int query_int(const char *db, const char *sql)
+{
+	sqlite3 *s;
+	sqlite3_stmt *st;
+	int v = -1;
+
+	cr_assert_eq(sqlite3_open(db, &s), SQLITE_OK);
+	if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return v;
+}
+
+static bool golden_recorded(const char *db)
+{
+	return access(db, F_OK) == 0 &&
+	       query_int(db, "SELECT count(*) FROM campaigns WHERE golden_console IS NOT NULL") == 1;
+}
+
+static void remove_db(const char *db)
+{
+	sh("rm -f '%s' '%s-wal' '%s-shm' '%s'.experiment-*.yaml", db, db, db, db);
+}
+
+static void replay_all(const char *db)
+{
+	for (int i = 0; i < PLANNED; i += 2) {
+		struct tessera_proc p[2];
+		char idx[2][8];
+		for (int k = 0; k < 2 && i + k < PLANNED; k++) {
+			snprintf(idx[k], sizeof(idx[k]), "%d", i + k);
+			const char *args[] = {"fi", "campaign", "replay", db, idx[k], NULL};
+			tessera_start(&p[k], args);
+		}
+		for (int k = 0; k < 2 && i + k < PLANNED; k++) {
+			tessera_wait(&p[k], 240);
+			cr_expect_eq(p[k].status, 0, "replay %s of %s: exit %d\n%s%s", idx[k], db,
+				     p[k].status, p[k].out, p[k].err);
+			cr_expect(has_line_with(p[k].out, "same outcome, identical trace"), "%s", p[k].out);
+			cr_expect(has_line_with(p[k].out, "by hand: ") &&
+					  has_line_with(p[k].out, " run --config "),
+				  "%s", p[k].out);
+			tessera_free(&p[k]);
+		}
+	}
+}
+
+Test(campaign, sigkill_at_five_random_points_then_resume_equals_an_uninterrupted_run_and_replays,
+     .timeout = 900)
+{
+	const char *whole = "/tmp/tessera-it-campaign-whole.db", *cut = "/tmp/tessera-it-campaign-cut.db";
+	char mark[64];
+	struct tessera_proc p;
+	unsigned int seed = (unsigned int)time(NULL);
+
+	snprintf(mark, sizeof(mark), "TESSERA_CAMPAIGN_TEST_%d=1", (int)getpid());
+	*strchr(mark, '=') = '\0';
+	setenv(mark, "1", 1); /* every process the runs start carries it */
+	mark[strlen(mark)] = '=';
+	remove_db(whole);
+	remove_db(cut);
+	const char *run_whole[] = {"fi", "campaign", "run", CAMPAIGN, "-o", whole, "-j", "2", NULL};
+	tessera_run(&p, 600, run_whole);
+	cr_assert_eq(p.status, 0, "exit %d\n%s%s", p.status, p.out, p.err);
+	cr_expect(has_line_with(p.out, "5 of 5 planned experiments judged"), "%s", p.out);
+	tessera_free(&p);
+
+	/* Killed at five random moments (the seed is printed to repeat a failure), resumed each time. */
+	srand(seed);
+	fprintf(stderr, "campaign kill test: seed %u\n", seed);
+	for (int k = 0; k <= KILLS; k++) {
+		const char *run_cut[] = {
+			"fi", "campaign", "run", CAMPAIGN, "-o", cut, "-j", "2", k ? "--resume" : NULL, NULL};
+		tessera_start(&p, run_cut);
+		if (k < KILLS) {
+			/* Random moments among the experiments: the golden run is kept once recorded, so
+			 * the first kill waits for it, and every kill then cuts experiments. */
+			for (int t = 0; t < 3000 && !k && !golden_recorded(cut); t++)
+				usleep(100 * 1000);
+			int ms = 1000 + rand() % 9000;
+			usleep((useconds_t)ms * 1000);
+			kill(p.pid, SIGKILL);
+			fprintf(stderr, "campaign kill test: SIGKILL %d ms after %s\n", ms,
+				k ? "the resume started" : "the golden run");
+		}
+		tessera_wait(&p, 600);
+		cr_assert_eq(leftovers(mark), 0, "processes left running after the kill");
+		cr_assert(k < KILLS ? p.status == 128 + SIGKILL : p.status == 0,
+			  "kill %d: exit %d (the campaign ended before the kill?)\n%s%s", k, p.status, p.out,
+			  p.err);
+		tessera_free(&p);
+	}
+	unsetenv(strtok(mark, "="));
+
+	char *a = table(whole, ""), *b = table(cut, "");
+	cr_expect_str_eq(b, a, "the resumed run's table differs from the uninterrupted one's");
+	cr_expect_eq(query_int(cut, "SELECT count(*) FROM experiments WHERE status = 'done'"), PLANNED);
+	cr_expect_eq(query_int(cut, "SELECT count(DISTINCT experiment_index) FROM experiments"), PLANNED);
+	cr_expect_eq(query_int(cut, "SELECT count(*) FROM runs"), 1, "a resume made a new run");
+	int cuts = query_int(cut, "SELECT sum(interruptions) FROM experiments");
+	fprintf(stderr, "campaign kill test: %d interruptions recorded\n", cuts);
+	cr_expect_geq(cuts, 1, "no kill cut an experiment short");
+	free(a);
+	free(b);
+
+	replay_all(whole);
+	replay_all(cut);
+	remove_db(whole);
+	remove_db(cut);
+}
+
+Test(campaign, sigint_stops_the_workers_and_records_their_experiments_interrupted, .timeout = 600)
+{
+	const char *db = "/tmp/tessera-it-campaign-int.db";
+	char mark[64];
+	struct tessera_proc p;
+
+	snprintf(mark, sizeof(mark), "TESSERA_CAMPAIGN_INT_%d", (int)getpid());
+	setenv(mark, "1", 1);
+	strcat(mark, "=1");
+	remove_db(db);
+	const char *run[] = {"fi", "campaign", "run", CAMPAIGN, "-o", db, "-j", "2", NULL};
+	tessera_start(&p, run);
+	for (int t = 0; t < 3000 && !golden_recorded(db); t++)
+		usleep(100 * 1000);
+	sleep(3);
+	kill(p.pid, SIGINT);
+	tessera_wait(&p, 120);
+	cr_expect_eq(p.status, 130, "exit %d\n%s", p.status, p.err);
+	cr_expect_eq(leftovers(mark), 0, "processes left running after Ctrl-C");
+	*strchr(mark, '=') = '\0';
+	unsetenv(mark);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE status = 'running'"), 0);
+	cr_expect_geq(query_int(db, "SELECT count(*) FROM experiments WHERE status = 'interrupted'"), 1);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs WHERE status = 'interrupted'"), 1);
+	tessera_free(&p);
+	remove_db(db);
+}
+
+/* Run a campaign file into a fresh database and return the count of each outcome from its JSON report. */
+static void run_campaign(const char *file, const char *db, const char *jobs, int counts[16],
+			 const char **names)
+{
+	struct tessera_proc p;
+
+	remove_db(db);
+	const char *run[] = {"fi", "campaign", "run", file, "-o", db, "-j", jobs, NULL};
+	tessera_run(&p, 800, run);
+	cr_assert_eq(p.status, 0, "exit %d\n%s%s", p.status, p.out, p.err);
+	tessera_free(&p);
+	const char *report[] = {"fi", "campaign", "report", db, "--format", "json", NULL};
+	tessera_run(&p, 60, report);
+	cr_assert_eq(p.status, 0, "exit %d\n%s", p.status, p.err);
+	for (int i = 0; names[i]; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "\"%s\": {\n      \"n\": ", names[i]);
+		const char *at = strstr(p.out, key);
+		cr_assert(at, "no %s in the report:\n%s", names[i], p.out);
+		counts[i] = atoi(at + strlen(key));
+	}
+	tessera_free(&p);
+}
+
+static const char *names[] = {
+	"sdc", "detected", "isolation_break", "hv_panic", "infrastructure", "no_verdict", "benign", NULL};
+enum { SDC, DETECTED, ISOLATION, PANIC, INFRA, NO_VERDICT, BENIGN };
+
+Test(campaign, shipped_campaign_1_reduced_finds_sdc_and_detected_errors, .timeout = 900)
+{
+	int n[16];
+
+	run_campaign(ROOT "configs/campaigns/ci/regflip-fiself.yaml", "/tmp/tessera-it-campaign-1.db", "2", n,
+		     names);
+	cr_expect_geq(n[SDC], 1, "no silent data corruption found");
+	cr_expect_geq(n[DETECTED], 1, "no detected error found");
+	cr_expect_eq(n[INFRA] + n[NO_VERDICT], 0, "experiments without a real verdict");
+	remove_db("/tmp/tessera-it-campaign-1.db");
+}
+
+Test(campaign, shipped_campaign_5_reduced_finds_no_isolation_break, .timeout = 900)
+{
+	int n[16];
+
+	run_campaign(ROOT "configs/campaigns/ci/memflip-canaries.yaml", "/tmp/tessera-it-campaign-5.db", "2",
+		     n, names);
+	cr_expect_eq(n[ISOLATION], 0, "an isolation break");
+	cr_expect_eq(n[PANIC], 0, "a hypervisor panic");
+	cr_expect_eq(n[INFRA] + n[NO_VERDICT], 0, "experiments without a real verdict");
+	remove_db("/tmp/tessera-it-campaign-5.db");
+}
+
+Test(campaign, a_deliberately_broken_isolation_setting_reaches_the_isolation_break_class, .timeout = 900)
+{
+	int n[16];
+	const char *db = "/tmp/tessera-it-campaign-b.db";
+
+	run_campaign(ROOT "tests/campaigns/broken-isolation-campaign.yaml", db, "2", n, names);
+	cr_expect_eq(n[ISOLATION], 2, "each flip into the shared region must be an isolation break");
+
+	/* The HTML report of it: its figures load in headless Chromium, and it lists both breaks. */
+	const char *dir = "/tmp/tessera-it-campaign-html";
+	struct tessera_proc p;
+	sh("rm -rf %s", dir);
+	const char *html[] = {"fi", "campaign", "report", db, "--format", "html", "-o", dir, NULL};
+	tessera_run(&p, 60, html);
+	cr_assert_eq(p.status, 0, "exit %d\n%s", p.status, p.err);
+	tessera_free(&p);
+	cr_assert_eq(
+		sh("timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+		   "--disable-background-networking --disable-component-update --disable-sync "
+		   "--user-data-dir='%s/chrome' --dump-dom 'file://%s/index.html' > '%s/dom.html' "
+		   "2>/dev/null",
+		   dir, dir, dir),
+		0, "chromium failed");
+	char path[128], dom[65536];
+	snprintf(path, sizeof(path), "%s/dom.html", dir);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f);
+	dom[fread(dom, 1, sizeof(dom) - 1, f)] = '\0';
+	fclose(f);
+	cr_expect(strstr(dom, "<title>figures 3/3 loaded</title>"), "the figures did not all load:\n%.2000s",
+		  dom);
+	cr_expect(strstr(dom,
+			 "replay: <code>tessera fi campaign replay /tmp/tessera-it-campaign-b.db 1</code>"),
+		  "the second break's replay command is missing");
+	sh("rm -rf %s", dir);
+	remove_db(db);
+}
