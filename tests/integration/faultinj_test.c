@@ -352,3 +352,27 @@ Test(faultinj, a_live_injection_and_a_cell_stop_reach_a_running_system, .timeout
 	cr_expect(access(channel, F_OK) != 0, "the channel file %s outlived the run", channel);
 	tessera_free(&run);
 }
+
+/*
+ * The control ABI from a manager cell (docs/hypercalls.md, `control`): the manager inmate's lifecycle
+ * sequence of cells_test.c's manager test, with every start, stop and restart sent as a control command,
+ * then what the hypercall refuses (the host's time_sync, a short request, an unknown command).
+ */
+Test(faultinj, a_manager_stops_and_starts_another_cell_through_the_control_hypercall, .timeout = 120)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 90,
+		    (const char *const[]){"run", "--config",
+					  ROOT "tests/integration/configs/manager-control.yaml", "--timeout",
+					  "60", NULL});
+	cr_expect(has_line_with(p.out, "[boss] manager: cell commands through the control hypercall"), "%s",
+		  p.out);
+	cr_expect(has_line_with(p.out, "[boss] TESTS: 16 passed, 0 failed"), "%s", p.out);
+	cr_expect(has_line_with(p.out, "[boss] TEST control_time_sync_refused: PASS"), "%s", p.out);
+	cr_expect(has_line_with(p.out, "cell 'target' stopped: stopped by cell 'boss'"), "%s", p.out);
+	cr_expect(!strstr(p.out, "marker word 0x"), "the target saw a previous run's memory:\n%s", p.out);
+	cr_expect(has_line_with(p.out, "[cpu0] shutdown: 2 cells finished, 0 failed"), "%s", p.out);
+	cr_expect_eq(p.status, 0, "exit status %d\n%s", p.status, p.err);
+	tessera_free(&p);
+}
