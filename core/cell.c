@@ -135,6 +135,25 @@ static int cell_create_one(struct cell *c, const struct tessera_config_header *b
 	return 0;
 }
 
+/*
+ * Out of memory while building a cell at boot (its tables, comm region or maps; before any vCPU is its
+ * own) fails that cell alone, as the same failure at a later start would: it is reported, counted as
+ * failed, and never runs; its CPUs belong to no cell. What it had built stays (the pool is not short of
+ * a partial table at boot; a fail point's failure leaves at most that).
+ */
+static void cell_create_failed(struct cell *c, const char *why)
+{
+	char prefix[TESSERA_NAME_LEN + 16];
+	size_t n = (size_t)format_snprintf(prefix, sizeof(prefix), "cell '%s': ", c->name);
+
+	if (!strncmp(why, prefix, n))
+		why += n;
+	c->unbuilt = true;
+	c->state = TESSERA_CELL_FAILED;
+	format_snprintf(c->reason, sizeof(c->reason), "cannot be created: %s", why);
+	pr_err("cell '%s' failed: %s", c->name, c->reason);
+}
+
 int cells_create(const struct tessera_config_header *blob, const struct boot_info *info, char *why,
 		 size_t why_len)
 {
@@ -145,10 +164,16 @@ int cells_create(const struct tessera_config_header *blob, const struct boot_inf
 		return -HV_ERANGE;
 	}
 	for (unsigned int i = 0; i < blob->nr_cells; i++) {
-		cells[i].id = i;
-		cells[i].cfg = &cfg[i];
-		int err = cell_create_one(&cells[i], blob, info, why, why_len);
-		if (err)
+		struct cell *c = &cells[i];
+		c->id = i;
+		c->cfg = &cfg[i];
+		/* The cell being built is the one a fail point during its creation belongs to. */
+		struct cell *was = cell_at_work_set(c);
+		int err = cell_create_one(c, blob, info, why, why_len);
+		cell_at_work_set(was);
+		if (err == -HV_ENOMEM)
+			cell_create_failed(c, why);
+		else if (err)
 			return err;
 		nr_cells = i + 1;
 	}
@@ -246,6 +271,8 @@ int cell_start(struct cell *c)
 {
 	int err = -HV_EBUSY;
 
+	if (c->unbuilt)
+		return -HV_ENOMEM; /* never built (cell_create_failed) */
 	spin_lock(&c->lock);
 	if (c->state != TESSERA_CELL_RUNNING && cell_wait_vcpus_out(c) && c->state != TESSERA_CELL_RUNNING)
 		err = cell_start_locked(c);
@@ -334,6 +361,8 @@ int cell_restart(struct cell *c, const char *fmt, ...)
 	va_list ap;
 	int err = 0;
 
+	if (c->unbuilt)
+		return -HV_ENOMEM; /* never built (cell_create_failed) */
 	va_start(ap, fmt);
 	format_vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);

@@ -106,11 +106,13 @@ void cells_load(const struct tessera_config_header *hdr, const struct boot_info 
 		arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
 	}
 	check_images(hdr, info);
+	/* The plan is armed before the cells are built, so that its fail points reach their creation too
+	 * (its records of that time go nowhere: the trace rings open once the cells exist). */
+	faultinj_boot(info, hdr);
 	if (cells_create(hdr, info, why, sizeof(why)))
 		config_refused(why);
 
 	trace_hv_init(info->cmdline);
-	faultinj_boot(info, hdr);
 	bench_exit_work_init(info->cmdline);
 	insecure_test_grant_port_init(info->cmdline); /* test only: lab regress's planted hole */
 	pr_info("config: %u cells, %u hook clients", nr_cells, hooks_count());

@@ -8,7 +8,8 @@
  * trace_ring=), so they hold from the cells' very first exit; the mailbox is for changes while it runs.
  *
  * A drain thread polls every ring (about every millisecond while they are empty) and appends what it
- * finds to DIR/cpuN.raw. After QEMU ends, the file still holds everything the hypervisor wrote: one last
+ * finds to DIR/cpuN.raw. TESSERA_TRACE_DRAIN_NAP_MS (a test hook) makes it nap that long between polls
+ * instead: a recording under icount must not change with when the host drains (faultinj_test.c). After QEMU ends, the file still holds everything the hypervisor wrote: one last
  * drain takes the rest, and the meta file records the counters the hypervisor published (produced,
  * lost per CPU and event, exits and violations per cell and reason).
  *
@@ -308,12 +309,18 @@ static void *drain_thread(void *arg)
 {
 	struct recorder *rc = arg;
 	struct timespec nap = {0, 1000000};
+	const char *nap_ms = getenv("TESSERA_TRACE_DRAIN_NAP_MS");
 	long long next_progress = now_ms() + PROGRESS_MS;
 	char why[160];
 	sigset_t all;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	if (nap_ms && *nap_ms) {
+		long ms = strtol(nap_ms, NULL, 10);
+		nap.tv_sec = ms > 0 ? ms / 1000 : 0;
+		nap.tv_nsec = ms > 0 ? ms % 1000 * 1000000 : 1000000;
+	}
 	while (!rc->stop && !rc->failed) {
 		int got = 0;
 		if (!rc->ctl && ctl_valid(rc, why, sizeof(why))) {

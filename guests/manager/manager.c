@@ -2,6 +2,8 @@
  * manager: exercises the cell lifecycle hypercalls. One image, two roles (args):
  *   role=manager target=N   (a cell with the manager flag) watches cell N finish, restarts it, stops it
  *                           while it runs, starts it again, and checks states and error codes.
+ *     via=control           the same through the `control` hypercall's cell commands (abi/control.h,
+ *                           what the host's mailbox sends), plus what that hypercall refuses.
  *   role=target             counts its runs in a word of its RAM outside the image: a restarted cell must
  *                           find it zero (memory cleared when given up), so it reports the word and sets
  *                           it, then spins with nop hypercalls for a while (so a stop can catch it) and exits.
@@ -11,6 +13,7 @@
 #include <guest/runtime.h>
 #include <guest/test.h>
 #include <tessera/cmdline.h>
+#include <tessera/abi/control.h>
 
 #define MARKER_MAGIC 0x4d41524b45520000ULL /* "MARKER" + run number */
 
@@ -28,6 +31,48 @@ static int run_target(const struct tessera_cell_boot_info *info)
 		hypercall_nop();
 	printf("target: done\n");
 	return 0;
+}
+
+static bool via_control;
+
+/* A control ABI command through the `control` hypercall: args[0..1] in, the result out. */
+static int64_t control(uint32_t op, uint64_t a0, uint64_t size)
+{
+	static struct tessera_control_request req;
+
+	req = (struct tessera_control_request){.args = {a0}};
+	return hypercall(TESSERA_HC_CONTROL, op, (uint64_t)(uintptr_t)&req, size, 0);
+}
+
+static int64_t cell_start(uint64_t cell)
+{
+	return via_control ? control(TESSERA_CTL_CELL_START, cell, sizeof(struct tessera_control_request))
+			   : hypercall_cell_start(cell);
+}
+
+static int64_t cell_stop(uint64_t cell)
+{
+	return via_control ? control(TESSERA_CTL_CELL_STOP, cell, sizeof(struct tessera_control_request))
+			   : hypercall_cell_stop(cell);
+}
+
+static int64_t cell_restart(uint64_t cell)
+{
+	return via_control ? control(TESSERA_CTL_CELL_RESTART, cell, sizeof(struct tessera_control_request))
+			   : hypercall_cell_restart(cell);
+}
+
+/* What only the control hypercall can get wrong (docs/hypercalls.md). */
+static void control_refusals(uint64_t target)
+{
+	int64_t r;
+
+	r = control(TESSERA_CTL_TRACE_TIME_SYNC, 0, sizeof(struct tessera_control_request));
+	test_report("control_time_sync_refused", r == -HV_EINVAL, "returned %ld", r);
+	r = control(TESSERA_CTL_CELL_START, target, sizeof(struct tessera_control_request) - 8);
+	test_report("control_short_request_refused", r == -HV_EINVAL, "returned %ld", r);
+	r = control(99, target, sizeof(struct tessera_control_request));
+	test_report("control_unknown_command_refused", r == -HV_EINVAL, "returned %ld", r);
 }
 
 static int64_t wait_not_running(uint64_t cell)
@@ -49,33 +94,35 @@ static int run_manager(void)
 	r = wait_not_running(target);
 	test_report("target_finishes", r == TESSERA_CELL_FINISHED, "state %ld", r);
 
-	r = hypercall_cell_restart(target);
+	r = cell_restart(target);
 	test_report("restart_finished_cell", r == 0, "returned %ld", r);
 	r = wait_not_running(target);
 	test_report("restarted_target_finishes", r == TESSERA_CELL_FINISHED, "state %ld", r);
 
-	r = hypercall_cell_start(target);
+	r = cell_start(target);
 	test_report("start_finished_cell", r == 0, "returned %ld", r);
 	r = hypercall_cell_state(target);
 	test_report("started_cell_runs", r == TESSERA_CELL_RUNNING, "state %ld", r);
-	r = hypercall_cell_stop(target);
+	r = cell_stop(target);
 	test_report("stop_running_cell", r == 0, "returned %ld", r);
 	r = hypercall_cell_state(target);
 	test_report("stopped_cell_is_stopped", r == TESSERA_CELL_STOPPED, "state %ld", r);
-	r = hypercall_cell_stop(target);
+	r = cell_stop(target);
 	test_report("stop_stopped_cell_refused", r == -HV_EINVAL, "returned %ld", r);
 
 	/* The stopped cell's vCPU leaves at its next exit; start succeeds once it has. */
-	while ((r = hypercall_cell_start(target)) == -HV_EBUSY)
+	while ((r = cell_start(target)) == -HV_EBUSY)
 		cpu_relax();
 	test_report("start_stopped_cell", r == 0, "returned %ld", r);
 	r = wait_not_running(target);
 	test_report("started_target_finishes", r == TESSERA_CELL_FINISHED, "state %ld", r);
 
-	r = hypercall_cell_stop(self);
+	r = cell_stop(self);
 	test_report("stop_self_refused", r == -HV_EINVAL, "returned %ld", r);
-	r = hypercall_cell_restart(99);
+	r = cell_restart(99);
 	test_report("restart_unknown_refused", r == -HV_ENOENT, "returned %ld", r);
+	if (via_control)
+		control_refusals(target);
 	r = hypercall_cell_stats(target, &stats, sizeof(stats));
 	test_report("stats_of_other_cell",
 		    r == (int64_t)sizeof(stats) && stats.exits[TESSERA_ER_HYPERCALL] > 0,
@@ -90,5 +137,8 @@ int main(const struct tessera_cell_boot_info *info)
 
 	if (args_get("role", &role, &len) && cmdline_is(role, len, "target"))
 		return run_target(info);
+	via_control = args_get("via", &role, &len) && cmdline_is(role, len, "control");
+	if (via_control)
+		printf("manager: cell commands through the control hypercall\n");
 	return run_manager();
 }

@@ -97,12 +97,43 @@ static void cleanup(const char *dir)
 	sh("rm -rf '%s'", dir);
 }
 
-Test(faultinj, fail_nth_on_page_alloc_fails_that_cells_start_while_the_others_run, .timeout = 200)
+/*
+ * Boot-time fail points: the plan is armed before the cells are built, so fail-nth on fiself's first
+ * page allocation fails the building of its second-stage tables. That fails fiself alone: reported, never
+ * started, counted failed; the canaries run and the system shuts down in order (exit 0).
+ */
+Test(faultinj, fail_nth_on_page_alloc_at_boot_fails_that_cells_creation_while_the_others_run, .timeout = 200)
 {
 	char dir[64], *out;
 	struct fi_events ev;
 
 	record(ROOT "configs/fi/selfcheck.yaml", PLANS "fail-page-alloc.yaml", false, dir, &out, &ev);
+	cr_expect(has_line_with(out, "faultinj: fault 0 (fail_point page_alloc) injected into cell 'fiself'"),
+		  "%s", out);
+	cr_expect(has_line_with(out, "ERROR: cell 'fiself' failed: cannot be created: second-stage tables: "
+				     "out of memory"),
+		  "%s", out);
+	cr_expect(!has_line_with(out, "cell 'fiself' started"), "%s", out);
+	cr_expect(!has_line_with(out, "[fiself]"), "fiself ran:\n%s", out);
+	cr_expect(has_line_with(out, "cell 'canary-a' finished: exit status 0"), "%s", out);
+	cr_expect(has_line_with(out, "cell 'canary-b' finished: exit status 0"), "%s", out);
+	cr_expect(has_line_with(out, "stats: cell 'fiself' (failed: cannot be created: second-stage tables: "
+				     "out of memory): 0 exits"),
+		  "%s", out);
+	cr_expect(has_line_with(out, "shutdown: 2 cells finished, 1 failed"), "%s", out);
+	/* Injected before the trace rings exist: in the console and the counters, not in the trace. */
+	cr_expect(has_line_with(out, "faultinj: fault 0 (fail_point): 1 injected, 1 passes"), "%s", out);
+	cr_expect_eq(ev.n, 0, "%u fault_inject records", ev.n);
+	free(out);
+	cleanup(dir);
+}
+
+Test(faultinj, fail_nth_on_page_alloc_fails_that_cells_start_while_the_others_run, .timeout = 200)
+{
+	char dir[64], *out;
+	struct fi_events ev;
+
+	record(ROOT "configs/fi/selfcheck.yaml", PLANS "fail-page-alloc-vcpu.yaml", false, dir, &out, &ev);
 	cr_expect(has_line_with(out,
 				"ERROR: cell 'fiself' failed: cpu 1: cannot set up the vCPU: out of memory"),
 		  "%s", out);
@@ -199,29 +230,130 @@ Test(faultinj, a_not_present_page_gives_the_cells_violation_policy, .timeout = 2
 	cleanup(dir);
 }
 
-/* The rings' files of two recordings, byte for byte (the meta file holds host clock readings). */
-static bool same_files(const char *a, const char *b, const char *name)
+/*
+ * QEMU 7.2's icount with sleep=off has a race of its own (docs/faultinj.md, "Determinism"): when every
+ * vCPU halts, its main loop may warp the clock to the next timer from an instruction count that lacks the
+ * few instructions the halting CPU ran since its last clock read (pop, ret, sti, hlt after the LAPIC
+ * timer write: 4 ns at shift=0). From that wake-up on, every stamp of the run is those nanoseconds late.
+ * So two recordings match when every record is byte-identical but for its tsc, and the difference of the
+ * tsc values changes from one record to the next by at most RACE_STEP_NS (a race in either run), to at
+ * most RACE_MAX_NS in all: a host command served at a host-chosen time (hundreds of instructions), a
+ * different injection, a lost record or a changed order still fail, at the first record that differs,
+ * which the message names.
+ */
+#define RACE_STEP_NS 16 /* less than one tick of the hypervisor's LAPIC timer (divider 16) */
+#define RACE_MAX_NS  64
+
+static bool traces_match(const char *a, const char *b, char *why, size_t len)
 {
-	return sh("cmp -s '%s/%s' '%s/%s'", a, name, b, name) == 0;
+	struct trace_dir ta, tb;
+	char err[512];
+	bool ok = true;
+	long long drift_seen = 0;
+
+	if (trace_dir_load(&ta, a, err, sizeof(err)))
+		return snprintf(why, len, "%s: %s", a, err), false;
+	if (trace_dir_load(&tb, b, err, sizeof(err))) {
+		trace_dir_free(&ta);
+		return snprintf(why, len, "%s: %s", b, err), false;
+	}
+	if (ta.nr_cpus != tb.nr_cpus)
+		ok = (snprintf(why, len, "%u CPUs vs %u", ta.nr_cpus, tb.nr_cpus), false);
+	for (unsigned int cpu = 0; ok && cpu < ta.nr_cpus; cpu++) {
+		size_t off = 0;
+		int64_t drift = 0;
+		unsigned int n = 0;
+
+		if (ta.lost[cpu] || tb.lost[cpu])
+			ok = (snprintf(why, len, "cpu%u lost %llu and %llu records", cpu,
+				       (unsigned long long)ta.lost[cpu], (unsigned long long)tb.lost[cpu]),
+			      false);
+		else if (ta.len[cpu] != tb.len[cpu])
+			ok = (snprintf(why, len, "cpu%u.raw: %zu bytes vs %zu", cpu, ta.len[cpu],
+				       tb.len[cpu]),
+			      false);
+		for (; ok && off + sizeof(struct tessera_trace_record_header) <= ta.len[cpu]; n++) {
+			const struct tessera_trace_record_header *ha = (const void *)(ta.data[cpu] + off);
+			const struct tessera_trace_record_header *hb = (const void *)(tb.data[cpu] + off);
+			int64_t d = (int64_t)(hb->tsc - ha->tsc);
+
+			if (ha->size != hb->size || ha->size < sizeof(*ha) || off + ha->size > ta.len[cpu] ||
+			    memcmp((const uint8_t *)ha + 8, (const uint8_t *)hb + 8, ha->size - 8))
+				ok = (snprintf(why, len, "cpu%u record %u (offset %zu): contents differ", cpu,
+					       n, off),
+				      false);
+			else if (d < -RACE_MAX_NS || d > RACE_MAX_NS || d - drift < -RACE_STEP_NS ||
+				 d - drift > RACE_STEP_NS)
+				ok = (snprintf(why, len,
+					       "cpu%u record %u (offset %zu): tsc %llu vs %llu (%+lld, after "
+					       "%+lld)",
+					       cpu, n, off, (unsigned long long)ha->tsc,
+					       (unsigned long long)hb->tsc, (long long)d, (long long)drift),
+				      false);
+			drift = d;
+			if (llabs(d) > llabs(drift_seen))
+				drift_seen = d;
+			off += ha->size;
+		}
+	}
+	if (ok && drift_seen)
+		snprintf(why, len, "matched, but for QEMU's warp race: tsc moved by up to %+lld ns",
+			 drift_seen);
+	trace_dir_free(&ta);
+	trace_dir_free(&tb);
+	return ok;
 }
+
+#define FI_TIMER_CPU0 ROOT "tests/integration/configs/fi-timer-cpu0.yaml"
 
 Test(faultinj, two_icount_runs_of_one_plan_and_seed_give_identical_traces, .timeout = 300)
 {
-	char a[64], b[64], *out_a, *out_b;
+	char a[64], b[64], *out_a, *out_b, why[1024] = "";
 	struct fi_events ev_a, ev_b;
 
-	record(ROOT "tests/integration/configs/fi-timer-cpu0.yaml", PLANS "timer-drop-random.yaml", true, a,
-	       &out_a, &ev_a);
-	record(ROOT "tests/integration/configs/fi-timer-cpu0.yaml", PLANS "timer-drop-random.yaml", true, b,
-	       &out_b, &ev_b);
+	record(FI_TIMER_CPU0, PLANS "timer-drop-random.yaml", true, a, &out_a, &ev_a);
+	record(FI_TIMER_CPU0, PLANS "timer-drop-random.yaml", true, b, &out_b, &ev_b);
 	cr_expect_eq(ev_a.n, 10, "%u drops, not the 10 the plan allows", ev_a.n);
 	cr_expect_eq(ev_a.n, ev_b.n);
-	cr_expect(same_files(a, b, "cpu0.raw") && same_files(a, b, "cpu1.raw"),
-		  "the traces in %s and %s differ", a, b);
+	cr_expect(traces_match(a, b, why, sizeof(why)), "the traces in %s and %s differ: %s (kept)", a, b,
+		  why);
+	if (why[0] && !strncmp(why, "matched", 7))
+		cr_log_warn("%s and %s: %s", a, b, why);
 	free(out_a);
 	free(out_b);
-	cleanup(a);
-	cleanup(b);
+	if (!why[0] || !strncmp(why, "matched", 7)) {
+		cleanup(a);
+		cleanup(b);
+	}
+}
+
+/*
+ * The recorder's own timing must not reach the recording: one drains every millisecond, the other naps
+ * 300 ms between drains (TESSERA_TRACE_DRAIN_NAP_MS). A host-timed command that reached the guest (a
+ * clock sync served by CPU 0 while it runs the cell, sent from the drain loop), or a ring whose
+ * contents depended on when the host drained it, makes the two differ here whatever the load.
+ */
+Test(faultinj, a_recording_does_not_depend_on_when_the_host_drains, .timeout = 300)
+{
+	char a[64], b[64], *out_a, *out_b, why[1024] = "";
+	struct fi_events ev_a, ev_b;
+
+	record(FI_TIMER_CPU0, PLANS "timer-drop-random.yaml", true, a, &out_a, &ev_a);
+	setenv("TESSERA_TRACE_DRAIN_NAP_MS", "300", 1);
+	record(FI_TIMER_CPU0, PLANS "timer-drop-random.yaml", true, b, &out_b, &ev_b);
+	unsetenv("TESSERA_TRACE_DRAIN_NAP_MS");
+	cr_expect_eq(ev_a.n, 10, "%u drops, not the 10 the plan allows", ev_a.n);
+	cr_expect_eq(ev_a.n, ev_b.n);
+	cr_expect(traces_match(a, b, why, sizeof(why)), "the traces in %s and %s differ: %s (kept)", a, b,
+		  why);
+	if (why[0] && !strncmp(why, "matched", 7))
+		cr_log_warn("%s and %s: %s", a, b, why);
+	free(out_a);
+	free(out_b);
+	if (!why[0] || !strncmp(why, "matched", 7)) {
+		cleanup(a);
+		cleanup(b);
+	}
 }
 
 /* A fault sent to a running system through its control mailbox, then a cell command the same way. */
@@ -260,4 +392,28 @@ Test(faultinj, a_live_injection_and_a_cell_stop_reach_a_running_system, .timeout
 	cr_expect(has_line_with(run.out, "cell 'timer' (stopped: stopped by the host)"), "%s", run.out);
 	cr_expect(access(channel, F_OK) != 0, "the channel file %s outlived the run", channel);
 	tessera_free(&run);
+}
+
+/*
+ * The control ABI from a manager cell (docs/hypercalls.md, `control`): the manager inmate's lifecycle
+ * sequence of cells_test.c's manager test, with every start, stop and restart sent as a control command,
+ * then what the hypercall refuses (the host's time_sync, a short request, an unknown command).
+ */
+Test(faultinj, a_manager_stops_and_starts_another_cell_through_the_control_hypercall, .timeout = 120)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 90,
+		    (const char *const[]){"run", "--config",
+					  ROOT "tests/integration/configs/manager-control.yaml", "--timeout",
+					  "60", NULL});
+	cr_expect(has_line_with(p.out, "[boss] manager: cell commands through the control hypercall"), "%s",
+		  p.out);
+	cr_expect(has_line_with(p.out, "[boss] TESTS: 16 passed, 0 failed"), "%s", p.out);
+	cr_expect(has_line_with(p.out, "[boss] TEST control_time_sync_refused: PASS"), "%s", p.out);
+	cr_expect(has_line_with(p.out, "cell 'target' stopped: stopped by cell 'boss'"), "%s", p.out);
+	cr_expect(!strstr(p.out, "marker word 0x"), "the target saw a previous run's memory:\n%s", p.out);
+	cr_expect(has_line_with(p.out, "[cpu0] shutdown: 2 cells finished, 0 failed"), "%s", p.out);
+	cr_expect_eq(p.status, 0, "exit status %d\n%s", p.status, p.err);
+	tessera_free(&p);
 }

@@ -68,6 +68,9 @@ struct cell {
 	volatile uint32_t state; /* enum tessera_cell_state */
 	volatile uint32_t generation;
 	volatile bool restart_pending;
+	/* Its boot-time creation ran out of memory (an injected fail point, or a pool too small): it failed
+	 * then and can never start; the other cells run (cells_create). */
+	bool unbuilt;
 	unsigned int halted; /* vCPUs halted for good in this run */
 	int64_t exit_status;
 	/* Why it stopped: "exit status 0", "cpu 1 crashed: ... at rip ...". Room for the longest report
