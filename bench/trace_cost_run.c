@@ -76,35 +76,20 @@ static void catch_stop_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Run argv (bench_trace_cost), its output ours; its exit status, or -1. */
+/* Run argv (bench_trace_cost), its output ours; its exit status, or -1. A stop is passed on to it. */
 static int run(char *const *argv)
 {
-	pid_t parent = getpid();
-
-	fflush(stdout);
-	fflush(stderr);
 	if (stop_signal)
 		return -1;
-	pid_t pid = fork();
+	pid_t pid = lab_spawn(argv);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		/* Whatever ends us (SIGKILL included), the child is told to stop too. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
-			_exit(127);
-		execv(argv[0], argv);
-		perror(argv[0]);
-		_exit(127);
-	}
 	running_child = pid;
 	if (stop_signal)
 		kill(pid, stop_signal); /* it came between fork and the line above */
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	int status = lab_wait(pid);
 	running_child = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return status;
 }
 
 static int run_host(const struct trace_cost_options *o, const char *dir)

@@ -1,13 +1,14 @@
 /*
  * The host's file chores that every feature needs once: files beside the executable (the build
- * directory holds the hypervisor image, the guests and, one level up, the source tree), a command's
- * output captured, a scratch directory removed with everything in it.
+ * directory holds the hypervisor image, the guests and, one level up, the source tree), a command run
+ * (its output captured, or ours) and reaped, a scratch directory made, a scratch directory removed with everything in it.
  */
 #ifndef TESSERA_LAB_HOST_FILES_H
 #define TESSERA_LAB_HOST_FILES_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* The hypervisor image, relative to the directory of the executable (the build directory). */
 #define LAB_HV_IMAGE_REL "x86_64_hv/tessera-hv.elf"
@@ -26,6 +27,14 @@ int lab_path_beside_exe(char *path, size_t size, const char *rel);
  * when no process could be made.
  */
 int lab_spawn_capture(char *const *argv, bool merge_stderr, char **out);
+
+/*
+ * Start argv (argv[0] searched in PATH) with our stdin, stdout and stderr; it gets SIGTERM when we die,
+ * however we die. Its pid (the caller may signal it, e.g. to pass a stop on), or -1 when no process could
+ * be made; lab_wait() reaps it: its exit status, 128 + signal, 127 when it could not start, -1.
+ */
+pid_t lab_spawn(char *const *argv);
+int lab_wait(pid_t pid);
 
 /* A scratch directory TMPDIR/prefix.XXXXXX (TMPDIR unset: /tmp) into dir; 0 or -1 (errno set). */
 int lab_make_scratch_dir(char *dir, size_t size, const char *prefix);
