@@ -7,6 +7,7 @@
 #define TESSERA_LAB_HOST_FILES_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -27,6 +28,23 @@ int lab_path_beside_exe(char *path, size_t size, const char *rel);
  * when no process could be made.
  */
 int lab_spawn_capture(char *const *argv, bool merge_stderr, char **out);
+
+/* What lab_capture_run() caught. */
+struct lab_capture {
+	int status; /* exit status, 128 + signal, 127 when it could not start, -1 when no process was made */
+	bool timed_out;
+	char *out, *err; /* its stdout and its stderr, each NUL-terminated (heap) */
+};
+
+/*
+ * Run argv (argv[0] searched in PATH, our stdin) to its end, its stdout and stderr captured apart. Past
+ * timeout_s, or once *stop (a signal handler's flag; may be NULL) is non-zero, it gets SIGTERM (it stops
+ * its own QEMU), 10 s later SIGKILL; it gets SIGTERM when we die. Nothing starts when *stop is set.
+ * Release with lab_capture_free().
+ */
+void lab_capture_run(struct lab_capture *c, char *const *argv, unsigned int timeout_s,
+		     const volatile sig_atomic_t *stop);
+void lab_capture_free(struct lab_capture *c);
 
 /*
  * Start argv (argv[0] searched in PATH) with our stdin, stdout and stderr; it gets SIGTERM when we die,
