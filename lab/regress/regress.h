@@ -1,6 +1,6 @@
 /*
  * `tessera lab regress` (docs/lab.md, "Regression"): the regression suite as a table of steps, each of
- * which boots systems through the `tessera` tool itself and returns test cases (pass/fail with a detail)
+ * which boots systems (through lab_run, or `tessera` subcommands that use it) and returns test cases (pass/fail with a detail)
  * and metrics (exact figures); the whole result goes into the results database and is compared with a
  * baseline there.
  */
@@ -28,7 +28,7 @@ struct regress_result {
 	size_t nr_cases, cap_cases;
 	struct regress_metric *metrics;
 	size_t nr_metrics, cap_metrics;
-	char *log; /* what the step's commands printed, for the database */
+	char *log; /* what the step's commands and boots printed, and each boot's run record, for the DB */
 	size_t log_len, log_cap;
 	bool complete;
 	char problems[512];

@@ -4,20 +4,11 @@
  * running child (it stops its own QEMU) and no further child starts, so Ctrl-C or a kill of regress
  * leaves nothing running; a child past its time gets SIGTERM, then SIGKILL.
  */
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "../host_files.h"
 #include "regress.h"
-
-#define KILL_AFTER_S 10
 
 static volatile sig_atomic_t stopping;
 
