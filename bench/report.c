@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "../lab/host_files.h"
 #include "compare_db.h"
 #include "report.h"
 
@@ -290,22 +290,32 @@ const char report_html_head[] =
 
 int report_run_gnuplot(const char *dir)
 {
-	pid_t pid = fork();
-	if (pid < 0)
+	char cd[4200], log[4200];
+	char *out = NULL;
+
+	/* gnuplot writes the figures where figures.gp names them: relative to dir, so it starts there. */
+	if (strchr(dir, '\'') || strchr(dir, '"')) {
+		fprintf(stderr, "tessera bench report: %s: gnuplot cannot be told a directory with quotes\n",
+			dir);
 		return 1;
-	if (pid == 0) {
-		/* Its warnings (a constant series' "empty y range") go to a log, shown only on failure. */
-		if (chdir(dir) == 0 && freopen("gnuplot.log", "w", stderr))
-			execlp("gnuplot", "gnuplot", "figures.gp", (char *)NULL);
-		fprintf(stderr, "tessera bench report: cannot run gnuplot: %s (Debian: gnuplot-nox)\n",
-			strerror(errno));
-		_exit(127);
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+	snprintf(cd, sizeof(cd), "cd '%s'", dir);
+	snprintf(log, sizeof(log), "%s/gnuplot.log", dir);
+	char *argv[] = {"gnuplot", "-e", cd, "figures.gp", NULL}; /* after the cd: in dir */
+	int status = lab_spawn_capture(argv, true, &out);
+	/* Its warnings (a constant series' "empty y range") go to a log, shown only on failure. */
+	FILE *f = fopen(log, "w");
+	if (f) {
+		if (out)
+			fputs(out, f);
+		fclose(f);
+	}
+	free(out);
+	if (status == 127) {
+		fprintf(stderr, "tessera bench report: cannot run gnuplot (Debian: gnuplot-nox)\n");
+		return 1;
+	}
+	if (status) {
 		fprintf(stderr,
 			"tessera bench report: gnuplot failed on %s/figures.gp (see %s/gnuplot.log)\n", dir,
 			dir);

@@ -11,8 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../lab/console_text.h"
@@ -76,35 +75,20 @@ static void catch_stop_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Run argv (bench_trace_cost), its output ours; its exit status, or -1. */
+/* Run argv (bench_trace_cost), its output ours; its exit status, or -1. A stop is passed on to it. */
 static int run(char *const *argv)
 {
-	pid_t parent = getpid();
-
-	fflush(stdout);
-	fflush(stderr);
 	if (stop_signal)
 		return -1;
-	pid_t pid = fork();
+	pid_t pid = lab_spawn(argv);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		/* Whatever ends us (SIGKILL included), the child is told to stop too. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
-			_exit(127);
-		execv(argv[0], argv);
-		perror(argv[0]);
-		_exit(127);
-	}
 	running_child = pid;
 	if (stop_signal)
 		kill(pid, stop_signal); /* it came between fork and the line above */
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	int status = lab_wait(pid);
 	running_child = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return status;
 }
 
 static int run_host(const struct trace_cost_options *o, const char *dir)
@@ -159,7 +143,8 @@ static const char *boot_check(int st, const char *out, const struct trace_case *
 
 /* One boot of the nullcall config (the runner's deterministic mode: -icount ICOUNT); 0 with *br filled,
  * or 1 after saying why. */
-static int boot_once(const char *config, const struct trace_case *c, struct boot_result *br)
+static int boot_once(const char *config, const struct trace_case *c, struct boot_result *br,
+		     const char *record)
 {
 	struct lab_system s = {
 		.config = config,
@@ -189,6 +174,11 @@ static int boot_once(const char *config, const struct trace_case *c, struct boot
 		st = lab_run(&s, &h, &r);
 	}
 	char *out = lab_console_text_take(&console);
+	/* Every boot keeps its run record (docs/lab-runner.md), beside the JSON of the host benchmarks. */
+	if (r.record.qemu_cmdline && lab_run_record_write(&r.record, record)) {
+		fprintf(stderr, "tessera bench: %s: %s\n", record, strerror(errno));
+		st = st ? st : 1;
+	}
 	/* SIGINT or SIGTERM stopped the boot: start nothing more. */
 	if (st == 128 + SIGINT || st == 128 + SIGTERM)
 		stop_signal = st - 128;
@@ -245,9 +235,26 @@ static void print_table(const struct boot_result *br, unsigned int nr)
 		       (unsigned long long)br[i].events, (unsigned long long)br[i].lost);
 }
 
+/* Where the boots' run records go: the host JSON's path without ".json", then "-run-records/". */
+static int records_dir(const struct trace_cost_options *o, const char *dir, char *rdir, size_t size)
+{
+	int n = o->out ? snprintf(rdir, size, "%s", o->out)
+		       : snprintf(rdir, size, "%s/bench-trace-cost.json", dir);
+	size_t len = n > 0 ? (size_t)n : 0;
+
+	if (len > 5 && !strcmp(rdir + len - 5, ".json"))
+		rdir[len -= 5] = '\0';
+	if (snprintf(rdir + len, size - len, "-run-records") >= (int)(size - len) ||
+	    (mkdir(rdir, 0777) && errno != EEXIST)) {
+		fprintf(stderr, "tessera bench: %s: %s\n", rdir, strerror(errno ? errno : ENAMETOOLONG));
+		return -1;
+	}
+	return 0;
+}
+
 static int run_hv(const struct trace_cost_options *o, const char *dir)
 {
-	char config[PATH_MAX + 64];
+	char config[PATH_MAX + 64], rdir[PATH_MAX], record[PATH_MAX + 96];
 	struct boot_result res[NR_CASES] = {0};
 
 	if (o->config)
@@ -262,10 +269,17 @@ static int run_hv(const struct trace_cost_options *o, const char *dir)
 	       "%s\n",
 	       o->boots, o->boots == 1 ? "" : "s", ICOUNT, dir, config, BOOT_TIMEOUT, ICOUNT, dir, config,
 	       BOOT_TIMEOUT, ICOUNT, dir, config, BOOT_TIMEOUT, ICOUNT);
+	errno = 0;
+	if (records_dir(o, dir, rdir, sizeof(rdir)))
+		return 1;
+	printf("   (each boot's run record in %s/CASE-N.json)\n", rdir);
 	for (unsigned int c = 0; c < NR_CASES; c++) {
 		for (unsigned int b = 0; b < o->boots; b++) {
 			struct boot_result r = {0};
-			if (boot_once(config, &cases[c], &r))
+			snprintf(record, sizeof(record), "%s/%s-%u.json", rdir, cases[c].name, b + 1);
+			for (char *p = record + strlen(rdir) + 1; *p; p++)
+				*p = *p == ' ' ? '_' : *p;
+			if (boot_once(config, &cases[c], &r, record))
 				return 1;
 			if (b == 0) {
 				res[c] = r;

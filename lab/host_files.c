@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "host_files.h"
@@ -98,6 +100,144 @@ int lab_spawn_capture(char *const *argv, bool merge_stderr, char **out)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+pid_t lab_spawn(char *const *argv)
+{
+	fflush(stdout);
+	fflush(stderr);
+	pid_t parent = getpid(), pid = fork();
+	if (pid == 0) {
+		/* Whatever ends us (SIGKILL included), the child is told to stop too. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+int lab_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Append n bytes to *buf (NUL-terminated); false when out of memory. */
+static bool append(char **buf, size_t *len, const char *data, size_t n)
+{
+	char *more = realloc(*buf, *len + n + 1);
+	if (!more)
+		return false;
+	memcpy(more + *len, data, n);
+	*len += n;
+	more[*len] = '\0';
+	*buf = more;
+	return true;
+}
+
+#define KILL_AFTER_S 10
+
+void lab_capture_run(struct lab_capture *c, char *const *argv, unsigned int timeout_s,
+		     const volatile sig_atomic_t *stop)
+{
+	int out[2], err[2], wstatus = 0;
+	size_t lens[2] = {0, 0};
+	char **bufs[2] = {&c->out, &c->err};
+
+	memset(c, 0, sizeof(*c));
+	c->status = -1;
+	append(&c->out, &lens[0], "", 0);
+	append(&c->err, &lens[1], "", 0);
+	if ((stop && *stop) || pipe2(out, O_CLOEXEC))
+		return;
+	if (pipe2(err, O_CLOEXEC)) {
+		close(out[0]), close(out[1]);
+		return;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid_t parent = getpid(), pid = fork();
+	if (pid == 0) {
+		struct sigaction dfl = {.sa_handler = SIG_DFL};
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* it stops its own QEMU, if it has one */
+		if (getppid() != parent || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	if (pid < 0) {
+		close(out[0]), close(err[0]);
+		return;
+	}
+	double deadline = now_s() + timeout_s, term_at = 0;
+	struct pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+	int open_fds = 2;
+	pid_t w = 0;
+	/* Until its output closes and it is reaped; a stop or the deadline: SIGTERM, 10 s later SIGKILL. */
+	while (open_fds || w == 0) {
+		if (open_fds) {
+			int rc = poll(fds, 2, 200);
+			for (int i = 0; i < 2 && rc > 0; i++) {
+				if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+					continue;
+				char buf[65536];
+				ssize_t n = read(fds[i].fd, buf, sizeof(buf));
+				if (n > 0) {
+					append(bufs[i], &lens[i], buf, (size_t)n);
+				} else if (n == 0 || errno != EINTR) {
+					close(fds[i].fd);
+					fds[i].fd = -1;
+					open_fds--;
+				}
+			}
+		} else {
+			w = waitpid(pid, &wstatus, WNOHANG);
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			if (w)
+				break;
+			usleep(20000);
+		}
+		double t = now_s();
+		if (!term_at && (t > deadline || (stop && *stop))) {
+			c->timed_out = t > deadline;
+			term_at = t;
+			kill(pid, SIGTERM);
+		} else if (term_at && t > term_at + KILL_AFTER_S) {
+			kill(pid, SIGKILL);
+		}
+	}
+	if (w < 0)
+		return;
+	c->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+void lab_capture_free(struct lab_capture *c)
+{
+	free(c->out);
+	free(c->err);
+	c->out = c->err = NULL;
 }
 
 int lab_make_scratch_dir(char *dir, size_t size, const char *prefix)

@@ -1,13 +1,15 @@
 /*
  * The host's file chores that every feature needs once: files beside the executable (the build
- * directory holds the hypervisor image, the guests and, one level up, the source tree), a command's
- * output captured, a scratch directory removed with everything in it.
+ * directory holds the hypervisor image, the guests and, one level up, the source tree), a command run
+ * (its output captured, or ours) and reaped, a scratch directory made, a scratch directory removed with everything in it.
  */
 #ifndef TESSERA_LAB_HOST_FILES_H
 #define TESSERA_LAB_HOST_FILES_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* The hypervisor image, relative to the directory of the executable (the build directory). */
 #define LAB_HV_IMAGE_REL "x86_64_hv/tessera-hv.elf"
@@ -26,6 +28,31 @@ int lab_path_beside_exe(char *path, size_t size, const char *rel);
  * when no process could be made.
  */
 int lab_spawn_capture(char *const *argv, bool merge_stderr, char **out);
+
+/* What lab_capture_run() caught. */
+struct lab_capture {
+	int status; /* exit status, 128 + signal, 127 when it could not start, -1 when no process was made */
+	bool timed_out;
+	char *out, *err; /* its stdout and its stderr, each NUL-terminated (heap) */
+};
+
+/*
+ * Run argv (argv[0] searched in PATH, our stdin) to its end, its stdout and stderr captured apart. Past
+ * timeout_s, or once *stop (a signal handler's flag; may be NULL) is non-zero, it gets SIGTERM (it stops
+ * its own QEMU), 10 s later SIGKILL; it gets SIGTERM when we die. Nothing starts when *stop is set.
+ * Release with lab_capture_free().
+ */
+void lab_capture_run(struct lab_capture *c, char *const *argv, unsigned int timeout_s,
+		     const volatile sig_atomic_t *stop);
+void lab_capture_free(struct lab_capture *c);
+
+/*
+ * Start argv (argv[0] searched in PATH) with our stdin, stdout and stderr; it gets SIGTERM when we die,
+ * however we die. Its pid (the caller may signal it, e.g. to pass a stop on), or -1 when no process could
+ * be made; lab_wait() reaps it: its exit status, 128 + signal, 127 when it could not start, -1.
+ */
+pid_t lab_spawn(char *const *argv);
+int lab_wait(pid_t pid);
 
 /* A scratch directory TMPDIR/prefix.XXXXXX (TMPDIR unset: /tmp) into dir; 0 or -1 (errno set). */
 int lab_make_scratch_dir(char *dir, size_t size, const char *prefix);

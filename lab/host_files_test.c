@@ -1,6 +1,7 @@
 /* The host chores of lab/host_files.c, the channel file and the console text. */
 #include <criterion/criterion.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,45 @@ Test(host_files, spawn_capture_status_and_output)
 		     0);
 	cr_expect_eq(strlen(out), 300000);
 	free(out);
+}
+
+Test(host_files, capture_run_streams_apart_timeout_and_stop)
+{
+	struct lab_capture c;
+
+	lab_capture_run(&c, (char *const[]){"sh", "-c", "echo out; echo err >&2; exit 3", NULL}, 30, NULL);
+	cr_expect_eq(c.status, 3);
+	cr_expect_not(c.timed_out);
+	cr_expect_str_eq(c.out, "out\n");
+	cr_expect_str_eq(c.err, "err\n");
+	lab_capture_free(&c);
+
+	/* Past its time: SIGTERM (143 as a shell reports it, 128 + 15 here). */
+	lab_capture_run(&c, (char *const[]){"sleep", "30", NULL}, 1, NULL);
+	cr_expect(c.timed_out);
+	cr_expect_eq(c.status, 128 + SIGTERM, "status %d", c.status);
+	lab_capture_free(&c);
+
+	/* A stop already asked: nothing starts. */
+	volatile sig_atomic_t stop = SIGINT;
+	lab_capture_run(&c, (char *const[]){"echo", "no", NULL}, 30, &stop);
+	cr_expect_eq(c.status, -1);
+	cr_expect_str_eq(c.out, "");
+	lab_capture_free(&c);
+
+	lab_capture_run(&c, (char *const[]){"/nonexistent/x", NULL}, 30, NULL);
+	cr_expect_eq(c.status, 127);
+	lab_capture_free(&c);
+}
+
+Test(host_files, spawn_and_wait)
+{
+	pid_t pid = lab_spawn((char *const[]){"sh", "-c", "exit 5", NULL});
+	cr_assert_gt(pid, 0);
+	cr_expect_eq(lab_wait(pid), 5);
+	pid = lab_spawn((char *const[]){"/nonexistent/x", NULL});
+	cr_assert_gt(pid, 0);
+	cr_expect_eq(lab_wait(pid), 127);
 }
 
 Test(host_files, scratch_dir_and_remove_tree)

@@ -99,7 +99,7 @@ static void first_line(char *const *argv, char *buf, size_t size)
 }
 
 /* The commit the executable's tree is at, "-dirty" when tracked files differ from it. */
-static void git_revision(char *buf, size_t size)
+void run_record_git_revision(char *buf, size_t size)
 {
 	static char cached[48];
 	static bool done;
@@ -119,7 +119,7 @@ static void git_revision(char *buf, size_t size)
 	copy_str(buf, size, cached[0] ? cached : "unknown");
 }
 
-static void qemu_version(const char *qemu, char *buf, size_t size)
+void run_record_qemu_version(const char *qemu, char *buf, size_t size)
 {
 	static char cached_for[PATH_MAX], cached[64];
 
@@ -139,7 +139,7 @@ void run_record_begin(struct lab_run_record *rec, const struct lab_system *s)
 	rec->load_start = load_now();
 	host_cpu(rec->host_cpu, sizeof(rec->host_cpu));
 	host_kernel(rec->host_kernel, sizeof(rec->host_kernel));
-	git_revision(rec->git_revision, sizeof(rec->git_revision));
+	run_record_git_revision(rec->git_revision, sizeof(rec->git_revision));
 }
 
 static void hex_digest(const unsigned char *d, unsigned int n, char *hex)
@@ -234,7 +234,7 @@ out:
 void run_record_set_qemu(struct lab_run_record *rec, const char *qemu, char *const *argv,
 			 const char *hv_cmdline)
 {
-	qemu_version(qemu, rec->qemu_version, sizeof(rec->qemu_version));
+	run_record_qemu_version(qemu, rec->qemu_version, sizeof(rec->qemu_version));
 	free(rec->qemu_cmdline);
 	rec->qemu_cmdline = qemu_cmdline_format(argv);
 	free(rec->hv_cmdline);

@@ -11,6 +11,11 @@
 /* The seed, the mode, the host (CPU, kernel, load), the git revision of the tree the executable was built
  * in, the start time. */
 void run_record_begin(struct lab_run_record *rec, const struct lab_system *s);
+/* The git revision of the tree the executable was built in ("-dirty" when tracked files differ), or
+ * "unknown"; asked once per process. What every record and the runs table say. */
+void run_record_git_revision(char *buf, size_t size);
+/* The first line of `QEMU --version`, or "unknown"; asked once per process and binary. */
+void run_record_qemu_version(const char *qemu, char *buf, size_t size);
 /* The SHA-256 of one file, in hex; 0 or -1 (errno set). */
 int run_record_hash_file(const char *path, char hex[65]);
 /* image_sha256 and images: the hypervisor image and every boot module of m, in order. 0 or -1. */

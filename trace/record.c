@@ -614,6 +614,13 @@ int trace_record_system(const char *dir, const struct lab_system *s, const struc
 		r->exit_status = 1;
 	} else {
 		ret = lab_run(s, &mine, r);
+		/* Every boot keeps its record: how to repeat it, beside the trace it made. */
+		char rec[4096];
+		snprintf(rec, sizeof(rec), "%s/" TRACE_RUN_RECORD, dir);
+		if (r->record.qemu_cmdline && lab_run_record_write(&r->record, rec)) {
+			fprintf(stderr, "tessera trace record: %s: %s\n", rec, strerror(errno));
+			ret = ret ? ret : 1;
+		}
 	}
 	if (b->rc.ctl) {
 		t->events = b->rc.events;
@@ -681,6 +688,17 @@ int trace_record_main(int argc, char **argv)
 		return 1;
 	}
 	rc.buf = malloc(DRAIN_BUF);
+	/* The run record goes beside the trace (tessera run --record), ahead of the caller's options. */
+	char rec[4096];
+	snprintf(rec, sizeof(rec), "%s/" TRACE_RUN_RECORD, rc.dir);
+	if (run_argc > 253) {
+		fprintf(stderr, "tessera trace record: too many options after --\n");
+		return 2;
+	}
+	memmove(run_argv + 3, run_argv + 1, (size_t)(run_argc - 1) * sizeof(run_argv[0]));
+	run_argv[1] = "--record";
+	run_argv[2] = rec;
+	run_argc += 2;
 	run_argv[run_argc] = NULL;
 	struct run_hooks h = {before_boot, after_boot, &rc};
 	ret = run_system(run_argc, run_argv, "tessera trace record", &h);

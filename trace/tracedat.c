@@ -439,7 +439,6 @@ int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, cha
 	char *files[TESSERA_TRACE_MAX_CPUS] = {0}, *stats[TESSERA_TRACE_MAX_CPUS] = {0};
 	struct trace_host_clock hc;
 	bool synced = trace_dir_host_clock(td, &hc);
-	const char *tmp = getenv("TMPDIR");
 	char dir[1024];
 	const char *step;
 	struct tracecmd_output *h;
@@ -447,9 +446,8 @@ int trace_convert_tracedat(const struct trace_dir *td, const char *out_file, cha
 
 	if (!td->nr_cpus)
 		return trace_errorf(err, err_len, "no CPUs in the trace");
-	snprintf(dir, sizeof(dir), "%s/tessera-tracedat-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		return trace_errorf(err, err_len, "%s: %s", dir, strerror(errno));
+	if (lab_make_scratch_dir(dir, sizeof(dir), "tessera-tracedat"))
+		return trace_errorf(err, err_len, "scratch directory: %s", strerror(errno));
 	/* The clock list as the kernel's trace_clock file shows it, the one in use in brackets. */
 	const char *clocks = synced ? "local global counter uptime perf [mono] mono_raw boot x86-tsc\n"
 				    : "[local] global counter uptime perf mono mono_raw boot x86-tsc\n";

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "../../bench/results_db.h"
+#include "../host_files.h"
+#include "../run_record.h"
 #include "regress.h"
 #include "regress_compare.h"
 
@@ -100,18 +102,6 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* The first line a command prints, or "" (git's revision, QEMU's version). */
-static void first_line(const char *cmd, char *buf, size_t size)
-{
-	FILE *f = popen(cmd, "r");
-	buf[0] = '\0';
-	if (f && !fgets(buf, (int)size, f))
-		buf[0] = '\0';
-	if (f)
-		pclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
 /* Cases as a job of source "regress", metrics as one boot named after the step, in the run. */
 static int store_step(struct results_db *db, int64_t run, unsigned int order, const char *name,
 		      const struct regress_result *r)
@@ -177,8 +167,8 @@ int cmd_regress(int argc, char **argv, const char *out_dir)
 	struct opts o;
 	struct regress_baseline base;
 	struct results_db db;
-	char tessera[PATH_MAX], root[PATH_MAX], tmp[] = "/tmp/tessera-regress.XXXXXX", rev[128], qemu[256],
-						cmd[PATH_MAX + 128], dbdef[PATH_MAX];
+	char tessera[PATH_MAX], root[PATH_MAX], tmp[PATH_MAX], rev[128], qemu[256], cmd[PATH_MAX + 128],
+		dbdef[PATH_MAX];
 	int ret = parse(argc, argv, &o);
 
 	if (ret)
@@ -200,17 +190,14 @@ int cmd_regress(int argc, char **argv, const char *out_dir)
 			regress_baseline_free(&base);
 		return 1;
 	}
-	if (!mkdtemp(tmp)) {
-		perror(PROG ": mkdtemp");
+	if (lab_make_scratch_dir(tmp, sizeof(tmp), "tessera-regress")) {
+		perror(PROG ": scratch directory");
+		results_db_close(&db);
 		return 1;
 	}
-	snprintf(cmd, sizeof(cmd),
-		 "cd '%s' && { git rev-parse --short=12 HEAD; } 2>/dev/null | tr -d '\\n'; git diff --quiet "
-		 "HEAD "
-		 "2>/dev/null || echo -n +dirty",
-		 root);
-	first_line(cmd, rev, sizeof(rev));
-	first_line("qemu-system-x86_64 --version 2>/dev/null", qemu, sizeof(qemu));
+	/* The same revision and QEMU version as each boot's run record (lab/run_record.c) says. */
+	run_record_git_revision(rev, sizeof(rev));
+	run_record_qemu_version("qemu-system-x86_64", qemu, sizeof(qemu));
 	struct rdb_run run = {.kind = "bench",
 			      .plan = REGRESS_PLAN,
 			      .git_revision = rev[0] ? rev : NULL,
@@ -254,8 +241,7 @@ int cmd_regress(int argc, char **argv, const char *out_dir)
 	int sig = regress_stopping();
 	results_db_run_end(&db, run_id, sig ? "interrupted" : complete ? "done" : "failed");
 	results_db_close(&db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd))
+	if (lab_remove_tree(tmp))
 		fprintf(stderr, "%s: cannot remove %s\n", PROG, tmp);
 	if (sig) {
 		fprintf(stderr, "%s: stopped; run %lld in %s is marked interrupted\n", PROG,

@@ -1,6 +1,6 @@
 /*
  * `tessera lab regress` (docs/lab.md, "Regression"): the regression suite as a table of steps, each of
- * which boots systems through the `tessera` tool itself and returns test cases (pass/fail with a detail)
+ * which boots systems (through lab_run, or `tessera` subcommands that use it) and returns test cases (pass/fail with a detail)
  * and metrics (exact figures); the whole result goes into the results database and is compared with a
  * baseline there.
  */
@@ -28,7 +28,7 @@ struct regress_result {
 	size_t nr_cases, cap_cases;
 	struct regress_metric *metrics;
 	size_t nr_metrics, cap_metrics;
-	char *log; /* what the step's commands printed, for the database */
+	char *log; /* what the step's commands and boots printed, and each boot's run record, for the DB */
 	size_t log_len, log_cap;
 	bool complete;
 	char problems[512];
@@ -73,6 +73,24 @@ struct regress_proc {
  */
 void regress_proc_run(struct regress_proc *p, int timeout_s, const char *const *argv);
 void regress_proc_free(struct regress_proc *p);
+/* What one boot of a step printed on the console (regress_boot.c). */
+struct regress_console {
+	int status; /* as lab_run returns it (124 timeout), -1 when regress was stopping */
+	bool timed_out;
+	char summary[160]; /* lab_run's one line on how the boot ended */
+	char *text;	   /* every console line, '\n' after each */
+};
+
+struct lab_system;
+/*
+ * Boot s through lab_run (the context's --append as its hypervisor command line), the console collected
+ * into *out; the console, the summary and the boot's run record go into r's log under "== what".
+ * Returns out->status. A SIGINT/SIGTERM during the boot stops regress too (regress_stopping).
+ */
+int regress_boot(const struct regress_ctx *ctx, struct regress_result *r, const char *what,
+		 struct lab_system *s, struct regress_console *out);
+void regress_console_free(struct regress_console *c);
+
 /* Install SIGINT/SIGTERM handlers; the signal number once one came, else 0. */
 void regress_signals_install(void);
 int regress_stopping(void);

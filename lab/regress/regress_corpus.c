@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../runner.h"
 #include "regress.h"
 
 #define CORPUS "tests/configs/bad"
@@ -48,8 +49,7 @@ static bool expected_message(const char *path, char *msg, size_t size)
 static void judge(const struct regress_ctx *ctx, struct regress_result *r, const char *file, const char *yaml)
 {
 	char msg[256], blob[1024], images[1024], initrd[6 * 1024], detail[512];
-	struct regress_proc p;
-	int n;
+	struct regress_proc cp;
 
 	if (!expected_message(yaml, msg, sizeof(msg))) {
 		regress_add_case(r, false, "no '# expect:' line", "corpus/%s", file);
@@ -58,33 +58,28 @@ static void judge(const struct regress_ctx *ctx, struct regress_result *r, const
 	snprintf(blob, sizeof(blob), "%s/corpus.blob", ctx->tmp);
 	snprintf(images, sizeof(images), "%s/%s", ctx->root, IMAGES);
 	unlink(blob);
-	regress_proc_run(&p, 60,
+	regress_proc_run(&cp, 60,
 			 (const char *const[]){ctx->tessera, "config", "compile", "--no-check", "--images",
 					       images, yaml, "-o", blob, NULL});
-	bool forced = p.status == 0 && access(blob, R_OK) == 0;
-	regress_proc_free(&p);
+	bool forced = cp.status == 0 && access(blob, R_OK) == 0;
+	regress_proc_free(&cp);
 	if (!forced)
 		return; /* a YAML or schema error: nothing to force past the host, no case */
 	snprintf(initrd, sizeof(initrd), "%s,%s/hello.elf,%s/probe.elf,%s/big.elf,%s/corrupt.elf", blob,
 		 images, images, images, images);
-	const char *argv[20] = {ctx->tessera, "run",  "--no-config", "--smp", "4",
-				"--mem",      "512M", "--timeout",   "40"};
-	n = 9;
-	if (ctx->append)
-		argv[n++] = "--append", argv[n++] = ctx->append;
-	argv[n++] = "--";
-	argv[n++] = "-initrd";
-	argv[n++] = initrd;
-	argv[n] = NULL;
-	regress_proc_run(&p, 90, argv);
+	/* As `tessera run --no-config --smp 4 --mem 512M --timeout 40 -- -initrd BLOB,...` boots it. */
+	char *qemu_args[] = {"-initrd", initrd};
+	struct lab_system s = {.no_config = true,
+			       .smp = 4,
+			       .mem = "512M",
+			       .timeout_s = 40,
+			       .qemu_args = qemu_args,
+			       .nr_qemu_args = 2};
+	struct regress_console p;
 	char head[256];
-	snprintf(head, sizeof(head), "tessera run --no-config -- -initrd %s", file);
-	regress_log(r, "== ", 3);
-	regress_log(r, head, strlen(head));
-	regress_log(r, "\n", 1);
-	regress_log(r, p.out, strlen(p.out));
-	regress_log(r, p.err, strlen(p.err));
-	const char *err = strstr(p.out, "ERROR: config: ");
+	snprintf(head, sizeof(head), "boot --no-config -initrd %s", file);
+	regress_boot(ctx, r, head, &s, &p);
+	const char *err = strstr(p.text, "ERROR: config: ");
 	const char *eol = err ? strchr(err, '\n') : NULL;
 	const char *said = err ? strstr(err, msg) : NULL;
 	if (!err)
@@ -93,16 +88,17 @@ static void judge(const struct regress_ctx *ctx, struct regress_result *r, const
 	else if (!said || (eol && said > eol))
 		snprintf(detail, sizeof(detail), "said '%.*s', expected '%s'", (int)(eol ? eol - err : 200),
 			 err, msg);
-	else if (strstr(p.out, "started ("))
+	else if (strstr(p.text, "started ("))
 		snprintf(detail, sizeof(detail), "a cell was started from a bad blob");
-	else if (p.status != 1 || !strstr(p.err, "bad config"))
-		snprintf(detail, sizeof(detail), "exit status %d, not a bad-config stop", p.status);
+	else if (p.status != 1 || !strstr(p.summary, "bad config"))
+		snprintf(detail, sizeof(detail), "exit status %d (%s), not a bad-config stop", p.status,
+			 p.summary);
 	else
 		detail[0] = '\0';
 	regress_add_case(r, !detail[0], detail, "corpus/%s", file);
 	if (p.timed_out)
 		regress_incomplete(r, "%s: the boot timed out", file);
-	regress_proc_free(&p);
+	regress_console_free(&p);
 }
 
 int regress_step_corpus(const struct regress_ctx *ctx, struct regress_result *r)

@@ -1,6 +1,7 @@
 /*
- * The regression suite's steps (regress.h), in the order they run. Each boots through `tessera` itself,
- * exactly as a user would, and judges what it prints: the isolation probe's TEST lines, the trace's
+ * The regression suite's steps (regress.h), in the order they run. The probe boots through lab_run
+ * (regress_boot.c); trace and exit-cost run `tessera trace record` and `tessera bench exit-cost` as a
+ * user would (they boot through lab_run themselves and keep their run records). Each judges the isolation probe's TEST lines, the trace's
  * exits against the hypervisor's own counts, and the exit-cost figures (exact under -icount).
  */
 #include <jansson.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../runner.h"
 #include "regress.h"
 
 #define BOOT_TIMEOUT_S 120
@@ -29,28 +31,24 @@ static void log_proc(struct regress_result *r, const char *what, const struct re
 }
 
 /*
- * "tessera run" with the config and the context's --append, its console judged by TEST lines. Cases are
- * named STEP/CELL/TEST; the boot itself is the case STEP/boot (exit 0 and the hypervisor's orderly end).
+ * The isolation probe's system booted through lab_run with the context's --append, its console judged by
+ * TEST lines. Cases are named STEP/CELL/TEST; the boot itself is the case STEP/boot (exit 0 and the
+ * hypervisor's orderly end).
  */
 static int step_probe(const struct regress_ctx *ctx, struct regress_result *r)
 {
 	char config[4096];
-	struct regress_proc p;
-	const char *argv[16] = {ctx->tessera, "run", "--config", config};
-	int n = 4;
+	struct regress_console p;
 
 	snprintf(config, sizeof(config), "%s/guests/probe/isolation.yaml", ctx->root);
-	if (ctx->append)
-		argv[n++] = "--append", argv[n++] = ctx->append;
-	argv[n] = NULL;
-	regress_proc_run(&p, BOOT_TIMEOUT_S, argv);
-	log_proc(r, "tessera run --config guests/probe/isolation.yaml", &p);
-	bool ended = strstr(p.out, "] shutdown: ") != NULL;
+	struct lab_system s = {.config = config, .timeout_s = BOOT_TIMEOUT_S};
+	regress_boot(ctx, r, "boot guests/probe/isolation.yaml", &s, &p);
+	bool ended = strstr(p.text, "] shutdown: ") != NULL;
 	regress_add_case(r, p.status == 0 && ended, "the boot did not end in order", "probe/boot");
 	if (p.status < 0 || p.timed_out)
 		regress_incomplete(r, "the probe's boot %s", p.timed_out ? "timed out" : "did not start");
 	unsigned int tests = 0;
-	for_each_line(line, p.out)
+	for_each_line(line, p.text)
 	{
 		char cell[64], name[128], result[8];
 		int at = 0;
@@ -64,8 +62,26 @@ static int step_probe(const struct regress_ctx *ctx, struct regress_result *r)
 	}
 	if (!tests)
 		regress_incomplete(r, "the probe printed no TEST lines");
-	regress_proc_free(&p);
+	regress_console_free(&p);
 	return 0;
+}
+
+/* A file a command left (a run record) into the step's log, under a header. */
+static void log_file(struct regress_result *r, const char *what, const char *dir, const char *name)
+{
+	char path[4200], buf[4096];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(f = fopen(path, "r")))
+		return;
+	n = (size_t)snprintf(buf, sizeof(buf), "== %s (%s)\n", what, name);
+	regress_log(r, buf, n);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		regress_log(r, buf, n);
+	regress_log(r, "\n", 1);
+	fclose(f);
 }
 
 /* The exit rows of one cell's report: the trace's count per reason against the hypervisor's (hv_count). */
@@ -146,6 +162,7 @@ static int step_trace(const struct regress_ctx *ctx, struct regress_result *r)
 	regress_proc_run(&p, BOOT_TIMEOUT_S, argv);
 	log_proc(r, "tessera trace record -- --config configs/default.yaml", &p);
 	bool recorded = p.status == 0 && strstr(p.err, "tessera trace record: ");
+	log_file(r, "run record", dir, "run-record.json");
 	regress_add_case(r, recorded, "the recording failed", "trace/record");
 	regress_proc_free(&p);
 	if (!recorded) {

@@ -98,6 +98,13 @@ Test(regress, flags_each_planted_regression_and_passes_without)
 	cr_expect_gt(query("SELECT count(*) FROM cases WHERE name LIKE 'trace/%/exits_match'"), 2);
 	cr_expect_eq(query("SELECT count(*) FROM cases WHERE result = 'fail'"), 0);
 	cr_expect_gt(exit_cost(db, "hypercall/tracing_off", LATEST), 0);
+	/* Every boot's run record is in its step's log: the probe's one, one per corpus boot, the trace's. */
+	cr_expect_eq(query("SELECT count(*) FROM jobs WHERE name IN ('probe', 'trace') AND log LIKE "
+			   "'%== run record%\"config_sha256\"%'"),
+		     2);
+	cr_expect_eq(query("SELECT (length(log) - length(replace(log, '== run record', ''))) / 13 FROM jobs "
+			   "WHERE name = 'corpus'"),
+		     query("SELECT count(*) FROM cases WHERE name LIKE 'corpus/%'"));
 
 	/* Unmodified again, against the baseline (the fast steps): exact figures, nothing flagged. */
 	tessera_run(&p, 300,

@@ -5,6 +5,7 @@
  * accounting still adds up.
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,18 @@ Test(trace_record, default_config_every_counted_exit_is_an_event_and_tools_read_
 	const char *dir = record(NULL);
 	struct trace_dir td;
 	uint64_t lost = 0, produced = 0, per_event[TESSERA_TRACE_MAX_EVENTS] = {0}, n = 0;
+
+	/* The boot's run record is beside the trace: what booted and how to boot it again. */
+	char rec[4096];
+	json_error_t jerr;
+	snprintf(rec, sizeof(rec), "%s/run-record.json", dir);
+	json_t *r = json_load_file(rec, 0, &jerr);
+	cr_assert_not_null(r, "%s: %s", rec, jerr.text);
+	cr_expect_eq(json_integer_value(json_object_get(r, "exit_status")), 0);
+	cr_expect_eq(strlen(json_string_value(json_object_get(r, "config_sha256")) ?: ""), 64);
+	cr_expect(strstr(json_string_value(json_object_get(r, "qemu_cmdline")) ?: "", "qemu-system-x86_64"),
+		  "%s", json_string_value(json_object_get(r, "qemu_cmdline")));
+	json_decref(r);
 
 	load(&td, dir);
 	for (unsigned int c = 0; c < td.nr_cpus; c++) {
