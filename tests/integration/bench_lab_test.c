@@ -217,6 +217,18 @@ Test(bench_lab, google_benchmark_compare_py_reads_our_export, .timeout = 120)
 	/* Our own compare reads our export too. */
 	json_t *r = compare_json(a, b, NULL, NULL);
 	cr_expect_str_eq(verdict_of(r, "cpu/time/real_time"), "slower");
+	/* A rate and a count round-trip through the export in their own units (tessera_unit): a 1.2x
+	 * throughput is higher, so slower, not faster; instructions are not ns. */
+	cr_expect_str_eq(verdict_of(r, "ipc/throughput"), "slower", "msgs/s: higher is better");
+	cr_expect_str_eq(verdict_of(r, "hypercall/instructions"), "slower");
+	json_t *m = metric_of(r, "ipc/throughput");
+	cr_assert_not_null(m, "no ipc/throughput metric");
+	cr_expect_str_eq(json_string_value(json_object_get(m, "unit")), "msgs/s");
+	cr_expect(json_is_false(json_object_get(m, "lower_is_better")));
+	m = metric_of(r, "hypercall/instructions");
+	cr_assert_not_null(m, "no hypercall/instructions metric");
+	cr_expect_str_neq(json_string_value(json_object_get(m, "unit")), "ns");
+	cr_expect_null(metric_of(r, "ipc/throughput/real_time"), "a rate read as a time");
 	json_decref(r);
 }
 
