@@ -191,6 +191,38 @@ Test(bench_lab, compare_reads_google_benchmark_json_from_google_benchmark, .time
 	tessera_free(&p);
 }
 
+/*
+ * Boots are per workload: a configuration's three boots that each ran another workload give every metric
+ * one boot a side, so each metric falls back to its iterations; a metric with three boots a side stays per
+ * boot. The database is cut down by hand from a simulated one (every simulated boot runs all workloads).
+ */
+Test(bench_lab, compare_counts_boots_per_metric, .timeout = 120)
+{
+	char db[128];
+	struct tessera_proc p;
+	snprintf(db, sizeof(db), "%s/r.db", dir);
+	run_ok(&p, (const char *const[]){"bench", "simulate", "-o", db, "--boots", "3", "--iterations", "8",
+					 "A", "B=1.05", NULL});
+	tessera_free(&p);
+	/* cpu keeps the first boot of each configuration only. */
+	cr_assert_eq(sh("sqlite3 '%s' \"DELETE FROM samples WHERE workload = 'cpu' AND boot_id NOT IN"
+			" (SELECT min(id) FROM boots GROUP BY configuration)\"",
+			db),
+		     0);
+	json_t *r = compare_json(db, NULL, "A", "B");
+	json_t *m = metric_of(r, "cpu/time");
+	cr_assert_not_null(m);
+	cr_expect_str_eq(json_string_value(json_object_get(m, "observation")), "iteration");
+	cr_expect_eq(json_integer_value(json_object_get(m, "n_baseline")), 8, "one boot's 8 iterations");
+	cr_expect_eq(json_integer_value(json_object_get(m, "n_contender")), 8);
+	m = metric_of(r, "ipc/throughput");
+	cr_assert_not_null(m);
+	cr_expect_str_eq(json_string_value(json_object_get(m, "observation")), "boot");
+	cr_expect_eq(json_integer_value(json_object_get(m, "n_baseline")), 3, "three boots");
+	cr_expect(strstr(json_string_value(json_object_get(r, "observation")), "iteration"));
+	json_decref(r);
+}
+
 Test(bench_lab, google_benchmark_compare_py_reads_our_export, .timeout = 120)
 {
 	char db[128], a[128], b[128];
