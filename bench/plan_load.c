@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <tessera/cmdline_options.h>
+
 #include "../cli/config/marks.h"
 #include "../lab/host_files.h"
 #include "../lab/run_record.h"
@@ -201,6 +203,10 @@ static int load_config(struct load_ctx *ctx, struct plan *p, unsigned int i,
 		if (strstr(y->hypervisor, "trace_events="))
 			return plan_fail(ctx, AT("hypervisor"),
 					 "trace_events= is set by the configuration's tracing: key");
+		struct cmdline_problem bad;
+		if (!cmdline_check(y->hypervisor, &bad))
+			return plan_fail(ctx, AT("hypervisor"), "'%.*s': %s", (int)bad.len,
+					 y->hypervisor + bad.offset, bad.why);
 		snprintf(c->hv_cmdline, sizeof(c->hv_cmdline), "%s", y->hypervisor);
 	}
 	for (unsigned int k = 0; k < y->qemu_count; k++) {

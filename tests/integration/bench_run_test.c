@@ -345,6 +345,11 @@ Test(bench_run, plan_errors_exit_2_at_their_place_before_anything_boots, .timeou
 	snprintf(text, sizeof(text), "%sconfigurations:\n  - name: A\n    neighbours: on\n", head);
 	expect_plan_error(text, "7:11");
 	expect_plan_error("mode: wallclock\nseed: [1]\n", "2:7");
+	/* hypervisor options are checked against the hypervisor's table, not found out by a boot */
+	snprintf(text, sizeof(text),
+		 "%sconfigurations:\n  - name: A\n    hypervisor: \"nosuch_option=3 bench_exit_work=abc\"\n",
+		 head);
+	expect_plan_error(text, "8:17");
 }
 
 /* A boot that fails is a result: recorded as failed with why, never dropped, and the run exits 1. */
