@@ -159,9 +159,9 @@ static int check_system(struct load_ctx *ctx, const char *cpath, const char *pat
 				 workload, image);
 	if (noisy != neighbours)
 		return plan_fail(ctx, cpath,
-				 "system config %s %s a noisy neighbour (noisy.elf) but the "
+				 "system config %s %s noisy neighbour (noisy.elf) but the "
 				 "configuration says neighbours: %s",
-				 path, noisy ? "has" : "has no", neighbours ? "on" : "off");
+				 path, noisy ? "has a" : "has no", neighbours ? "on" : "off");
 	char *text = config_read_file(path, &size);
 	bool iters = text && strstr(text, "iters=");
 	free(text);
