@@ -324,6 +324,8 @@ int plan_load(const char *path, struct plan *p, struct config_diag *diag)
 	}
 	char *real = realpath(path, NULL), where_dir[PATH_MAX];
 	snprintf(where_dir, sizeof(where_dir), "%s", real ? real : path);
+	/* runs.plan and the messages name the plan by its real path, the same from any directory */
+	snprintf(p->path, sizeof(p->path), "%s", where_dir);
 	free(real);
 	snprintf(ctx.dir, sizeof(ctx.dir), "%s", dirname(where_dir));
 	if (yaml_marks_build(text, size, &ctx.marks, &where, diag->message, sizeof(diag->message)) ||

@@ -362,9 +362,10 @@ Test(bench_run, a_failed_boot_is_recorded_as_failed, .timeout = 120)
 	snprintf(db, sizeof(db), "%s/fails.db", dir);
 	FILE *f = fopen(plan, "w");
 	cr_assert_not_null(f);
-	/* bench_exit_work above its maximum stops the machine with "bad config" before a cell runs */
+	/* test_fault= stops the machine with a fault on purpose before a cell runs (a malformed option
+	 * would be refused by the plan check, exit 2, before any boot) */
 	fputs("mode: wallclock\nseed: 3\nboots: 1\niterations: 5\nworkloads: [exitloop]\nconfigurations:\n"
-	      "  - name: good\n  - name: broken\n    hypervisor: bench_exit_work=99999999999\n",
+	      "  - name: good\n    host_cpus: [0]\n  - name: broken\n    hypervisor: test_fault=pagefault\n",
 	      f);
 	fclose(f);
 	tessera_run(&p, 100, (const char *const[]){"bench", "run", plan, "-o", db, "--no-compare", NULL});
@@ -383,6 +384,13 @@ Test(bench_run, a_failed_boot_is_recorded_as_failed, .timeout = 120)
 				   " WHERE b.status = 'failed'"),
 		     0);
 	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs WHERE status = 'failed'"), 1);
+	/* the placement is part of the boot's record */
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM boots WHERE configuration = 'good'"
+				   " AND record LIKE '%\"host_cpus\":[0]%'"),
+		     1);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM boots WHERE configuration = 'broken'"
+				   " AND record LIKE '%\"host_cpus\":null%'"),
+		     1);
 }
 
 /* SIGTERM mid-boot: QEMU is ended, the boot in progress is not recorded, the run is "interrupted". */
