@@ -254,24 +254,17 @@ static int parse(int argc, char **argv, struct bopts *o)
 	return -1;
 }
 
-/* Everything after git bisect start: run, read the answer, reset. */
-static int bisect(const struct bopts *o, char *exe, const char *baseline, const char *good, const char *bad)
+/* EXE bench bisect --step BASE --margin M --min-change P [--metric M] [--config C] -- CMD... into argv. */
+static void step_argv(const struct bopts *o, char *exe, const char *baseline, char **argv, int max)
 {
-	char buf[256];
-	if (git(buf, sizeof(buf), (char *[]){"bisect", "start", (char *)bad, (char *)good, NULL})) {
-		fprintf(stderr, "tessera bench bisect: git bisect start failed\n");
-		return 1;
-	}
-	/* git bisect run EXE bench bisect --step BASE [--metric M] [--config C] --margin M -- CMD... */
-	char margin[32], min_change[32];
+	static char margin[32], min_change[32];
 	snprintf(margin, sizeof(margin), "%.17g", o->c.margin);
 	snprintf(min_change, sizeof(min_change), "%.17g", o->min_change);
-	char *argv[256] = {"git", "bisect", "run", exe, "bench", "bisect", "--step", (char *)baseline};
-	int k = 8;
-	argv[k++] = "--margin";
-	argv[k++] = margin;
-	argv[k++] = "--min-change";
-	argv[k++] = min_change;
+	char *head[] = {exe,	    "bench", "bisect",	     "--step",	(char *)baseline,
+			"--margin", margin,  "--min-change", min_change};
+	int k = 0;
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		argv[k++] = head[i];
 	if (o->metric) {
 		argv[k++] = "--metric";
 		argv[k++] = (char *)o->metric;
@@ -281,8 +274,21 @@ static int bisect(const struct bopts *o, char *exe, const char *baseline, const 
 		argv[k++] = (char *)o->config;
 	}
 	argv[k++] = "--";
-	for (int i = 0; o->cmd[i] && k < 255; i++)
+	for (int i = 0; o->cmd[i] && k < max - 1; i++)
 		argv[k++] = o->cmd[i];
+	argv[k] = NULL;
+}
+
+/* Everything after git bisect start: run, read the answer, reset. */
+static int bisect(const struct bopts *o, char *exe, const char *baseline, const char *good, const char *bad)
+{
+	char buf[256];
+	if (git(buf, sizeof(buf), (char *[]){"bisect", "start", (char *)bad, (char *)good, NULL})) {
+		fprintf(stderr, "tessera bench bisect: git bisect start failed\n");
+		return 1;
+	}
+	char *argv[256] = {"git", "bisect", "run"};
+	step_argv(o, exe, baseline, argv + 3, 253);
 	int status = run(argv, NULL, -1);
 	char first[64] = "";
 	if (status == 0)
@@ -353,7 +359,27 @@ int bench_cmd_bisect(int argc, char **argv)
 			ret);
 		ret = 1;
 	} else {
-		ret = bisect(&o, step_exe, base, good, bad);
+		/* git bisect takes BAD as bad without a test: measure it, so that a BAD no slower than
+		 * GOOD is said to be so instead of being named the first slower commit */
+		char *argv[256];
+		step_argv(&o, step_exe, base, argv, 256);
+		git(buf, sizeof(buf), (char *[]){"checkout", "-q", "--detach", bad, NULL});
+		ret = run(argv, NULL, -1);
+		git(buf, sizeof(buf), (char *[]){"checkout", "-q", orig, NULL});
+		if (stop_signal) {
+			ret = 130;
+		} else if (ret == 0) {
+			fprintf(stderr,
+				"tessera bench bisect: BAD (%s) is not slower than GOOD: nothing to bisect\n",
+				o.bad);
+			ret = 1;
+		} else if (ret != 1) {
+			fprintf(stderr, "tessera bench bisect: BAD (%s) could not be measured (exit %d)\n",
+				o.bad, ret);
+			ret = 1;
+		} else {
+			ret = bisect(&o, step_exe, base, good, bad);
+		}
 	}
 	char stepf[80];
 	snprintf(stepf, sizeof(stepf), "%s.step", base);

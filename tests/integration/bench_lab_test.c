@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -392,4 +393,14 @@ Test(bench_lab, bisect_names_the_planted_slow_commit, .timeout = 300)
 		   " && ! git bisect log >/dev/null 2>&1",
 		   repo),
 		0);
+	/* Between commits 1 and 4 nothing is slower: BAD is measured too, and not named (exit 1). */
+	int st = sh("cd '%s' && '%s/tessera' bench bisect HEAD~7 HEAD~4 --metric BM_loop/cpu_time "
+		    "--min-change 100%% -- '%s'"
+		    " > ../bisect.out 2>&1",
+		    repo, exe, measure);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "bisect of an unchanged range: %d\n%s", st,
+		  slurp(path));
+	out = slurp(path);
+	cr_expect(strstr(out, "is not slower than GOOD: nothing to bisect"), "%s", out);
+	cr_expect(!strstr(out, "first slower commit: "), "%s", out);
 }
