@@ -258,6 +258,11 @@ Test(bench_run, sigkill_then_resume_loses_no_boot_and_counts_none_twice, .timeou
 	snprintf(plan, sizeof(plan), "%s/%s", TESSERA_SOURCE_ROOT, RESUME_PLAN);
 	run_plan(RESUME_PLAN, ref, 200);
 	expect_run_complete(ref, 4);
+	/* with no names, the baseline is the plan's first configuration (A), though 'work' booted first */
+	tessera_run(&p, 60, (const char *const[]){"bench", "compare", ref, NULL});
+	cr_expect_eq(p.status, 0, "%s", p.err);
+	cr_expect(strstr(p.out, "baseline: A\ncontender: work\n"), "%s", p.out);
+	tessera_free(&p);
 
 	/* a SIGKILLed run cannot remove its scratch directories: let them be made in ours */
 	setenv("TMPDIR", dir, 1);
