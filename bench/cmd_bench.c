@@ -119,10 +119,19 @@ int cmd_bench(int argc, char **argv)
 	struct trace_cost_options o;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(bench_usage, argc < 2 ? stderr : stdout);
-		fputs("\nResults (the lab's database and Google Benchmark JSON; each has --help):\n",
-		      argc < 2 ? stderr : stdout);
-		bench_lab_usage(argc < 2 ? stderr : stdout);
+		FILE *f = argc < 2 ? stderr : stdout;
+		fputs("usage: tessera bench COMMAND [options]   (every command has --help)\n\n"
+		      "The lab (its database and Google Benchmark JSON):\n",
+		      f);
+		bench_lab_usage(f);
+		fputs("The hypervisor's own costs:\n"
+		      "  tessera bench trace-cost [options]: tracing's cost, on the host and in the "
+		      "hypervisor\n"
+		      "  tessera bench exit-cost [options]: instructions per exit, by kind, each against its "
+		      "goal\n"
+		      "\ntessera bench trace-cost:\n",
+		      f);
+		fputs(bench_usage, f);
 		return argc < 2 ? 2 : 0;
 	}
 	if (!strcmp(argv[1], "exit-cost")) {

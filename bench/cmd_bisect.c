@@ -23,7 +23,11 @@
 static const char usage[] =
 	"usage: tessera bench bisect GOOD BAD [--metric NAME] [--config NAME] [--min-change P] -- CMD "
 	"[ARG]...\n"
+	"       tessera bench bisect GOOD BAD PLAN.yaml [--metric NAME] [--config NAME] [--min-change P]\n"
 	"\n"
+	"PLAN.yaml: CMD is ./tessera bench run PLAN.yaml -o $TESSERA_BENCH_OUT --no-compare at each commit\n"
+	"(./tessera builds the commit first); --config names the configuration compared when the plan has\n"
+	"several.\n"
 	"In a clean git work tree: measures GOOD with CMD, then runs git bisect between GOOD and BAD; a\n"
 	"commit is bad when bench compare calls a metric (every metric, or only --metric) slower than at\n"
 	"GOOD (with --min-change P, e.g. 10%: slower by at least P, the whole 95% CI beyond it). CMD runs\n"
@@ -36,7 +40,7 @@ static const char usage[] =
 	"Exit status: 0 found, 1 not found (or CMD failed at GOOD), 2 bad input.\n";
 
 struct bopts {
-	const char *good, *bad, *metric, *config, *step_baseline;
+	const char *good, *bad, *metric, *config, *step_baseline, *plan;
 	double min_change; /* a slower verdict counts only when the CI excludes changes below this */
 	struct compare_options c;
 	char **cmd;
@@ -214,39 +218,53 @@ static int parse(int argc, char **argv, struct bopts *o)
 			o->good = a;
 		} else if (a[0] != '-' && !o->bad) {
 			o->bad = a;
+		} else if (a[0] != '-' && !o->plan) {
+			o->plan = a;
 		} else {
 			fprintf(stderr, "tessera bench bisect: unexpected '%s'\n%s", a, usage);
 			return 2;
 		}
 	}
-	if (i + 1 >= argc || (!o->step_baseline && (!o->good || !o->bad))) {
-		fprintf(stderr, "tessera bench bisect: wants GOOD BAD -- CMD\n%s", usage);
+	if (o->plan && !o->step_baseline) {
+		/* GOOD BAD PLAN: at each commit, build it (./tessera builds what changed) and run the plan
+		 * there; the plan by its real path, so that its relative system configs still resolve */
+		static char real[PATH_MAX];
+		static char *plan_cmd[] = {
+			"/bin/sh",
+			"-c",
+			"exec ./tessera bench run \"$1\" -o \"$TESSERA_BENCH_OUT\" --no-compare",
+			"tessera-bench-bisect",
+			real,
+			NULL};
+		if (i < argc || !realpath(o->plan, real)) {
+			fprintf(stderr, "tessera bench bisect: %s\n%s",
+				i < argc ? "wants GOOD BAD PLAN or GOOD BAD -- CMD, not both"
+					 : "cannot find the plan",
+				usage);
+			return 2;
+		}
+		o->cmd = plan_cmd;
+		return -1;
+	}
+	if (i + 1 >= argc || o->plan || (!o->step_baseline && (!o->good || !o->bad))) {
+		fprintf(stderr, "tessera bench bisect: wants GOOD BAD PLAN or GOOD BAD -- CMD\n%s", usage);
 		return 2;
 	}
 	o->cmd = argv + i + 1;
 	return -1;
 }
 
-/* Everything after git bisect start: run, read the answer, reset. */
-static int bisect(const struct bopts *o, const char *baseline, const char *good, const char *bad)
+/* EXE bench bisect --step BASE --margin M --min-change P [--metric M] [--config C] -- CMD... into argv. */
+static void step_argv(const struct bopts *o, char *exe, const char *baseline, char **argv, int max)
 {
-	char exe[PATH_MAX], buf[256];
-	if (lab_exe_path(exe, sizeof(exe)))
-		return 1;
-	if (git(buf, sizeof(buf), (char *[]){"bisect", "start", (char *)bad, (char *)good, NULL})) {
-		fprintf(stderr, "tessera bench bisect: git bisect start failed\n");
-		return 1;
-	}
-	/* git bisect run EXE bench bisect --step BASE [--metric M] [--config C] --margin M -- CMD... */
-	char margin[32], min_change[32];
+	static char margin[32], min_change[32];
 	snprintf(margin, sizeof(margin), "%.17g", o->c.margin);
 	snprintf(min_change, sizeof(min_change), "%.17g", o->min_change);
-	char *argv[256] = {"git", "bisect", "run", exe, "bench", "bisect", "--step", (char *)baseline};
-	int k = 8;
-	argv[k++] = "--margin";
-	argv[k++] = margin;
-	argv[k++] = "--min-change";
-	argv[k++] = min_change;
+	char *head[] = {exe,	    "bench", "bisect",	     "--step",	(char *)baseline,
+			"--margin", margin,  "--min-change", min_change};
+	int k = 0;
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		argv[k++] = head[i];
 	if (o->metric) {
 		argv[k++] = "--metric";
 		argv[k++] = (char *)o->metric;
@@ -256,8 +274,21 @@ static int bisect(const struct bopts *o, const char *baseline, const char *good,
 		argv[k++] = (char *)o->config;
 	}
 	argv[k++] = "--";
-	for (int i = 0; o->cmd[i] && k < 255; i++)
+	for (int i = 0; o->cmd[i] && k < max - 1; i++)
 		argv[k++] = o->cmd[i];
+	argv[k] = NULL;
+}
+
+/* Everything after git bisect start: run, read the answer, reset. */
+static int bisect(const struct bopts *o, char *exe, const char *baseline, const char *good, const char *bad)
+{
+	char buf[256];
+	if (git(buf, sizeof(buf), (char *[]){"bisect", "start", (char *)bad, (char *)good, NULL})) {
+		fprintf(stderr, "tessera bench bisect: git bisect start failed\n");
+		return 1;
+	}
+	char *argv[256] = {"git", "bisect", "run"};
+	step_argv(o, exe, baseline, argv + 3, 253);
 	int status = run(argv, NULL, -1);
 	char first[64] = "";
 	if (status == 0)
@@ -306,6 +337,15 @@ int bench_cmd_bisect(int argc, char **argv)
 	if (!mkdtemp(tmp))
 		return 1;
 	snprintf(base, sizeof(base), "%s/good", tmp);
+	/* git bisect run starts a copy of this executable at each step: CMD may rebuild out/ (the PLAN
+	 * form does), and an older commit's tessera need not know --step */
+	char exe[PATH_MAX], step_exe[64];
+	snprintf(step_exe, sizeof(step_exe), "%s/tessera", tmp);
+	if (lab_exe_path(exe, sizeof(exe)) || run((char *[]){"cp", exe, step_exe, NULL}, NULL, -1)) {
+		fprintf(stderr, "tessera bench bisect: cannot copy %s to %s\n", exe, step_exe);
+		rmdir(tmp);
+		return 1;
+	}
 	own_groups = true;
 	catch_signals();
 	git(buf, sizeof(buf), (char *[]){"checkout", "-q", "--detach", good, NULL});
@@ -319,12 +359,33 @@ int bench_cmd_bisect(int argc, char **argv)
 			ret);
 		ret = 1;
 	} else {
-		ret = bisect(&o, base, good, bad);
+		/* git bisect takes BAD as bad without a test: measure it, so that a BAD no slower than
+		 * GOOD is said to be so instead of being named the first slower commit */
+		char *argv[256];
+		step_argv(&o, step_exe, base, argv, 256);
+		git(buf, sizeof(buf), (char *[]){"checkout", "-q", "--detach", bad, NULL});
+		ret = run(argv, NULL, -1);
+		git(buf, sizeof(buf), (char *[]){"checkout", "-q", orig, NULL});
+		if (stop_signal) {
+			ret = 130;
+		} else if (ret == 0) {
+			fprintf(stderr,
+				"tessera bench bisect: BAD (%s) is not slower than GOOD: nothing to bisect\n",
+				o.bad);
+			ret = 1;
+		} else if (ret != 1) {
+			fprintf(stderr, "tessera bench bisect: BAD (%s) could not be measured (exit %d)\n",
+				o.bad, ret);
+			ret = 1;
+		} else {
+			ret = bisect(&o, step_exe, base, good, bad);
+		}
 	}
 	char stepf[80];
 	snprintf(stepf, sizeof(stepf), "%s.step", base);
 	unlink(stepf);
 	unlink(base);
+	unlink(step_exe);
 	rmdir(tmp);
 	return ret;
 }

@@ -180,8 +180,19 @@ static int print_order(const struct plan *p)
 	       p->warmup, p->margin);
 	for (unsigned int c = 0; c < p->nr_configs; c++) {
 		const struct plan_config *pc = &p->configs[c];
-		printf("configuration %s: tracing %s, neighbours %s, hypervisor \"%s\"\n", pc->name,
+		printf("configuration %s: tracing %s, neighbours %s, hypervisor \"%s\", qemu [", pc->name,
 		       plan_tracing_name(pc->tracing), pc->neighbours ? "on" : "off", pc->hv_cmdline);
+		for (int q = 0; q < (int)pc->nr_qemu_args; q++)
+			printf("%s%s", q ? " " : "", pc->qemu_args[q]);
+		printf("], host_cpus ");
+		if (!pc->host_cpus)
+			printf("any");
+		for (unsigned int k = 0, first = 1; k < 64; k++)
+			if (pc->host_cpus & (1ULL << k)) {
+				printf("%s%u", first ? "" : ",", k);
+				first = 0;
+			}
+		printf("\n");
 		for (unsigned int w = 0; w < p->nr_workloads; w++)
 			printf("  %s: %s\n", p->workloads[w], pc->system[w]);
 	}

@@ -114,6 +114,10 @@ void compare_print_json(FILE *f, const struct sample_set *s, const struct compar
 		json_object_set_new(j, "metric", json_string(m->name));
 		json_object_set_new(j, "unit", json_string(m->unit));
 		json_object_set_new(j, "lower_is_better", json_boolean(m->lower_is_better));
+		json_object_set_new(j, "observation",
+				    json_string(m->observation	 ? m->observation
+						: s->observation ? s->observation
+								 : "sample"));
 		json_object_set_new(j, "n_baseline", json_integer((json_int_t)c->m));
 		json_object_set_new(j, "n_contender", json_integer((json_int_t)c->n));
 		json_object_set_new(j, "median_baseline", json_real(c->median_x));

@@ -23,7 +23,53 @@ size_t dbset_configurations(struct results_db *r, int64_t run, char names[][256]
 	return n;
 }
 
-static int64_t boots_of(struct results_db *r, int64_t run, const char *config)
+/* Completed boots of a configuration that gave samples of each metric ("workload/metric"). */
+struct boot_counts {
+	struct {
+		char name[600];
+		int64_t boots;
+	} * m;
+	size_t n;
+};
+
+static int count_boots(struct results_db *r, int64_t run, const char *config, struct boot_counts *bc)
+{
+	sqlite3_stmt *st;
+	bc->m = NULL;
+	bc->n = 0;
+	if (sqlite3_prepare_v2(r->db,
+			       "SELECT s.workload || '/' || s.metric, count(DISTINCT b.id)"
+			       " FROM samples s JOIN boots b ON s.boot_id = b.id"
+			       " WHERE b.run_id = ? AND b.status = 'done' AND NOT s.warmup"
+			       " AND b.configuration = ? GROUP BY 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "tessera: %s: %s\n", r->path, sqlite3_errmsg(r->db));
+		return 1;
+	}
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_text(st, 2, config, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		void *m = realloc(bc->m, (bc->n + 1) * sizeof(*bc->m));
+		if (!m)
+			abort();
+		bc->m = m;
+		snprintf(bc->m[bc->n].name, sizeof(bc->m[bc->n].name), "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		bc->m[bc->n++].boots = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int64_t boots_of(const struct boot_counts *bc, const char *metric)
+{
+	for (size_t i = 0; i < bc->n; i++)
+		if (!strcmp(bc->m[i].name, metric))
+			return bc->m[i].boots;
+	return 0;
+}
+
+static int64_t boots_done(struct results_db *r, int64_t run, const char *config)
 {
 	sqlite3_stmt *st;
 	int64_t n = 0;
@@ -55,9 +101,31 @@ static void flush(struct sample_set *s, struct group *g)
 	g->v.n = 0;
 }
 
+/*
+ * Per metric, not per configuration: a workload booted once (boots: 1, or the others' boots failed)
+ * falls back to iterations even when the configuration has other workloads' boots.
+ */
+static bool per_boot(const char *metric, const struct boot_counts *self, const struct boot_counts *other)
+{
+	return boots_of(self, metric) >= 2 && (!other || boots_of(other, metric) >= 2);
+}
+
+/* What one observation is, over all metrics (each metric's own is in metric_samples). */
+static const char *observation_of(struct sample_set *s)
+{
+	bool boot = false, iteration = false;
+	for (size_t i = 0; i < s->nr; i++) {
+		boot |= !strcmp(s->metrics[i].observation, "boot");
+		iteration |= !strcmp(s->metrics[i].observation, "iteration");
+	}
+	return boot && iteration ? "boot (iteration for metrics with fewer than two boots a side)"
+	       : boot		 ? "boot"
+				 : "iteration";
+}
+
 /* One configuration's observations into side: per boot (its median) or per iteration. */
 static int load_side(struct results_db *r, int64_t run, const char *config, enum sample_side side,
-		     bool per_boot, struct sample_set *s)
+		     const struct boot_counts *self, const struct boot_counts *other, struct sample_set *s)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(
@@ -78,7 +146,7 @@ static int load_side(struct results_db *r, int64_t run, const char *config, enum
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 		const char *unit = (const char *)sqlite3_column_text(st, 2);
 		double v = sqlite3_column_double(st, 3);
-		if (!per_boot) {
+		if (!per_boot(name, self, other)) {
 			sample_set_add(s, name, unit, side, v);
 			continue;
 		}
@@ -104,24 +172,45 @@ static int no_boot(struct results_db *r, int64_t run, const char *config)
 	return 2;
 }
 
+/* Each metric's own observation, once both sides are in. */
+static void mark_observations(struct sample_set *s, const struct boot_counts *a, const struct boot_counts *b)
+{
+	for (size_t i = 0; i < s->nr; i++)
+		s->metrics[i].observation = per_boot(s->metrics[i].name, a, b) ? "boot" : "iteration";
+	s->observation = observation_of(s);
+}
+
 int dbset_load(struct results_db *r, int64_t run, const char *baseline, const char *contender,
 	       struct sample_set *s)
 {
-	int64_t b = boots_of(r, run, baseline), c = boots_of(r, run, contender);
-	if (!b || !c)
-		return no_boot(r, run, b ? contender : baseline);
-	bool per_boot = b >= 2 && c >= 2;
-	s->observation = per_boot ? "boot" : "iteration";
-	return load_side(r, run, baseline, SIDE_BASELINE, per_boot, s)
-		       ?: load_side(r, run, contender, SIDE_CONTENDER, per_boot, s);
+	if (!boots_done(r, run, baseline) || !boots_done(r, run, contender))
+		return no_boot(r, run, boots_done(r, run, baseline) ? contender : baseline);
+	struct boot_counts a, b;
+	int ret = count_boots(r, run, baseline, &a);
+	if (ret)
+		return ret;
+	ret = count_boots(r, run, contender, &b);
+	if (!ret)
+		ret = load_side(r, run, baseline, SIDE_BASELINE, &a, &b, s)
+			      ?: load_side(r, run, contender, SIDE_CONTENDER, &b, &a, s);
+	if (!ret)
+		mark_observations(s, &a, &b);
+	free(a.m);
+	free(b.m);
+	return ret;
 }
 
 int dbset_load_one(struct results_db *r, int64_t run, const char *config, enum sample_side side,
 		   struct sample_set *s)
 {
-	int64_t b = boots_of(r, run, config);
-	if (!b)
+	if (!boots_done(r, run, config))
 		return no_boot(r, run, config);
-	s->observation = b >= 2 ? "boot" : "iteration";
-	return load_side(r, run, config, side, b >= 2, s);
+	struct boot_counts a;
+	int ret = count_boots(r, run, config, &a);
+	if (!ret)
+		ret = load_side(r, run, config, side, &a, NULL, s);
+	if (!ret)
+		mark_observations(s, &a, NULL);
+	free(a.m);
+	return ret;
 }

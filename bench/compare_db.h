@@ -13,9 +13,10 @@
 size_t dbset_configurations(struct results_db *r, int64_t run, char names[][256], size_t max);
 
 /*
- * Load the warm-up-free samples of two configurations of a run. With at least two completed boots of
- * each, one observation is a boot (the median of its iterations: iterations of one boot are not
- * independent); otherwise one observation is an iteration. Returns 0, or 2 when a configuration has no
+ * Load the warm-up-free samples of two configurations of a run. Per metric: with at least two completed
+ * boots of each that gave the metric, one observation is a boot (the median of its iterations: iterations
+ * of one boot are not independent); otherwise one observation is an iteration (metric_samples.observation
+ * says which). Returns 0, or 2 when a configuration has no
  * completed boot in the run.
  */
 int dbset_load(struct results_db *r, int64_t run, const char *baseline, const char *contender,

@@ -127,6 +127,26 @@ int gbjson_load(const char *path, enum sample_side side, struct sample_set *s)
 		if ((type && !strcmp(type, "aggregate")) ||
 		    json_is_true(json_object_get(b, "error_occurred")))
 			continue;
+		/*
+		 * `bench export` writes a metric that is not a time (a rate, an instruction or tick count)
+		 * unconverted, its unit in "tessera_unit", real_time = cpu_time = the value: read it back
+		 * as one metric named as in the database, in its own unit, so that a rate stays higher-is-
+		 * better.
+		 */
+		json_t *own = json_object_get(b, "tessera_unit");
+		if (own) {
+			json_t *v = json_object_get(b, "real_time");
+			if (!json_is_string(own) || !json_string_length(own)) {
+				ret = bad(path, i, "tessera_unit: not a unit name");
+				goto out;
+			}
+			if (!json_is_number(v)) {
+				ret = bad(path, i, "real_time: missing or not a number");
+				goto out;
+			}
+			sample_set_add(s, name, json_string_value(own), side, json_number_value(v));
+			continue;
+		}
 		const char *tu = json_string_value(json_object_get(b, "time_unit"));
 		double scale = unit_scale(tu ? tu : "ns");
 		if (!scale) {

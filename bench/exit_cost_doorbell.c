@@ -241,8 +241,14 @@ int exit_cost_doorbell_run(const char *dir, const char *config, unsigned int cal
 
 	snprintf(elf, sizeof(elf), "%s/x86_64_hv/tessera-hv.elf64", dir);
 	snprintf(src, sizeof(src), "%s", config ? config : "");
-	if (!config)
+	if (!config) {
 		snprintf(src, sizeof(src), "%s/%s", dir, DOORBELL_CONFIG_REL);
+		/* configs/..., not out/../configs/..., in what is printed and recorded */
+		char *real = realpath(src, NULL);
+		if (real)
+			snprintf(src, sizeof(src), "%s", real);
+		free(real);
+	}
 	if (read_symbols(elf, &syms) || exit_cost_write_config(src, calls, NULL, cfg, sizeof(cfg)))
 		return 1;
 	dfilter(&syms, filter, sizeof(filter));

@@ -307,8 +307,14 @@ int exit_cost_run(const struct exit_cost_options *o)
 		return 1;
 	}
 	snprintf(src, sizeof(src), "%s", o->config ? o->config : "");
-	if (!o->config)
+	if (!o->config) {
 		snprintf(src, sizeof(src), "%s/%s", dir, DEFAULT_CONFIG_REL);
+		/* configs/..., not out/../configs/..., in what is printed and recorded */
+		char *real = realpath(src, NULL);
+		if (real)
+			snprintf(src, sizeof(src), "%s", real);
+		free(real);
+	}
 	printf("== hypervisor instructions per exit (exitbench, %u samples per boot, median net of the "
 	       "guest's "
 	       "own sequence, -icount %s)\n",

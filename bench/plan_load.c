@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <tessera/cmdline_options.h>
+
 #include "../cli/config/marks.h"
 #include "../lab/host_files.h"
 #include "../lab/run_record.h"
@@ -157,9 +159,9 @@ static int check_system(struct load_ctx *ctx, const char *cpath, const char *pat
 				 workload, image);
 	if (noisy != neighbours)
 		return plan_fail(ctx, cpath,
-				 "system config %s %s a noisy neighbour (noisy.elf) but the "
+				 "system config %s %s noisy neighbour (noisy.elf) but the "
 				 "configuration says neighbours: %s",
-				 path, noisy ? "has" : "has no", neighbours ? "on" : "off");
+				 path, noisy ? "has a" : "has no", neighbours ? "on" : "off");
 	char *text = config_read_file(path, &size);
 	bool iters = text && strstr(text, "iters=");
 	free(text);
@@ -201,6 +203,10 @@ static int load_config(struct load_ctx *ctx, struct plan *p, unsigned int i,
 		if (strstr(y->hypervisor, "trace_events="))
 			return plan_fail(ctx, AT("hypervisor"),
 					 "trace_events= is set by the configuration's tracing: key");
+		struct cmdline_problem bad;
+		if (!cmdline_check(y->hypervisor, &bad))
+			return plan_fail(ctx, AT("hypervisor"), "'%.*s': %s", (int)bad.len,
+					 y->hypervisor + bad.offset, bad.why);
 		snprintf(c->hv_cmdline, sizeof(c->hv_cmdline), "%s", y->hypervisor);
 	}
 	for (unsigned int k = 0; k < y->qemu_count; k++) {
@@ -318,6 +324,8 @@ int plan_load(const char *path, struct plan *p, struct config_diag *diag)
 	}
 	char *real = realpath(path, NULL), where_dir[PATH_MAX];
 	snprintf(where_dir, sizeof(where_dir), "%s", real ? real : path);
+	/* runs.plan and the messages name the plan by its real path, the same from any directory */
+	snprintf(p->path, sizeof(p->path), "%s", where_dir);
 	free(real);
 	snprintf(ctx.dir, sizeof(ctx.dir), "%s", dirname(where_dir));
 	if (yaml_marks_build(text, size, &ctx.marks, &where, diag->message, sizeof(diag->message)) ||

@@ -87,6 +87,12 @@ Test(plan, every_error_is_placed_at_its_line_and_column)
 		     5, 23, "workload name");
 	expect_error(GOOD_HEAD "configurations:\n  - name: A\n    hypervisor: trace_events=1\n", 9, 17,
 		     "tracing");
+	/* hypervisor options against the hypervisor's own table (core/cmdline_options.c), before any boot */
+	expect_error(GOOD_HEAD "configurations:\n  - name: A\n    hypervisor: \"nosuch_option=3 "
+			       "bench_exit_work=abc\"\n",
+		     9, 17, "'nosuch_option=3': unknown option");
+	expect_error(GOOD_HEAD "configurations:\n  - name: A\n    hypervisor: bench_exit_work=abc\n", 9, 17,
+		     "'bench_exit_work=abc': a number of rounds");
 	/* the system configs are checked too: a workload the config does not run, a missing file, a
 	 * neighbour that is not there */
 	expect_error("mode: wallclock\nseed: 1\nboots: 2\niterations: 5\nworkloads: [cpuint]\n"

@@ -183,12 +183,21 @@ static int write_system(const struct plan *p, const char *src, const char *dir, 
 /* The boot's record: what the plan asked for (the system config before its iters= was set), how it went,
  * and the runner's run record (whose config is the rewritten copy it booted). */
 static char *record_json(const struct run_boot_result *r, const struct lab_run *run, const char *system,
-			 unsigned int iters)
+			 unsigned int iters, uint64_t host_cpus)
 {
 	char *rec = lab_run_record_json(&run->record);
-	json_t *o = json_pack("{s:s, s:i, s:s, s:s?, s:i, s:o?}", "system", system, "iters", (int)iters,
+	/* the host CPUs QEMU was confined to (null: wherever the host scheduled it) */
+	json_t *cpus = NULL;
+	if (host_cpus) {
+		cpus = json_array();
+		for (unsigned int i = 0; i < 64; i++)
+			if (host_cpus & (1ULL << i))
+				json_array_append_new(cpus, json_integer(i));
+	}
+	json_t *o = json_pack("{s:s, s:i, s:s, s:s?, s:i, s:o?, s:o?}", "system", system, "iters", (int)iters,
 			      "summary", run->summary, "failure", r->ok ? NULL : r->why, "exit_status",
-			      run->exit_status, "record", rec ? json_loads(rec, 0, NULL) : NULL);
+			      run->exit_status, "host_cpus", cpus ? cpus : json_null(), "record",
+			      rec ? json_loads(rec, 0, NULL) : NULL);
 	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	free(rec);
@@ -249,13 +258,23 @@ int run_boot(const struct plan *p, const struct plan_config *c, unsigned int w, 
 	};
 	struct lab_hooks h = {.on_line = on_line, .ctx = &con, .quiet = true, .prog = "tessera bench run"};
 
-	if (c->host_cpus && !sched_getaffinity(0, sizeof(old_set), &old_set)) {
+	if (c->host_cpus) {
 		CPU_ZERO(&set);
 		for (unsigned int i = 0; i < 64; i++)
 			if (c->host_cpus & (1ULL << i))
 				CPU_SET(i, &set);
-		/* QEMU inherits the mask: its threads run on these CPUs only */
-		pinned = !sched_setaffinity(0, sizeof(set), &set);
+		/* QEMU inherits the mask: its threads run on these CPUs only. A boot that cannot be
+		 * placed as the plan says is not the boot the plan asked for: an error, not a result. */
+		if (sched_getaffinity(0, sizeof(old_set), &old_set) ||
+		    sched_setaffinity(0, sizeof(set), &set)) {
+			fprintf(stderr,
+				"tessera bench run: configuration '%s': cannot run QEMU on host_cpus %#llx: "
+				"%s\n",
+				c->name, (unsigned long long)c->host_cpus, strerror(errno));
+			lab_remove_tree(dir);
+			return -1;
+		}
+		pinned = true;
 	}
 	guest_path_add(c->system[w], &saved);
 	r->exit_status = lab_run(&s, &h, &run);
@@ -276,7 +295,7 @@ int run_boot(const struct plan *p, const struct plan_config *c, unsigned int w, 
 	} else {
 		r->ok = run_boot_collect(p, p->workloads[w], r);
 	}
-	r->record_json = record_json(r, &run, c->system[w], p->warmup + p->iterations);
+	r->record_json = record_json(r, &run, c->system[w], p->warmup + p->iterations, c->host_cpus);
 	lab_run_release(&run);
 	free(con.text);
 	lab_remove_tree(dir);

@@ -20,6 +20,8 @@ struct metric_samples {
 	char *name; /* "workload/metric" (database) or "run_name/real_time" (Google Benchmark) */
 	char *unit;
 	bool lower_is_better;
+	/* This metric's observation when the set has several kinds (database: per metric), else NULL. */
+	const char *observation;
 	struct sample_vec side[2];
 };
 

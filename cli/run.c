@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tessera/cmdline_options.h>
+
 #include "../lab/host_files.h"
 #include "../lab/runner.h"
 #include "commands.h"
@@ -61,6 +63,15 @@ int run_system(int argc, char **argv, const char *prog, const struct run_hooks *
 		fputs(run_usage, stdout);
 		return 0;
 	}
+	/*
+	 * A warning, not a refusal: `run` is also how the hypervisor's own checks of its options are
+	 * shown (tests boot bad values on purpose); bench plans refuse them before booting.
+	 */
+	struct cmdline_problem bad;
+	if (o.machine.cmdline && !cmdline_check(o.machine.cmdline, &bad))
+		fprintf(stderr,
+			"%s: warning: --append: '%.*s': %s (the hypervisor will refuse or ignore it)\n", prog,
+			(int)bad.len, o.machine.cmdline + bad.offset, bad.why);
 	options_to_system(&o, &s);
 	if (h) {
 		lh.before = h->before;

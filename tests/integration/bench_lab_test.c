@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -191,6 +192,38 @@ Test(bench_lab, compare_reads_google_benchmark_json_from_google_benchmark, .time
 	tessera_free(&p);
 }
 
+/*
+ * Boots are per workload: a configuration's three boots that each ran another workload give every metric
+ * one boot a side, so each metric falls back to its iterations; a metric with three boots a side stays per
+ * boot. The database is cut down by hand from a simulated one (every simulated boot runs all workloads).
+ */
+Test(bench_lab, compare_counts_boots_per_metric, .timeout = 120)
+{
+	char db[128];
+	struct tessera_proc p;
+	snprintf(db, sizeof(db), "%s/r.db", dir);
+	run_ok(&p, (const char *const[]){"bench", "simulate", "-o", db, "--boots", "3", "--iterations", "8",
+					 "A", "B=1.05", NULL});
+	tessera_free(&p);
+	/* cpu keeps the first boot of each configuration only. */
+	cr_assert_eq(sh("sqlite3 '%s' \"DELETE FROM samples WHERE workload = 'cpu' AND boot_id NOT IN"
+			" (SELECT min(id) FROM boots GROUP BY configuration)\"",
+			db),
+		     0);
+	json_t *r = compare_json(db, NULL, "A", "B");
+	json_t *m = metric_of(r, "cpu/time");
+	cr_assert_not_null(m);
+	cr_expect_str_eq(json_string_value(json_object_get(m, "observation")), "iteration");
+	cr_expect_eq(json_integer_value(json_object_get(m, "n_baseline")), 8, "one boot's 8 iterations");
+	cr_expect_eq(json_integer_value(json_object_get(m, "n_contender")), 8);
+	m = metric_of(r, "ipc/throughput");
+	cr_assert_not_null(m);
+	cr_expect_str_eq(json_string_value(json_object_get(m, "observation")), "boot");
+	cr_expect_eq(json_integer_value(json_object_get(m, "n_baseline")), 3, "three boots");
+	cr_expect(strstr(json_string_value(json_object_get(r, "observation")), "iteration"));
+	json_decref(r);
+}
+
 Test(bench_lab, google_benchmark_compare_py_reads_our_export, .timeout = 120)
 {
 	char db[128], a[128], b[128];
@@ -217,6 +250,18 @@ Test(bench_lab, google_benchmark_compare_py_reads_our_export, .timeout = 120)
 	/* Our own compare reads our export too. */
 	json_t *r = compare_json(a, b, NULL, NULL);
 	cr_expect_str_eq(verdict_of(r, "cpu/time/real_time"), "slower");
+	/* A rate and a count round-trip through the export in their own units (tessera_unit): a 1.2x
+	 * throughput is higher, so slower, not faster; instructions are not ns. */
+	cr_expect_str_eq(verdict_of(r, "ipc/throughput"), "slower", "msgs/s: higher is better");
+	cr_expect_str_eq(verdict_of(r, "hypercall/instructions"), "slower");
+	json_t *m = metric_of(r, "ipc/throughput");
+	cr_assert_not_null(m, "no ipc/throughput metric");
+	cr_expect_str_eq(json_string_value(json_object_get(m, "unit")), "msgs/s");
+	cr_expect(json_is_false(json_object_get(m, "lower_is_better")));
+	m = metric_of(r, "hypercall/instructions");
+	cr_assert_not_null(m, "no hypercall/instructions metric");
+	cr_expect_str_neq(json_string_value(json_object_get(m, "unit")), "ns");
+	cr_expect_null(metric_of(r, "ipc/throughput/real_time"), "a rate read as a time");
 	json_decref(r);
 }
 
@@ -348,4 +393,14 @@ Test(bench_lab, bisect_names_the_planted_slow_commit, .timeout = 300)
 		   " && ! git bisect log >/dev/null 2>&1",
 		   repo),
 		0);
+	/* Between commits 1 and 4 nothing is slower: BAD is measured too, and not named (exit 1). */
+	int st = sh("cd '%s' && '%s/tessera' bench bisect HEAD~7 HEAD~4 --metric BM_loop/cpu_time "
+		    "--min-change 100%% -- '%s'"
+		    " > ../bisect.out 2>&1",
+		    repo, exe, measure);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "bisect of an unchanged range: %d\n%s", st,
+		  slurp(path));
+	out = slurp(path);
+	cr_expect(strstr(out, "is not slower than GOOD: nothing to bisect"), "%s", out);
+	cr_expect(!strstr(out, "first slower commit: "), "%s", out);
 }

@@ -258,6 +258,11 @@ Test(bench_run, sigkill_then_resume_loses_no_boot_and_counts_none_twice, .timeou
 	snprintf(plan, sizeof(plan), "%s/%s", TESSERA_SOURCE_ROOT, RESUME_PLAN);
 	run_plan(RESUME_PLAN, ref, 200);
 	expect_run_complete(ref, 4);
+	/* with no names, the baseline is the plan's first configuration (A), though 'work' booted first */
+	tessera_run(&p, 60, (const char *const[]){"bench", "compare", ref, NULL});
+	cr_expect_eq(p.status, 0, "%s", p.err);
+	cr_expect(strstr(p.out, "baseline: A\ncontender: work\n"), "%s", p.out);
+	tessera_free(&p);
 
 	/* a SIGKILLed run cannot remove its scratch directories: let them be made in ours */
 	setenv("TMPDIR", dir, 1);
@@ -345,6 +350,11 @@ Test(bench_run, plan_errors_exit_2_at_their_place_before_anything_boots, .timeou
 	snprintf(text, sizeof(text), "%sconfigurations:\n  - name: A\n    neighbours: on\n", head);
 	expect_plan_error(text, "7:11");
 	expect_plan_error("mode: wallclock\nseed: [1]\n", "2:7");
+	/* hypervisor options are checked against the hypervisor's table, not found out by a boot */
+	snprintf(text, sizeof(text),
+		 "%sconfigurations:\n  - name: A\n    hypervisor: \"nosuch_option=3 bench_exit_work=abc\"\n",
+		 head);
+	expect_plan_error(text, "8:17");
 }
 
 /* A boot that fails is a result: recorded as failed with why, never dropped, and the run exits 1. */
@@ -357,9 +367,10 @@ Test(bench_run, a_failed_boot_is_recorded_as_failed, .timeout = 120)
 	snprintf(db, sizeof(db), "%s/fails.db", dir);
 	FILE *f = fopen(plan, "w");
 	cr_assert_not_null(f);
-	/* bench_exit_work above its maximum stops the machine with "bad config" before a cell runs */
+	/* test_fault= stops the machine with a fault on purpose before a cell runs (a malformed option
+	 * would be refused by the plan check, exit 2, before any boot) */
 	fputs("mode: wallclock\nseed: 3\nboots: 1\niterations: 5\nworkloads: [exitloop]\nconfigurations:\n"
-	      "  - name: good\n  - name: broken\n    hypervisor: bench_exit_work=99999999999\n",
+	      "  - name: good\n    host_cpus: [0]\n  - name: broken\n    hypervisor: test_fault=pagefault\n",
 	      f);
 	fclose(f);
 	tessera_run(&p, 100, (const char *const[]){"bench", "run", plan, "-o", db, "--no-compare", NULL});
@@ -378,6 +389,13 @@ Test(bench_run, a_failed_boot_is_recorded_as_failed, .timeout = 120)
 				   " WHERE b.status = 'failed'"),
 		     0);
 	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs WHERE status = 'failed'"), 1);
+	/* the placement is part of the boot's record */
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM boots WHERE configuration = 'good'"
+				   " AND record LIKE '%\"host_cpus\":[0]%'"),
+		     1);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM boots WHERE configuration = 'broken'"
+				   " AND record LIKE '%\"host_cpus\":null%'"),
+		     1);
 }
 
 /* SIGTERM mid-boot: QEMU is ended, the boot in progress is not recorded, the run is "interrupted". */
