@@ -9,6 +9,7 @@ const struct cmdline_option cmdline_options[] = {
 	{"loglevel", CMDLINE_WORD, 0, 0, "a log level name"},
 	{"pool", CMDLINE_SIZE, 8192, UINT64_MAX, "a page pool size of at least 8K (4096, 16M)"},
 	{"test_fault", CMDLINE_WORD, 0, 0, "a fault kind"},
+	{"idle", CMDLINE_WORD, 0, 0, "hlt or poll"},
 	{"test_pic_pending", CMDLINE_FLAG, 0, 0, ""},
 	{"test_smp_skip", CMDLINE_UINT, 1, 4096, "a CPU index from 1"},
 	{"bench_exit_work", CMDLINE_UINT, 0, BENCH_EXIT_WORK_MAX, "a number of rounds 0..10000000"},

@@ -81,7 +81,8 @@ __noreturn void vcpu_cpu_loop(unsigned int cpu)
 			if (cells_all_done())
 				cells_shutdown();
 		}
-		/* Sleep, not spin: under TCG a spinning CPU takes a host core from the working ones. */
+		/* Sleep, not spin (under TCG a spinning CPU takes a host core from the working ones), but for
+		 * idle=poll, which never halts (arch_cpu_idle_us). */
 		arch_cpu_idle_us(1000);
 	}
 }

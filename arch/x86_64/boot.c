@@ -162,6 +162,7 @@ void arch_x86_boot(uint32_t magic, uint32_t info)
 		pr_warn("test_pic_pending: the PIC never showed IRQ0 pending");
 	lapic_enable();
 	x86_timer_calibrate();
+	x86_idle_init(boot_info.cmdline); /* before the other CPUs can wait */
 	x86_smp_setup(&platform, &boot_memmap, boot_info.cmdline);
 	hv_main(&boot_info);
 }

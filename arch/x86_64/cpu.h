@@ -33,6 +33,7 @@ struct x86_cpu {
 	struct x86_cpu *self; /* offset 0: read through %gs */
 	unsigned int id;      /* offset 8: arch_cpu_id() */
 	uint32_t apic_id;
+	uint64_t wakeups;	      /* offset 16: interrupts taken, counted only with idle=poll (idle.c) */
 	uintptr_t stack_lo, stack_hi; /* the main stack, without its guard page */
 	int in_fault;		      /* set while the fatal-exception dump runs, to catch nested faults */
 	uint64_t gdt[5] __aligned(16);
@@ -44,7 +45,8 @@ struct x86_cpu {
 	uintptr_t ist_lo[X86_NR_IST];
 };
 
-#define X86_CPU_ID_OFFSET 8
+#define X86_CPU_ID_OFFSET      8
+#define X86_CPU_WAKEUPS_OFFSET 16 /* irq_stubs.S: x86_irq_count_stub */
 
 static inline struct x86_cpu *this_cpu(void)
 {
@@ -62,6 +64,9 @@ struct x86_cpu *x86_cpu_init(unsigned int id, uint32_t apic_id, uintptr_t stack_
 struct x86_cpu *x86_cpu_get(unsigned int id);
 void x86_gdt_load(struct x86_cpu *cpu);
 void x86_idt_init(void);
+void x86_idt_count_wakeups(void);
+/* `idle=hlt|poll` (idle.c): how a CPU waits for its timer or an interrupt. Boot CPU, before the others. */
+void x86_idle_init(const char *cmdline);
 void x86_idt_load(void);
 void x86_cpu_set_online(unsigned int count);
 

@@ -13,7 +13,7 @@ struct idt_gate {
 } __packed;
 
 extern const uint64_t x86_exc_stubs[32];
-extern const char x86_irq_eoi_stub[], x86_irq_spurious_stub[];
+extern const char x86_irq_eoi_stub[], x86_irq_count_stub[], x86_irq_spurious_stub[];
 
 static struct idt_gate idt[256] __aligned(16);
 
@@ -47,6 +47,13 @@ void x86_idt_init(void)
 	idt_set(LAPIC_SPURIOUS_VECTOR, (uintptr_t)x86_irq_spurious_stub);
 	for (unsigned int v = 0; v < 32; v++)
 		idt_set(v, x86_exc_stubs[v]);
+}
+
+/* idle=poll (idle.c): the hypervisor's two interrupts also count themselves in this CPU's wakeups. */
+void x86_idt_count_wakeups(void)
+{
+	idt_set(HV_TIMER_VECTOR, (uintptr_t)x86_irq_count_stub);
+	idt_set(HV_KICK_VECTOR, (uintptr_t)x86_irq_count_stub);
 }
 
 void x86_idt_load(void)

@@ -28,6 +28,16 @@ x86_irq_eoi_stub:
 	pop %rax
 	iretq
 
+/*
+ * With idle=poll the timer and kick vectors come here instead (idle.c): count the interrupt in this CPU's
+ * struct x86_cpu (wakeups, %gs:16) so that a CPU polling for one sees it arrive, then EOI as above. The
+ * default vectors stay on x86_irq_eoi_stub, so without the option no instruction is added to any path.
+ */
+	.global x86_irq_count_stub
+x86_irq_count_stub:
+	incq %gs:16
+	jmp x86_irq_eoi_stub
+
 	.global x86_irq_spurious_stub
 x86_irq_spurious_stub:
 	iretq

@@ -326,19 +326,6 @@ void svm_nmi_after_exit(struct svm_vcpu *s)
 	}
 }
 
-/*
- * Sleep in HLT until the physical timer (armed for `us`) or any interrupt. A halted CPU must not spin:
- * under TCG a spinning CPU takes a host core from the CPUs that do work.
- */
-void arch_cpu_idle_us(uint64_t us)
-{
-	uint64_t hz = lapic_timer_hz();
-	uint64_t ticks = hz ? hz * us / 1000000 : 0;
-
-	lapic_timer_oneshot(HV_TIMER_VECTOR, (uint32_t)MIN(MAX(ticks, 1), 0xffffffffULL));
-	__asm__ volatile("sti; hlt; cli" ::: "memory");
-}
-
 #define IDLE_MAX_US 1000 /* a halted vCPU looks at its stop flag at least this often */
 
 bool arch_vcpu_wait_irq(struct vcpu *v)

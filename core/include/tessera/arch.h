@@ -46,7 +46,8 @@ unsigned int arch_cpus_start(void);
 
 /* Busy-wait hint. */
 void arch_cpu_relax(void);
-/* Sleep (interrupts enabled only while asleep) for about `us` or until an interrupt arrives. */
+/* Wait (interrupts enabled only while waiting) for about `us` or until an interrupt arrives: in HLT, or
+ * with the `idle=poll` option in a PAUSE loop that never halts (arch/x86_64/idle.c). */
 void arch_cpu_idle_us(uint64_t us);
 /* Stop this CPU for good, interrupts off. */
 __noreturn void arch_cpu_park(void);
