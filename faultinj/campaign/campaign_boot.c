@@ -57,9 +57,6 @@ int campaign_boot(const struct campaign *c, const char *plan_path, uint64_t seed
 		.config = c->config,
 		.faults = plan_path,
 		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
-		/* Deterministic experiments replay byte for byte only if no CPU halts: QEMU's icount clock
-		 * warp races a halting vCPU (docs/faultinj.md, "Determinism"). */
-		.hv_cmdline = c->deterministic ? "idle=poll" : NULL,
 		.seed = seed,
 		.timeout_s = timeout_s,
 	};
