@@ -198,6 +198,11 @@ static pid_t start_qemu(char *const *argv, int *out_r, int *err_r, int *exec_err
 
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(ex, O_CLOEXEC))
 		return -1;
+	/* QEMU makes its stdout non-blocking: when this pipe is full, its UART holds the byte and retries
+	 * on the host's clock, and a guest polling the line status sees host time, even under icount. As
+	 * large a pipe as the system allows (1 MiB by default) makes that rare when this process is slow
+	 * to read; it is not a guarantee (docs/lab-runner.md). */
+	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
