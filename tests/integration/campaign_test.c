@@ -20,6 +20,23 @@
 #define PLANNED	 5
 #define KILLS	 5
 
+/*
+ * A path of this test's own: every file lives in a directory made for this test process, so two test
+ * suites run side by side (or two runs of one test) never share a database.
+ */
+static const char *tmp_path(const char *name)
+{
+	static char dir[64];
+	char *path;
+
+	if (!dir[0]) {
+		strcpy(dir, "/tmp/tessera-it-campaign-XXXXXX");
+		cr_assert_not_null(mkdtemp(dir));
+	}
+	cr_assert_gt(asprintf(&path, "%s/%s", dir, name), 0);
+	return path;
+}
+
 Test(campaign, a_bad_campaign_file_is_refused_before_boot, .timeout = 60)
 {
 	char path[] = "/tmp/tessera-it-campaign-XXXXXX";
@@ -33,14 +50,15 @@ Test(campaign, a_bad_campaign_file_is_refused_before_boot, .timeout = 60)
 		"      - {key: bit, values: [1]}\n    trigger: {kind: icount, values: [1000]}\n",
 		ROOT);
 	fclose(f);
-	const char *args[] = {"fi", "campaign", "run", path, "-o", "/tmp/tessera-it-campaign-never.db", NULL};
+	const char *never = tmp_path("never.db");
+	const char *args[] = {"fi", "campaign", "run", path, "-o", never, NULL};
 	tessera_run(&p, 30, args);
 	cr_expect_eq(p.status, 2, "exit %d, stderr:\n%s", p.status, p.err);
 	char want[128];
 	snprintf(want, sizeof(want), "%s:5:5: point 1 of this fault:", path);
 	cr_expect(has_line_with(p.err, want), "stderr:\n%s", p.err);
 	cr_expect(has_line_with(p.err, "xmm0"), "stderr:\n%s", p.err);
-	cr_expect_eq(access("/tmp/tessera-it-campaign-never.db", F_OK), -1, "a database was created");
+	cr_expect_eq(access(never, F_OK), -1, "a database was created");
 	tessera_free(&p);
 	unlink(path);
 }
@@ -137,7 +155,7 @@ static void replay_all(const char *db)
 Test(campaign, sigkill_at_five_random_points_then_resume_equals_an_uninterrupted_run_and_replays,
      .timeout = 900)
 {
-	const char *whole = "/tmp/tessera-it-campaign-whole.db", *cut = "/tmp/tessera-it-campaign-cut.db";
+	const char *whole = tmp_path("whole.db"), *cut = tmp_path("cut.db");
 	char mark[64];
 	struct tessera_proc p;
 	unsigned int seed = (unsigned int)time(NULL);
@@ -200,7 +218,7 @@ Test(campaign, sigkill_at_five_random_points_then_resume_equals_an_uninterrupted
 
 Test(campaign, sigint_stops_the_workers_and_records_their_experiments_interrupted, .timeout = 600)
 {
-	const char *db = "/tmp/tessera-it-campaign-int.db";
+	const char *db = tmp_path("int.db");
 	char mark[64];
 	struct tessera_proc p;
 
@@ -258,36 +276,38 @@ Test(campaign, shipped_campaign_1_reduced_finds_sdc_and_detected_errors, .timeou
 {
 	int n[16];
 
-	run_campaign(ROOT "configs/campaigns/ci/regflip-fiself.yaml", "/tmp/tessera-it-campaign-1.db", "2", n,
-		     names);
+	const char *db = tmp_path("1.db");
+
+	run_campaign(ROOT "configs/campaigns/ci/regflip-fiself.yaml", db, "2", n, names);
 	cr_expect_geq(n[SDC], 1, "no silent data corruption found");
 	cr_expect_geq(n[DETECTED], 1, "no detected error found");
 	cr_expect_eq(n[INFRA] + n[NO_VERDICT], 0, "experiments without a real verdict");
-	remove_db("/tmp/tessera-it-campaign-1.db");
+	remove_db(db);
 }
 
 Test(campaign, shipped_campaign_5_reduced_finds_no_isolation_break, .timeout = 900)
 {
 	int n[16];
 
-	run_campaign(ROOT "configs/campaigns/ci/memflip-canaries.yaml", "/tmp/tessera-it-campaign-5.db", "2",
-		     n, names);
+	const char *db = tmp_path("5.db");
+
+	run_campaign(ROOT "configs/campaigns/ci/memflip-canaries.yaml", db, "2", n, names);
 	cr_expect_eq(n[ISOLATION], 0, "an isolation break");
 	cr_expect_eq(n[PANIC], 0, "a hypervisor panic");
 	cr_expect_eq(n[INFRA] + n[NO_VERDICT], 0, "experiments without a real verdict");
-	remove_db("/tmp/tessera-it-campaign-5.db");
+	remove_db(db);
 }
 
 Test(campaign, a_deliberately_broken_isolation_setting_reaches_the_isolation_break_class, .timeout = 900)
 {
 	int n[16];
-	const char *db = "/tmp/tessera-it-campaign-b.db";
+	const char *db = tmp_path("b.db");
 
 	run_campaign(ROOT "tests/campaigns/broken-isolation-campaign.yaml", db, "2", n, names);
 	cr_expect_eq(n[ISOLATION], 2, "each flip into the shared region must be an isolation break");
 
 	/* The HTML report of it: its figures load in headless Chromium, and it lists both breaks. */
-	const char *dir = "/tmp/tessera-it-campaign-html";
+	const char *dir = tmp_path("html");
 	struct tessera_proc p;
 	sh("rm -rf %s", dir);
 	const char *html[] = {"fi", "campaign", "report", db, "--format", "html", "-o", dir, NULL};
@@ -309,9 +329,9 @@ Test(campaign, a_deliberately_broken_isolation_setting_reaches_the_isolation_bre
 	fclose(f);
 	cr_expect(strstr(dom, "<title>figures 3/3 loaded</title>"), "the figures did not all load:\n%.2000s",
 		  dom);
-	cr_expect(strstr(dom,
-			 "replay: <code>tessera fi campaign replay /tmp/tessera-it-campaign-b.db 1</code>"),
-		  "the second break's replay command is missing");
+	char replay[256];
+	snprintf(replay, sizeof(replay), "replay: <code>tessera fi campaign replay %s 1</code>", db);
+	cr_expect(strstr(dom, replay), "the second break's replay command is missing");
 	sh("rm -rf %s", dir);
 	remove_db(db);
 }

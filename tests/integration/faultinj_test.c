@@ -77,9 +77,11 @@ static void record_with(const char *config, const char *plan, bool icount, const
 	strcpy(dir, "/tmp/tessera-fi-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	for (const char *const *a =
-		     (const char *const[]){"trace", "record", "-e", "fault_inject,cell_state,violation", "-o",
-					   dir, "--", "--config", config, "--faults", plan, "--timeout",
-					   "120", NULL};
+		     (const char *const[]){
+			     "trace", "record", "-e", "fault_inject,cell_state,violation", "-o", dir, "--",
+			     "--config", config, "--faults", plan, "--timeout",
+			     /* idle=poll spins through idle virtual time: slow on a loaded host */
+			     append ? "300" : "120", NULL};
 	     *a; a++)
 		args[n++] = *a;
 	if (append) {
