@@ -251,9 +251,19 @@ Test(first_hour, unit_tests_print_only_their_results, .timeout = 240)
 	/* a nested criterion runner must not inherit our worker's map */
 	snprintf(cmd, sizeof(cmd), "env -u BXFI_MAP %s/unit_tests -j2 >%s 2>&1", out, log);
 	int st = system(cmd);
-	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "unit tests: status %#x", st);
 	char *text = strdup(read_text(log));
 	unlink(log);
+	/* A failure names its tests: criterion's [FAIL] lines and the assertion lines before them. */
+	char failed[4096] = "";
+	for (const char *l = text, *nl; *l && strlen(failed) < sizeof(failed) - 256; l = nl + 1) {
+		nl = strchrnul(l, '\n');
+		if (!strncmp(l, "[FAIL]", 6) || !strncmp(l, "[----]", 6))
+			snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), "%.*s\n",
+				 (int)(nl - l), l);
+		if (!*nl)
+			break;
+	}
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "unit tests: status %#x\n%s", st, failed);
 	char others[4096] = "";
 	size_t len = 0;
 	unsigned int n = 0;
