@@ -270,6 +270,12 @@ static void bind_real(sqlite3_stmt *st, int i, double v)
 /* Fills the statement's parameters for row i of a stmt_run. */
 typedef void (*row_bind_fn)(sqlite3_stmt *st, size_t i, const void *ctx);
 
+/* Most writers' rows: an owner's id (the run, boot or job) and what to write under it. */
+struct owned_rows {
+	int64_t id;
+	const void *rows;
+};
+
 /*
  * The one prepare / bind / step / reset / finalize of every writer: sql is run once per row, n times,
  * with bind filling row i's parameters. -1 on the first failure; sqlite3_errmsg still tells why.
@@ -374,23 +380,18 @@ int results_db_run_end(struct results_db *r, int64_t run_id, const char *status)
 	return 0;
 }
 
-struct run_qemu_row {
-	int64_t run_id;
-	const char *qemu_version;
-};
-
 static void run_qemu_bind(sqlite3_stmt *st, size_t i, const void *ctx)
 {
-	const struct run_qemu_row *row = ctx;
+	const struct owned_rows *row = ctx;
 
 	(void)i;
-	bind_text(st, 1, row->qemu_version);
-	sqlite3_bind_int64(st, 2, row->run_id);
+	bind_text(st, 1, row->rows);
+	sqlite3_bind_int64(st, 2, row->id);
 }
 
 int results_db_run_set_qemu(struct results_db *r, int64_t run_id, const char *qemu_version)
 {
-	struct run_qemu_row row = {run_id, qemu_version};
+	struct owned_rows row = {run_id, qemu_version};
 
 	if (stmt_run(r, "UPDATE runs SET qemu_version = ? WHERE id = ? AND qemu_version IS NULL", 1,
 		     run_qemu_bind, &row) < 0)
@@ -398,17 +399,12 @@ int results_db_run_set_qemu(struct results_db *r, int64_t run_id, const char *qe
 	return 0;
 }
 
-struct samples_rows {
-	int64_t boot_id;
-	const struct rdb_sample *s;
-};
-
 static void sample_bind(sqlite3_stmt *st, size_t i, const void *ctx)
 {
-	const struct samples_rows *rows = ctx;
-	const struct rdb_sample *s = &rows->s[i];
+	const struct owned_rows *rows = ctx;
+	const struct rdb_sample *s = (const struct rdb_sample *)rows->rows + i;
 
-	sqlite3_bind_int64(st, 1, rows->boot_id);
+	sqlite3_bind_int64(st, 1, rows->id);
 	bind_text(st, 2, s->workload);
 	bind_text(st, 3, s->metric);
 	bind_text(st, 4, s->unit);
@@ -417,18 +413,13 @@ static void sample_bind(sqlite3_stmt *st, size_t i, const void *ctx)
 	sqlite3_bind_int(st, 7, s->warmup);
 }
 
-struct boot_row {
-	int64_t run_id;
-	const struct rdb_boot *b;
-};
-
 static void boot_bind(sqlite3_stmt *st, size_t i, const void *ctx)
 {
-	const struct boot_row *row = ctx;
-	const struct rdb_boot *b = row->b;
+	const struct owned_rows *row = ctx;
+	const struct rdb_boot *b = row->rows;
 
 	(void)i;
-	sqlite3_bind_int64(st, 1, row->run_id);
+	sqlite3_bind_int64(st, 1, row->id);
 	bind_text(st, 2, b->configuration);
 	sqlite3_bind_int(st, 3, (int)b->boot_index);
 	sqlite3_bind_int(st, 4, (int)b->run_order);
@@ -444,7 +435,7 @@ static void boot_bind(sqlite3_stmt *st, size_t i, const void *ctx)
 int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_boot *b,
 			const struct rdb_sample *samples, size_t nr_samples, int64_t *boot_id)
 {
-	struct boot_row row = {run_id, b};
+	struct owned_rows row = {run_id, b};
 
 	if (exec(r, "BEGIN IMMEDIATE") < 0)
 		return -1;
@@ -453,7 +444,7 @@ int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_b
 		     " ended, load_start, load_end, workload, record) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 		     1, boot_bind, &row) < 0)
 		goto err;
-	struct samples_rows rows = {sqlite3_last_insert_rowid(r->db), samples};
+	struct owned_rows rows = {sqlite3_last_insert_rowid(r->db), samples};
 	if (stmt_run(r,
 		     "INSERT INTO samples (boot_id, workload, metric, unit, iteration, value, warmup)"
 		     " VALUES (?,?,?,?,?,?,?)",
@@ -462,7 +453,7 @@ int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_b
 	if (exec(r, "COMMIT") < 0)
 		goto err;
 	if (boot_id)
-		*boot_id = rows.boot_id;
+		*boot_id = rows.id;
 	return 0;
 err:
 	fail(r, "cannot record the boot");
@@ -486,18 +477,13 @@ bool results_db_has_boot(struct results_db *r, int64_t run_id, const char *confi
 	return found;
 }
 
-struct experiment_row {
-	int64_t run_id;
-	const struct rdb_experiment *e;
-};
-
 static void experiment_bind(sqlite3_stmt *st, size_t i, const void *ctx)
 {
-	const struct experiment_row *row = ctx;
-	const struct rdb_experiment *e = row->e;
+	const struct owned_rows *row = ctx;
+	const struct rdb_experiment *e = row->rows;
 
 	(void)i;
-	sqlite3_bind_int64(st, 1, row->run_id);
+	sqlite3_bind_int64(st, 1, row->id);
 	bind_text(st, 2, e->campaign);
 	sqlite3_bind_int(st, 3, (int)e->index);
 	bind_text(st, 4, e->fault);
@@ -516,7 +502,7 @@ static void experiment_bind(sqlite3_stmt *st, size_t i, const void *ctx)
 
 int results_db_put_experiment(struct results_db *r, int64_t run_id, const struct rdb_experiment *e)
 {
-	struct experiment_row row = {run_id, e};
+	struct owned_rows row = {run_id, e};
 
 	if (stmt_run(r,
 		     "INSERT OR REPLACE INTO experiments (run_id, campaign, experiment_index, fault, seed,"
@@ -592,20 +578,16 @@ int64_t results_db_latest_run(struct results_db *r)
 	return id;
 }
 
-struct cases_rows {
-	int64_t job_id;
-	const struct rdb_case *c;
-};
-
 static void case_bind(sqlite3_stmt *st, size_t i, const void *ctx)
 {
-	const struct cases_rows *rows = ctx;
+	const struct owned_rows *rows = ctx;
+	const struct rdb_case *c = (const struct rdb_case *)rows->rows + i;
 
-	sqlite3_bind_int64(st, 1, rows->job_id);
+	sqlite3_bind_int64(st, 1, rows->id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-	bind_text(st, 3, rows->c[i].name);
-	bind_text(st, 4, rows->c[i].result);
-	bind_text(st, 5, rows->c[i].detail);
+	bind_text(st, 3, c->name);
+	bind_text(st, 4, c->result);
+	bind_text(st, 5, c->detail);
 }
 
 static void job_bind(sqlite3_stmt *st, size_t i, const void *ctx)
@@ -642,13 +624,13 @@ int results_db_add_job(struct results_db *r, const struct rdb_job *j, const stru
 		     " ended, duration_s, log) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 		     1, job_bind, j) < 0)
 		goto err;
-	struct cases_rows rows = {sqlite3_last_insert_rowid(r->db), cases};
+	struct owned_rows rows = {sqlite3_last_insert_rowid(r->db), cases};
 	if (stmt_run(r, "INSERT INTO cases (job_id, seq, name, result, detail) VALUES (?,?,?,?,?)", nr_cases,
 		     case_bind, &rows) < 0 ||
 	    exec(r, "COMMIT") < 0)
 		goto err;
 	if (job_id)
-		*job_id = rows.job_id;
+		*job_id = rows.id;
 	return 0;
 err:
 	fail(r, "cannot record the job");
