@@ -30,6 +30,22 @@ static void keys_list(char *buf, size_t size)
 	}
 }
 
+/*
+ * A multiboot loader puts the image's own path first ("/path/tessera-hv.elf loglevel=debug": QEMU's
+ * -kernel, GRUB's multiboot line): the first word, when it holds a '/', is that path, not an option (no
+ * option's key holds one).
+ */
+static bool image_path(const char *cmdline, const struct cmdline_problem *p)
+{
+	for (size_t i = 0; i < p->offset; i++)
+		if (cmdline[i] != ' ')
+			return false;
+	for (size_t i = 0; i < p->len; i++)
+		if (cmdline[p->offset + i] == '/')
+			return true;
+	return false;
+}
+
 void cmdline_report(const char *cmdline)
 {
 	struct cmdline_problem p;
@@ -39,6 +55,8 @@ void cmdline_report(const char *cmdline)
 
 	while (cmdline_next_problem(cmdline, &pos, &p)) {
 		const struct cmdline_option *o = p.opt;
+		if (!o && image_path(cmdline, &p))
+			continue;
 		if (!o) {
 			keys_list(keys, sizeof(keys));
 			pr_warn("cmdline: unknown option '%.*s' ignored (known: %s)", (int)p.len,

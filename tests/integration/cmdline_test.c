@@ -25,6 +25,8 @@ Test(cmdline, unknown_option_and_ignored_value_are_warned, .timeout = 200)
 	cr_expect(has_line_with(p.out, "WARN: loglevel='loud': expected error, warn, info or debug; ignored"),
 		  "%s", p.out);
 	cr_expect(has_line_with(p.out, "shutdown: nothing left to run"), "%s", p.out);
+	/* The multiboot command line starts with the image's path: that is no option to warn about. */
+	cr_expect(!has_line_with(p.out, "unknown option '/"), "%s", p.out);
 	cr_expect(!has_line_with(p.out, "idle=poll: waiting CPUs spin"), "a misspelt option took effect:\n%s",
 		  p.out);
 	tessera_free(&p);
@@ -42,5 +44,19 @@ Test(cmdline, a_bad_value_of_a_stopping_option_stops_after_naming_all, .timeout 
 	cr_expect(has_line_with(p.out, "WARN: cmdline: unknown option 'nosuch' ignored"), "%s", p.out);
 	cr_expect(has_line_with(p.out, "ERROR: pool='16Q': expected a page pool size"), "%s", p.out);
 	cr_expect(!has_line_with(p.out, "CPUs online"), "the boot went on:\n%s", p.out);
+	tessera_free(&p);
+}
+
+/* Good options only: not one warning about the command line. */
+Test(cmdline, good_options_boot_without_a_word, .timeout = 200)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 180,
+		    (const char *const[]){"run", "--no-config", "--smp", "1", "--append",
+					  "loglevel=info pool=32M idle=hlt trace_events=0x3", NULL});
+	cr_expect_eq(p.status, 0, "status %d\n%s\n%s", p.status, p.out, p.err);
+	cr_expect(has_line_with(p.out, "page pool: 32768 KiB"), "pool=32M not read:\n%s", p.out);
+	cr_expect(!has_line_with(p.out, "cmdline:") && !has_line_with(p.out, "': expected "), "%s", p.out);
 	tessera_free(&p);
 }
