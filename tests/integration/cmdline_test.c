@@ -9,13 +9,18 @@
 
 #include "harness.h"
 
+/* A boot with no config (the hypervisor alone, one CPU) and these options. */
+static void boot_with(struct tessera_proc *p, const char *append)
+{
+	tessera_run(p, 180,
+		    (const char *const[]){"run", "--no-config", "--smp", "1", "--append", append, NULL});
+}
+
 Test(cmdline, unknown_option_and_ignored_value_are_warned, .timeout = 200)
 {
 	struct tessera_proc p;
 
-	tessera_run(&p, 180,
-		    (const char *const[]){"run", "--no-config", "--smp", "1", "--append",
-					  "idel=poll loglevel=loud", NULL});
+	boot_with(&p, "idel=poll loglevel=loud");
 	cr_expect_eq(p.status, 0, "an unknown option or an ignored value must not stop the boot: %d\n%s\n%s",
 		     p.status, p.out, p.err);
 	cr_expect(
@@ -36,9 +41,7 @@ Test(cmdline, a_bad_value_of_a_stopping_option_stops_after_naming_all, .timeout 
 {
 	struct tessera_proc p;
 
-	tessera_run(&p, 180,
-		    (const char *const[]){"run", "--no-config", "--smp", "1", "--append",
-					  "idle=pol nosuch pool=16Q", NULL});
+	boot_with(&p, "idle=pol nosuch pool=16Q");
 	cr_expect_eq(p.status, 1, "status %d\n%s\n%s", p.status, p.out, p.err);
 	cr_expect(has_line_with(p.out, "ERROR: idle='pol': expected hlt or poll"), "%s", p.out);
 	cr_expect(has_line_with(p.out, "WARN: cmdline: unknown option 'nosuch' ignored"), "%s", p.out);
@@ -52,9 +55,7 @@ Test(cmdline, good_options_boot_without_a_word, .timeout = 200)
 {
 	struct tessera_proc p;
 
-	tessera_run(&p, 180,
-		    (const char *const[]){"run", "--no-config", "--smp", "1", "--append",
-					  "loglevel=info pool=32M idle=hlt trace_events=0x3", NULL});
+	boot_with(&p, "loglevel=info pool=32M idle=hlt trace_events=0x3");
 	cr_expect_eq(p.status, 0, "status %d\n%s\n%s", p.status, p.out, p.err);
 	cr_expect(has_line_with(p.out, "page pool: 32768 KiB"), "pool=32M not read:\n%s", p.out);
 	cr_expect(!has_line_with(p.out, "cmdline:") && !has_line_with(p.out, "': expected "), "%s", p.out);
