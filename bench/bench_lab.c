@@ -49,6 +49,18 @@ int bench_parse_margin(const char *cmd, const char *s, double *out)
 	return 0;
 }
 
+int bench_parse_fraction(const char *cmd, const char *opt, const char *s, bool zero_ok, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*end || !((zero_ok ? v >= 0 : v > 0) && v < 1)) {
+		fprintf(stderr, "tessera bench %s: %s wants 0..1, not '%s'\n", cmd, opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int bench_parse_change(const char *cmd, const char *s, double *out)
 {
 	char *end;

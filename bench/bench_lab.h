@@ -33,5 +33,7 @@ int bench_parse_margin(const char *cmd, const char *s, double *out);
 /* A relative change, "10%" or "0.1", 0 or more. */
 int bench_parse_change(const char *cmd, const char *s, double *out);
 int bench_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t max, uint64_t *out);
+/* A fraction below 1 and above 0 (or 0 too, with zero_ok); -1 with a message naming cmd and opt. */
+int bench_parse_fraction(const char *cmd, const char *opt, const char *s, bool zero_ok, double *out);
 
 #endif

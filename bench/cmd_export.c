@@ -7,7 +7,6 @@
  */
 #include <gsl/gsl_statistics_double.h>
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,34 +60,34 @@ static void emit(json_t *list, const char *name, const char *unit, int family, c
 			      bench_report_aggregate(name, family, (unsigned int)v->n, "stddev", sd, sd));
 }
 
+struct export_walk {
+	const char *config;
+	struct sample_set *s;
+};
+
+/* Named CONFIG/WORKLOAD/METRIC, or WORKLOAD/METRIC when one configuration is exported. */
+static int export_row(const struct rdb_sample_row *row, void *ctx)
+{
+	const struct export_walk *w = ctx;
+	char name[800];
+
+	if (w->config)
+		snprintf(name, sizeof(name), "%s", row->name);
+	else
+		snprintf(name, sizeof(name), "%s/%s", row->configuration, row->name);
+	sample_set_add(w->s, name, row->unit, SIDE_BASELINE, row->value);
+	return 0;
+}
+
 static int export_run(struct results_db *db, int64_t run, const char *config, const char *out)
 {
-	sqlite3_stmt *st;
 	struct sample_set s = {0};
-	if (sqlite3_prepare_v2(db->db,
-			       "SELECT b.configuration, s.workload || '/' || s.metric, s.unit, s.value"
-			       " FROM samples s JOIN boots b ON s.boot_id = b.id"
-			       " WHERE b.run_id = ?1 AND b.status = 'done' AND NOT s.warmup"
-			       " AND (?2 IS NULL OR b.configuration = ?2)"
-			       " ORDER BY b.configuration, s.workload, s.metric, b.run_order, s.iteration",
-			       -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "tessera: %s: %s\n", db->path, sqlite3_errmsg(db->db));
+	struct export_walk w = {config, &s};
+
+	if (results_db_each_sample(db, run, config, export_row, &w)) {
+		sample_set_free(&s);
 		return 1;
 	}
-	sqlite3_bind_int64(st, 1, run);
-	if (config)
-		sqlite3_bind_text(st, 2, config, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char name[800];
-		if (config)
-			snprintf(name, sizeof(name), "%s", (const char *)sqlite3_column_text(st, 1));
-		else
-			snprintf(name, sizeof(name), "%s/%s", (const char *)sqlite3_column_text(st, 0),
-				 (const char *)sqlite3_column_text(st, 1));
-		sample_set_add(&s, name, (const char *)sqlite3_column_text(st, 2), SIDE_BASELINE,
-			       sqlite3_column_double(st, 3));
-	}
-	sqlite3_finalize(st);
 	if (!s.nr) {
 		fprintf(stderr, "tessera: %s: run %lld has no samples%s%s\n", db->path, (long long)run,
 			config ? " of configuration " : "", config ? config : "");

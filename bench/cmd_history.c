@@ -152,14 +152,8 @@ static int parse(int argc, char **argv, struct hopts *o)
 				if (bench_parse_u64("history", a, next, UINT32_MAX, &o->seed))
 					return 2;
 			} else if (!strcmp(a, "--alpha")) {
-				char *end;
-				o->alpha = strtod(next, &end);
-				if (*end || !(o->alpha > 0 && o->alpha < 1)) {
-					fprintf(stderr,
-						"tessera bench history: --alpha wants 0..1, not '%s'\n",
-						next);
+				if (bench_parse_fraction("history", a, next, false, &o->alpha))
 					return 2;
-				}
 			} else {
 				fprintf(stderr, "tessera bench history: bad option '%s %s'\n%s", a, next,
 					usage);

@@ -67,14 +67,8 @@ static int parse(int argc, char **argv, struct sim *s)
 				if (bench_parse_u64("simulate", a, next, UINT32_MAX, &s->seed))
 					return 2;
 			} else if (!strcmp(a, "--noise")) {
-				char *end;
-				s->noise = strtod(next, &end);
-				if (*end || !(s->noise >= 0 && s->noise < 1)) {
-					fprintf(stderr,
-						"tessera bench simulate: --noise wants 0..1, not '%s'\n",
-						next);
+				if (bench_parse_fraction("simulate", a, next, true, &s->noise))
 					return 2;
-				}
 			} else {
 				fprintf(stderr, "tessera bench simulate: unknown option '%s'\n%s", a, usage);
 				return 2;

@@ -30,35 +30,32 @@ struct boot_counts {
 		int64_t boots;
 	} * m;
 	size_t n;
+	int64_t last_boot; /* the boot of the row before, while counting */
 };
 
-static int count_boots(struct results_db *r, int64_t run, const char *config, struct boot_counts *bc)
+/* A metric's rows come together, one boot's within them (results_db_each_sample's order). */
+static int count_row(const struct rdb_sample_row *row, void *ctx)
 {
-	sqlite3_stmt *st;
-	bc->m = NULL;
-	bc->n = 0;
-	if (sqlite3_prepare_v2(r->db,
-			       "SELECT s.workload || '/' || s.metric, count(DISTINCT b.id)"
-			       " FROM samples s JOIN boots b ON s.boot_id = b.id"
-			       " WHERE b.run_id = ? AND b.status = 'done' AND NOT s.warmup"
-			       " AND b.configuration = ? GROUP BY 1",
-			       -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "tessera: %s: %s\n", r->path, sqlite3_errmsg(r->db));
-		return 1;
-	}
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_text(st, 2, config, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	struct boot_counts *bc = ctx;
+
+	if (bc->n && !strcmp(bc->m[bc->n - 1].name, row->name)) {
+		bc->m[bc->n - 1].boots += row->boot_id != bc->last_boot;
+	} else {
 		void *m = realloc(bc->m, (bc->n + 1) * sizeof(*bc->m));
 		if (!m)
 			abort();
 		bc->m = m;
-		snprintf(bc->m[bc->n].name, sizeof(bc->m[bc->n].name), "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		bc->m[bc->n++].boots = sqlite3_column_int64(st, 1);
+		snprintf(bc->m[bc->n].name, sizeof(bc->m[bc->n].name), "%s", row->name);
+		bc->m[bc->n++].boots = 1;
 	}
-	sqlite3_finalize(st);
+	bc->last_boot = row->boot_id;
 	return 0;
+}
+
+static int count_boots(struct results_db *r, int64_t run, const char *config, struct boot_counts *bc)
+{
+	*bc = (struct boot_counts){0};
+	return results_db_each_sample(r, run, config, count_row, bc);
 }
 
 static int64_t boots_of(const struct boot_counts *bc, const char *metric)
@@ -123,44 +120,45 @@ static const char *observation_of(struct sample_set *s)
 				 : "iteration";
 }
 
+struct side_load {
+	struct sample_set *s;
+	enum sample_side side;
+	const struct boot_counts *self, *other;
+	struct group g;
+};
+
+static int load_row(const struct rdb_sample_row *row, void *ctx)
+{
+	struct side_load *l = ctx;
+	struct group *g = &l->g;
+
+	if (!per_boot(row->name, l->self, l->other)) {
+		sample_set_add(l->s, row->name, row->unit, l->side, row->value);
+		return 0;
+	}
+	if (row->boot_id != g->boot || strcmp(row->name, g->name)) {
+		flush(l->s, g);
+		g->boot = row->boot_id;
+		snprintf(g->name, sizeof(g->name), "%s", row->name);
+		snprintf(g->unit, sizeof(g->unit), "%s", row->unit);
+	}
+	sample_vec_push(&g->v, row->value);
+	return 0;
+}
+
 /* One configuration's observations into side: per boot (its median) or per iteration. */
 static int load_side(struct results_db *r, int64_t run, const char *config, enum sample_side side,
 		     const struct boot_counts *self, const struct boot_counts *other, struct sample_set *s)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(
-		    r->db,
-		    "SELECT b.id, s.workload || '/' || s.metric, s.unit, s.value"
-		    " FROM samples s JOIN boots b ON s.boot_id = b.id"
-		    " WHERE b.run_id = ? AND b.status = 'done' AND NOT s.warmup AND b.configuration = ?"
-		    " ORDER BY s.workload, s.metric, b.run_order, s.iteration",
-		    -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "tessera: %s: %s\n", r->path, sqlite3_errmsg(r->db));
-		return 1;
-	}
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_text(st, 2, config, -1, SQLITE_TRANSIENT);
-	struct group g = {.boot = -1, .side = side};
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t boot = sqlite3_column_int64(st, 0);
-		const char *name = (const char *)sqlite3_column_text(st, 1);
-		const char *unit = (const char *)sqlite3_column_text(st, 2);
-		double v = sqlite3_column_double(st, 3);
-		if (!per_boot(name, self, other)) {
-			sample_set_add(s, name, unit, side, v);
-			continue;
-		}
-		if (boot != g.boot || strcmp(name, g.name)) {
-			flush(s, &g);
-			g.boot = boot;
-			snprintf(g.name, sizeof(g.name), "%s", name);
-			snprintf(g.unit, sizeof(g.unit), "%s", unit);
-		}
-		sample_vec_push(&g.v, v);
-	}
-	flush(s, &g);
-	free(g.v.v);
-	sqlite3_finalize(st);
+	struct side_load l = {
+		.s = s, .side = side, .self = self, .other = other, .g = {.boot = -1, .side = side}};
+	int ret = results_db_each_sample(r, run, config, load_row, &l);
+
+	if (!ret)
+		flush(s, &l.g);
+	free(l.g.v.v);
+	if (ret)
+		return ret;
 	snprintf(side == SIDE_BASELINE ? s->baseline : s->contender, sizeof(s->baseline), "%s", config);
 	return 0;
 }

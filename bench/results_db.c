@@ -267,102 +267,27 @@ static void bind_real(sqlite3_stmt *st, int i, double v)
 		sqlite3_bind_null(st, i);
 }
 
-int results_db_run_begin(struct results_db *r, const struct rdb_run *run, int64_t *run_id)
-{
-	char cpu[256], kernel[512], now[40];
-	struct utsname u;
-	sqlite3_stmt *st;
+/* Fills the statement's parameters for row i of a stmt_run. */
+typedef void (*row_bind_fn)(sqlite3_stmt *st, size_t i, const void *ctx);
 
-	host_cpu(cpu, sizeof(cpu));
-	if (uname(&u) == 0)
-		snprintf(kernel, sizeof(kernel), "%s %s %s", u.sysname, u.release, u.version);
-	else
-		snprintf(kernel, sizeof(kernel), "unknown");
-	results_db_now(now, sizeof(now));
-	if (sqlite3_prepare_v2(
-		    r->db,
-		    "INSERT INTO runs (kind, plan, git_revision, config_hash, image_hash, qemu_version,"
-		    " qemu_cmdline, hv_cmdline, seed, mode, host_cpu, host_kernel, load_start, started,"
-		    " status, plan_sha256, margin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?)",
-		    -1, &st, NULL) != SQLITE_OK)
-		return fail(r, "cannot record the run");
-	bind_text(st, 1, run->kind ? run->kind : "bench");
-	bind_text(st, 2, run->plan);
-	bind_text(st, 3, run->git_revision);
-	bind_text(st, 4, run->config_hash);
-	bind_text(st, 5, run->image_hash);
-	bind_text(st, 6, run->qemu_version);
-	bind_text(st, 7, run->qemu_cmdline);
-	bind_text(st, 8, run->hv_cmdline);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)run->seed);
-	bind_text(st, 10, run->mode ? run->mode : "wallclock");
-	bind_text(st, 11, run->host_cpu ? run->host_cpu : cpu);
-	bind_text(st, 12, run->host_kernel ? run->host_kernel : kernel);
-	bind_real(st, 13, run->load_start > 0 ? run->load_start : results_db_loadavg());
-	bind_text(st, 14, now);
-	bind_text(st, 15, run->plan_sha256);
-	if (run->margin > 0)
-		sqlite3_bind_double(st, 16, run->margin);
-	else
-		sqlite3_bind_null(st, 16);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return fail(r, "cannot record the run");
-	*run_id = sqlite3_last_insert_rowid(r->db);
-	return 0;
-}
+/* Most writers' rows: an owner's id (the run, boot or job) and what to write under it. */
+struct owned_rows {
+	int64_t id;
+	const void *rows;
+};
 
-int results_db_run_end(struct results_db *r, int64_t run_id, const char *status)
-{
-	char now[40];
-	sqlite3_stmt *st;
-
-	results_db_now(now, sizeof(now));
-	if (sqlite3_prepare_v2(r->db, "UPDATE runs SET status = ?, ended = ?, load_end = ? WHERE id = ?", -1,
-			       &st, NULL) != SQLITE_OK)
-		return fail(r, "cannot end the run");
-	bind_text(st, 1, status);
-	bind_text(st, 2, now);
-	bind_real(st, 3, results_db_loadavg());
-	sqlite3_bind_int64(st, 4, run_id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(r, "cannot end the run");
-}
-
-int results_db_run_set_qemu(struct results_db *r, int64_t run_id, const char *qemu_version)
+/*
+ * The one prepare / bind / step / reset / finalize of every writer: sql is run once per row, n times,
+ * with bind filling row i's parameters. -1 on the first failure; sqlite3_errmsg still tells why.
+ */
+static int stmt_run(struct results_db *r, const char *sql, size_t n, row_bind_fn bind, const void *ctx)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(r->db,
-			       "UPDATE runs SET qemu_version = ? WHERE id = ? AND qemu_version IS NULL", -1,
-			       &st, NULL) != SQLITE_OK)
-		return fail(r, "cannot record QEMU's version");
-	bind_text(st, 1, qemu_version);
-	sqlite3_bind_int64(st, 2, run_id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(r, "cannot record QEMU's version");
-}
-
-static int insert_samples(struct results_db *r, int64_t boot_id, const struct rdb_sample *s, size_t n)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(
-		    r->db,
-		    "INSERT INTO samples (boot_id, workload, metric, unit, iteration, value, warmup)"
-		    " VALUES (?,?,?,?,?,?,?)",
-		    -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, boot_id);
-		bind_text(st, 2, s[i].workload);
-		bind_text(st, 3, s[i].metric);
-		bind_text(st, 4, s[i].unit);
-		sqlite3_bind_int(st, 5, (int)s[i].iteration);
-		sqlite3_bind_double(st, 6, s[i].value);
-		sqlite3_bind_int(st, 7, s[i].warmup);
+		bind(st, i, ctx);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			sqlite3_finalize(st);
 			return -1;
@@ -373,20 +298,128 @@ static int insert_samples(struct results_db *r, int64_t boot_id, const struct rd
 	return 0;
 }
 
-int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_boot *b,
-			const struct rdb_sample *samples, size_t nr_samples, int64_t *boot_id)
-{
-	sqlite3_stmt *st;
+struct run_row {
+	const struct rdb_run *run;
+	const char *cpu, *kernel, *now;
+};
 
-	if (exec(r, "BEGIN IMMEDIATE") < 0)
-		return -1;
-	if (sqlite3_prepare_v2(
-		    r->db,
-		    "INSERT INTO boots (run_id, configuration, boot_index, run_order, status, started,"
-		    " ended, load_start, load_end, workload, record) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-		    -1, &st, NULL) != SQLITE_OK)
-		goto err;
-	sqlite3_bind_int64(st, 1, run_id);
+static void run_bind(sqlite3_stmt *st, size_t i, const void *ctx)
+{
+	const struct run_row *row = ctx;
+	const struct rdb_run *run = row->run;
+
+	(void)i;
+	bind_text(st, 1, run->kind ? run->kind : "bench");
+	bind_text(st, 2, run->plan);
+	bind_text(st, 3, run->git_revision);
+	bind_text(st, 4, run->config_hash);
+	bind_text(st, 5, run->image_hash);
+	bind_text(st, 6, run->qemu_version);
+	bind_text(st, 7, run->qemu_cmdline);
+	bind_text(st, 8, run->hv_cmdline);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)run->seed);
+	bind_text(st, 10, run->mode ? run->mode : "wallclock");
+	bind_text(st, 11, run->host_cpu ? run->host_cpu : row->cpu);
+	bind_text(st, 12, run->host_kernel ? run->host_kernel : row->kernel);
+	bind_real(st, 13, run->load_start > 0 ? run->load_start : results_db_loadavg());
+	bind_text(st, 14, row->now);
+	bind_text(st, 15, run->plan_sha256);
+	if (run->margin > 0)
+		sqlite3_bind_double(st, 16, run->margin);
+	else
+		sqlite3_bind_null(st, 16);
+}
+
+int results_db_run_begin(struct results_db *r, const struct rdb_run *run, int64_t *run_id)
+{
+	char cpu[256], kernel[512], now[40];
+	struct utsname u;
+
+	host_cpu(cpu, sizeof(cpu));
+	if (uname(&u) == 0)
+		snprintf(kernel, sizeof(kernel), "%s %s %s", u.sysname, u.release, u.version);
+	else
+		snprintf(kernel, sizeof(kernel), "unknown");
+	results_db_now(now, sizeof(now));
+	struct run_row row = {run, cpu, kernel, now};
+	if (stmt_run(r,
+		     "INSERT INTO runs (kind, plan, git_revision, config_hash, image_hash, qemu_version,"
+		     " qemu_cmdline, hv_cmdline, seed, mode, host_cpu, host_kernel, load_start, started,"
+		     " status, plan_sha256, margin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?)",
+		     1, run_bind, &row) < 0)
+		return fail(r, "cannot record the run");
+	*run_id = sqlite3_last_insert_rowid(r->db);
+	return 0;
+}
+
+struct run_end_row {
+	int64_t run_id;
+	const char *status, *now;
+};
+
+static void run_end_bind(sqlite3_stmt *st, size_t i, const void *ctx)
+{
+	const struct run_end_row *row = ctx;
+
+	(void)i;
+	bind_text(st, 1, row->status);
+	bind_text(st, 2, row->now);
+	bind_real(st, 3, results_db_loadavg());
+	sqlite3_bind_int64(st, 4, row->run_id);
+}
+
+int results_db_run_end(struct results_db *r, int64_t run_id, const char *status)
+{
+	char now[40];
+
+	results_db_now(now, sizeof(now));
+	struct run_end_row row = {run_id, status, now};
+	if (stmt_run(r, "UPDATE runs SET status = ?, ended = ?, load_end = ? WHERE id = ?", 1, run_end_bind,
+		     &row) < 0)
+		return fail(r, "cannot end the run");
+	return 0;
+}
+
+static void run_qemu_bind(sqlite3_stmt *st, size_t i, const void *ctx)
+{
+	const struct owned_rows *row = ctx;
+
+	(void)i;
+	bind_text(st, 1, row->rows);
+	sqlite3_bind_int64(st, 2, row->id);
+}
+
+int results_db_run_set_qemu(struct results_db *r, int64_t run_id, const char *qemu_version)
+{
+	struct owned_rows row = {run_id, qemu_version};
+
+	if (stmt_run(r, "UPDATE runs SET qemu_version = ? WHERE id = ? AND qemu_version IS NULL", 1,
+		     run_qemu_bind, &row) < 0)
+		return fail(r, "cannot record QEMU's version");
+	return 0;
+}
+
+static void sample_bind(sqlite3_stmt *st, size_t i, const void *ctx)
+{
+	const struct owned_rows *rows = ctx;
+	const struct rdb_sample *s = (const struct rdb_sample *)rows->rows + i;
+
+	sqlite3_bind_int64(st, 1, rows->id);
+	bind_text(st, 2, s->workload);
+	bind_text(st, 3, s->metric);
+	bind_text(st, 4, s->unit);
+	sqlite3_bind_int(st, 5, (int)s->iteration);
+	sqlite3_bind_double(st, 6, s->value);
+	sqlite3_bind_int(st, 7, s->warmup);
+}
+
+static void boot_bind(sqlite3_stmt *st, size_t i, const void *ctx)
+{
+	const struct owned_rows *row = ctx;
+	const struct rdb_boot *b = row->rows;
+
+	(void)i;
+	sqlite3_bind_int64(st, 1, row->id);
 	bind_text(st, 2, b->configuration);
 	sqlite3_bind_int(st, 3, (int)b->boot_index);
 	sqlite3_bind_int(st, 4, (int)b->run_order);
@@ -397,17 +430,30 @@ int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_b
 	bind_real(st, 9, b->load_end);
 	bind_text(st, 10, b->workload);
 	bind_text(st, 11, b->record);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+}
+
+int results_db_add_boot(struct results_db *r, int64_t run_id, const struct rdb_boot *b,
+			const struct rdb_sample *samples, size_t nr_samples, int64_t *boot_id)
+{
+	struct owned_rows row = {run_id, b};
+
+	if (exec(r, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (stmt_run(r,
+		     "INSERT INTO boots (run_id, configuration, boot_index, run_order, status, started,"
+		     " ended, load_start, load_end, workload, record) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+		     1, boot_bind, &row) < 0)
 		goto err;
-	int64_t id = sqlite3_last_insert_rowid(r->db);
-	if (insert_samples(r, id, samples, nr_samples) < 0)
+	struct owned_rows rows = {sqlite3_last_insert_rowid(r->db), samples};
+	if (stmt_run(r,
+		     "INSERT INTO samples (boot_id, workload, metric, unit, iteration, value, warmup)"
+		     " VALUES (?,?,?,?,?,?,?)",
+		     nr_samples, sample_bind, &rows) < 0)
 		goto err;
 	if (exec(r, "COMMIT") < 0)
 		goto err;
 	if (boot_id)
-		*boot_id = id;
+		*boot_id = rows.id;
 	return 0;
 err:
 	fail(r, "cannot record the boot");
@@ -431,17 +477,13 @@ bool results_db_has_boot(struct results_db *r, int64_t run_id, const char *confi
 	return found;
 }
 
-int results_db_put_experiment(struct results_db *r, int64_t run_id, const struct rdb_experiment *e)
+static void experiment_bind(sqlite3_stmt *st, size_t i, const void *ctx)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(
-		    r->db,
-		    "INSERT OR REPLACE INTO experiments (run_id, campaign, experiment_index, fault, seed,"
-		    " weight, outcome, status, started, ended, duration_ns, trace_excerpt)"
-		    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-		    -1, &st, NULL) != SQLITE_OK)
-		return fail(r, "cannot record the experiment");
-	sqlite3_bind_int64(st, 1, run_id);
+	const struct owned_rows *row = ctx;
+	const struct rdb_experiment *e = row->rows;
+
+	(void)i;
+	sqlite3_bind_int64(st, 1, row->id);
 	bind_text(st, 2, e->campaign);
 	sqlite3_bind_int(st, 3, (int)e->index);
 	bind_text(st, 4, e->fault);
@@ -456,9 +498,19 @@ int results_db_put_experiment(struct results_db *r, int64_t run_id, const struct
 	else
 		sqlite3_bind_null(st, 11);
 	bind_text(st, 12, e->trace_excerpt);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(r, "cannot record the experiment");
+}
+
+int results_db_put_experiment(struct results_db *r, int64_t run_id, const struct rdb_experiment *e)
+{
+	struct owned_rows row = {run_id, e};
+
+	if (stmt_run(r,
+		     "INSERT OR REPLACE INTO experiments (run_id, campaign, experiment_index, fault, seed,"
+		     " weight, outcome, status, started, ended, duration_ns, trace_excerpt)"
+		     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+		     1, experiment_bind, &row) < 0)
+		return fail(r, "cannot record the experiment");
+	return 0;
 }
 
 int results_db_resume(struct results_db *r, int64_t run_id)
@@ -526,42 +578,23 @@ int64_t results_db_latest_run(struct results_db *r)
 	return id;
 }
 
-static int insert_cases(struct results_db *r, int64_t job_id, const struct rdb_case *c, size_t n)
+static void case_bind(sqlite3_stmt *st, size_t i, const void *ctx)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db,
-			       "INSERT INTO cases (job_id, seq, name, result, detail) VALUES (?,?,?,?,?)", -1,
-			       &st, NULL) != SQLITE_OK)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, job_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		bind_text(st, 3, c[i].name);
-		bind_text(st, 4, c[i].result);
-		bind_text(st, 5, c[i].detail);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_finalize(st);
-			return -1;
-		}
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
-	return 0;
+	const struct owned_rows *rows = ctx;
+	const struct rdb_case *c = (const struct rdb_case *)rows->rows + i;
+
+	sqlite3_bind_int64(st, 1, rows->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+	bind_text(st, 3, c->name);
+	bind_text(st, 4, c->result);
+	bind_text(st, 5, c->detail);
 }
 
-int results_db_add_job(struct results_db *r, const struct rdb_job *j, const struct rdb_case *cases,
-		       size_t nr_cases, int64_t *job_id)
+static void job_bind(sqlite3_stmt *st, size_t i, const void *ctx)
 {
-	sqlite3_stmt *st;
+	const struct rdb_job *j = ctx;
 
-	if (exec(r, "BEGIN IMMEDIATE") < 0)
-		return -1;
-	if (sqlite3_prepare_v2(
-		    r->db,
-		    "INSERT INTO jobs (run_id, source, name, lava_id, file, health, problems, started,"
-		    " ended, duration_s, log) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-		    -1, &st, NULL) != SQLITE_OK)
-		goto err;
+	(void)i;
 	if (j->run_id > 0)
 		sqlite3_bind_int64(st, 1, j->run_id);
 	else
@@ -579,15 +612,25 @@ int results_db_add_job(struct results_db *r, const struct rdb_job *j, const stru
 		sqlite3_bind_text(st, 11, j->log, (int)j->log_len, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, 11);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+}
+
+int results_db_add_job(struct results_db *r, const struct rdb_job *j, const struct rdb_case *cases,
+		       size_t nr_cases, int64_t *job_id)
+{
+	if (exec(r, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (stmt_run(r,
+		     "INSERT INTO jobs (run_id, source, name, lava_id, file, health, problems, started,"
+		     " ended, duration_s, log) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+		     1, job_bind, j) < 0)
 		goto err;
-	int64_t id = sqlite3_last_insert_rowid(r->db);
-	if (insert_cases(r, id, cases, nr_cases) < 0 || exec(r, "COMMIT") < 0)
+	struct owned_rows rows = {sqlite3_last_insert_rowid(r->db), cases};
+	if (stmt_run(r, "INSERT INTO cases (job_id, seq, name, result, detail) VALUES (?,?,?,?,?)", nr_cases,
+		     case_bind, &rows) < 0 ||
+	    exec(r, "COMMIT") < 0)
 		goto err;
 	if (job_id)
-		*job_id = id;
+		*job_id = rows.id;
 	return 0;
 err:
 	fail(r, "cannot record the job");

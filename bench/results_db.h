@@ -127,6 +127,26 @@ int results_db_add_job(struct results_db *r, const struct rdb_job *job, const st
  */
 int64_t results_db_unfinished_run(struct results_db *r, char *plan_sha256, size_t len);
 
+/* One warm-up-free sample of a completed boot, as results_db_each_sample gives it. */
+struct rdb_sample_row {
+	int64_t boot_id;
+	const char *configuration;
+	const char *name; /* "workload/metric" */
+	const char *unit;
+	double value;
+};
+
+/* Called per row; the strings live until it returns. Non-zero stops the walk. */
+typedef int (*results_db_sample_fn)(const struct rdb_sample_row *row, void *ctx);
+
+/*
+ * Every warm-up-free sample of the run's completed boots, of one configuration (all when NULL), ordered by
+ * configuration, workload, metric, then boot (run order) and iteration: one metric's rows, and one boot's
+ * within them, come together. Returns fn's first non-zero result, or 1 with a message on a database error.
+ */
+int results_db_each_sample(struct results_db *r, int64_t run, const char *config, results_db_sample_fn fn,
+			   void *ctx);
+
 /* The latest run's id (0 when none). */
 int64_t results_db_latest_run(struct results_db *r);
 

@@ -12,24 +12,9 @@
 
 #include "results_db.h"
 #include "results_db_downgrade_test.h"
+#include "results_db_tmp_test.h"
 
-static char dir[64], path[128];
-
-static void make_tmp(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/tessera-rdbj-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/results.db", dir);
-}
-
-static void remove_tmp(void)
-{
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(results_db_jobs, .init = make_tmp, .fini = remove_tmp);
+TestSuite(results_db_jobs, .init = results_db_tmp_make, .fini = results_db_tmp_remove);
 
 /* The rows of one query, each as its columns joined by '\t', lines joined by '\n'. */
 static char *query_text(const char *sql)

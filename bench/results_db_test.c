@@ -15,8 +15,7 @@
 
 #include "results_db.h"
 #include "results_db_downgrade_test.h"
-
-static char dir[64], path[128];
+#include "results_db_tmp_test.h"
 
 /*
  * Tests that provoke the database's error messages capture stderr (so `./tessera test` shows no error
@@ -31,21 +30,7 @@ static void expect_said(const char *needle)
 	cr_expect(strstr(text, needle), "no \"%s\" in stderr: %s", needle, text);
 }
 
-static void make_tmp(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/tessera-rdb-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/results.db", dir);
-}
-
-static void remove_tmp(void)
-{
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(results_db, .init = make_tmp, .fini = remove_tmp);
+TestSuite(results_db, .init = results_db_tmp_make, .fini = results_db_tmp_remove);
 
 static long long query_int(const char *db_path, const char *sql)
 {

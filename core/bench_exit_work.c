@@ -5,7 +5,7 @@
  */
 #include <tessera/arch.h>
 #include <tessera/bench_exit_work.h>
-#include <tessera/cmdline.h>
+#include <tessera/cmdline_options.h>
 #include <tessera/console.h>
 #include <tessera/exit.h>
 #include <tessera/hooks.h>
@@ -41,19 +41,12 @@ static const struct hook_client work_client = {
 
 void bench_exit_work_init(const char *cmdline)
 {
-	const char *v;
-	size_t len;
-	uint64_t n = 0;
+	struct cmdline_arg a;
 
-	if (!cmdline_get(cmdline, "bench_exit_work", &v, &len))
+	/* The table bounds it to 0..BENCH_EXIT_WORK_MAX; a malformed value stopped the boot already. */
+	if (!cmdline_option(cmdline, CMDLINE_BENCH_EXIT_WORK, &a))
 		return;
-	for (size_t i = 0; i < len && n <= BENCH_EXIT_WORK_MAX; i++)
-		n = v[i] >= '0' && v[i] <= '9' ? n * 10 + (uint64_t)(v[i] - '0') : BENCH_EXIT_WORK_MAX + 1;
-	if (!len || n > BENCH_EXIT_WORK_MAX) {
-		pr_err("bench_exit_work='%.*s': expected a number of rounds 0..%llu", (int)len, v,
-		       (unsigned long long)BENCH_EXIT_WORK_MAX);
-		arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
-	}
+	uint64_t n = a.num;
 	work_rounds = n;
 	if (hooks_register(&work_client)) {
 		pr_err("bench_exit_work: no room for its hook client");

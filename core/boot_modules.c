@@ -1,6 +1,6 @@
 /* Boot modules by name (see boot_modules.h). Pure C: unit-tested on the host. */
 #include <tessera/boot_modules.h>
-#include <tessera/cmdline.h>
+#include <tessera/cmdline_options.h>
 #include <tessera/format.h>
 #include <tessera/string.h>
 
@@ -37,12 +37,11 @@ const struct boot_module *boot_module_find(const struct boot_info *info, const c
 
 const struct boot_module *boot_module_config(const struct boot_info *info, const char *cmdline)
 {
-	const char *v;
-	size_t len;
+	struct cmdline_arg a;
 
-	if (cmdline && cmdline_get(cmdline, "config", &v, &len)) {
+	if (cmdline_option_find(cmdline, CMDLINE_CONFIG, &a) != CMDLINE_ABSENT) {
 		for (unsigned int i = 0; i < info->nr_modules; i++)
-			if (name_is(info->modules[i].name, v, len))
+			if (a.len && name_is(info->modules[i].name, a.str, a.len))
 				return &info->modules[i];
 		return NULL;
 	}

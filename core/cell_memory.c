@@ -205,8 +205,11 @@ static int guest_copy(struct cell *c, uint64_t gpa, void *buf, size_t len, bool 
 {
 	int err = hook_fail(FAIL_GUEST_COPY, c, NULL) ?: cell_check_guest_range(c, gpa, len, to_guest);
 
-	if (err)
+	if (err) {
+		/* Counted, so that a copy that failed is on record even when the cell ignores the error. */
+		__atomic_add_fetch(&c->copy_failures, 1, __ATOMIC_RELAXED);
 		return err;
+	}
 	while (len) {
 		uint64_t pa;
 		unsigned int flags, level;

@@ -55,6 +55,9 @@ void cell_stats_print(const struct cell *c)
 	for (unsigned int r = 0; r < TESSERA_ER_COUNT; r++)
 		if (s.exits[r])
 			pr_info("stats:   %-10s %12llu", reason_names[r], (unsigned long long)s.exits[r]);
+	uint64_t copy_failures = load(&c->copy_failures);
+	if (copy_failures)
+		pr_info("stats:   guest copies failed %llu", (unsigned long long)copy_failures);
 	if (!s.violations)
 		return;
 	/* The full account of the violations, whatever the console's rate limit left out. */

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "console.c"
+#include <tessera/cmdline_options.h>
 
 static char out[4096];
 static size_t out_len;
@@ -94,4 +95,18 @@ Test(console, nowait_line_under_a_holder_comes_after_the_holders_line)
 	f = console_lock();
 	console_unlock(f);
 	cr_assert_str_eq(out, "[cpu1] first half\n[cpu1] NMI\n");
+}
+
+/* main.c sets the level from loglevel='s choice index: the table's choices must be the levels in order. */
+Test(console, loglevel_choices_are_the_levels_in_order)
+{
+	const char *c = cmdline_options[CMDLINE_LOGLEVEL].choices;
+	int i = 0;
+
+	for (; c && *c; i++) {
+		size_t n = strcspn(c, "|");
+		cr_expect_eq(console_parse_level(c, n), i, "%.*s", (int)n, c);
+		c += n + (c[n] == '|');
+	}
+	cr_expect_eq(i, LOG_DEBUG + 1);
 }

@@ -7,7 +7,7 @@
 #include <tessera/arch.h>
 #include <tessera/boot_bundle.h>
 #include <tessera/cell.h>
-#include <tessera/cmdline.h>
+#include <tessera/cmdline_options.h>
 #include <tessera/console.h>
 #include <tessera/error.h>
 #include <tessera/memmap.h>
@@ -22,16 +22,11 @@ static int cells_ready = CELLS_WAIT;
 
 static void apply_log_level(const char *cmdline)
 {
-	const char *v;
-	size_t len;
+	struct cmdline_arg a;
 
-	if (!cmdline_get(cmdline, "loglevel", &v, &len))
-		return;
-	int level = console_parse_level(v, len);
-	if (level < 0)
-		pr_warn("unknown loglevel '%.*s', keeping 'info'", (int)len, v);
-	else
-		console_set_level((enum log_level)level);
+	/* The table's choices are the level names in enum order (core/console_test.c checks that). */
+	if (cmdline_option(cmdline, CMDLINE_LOGLEVEL, &a))
+		console_set_level((enum log_level)a.num);
 }
 
 static void print_memmap(const struct memmap *map)
@@ -48,9 +43,7 @@ static void print_memmap(const struct memmap *map)
 static void setup_page_pool(struct boot_info *info, const struct tessera_config_header *cfg)
 {
 	uint64_t size = POOL_DEFAULT_SIZE, base, min = POOL_MIN_ADDR, limit = ~0ULL;
-	const char *v;
-	size_t len;
-	bool ok;
+	struct cmdline_arg a;
 
 	if (cfg && cfg->pool_size) {
 		size = cfg->pool_size;
@@ -58,11 +51,8 @@ static void setup_page_pool(struct boot_info *info, const struct tessera_config_
 		limit = cfg->hv_base + cfg->hv_size;
 	}
 
-	if (cmdline_get(info->cmdline, "pool", &v, &len)) {
-		size = cmdline_parse_size(v, len, &ok);
-		if (!ok || size < 2 * PAGE_SIZE)
-			panic("bad pool size '%.*s' on the command line", (int)len, v);
-	}
+	if (cmdline_option(info->cmdline, CMDLINE_POOL, &a))
+		size = a.num; /* at least two pages, by the table */
 	size = ALIGN_UP(size, PAGE_SIZE);
 	if (memmap_find_free(info->memmap, size, TESSERA_POOL_ALIGN, min, &base) || base + size > limit) {
 		pr_err("config: no room for a %llu KiB page pool in the hypervisor's memory",
@@ -101,8 +91,7 @@ static void check_cpu(void)
 
 __noreturn void hv_main(struct boot_info *info)
 {
-	const char *v;
-	size_t len;
+	struct cmdline_arg a;
 
 	apply_log_level(info->cmdline);
 	pr_info("Tessera hypervisor starting (command line: \"%s\")", info->cmdline);
@@ -116,11 +105,11 @@ __noreturn void hv_main(struct boot_info *info)
 	unsigned int online = arch_cpus_start();
 	pr_info("%u CPU%s online", online, online == 1 ? "" : "s");
 
-	if (cmdline_get(info->cmdline, "test_fault", &v, &len)) {
+	if (cmdline_option(info->cmdline, CMDLINE_TEST_FAULT, &a)) {
 		char kind[32];
-		len = MIN(len, sizeof(kind) - 1);
+		size_t len = MIN(a.len, sizeof(kind) - 1);
 		for (size_t i = 0; i < len; i++)
-			kind[i] = v[i];
+			kind[i] = a.str[i];
 		kind[len] = '\0';
 		pr_info("test_fault=%s: provoking a fault on purpose", kind);
 		arch_test_fault(kind);

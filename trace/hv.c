@@ -15,7 +15,7 @@
  */
 #include <tessera/arch.h>
 #include <tessera/cell.h>
-#include <tessera/cmdline.h>
+#include <tessera/cmdline_options.h>
 #include <tessera/console.h>
 #include <tessera/control.h>
 #include <tessera/error.h>
@@ -63,42 +63,12 @@ uint64_t trace_clock(void)
 }
 #endif
 
-static uint64_t parse_hex(const char *s, size_t len, bool *ok)
+/* A malformed mask was named at boot (cmdline_report) and is ignored: dflt stays. */
+static uint64_t option_hex(const char *cmdline, enum cmdline_id id, uint64_t dflt)
 {
-	uint64_t v = 0;
+	struct cmdline_arg a;
 
-	*ok = len > 0;
-	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		s += 2;
-		len -= 2;
-	}
-	for (size_t i = 0; i < len && *ok; i++) {
-		char c = s[i];
-		unsigned int d = c >= '0' && c <= '9'	? (unsigned int)(c - '0')
-				 : c >= 'a' && c <= 'f' ? (unsigned int)(c - 'a' + 10)
-				 : c >= 'A' && c <= 'F' ? (unsigned int)(c - 'A' + 10)
-							: 16;
-		*ok = d < 16 && i < 16;
-		v = v << 4 | d;
-	}
-	return v;
-}
-
-static uint64_t option_hex(const char *cmdline, const char *key, uint64_t dflt)
-{
-	const char *v;
-	size_t len;
-	bool ok;
-
-	if (!cmdline_get(cmdline, key, &v, &len))
-		return dflt;
-	uint64_t x = parse_hex(v, len, &ok);
-	if (!ok) {
-		pr_warn("trace: bad %s '%.*s' (a hex mask), using %#llx", key, (int)len, v,
-			(unsigned long long)dflt);
-		return dflt;
-	}
-	return x;
+	return cmdline_option(cmdline, id, &a) ? a.num : dflt;
 }
 
 static void masks_apply(bool enable, uint64_t events, uint64_t cells)
@@ -245,11 +215,9 @@ static uint64_t pow2_floor(uint64_t x)
 void trace_hv_init(const char *cmdline)
 {
 	unsigned int nr_cpus = MIN(arch_cpu_count(), (unsigned int)TESSERA_TRACE_MAX_CPUS);
-	uint64_t size, hdr = ALIGN_UP(sizeof(*ctl), CTL_ALIGN), ring, cap;
-	const char *v;
-	size_t len;
+	uint64_t size, hdr = ALIGN_UP(sizeof(*ctl), CTL_ALIGN), ring;
+	struct cmdline_arg a;
 	void *base;
-	bool ok = true;
 
 	if (!arch_host_channel(&base, &size))
 		return;
@@ -262,13 +230,9 @@ void trace_hv_init(const char *cmdline)
 	for (unsigned int i = 0; i < trace_event_count(); i++)
 		valid_events |= 1ULL << trace_event_at(i)->id;
 	ring = pow2_floor((size - hdr) / nr_cpus);
-	if (cmdline_get(cmdline, "trace_ring", &v, &len)) {
-		cap = cmdline_parse_size(v, len, &ok);
-		if (ok && cap >= RING_MIN)
-			ring = MIN(ring, pow2_floor(cap));
-		else
-			pr_warn("trace: bad trace_ring '%.*s' (a size >= %u)", (int)len, v, RING_MIN);
-	}
+	/* The table's minimum for trace_ring is RING_MIN; a smaller or malformed one was named at boot. */
+	if (cmdline_option(cmdline, CMDLINE_TRACE_RING, &a) && a.num >= RING_MIN)
+		ring = MIN(ring, pow2_floor(a.num));
 
 	ctl = base;
 	memset(ctl, 0, sizeof(*ctl));
@@ -289,8 +253,8 @@ void trace_hv_init(const char *cmdline)
 		for (unsigned int k = 0; k < cells[i].nr_vcpus; k++)
 			ctl->cells[i].cpus |= 1ULL << cells[i].vcpus[k]->cpu;
 	}
-	uint64_t events = option_hex(cmdline, "trace_events", valid_events) & valid_events;
-	uint64_t cellmask = option_hex(cmdline, "trace_cells", ~0ULL);
+	uint64_t events = option_hex(cmdline, CMDLINE_TRACE_EVENTS, valid_events) & valid_events;
+	uint64_t cellmask = option_hex(cmdline, CMDLINE_TRACE_CELLS, ~0ULL);
 	masks_apply(true, events, cellmask);
 	control_attach(&ctl->mailbox);
 	if (hooks_register(&trace_hook))

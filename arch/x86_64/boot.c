@@ -4,7 +4,7 @@
  * timers, and finally the arch-neutral core.
  */
 #include <tessera/arch.h>
-#include <tessera/cmdline.h>
+#include <tessera/cmdline_options.h>
 #include <tessera/console.h>
 #include <tessera/memmap.h>
 #include <tessera/panic.h>
@@ -156,9 +156,9 @@ void arch_x86_boot(uint32_t magic, uint32_t info)
 	x86_paging_load();
 	x86_pci_find_host_channel();
 
-	const char *v;
-	size_t len;
-	if (cmdline_get(boot_info.cmdline, "test_pic_pending", &v, &len) && !x86_pic_wait_irq0())
+	struct cmdline_arg opt;
+	cmdline_report(boot_info.cmdline); /* before the first option is read */
+	if (cmdline_option(boot_info.cmdline, CMDLINE_TEST_PIC_PENDING, &opt) && !x86_pic_wait_irq0())
 		pr_warn("test_pic_pending: the PIC never showed IRQ0 pending");
 	lapic_enable();
 	x86_timer_calibrate();

@@ -12,7 +12,7 @@
  * is an option for reproducible recordings, not the default.
  */
 #include <tessera/arch.h>
-#include <tessera/cmdline.h>
+#include <tessera/cmdline_options.h>
 #include <tessera/compiler.h>
 #include <tessera/console.h>
 #include <tessera/string.h>
@@ -26,15 +26,11 @@ static bool idle_poll;
 
 void x86_idle_init(const char *cmdline)
 {
-	const char *v;
-	size_t len;
+	struct cmdline_arg a;
 
-	if (!cmdline_get(cmdline, "idle", &v, &len) || (len == 3 && !memcmp(v, "hlt", 3)))
+	/* A malformed value has stopped the boot already (cmdline_report). */
+	if (!cmdline_option(cmdline, CMDLINE_IDLE, &a) || a.num == 0 /* hlt */)
 		return;
-	if (len != 4 || memcmp(v, "poll", 4)) {
-		pr_err("idle='%.*s': expected hlt or poll", (int)len, v);
-		arch_machine_stop(TESSERA_EXIT_BAD_CONFIG);
-	}
 	idle_poll = true;
 	x86_idt_count_wakeups();
 	pr_info("idle=poll: waiting CPUs spin instead of halting (a host core each)");

@@ -9,7 +9,7 @@
  * So the wait is generous (a loaded host can hold a TCG vCPU thread off for a long time) and a CPU that
  * still does not arrive stops the machine with a panic.
  */
-#include <tessera/cmdline.h>
+#include <tessera/cmdline_options.h>
 #include <tessera/console.h>
 #include <tessera/error.h>
 #include <tessera/memmap.h>
@@ -42,17 +42,12 @@ static unsigned long test_skip_cpu; /* test_smp_skip=N: never start cpuN, to sho
 
 void x86_smp_setup(const struct acpi_platform *plat, struct memmap *map, const char *cmdline)
 {
-	const char *v;
-	size_t len;
-	bool ok;
+	struct cmdline_arg a;
 
 	platform = plat;
 	boot_memmap = map;
-	if (cmdline_get(cmdline, "test_smp_skip", &v, &len)) {
-		test_skip_cpu = (unsigned long)cmdline_parse_size(v, len, &ok);
-		if (!ok || !test_skip_cpu)
-			panic("test_smp_skip: expected a CPU index from 1, got '%.*s'", (int)len, v);
-	}
+	if (cmdline_option(cmdline, CMDLINE_TEST_SMP_SKIP, &a))
+		test_skip_cpu = (unsigned long)a.num;
 }
 
 __noreturn void x86_ap_main(unsigned int cpu)

@@ -77,6 +77,9 @@ struct cell {
 	 * (an unexpected exit: name, code, two info words, PC) so that nothing, the PC least, is cut. */
 	char reason[256];
 	struct violation_log vlog;
+	/* Copies to or from its memory that failed (a bad buffer, an injected guest_copy fail point): the
+	 * hypercall returned an error, and the cell may have dropped what it meant to say; in the stats. */
+	uint64_t copy_failures;
 	struct cell_ivc ivc; /* comm region and watchdog (ivc.c) */
 };
 
