@@ -5,13 +5,14 @@
 #include "campaign_boot.h"
 
 /*
- * Every experiment of x not yet done in run_id, up to `jobs` at once. Returns 0, 1 (the database failed),
- * or 130/143 when stopped by SIGINT/SIGTERM (the experiments cut short are recorded interrupted).
+ * Every experiment of x not yet done in run_id, up to `jobs` boots at once: one boot each, or (shared)
+ * many per boot (campaign_shared.h). *boots counts the boots started. Returns 0, 1 (the database
+ * failed), or 130/143 when stopped by SIGINT/SIGTERM (the experiments cut short are recorded interrupted).
  */
 int campaign_run_experiments(const struct campaign *c, struct results_db *db, int64_t run_id,
 			     const struct campaign_experiment *x, size_t nr,
-			     const struct campaign_console *golden, unsigned int timeout_s,
-			     unsigned int jobs);
+			     const struct campaign_console *golden, unsigned int timeout_s, unsigned int jobs,
+			     bool shared, unsigned int *boots);
 
 /* The time limit of one experiment: timeout_factor x the golden run, at least timeout_min_s. */
 unsigned int campaign_timeout_s(const struct campaign *c, struct results_db *db, int64_t run_id);
