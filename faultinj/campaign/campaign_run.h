@@ -14,6 +14,13 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 			     const struct campaign_console *golden, unsigned int timeout_s, unsigned int jobs,
 			     bool shared, unsigned int *boots);
 
+/*
+ * The golden run of run_id (or its stored console when it has one) into *golden: 0, 1 failed (the
+ * target did not finish, or the database), 130/143 stopped.
+ */
+int campaign_golden_run(const struct campaign *c, struct results_db *db, int64_t run_id,
+			struct campaign_console *golden);
+
 /* The time limit of one experiment: timeout_factor x the golden run, at least timeout_min_s. */
 unsigned int campaign_timeout_s(const struct campaign *c, struct results_db *db, int64_t run_id);
 
@@ -21,5 +28,7 @@ int campaign_cmd_run(int argc, char **argv);
 int campaign_cmd_report(int argc, char **argv);
 int campaign_cmd_replay(int argc, char **argv);
 int cmd_fi_campaign(int argc, char **argv);
+/* `tessera bench fi-throughput` (cmd_throughput.c). */
+int campaign_cmd_throughput(int argc, char **argv);
 
 #endif

@@ -36,8 +36,8 @@ static int64_t mono_ns(void)
 }
 
 /* The golden run: fault-free, judged only by being whole (the target finished). */
-static int golden_run(const struct campaign *c, struct results_db *db, int64_t run_id,
-		      struct campaign_console *golden)
+int campaign_golden_run(const struct campaign *c, struct results_db *db, int64_t run_id,
+			struct campaign_console *golden)
 {
 	int64_t duration = 0;
 	char *text = campaign_db_golden(db, run_id, &duration);
@@ -170,7 +170,7 @@ int campaign_cmd_run(int argc, char **argv)
 	fprintf(stderr,
 		"campaign %s: %zu experiments over a fault space of %llu points, -j %u, run %lld in %s\n",
 		c->name, nr, (unsigned long long)c->space_size, jobs, (long long)run_id, dbpath);
-	if ((ret = golden_run(c, &db, run_id, &golden))) {
+	if ((ret = campaign_golden_run(c, &db, run_id, &golden))) {
 		results_db_run_end(&db, run_id, ret == 1 ? "failed" : "interrupted");
 		goto out;
 	}
