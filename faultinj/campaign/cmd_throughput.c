@@ -5,6 +5,7 @@
  * in a results database), so their outcome tables can be compared too.
  */
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,26 @@ struct pass {
 	unsigned int boots;
 	double seconds;
 	int status;
+	double span_s, mean_ms; /* the experiments alone: first start to last end; mean duration */
 };
+
+/* What the rows say about the experiments alone (no boot before the first, no shutdown after the last). */
+static void pass_span(struct results_db *db, struct pass *p)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT (julianday(max(ended)) - julianday(min(started))) * 86400.0,"
+			       " avg(duration_ns) / 1e6 FROM experiments WHERE run_id = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, p->run_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		p->span_s = sqlite3_column_double(st, 0);
+		p->mean_ms = sqlite3_column_double(st, 1);
+	}
+	sqlite3_finalize(st);
+}
 
 static int one_pass(const struct campaign *c, struct results_db *db, const char *source,
 		    const struct campaign_experiment *x, size_t n, const struct campaign_console *golden,
@@ -54,6 +74,7 @@ static int one_pass(const struct campaign *c, struct results_db *db, const char 
 					     &p->boots);
 	p->seconds = now_s() - t0;
 	results_db_run_end(db, p->run_id, p->status ? "failed" : "done");
+	pass_span(db, p);
 	return p->status;
 }
 
@@ -143,6 +164,11 @@ int campaign_cmd_throughput(int argc, char **argv)
 		printf("  %-22s %4lu experiments in %8.1f s: %7.2f experiments/s (%u boots)\n", pass[k].name,
 		       n, pass[k].seconds, (double)n / pass[k].seconds, pass[k].boots);
 	printf("  ratio                  %.1f x\n", pass[1].seconds / pass[0].seconds);
+	printf("the experiments alone (first start to last end, no boot before nor shutdown after; mean of "
+	       "one):\n");
+	for (int k = 0; k < 2; k++)
+		printf("  %-22s %8.1f s: %7.2f experiments/s, %.0f ms each\n", pass[k].name, pass[k].span_s,
+		       pass[k].span_s > 0 ? (double)n / pass[k].span_s : 0, pass[k].mean_ms);
 	if (dbpath != tmpdb)
 		printf("  runs %lld (many-per-boot) and %lld (reboot) in %s: tessera fi campaign report %s "
 		       "--run ID\n",
