@@ -359,7 +359,8 @@ static int set_up(struct shared_boot *sb, char *why, size_t n)
 			 sb->over ? sb->status : -1);
 		return -1;
 	}
-	if (control_open(sb->channel, (unsigned int)(deadline - now_ms()), &sb->ch, why, n))
+	long long left = deadline - now_ms();
+	if (control_open(sb->channel, left > 1000 ? (unsigned int)left : 1000, &sb->ch, why, n))
 		return -1;
 	if (ctl_send(sb, TESSERA_CTL_SYS_HOLD, 1, 0, NULL, 0, &result, why, n))
 		return -1;
