@@ -114,6 +114,10 @@ static int parse_options(int argc, char **argv, struct trace_cost_options *o)
 	return 0;
 }
 
+/* faultinj/campaign/cmd_throughput.c. Weak: bench's unit tests link it without the campaigns (whose
+ * report needs bench: a dependency the other way round would be a cycle). */
+int campaign_cmd_throughput(int argc, char **argv) __attribute__((weak));
+
 int cmd_bench(int argc, char **argv)
 {
 	struct trace_cost_options o;
@@ -147,6 +151,8 @@ int cmd_bench(int argc, char **argv)
 		}
 		return exit_cost_run(&e);
 	}
+	if (!strcmp(argv[1], "fi-throughput") && campaign_cmd_throughput)
+		return campaign_cmd_throughput(argc - 1, argv + 1);
 	int lab = bench_lab_dispatch(argc - 1, argv + 1);
 	if (lab >= 0)
 		return lab;

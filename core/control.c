@@ -5,6 +5,7 @@
  */
 #include <tessera/arch.h>
 #include <tessera/cell.h>
+#include <tessera/abi/fault_plan.h>
 #include <tessera/console.h>
 #include <tessera/control.h>
 #include <tessera/error.h>
@@ -14,6 +15,13 @@
 #include <tessera/trace.h>
 
 static struct tessera_control_mailbox *mailbox;
+/* The host's hold (SYS_HOLD): the machine stays up when every cell has ended, for its next restart. */
+static bool held;
+
+bool control_holds_machine(void)
+{
+	return __atomic_load_n(&held, __ATOMIC_ACQUIRE);
+}
 
 static const char *const command_names[] = {
 #define CTL_NAME(num, GROUP, NAME, name, desc) [num] = name,
@@ -26,10 +34,33 @@ const char *control_command_name(uint32_t op)
 	return op < ARRAY_SIZE(command_names) && command_names[op] ? command_names[op] : "?";
 }
 
-/* A cell command's target: another cell than the manager asking (it has cell_exit for itself). */
-static int64_t cell_command(uint32_t op, uint64_t id, struct cell *from)
+/*
+ * An ended cell started again with one fault armed just before its start, so that the fault's triggers
+ * (exits, instructions, passes from arming) count from the new run as a boot's plan counts from the
+ * first: one experiment of a many-per-boot campaign (docs/fault-campaigns.md). A running cell is
+ * refused: its exits would count towards the trigger before the restart.
+ */
+static int64_t restart_with_fault(struct cell *c, const struct tessera_control_request *req)
 {
-	struct cell *c = cell_get(id);
+	struct tessera_fault f;
+
+	if (req->payload_size != sizeof(f))
+		return -HV_EINVAL;
+	if (READ_ONCE(c->state) == TESSERA_CELL_RUNNING || READ_ONCE(c->restart_pending))
+		return -HV_EBUSY;
+	memcpy(&f, req->payload, sizeof(f));
+	int64_t slot = faultinj_arm(&f, req->args[1], true);
+	if (slot < 0)
+		return slot;
+	pr_info("faultinj: fault %lld armed for the restart of cell '%s'", (long long)slot, c->name);
+	int err = cell_restart(c, "restart requested by the host");
+	return err ? err : slot;
+}
+
+/* A cell command's target: another cell than the manager asking (it has cell_exit for itself). */
+static int64_t cell_command(uint32_t op, const struct tessera_control_request *req, struct cell *from)
+{
+	struct cell *c = cell_get(req->args[0]);
 
 	if (!c)
 		return -HV_ENOENT;
@@ -37,6 +68,7 @@ static int64_t cell_command(uint32_t op, uint64_t id, struct cell *from)
 		return -HV_EINVAL;
 	switch (op) {
 	case TESSERA_CTL_CELL_START: return cell_start(c);
+	case TESSERA_CTL_CELL_RESTART_FAULT: return restart_with_fault(c, req);
 	case TESSERA_CTL_CELL_STOP: return cell_stop_by(c, from ? from->name : NULL);
 	default:
 		return from ? cell_restart(c, "restart requested by cell '%s'", from->name)
@@ -61,7 +93,14 @@ int64_t control_run(uint32_t op, struct tessera_control_request *req, struct cel
 	case TESSERA_CTL_FI_STATUS: return faultinj_control(op, req);
 	case TESSERA_CTL_CELL_START:
 	case TESSERA_CTL_CELL_STOP:
-	case TESSERA_CTL_CELL_RESTART: return cell_command(op, req->args[0], from);
+	case TESSERA_CTL_CELL_RESTART:
+	case TESSERA_CTL_CELL_RESTART_FAULT: return cell_command(op, req, from);
+	case TESSERA_CTL_SYS_HOLD:
+		/* Only the host: a cell holding the machine up would outlive its own end. */
+		if (from || req->args[0] > 1)
+			return -HV_EINVAL;
+		__atomic_store_n(&held, req->args[0] == 1, __ATOMIC_RELEASE);
+		return 0;
 	default: return -HV_EINVAL;
 	}
 }

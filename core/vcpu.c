@@ -6,6 +6,7 @@
 #include <tessera/arch.h>
 #include <tessera/cell.h>
 #include <tessera/console.h>
+#include <tessera/control.h>
 #include <tessera/error.h>
 #include <tessera/exit.h>
 #include <tessera/hooks.h>
@@ -78,7 +79,7 @@ __noreturn void vcpu_cpu_loop(unsigned int cpu)
 			ivc_watchdog_poll(); /* CPU 0 owns no cell: it keeps the cells' watchdogs */
 			arch_mce_poll();     /* and acts on machine checks: its own banks' corrected */
 			mce_drain();	     /* errors, and what any CPU queued (mce.h) */
-			if (cells_all_done())
+			if (cells_all_done() && !control_holds_machine())
 				cells_shutdown();
 		}
 		/* Sleep, not spin (under TCG a spinning CPU takes a host core from the working ones), but for

@@ -252,9 +252,16 @@ static const struct hook_client fi_hook = {
 
 /* ---- arming, the control commands, boot ---- */
 
-/* Under fi_lock: the slot a new fault goes into (a free one, else the oldest done one), or NULL. */
-static struct fi_slot *slot_for_new(void)
+/*
+ * Under fi_lock: the slot a new fault goes into (a free one, else the oldest done one), or NULL. `reuse`:
+ * the lowest one not armed, so that after a disarm of all the fault is slot 0 as a plan's first is
+ * (a many-per-boot experiment's console then reads as its boot's would).
+ */
+static struct fi_slot *slot_for_new(bool reuse)
 {
+	for (unsigned int i = 0; reuse && i < TESSERA_FAULT_MAX; i++)
+		if (slots[i].state != FI_ARMED)
+			return &slots[i];
 	for (unsigned int i = 0; i < TESSERA_FAULT_MAX; i++)
 		if (slots[i].state == FI_FREE)
 			return &slots[i];
@@ -264,14 +271,14 @@ static struct fi_slot *slot_for_new(void)
 	return NULL;
 }
 
-static void slot_arm(struct fi_slot *s, const struct tessera_fault *f)
+static void slot_arm(struct fi_slot *s, const struct tessera_fault *f, uint64_t with_seed)
 {
 	unsigned int id = (unsigned int)(s - slots);
 
 	memset(s, 0, sizeof(*s));
 	s->f = *f;
 	s->id = id;
-	s->prng = seed ^ ((uint64_t)(id + 1) * 0x9e3779b97f4a7c15ULL);
+	s->prng = with_seed ^ ((uint64_t)(id + 1) * 0x9e3779b97f4a7c15ULL);
 	s->armed_tsc = arch_timestamp();
 	__atomic_store_n(&s->state, FI_ARMED, __ATOMIC_RELEASE);
 }
@@ -279,21 +286,30 @@ static void slot_arm(struct fi_slot *s, const struct tessera_fault *f)
 static int64_t fi_inject_live(const struct tessera_control_request *req)
 {
 	struct tessera_fault f;
-	struct fault_plan_error err;
 
 	if (!cfg)
 		return -HV_ENOTSUP;
 	if (req->payload_size != sizeof(f))
 		return -HV_EINVAL;
 	memcpy(&f, req->payload, sizeof(f));
+	return faultinj_arm(&f, seed, false);
+}
+
+int64_t faultinj_arm(const struct tessera_fault *fault, uint64_t with_seed, bool reuse)
+{
+	struct tessera_fault f = *fault;
+	struct fault_plan_error err;
+
+	if (!cfg)
+		return -HV_ENOTSUP;
 	spin_lock(&fi_lock);
-	struct fi_slot *s = slot_for_new();
+	struct fi_slot *s = slot_for_new(reuse);
 	int64_t ret = s ? (int64_t)(s - slots) : -HV_ENOMEM;
 	if (s && fault_check(&f, (int)ret, cfg, &err)) {
 		pr_warn("faultinj: live fault refused: %s", err.message);
 		ret = err.code;
 	} else if (s) {
-		slot_arm(s, &f);
+		slot_arm(s, &f, with_seed);
 		rearm();
 	}
 	spin_unlock(&fi_lock);
@@ -380,7 +396,7 @@ void faultinj_boot(const struct boot_info *info, const struct tessera_config_hea
 	seed = h->seed;
 	spin_lock(&fi_lock);
 	for (uint32_t i = 0; i < h->nr_faults; i++)
-		slot_arm(&slots[i], &fault_plan_faults(h)[i]);
+		slot_arm(&slots[i], &fault_plan_faults(h)[i], seed);
 	rearm();
 	spin_unlock(&fi_lock);
 	pr_info("faultinj: plan of %u faults armed, seed %#llx", h->nr_faults, (unsigned long long)seed);

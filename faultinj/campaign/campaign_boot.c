@@ -100,7 +100,7 @@ void campaign_judge(const struct campaign *c, struct outcome_judge *j, const cha
 }
 
 /* The lines around the first injection (or the last lines when nothing was injected). */
-static char *excerpt(const struct campaign_console *con)
+char *campaign_excerpt(const struct campaign_console *con)
 {
 	size_t at = con->nr_lines, from, to, len = 0;
 
@@ -174,7 +174,7 @@ void campaign_experiment_run(const struct campaign *c, const struct campaign_exp
 	if (trace)
 		campaign_sha256(trace, strlen(trace), res->trace_sha256);
 	free(trace);
-	res->excerpt = excerpt(&con);
+	res->excerpt = campaign_excerpt(&con);
 	snprintf(res->config_hash, sizeof(res->config_hash), "%s", r.record.config_sha256);
 	snprintf(res->image_hash, sizeof(res->image_hash), "%s", r.record.image_sha256);
 	res->qemu_cmdline = r.record.qemu_cmdline ? strdup(r.record.qemu_cmdline) : NULL;

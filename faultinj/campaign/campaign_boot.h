@@ -35,6 +35,9 @@ int campaign_boot(const struct campaign *c, const char *plan_path, uint64_t seed
 /* What is compared between runs of one experiment: the console with its scratch-directory names masked. */
 char *campaign_trace_text(const struct campaign_console *con);
 
+/* The console lines around the first injection (or the last lines), malloc'd: an experiment's excerpt. */
+char *campaign_excerpt(const struct campaign_console *con);
+
 /*
  * Run experiment e against the golden console into *res (the worker's whole job). Its plan is written to
  * keep_plan and left there (replay), or to a temporary file (NULL).

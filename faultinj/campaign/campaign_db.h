@@ -26,6 +26,7 @@ struct campaign_result {
 	char trace_sha256[65];
 	char config_hash[65], image_hash[65];
 	char *excerpt, *qemu_cmdline, *repeat; /* malloc'd */
+	bool boot_ended; /* many-per-boot: the boot ended with this experiment (it takes no more) */
 };
 
 void campaign_result_free(struct campaign_result *r);

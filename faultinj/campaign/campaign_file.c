@@ -193,6 +193,16 @@ static int check_point(struct load_ctx *ctx, struct campaign *c, const struct te
 
 static bool config_has_cell(const struct tessera_config_header *cfg, const char *name);
 
+/*
+ * Fail points fire on the hypervisor's own paths (a cell's start at boot, page allocation), which a
+ * restart does not take as a boot does; a flip in the hypervisor's data outlives the experiment. Both
+ * need a machine of their own per experiment.
+ */
+bool campaign_model_needs_boot(const char *model)
+{
+	return !strcmp(model, "fail_point") || !strcmp(model, "hv_data_flip");
+}
+
 static int load_judge(struct load_ctx *ctx, struct campaign *c, const struct yaml_campaign_judge *j)
 {
 	snprintf(c->detected, sizeof(c->detected), "check=mismatch");
@@ -285,6 +295,13 @@ static int load_top(struct load_ctx *ctx, struct campaign *c, const struct yaml_
 			return load_fail(ctx, "timeout_factor", "expected a number 1..1000, got '%s'",
 					 y->timeout_factor);
 	}
+	c->boots = CAMPAIGN_BOOTS_SHARED;
+	if (y->boots && strcmp(y->boots, "shared")) {
+		if (strcmp(y->boots, "per-experiment"))
+			return load_fail(ctx, "boots", "expected shared or per-experiment, got '%s'",
+					 y->boots);
+		c->boots = CAMPAIGN_BOOTS_PER_EXPERIMENT;
+	}
 	c->timeout_min_s = 60;
 	if (y->timeout_min_s) {
 		if (num(ctx, "timeout_min_s", y->timeout_min_s, &v))
@@ -363,6 +380,16 @@ int campaign_load(const char *path, struct campaign *c, struct config_diag *diag
 		c->space_size += c->entries[i].size;
 		if (check_point(&ctx, c, hdr, i, 0) || check_point(&ctx, c, hdr, i, c->entries[i].size - 1))
 			goto out;
+		if (campaign_model_needs_boot(c->entries[i].model)) {
+			if (y->boots && c->boots == CAMPAIGN_BOOTS_SHARED) {
+				load_fail(&ctx, "boots",
+					  "shared boots cannot run %s faults (faults[%u]): they need a fresh "
+					  "machine each, boots: per-experiment",
+					  c->entries[i].model, i);
+				goto out;
+			}
+			c->boots = CAMPAIGN_BOOTS_PER_EXPERIMENT;
+		}
 	}
 	if (c->sampling == CAMPAIGN_EXHAUSTIVE || c->experiments > c->space_size)
 		c->experiments = c->space_size;

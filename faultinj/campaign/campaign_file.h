@@ -20,6 +20,8 @@
 #define CAMPAIGN_MAX_CANARIES 8
 
 enum campaign_sampling { CAMPAIGN_EXHAUSTIVE, CAMPAIGN_RANDOM };
+/* How experiments map to boots (docs/fault-campaigns.md, "Boots"). */
+enum campaign_boots { CAMPAIGN_BOOTS_SHARED, CAMPAIGN_BOOTS_PER_EXPERIMENT };
 
 /* One dimension of a fault entry: a parameter (or the trigger) with a list of words or a numeric range. */
 struct campaign_dim {
@@ -51,9 +53,10 @@ struct campaign {
 	uint64_t experiments; /* random: how many; exhaustive: the space's size */
 	double timeout_factor;
 	unsigned int timeout_min_s;
-	char output_prefix[64]; /* the target's lines compared with the golden run's */
-	char detected[64];	/* a target line with this: the workload caught the error */
-	char canary_alarm[64];	/* a canary line with this: its memory changed */
+	enum campaign_boots boots; /* shared unless the file or a fault's model asks for fresh machines */
+	char output_prefix[64];	   /* the target's lines compared with the golden run's */
+	char detected[64];	   /* a target line with this: the workload caught the error */
+	char canary_alarm[64];	   /* a canary line with this: its memory changed */
 	char canaries[CAMPAIGN_MAX_CANARIES][64];
 	unsigned int nr_canaries;
 	char peers[CAMPAIGN_MAX_CANARIES][64]; /* cells that talk with the target (judge.peers) */
@@ -64,6 +67,9 @@ struct campaign {
 	unsigned int nr_entries;
 	uint64_t space_size; /* the sum of the entries' sizes */
 };
+
+/* True when faults of `model` need a fresh machine per experiment (boots: per-experiment). */
+bool campaign_model_needs_boot(const char *model);
 
 /* Load and check path. 0, or 2 with *diag filled (print it with config_diag_print(path, diag)). */
 int campaign_load(const char *path, struct campaign *c, struct config_diag *diag);

@@ -22,6 +22,7 @@
 #include "../../lab/runner.h"
 #include "campaign_boot.h"
 #include "campaign_run.h"
+#include "campaign_shared.h"
 
 #define MAX_JOBS 64
 
@@ -34,21 +35,23 @@ static void on_stop(int sig)
 
 struct worker {
 	pid_t pid;
-	int fd;
-	unsigned int index;
+	int fd; /* its results */
+	int to; /* many-per-boot: the next experiment's position in x, one per line (-1 when none) */
+	unsigned int index; /* the experiment in flight */
+	bool busy;	    /* one is in flight (a reboot worker's always is) */
 	char *buf;
 	size_t len, cap;
 };
 
 static char *result_json(const struct campaign_result *r)
 {
-	json_t *o = json_pack("{s:i, s:b, s:s, s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
-			      "index", r->index, "interrupted", r->interrupted, "outcome",
-			      outcome_name(r->outcome), "detail", r->detail, "exit_status", r->exit_status,
-			      "started", r->started, "ended", r->ended, "duration_ns",
-			      (json_int_t)r->duration_ns, "trace_sha256", r->trace_sha256, "config_hash",
-			      r->config_hash, "image_hash", r->image_hash, "excerpt", r->excerpt,
-			      "qemu_cmdline", r->qemu_cmdline, "repeat", r->repeat);
+	json_t *o = json_pack(
+		"{s:i, s:b, s:b, s:s, s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "index",
+		r->index, "interrupted", r->interrupted, "boot_ended", r->boot_ended, "outcome",
+		outcome_name(r->outcome), "detail", r->detail, "exit_status", r->exit_status, "started",
+		r->started, "ended", r->ended, "duration_ns", (json_int_t)r->duration_ns, "trace_sha256",
+		r->trace_sha256, "config_hash", r->config_hash, "image_hash", r->image_hash, "excerpt",
+		r->excerpt, "qemu_cmdline", r->qemu_cmdline, "repeat", r->repeat);
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 	json_decref(o);
@@ -78,6 +81,7 @@ static int result_parse(const char *text, struct campaign_result *r)
 		return -1;
 	r->index = (unsigned int)json_integer_value(json_object_get(o, "index"));
 	r->interrupted = json_is_true(json_object_get(o, "interrupted"));
+	r->boot_ended = json_is_true(json_object_get(o, "boot_ended"));
 	copy_str(o, "outcome", name, sizeof(name));
 	int oc = outcome_by_name(name);
 	r->outcome = oc < 0 ? OUTCOME_NO_VERDICT : (enum outcome)oc;
@@ -119,6 +123,74 @@ static __attribute__((noreturn)) void worker_main(const struct campaign *c,
 		done += (size_t)n;
 	}
 	_exit(done == len ? 0 : 1);
+}
+
+/* Many-per-boot: the worker's side of the pipes to the parent (campaign_shared_ops). */
+struct shared_pipes {
+	int in, out;
+};
+
+static int shared_next(void *ctx)
+{
+	struct shared_pipes *p = ctx;
+	char line[32];
+	size_t n = 0;
+
+	while (n < sizeof(line) - 1) {
+		ssize_t r = read(p->in, line + n, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1; /* the parent closed it: stop */
+		if (line[n] == '\n')
+			break;
+		n++;
+	}
+	line[n] = '\0';
+	return atoi(line);
+}
+
+static void write_all(int fd, const char *s, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = write(fd, s + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		done += (size_t)n;
+	}
+}
+
+static void shared_done(const struct campaign_result *r, void *ctx)
+{
+	struct shared_pipes *p = ctx;
+	char *s = result_json(r);
+
+	if (s) {
+		write_all(p->out, s, strlen(s));
+		write_all(p->out, "\n", 1);
+	}
+	free(s);
+}
+
+/* A many-per-boot worker: one boot, experiments from the parent until it says -1 or the boot ends. */
+static __attribute__((noreturn)) void shared_worker_main(const struct campaign *c,
+							 const struct campaign_experiment *x, size_t nr,
+							 size_t first, const struct campaign_console *golden,
+							 unsigned int timeout_s, int in, int out,
+							 pid_t parent)
+{
+	struct shared_pipes p = {in, out};
+	struct campaign_shared_ops ops = {.next = shared_next, .done = shared_done, .ctx = &p};
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(1);
+	campaign_shared_boot(c, x, nr, first, golden, timeout_s, &ops);
+	_exit(0);
 }
 
 struct progress {
@@ -177,6 +249,13 @@ static int worker_done(struct results_db *db, int64_t run_id, struct worker *w, 
 
 	waitpid(w->pid, &wstatus, 0);
 	close(w->fd);
+	if (w->to >= 0)
+		close(w->to);
+	if (!w->busy) { /* a many-per-boot worker between experiments: nothing in flight */
+		free(w->buf);
+		memset(w, 0, sizeof(*w));
+		return 0;
+	}
 	if (w->buf)
 		w->buf[w->len] = '\0';
 	if (!w->buf || result_parse(w->buf, &r)) {
@@ -212,34 +291,110 @@ static int worker_read(struct worker *w)
 	return n > 0 ? 1 : (n == 0 || errno != EINTR ? 0 : 1);
 }
 
-static int start_worker(const struct campaign *c, const struct campaign_experiment *e,
-			const struct campaign_console *golden, unsigned int timeout_s, struct worker *w)
+/* A worker for experiment x[pos]: its own boot, or (shared) the first of a boot's experiments. */
+static int start_worker(const struct campaign *c, const struct campaign_experiment *x, size_t nr, size_t pos,
+			bool shared, const struct campaign_console *golden, unsigned int timeout_s,
+			struct worker *w)
 {
-	int fds[2];
+	int fds[2], back[2] = {-1, -1};
 	pid_t parent = getpid();
 
 	if (pipe2(fds, O_CLOEXEC))
 		return -1;
+	if (shared && pipe2(back, O_CLOEXEC)) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
+		if (shared)
+			close(back[0]), close(back[1]);
 		return -1;
 	}
 	if (!pid) {
 		close(fds[0]);
-		worker_main(c, e, golden, timeout_s, fds[1], parent);
+		if (shared) {
+			close(back[1]);
+			shared_worker_main(c, x, nr, pos, golden, timeout_s, back[0], fds[1], parent);
+		}
+		worker_main(c, &x[pos], golden, timeout_s, fds[1], parent);
 	}
 	close(fds[1]);
-	*w = (struct worker){.pid = pid, .fd = fds[0], .index = e->index};
+	if (shared)
+		close(back[0]);
+	*w = (struct worker){.pid = pid, .fd = fds[0], .to = back[1], .index = x[pos].index, .busy = true};
 	return 0;
+}
+
+/* The position of the next experiment not done yet (done ones count as skipped), or -1. */
+static long take_next(struct results_db *db, int64_t run_id, const struct campaign_experiment *x, size_t nr,
+		      size_t *next, struct progress *p)
+{
+	char status[32];
+
+	while (*next < nr) {
+		size_t pos = (*next)++;
+		if (!campaign_db_status(db, run_id, x[pos].index, status, sizeof(status)) &&
+		    !strcmp(status, "done")) {
+			p->done++, p->skipped++; /* a completed experiment is never run twice */
+			continue;
+		}
+		return (long)pos;
+	}
+	return -1;
+}
+
+/*
+ * A many-per-boot worker's complete result lines: record each, then hand it the next experiment (or -1).
+ * Returns -1 when the database failed.
+ */
+static int shared_lines(struct results_db *db, int64_t run_id, const struct campaign_experiment *x, size_t nr,
+			size_t *next, struct worker *w, struct progress *p)
+{
+	char *nl;
+	int ret = 0;
+
+	if (!w->buf)
+		return 0;
+	w->buf[w->len] = '\0';
+	while ((nl = strchr(w->buf, '\n'))) {
+		struct campaign_result r = {0};
+		*nl = '\0';
+		if (!result_parse(w->buf, &r)) {
+			if (record_result(db, run_id, &r, p))
+				ret = -1;
+			w->busy = false;
+			if (r.boot_ended) { /* it ends: the next experiment goes to a new boot */
+				campaign_result_free(&r);
+				w->len -= (size_t)(nl + 1 - w->buf);
+				memmove(w->buf, nl + 1, w->len + 1);
+				continue;
+			}
+			long pos = stop_signal || ret ? -1 : take_next(db, run_id, x, nr, next, p);
+			char line[32];
+			if (pos >= 0 && campaign_db_start(db, run_id, x[pos].index))
+				ret = -1, pos = -1;
+			if (pos >= 0)
+				w->index = x[pos].index, w->busy = true;
+			snprintf(line, sizeof(line), "%ld\n", pos);
+			write_all(w->to, line, strlen(line));
+		}
+		campaign_result_free(&r);
+		w->len -= (size_t)(nl + 1 - w->buf);
+		memmove(w->buf, nl + 1, w->len + 1);
+	}
+	return ret;
 }
 
 int campaign_run_experiments(const struct campaign *c, struct results_db *db, int64_t run_id,
 			     const struct campaign_experiment *x, size_t nr,
-			     const struct campaign_console *golden, unsigned int timeout_s, unsigned int jobs)
+			     const struct campaign_console *golden, unsigned int timeout_s, unsigned int jobs,
+			     bool shared, unsigned int *boots)
 {
 	struct worker w[MAX_JOBS] = {0};
 	struct progress p = {.total = nr, .tty = isatty(STDERR_FILENO)};
@@ -247,7 +402,6 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 	size_t next = 0;
 	unsigned int running = 0;
 	int ret = 0;
-	char status[32];
 
 	clock_gettime(CLOCK_MONOTONIC, &p.t0);
 	sigemptyset(&sa.sa_mask);
@@ -256,22 +410,20 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 	jobs = jobs < 1 ? 1 : jobs > MAX_JOBS ? MAX_JOBS : jobs;
 	for (;;) {
 		while (!stop_signal && running < jobs && next < nr) {
-			const struct campaign_experiment *e = &x[next++];
-			if (!campaign_db_status(db, run_id, e->index, status, sizeof(status)) &&
-			    !strcmp(status, "done")) {
-				p.done++, p.skipped++; /* a completed experiment is never run twice */
-				continue;
-			}
+			long pos = take_next(db, run_id, x, nr, &next, &p);
+			if (pos < 0)
+				break;
 			unsigned int k = 0;
 			while (w[k].pid)
 				k++;
-			if (campaign_db_start(db, run_id, e->index) ||
-			    start_worker(c, e, golden, timeout_s, &w[k])) {
+			if (campaign_db_start(db, run_id, x[pos].index) ||
+			    start_worker(c, x, nr, (size_t)pos, shared, golden, timeout_s, &w[k])) {
 				ret = -1;
 				stop_signal = SIGTERM;
 				break;
 			}
 			running++;
+			(*boots)++;
 		}
 		if (!running)
 			break;
@@ -284,14 +436,19 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 			}
 		/* A terminal's Ctrl-C reached the workers too; a signal sent to us alone did not. */
 		if (stop_signal)
-			for (unsigned int k = 0; k < n; k++)
+			for (unsigned int k = 0; k < n; k++) {
 				kill(w[idx[k]].pid, SIGTERM);
+				if (w[idx[k]].to >= 0) /* a worker waiting for its next experiment: none */
+					close(w[idx[k]].to), w[idx[k]].to = -1;
+			}
 		if (poll(pfd, n, 1000) < 0 && errno != EINTR)
 			break;
 		for (unsigned int k = 0; k < n; k++) {
 			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			int r = worker_read(&w[idx[k]]);
+			if (r > 0 && shared && shared_lines(db, run_id, x, nr, &next, &w[idx[k]], &p))
+				ret = -1;
 			if (r <= 0) {
 				if (worker_done(db, run_id, &w[idx[k]], &p))
 					ret = -1;

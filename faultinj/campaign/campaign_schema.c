@@ -58,6 +58,7 @@ static const cyaml_schema_field_t campaign_fields[] = {
 	STR("experiments", OPT, struct yaml_campaign, experiments),
 	STR("timeout_factor", OPT, struct yaml_campaign, timeout_factor),
 	STR("timeout_min_s", OPT, struct yaml_campaign, timeout_min_s),
+	STR("boots", OPT, struct yaml_campaign, boots),
 	CYAML_FIELD_MAPPING_PTR("judge", OPT, struct yaml_campaign, judge, judge_fields),
 	CYAML_FIELD_SEQUENCE("faults", REQ, struct yaml_campaign, faults, &fault_entry, 1, 16),
 	CYAML_FIELD_END};

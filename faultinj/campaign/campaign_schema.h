@@ -31,7 +31,8 @@ struct yaml_campaign_judge {
 };
 
 struct yaml_campaign {
-	char *name, *config, *target, *mode, *seed, *sampling, *experiments, *timeout_factor, *timeout_min_s;
+	char *name, *config, *target, *mode, *seed, *sampling, *experiments, *timeout_factor, *timeout_min_s,
+		*boots;
 	struct yaml_campaign_judge *judge;
 	struct yaml_campaign_fault *faults;
 	unsigned int faults_count;

@@ -107,6 +107,35 @@ Test(campaign_file, errors_name_line_and_column)
 	}
 }
 
+#define FAIL_FAULT                                                                                 \
+	"faults:\n  - model: fail_point\n    params:\n      - {key: site, values: [page_alloc]}\n" \
+	"    trigger: {kind: nth, values: [1]}\n"
+
+Test(campaign_file, boots_default_to_shared_and_fresh_machine_faults_force_one_per_experiment)
+{
+	static struct campaign c;
+	struct config_diag d;
+
+	cr_assert_eq(load_text(HEAD FAULT, &c, &d), 0, "%u:%u: %s", d.line, d.col, d.message);
+	cr_expect_eq(c.boots, CAMPAIGN_BOOTS_SHARED);
+	campaign_free(&c);
+	cr_assert_eq(load_text(HEAD "boots: per-experiment\n" FAULT, &c, &d), 0, "%s", d.message);
+	cr_expect_eq(c.boots, CAMPAIGN_BOOTS_PER_EXPERIMENT);
+	campaign_free(&c);
+	/* a boot-time fail point needs a fresh machine: it forces one boot per experiment */
+	cr_assert_eq(load_text(HEAD FAIL_FAULT, &c, &d), 0, "%s", d.message);
+	cr_expect_eq(c.boots, CAMPAIGN_BOOTS_PER_EXPERIMENT);
+	campaign_free(&c);
+	/* ...and a file that asks for shared boots with one is refused at its `boots` */
+	cr_expect_eq(load_text(HEAD "boots: shared\n" FAIL_FAULT, &c, &d), 2);
+	cr_expect_eq(d.line, 5, "line %u: %s", d.line, d.message);
+	cr_expect(strstr(d.message, "need a fresh machine"), "%s", d.message);
+	cr_expect_eq(load_text(HEAD "boots: sometimes\n" FAULT, &c, &d), 2);
+	cr_expect_eq(d.line, 5, "line %u: %s", d.line, d.message);
+	cr_expect_eq(d.col, 8, "col %u: %s", d.col, d.message);
+	cr_expect(strstr(d.message, "expected shared or per-experiment"), "%s", d.message);
+}
+
 Test(campaign_file, every_shipped_campaign_loads)
 {
 	static const char *const files[] = {

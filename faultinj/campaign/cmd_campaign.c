@@ -17,10 +17,12 @@
 #define DEFAULT_DB "campaign.db"
 
 static const char run_usage[] =
-	"usage: tessera fi campaign run CAMPAIGN.yaml [-o DB] [-j N] [--resume]\n"
+	"usage: tessera fi campaign run CAMPAIGN.yaml [-o DB] [-j N] [--resume] [--per-experiment-boots]\n"
 	"\n"
-	"Run a fault-injection campaign: a golden (fault-free) run, then every planned experiment, one boot\n"
-	"each, N at once (default 1). Results go to DB (default " DEFAULT_DB "). --resume continues the\n"
+	"Run a fault-injection campaign: a golden (fault-free) run, then every planned experiment, many per\n"
+	"boot (the target restarted between them) unless the file says boots: per-experiment, a fault needs\n"
+	"a fresh machine or --per-experiment-boots is given (one boot each); N boots at once (default 1).\n"
+	"Results go to DB (default " DEFAULT_DB "). --resume continues the\n"
 	"latest unfinished run of this campaign in DB: completed experiments are kept, the ones cut short\n"
 	"are recorded interrupted and run again. Exit status: 0 done, 1 failed (golden run, database),\n"
 	"2 bad input, 130/143 stopped by SIGINT/SIGTERM (resume with --resume).\n";
@@ -34,8 +36,8 @@ static int64_t mono_ns(void)
 }
 
 /* The golden run: fault-free, judged only by being whole (the target finished). */
-static int golden_run(const struct campaign *c, struct results_db *db, int64_t run_id,
-		      struct campaign_console *golden)
+int campaign_golden_run(const struct campaign *c, struct results_db *db, int64_t run_id,
+			struct campaign_console *golden)
 {
 	int64_t duration = 0;
 	char *text = campaign_db_golden(db, run_id, &duration);
@@ -112,8 +114,8 @@ static int open_run(const struct campaign *c, const char *dbpath, bool resume, s
 int campaign_cmd_run(int argc, char **argv)
 {
 	const char *file = NULL, *dbpath = DEFAULT_DB;
-	unsigned int jobs = 1;
-	bool resume = false;
+	unsigned int jobs = 1, boots = 0;
+	bool resume = false, per_experiment = false;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -132,6 +134,8 @@ int campaign_cmd_run(int argc, char **argv)
 			jobs = (unsigned int)n;
 		} else if (!strcmp(argv[i], "--resume")) {
 			resume = true;
+		} else if (!strcmp(argv[i], "--per-experiment-boots")) {
+			per_experiment = true;
 		} else if (argv[i][0] != '-' && !file) {
 			file = argv[i];
 		} else {
@@ -166,12 +170,15 @@ int campaign_cmd_run(int argc, char **argv)
 	fprintf(stderr,
 		"campaign %s: %zu experiments over a fault space of %llu points, -j %u, run %lld in %s\n",
 		c->name, nr, (unsigned long long)c->space_size, jobs, (long long)run_id, dbpath);
-	if ((ret = golden_run(c, &db, run_id, &golden))) {
+	if ((ret = campaign_golden_run(c, &db, run_id, &golden))) {
 		results_db_run_end(&db, run_id, ret == 1 ? "failed" : "interrupted");
 		goto out;
 	}
 	unsigned int timeout_s = campaign_timeout_s(c, &db, run_id);
-	ret = campaign_run_experiments(c, &db, run_id, x, nr, &golden, timeout_s, jobs);
+	bool shared = c->boots == CAMPAIGN_BOOTS_SHARED && !per_experiment;
+	ret = campaign_run_experiments(c, &db, run_id, x, nr, &golden, timeout_s, jobs, shared, &boots);
+	fprintf(stderr, "campaign %s: %u boots (%s)\n", c->name, boots,
+		shared ? "many experiments per boot" : "one boot per experiment");
 	results_db_run_end(&db, run_id, ret == 0 ? "done" : ret == 1 ? "failed" : "interrupted");
 	if (!ret)
 		ret = campaign_report_text(&db, run_id, stdout, 0.01);

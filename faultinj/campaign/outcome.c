@@ -68,19 +68,26 @@ static const char *hv_about(const char *line, const char *prefix, const char *ce
  * How a cell ended, into buf: "finished: ...", "failed: ...", or NULL when the console does not say. A
  * start that failed is reported as "cell 'X': image load failed: ..." (core/cell.c): "failed: " + that.
  */
+const char *outcome_line_ends_cell(const char *line, const char *cell, char *buf, size_t size)
+{
+	const char *a = hv_about(line, "cell ", cell);
+
+	if (!a)
+		a = hv_about(line, "ERROR: cell ", cell);
+	if (a && (!strncmp(a, " finished: ", 11) || !strncmp(a, " failed: ", 9)))
+		return snprintf(buf, size, "%s", a + 1), buf;
+	if (a && !strncmp(a, ": ", 2) && strstr(a, " failed: "))
+		return snprintf(buf, size, "failed: %s", a + 2), buf;
+	return NULL;
+}
+
 static const char *cell_end(const struct outcome_console *c, const char *cell, char *buf, size_t size)
 {
 	const char *end = NULL;
 
-	for (size_t i = 0; i < c->nr_lines; i++) {
-		const char *a = hv_about(c->lines[i], "cell ", cell);
-		if (!a)
-			a = hv_about(c->lines[i], "ERROR: cell ", cell);
-		if (a && (!strncmp(a, " finished: ", 11) || !strncmp(a, " failed: ", 9)))
-			snprintf(buf, size, "%s", a + 1), end = buf;
-		else if (a && !strncmp(a, ": ", 2) && strstr(a, " failed: "))
-			snprintf(buf, size, "failed: %s", a + 2), end = buf;
-	}
+	for (size_t i = 0; i < c->nr_lines; i++)
+		if (outcome_line_ends_cell(c->lines[i], cell, buf, size))
+			end = buf;
 	return end;
 }
 

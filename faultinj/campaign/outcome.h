@@ -76,6 +76,11 @@ void outcome_classify(const struct outcome_judge *j, const struct outcome_consol
 
 /* The text of line after "[cell] " when it is that cell's line, else NULL. */
 const char *outcome_cell_text(const char *line, const char *cell);
+/*
+ * When line is the hypervisor's report that `cell` ended ("finished: ...", "failed: ..."; a failed start
+ * as "failed: image load failed: ..."): that end into buf, returned; else NULL.
+ */
+const char *outcome_line_ends_cell(const char *line, const char *cell, char *buf, size_t size);
 /* True for a hypervisor line ("[cpuN] ..."). */
 bool outcome_is_hv_line(const char *line);
 

@@ -282,6 +282,9 @@ Test(campaign, shipped_campaign_1_reduced_finds_sdc_and_detected_errors, .timeou
 	cr_expect_geq(n[SDC], 1, "no silent data corruption found");
 	cr_expect_geq(n[DETECTED], 1, "no detected error found");
 	cr_expect_eq(n[INFRA] + n[NO_VERDICT], 0, "experiments without a real verdict");
+	/* many per boot (the default): fewer boots (each its own QEMU command line) than experiments */
+	cr_expect_lt(query_int(db, "SELECT count(DISTINCT qemu_cmdline) FROM experiments"),
+		     query_int(db, "SELECT count(*) FROM experiments"));
 	remove_db(db);
 }
 

@@ -20,6 +20,8 @@ void control_poll(void);
  * host. Returns the command's result (>= 0) or -HV_E*.
  */
 int64_t control_run(uint32_t op, struct tessera_control_request *req, struct cell *from);
+/* The host holds the machine up (SYS_HOLD): CPU 0 does not shut down when every cell has ended. */
+bool control_holds_machine(void);
 /* The command's name, "?" when unknown. */
 const char *control_command_name(uint32_t op);
 

@@ -8,7 +8,7 @@
  * Layout rules: little-endian, fixed-width fields, every struct a multiple of 8 bytes, no pointers.
  *
  * X(number, GROUP, NAME, name, description). Numbers are ABI: trace 1-15, fault injection 16-31, cells
- * 32-47. Cell ids are indexes in the system config; results are 0 (or a value >= 0) or a negated enum
+ * 32-47, the machine 48-63. Cell ids are indexes in the system config; results are 0 (or a value >= 0) or a negated enum
  * hv_error.
  */
 #ifndef TESSERA_ABI_CONTROL_H
@@ -32,7 +32,14 @@
 	  "fault slot args[0]: result 1 armed, 0 free; args[1] = injections so far, args[2] = passes seen") \
 	X(32, CELL, START, "cell_start", "start stopped cell args[0] from its image")                       \
 	X(33, CELL, STOP, "cell_stop", "stop cell args[0]; its memory is cleared")                          \
-	X(34, CELL, RESTART, "cell_restart", "stop cell args[0] and start it again from its image")
+	X(34, CELL, RESTART, "cell_restart", "stop cell args[0] and start it again from its image")         \
+	X(35, CELL, RESTART_FAULT, "cell_restart_fault",                                                    \
+	  "start ended cell args[0] again from its image with the struct tessera_fault in the payload "     \
+	  "armed just before (its triggers count from this start; args[1]: its PRNG seed); result: the "    \
+	  "fault's slot, -EBUSY while the cell runs")                                                       \
+	X(48, SYS, HOLD, "hold",                                                                            \
+	  "args[0] = 1: keep the machine up when every cell has ended (for the next command); 0: release "  \
+	  "it (it shuts down once every cell has ended)")
 
 enum tessera_control_command {
 #define TESSERA_CTL_ENUM(num, GROUP, NAME, name, desc) TESSERA_CTL_##GROUP##_##NAME = num,

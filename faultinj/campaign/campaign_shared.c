@@ -1,0 +1,464 @@
+/*
+ * Many experiments per boot (campaign_shared.h). Two threads: lab_run's (the boot: every console line is
+ * appended to sb->lines) and the conductor's (the mailbox: hold, restart with a fault, wait for the
+ * cells' ends in the console, judge). The conductor ends a boot that an experiment broke by sending this
+ * process SIGTERM, which lab_run's QEMU driver turns into a stop of QEMU, as for a Ctrl-C.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <tessera/abi/fault_plan.h>
+
+#include "../../cli/config/compile.h"
+#include "../../cli/control_client.h"
+#include "../plan/plan_compile.h"
+#include "campaign_shared.h"
+
+#define OPEN_TIMEOUT_MS	 120000 /* the hypervisor's first line and its control block, on a loaded host */
+#define SEND_TIMEOUT_MS	 20000	/* one mailbox command: CPU 0 serves it within about a millisecond */
+#define STOP_WAIT_MS	 60000	/* QEMU gone after our SIGTERM (SIGKILL follows 0.5 s after it) */
+#define PANIC_WAIT_MS	 10000	/* the machine stops itself after a panic: give it that long */
+#define MAX_CELLS	 TESSERA_TRACE_MAX_CELLS
+#define RESTART_REQUEST	 "restart requested by the host (restarting)"
+#define HV_STARTING_LINE "Tessera hypervisor starting"
+
+struct shared_boot {
+	const struct campaign *c;
+	const struct campaign_experiment *x;
+	size_t nr;
+	size_t first;
+	const struct campaign_console *golden;
+	unsigned int timeout_s;
+	const struct campaign_shared_ops *ops;
+	char channel[128];
+	struct lab_run r;
+	struct config_compiled cfg;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char **lines; /* the whole boot's console */
+	size_t nr_lines, cap;
+	bool over;	/* lab_run returned */
+	int status;	/* its exit status */
+	bool stopping;	/* we ended the boot */
+	size_t hv_line; /* the hypervisor's first line: every slice starts with it */
+	unsigned int done;
+
+	struct control_channel ch;
+	char names[MAX_CELLS][TESSERA_TRACE_NAME_LEN + 1];
+	unsigned int nr_cells, target;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int on_line(const char *line, void *ctx)
+{
+	struct shared_boot *sb = ctx;
+	char *copy = strdup(line);
+
+	pthread_mutex_lock(&sb->mu);
+	if (sb->nr_lines == sb->cap) {
+		size_t cap = sb->cap ? sb->cap * 2 : 1024;
+		char **more = realloc(sb->lines, cap * sizeof(*more));
+		if (more)
+			sb->lines = more, sb->cap = cap;
+	}
+	if (copy && sb->nr_lines < sb->cap)
+		sb->lines[sb->nr_lines++] = copy;
+	else
+		free(copy);
+	pthread_cond_broadcast(&sb->cv);
+	pthread_mutex_unlock(&sb->mu);
+	return 0;
+}
+
+/* Under sb->mu: wait for a new line, the boot's end, or the deadline. False once either of the latter. */
+static bool wait_more(struct shared_boot *sb, size_t seen, long long deadline)
+{
+	while (sb->nr_lines == seen && !sb->over) {
+		long long now = now_ms();
+		if (now >= deadline)
+			return false;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		long long at = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + (deadline - now);
+		ts.tv_sec = at / 1000;
+		ts.tv_nsec = (at % 1000) * 1000000;
+		pthread_cond_timedwait(&sb->cv, &sb->mu, &ts);
+	}
+	return sb->nr_lines != seen;
+}
+
+/* End the boot (an experiment broke it or its time ran out) and wait until lab_run has returned. */
+static void stop_boot(struct shared_boot *sb)
+{
+	long long deadline = now_ms() + STOP_WAIT_MS;
+
+	pthread_mutex_lock(&sb->mu);
+	if (!sb->over && !sb->stopping) {
+		sb->stopping = true;
+		kill(getpid(), SIGTERM);
+	}
+	while (!sb->over && now_ms() < deadline)
+		wait_more(sb, sb->nr_lines, deadline);
+	pthread_mutex_unlock(&sb->mu);
+}
+
+static int ctl_send(struct shared_boot *sb, uint32_t op, uint64_t a0, uint64_t a1, const void *payload,
+		    uint32_t size, int32_t *result, char *why, size_t n)
+{
+	struct tessera_control_request req = {.args = {a0, a1}, .payload_size = size};
+
+	if (size)
+		memcpy(req.payload, payload, size);
+	return control_send(&sb->ch, op, &req, SEND_TIMEOUT_MS, result, why, n);
+}
+
+/* The experiment's one fault as the engine's record, compiled from its plan as a boot's plan is. */
+static int compile_fault(struct shared_boot *sb, const struct campaign_experiment *e, struct tessera_fault *f,
+			 uint64_t *seed, char *why, size_t n)
+{
+	char plan[4096], path[] = "/tmp/tessera-campaign-plan-XXXXXX";
+	struct fault_plan_compiled out;
+	struct config_diag diag;
+	int len = campaign_experiment_plan(sb->c, e, plan, sizeof(plan)), fd = len < 0 ? -1 : mkstemp(path);
+
+	if (fd < 0 || write(fd, plan, (size_t)len) != len) {
+		snprintf(why, n, "cannot write the plan: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd), unlink(path);
+		return -1;
+	}
+	close(fd);
+	int ret = fault_plan_compile(path, sb->cfg.blob, &out, &diag);
+	unlink(path);
+	if (ret) {
+		snprintf(why, n, "the plan does not compile: %s", diag.message);
+		return -1;
+	}
+	const struct tessera_fault_plan_header *h = out.blob;
+	if (h->nr_faults != 1) {
+		snprintf(why, n, "the plan has %u faults, not one", h->nr_faults);
+		fault_plan_compiled_free(&out);
+		return -1;
+	}
+	*f = fault_plan_faults(h)[0];
+	*seed = h->seed;
+	fault_plan_compiled_free(&out);
+	return 0;
+}
+
+/* The slice [from, to) as a console of its own, after the hypervisor's first line; the host's restart
+ * requests are left out (they are the harness, not the experiment: the judge reads a restart as a
+ * detection). */
+static char *slice_text(struct shared_boot *sb, size_t from, size_t to)
+{
+	size_t len = 1;
+
+	pthread_mutex_lock(&sb->mu);
+	len += strlen(sb->lines[sb->hv_line]) + 1;
+	for (size_t i = from; i < to; i++)
+		len += strlen(sb->lines[i]) + 1;
+	char *t = malloc(len), *p = t;
+	if (t) {
+		p += sprintf(p, "%s\n", sb->lines[sb->hv_line]);
+		for (size_t i = from; i < to; i++)
+			if (!strstr(sb->lines[i], RESTART_REQUEST))
+				p += sprintf(p, "%s\n", sb->lines[i]);
+		*p = '\0';
+	}
+	pthread_mutex_unlock(&sb->mu);
+	return t;
+}
+
+static void result_begin(struct campaign_result *res, const struct campaign_experiment *e)
+{
+	memset(res, 0, sizeof(*res));
+	res->index = e->index;
+	res->outcome = OUTCOME_NO_VERDICT;
+	results_db_now(res->started, sizeof(res->started));
+}
+
+/* Judge the slice and hand the result on. */
+static void finish(struct shared_boot *sb, struct campaign_result *res, size_t from, size_t to, int status,
+		   long long t0)
+{
+	struct campaign_console con = {0};
+	struct outcome_verdict v;
+	struct outcome_judge j;
+	const char *canaries[2 * CAMPAIGN_MAX_CANARIES];
+	char repeat[8192];
+
+	res->duration_ns = (now_ms() - t0) * 1000000;
+	results_db_now(res->ended, sizeof(res->ended));
+	res->exit_status = status;
+	res->interrupted = !sb->stopping && (status == 130 || status == 143);
+	campaign_console_set(&con, slice_text(sb, from, to), status);
+	campaign_judge(sb->c, &j, canaries);
+	outcome_classify(
+		&j,
+		&(struct outcome_console){(const char *const *)sb->golden->lines, sb->golden->nr_lines, 0},
+		&(struct outcome_console){(const char *const *)con.lines, con.nr_lines, status}, &v);
+	res->outcome = v.outcome;
+	snprintf(res->detail, sizeof(res->detail), "%s", v.detail);
+	char *trace = campaign_trace_text(&con);
+	if (trace)
+		campaign_sha256(trace, strlen(trace), res->trace_sha256);
+	free(trace);
+	res->excerpt = campaign_excerpt(&con);
+	snprintf(res->config_hash, sizeof(res->config_hash), "%s", sb->r.record.config_sha256);
+	snprintf(res->image_hash, sizeof(res->image_hash), "%s", sb->r.record.image_sha256);
+	res->qemu_cmdline = sb->r.record.qemu_cmdline ? strdup(sb->r.record.qemu_cmdline) : NULL;
+	snprintf(repeat, sizeof(repeat), CAMPAIGN_SHARED_REPEAT "experiment %u of the boot %s", sb->done + 1,
+		 sb->r.record.repeat ? sb->r.record.repeat : "");
+	res->repeat = strdup(repeat);
+	res->boot_ended = sb->over || sb->stopping;
+	campaign_console_free(&con);
+	sb->done++;
+	sb->ops->done(res, sb->ops->ctx);
+	campaign_result_free(res);
+}
+
+/* An experiment the boot could not run: infrastructure, with why. */
+static void cannot(struct shared_boot *sb, const struct campaign_experiment *e, const char *why,
+		   bool boot_ends)
+{
+	struct campaign_result res;
+
+	result_begin(&res, e);
+	res.outcome = OUTCOME_INFRASTRUCTURE;
+	res.exit_status = sb->over ? sb->status : 1;
+	res.interrupted = !sb->stopping && sb->over && (sb->status == 130 || sb->status == 143);
+	snprintf(res.detail, sizeof(res.detail), "%s", why);
+	results_db_now(res.ended, sizeof(res.ended));
+	res.boot_ended = boot_ends;
+	sb->done++;
+	sb->ops->done(&res, sb->ops->ctx);
+}
+
+/*
+ * One experiment on the held machine. Returns true when the boot may take the next one: every cell
+ * ended and the machine is still up.
+ */
+static bool run_one(struct shared_boot *sb, const struct campaign_experiment *e)
+{
+	struct campaign_result res;
+	struct tessera_fault f;
+	uint64_t seed;
+	char why[512];
+	int32_t result;
+	bool ended[MAX_CELLS] = {0}, panic = false, panic_seen = false;
+	long long t0 = now_ms(), deadline = t0 + (long long)sb->timeout_s * 1000;
+	size_t to;
+
+	result_begin(&res, e);
+	if (compile_fault(sb, e, &f, &seed, why, sizeof(why))) {
+		cannot(sb, e, why, false);
+		return true;
+	}
+	pthread_mutex_lock(&sb->mu);
+	size_t from = sb->nr_lines, seen = from;
+	pthread_mutex_unlock(&sb->mu);
+	/* The target first, the others after it: a canary watching `until` the target ends sees it run. */
+	if (ctl_send(sb, TESSERA_CTL_FI_DISARM, ~0ULL, 0, NULL, 0, &result, why, sizeof(why)) ||
+	    ctl_send(sb, TESSERA_CTL_CELL_RESTART_FAULT, sb->target, seed, &f, sizeof(f), &result, why,
+		     sizeof(why)))
+		goto broken;
+	if (result < 0) {
+		snprintf(why, sizeof(why), "the hypervisor refused cell_restart_fault of '%s': error %d",
+			 sb->c->target, result);
+		cannot(sb, e, why, false);
+		return true;
+	}
+	for (unsigned int k = 0; k < sb->nr_cells; k++)
+		if (k != sb->target &&
+		    ctl_send(sb, TESSERA_CTL_CELL_RESTART, k, 0, NULL, 0, &result, why, sizeof(why)))
+			goto broken;
+	pthread_mutex_lock(&sb->mu);
+	for (;;) {
+		for (; seen < sb->nr_lines; seen++) {
+			char end[256];
+			const char *l = sb->lines[seen];
+			panic |= outcome_is_hv_line(l) && strstr(l, "] PANIC");
+			for (unsigned int k = 0; k < sb->nr_cells; k++)
+				ended[k] |= outcome_line_ends_cell(l, sb->names[k], end, sizeof(end)) != NULL;
+		}
+		unsigned int n = 0;
+		for (unsigned int k = 0; k < sb->nr_cells; k++)
+			n += ended[k];
+		if ((n == sb->nr_cells && !panic) || sb->over)
+			break;
+		if (panic && !panic_seen && now_ms() + PANIC_WAIT_MS < deadline)
+			deadline = now_ms() + PANIC_WAIT_MS; /* the machine stops itself: wait for that */
+		panic_seen |= panic;
+		if (!wait_more(sb, seen, deadline) && !sb->over)
+			break; /* the time limit */
+	}
+	bool timed_out = !sb->over && now_ms() >= deadline;
+	bool all_ended = true;
+	for (unsigned int k = 0; k < sb->nr_cells; k++)
+		all_ended &= ended[k];
+	pthread_mutex_unlock(&sb->mu);
+	if (timed_out || !all_ended)
+		stop_boot(sb);
+	pthread_mutex_lock(&sb->mu);
+	to = sb->nr_lines;
+	/* As a boot of its own would have ended: the time limit, or how the machine stopped by itself. */
+	int status = timed_out && !panic ? 124 : sb->over && !sb->stopping ? sb->status : panic ? 1 : 0;
+	pthread_mutex_unlock(&sb->mu);
+	finish(sb, &res, from, to, status, t0);
+	return !sb->over && !sb->stopping;
+broken:
+	/* No answer from the mailbox: the hypervisor is stuck (or gone). Judge what the console shows. */
+	stop_boot(sb);
+	pthread_mutex_lock(&sb->mu);
+	to = sb->nr_lines;
+	pthread_mutex_unlock(&sb->mu);
+	finish(sb, &res, from, to, sb->status == 143 && sb->stopping ? 124 : sb->status, t0);
+	return false;
+}
+
+/* The boot up to the first experiment: its first line, the control block, the hold, every cell stopped. */
+static int set_up(struct shared_boot *sb, char *why, size_t n)
+{
+	long long deadline = now_ms() + OPEN_TIMEOUT_MS;
+	struct config_options opt = {.no_images = true};
+	struct config_diag cd;
+	int32_t result;
+	size_t seen = 0;
+	bool found = false;
+
+	if (config_compile(sb->c->config, &opt, &sb->cfg, &cd)) {
+		snprintf(why, n, "%.200s: %.200s", sb->c->config, cd.message);
+		return -1;
+	}
+	pthread_mutex_lock(&sb->mu);
+	while (!found) {
+		for (; seen < sb->nr_lines && !found; seen++)
+			if (outcome_is_hv_line(sb->lines[seen]) && strstr(sb->lines[seen], HV_STARTING_LINE))
+				sb->hv_line = seen, found = true;
+		if (!found && !wait_more(sb, seen, deadline))
+			break;
+	}
+	pthread_mutex_unlock(&sb->mu);
+	if (!found) {
+		snprintf(why, n,
+			 "the boot ended (exit status %d) or stayed silent before the hypervisor started",
+			 sb->over ? sb->status : -1);
+		return -1;
+	}
+	long long left = deadline - now_ms();
+	if (control_open(sb->channel, left > 1000 ? (unsigned int)left : 1000, &sb->ch, why, n))
+		return -1;
+	if (ctl_send(sb, TESSERA_CTL_SYS_HOLD, 1, 0, NULL, 0, &result, why, n))
+		return -1;
+	sb->nr_cells = sb->ch.ctl->nr_cells < MAX_CELLS ? sb->ch.ctl->nr_cells : MAX_CELLS;
+	for (unsigned int k = 0; k < sb->nr_cells; k++)
+		snprintf(sb->names[k], sizeof(sb->names[k]), "%.*s", TESSERA_TRACE_NAME_LEN,
+			 (const char *)sb->ch.ctl->cells[k].name);
+	int t = control_cell_id(&sb->ch, sb->c->target);
+	if (t < 0) {
+		snprintf(why, n, "the running system has no cell '%s'", sb->c->target);
+		return -1;
+	}
+	sb->target = (unsigned int)t;
+	/* The boot's own first run is not an experiment: stopped (not waited for), the memory cleared. A
+	 * cell that has ended already refuses the stop, which is as good. */
+	for (unsigned int k = 0; k < sb->nr_cells; k++)
+		if (ctl_send(sb, TESSERA_CTL_CELL_STOP, k, 0, NULL, 0, &result, why, n))
+			return -1;
+	return 0;
+}
+
+static void *conduct(void *arg)
+{
+	struct shared_boot *sb = arg;
+	char why[512];
+	int i = (int)sb->first;
+
+	if (set_up(sb, why, sizeof(why))) {
+		char msg[600];
+		snprintf(msg, sizeof(msg), "the shared boot failed before its first experiment: %s", why);
+		cannot(sb, &sb->x[sb->first], msg, true);
+		stop_boot(sb);
+		return NULL;
+	}
+	while (i >= 0 && (size_t)i < sb->nr && run_one(sb, &sb->x[i]))
+		i = sb->ops->next(sb->ops->ctx);
+	if (i < 0 && !sb->over && !sb->stopping) {
+		int32_t result;
+		/* Released, the machine shuts down: every cell has ended. */
+		if (ctl_send(sb, TESSERA_CTL_SYS_HOLD, 0, 0, NULL, 0, &result, why, sizeof(why)))
+			stop_boot(sb);
+	}
+	return NULL;
+}
+
+unsigned int campaign_shared_boot(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
+				  size_t first, const struct campaign_console *golden, unsigned int timeout_s,
+				  const struct campaign_shared_ops *ops)
+{
+	static unsigned int boots;
+	struct shared_boot *sb = calloc(1, sizeof(*sb));
+	pthread_condattr_t ca;
+	pthread_t t;
+
+	if (!sb)
+		return 0;
+	*sb = (struct shared_boot){.c = c,
+				   .x = x,
+				   .nr = nr,
+				   .first = first,
+				   .golden = golden,
+				   .timeout_s = timeout_s,
+				   .ops = ops};
+	snprintf(sb->channel, sizeof(sb->channel), "/tmp/tessera-campaign-%d-%u-%lld.chan", (int)getpid(),
+		 boots++, now_ms());
+	pthread_mutex_init(&sb->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sb->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	struct lab_system s = {
+		.config = c->config,
+		.channel = sb->channel,
+		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
+		.seed = c->seed,
+		.timeout_s = LAB_TIMEOUT_NONE, /* each experiment has its own limit (run_one) */
+	};
+	struct lab_hooks h = {.on_line = on_line, .ctx = sb, .quiet = true, .prog = "tessera fi campaign"};
+	bool threaded = !pthread_create(&t, NULL, conduct, sb);
+	int status = threaded ? lab_run(&s, &h, &sb->r) : 1;
+	pthread_mutex_lock(&sb->mu);
+	sb->over = true;
+	sb->status = status;
+	pthread_cond_broadcast(&sb->cv);
+	pthread_mutex_unlock(&sb->mu);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		cannot(sb, &x[first], "cannot start the conductor thread", true);
+	unsigned int done = sb->done;
+	control_close(&sb->ch);
+	config_compiled_free(&sb->cfg);
+	lab_run_release(&sb->r);
+	for (size_t i = 0; i < sb->nr_lines; i++)
+		free(sb->lines[i]);
+	free(sb->lines);
+	pthread_cond_destroy(&sb->cv);
+	pthread_mutex_destroy(&sb->mu);
+	free(sb);
+	return done;
+}

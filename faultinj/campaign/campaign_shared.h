@@ -1,0 +1,34 @@
+/*
+ * Many experiments per boot (docs/fault-campaigns.md, "Boots"): QEMU boots the campaign's system once,
+ * the host holds the machine up through the control mailbox (SYS_HOLD) and, for each experiment, starts
+ * the target again from its pristine image with the experiment's one fault armed just before
+ * (CELL_RESTART_FAULT), then every other cell (canaries, peers) again, waits until each has ended and
+ * judges the experiment from its slice of the console with outcome.c. An experiment that panics or hangs
+ * the hypervisor, or reaches its time limit, ends the boot; the caller goes on in a new one.
+ */
+#ifndef TESSERA_FAULTINJ_CAMPAIGN_SHARED_H
+#define TESSERA_FAULTINJ_CAMPAIGN_SHARED_H
+
+#include "campaign_boot.h"
+
+/* What `repeat` of a many-per-boot experiment's row starts with (replay tells the modes apart by it). */
+#define CAMPAIGN_SHARED_REPEAT "many-per-boot: "
+
+struct campaign_shared_ops {
+	/* The index (in x) of the next experiment for this boot, or -1: none, shut the machine down. */
+	int (*next)(void *ctx);
+	/* An experiment's result (the callee copies what it keeps). */
+	void (*done)(const struct campaign_result *r, void *ctx);
+	void *ctx;
+};
+
+/*
+ * Boot c's system once and run experiment x[first], then those ops->next names, each against the golden
+ * console, until next says -1 or the boot ends. Every experiment started gets exactly one ops->done.
+ * Returns the number of experiments done in this boot.
+ */
+unsigned int campaign_shared_boot(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
+				  size_t first, const struct campaign_console *golden, unsigned int timeout_s,
+				  const struct campaign_shared_ops *ops);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * Many experiments per boot (docs/fault-campaigns.md, "Boots"): campaign 1's CI points plus an
+ * experiment that hangs its boot run in fewer boots than experiments, each experiment ends exactly once,
+ * the hang ends only its own boot; and a SIGKILL of a shared campaign resumes with every experiment
+ * ending exactly once, nothing left running.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define ROOT TESSERA_SOURCE_ROOT
+
+/* A path in a directory of this test process's own (two suites side by side never share a database). */
+static const char *tmp_path(const char *name)
+{
+	static char dir[64];
+	char *path;
+
+	if (!dir[0]) {
+		strcpy(dir, "/tmp/tessera-it-shared-XXXXXX");
+		cr_assert_not_null(mkdtemp(dir));
+	}
+	cr_assert_gt(asprintf(&path, "%s/%s", dir, name), 0);
+	return path;
+}
+
+static int query_int(const char *db, const char *sql)
+{
+	sqlite3 *s;
+	sqlite3_stmt *st;
+	int v = -1;
+
+	cr_assert_eq(sqlite3_open(db, &s), SQLITE_OK);
+	if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return v;
+}
+
+/* The outcome of experiment i, or "" (a static buffer). */
+static const char *outcome_of(const char *db, int i)
+{
+	static char buf[64];
+	sqlite3 *s;
+	sqlite3_stmt *st;
+
+	buf[0] = '\0';
+	cr_assert_eq(sqlite3_open(db, &s), SQLITE_OK);
+	if (sqlite3_prepare_v2(s, "SELECT outcome FROM experiments WHERE experiment_index = ?", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, i);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return buf;
+}
+
+static void remove_db(const char *db)
+{
+	sh("rm -f '%s' '%s-wal' '%s-shm'", db, db, db);
+}
+
+/* Experiments i and k ran in the same boot: the same QEMU command line (its channel path is per boot). */
+static int same_boot(const char *db, int i, int k)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT a.qemu_cmdline = b.qemu_cmdline FROM experiments a, experiments b"
+		 " WHERE a.experiment_index = %d AND b.experiment_index = %d",
+		 i, k);
+	return query_int(db, sql);
+}
+
+Test(campaign_shared, experiments_share_boots_and_a_hang_ends_only_its_own, .timeout = 900)
+{
+	const char *db = tmp_path("hang.db");
+	struct tessera_proc p;
+
+	remove_db(db);
+	const char *run[] = {"fi", "campaign", "run", ROOT "tests/campaigns/shared-hang.yaml", "-o", db,
+			     "-j", "1",	       NULL};
+	tessera_run(&p, 800, run);
+	cr_assert_eq(p.status, 0, "exit %d\n%s%s", p.status, p.out, p.err);
+	cr_expect(has_line_with(p.err, "2 boots (many experiments per boot)"), "%s", p.err);
+	tessera_free(&p);
+
+	/* every planned experiment ended exactly once, with a verdict */
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE status = 'done'"), 4);
+	cr_expect_eq(query_int(db, "SELECT count(DISTINCT experiment_index) FROM experiments"), 4);
+	cr_expect_eq(query_int(db, "SELECT sum(interruptions) FROM experiments"), 0);
+	/* campaign 1's CI points, many per boot: silent data corruption and a detected error */
+	cr_expect_str_eq(outcome_of(db, 0), "benign");
+	cr_expect_str_eq(outcome_of(db, 1), "sdc");
+	cr_expect_str_eq(outcome_of(db, 3), "detected");
+	/* canary-a's lost timer: the time limit, which ends that boot; the next one ran in a new boot */
+	cr_expect_str_eq(outcome_of(db, 2), "hang");
+	cr_expect_eq(query_int(db, "SELECT exit_status FROM experiments WHERE experiment_index = 2"), 124);
+	cr_expect_eq(query_int(db, "SELECT count(DISTINCT qemu_cmdline) FROM experiments"), 2,
+		     "QEMU booted as often as there were experiments (or more)");
+	cr_expect_eq(same_boot(db, 0, 1), 1, "experiments 0 and 1 did not share a boot");
+	cr_expect_eq(same_boot(db, 1, 2), 1, "the hang did not run in the shared boot");
+	cr_expect_eq(same_boot(db, 2, 3), 0, "the experiment after the hang ran in the hung boot");
+	remove_db(db);
+}
+
+/* The processes this test started that are still there (every one carries the mark in its environment). */
+static int leftovers(const char *mark)
+{
+	pid_t pids[64];
+
+	for (int t = 0; t < 300; t++) {
+		if (!pids_with_env(mark, pids, 64))
+			return 0;
+		usleep(100 * 1000);
+	}
+	return pids_with_env(mark, pids, 64);
+}
+
+Test(campaign_shared, a_sigkill_then_resume_ends_every_experiment_exactly_once, .timeout = 900)
+{
+	const char *db = tmp_path("kill.db");
+	const char *file = ROOT "tests/campaigns/resume-shared.yaml";
+	char mark[64];
+	struct tessera_proc p;
+	unsigned int seed = (unsigned int)time(NULL);
+
+	snprintf(mark, sizeof(mark), "TESSERA_SHARED_KILL_%d", (int)getpid());
+	setenv(mark, "1", 1); /* every process the runs start carries it */
+	strcat(mark, "=1");
+	remove_db(db);
+	const char *run[] = {"fi", "campaign", "run", file, "-o", db, "-j", "2", NULL};
+	tessera_start(&p, run);
+	for (int t = 0; t < 3000 && query_int(db, "SELECT count(*) FROM campaigns WHERE golden_console IS NOT"
+						  " NULL") != 1;
+	     t++)
+		usleep(100 * 1000);
+	srand(seed);
+	int ms = 500 + rand() % 4000; /* the boots come up, some experiments run: a random moment */
+	usleep((useconds_t)ms * 1000);
+	kill(p.pid, SIGKILL);
+	fprintf(stderr, "shared kill test: SIGKILL %d ms after the golden run (seed %u)\n", ms, seed);
+	tessera_wait(&p, 120);
+	cr_assert_eq(p.status, 128 + SIGKILL, "exit %d (ended before the kill?)\n%s", p.status, p.err);
+	cr_expect_eq(leftovers(mark), 0, "processes left running after the kill");
+	tessera_free(&p);
+	const char *resume[] = {"fi", "campaign", "run", file, "-o", db, "-j", "2", "--resume", NULL};
+	tessera_run(&p, 800, resume);
+	cr_assert_eq(p.status, 0, "exit %d\n%s%s", p.status, p.out, p.err);
+	cr_expect(has_line_with(p.out, "5 of 5 planned experiments judged"), "%s", p.out);
+	tessera_free(&p);
+	cr_expect_eq(leftovers(mark), 0, "processes left running after the resume");
+	*strchr(mark, '=') = '\0';
+	unsetenv(mark);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE status = 'done'"), 5);
+	cr_expect_eq(query_int(db, "SELECT count(DISTINCT experiment_index) FROM experiments"), 5);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM runs"), 1, "a resume made a new run");
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE outcome IN ('infrastructure',"
+				   " 'no_verdict')"),
+		     0);
+	remove_db(db);
+}
