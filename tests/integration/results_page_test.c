@@ -1,0 +1,135 @@
+/*
+ * The results page (docs/workloads.md, "Channel"), end to end: a workload boots with a host channel, its
+ * result lines reach both the console and its cell's ring, and the host drains the ring. The samples read
+ * from the page must equal those parsed from the console; a ring left undrained while a long run writes
+ * must say how many records it lost and where, and the ones it kept must be the console's.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../bench/results_page.h"
+#include "../../bench/workload_parse.h"
+#include "../../lab/runner.h"
+
+#define ROOT TESSERA_SOURCE_ROOT
+
+struct boot {
+	char *console; /* the BENCH lines */
+	size_t len;
+	const char *channel;
+	bool poll; /* drain at every line, as bench run does; false: only after the boot */
+	struct results_page page;
+};
+
+static int on_line(const char *line, void *ctx)
+{
+	struct boot *b = ctx;
+	size_t n = strlen(line);
+
+	if (!strstr(line, "BENCH "))
+		return 0;
+	b->console = realloc(b->console, b->len + n + 2);
+	memcpy(b->console + b->len, line, n);
+	b->len += n;
+	b->console[b->len++] = '\n';
+	b->console[b->len] = 0;
+	if (b->poll)
+		results_page_poll(&b->page, b->channel);
+	return 0;
+}
+
+static void after(int status, void *ctx)
+{
+	struct boot *b = ctx;
+
+	(void)status;
+	results_page_finish(&b->page, b->channel);
+}
+
+/* exitloop with `iters` iterations (five metrics, and exit-count params), booted with a host channel. */
+static void boot_exitloop(struct boot *b, unsigned int iters, bool poll)
+{
+	char config[] = "/tmp/tessera-rp-XXXXXX.yaml", channel[64], *text = NULL, *at;
+	size_t size = 0;
+	FILE *f = fopen(ROOT "/configs/bench/exitloop.yaml", "r");
+
+	cr_assert_not_null(f);
+	cr_assert_gt(getdelim(&text, &size, 0, f), 0);
+	fclose(f);
+	cr_assert_not_null(at = strstr(text, "iters=1000"));
+	int fd = mkstemps(config, 5);
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "w");
+	fprintf(f, "%.*siters=%u%s", (int)(at - text), text, iters, at + strlen("iters=1000"));
+	fclose(f);
+	free(text);
+	snprintf(channel, sizeof(channel), "/tmp/tessera-rp-%d.channel", (int)getpid());
+	memset(b, 0, sizeof(*b));
+	b->channel = channel;
+	b->poll = poll;
+	/* the images beside the shipped config */
+	setenv("TESSERA_GUEST_PATH", ROOT "/configs/bench", 1);
+	struct lab_system s = {.config = config, .channel = channel, .timeout_s = 240};
+	struct lab_hooks h = {.on_line = on_line, .after = after, .ctx = b, .quiet = true};
+	struct lab_run run;
+	int status = lab_run(&s, &h, &run);
+	unlink(config);
+	cr_assert_eq(status, 0, "exit status %d: %s", status, run.summary);
+	cr_assert_eq(access(channel, F_OK), -1, "the runner removed the channel");
+	b->channel = NULL;
+	lab_run_release(&run);
+}
+
+Test(results_page, samples_from_the_page_equal_the_console, .timeout = 300)
+{
+	struct boot b;
+	struct workload_results con = {0}, page = {0};
+	char err[256];
+
+	boot_exitloop(&b, 200, true);
+	cr_assert(b.page.present, "no results page in the channel");
+	cr_assert_str_empty(b.page.err);
+	cr_assert_eq(b.page.lost, 0, "lost %llu: %s", (unsigned long long)b.page.lost, b.page.where);
+	cr_assert_eq(workload_parse_text(b.console, "console", &con, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(workload_parse_text(b.page.text, "results page", &page, err, sizeof(err)), 0, "%s", err);
+	/* five metrics of 200 samples, params and the done line: one record per console line */
+	cr_assert_eq(con.nr_samples, 5 * 200);
+	unsigned int lines = 0;
+	for (const char *s = b.console; *s; s++)
+		lines += *s == '\n';
+	cr_assert_eq(b.page.records, lines, "%llu records, %u console lines",
+		     (unsigned long long)b.page.records, lines);
+	cr_assert_eq(workload_results_compare(&con, &page, err, sizeof(err)), 0, "%s", err);
+	/* and the compare can fail: one value changed on one side */
+	page.samples[page.nr_samples / 2].value++;
+	cr_assert_neq(workload_results_compare(&con, &page, err, sizeof(err)), 0);
+	workload_results_free(&con);
+	workload_results_free(&page);
+	results_page_close(&b.page);
+	free(b.console);
+}
+
+Test(results_page, an_undrained_ring_says_what_it_lost_and_where, .timeout = 300)
+{
+	struct boot b;
+	unsigned int lines = 0;
+
+	/* 5000 samples of about 48 ring bytes each: more than the 128 KiB ring, read only after the boot */
+	boot_exitloop(&b, 1000, false);
+	cr_assert(b.page.present);
+	cr_assert_str_empty(b.page.err);
+	for (const char *s = b.console; *s; s++)
+		lines += *s == '\n';
+	cr_assert_gt(b.page.lost, 0, "nothing lost from %u lines", lines);
+	cr_assert_eq(b.page.records + b.page.lost, lines, "every line is a record read or one counted lost");
+	cr_assert(strstr(b.page.where, "cell 'exitloop'") && strstr(b.page.where, "lost from seq"),
+		  "where: '%s'", b.page.where);
+	/* the ring keeps the first records (a full ring drops the new ones): the console's first lines */
+	cr_assert_eq(strncmp(b.page.text, b.console, b.page.len), 0,
+		     "the records kept are the console's first lines");
+	results_page_close(&b.page);
+	free(b.console);
+}
