@@ -5,6 +5,7 @@
  * must say how many records it lost and where, and the ones it kept must be the console's.
  */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "../../bench/results_page.h"
 #include "../../bench/workload_parse.h"
 #include "../../lab/runner.h"
+#include "harness.h"
 
 #define ROOT TESSERA_SOURCE_ROOT
 
@@ -132,4 +134,64 @@ Test(results_page, an_undrained_ring_says_what_it_lost_and_where, .timeout = 300
 		     "the records kept are the console's first lines");
 	results_page_close(&b.page);
 	free(b.console);
+}
+
+static long long query_int(const char *db_path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	cr_assert_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 10000);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/*
+ * bench run takes a boot's samples from the page when the boot has one (tracing events-off: a channel),
+ * checked equal to the console's, and from the console without one (tracing off); the boot's record says
+ * which, and what the page held.
+ */
+Test(results_page, bench_run_takes_samples_from_the_page_when_present, .timeout = 300)
+{
+	char dir[] = "/tmp/tessera-rp-bench-XXXXXX", plan[96], db[96];
+	struct tessera_proc p;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(plan, sizeof(plan), "%s/plan.yaml", dir);
+	snprintf(db, sizeof(db), "%s/run.db", dir);
+	FILE *f = fopen(plan, "w");
+	cr_assert_not_null(f);
+	fputs("mode: deterministic\nseed: 2\nboots: 1\niterations: 20\nwarmup: 0\nworkloads: [exitloop]\n"
+	      "configurations:\n  - name: console\n    tracing: off\n  - name: page\n    tracing: "
+	      "events-off\n",
+	      f);
+	fclose(f);
+	tessera_run(&p, 280, (const char *const[]){"bench", "run", plan, "-o", db, "--no-compare", NULL});
+	cr_assert_eq(p.status, 0, "exit %d\n%s\n%s", p.status, p.out, p.err);
+	tessera_free(&p);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM boots WHERE status = 'done'"), 2);
+	/* exitloop's params, 5 x 20 samples and the done line: every line a record, none lost */
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM boots WHERE configuration = 'page'"
+				   " AND json_extract(record, '$.samples_from') = 'results_page'"
+				   " AND json_extract(record, '$.results_page.lost') = 0"
+				   " AND json_extract(record, '$.results_page.records') > 100"),
+		     1);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM boots WHERE configuration = 'console'"
+				   " AND json_extract(record, '$.samples_from') = 'console'"
+				   " AND json_type(record, '$.results_page') = 'null'"),
+		     1);
+	/* under -icount both channels carry the same exact counts, and the page did not change them */
+	cr_expect_eq(
+		query_int(db, "SELECT count(*) FROM samples a JOIN boots ba ON ba.id = a.boot_id"
+			      " JOIN samples b JOIN boots bb ON bb.id = b.boot_id"
+			      " WHERE ba.configuration = 'console' AND bb.configuration = 'page'"
+			      " AND a.metric = b.metric AND a.iteration = b.iteration AND a.value = b.value"),
+		100);
+	sh("rm -rf '%s'", dir);
 }
