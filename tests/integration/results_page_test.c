@@ -195,3 +195,31 @@ Test(results_page, bench_run_takes_samples_from_the_page_when_present, .timeout 
 		100);
 	sh("rm -rf '%s'", dir);
 }
+
+/*
+ * The probe's attempts on results_write (bad pointers, lengths, another cell's memory, from user mode) put
+ * nothing on the page: its ring holds exactly the one good record it writes as a control, and the other
+ * cells' rings nothing.
+ */
+Test(results_page, refused_writes_leave_nothing_on_the_page, .timeout = 200)
+{
+	char channel[64];
+	struct boot b = {0};
+
+	snprintf(channel, sizeof(channel), "/tmp/tessera-rp-probe-%d.channel", (int)getpid());
+	b.channel = channel;
+	struct lab_system s = {.config = ROOT "/configs/default.yaml", .channel = channel, .timeout_s = 150};
+	struct lab_hooks h = {.on_line = on_line, .after = after, .ctx = &b, .quiet = true};
+	struct lab_run run;
+	int status = lab_run(&s, &h, &run);
+	cr_assert_eq(status, 0, "exit status %d: %s", status, run.summary);
+	lab_run_release(&run);
+	cr_assert(b.page.present);
+	cr_assert_str_empty(b.page.err);
+	cr_expect_eq(b.page.lost, 0);
+	cr_expect_eq(b.page.records, 1);
+	cr_expect_eq(b.page.gaps, 0, "a refused call used up a sequence number: %s", b.page.where);
+	cr_expect_str_eq(b.page.text ? b.page.text : "", "[probe] PROBE results_write\n");
+	results_page_close(&b.page);
+	free(b.console);
+}
