@@ -10,6 +10,7 @@
 #include "../cli/config/compile.h"
 #include "../lab/host_files.h"
 #include "../lab/runner.h"
+#include "results_page.h"
 #include "run_boot.h"
 
 /* Every event of the catalog; the hypervisor masks it with the events it has. */
@@ -18,6 +19,8 @@
 struct console {
 	char *text;
 	size_t len, cap;
+	const char *channel; /* the host channel file, NULL without one */
+	struct results_page page;
 };
 
 /* Only BENCH lines are kept: a boot's console may be long (the hypervisor's log), its results are not. */
@@ -28,6 +31,10 @@ static int on_line(const char *line, void *ctx)
 
 	if (!strstr(line, "BENCH "))
 		return 0;
+	/* The page is drained while the cell writes it (as often as result lines arrive), so that its ring
+	 * never fills; a malformed page is reported after the boot. */
+	if (c->channel)
+		results_page_poll(&c->page, c->channel);
 	if (c->len + n + 2 > c->cap) {
 		size_t cap = (c->cap ? c->cap * 2 : 65536) + n;
 		char *t = realloc(c->text, cap);
@@ -41,6 +48,59 @@ static int on_line(const char *line, void *ctx)
 	c->text[c->len++] = '\n';
 	c->text[c->len] = 0;
 	return 0;
+}
+
+/* After QEMU is gone and before the runner removes the channel: what is left on the page. */
+static void after_boot(int status, void *ctx)
+{
+	struct console *c = ctx;
+
+	(void)status;
+	if (c->channel)
+		results_page_finish(&c->page, c->channel);
+}
+
+/*
+ * The results page against the console (docs/workloads.md, "Channel"): a complete page must say exactly
+ * what the console said, and then the samples are the page's; a page that lost records is recorded with
+ * the boot and the console's samples are used; a malformed page or one that differs fails the boot.
+ */
+static bool cross_check(struct console *c, struct run_boot_result *r)
+{
+	struct results_page *pg = &c->page;
+	struct workload_results fromp = {0};
+	char err[256];
+
+	r->page_present = pg->present;
+	r->page_records = pg->records;
+	r->page_lost = pg->lost;
+	snprintf(r->page_where, sizeof(r->page_where), "%s", pg->where);
+	if (pg->err[0]) {
+		snprintf(r->why, sizeof(r->why), "%s", pg->err);
+		return false;
+	}
+	if (!pg->present)
+		return true;
+	if (pg->lost || pg->gaps) {
+		fprintf(stderr,
+			"tessera bench run: the results page lost %llu records (%s): samples from the "
+			"console\n",
+			(unsigned long long)pg->lost, pg->where);
+		return true;
+	}
+	if (workload_parse_text(pg->text ? pg->text : "", "results page", &fromp, err, sizeof(err))) {
+		snprintf(r->why, sizeof(r->why), "malformed results page: %s", err);
+		return false;
+	}
+	if (workload_results_compare(&r->parsed, &fromp, err, sizeof(err))) {
+		snprintf(r->why, sizeof(r->why), "console and results page differ: %s", err);
+		workload_results_free(&fromp);
+		return false;
+	}
+	workload_results_free(&r->parsed);
+	r->parsed = fromp;
+	r->page_used = true;
+	return true;
 }
 
 char *run_boot_set_iters(const char *text, unsigned int count)
@@ -194,10 +254,16 @@ static char *record_json(const struct run_boot_result *r, const struct lab_run *
 			if (host_cpus & (1ULL << i))
 				json_array_append_new(cpus, json_integer(i));
 	}
-	json_t *o = json_pack("{s:s, s:i, s:s, s:s?, s:i, s:o?, s:o?}", "system", system, "iters", (int)iters,
-			      "summary", run->summary, "failure", r->ok ? NULL : r->why, "exit_status",
-			      run->exit_status, "host_cpus", cpus ? cpus : json_null(), "record",
-			      rec ? json_loads(rec, 0, NULL) : NULL);
+	/* where the samples came from, and what the results page held (null: the boot had no page) */
+	json_t *page = r->page_present ? json_pack("{s:I, s:I, s:s?}", "records", (json_int_t)r->page_records,
+						   "lost", (json_int_t)r->page_lost, "where",
+						   r->page_where[0] ? r->page_where : NULL)
+				       : json_null();
+	json_t *o = json_pack("{s:s, s:i, s:s, s:s?, s:i, s:o?, s:s, s:o?, s:o?}", "system", system, "iters",
+			      (int)iters, "summary", run->summary, "failure", r->ok ? NULL : r->why,
+			      "exit_status", run->exit_status, "host_cpus", cpus ? cpus : json_null(),
+			      "samples_from", r->page_used ? "results_page" : "console", "results_page", page,
+			      "record", rec ? json_loads(rec, 0, NULL) : NULL);
 	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	free(rec);
@@ -256,7 +322,12 @@ int run_boot(const struct plan *p, const struct plan_config *c, unsigned int w, 
 		.qemu_args = (char **)c->qemu_args,
 		.nr_qemu_args = c->nr_qemu_args,
 	};
-	struct lab_hooks h = {.on_line = on_line, .ctx = &con, .quiet = true, .prog = "tessera bench run"};
+	con.channel = s.channel;
+	struct lab_hooks h = {.on_line = on_line,
+			      .after = after_boot,
+			      .ctx = &con,
+			      .quiet = true,
+			      .prog = "tessera bench run"};
 
 	if (c->host_cpus) {
 		CPU_ZERO(&set);
@@ -292,11 +363,12 @@ int run_boot(const struct plan *p, const struct plan_config *c, unsigned int w, 
 			 run.summary);
 	} else if (workload_parse_text(con.text ? con.text : "", "console", &r->parsed, err, sizeof(err))) {
 		snprintf(r->why, sizeof(r->why), "malformed results: %s", err);
-	} else {
+	} else if (cross_check(&con, r)) {
 		r->ok = run_boot_collect(p, p->workloads[w], r);
 	}
 	r->record_json = record_json(r, &run, c->system[w], p->warmup + p->iterations, c->host_cpus);
 	lab_run_release(&run);
+	results_page_close(&con.page);
 	free(con.text);
 	lab_remove_tree(dir);
 	return 0;

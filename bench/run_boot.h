@@ -2,7 +2,9 @@
  * One boot of a benchmark plan (plan.h) through the lab runner (lab/runner.h): the configuration's system
  * for one workload, with the plan's iterations written into the workload's iters= argument, its mode,
  * tracing, hypervisor and QEMU options and host CPU placement; the console's BENCH lines read back into
- * database samples (bench/results_db.h) and the run record kept as JSON.
+ * database samples (bench/results_db.h) and the run record kept as JSON. With a host channel (tracing
+ * events-off or all-on) the results page is drained too and cross-checked against the console; the
+ * samples are then the page's (docs/workloads.md, "Channel").
  */
 #ifndef TESSERA_BENCH_RUN_BOOT_H
 #define TESSERA_BENCH_RUN_BOOT_H
@@ -26,6 +28,10 @@ struct run_boot_result {
 	double load_start, load_end;
 	struct workload_results parsed; /* the samples' strings point here */
 	char workload_names[8][64];	/* "workload" or, when several cells run it, "workload.cell" */
+	/* The results page (bench/results_page.h), when the boot had a host channel: */
+	bool page_present, page_used; /* used: the samples are the page's, checked equal to the console's */
+	uint64_t page_records, page_lost;
+	char page_where[256]; /* the first loss */
 };
 
 /* Boot c with workload w. 0 when the boot could be attempted (r says how it went), -1 when it could not

@@ -370,3 +370,83 @@ void workload_results_free(struct workload_results *r)
 	free(r->runs);
 	memset(r, 0, sizeof(*r));
 }
+
+static int sample_order(const void *a, const void *b)
+{
+	const struct workload_sample *x = a, *y = b;
+	int c = strcmp(x->cell, y->cell) ?: strcmp(x->workload, y->workload) ?: strcmp(x->metric, y->metric);
+	return c ? c : (x->iteration > y->iteration) - (x->iteration < y->iteration);
+}
+
+static int param_order(const void *a, const void *b)
+{
+	const struct workload_param *x = a, *y = b;
+	return strcmp(x->cell, y->cell) ?: strcmp(x->workload, y->workload) ?: strcmp(x->key, y->key);
+}
+
+/* Sorted copies: the two channels interleave cells differently, each cell's own order is the same. */
+static void *sorted_copy(const void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	void *c = malloc(n ? n * size : 1);
+	if (c && n) {
+		memcpy(c, v, n * size);
+		qsort(c, n, size, cmp);
+	}
+	return c;
+}
+
+int workload_results_compare(const struct workload_results *a, const struct workload_results *b, char *err,
+			     size_t errsize)
+{
+	int ret = -1;
+
+	if (a->nr_runs != b->nr_runs || a->nr_samples != b->nr_samples || a->nr_params != b->nr_params) {
+		snprintf(err, errsize, "%zu runs, %zu samples, %zu params against %zu, %zu, %zu", a->nr_runs,
+			 a->nr_samples, a->nr_params, b->nr_runs, b->nr_samples, b->nr_params);
+		return -1;
+	}
+	for (size_t i = 0; i < a->nr_runs; i++) {
+		const struct workload_run *x = &a->runs[i];
+		const struct workload_run *y = workload_find_run(b, x->cell, x->workload);
+		if (!y || y->done != x->done || y->samples != x->samples) {
+			snprintf(err, errsize, "workload %s in cell %s: %s", x->workload, x->cell,
+				 !y ? "missing" : "a different count or end");
+			return -1;
+		}
+	}
+	struct workload_sample *sa = sorted_copy(a->samples, a->nr_samples, sizeof(*sa), sample_order);
+	struct workload_sample *sb = sorted_copy(b->samples, b->nr_samples, sizeof(*sb), sample_order);
+	struct workload_param *pa = sorted_copy(a->params, a->nr_params, sizeof(*pa), param_order);
+	struct workload_param *pb = sorted_copy(b->params, b->nr_params, sizeof(*pb), param_order);
+	if (!sa || !sb || !pa || !pb) {
+		snprintf(err, errsize, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < a->nr_samples; i++) {
+		if (sample_order(&sa[i], &sb[i]) || sa[i].unit != sb[i].unit || sa[i].value != sb[i].value) {
+			snprintf(err, errsize,
+				 "sample %s/%s/%s iteration %llu: %llu %s against %s/%s/%s %llu: %llu %s",
+				 sa[i].cell, sa[i].workload, sa[i].metric,
+				 (unsigned long long)sa[i].iteration, (unsigned long long)sa[i].value,
+				 workload_unit_name(sa[i].unit), sb[i].cell, sb[i].workload, sb[i].metric,
+				 (unsigned long long)sb[i].iteration, (unsigned long long)sb[i].value,
+				 workload_unit_name(sb[i].unit));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < a->nr_params; i++) {
+		if (param_order(&pa[i], &pb[i]) || pa[i].value != pb[i].value) {
+			snprintf(err, errsize, "param %s/%s/%s: %llu against %s/%s/%s: %llu", pa[i].cell,
+				 pa[i].workload, pa[i].key, (unsigned long long)pa[i].value, pb[i].cell,
+				 pb[i].workload, pb[i].key, (unsigned long long)pb[i].value);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(sa);
+	free(sb);
+	free(pa);
+	free(pb);
+	return ret;
+}

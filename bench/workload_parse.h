@@ -75,6 +75,13 @@ int workload_parse_line(const char *line, size_t len, struct workload_line *out,
 int workload_parse_text(const char *text, const char *source, struct workload_results *r, char *err,
 			size_t errsize);
 void workload_results_free(struct workload_results *r);
+/*
+ * The same results from two channels (the console and the results page, bench/results_page.h)? 0 when
+ * both hold the same runs (count and end), the same samples (cell, workload, metric, iteration, unit,
+ * value) and the same params, whatever the order of cells; else -1 with the first difference in err.
+ */
+int workload_results_compare(const struct workload_results *a, const struct workload_results *b, char *err,
+			     size_t errsize);
 
 /* Lookups: cell "" matches a log without prefixes. */
 const struct workload_run *workload_find_run(const struct workload_results *r, const char *cell,

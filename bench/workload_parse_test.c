@@ -206,3 +206,35 @@ Test(workload_parse, docs_unit_table_matches_workload_units)
 	fclose(f);
 	cr_expect_eq(n, WORKLOAD_NR_UNITS, "%zu rows in docs/workloads.md, %d units", n, WORKLOAD_NR_UNITS);
 }
+
+/* The console and the results page interleave cells differently; the same results compare equal, and the
+ * first difference (a value, a missing sample, a param) is named. */
+Test(workload_parse, compare_ignores_cell_order_and_names_the_first_difference)
+{
+	const char *console = "[a] BENCH w param n 3\n[b] BENCH w m count 0 5\n[a] BENCH w m count 0 1\n"
+			      "[b] BENCH w m count 1 6\n[a] BENCH w m count 1 2\n[a] BENCH w done samples=2\n"
+			      "[b] BENCH w done samples=2\n";
+	const char *page = "[a] BENCH w param n 3\n[a] BENCH w m count 0 1\n[a] BENCH w m count 1 2\n"
+			   "[a] BENCH w done samples=2\n[b] BENCH w m count 0 5\n[b] BENCH w m count 1 6\n"
+			   "[b] BENCH w done samples=2\n";
+	struct workload_results c = {0}, p = {0};
+	char err[256];
+
+	cr_assert_eq(workload_parse_text(console, "console", &c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(workload_parse_text(page, "page", &p, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(workload_results_compare(&c, &p, err, sizeof(err)), 0, "%s", err);
+	p.samples[3].value = 7; /* b's iteration 1 */
+	cr_expect_eq(workload_results_compare(&c, &p, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "sample b/w/m iteration 1: 6 count against b/w/m 1: 7 count"), "%s", err);
+	p.samples[3].value = 6;
+	p.params[0].value = 4;
+	cr_expect_eq(workload_results_compare(&c, &p, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "param a/w/n: 3 against a/w/n: 4"), "%s", err);
+	p.params[0].value = 3;
+	p.nr_samples--;
+	cr_expect_eq(workload_results_compare(&c, &p, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "2 runs, 4 samples, 1 params against 2, 3, 1"), "%s", err);
+	p.nr_samples++;
+	workload_results_free(&c);
+	workload_results_free(&p);
+}

@@ -10,6 +10,7 @@
 #include <tessera/error.h>
 #include <tessera/format.h>
 #include <tessera/ivc.h>
+#include <tessera/results.h>
 #include <tessera/string.h>
 #include <tessera/trace.h>
 
@@ -169,6 +170,12 @@ static int64_t hc_CONTROL(struct vcpu *v, const uint64_t a[4])
 	int64_t ret = control_run((uint32_t)a[0], &req, v->cell);
 	err = cell_copy_to_guest(v->cell, a[1], req.args, sizeof(req.args));
 	return err ? err : ret;
+}
+
+/* The results page (core/results.c): a record into the calling cell's own ring, nowhere else. */
+static int64_t hc_RESULTS_WRITE(struct vcpu *v, const uint64_t a[4])
+{
+	return results_hv_write(v, a[0], a[1]);
 }
 
 static const struct {

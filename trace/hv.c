@@ -21,6 +21,7 @@
 #include <tessera/error.h>
 #include <tessera/exit.h>
 #include <tessera/hooks.h>
+#include <tessera/results.h>
 #include <tessera/spinlock.h>
 #include <tessera/string.h>
 #include <tessera/trace.h>
@@ -215,7 +216,7 @@ static uint64_t pow2_floor(uint64_t x)
 void trace_hv_init(const char *cmdline)
 {
 	unsigned int nr_cpus = MIN(arch_cpu_count(), (unsigned int)TESSERA_TRACE_MAX_CPUS);
-	uint64_t size, hdr = ALIGN_UP(sizeof(*ctl), CTL_ALIGN), ring;
+	uint64_t size, hdr = ALIGN_UP(sizeof(*ctl), CTL_ALIGN), ring, results;
 	struct cmdline_arg a;
 	void *base;
 
@@ -226,6 +227,9 @@ void trace_hv_init(const char *cmdline)
 			(unsigned long long)size);
 		return;
 	}
+	/* The results page (core/results.c) at the channel's end, set aside before the rings take the rest. */
+	results = results_hv_size(size - hdr);
+	size -= results;
 	trace_catalog_init();
 	for (unsigned int i = 0; i < trace_event_count(); i++)
 		valid_events |= 1ULL << trace_event_at(i)->id;
@@ -239,6 +243,10 @@ void trace_hv_init(const char *cmdline)
 	ctl->version = TESSERA_TRACE_VERSION;
 	ctl->header_size = sizeof(*ctl);
 	ctl->total_size = hdr + nr_cpus * ring;
+	if (results_hv_init((uint8_t *)base + size, size, results)) {
+		ctl->results_offset = size;
+		ctl->total_size = size + results;
+	}
 	ctl->nr_cpus = nr_cpus;
 	ctl->nr_cells = MIN(nr_cells, (unsigned int)TESSERA_TRACE_MAX_CELLS);
 	ctl->tsc_hz = arch_timestamp_hz();

@@ -6,6 +6,8 @@
 #include "probe.h"
 #include <guest/hypercall.h>
 #include <guest/test.h>
+#include <tessera/abi/results.h>
+#include <tessera/string.h>
 
 struct hc_args {
 	uint64_t nr, a0, a1, a2, a3;
@@ -66,5 +68,25 @@ void probe_hypercalls(struct probe *p)
 		       1ULL << 40, 0);
 	for (unsigned int i = 0; i < p->nr_targets && i < 1; i++)
 		expect_refused("hc_console_write_from_target", TESSERA_HC_CONSOLE_WRITE, p->targets[i], 16,
+			       0);
+
+	/* ... nor put memory the cell does not own on the results page, nor records of a bad length. The
+	 * buffer is checked first, so these are refused whether or not the machine has a page. */
+	expect_refused("hc_results_write_outside_ram", TESSERA_HC_RESULTS_WRITE, outside, 16, 0);
+	expect_refused("hc_results_write_straddling", TESSERA_HC_RESULTS_WRITE, p->ram_end - 8, 16, 0);
+	expect_refused("hc_results_write_wrapping", TESSERA_HC_RESULTS_WRITE, ~0ULL - 7, 16, 0);
+	expect_error("hc_results_write_too_long", -HV_ERANGE, TESSERA_HC_RESULTS_WRITE,
+		     (uint64_t)(uintptr_t)p->scratch, TESSERA_RESULTS_RECORD_MAX + 1, 0);
+	expect_error("hc_results_write_empty", -HV_ERANGE, TESSERA_HC_RESULTS_WRITE,
+		     (uint64_t)(uintptr_t)p->scratch, 0, 0);
+	expect_error("hc_results_write_huge", -HV_ERANGE, TESSERA_HC_RESULTS_WRITE,
+		     (uint64_t)(uintptr_t)p->scratch, 1ULL << 40, 0);
+	/* The control: a good record from its own memory is taken (0), or there is no page (-ENOTSUP). */
+	memcpy(p->scratch, "PROBE results_write", 19);
+	int64_t ret = hypercall(TESSERA_HC_RESULTS_WRITE, (uint64_t)(uintptr_t)p->scratch, 19, 0, 0);
+	test_report("hc_results_write_own_buffer", ret == 0 || ret == -HV_ENOTSUP,
+		    "returned %ld, want 0 or %d", (long)ret, -HV_ENOTSUP);
+	for (unsigned int i = 0; i < p->nr_targets && i < 1; i++)
+		expect_refused("hc_results_write_from_target", TESSERA_HC_RESULTS_WRITE, p->targets[i], 16,
 			       0);
 }

@@ -116,6 +116,7 @@ void probe_user(struct probe *p)
 		[TESSERA_HC_TRACE_CONTROL] = {TESSERA_HC_TRACE_CONTROL, 2, ~0ULL, ~0ULL},
 		[TESSERA_HC_CELL_SHUTDOWN] = {TESSERA_HC_CELL_SHUTDOWN, other, 0, 0},
 		[TESSERA_HC_CONTROL] = {TESSERA_HC_CONTROL, TESSERA_CTL_CELL_STOP, buf, 0},
+		[TESSERA_HC_RESULTS_WRITE] = {TESSERA_HC_RESULTS_WRITE, buf, 8, 0},
 	};
 
 	memcpy(p->scratch, "user hc\n", 8);

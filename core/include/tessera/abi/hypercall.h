@@ -13,7 +13,8 @@
 #ifndef TESSERA_ABI_HYPERCALL_H
 #define TESSERA_ABI_HYPERCALL_H
 
-#define TESSERA_HYPERCALL_ABI_VERSION 4 /* 2 added doorbell_ring, 3 cell_shutdown, 4 control */
+/* 2 added doorbell_ring, 3 cell_shutdown, 4 control, 5 results_write */
+#define TESSERA_HYPERCALL_ABI_VERSION 5
 
 #define TESSERA_HYPERCALLS(X)                                                                               \
 	X(0, NOP, "nop", "any", "Does nothing and returns 0; measures the round trip.")                     \
@@ -44,7 +45,11 @@
 	X(12, CONTROL, "control", "manager",                                                                \
 	  "Carries out control command a0 (abi/control.h: trace, fault injection, cells) with the struct "  \
 	  "tessera_control_request at guest address a1 of size a2; the command's values come back in its "  \
-	  "args. Returns the command's result.")
+	  "args. Returns the command's result.")                                                            \
+	X(13, RESULTS_WRITE, "results_write", "any",                                                        \
+	  "Appends the a1 bytes at guest address a0 (1-240: one result line, abi/results.h) to the "        \
+	  "calling cell's ring of the results page. -ENOMEM when the ring is full (the record is counted "  \
+	  "lost), -ENOTSUP without a results page.")
 
 enum tessera_hypercall {
 #define TESSERA_HC_ENUM(num, NAME, name, who, desc) TESSERA_HC_##NAME = num,

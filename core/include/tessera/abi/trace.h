@@ -1,6 +1,7 @@
 /*
- * The trace channel between the hypervisor and the host (ABI version 3: version 2 had a trace-only mailbox,
- * version 3 holds the general control mailbox of abi/control.h).
+ * The trace channel between the hypervisor and the host (ABI version 4: version 2 had a trace-only mailbox,
+ * version 3 holds the general control mailbox of abi/control.h, version 4 points at the results page of
+ * abi/results.h).
  *
  * The hypervisor places a control block at the start of memory the host can map (the ivshmem BAR on
  * QEMU, backed by a shared file on the host). It holds the machine's identity, the per-CPU ring
@@ -32,7 +33,7 @@
 #include <tessera/abi/control.h>
 
 #define TESSERA_TRACE_MAGIC	 0x4543415254535354ULL /* "TSSTRACE" */
-#define TESSERA_TRACE_VERSION	 3
+#define TESSERA_TRACE_VERSION	 4
 #define TESSERA_TRACE_MAX_CPUS	 16
 #define TESSERA_TRACE_MAX_CELLS	 8
 #define TESSERA_TRACE_MAX_EVENTS 64 /* event ids 1..63; 0 is the padding record */
@@ -103,6 +104,9 @@ struct tessera_trace_control {
 	uint64_t catalog_hash; /* FNV-1a of the event catalog's layout: reader and writer must agree */
 	uint32_t running;      /* 1 while cells run; 0 after the hypervisor finished */
 	uint32_t reserved;
+	/* The results page (abi/results.h) from the control block's start, 0 for none. It sits after the
+	 * rings' data, so total_size covers it. */
+	uint64_t results_offset;
 	struct tessera_control_mailbox mailbox;
 	struct tessera_trace_cell_info cells[TESSERA_TRACE_MAX_CELLS];
 	struct tessera_trace_ring_desc rings[TESSERA_TRACE_MAX_CPUS];

@@ -26,6 +26,9 @@ void bench_sample(const char *metric, enum workload_unit unit, uint64_t iteratio
 void bench_series(const char *metric, enum workload_unit unit, const uint64_t *v, uint64_t n);
 /* The done line with the number of samples printed; returns 0 (main's exit status). */
 int bench_done(void);
+/* A result line (printf format, no newline, at most TESSERA_RESULTS_RECORD_MAX bytes) to the results page
+ * as one record and to the console as one line: what bench_param/sample/done print through. */
+void bench_result_line(const char *fmt, ...) __printf(1, 2);
 
 /*
  * The number given as `key=N` in the cell's args (decimal, or with K/M/G), `def` when absent. A value

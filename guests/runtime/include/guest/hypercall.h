@@ -28,6 +28,13 @@ static inline int64_t hypercall_console_write(const void *buf, uint64_t len)
 	return hypercall(TESSERA_HC_CONSOLE_WRITE, (uint64_t)(uintptr_t)buf, len, 0, 0);
 }
 
+/* One result line (no newline, at most TESSERA_RESULTS_RECORD_MAX bytes) into the cell's ring of the results
+ * page (abi/results.h): 0, -HV_ENOMEM when the ring was full, -HV_ENOTSUP when there is no page. */
+static inline int64_t hypercall_results_write(const void *buf, uint64_t len)
+{
+	return hypercall(TESSERA_HC_RESULTS_WRITE, (uint64_t)(uintptr_t)buf, len, 0, 0);
+}
+
 static inline int64_t hypercall_cell_exit(int64_t status)
 {
 	return hypercall(TESSERA_HC_CELL_EXIT, (uint64_t)status, 0, 0, 0);
