@@ -127,10 +127,15 @@ static void chatty_boot(const char *config, struct slow_reader *reader)
 
 /*
  * Two deterministic boots of a system that prints about 2 MB: one read at full speed, one whose reader
- * stops at its first line until QEMU has written more than 1 MiB. Through a pipe, QEMU's UART would then
- * have waited on the host's clock for room, and the guests (which poll the line status, through the
- * hypervisor's console) would have run a different number of instructions and interleaved their lines
- * differently; through the file, the consoles are the same byte for byte.
+ * stops at its first line until QEMU has written more than 1 MiB (the old pipe's size) into the console
+ * file. The runner must then follow a file far ahead of it without losing, repeating or splitting a
+ * line, and the consoles must be the same byte for byte.
+ *
+ * What this workload cannot show: with the old pipe (checked by hand with a before hook that set
+ * console_path to NULL), QEMU's UART waited for room and the guests spun longer, yet the console was
+ * still the same, because exitloop prints only what it measured before printing and the hypervisor's
+ * console lock keeps the cells' lines in the same order. A guest whose output depends on virtual time
+ * after a long print (as the campaign experiment that differed) is what would tell the two apart.
  */
 Test(lab_console, a_slow_reader_leaves_a_deterministic_console_unchanged, .timeout = 1500)
 {
