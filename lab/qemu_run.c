@@ -23,7 +23,9 @@
 	500 /* SIGTERM first, SIGKILL this long after (QEMU keeps no state worth a longer wait) */
 #define DRAIN_MS	1000 /* after QEMU is reaped, wait at most this long for the last output */
 #define LINE_MAX_LEN	4096
-#define FOLLOW_MS	100   /* a console file is read at least this often (inotify wakes us sooner) */
+#define FOLLOW_MS	100 /* a console file is read at least this often (inotify wakes us sooner) */
+#define FOLLOW_SLICE_MS 20  /* the longest the console file is followed between two polls */
+#define FOLLOW_READ	512 /* bytes per read of it: a slice ends soon after its time even with a slow on_line */
 #define QMP_WAIT_MS	60000 /* QEMU creates its QMP socket before the machine runs: a loaded host is slow */
 #define QMP_RETRY_MS	50
 #define QEMU_RUN_NO_QMP 1 /* a stop for want of the monitor: the system did not get its run */
@@ -141,28 +143,43 @@ static void stream_read(struct stream *s)
 		stream_emit(s, s->len); /* a line longer than the buffer goes out in pieces */
 }
 
-/* Everything QEMU has appended to the console file since the last call, line by line. */
-static void console_follow(struct stream *s)
+/*
+ * What QEMU has appended to the console file since the last call, line by line, for at most
+ * FOLLOW_SLICE_MS: a guest that prints faster than on_line takes its lines must not keep the loop from
+ * signals and the time limit. Small reads keep a slice short even with a slow on_line. True when the
+ * slice ran out before the end of the file (more may be waiting: come back at once).
+ */
+static bool console_follow(struct stream *s)
 {
-	for (;;) {
-		ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
+	long long until = now_ms() + FOLLOW_SLICE_MS;
+
+	do {
+		size_t room = sizeof(s->buf) - s->len;
+		ssize_t n = read(s->fd, s->buf + s->len, room < FOLLOW_READ ? room : FOLLOW_READ);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;
+			return false;
 		s->len += (size_t)n;
 		char *nl;
 		while ((nl = memchr(s->buf, '\n', s->len)))
 			stream_emit(s, (size_t)(nl - s->buf) + 1);
 		if (s->len == sizeof(s->buf))
 			stream_emit(s, s->len);
-	}
+	} while (now_ms() < until);
+	return true;
 }
 
-/* QEMU is gone: the file holds all it wrote. Its last line may lack a line end. */
-static void console_finish(struct stream *s)
+/*
+ * QEMU is gone: the file holds all it wrote, and all of it is passed on when QEMU ended by itself (the
+ * whole console, however far behind the reader was). After a stop (time limit, signal) only until
+ * `until` (ms, as the pipe was drained), so that Ctrl-C is not held up by a backlog. Its last line may
+ * lack a line end.
+ */
+static void console_finish(struct stream *s, long long until)
 {
-	console_follow(s);
+	while (console_follow(s) && (until < 0 || now_ms() < until))
+		;
 	if (s->len)
 		stream_emit(s, s->len);
 	close(s->fd);
@@ -416,9 +433,12 @@ static int monitor_step(struct monitor *mon, const struct machine *m, struct wat
 }
 
 static int loop_timeout(const struct watch *w, const struct monitor *mon, const struct stream *out,
-			long long now)
+			bool backlog, long long now)
 {
 	int t = poll_timeout(w, now);
+
+	if (backlog)
+		return 0;
 	int cap = mon->wanted && !mon->handed && !w->reaped ? QMP_RETRY_MS : -1;
 
 	if (out->file && out->fd >= 0 && (cap < 0 || cap > FOLLOW_MS))
@@ -433,6 +453,7 @@ int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result 
 		      err = {.out_fd = 2, .quiet = !m->verbose, .quiet_all = m->quiet, .m = m};
 	struct monitor mon = {.q = {.fd = -1}, .wanted = m->qmp_path != NULL};
 	int exec_errno, notify = -1;
+	bool backlog = false; /* the console file had more than one round of reads */
 
 	memset(r, 0, sizeof(*r));
 	/* Processes QEMU leaves behind become our children, not init's, so that we can reap them. */
@@ -475,7 +496,7 @@ int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result 
 			{.fd = out.file ? (out.fd >= 0 ? notify : -1) : out.fd, .events = POLLIN},
 			{.fd = err.fd, .events = POLLIN},
 		};
-		int n = poll(fds, 3, loop_timeout(&w, &mon, &out, now_ms()));
+		int n = poll(fds, 3, loop_timeout(&w, &mon, &out, backlog, now_ms()));
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n > 0) {
@@ -496,15 +517,15 @@ int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result 
 		if (stop)
 			watch_stop(&w, stop, now_ms());
 		/* A console file waits for the monitor: on_started comes before the first line. */
-		if (out.file && out.fd >= 0 && (!mon.wanted || mon.handed || w.stop_status))
-			console_follow(&out);
+		backlog = out.file && out.fd >= 0 && (!mon.wanted || mon.handed || w.stop_status) &&
+			  console_follow(&out);
 		if (out.stop_asked && !w.stop_status)
 			watch_stop(&w, QEMU_RUN_STOPPED, now_ms());
 		if (out.stop_asked && w.reaped)
 			break; /* no line is wanted any more: no need to drain */
 		watch_step(&w);
 		if (w.reaped && out.file && out.fd >= 0)
-			console_finish(&out); /* all QEMU wrote is in the file: no drain needed */
+			console_finish(&out, w.stop_status ? w.drain_until : -1);
 		if (w.reaped)
 			qmp_close(&mon.q);
 	}
