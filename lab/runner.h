@@ -94,7 +94,8 @@ struct lab_hooks {
 	/* QEMU's monitor: with on_started set, QEMU gets a QMP socket in the scratch directory, and once
 	 * QEMU is up the runner connects (lab/qmp.h) and calls on_started(q, ctx) before the guest's
 	 * first line is passed on. q stays valid until QEMU has been reaped, so on_line may use it too
-	 * (inject a machine check when a line comes, query the status, quit). Calls block the runner
+	 * (inject a machine check when a line comes, query the status, quit). The last lines may be passed
+	 * on after QEMU has ended (the console file is read to its end): calls then fail, q->error says why. Calls block the runner
 	 * for at most their own time limit: the console goes to a file, so the guest never waits on
 	 * us. Non-zero from on_started: stop the boot (LAB_RUN_STOPPED). A QEMU whose socket does not
 	 * answer within 60 s is stopped: exit status 1. NULL: no monitor. */
