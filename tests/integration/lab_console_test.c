@@ -132,8 +132,8 @@ static void chatty_boot(const char *config, struct slow_reader *reader)
  * line, and the consoles must be the same byte for byte.
  *
  * What this workload cannot show: with the old pipe (checked by hand with a before hook that set
- * console_path to NULL), QEMU's UART waited for room and the guests spun longer, yet the console was
- * still the same, because exitloop prints only what it measured before printing and the hypervisor's
+ * console_path to NULL and a reader napping 150 s at its first line, in a boot of about 20 s), QEMU's
+ * UART waited for room and the guests spun longer, yet the console was still the same, because exitloop prints only what it measured before printing and the hypervisor's
  * console lock keeps the cells' lines in the same order. A guest whose output depends on virtual time
  * after a long print (as the campaign experiment that differed) is what would tell the two apart.
  */
