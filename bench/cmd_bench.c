@@ -23,7 +23,7 @@
 
 static const char exit_cost_usage[] =
 	"usage: tessera bench exit-cost [--calls N] [--rows LIST] [--all] [--out FILE] [--config FILE]\n"
-	"                               [--append ARGS]\n"
+	"                               [--append ARGS] [--records DIR]\n"
 	"\n"
 	"The hypervisor's instructions per exit, by kind (null hypercall, CPUID, granted MSR, denied port\n"
 	"and memory under the inject policy, vLAPIC MMIO read and ICR write, a self-IPI delivered, a timer\n"
@@ -43,6 +43,9 @@ static const char exit_cost_usage[] =
 	"  --config FILE the exitbench system (default configs/bench-exit.yaml)\n"
 	"  --append ARGS more hypervisor command line for every boot, e.g. \"bench_exit_work=1000\"\n"
 	"                (docs/performance.md: each exit then costs a known amount more)\n"
+	"  --records DIR each boot's run record as DIR/CASE.json (doorbell boots: doorbell-CASE.json);\n"
+	"                default: beside --out FILE.json as FILE-run-records/, else\n"
+	"                out/bench-exit-cost-run-records/\n"
 	"\n"
 	"Exit status: 0 every goal held, 1 a boot failed or a goal was exceeded, 2 bad options.\n";
 

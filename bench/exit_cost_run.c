@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../lab/console_text.h"
@@ -157,6 +158,14 @@ static bool row_selected(const char *list, const struct row *r)
 	return false;
 }
 
+/* The run record's file for the boots now starting (set per case by exit_cost_run); "" for none. */
+static char record_path[PATH_MAX + 128];
+
+void exit_cost_set_record_path(const char *path)
+{
+	snprintf(record_path, sizeof(record_path), "%s", path ? path : "");
+}
+
 int exit_cost_boot(const char *config, bool record, const char *append, const char *const *qemu, char **out)
 {
 	char tdir[PATH_MAX] = "";
@@ -191,6 +200,11 @@ int exit_cost_boot(const char *config, bool record, const char *append, const ch
 		st = lab_run(&s, &h, &r);
 	}
 	*out = lab_console_text_take(&console);
+	/* Every boot keeps its run record (docs/lab-runner.md), where the command's output goes. */
+	if (record_path[0] && lab_run_record_write(&r.record, record_path)) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, record_path, strerror(errno));
+		st = st ? st : 1;
+	}
 	/* How the boot ended goes with its console, for the message that shows it when a figure is missing. */
 	if (st && *out && r.summary[0]) {
 		char *with = NULL;
@@ -208,6 +222,41 @@ static void case_append(const struct tcase *c, const struct exit_cost_options *o
 {
 	snprintf(buf, size, "%s%s%s", c->append ? c->append : "", c->append && o->append ? " " : "",
 		 o->append ? o->append : "");
+}
+
+/* The directory of the boots' run records: --records, or --out without ".json" and "-run-records", or
+ * out/bench-exit-cost-run-records; created. 0, or -1 after saying why. */
+static int records_dir(const struct exit_cost_options *o, const char *dir, char *rdir, size_t size)
+{
+	int n = o->records ? snprintf(rdir, size, "%s", o->records)
+		: o->out   ? snprintf(rdir, size, "%s", o->out)
+			   : snprintf(rdir, size, "%s/bench-exit-cost.json", dir);
+	size_t len = n > 0 ? (size_t)n : 0;
+
+	errno = 0;
+	if (!o->records) {
+		if (len > 5 && !strcmp(rdir + len - 5, ".json"))
+			rdir[len -= 5] = '\0';
+		if (snprintf(rdir + len, size - len, "-run-records") >= (int)(size - len))
+			errno = ENAMETOOLONG;
+	}
+	if (errno || (mkdir(rdir, 0777) && errno != EEXIST)) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, rdir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The next boots' record file: DIR/[PREFIX-]CASE.json, the case's spaces as '_'. */
+static void set_case_record(const char *rdir, const char *prefix, const struct tcase *c)
+{
+	char path[PATH_MAX + 128];
+	int n = snprintf(path, sizeof(path), "%s/%s%s", rdir, prefix, c->name);
+
+	for (char *p = path + strlen(rdir) + 1; n > 0 && *p; p++)
+		*p = *p == ' ' ? '_' : *p;
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), ".json");
+	exit_cost_set_record_path(path);
 }
 
 /* One boot of the config in case c; the figure of every selected row into fig[row][ci]. */
@@ -330,12 +379,19 @@ int exit_cost_run(const struct exit_cost_options *o)
 			snprintf(modes + strlen(modes), sizeof(modes) - strlen(modes), "%s%s",
 				 modes[0] ? "," : "", rows[r].mode);
 	}
+	char rdir[PATH_MAX];
+	if (records_dir(o, dir, rdir, sizeof(rdir)))
+		return 1;
+	printf("(each boot's run record in %s/: CASE.json, doorbell-CASE.json)\n", rdir);
 	if (modes[0] && exit_cost_write_config(src, o->calls, modes, cfg, sizeof(cfg)))
 		return 1;
 	for (unsigned int c = 0; c < nr_cases; c++) {
+		set_case_record(rdir, "", &cases[c]);
 		int st = modes[0] ? boot(cfg, &cases[c], c, o, fig) : 0;
+		set_case_record(rdir, "doorbell-", &cases[c]);
 		if (!st && doorbell)
 			st = doorbell_case(dir, o, &cases[c], c, modes[0] != 0, fig);
+		exit_cost_set_record_path(NULL);
 		if (st) {
 			if (modes[0])
 				unlink(cfg);
@@ -429,6 +485,8 @@ int exit_cost_parse_options(int argc, char **argv, struct exit_cost_options *o)
 			}
 		} else if (!strcmp(a, "--append") && next) {
 			o->append = argv[++i];
+		} else if (!strcmp(a, "--records") && next) {
+			o->records = argv[++i];
 		} else if (!strcmp(a, "--config") && next) {
 			o->config = argv[++i];
 		} else if (!strcmp(a, "--calls") && next) {

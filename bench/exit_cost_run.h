@@ -12,6 +12,7 @@ struct exit_cost_options {
 	const char *rows;   /* comma-separated modes to run, NULL: all */
 	const char *append; /* more hypervisor command line for every boot (e.g. bench_exit_work=N) */
 	const char *doorbell_config; /* NULL: configs/bench-doorbell.yaml beside the executable's tree */
+	const char *records; /* each boot's run record in this directory; NULL: beside out (see --help) */
 	bool help;
 };
 
@@ -24,6 +25,8 @@ int exit_cost_write_config(const char *src, unsigned int calls, const char *mode
  * QEMU arguments qemu (NULL-terminated); its console, and how the boot ended when it failed, into *out
  * (heap); the exit status (130/143 when SIGINT/SIGTERM stopped it). */
 int exit_cost_boot(const char *config, bool record, const char *append, const char *const *qemu, char **out);
+/* Where exit_cost_boot() writes the run record of the next boots (docs/lab-runner.md); NULL: nowhere. */
+void exit_cost_set_record_path(const char *path);
 /* Whether a boot's status says that SIGINT or SIGTERM stopped it (then nothing more is started). */
 static inline bool exit_cost_interrupted(int status)
 {

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct qmp;
+
 #define MACHINE_MAX_MODULES 32
 #define MACHINE_MAX_SMP	    16
 
@@ -45,6 +47,17 @@ struct machine {
 	int (*on_line)(const char *line, void *ctx);
 	void *on_line_ctx;
 	bool quiet; /* QEMU's own messages (its stderr) are dropped, not copied to stderr */
+	/* The guest's console as a regular file at this path (created empty by the runner) instead of
+	 * QEMU's stdout. QEMU makes its stdout non-blocking, so a full pipe turns into a UART retry on the
+	 * host's clock that a guest sees even under icount; a file never refuses a write. The runner
+	 * follows the file as it grows. NULL: -serial stdio through a pipe, as before. */
+	const char *console_path;
+	/* QEMU's monitor (QMP) on a unix socket at this path, NULL for none. Once QEMU is up and the
+	 * runner has connected, on_qmp gets the connection (valid until QEMU has been reaped: on_line may
+	 * use it too). Non-zero from on_qmp: stop QEMU now (QEMU_RUN_STOPPED). */
+	const char *qmp_path;
+	int (*on_qmp)(struct qmp *q, void *ctx);
+	void *on_qmp_ctx;
 };
 
 /* The defaults of `tessera run`: EPYC (SVM with nested paging under TCG), 4 CPUs, 256M, 120 s. */

@@ -76,7 +76,18 @@ char **qemu_cmdline_build(const struct machine *m)
 	push_pair(&b, "-monitor", "none");
 	/* A reset (triple fault) must end the run, not reboot into the same failure forever. */
 	push(&b, "-no-reboot");
-	push_pair(&b, "-serial", "stdio");
+	if (m->console_path) {
+		/* A regular file: QEMU's write never fails or waits, so the guest never sees a busy UART. */
+		char dev[4200];
+		if ((size_t)snprintf(dev, sizeof(dev), "file,id=con,path=%s", m->console_path) >=
+			    sizeof(dev) ||
+		    strchr(m->console_path, ','))
+			b.failed = true;
+		push_pair(&b, "-chardev", dev);
+		push_pair(&b, "-serial", "chardev:con");
+	} else {
+		push_pair(&b, "-serial", "stdio");
+	}
 	/* The hypervisor reports how it ended through this port; QEMU exits with (code << 1) | 1. */
 	push_pair(&b, "-device", "isa-debug-exit,iobase=0xf4,iosize=4");
 	push_pair(&b, "-kernel", m->hv_image);
@@ -101,6 +112,14 @@ char **qemu_cmdline_build(const struct machine *m)
 			b.failed = true;
 		push_pair(&b, "-object", obj);
 		push_pair(&b, "-device", "ivshmem-plain,memdev=tshm");
+	}
+	if (m->qmp_path) {
+		char qmp[4200];
+		if ((size_t)snprintf(qmp, sizeof(qmp), "unix:%s,server=on,wait=off", m->qmp_path) >=
+			    sizeof(qmp) ||
+		    strchr(m->qmp_path, ','))
+			b.failed = true;
+		push_pair(&b, "-qmp", qmp);
 	}
 	for (int i = 0; i < m->nr_extra; i++)
 		push(&b, m->extra_args[i]);

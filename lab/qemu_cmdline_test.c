@@ -131,3 +131,30 @@ Test(qemu_cmdline, host_channel_is_an_ivshmem_device_backed_by_the_shared_file)
 	m.shm_path = "/tmp/a,b"; /* QEMU's option syntax cannot carry a comma in a path */
 	cr_assert_null(qemu_cmdline_build(&m));
 }
+
+/* A console file replaces -serial stdio with a file chardev; a QMP socket adds -qmp, before the extras. */
+Test(qemu_cmdline, console_file_and_qmp_socket)
+{
+	struct machine m;
+	char *extra[] = {"-S"};
+	machine_init_defaults(&m);
+	m.hv_image = "hv.elf";
+	m.console_path = "/tmp/w/console";
+	m.qmp_path = "/tmp/w/qmp.sock";
+	m.extra_args = extra;
+	m.nr_extra = 1;
+	char **argv = qemu_cmdline_build(&m);
+	cr_assert_not_null(argv);
+	cr_assert_str_eq(value_of(argv, "-chardev"), "file,id=con,path=/tmp/w/console");
+	cr_assert_str_eq(value_of(argv, "-serial"), "chardev:con");
+	cr_assert_str_eq(value_of(argv, "-qmp"), "unix:/tmp/w/qmp.sock,server=on,wait=off");
+	cr_assert_str_eq(argv[argc_of(argv) - 1], "-S");
+	qemu_cmdline_free(argv);
+
+	/* QEMU's option syntax cannot escape a ',' in either path: refused, not misparsed. */
+	m.console_path = "/tmp/a,b/console";
+	cr_assert_null(qemu_cmdline_build(&m));
+	m.console_path = NULL;
+	m.qmp_path = "/tmp/a,b/qmp.sock";
+	cr_assert_null(qemu_cmdline_build(&m));
+}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,11 +17,18 @@
 #include "qemu_run.h"
 #include "../trace/probes.h"
 #include "qemu_status.h"
+#include "qmp.h"
 
 #define STOP_GRACE_MS \
 	500 /* SIGTERM first, SIGKILL this long after (QEMU keeps no state worth a longer wait) */
-#define DRAIN_MS     1000 /* after QEMU is reaped, wait at most this long for the last output */
-#define LINE_MAX_LEN 4096
+#define DRAIN_MS	1000 /* after QEMU is reaped, wait at most this long for the last output */
+#define LINE_MAX_LEN	4096
+#define FOLLOW_MS	100 /* a console file is read at least this often (inotify wakes us sooner) */
+#define FOLLOW_SLICE_MS 20  /* the longest the console file is followed between two polls */
+#define FOLLOW_READ	512 /* bytes per read of it: a slice ends soon after its time even with a slow on_line */
+#define QMP_WAIT_MS	60000 /* QEMU creates its QMP socket before the machine runs: a loaded host is slow */
+#define QMP_RETRY_MS	50
+#define QEMU_RUN_NO_QMP 1 /* a stop for want of the monitor: the system did not get its run */
 
 /* Signals reach the poll loop through this pipe, so there is no race between a signal and poll(). */
 static int signal_pipe[2] = {-1, -1};
@@ -64,6 +72,7 @@ struct stream {
 	bool we_stopped_qemu;	 /* QEMU's "terminating on signal" notice is then expected too */
 	const struct machine *m; /* its around_output hook */
 	bool console;		 /* QEMU's stdout: lines go to m->on_line when it is set */
+	bool file;		 /* a regular file QEMU appends to: end of file is "no more yet" */
 	bool stop_asked;	 /* on_line returned non-zero: no more lines to it, stop QEMU */
 	char buf[LINE_MAX_LEN];
 	size_t len;
@@ -134,6 +143,49 @@ static void stream_read(struct stream *s)
 		stream_emit(s, s->len); /* a line longer than the buffer goes out in pieces */
 }
 
+/*
+ * What QEMU has appended to the console file since the last call, line by line, for at most
+ * FOLLOW_SLICE_MS: a guest that prints faster than on_line takes its lines must not keep the loop from
+ * signals and the time limit. Small reads keep a slice short even with a slow on_line. True when the
+ * slice ran out before the end of the file (more may be waiting: come back at once).
+ */
+static bool console_follow(struct stream *s)
+{
+	long long until = now_ms() + FOLLOW_SLICE_MS;
+
+	do {
+		size_t room = sizeof(s->buf) - s->len;
+		ssize_t n = read(s->fd, s->buf + s->len, room < FOLLOW_READ ? room : FOLLOW_READ);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		s->len += (size_t)n;
+		char *nl;
+		while ((nl = memchr(s->buf, '\n', s->len)))
+			stream_emit(s, (size_t)(nl - s->buf) + 1);
+		if (s->len == sizeof(s->buf))
+			stream_emit(s, s->len);
+	} while (now_ms() < until);
+	return true;
+}
+
+/*
+ * QEMU is gone: the file holds all it wrote, and all of it is passed on when QEMU ended by itself (the
+ * whole console, however far behind the reader was). After a stop (time limit, signal) only until
+ * `until` (ms, as the pipe was drained), so that Ctrl-C is not held up by a backlog. Its last line may
+ * lack a line end.
+ */
+static void console_finish(struct stream *s, long long until)
+{
+	while (console_follow(s) && (until < 0 || now_ms() < until))
+		;
+	if (s->len)
+		stream_emit(s, s->len);
+	close(s->fd);
+	s->fd = -1;
+}
+
 static int install_handlers(struct sigaction *old_int, struct sigaction *old_term, struct sigaction *old_chld)
 {
 	struct sigaction sa;
@@ -191,29 +243,48 @@ fail:;
 	_exit(127);
 }
 
-static pid_t start_qemu(char *const *argv, int *out_r, int *err_r, int *exec_errno)
+/*
+ * The console file, created empty before QEMU opens it (so reading starts at its first byte), and our
+ * read end. QEMU's stdout then carries only its own messages: it joins stderr.
+ */
+static int open_console_file(const char *path, int *out_r)
 {
-	int out[2], err[2], ex[2];
+	int w = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (w < 0)
+		return -1;
+	close(w);
+	*out_r = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	return *out_r < 0 ? -1 : 0;
+}
+
+static pid_t start_qemu(char *const *argv, const char *console_path, int *out_r, int *err_r, int *exec_errno)
+{
+	int out[2] = {-1, -1}, err[2], ex[2];
 	pid_t parent = getpid();
 
-	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(ex, O_CLOEXEC))
+	if (console_path ? open_console_file(console_path, out_r) : pipe2(out, O_CLOEXEC))
+		return -1;
+	if (pipe2(err, O_CLOEXEC) || pipe2(ex, O_CLOEXEC))
 		return -1;
 	/* QEMU makes its stdout non-blocking: when this pipe is full, its UART holds the byte and retries
 	 * on the host's clock, and a guest polling the line status sees host time, even under icount. As
 	 * large a pipe as the system allows (1 MiB by default) makes that rare when this process is slow
 	 * to read; it is not a guarantee (docs/lab-runner.md). */
-	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
+	if (!console_path)
+		fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0)
-		child_exec(argv, parent, out[1], err[1], ex[1]);
+		child_exec(argv, parent, console_path ? err[1] : out[1], err[1], ex[1]);
 	/* Also set the group here: whichever of parent and child runs first, kill(-pid) then works. */
 	setpgid(pid, pid);
 	char *cmdline = qemu_cmdline_format(argv); /* the whole command line, as `run -v` prints it */
 	probe_qemu_start(pid, cmdline ? cmdline : argv[0]);
 	free(cmdline);
-	close(out[1]);
+	if (!console_path)
+		close(out[1]);
 	close(err[1]);
 	close(ex[1]);
 	*exec_errno = 0;
@@ -222,9 +293,11 @@ static pid_t start_qemu(char *const *argv, int *out_r, int *err_r, int *exec_err
 		n = read(ex[0], exec_errno, sizeof(*exec_errno));
 	while (n < 0 && errno == EINTR);
 	close(ex[0]);
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	if (!console_path) {
+		fcntl(out[0], F_SETFL, O_NONBLOCK);
+		*out_r = out[0];
+	}
 	fcntl(err[0], F_SETFL, O_NONBLOCK);
-	*out_r = out[0];
 	*err_r = err[0];
 	return pid;
 }
@@ -238,6 +311,7 @@ struct watch {
 	long long kill_at;     /* when SIGKILL follows SIGTERM, -1 before a stop */
 	long long deadline;    /* the timeout, -1 for none */
 	long long drain_until; /* after the reap, -1 before */
+	char qmp_error[256];   /* why the monitor could not be reached (a QEMU_RUN_NO_QMP stop) */
 };
 
 static void watch_stop(struct watch *w, int status, long long now)
@@ -323,7 +397,11 @@ static void finish(const struct watch *w, const struct machine *m, struct qemu_r
 	case QEMU_RUN_SIGINT: snprintf(r->summary, sizeof(r->summary), "interrupted, QEMU stopped"); break;
 	case QEMU_RUN_SIGTERM: snprintf(r->summary, sizeof(r->summary), "terminated, QEMU stopped"); break;
 	case QEMU_RUN_STOPPED:
-		snprintf(r->summary, sizeof(r->summary), "stopped on a console line, QEMU stopped");
+		snprintf(r->summary, sizeof(r->summary), "stopped by the caller, QEMU stopped");
+		break;
+	case QEMU_RUN_NO_QMP:
+		snprintf(r->summary, sizeof(r->summary), "no QEMU monitor (%.100s), QEMU stopped",
+			 w->qmp_error);
 		break;
 	default:
 		r->exit_status = qemu_status_classify(w->wait_status, r->summary, sizeof(r->summary));
@@ -332,12 +410,50 @@ static void finish(const struct watch *w, const struct machine *m, struct qemu_r
 	r->exit_status = w->stop_status;
 }
 
+/* The monitor, when the machine asks for it: connected once QEMU has made its socket, then handed over. */
+struct monitor {
+	struct qmp q;
+	bool wanted, handed;
+	long long give_up_at;
+};
+
+/* One attempt; 0 while it is pending or done, else the stop it calls for. */
+static int monitor_step(struct monitor *mon, const struct machine *m, struct watch *w, long long now)
+{
+	if (!mon->wanted || mon->handed || w->reaped || w->stop_status)
+		return 0;
+	if (qmp_connect(&mon->q, m->qmp_path, 0)) {
+		if (now < mon->give_up_at)
+			return 0;
+		snprintf(w->qmp_error, sizeof(w->qmp_error), "%s", mon->q.error);
+		return QEMU_RUN_NO_QMP;
+	}
+	mon->handed = true;
+	return m->on_qmp && m->on_qmp(&mon->q, m->on_qmp_ctx) ? QEMU_RUN_STOPPED : 0;
+}
+
+static int loop_timeout(const struct watch *w, const struct monitor *mon, const struct stream *out,
+			bool backlog, long long now)
+{
+	int t = poll_timeout(w, now);
+
+	if (backlog)
+		return 0;
+	int cap = mon->wanted && !mon->handed && !w->reaped ? QMP_RETRY_MS : -1;
+
+	if (out->file && out->fd >= 0 && (cap < 0 || cap > FOLLOW_MS))
+		cap = FOLLOW_MS;
+	return cap >= 0 && (t < 0 || t > cap) ? cap : t;
+}
+
 int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result *r)
 {
 	struct sigaction old_int, old_term, old_chld;
-	struct stream out = {.out_fd = 1, .m = m, .console = true},
+	struct stream out = {.out_fd = 1, .m = m, .console = true, .file = m->console_path != NULL},
 		      err = {.out_fd = 2, .quiet = !m->verbose, .quiet_all = m->quiet, .m = m};
-	int exec_errno;
+	struct monitor mon = {.q = {.fd = -1}, .wanted = m->qmp_path != NULL};
+	int exec_errno, notify = -1;
+	bool backlog = false; /* the console file had more than one round of reads */
 
 	memset(r, 0, sizeof(*r));
 	/* Processes QEMU leaves behind become our children, not init's, so that we can reap them. */
@@ -348,7 +464,7 @@ int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result 
 		return -1;
 	}
 	struct watch w = {.err = &err, .kill_at = -1, .deadline = -1, .drain_until = -1};
-	w.pid = start_qemu(argv, &out.fd, &err.fd, &exec_errno);
+	w.pid = start_qemu(argv, m->console_path, &out.fd, &err.fd, &exec_errno);
 	if (w.pid < 0 || exec_errno) {
 		int e = w.pid < 0 ? errno : exec_errno;
 		snprintf(r->summary, sizeof(r->summary), "cannot start %s: %s", argv[0], strerror(e));
@@ -364,29 +480,54 @@ int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result 
 	r->pid = w.pid;
 	if (m->timeout_s)
 		w.deadline = now_ms() + (long long)m->timeout_s * 1000;
+	mon.give_up_at = now_ms() + QMP_WAIT_MS;
+	if (out.file) {
+		/* Woken when QEMU writes; without inotify the FOLLOW_MS reads alone follow the file. */
+		notify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (notify >= 0 && inotify_add_watch(notify, m->console_path, IN_MODIFY) < 0) {
+			close(notify);
+			notify = -1;
+		}
+	}
 
 	while (!w.reaped || ((out.fd >= 0 || err.fd >= 0) && now_ms() < w.drain_until)) {
 		struct pollfd fds[3] = {
 			{.fd = signal_pipe[0], .events = POLLIN},
-			{.fd = out.fd, .events = POLLIN},
+			{.fd = out.file ? (out.fd >= 0 ? notify : -1) : out.fd, .events = POLLIN},
 			{.fd = err.fd, .events = POLLIN},
 		};
-		int n = poll(fds, 3, poll_timeout(&w, now_ms()));
+		int n = poll(fds, 3, loop_timeout(&w, &mon, &out, backlog, now_ms()));
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n > 0) {
 			if (fds[0].revents)
 				watch_signals(&w);
-			if (fds[1].revents)
+			if (fds[1].revents && out.file) {
+				/* only the wake-up matters; the file itself is read below */
+				char events[4096];
+				while (read(notify, events, sizeof(events)) > 0)
+					;
+			} else if (fds[1].revents) {
 				stream_read(&out);
+			}
 			if (fds[2].revents)
 				stream_read(&err);
 		}
+		int stop = monitor_step(&mon, m, &w, now_ms());
+		if (stop)
+			watch_stop(&w, stop, now_ms());
+		/* A console file waits for the monitor: on_started comes before the first line. */
+		backlog = out.file && out.fd >= 0 && (!mon.wanted || mon.handed || w.stop_status) &&
+			  console_follow(&out);
 		if (out.stop_asked && !w.stop_status)
 			watch_stop(&w, QEMU_RUN_STOPPED, now_ms());
 		if (out.stop_asked && w.reaped)
 			break; /* no line is wanted any more: no need to drain */
 		watch_step(&w);
+		if (w.reaped && out.file && out.fd >= 0)
+			console_finish(&out, w.stop_status ? w.drain_until : -1);
+		if (w.reaped)
+			qmp_close(&mon.q);
 	}
 	if (!w.reaped) {
 		/* Only after poll() itself failed: never leave QEMU behind. */
@@ -395,6 +536,9 @@ int qemu_run(char *const *argv, const struct machine *m, struct qemu_run_result 
 		while (waitpid(-w.pid, NULL, 0) > 0)
 			;
 	}
+	qmp_close(&mon.q);
+	if (notify >= 0)
+		close(notify);
 	if (out.fd >= 0)
 		close(out.fd);
 	if (err.fd >= 0)

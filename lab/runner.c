@@ -37,6 +37,7 @@ struct boot {
 	struct lab_run *r;
 	struct machine m;
 	char hv[PATH_MAX], config[PATH_MAX], workdir[PATH_MAX];
+	char console[PATH_MAX + 16], qmp[PATH_MAX + 16];
 	char cmdline[4096]; /* the hypervisor command line when the runner adds to it */
 	char **extra;	    /* QEMU arguments: the mode's, then the caller's */
 	bool channel_made;
@@ -212,6 +213,15 @@ static int prepare(struct boot *b)
 		return ret;
 	if (s->bundle && (ret = bundle_modules(b)))
 		return ret;
+	/* Before the caller's hook, which may still change them (docs/lab-runner.md, "The console"). */
+	snprintf(b->console, sizeof(b->console), "%s/console", b->workdir);
+	b->m.console_path = b->console;
+	if (b->h && b->h->on_started) {
+		snprintf(b->qmp, sizeof(b->qmp), "%s/qmp.sock", b->workdir);
+		b->m.qmp_path = b->qmp;
+		b->m.on_qmp = b->h->on_started;
+		b->m.on_qmp_ctx = b->h->ctx;
+	}
 	if (b->h && b->h->before && (ret = b->h->before(&b->m, b->workdir, b->h->ctx)))
 		return ret;
 	if (run_record_hash_boot(&b->r->record, &b->m)) {

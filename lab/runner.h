@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "machine.h"
+#include "qmp.h"
 
 /* What LAB_MODE_DETERMINISTIC adds to QEMU's command line, before the caller's arguments. */
 #define LAB_ICOUNT_OPTION "-icount"
@@ -90,6 +91,15 @@ struct lab_hooks {
 	 * boot's exit status. NULL: none. */
 	void (*after)(int status, void *ctx);
 	const char *prog; /* prefix of the runner's own messages on stderr; NULL: "tessera" */
+	/* QEMU's monitor: with on_started set, QEMU gets a QMP socket in the scratch directory, and once
+	 * QEMU is up the runner connects (lab/qmp.h) and calls on_started(q, ctx) before the guest's
+	 * first line is passed on. q stays valid until QEMU has been reaped, so on_line may use it too
+	 * (inject a machine check when a line comes, query the status, quit). The last lines may be passed
+	 * on after QEMU has ended (the console file is read to its end): calls then fail, q->error says why. Calls block the runner
+	 * for at most their own time limit: the console goes to a file, so the guest never waits on
+	 * us. Non-zero from on_started: stop the boot (LAB_RUN_STOPPED). A QEMU whose socket does not
+	 * answer within 60 s is stopped: exit status 1. NULL: no monitor. */
+	int (*on_started)(struct qmp *q, void *ctx);
 };
 
 #define LAB_RUN_STOPPED 125 /* the on_line callback asked for the boot to stop */

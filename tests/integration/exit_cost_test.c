@@ -8,6 +8,7 @@
  * exactly BENCH_EXIT_WORK_FIXED + 2 * N, and a malformed N stops the machine before any cell runs.
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,4 +114,49 @@ Test(exit_cost, every_exit_kind_holds_its_goal_and_compare_py_reads_the_json, .t
 	unlink(one_json);
 	tessera_free(&p);
 	tessera_free(&q);
+}
+
+/* A run record as exit-cost writes it: the boot's QEMU command line, the hashes of what booted. */
+static void expect_record(const char *path)
+{
+	json_error_t jerr;
+	json_t *r = json_load_file(path, 0, &jerr);
+
+	cr_assert_not_null(r, "%s: %s", path, jerr.text);
+	const char *qemu = json_string_value(json_object_get(r, "qemu_cmdline"));
+	const char *image = json_string_value(json_object_get(r, "image_sha256"));
+	const char *config = json_string_value(json_object_get(r, "config_sha256"));
+	cr_expect(qemu && strstr(qemu, "qemu-system-x86_64 ") && strstr(qemu, " -icount shift=0,sleep=off"),
+		  "%s: qemu_cmdline %s", path, qemu);
+	cr_expect(image && strlen(image) == 64 && strspn(image, "0123456789abcdef") == 64,
+		  "%s: image_sha256 %s", path, image);
+	cr_expect(config && strlen(config) == 64, "%s: config_sha256 %s", path, config);
+	cr_expect_gt(json_array_size(json_object_get(r, "images")), 1, "%s: images", path);
+	cr_expect_eq(json_integer_value(json_object_get(r, "exit_status")), 0, "%s: exit_status", path);
+	cr_expect_str_eq(json_string_value(json_object_get(r, "mode")), "deterministic");
+	json_decref(r);
+}
+
+/* Every boot of exit-cost keeps its run record beside the JSON: one per tracing case, by name. */
+Test(exit_cost, each_boot_keeps_its_run_record_beside_the_json, .timeout = 300)
+{
+	char dir[] = "/tmp/tessera-exit-cost-rec-XXXXXX", json[96], rec[160];
+	static const char *const names[] = {"tracing_off", "events_off", "all_events_on"};
+	struct tessera_proc p;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(json, sizeof(json), "%s/costs.json", dir);
+	tessera_run(&p, 240,
+		    (const char *const[]){"bench", "exit-cost", "--calls", "5", "--rows", "hypercall",
+					  "--all", "--out", json, NULL});
+	cr_expect_eq(p.status, 0, "%s\n%s", p.out, p.err);
+	for (unsigned int i = 0; i < 3; i++) {
+		snprintf(rec, sizeof(rec), "%s/costs-run-records/%s.json", dir, names[i]);
+		expect_record(rec);
+	}
+	/* A traced case's record says what the trace channel added to the hypervisor's command line. */
+	snprintf(rec, sizeof(rec), "%s/costs-run-records/events_off.json", dir);
+	cr_expect_eq(sh("grep -q '\"hv_cmdline\": \"trace_events=0' %s", rec), 0, "%s", rec);
+	tessera_free(&p);
+	sh("rm -rf %s", dir);
 }

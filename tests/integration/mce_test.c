@@ -1,6 +1,6 @@
 /*
  * Machine checks from the hardware (docs/machine-checks.md): QEMU's monitor `mce` command, sent through
- * QMP (lab/qmp.h), into CPUs whose cells wait in different ways (tests/integration/configs/mce.yaml).
+ * the QMP connection the lab's runner offers (lab/runner.h, on_started; lab/qmp.h), into CPUs whose cells wait in different ways (tests/integration/configs/mce.yaml).
  * Each record must be attributed to the right cell and handled by that cell's on_machine_check policy,
  * and every other cell must go on. The software path (a fault plan's machine_check model) runs the same
  * handling code, recorded in the trace.
@@ -12,45 +12,105 @@
 #include <unistd.h>
 
 #include "../../lab/qmp.h"
+#include "../../lab/runner.h"
 #include "../../trace/tracedir.h"
 #include "harness.h"
 
 /* Which CPU prints an MCE line is whichever drained the queue (mce.h): the tests match from "MCE". */
 
-#define LIMIT_S 100
-
-struct mce_run {
-	struct tessera_proc p;
-	char sock[64];
-	struct qmp q;
+/*
+ * A boot of one of the MCE configs through the lab's runner in this process, with the monitor it offers
+ * (lab/runner.h, on_started): a script of machine checks, each sent when every line it waits for has
+ * appeared on the console. The console goes to a file, so a QMP call made from on_line never holds
+ * the guest up.
+ */
+struct mce_step {
+	const char *const *after; /* lines (substrings) that must all have appeared first */
+	unsigned int cpu, bank;
+	uint64_t status, addr;
+	bool may_fail; /* the machine may stop before QEMU answers */
 };
 
-/* Boot `yaml` with a QMP socket, wait until every cell in `ready` printed its line, connect. */
-static void mce_start(struct mce_run *r, const char *yaml, const char *const *ready)
-{
-	char path[512], qmp_arg[96];
+struct mce_run {
+	const struct mce_step *steps;
+	unsigned int nr_steps, done;
+	struct qmp *q;
+	bool qmp_ready_before_first_line;
+	unsigned int lines;
+	char *out; /* the console, '\n' after each line */
+	size_t len;
+	int status;
+	char summary[160];
+};
 
-	snprintf(r->sock, sizeof(r->sock), "/tmp/tessera-it-qmp.%d", (int)getpid());
-	snprintf(qmp_arg, sizeof(qmp_arg), "unix:%s,server=on,wait=off", r->sock);
+static int mce_started(struct qmp *q, void *ctx)
+{
+	struct mce_run *r = ctx;
+
+	r->q = q;
+	r->qmp_ready_before_first_line = r->lines == 0;
+	return 0;
+}
+
+static bool seen_all(const struct mce_run *r, const char *const *needles)
+{
+	for (; needles && *needles; needles++)
+		if (!strstr(r->out, *needles))
+			return false;
+	return true;
+}
+
+static int mce_line(const char *line, void *ctx)
+{
+	struct mce_run *r = ctx;
+	size_t n = strlen(line);
+
+	r->lines++;
+	r->out = realloc(r->out, r->len + n + 2);
+	if (!r->out)
+		return 1;
+	memcpy(r->out + r->len, line, n);
+	r->len += n;
+	r->out[r->len++] = '\n';
+	r->out[r->len] = '\0';
+	while (r->done < r->nr_steps && seen_all(r, r->steps[r->done].after)) {
+		const struct mce_step *st = &r->steps[r->done++];
+		int ret =
+			r->q ? qmp_mce(r->q, st->cpu, st->bank, st->status, 0x5 /* MCIP RIPV */, st->addr, 0)
+			     : -1;
+		if (ret && !st->may_fail) {
+			cr_expect_fail("machine check %u: %s", r->done,
+				       r->q ? r->q->error : "no QMP connection");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Boot `yaml` (tests/integration/configs/) with its script; the console is in r->out. */
+static void mce_boot(struct mce_run *r, const char *yaml, const struct mce_step *steps, unsigned int nr)
+{
+	char path[512];
+	struct lab_system s = {.config = path, .timeout_s = 90};
+	struct lab_hooks h = {.on_line = mce_line, .on_started = mce_started, .ctx = r, .quiet = true};
+	struct lab_run run;
+
+	memset(r, 0, sizeof(*r));
+	r->steps = steps;
+	r->nr_steps = nr;
+	r->out = strdup("");
 	snprintf(path, sizeof(path), "%s/tests/integration/configs/%s", TESSERA_SOURCE_ROOT, yaml);
-	unlink(r->sock);
-	tessera_start(&r->p, (const char *const[]){"run", "--config", path, "--timeout", "90", "--", "-qmp",
-						   qmp_arg, NULL});
-	for (; *ready; ready++)
-		cr_assert(tessera_wait_for_output(&r->p, *ready, 60), "no \"%s\" line", *ready);
-	cr_assert_eq(qmp_connect(&r->q, r->sock, 10000), 0, "%s", r->q.error);
+	r->status = lab_run(&s, &h, &run);
+	snprintf(r->summary, sizeof(r->summary), "%s", run.summary);
+	lab_run_release(&run);
+	cr_expect(r->qmp_ready_before_first_line, "the monitor came after the console's first line");
+	cr_expect_eq(r->done, nr, "%u of %u machine checks sent; console:\n%s", r->done, nr, r->out);
 }
 
-static void mce_inject(struct mce_run *r, unsigned int cpu, unsigned int bank, uint64_t status, uint64_t addr)
+static void expect_console(const struct mce_run *r, const char *needle)
 {
-	cr_assert_eq(qmp_mce(&r->q, cpu, bank, status, 0x5 /* MCIP RIPV */, addr, 0), 0, "%s", r->q.error);
-}
-
-static void mce_finish(struct mce_run *r)
-{
-	qmp_close(&r->q);
-	tessera_wait(&r->p, LIMIT_S);
-	unlink(r->sock);
+	cr_expect(has_line_with(r->out, needle), "no line with \"%s\" in:\n%s\n(%s)", needle, r->out,
+		  r->summary);
 }
 
 static const char *const all_waiting[] = {
@@ -75,75 +135,78 @@ static const char *const all_waiting[] = {
  */
 Test(mce, hardware_machine_checks_are_attributed_and_handled_by_policy, .timeout = 150)
 {
+	static const char *const halted_done[] = {"[halted] mcewait: done", NULL};
+	static const char *const running_done[] = {"[running] mcewait: done", NULL};
+	static const char *const restarter_stopped[] = {"cell 'restarter' stopped: machine check", NULL};
+	static const struct mce_step steps[] = {
+		/* AO, in halted's memory (guest 0x1000) */
+		{all_waiting, 1, 1, 0xbd00000000000000ULL, 0x4001000, false},
+		{halted_done, 2, 2, 0xb100000000000000ULL, 0, false},	       /* AO, no address */
+		{running_done, 3, 3, 0xbd80000000000000ULL, 0x4802000, false}, /* AR, in restarter's memory */
+		{restarter_stopped, 5, 2, 0xbd00000000000000ULL, 0x5003000, false},
+		{restarter_stopped, 0, 4, 0x9c00000000000000ULL, 0x4002000,
+		 false}, /* corrected: VAL EN MISCV ADDRV */
+	};
 	struct mce_run r;
 
-	mce_start(&r, "mce.yaml", all_waiting);
-	mce_inject(&r, 1, 1, 0xbd00000000000000ULL, 0x4001000); /* AO, in halted's memory (guest 0x1000) */
-	cr_expect(tessera_wait_for_output(&r.p, "[halted] mcewait: done", 30));
-	mce_inject(&r, 2, 2, 0xb100000000000000ULL, 0); /* AO, no address */
-	cr_expect(tessera_wait_for_output(&r.p, "[running] mcewait: done", 30));
-	mce_inject(&r, 3, 3, 0xbd80000000000000ULL, 0x4802000); /* AR, in restarter's memory */
-	cr_expect(tessera_wait_for_output(&r.p, "cell 'restarter' stopped: machine check", 30));
-	mce_inject(&r, 5, 2, 0xbd00000000000000ULL, 0x5003000);
-	mce_inject(&r, 0, 4, 0x9c00000000000000ULL, 0x4002000); /* corrected: VAL EN MISCV ADDRV */
-	mce_finish(&r);
+	mce_boot(&r, "mce.yaml", steps, sizeof(steps) / sizeof(steps[0]));
+	const struct mce_run *p = &r;
+	expect_console(p, "MCE cpu 1 bank 1 status 0xbd00000000000000 addr 0x4001000 misc 0: "
+			  "action_optional, owner halted, action forward");
+	expect_console(p, "[halted] MCE seen: cpu 0 bank 1 status 0xbd00000000000000 addr 0x1000 misc 0 "
+			  "mcg_status 0x5");
+	expect_console(p, "cell 'halted' finished: exit status 0");
 
-	const struct tessera_proc *p = &r.p;
-	expect_line(p, "MCE cpu 1 bank 1 status 0xbd00000000000000 addr 0x4001000 misc 0: "
-		       "action_optional, owner halted, action forward");
-	expect_line(p, "[halted] MCE seen: cpu 0 bank 1 status 0xbd00000000000000 addr 0x1000 misc 0 "
-		       "mcg_status 0x5");
-	expect_line(p, "cell 'halted' finished: exit status 0");
-
-	expect_line(p, "[running] mcewait: CR4.MCE cleared (reads back 0)");
-	expect_line(p, "MCE cpu 2 bank 2 status 0xb100000000000000 addr 0 misc 0: action_optional, "
-		       "owner running, action forward");
-	expect_line(
+	expect_console(p, "[running] mcewait: CR4.MCE cleared (reads back 0)");
+	expect_console(p, "MCE cpu 2 bank 2 status 0xb100000000000000 addr 0 misc 0: action_optional, "
+			  "owner running, action forward");
+	expect_console(
 		p, "[running] MCE seen: cpu 0 bank 2 status 0xb100000000000000 addr 0 misc 0 mcg_status 0x5");
-	expect_line(p, "cell 'running' finished: exit status 0");
+	expect_console(p, "cell 'running' finished: exit status 0");
 
-	expect_line(p, "MCE cpu 3 bank 3 status 0xbd80000000000000 addr 0x4802000 misc 0: "
-		       "action_required, owner restarter, action restart");
-	expect_line(p, "cell 'restarter' stopped: machine check (action_required, bank 3, status "
-		       "0xbd80000000000000, addr 0x4802000) (restarting)");
+	expect_console(p, "MCE cpu 3 bank 3 status 0xbd80000000000000 addr 0x4802000 misc 0: "
+			  "action_required, owner restarter, action restart");
+	expect_console(p, "cell 'restarter' stopped: machine check (action_required, bank 3, status "
+			  "0xbd80000000000000, addr 0x4802000) (restarting)");
 	const char *again = strstr(p->out, "(restarting)");
 	cr_expect(again && strstr(again, "[restarter] mcewait: waiting"), "no second run:\n%s", p->out);
 	cr_expect(!strstr(p->out, "[restarter] MCE seen"), "the restarter saw the machine check:\n%s",
 		  p->out);
 
-	expect_line(p, "MCE cpu 5 bank 2 status 0xbd00000000000000 addr 0x5003000 misc 0: "
-		       "action_optional, owner noidt, action log");
-	expect_line(p, "cell 'noidt' failed: cpu 5 crashed: triple fault delivering a machine check (#MC)");
+	expect_console(p, "MCE cpu 5 bank 2 status 0xbd00000000000000 addr 0x5003000 misc 0: "
+			  "action_optional, owner noidt, action log");
+	expect_console(p,
+		       "cell 'noidt' failed: cpu 5 crashed: triple fault delivering a machine check (#MC)");
 
-	expect_line(p, "MCE cpu 0 bank 4 status 0x9c00000000000000 addr 0x4002000 misc 0: corrected, "
-		       "owner halted, action log");
-	expect_line(p, "cell 'neighbour' finished: exit status 0");
-	expect_line(p,
-		    "machine checks: 5 (corrected 1, ucna 0, action optional 3, action required 1, fatal 0; "
-		    "0 lost to a full queue)");
+	expect_console(p, "MCE cpu 0 bank 4 status 0x9c00000000000000 addr 0x4002000 misc 0: corrected, "
+			  "owner halted, action log");
+	expect_console(p, "cell 'neighbour' finished: exit status 0");
+	expect_console(
+		p, "machine checks: 5 (corrected 1, ucna 0, action optional 3, action required 1, fatal 0; "
+		   "0 lost to a full queue)");
 	cr_expect(!strstr(p->out, "FATAL") && !strstr(p->out, "PANIC"), "the hypervisor died:\n%s", p->out);
-	cr_expect_eq(p->status, 0, "exit status %d\n%s", p->status, p->out);
-	tessera_free(&r.p);
+	cr_expect_eq(p->status, 0, "exit status %d (%s)\n%s", p->status, p->summary, p->out);
+	free(r.out);
 }
 
 /* Uncorrected in the hypervisor's own memory (CPU 0 runs no cell): an orderly report, exit 1. */
 Test(mce, uncorrected_error_in_hypervisor_memory_panics_in_order, .timeout = 150)
 {
+	/* The machine stops before QEMU answers, or just after: either way the call may fail. */
+	static const struct mce_step steps[] = {
+		{all_waiting, 0, 1, 0xbd00000000000000ULL, 0x100000, true}, /* the hypervisor's image */
+	};
 	struct mce_run r;
 
-	mce_start(&r, "mce.yaml", all_waiting);
-	/* The machine stops before QEMU answers, or just after: either way the call may fail. */
-	qmp_mce(&r.q, 0, 1, 0xbd00000000000000ULL, 0x5, 0x100000, 0); /* the hypervisor's image */
-	mce_finish(&r);
-	expect_line(&r.p,
-		    "[cpu0] PANIC: uncorrected machine check in the hypervisor (action_optional, from the "
-		    "hardware)");
-	expect_line(&r.p,
-		    "[cpu0] MCE cpu 0 bank 1 status 0xbd00000000000000 addr 0x100000 misc 0 mcg_status 0x5");
-	cr_expect(has_line_with(r.p.err, "hypervisor panic"), "stderr:\n%s", r.p.err);
-	cr_expect(!strstr(r.p.out, "FATAL"), "the fatal exception dump instead:\n%s", r.p.out);
-	cr_expect_eq(r.p.status, 1, "exit status %d", r.p.status);
-	tessera_free(&r.p);
+	mce_boot(&r, "mce.yaml", steps, 1);
+	expect_console(&r, "[cpu0] PANIC: uncorrected machine check in the hypervisor (action_optional, from "
+			   "the hardware)");
+	expect_console(
+		&r, "[cpu0] MCE cpu 0 bank 1 status 0xbd00000000000000 addr 0x100000 misc 0 mcg_status 0x5");
+	cr_expect(strstr(r.summary, "hypervisor panic"), "summary: %s", r.summary);
+	cr_expect(!strstr(r.out, "FATAL"), "the fatal exception dump instead:\n%s", r.out);
+	cr_expect_eq(r.status, 1, "exit status %d (%s)", r.status, r.summary);
+	free(r.out);
 }
 
 /*
@@ -155,21 +218,23 @@ Test(mce, uncorrected_error_in_hypervisor_memory_panics_in_order, .timeout = 150
  */
 Test(mce, machine_check_in_a_running_cell_with_cr4_mce_cleared_stops_only_the_cell, .timeout = 150)
 {
+	static const char *const waiting[] = {"hostile: waiting", NULL};
+	static const struct mce_step steps[] = {
+		{waiting, 1, 1, 0xb200000000000000ULL, 0x1234000, false}, /* PCC: fatal */
+	};
 	struct mce_run r;
 
-	mce_start(&r, "hostile-mce.yaml", (const char *const[]){"hostile: waiting", NULL});
-	mce_inject(&r, 1, 1, 0xb200000000000000ULL, 0x1234000); /* PCC: fatal */
-	mce_finish(&r);
-	expect_line(&r.p, "[hostile] hostile: nomce: ok (CR4 0x");
-	expect_line(&r.p, "MCE cpu 1 bank 1 status 0xb200000000000000 addr 0 misc 0: fatal, owner hostile, "
-			  "action stop");
-	expect_line(
-		&r.p,
+	mce_boot(&r, "hostile-mce.yaml", steps, 1);
+	expect_console(&r, "[hostile] hostile: nomce: ok (CR4 0x");
+	expect_console(&r, "MCE cpu 1 bank 1 status 0xb200000000000000 addr 0 misc 0: fatal, owner hostile, "
+			   "action stop");
+	expect_console(
+		&r,
 		"cell 'hostile' failed: machine check (fatal, bank 1, status 0xb200000000000000, addr 0)");
-	expect_line(&r.p, "cell 'worker' finished: exit status 0");
-	expect_line(&r.p, "shutdown: 1 cells finished, 1 failed");
-	cr_expect_eq(r.p.status, 0, "exit status %d", r.p.status);
-	tessera_free(&r.p);
+	expect_console(&r, "cell 'worker' finished: exit status 0");
+	expect_console(&r, "shutdown: 1 cells finished, 1 failed");
+	cr_expect_eq(r.status, 0, "exit status %d (%s)", r.status, r.summary);
+	free(r.out);
 }
 
 /* A plan's machine check is checked before anything boots, as a config is: FILE:LINE:COL and exit 2. */
