@@ -146,8 +146,9 @@ def case_name(r):
     return raw
 
 
-def verdict(results):
-    """(cases, problems): our cases and what made the job incomplete, from LAVA's own results."""
+def verdict(results, need_cases=True):
+    """(cases, problems): our cases and what made the job incomplete, from LAVA's own results. A plan's
+    boot or a campaign's experiment prints samples or outcomes, not necessarily cases (need_cases False)."""
     cases = [(case_name(r), r["result"]) for r in results if r.get("definition") == SUITE]
     problems = []
     job = [r for r in results if r.get("definition") == "lava" and r.get("case") == "job"]
@@ -160,9 +161,42 @@ def verdict(results):
     for r in results:
         if r.get("definition") == "lava" and r.get("case") != "job" and r.get("result") == "fail":
             problems.append(f"LAVA action {r.get('case')} failed")
-    if not cases and not problems:
+    if not cases and not problems and need_cases:
         problems.append("no test cases on the console")
     return cases, problems
+
+
+def needs_cases(job):
+    """A system's job must print test cases; a plan's boot (metadata tessera_kind) prints samples."""
+    return (job.get("metadata") or {}).get("tessera_kind") not in ("bench-boot", "campaign-experiment")
+
+
+def job_error_type(results):
+    """LAVA's error type of the job result ('Infrastructure', 'Job', 'Test', 'Bug', ...), or ''."""
+    job = [r for r in results if r.get("definition") == "lava" and r.get("case") == "job"]
+    return str(job[-1].get("error_type", "")) if job else ""
+
+
+def console_lines(path):
+    """The console (the `"lvl": "target"` lines' messages) of a lava-run or server job log, in order."""
+    out = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            if '"lvl": "target"' not in line:
+                continue
+            text = line[2:] if line.startswith("- ") else line
+            try:
+                entry = json.loads(text)
+            except ValueError:
+                try:
+                    entry = yaml.safe_load(line)
+                except yaml.YAMLError:
+                    continue
+                if isinstance(entry, list) and entry:
+                    entry = entry[0]
+            if isinstance(entry, dict) and isinstance(entry.get("msg"), str):
+                out.append(entry["msg"])
+    return out
 
 
 def load_job(path):
@@ -194,10 +228,11 @@ def now_iso():
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z"
 
 
-def report(name, path, job_id, out, results, first_problems, duration, started=None, save=None):
+def report(name, path, job_id, out, results, first_problems, duration, started=None, save=None,
+           need_cases=True):
     """Judge one job's results, write results.tsv/json into `out`, store them with `save(out)` (returns a
     problem or None), print; True when all passed and were stored."""
-    cases, problems = verdict(results)
+    cases, problems = verdict(results, need_cases)
     problems = first_problems + problems
     with open(os.path.join(out, "results.tsv"), "w") as f:
         f.write("case\tresult\n")
@@ -240,7 +275,7 @@ def run_job(i, path, args, tpl_dir):
                        "--device", device, path], log, (limit_s or 3600) + 30)
     first = ["interrupted"] if stopping else [f"lava-run exited with status {status}"] if status else []
     return report(name, path, job_id, out, parse_log(log), first, time.monotonic() - t0, started,
-                  lambda o: store(args, "lava-run", o))
+                  lambda o: store(args, "lava-run", o), need_cases=needs_cases(job))
 
 
 def main():
