@@ -88,8 +88,9 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			o->plan = a;
 		}
 	}
-	if (!o->plan) {
-		fprintf(stderr, "tessera bench run: which plan?\n%s", usage);
+	if (!o->plan || (o->lava.on && strncmp(o->lava.on, "lava:", 5))) {
+		fprintf(stderr, "tessera bench run: %s\n%s",
+			o->plan ? "--on: expected lava:URL" : "which plan?", usage);
 		return 2;
 	}
 	return -1;

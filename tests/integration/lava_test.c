@@ -211,10 +211,82 @@ Test(lava, jobs_give_the_same_cases_as_tessera_run)
 }
 
 /*
- * A local LAVA instance with two qemu devices: the same jobs through lavacli give the same cases; `down`
- * leaves none of the instance's processes behind.
+ * Every sample of a bench database, one line each: configuration, boot index, workload, metric, unit,
+ * iteration, warm-up flag and value; *boots gets the number of boots, *once whether no (configuration,
+ * boot index) is there twice and every boot is done.
  */
-Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 600)
+static char *db_samples(const char *path, int *boots, bool *once)
+{
+	char **lines = calloc(65536, sizeof(*lines));
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "no %s", path);
+	cr_assert_eq(sqlite3_prepare_v2(
+			     db,
+			     "SELECT b.configuration || ' ' || b.boot_index || ' ' || s.workload || ' ' ||"
+			     " s.metric || ' ' || s.unit || ' ' || s.iteration || ' ' || s.warmup || ' ' ||"
+			     " printf('%.17g', s.value) FROM samples s JOIN boots b ON b.id = s.boot_id",
+			     -1, &st, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(db));
+	while (sqlite3_step(st) == SQLITE_ROW && n < 65536)
+		lines[n++] = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	cr_assert_eq(sqlite3_prepare_v2(db,
+					"SELECT count(*), count(DISTINCT configuration || '/' || boot_index),"
+					" sum(status = 'done') FROM boots",
+					-1, &st, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	*boots = sqlite3_column_int(st, 0);
+	*once = sqlite3_column_int(st, 1) == *boots && sqlite3_column_int(st, 2) == *boots;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return sorted(lines, n);
+}
+
+/*
+ * The shipped tracing plan's CI form (deterministic) across the instance's devices gives the samples of a
+ * local `bench run` of it, each boot once.
+ */
+static void plan_matches_local_run(void)
+{
+	static const char plan[] = TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml";
+	char local[128], remote[128];
+	struct tessera_proc p;
+	int local_boots, remote_boots;
+	bool local_once, remote_once;
+
+	snprintf(local, sizeof(local), "%s/plan-local.db", dir);
+	snprintf(remote, sizeof(remote), "%s/plan-lava.db", dir);
+	tessera_run(&p, 900, (const char *const[]){"bench", "run", plan, "-o", local, "--no-compare", NULL});
+	cr_expect_eq(p.status, 0, "local bench run: %d\n%s", p.status, p.err);
+	tessera_free(&p);
+	tessera_run(&p, 900,
+		    (const char *const[]){"bench", "run", plan, "--on", "lava:", "-o", remote, NULL});
+	cr_expect_eq(p.status, 0, "bench run --on lava: %d\n%s\n%s", p.status, p.out, p.err);
+	cr_expect(has_line_with(p.err, "9 boots as LAVA jobs on the local instance (0 from before)"), "%s",
+		  p.err);
+	cr_expect(has_line_with(p.out, "tessera bench compare"), "the comparison of a local run:\n%s", p.out);
+	tessera_free(&p);
+	char *want = db_samples(local, &local_boots, &local_once),
+	     *got = db_samples(remote, &remote_boots, &remote_once);
+	cr_expect_eq(local_boots, 9, "the local run's boots");
+	cr_expect_eq(remote_boots, 9, "the LAVA run's boots");
+	cr_expect(local_once && remote_once, "a boot is missing, failed or counted twice");
+	cr_expect(strlen(want) > 1000, "the local run has samples:\n%s", want);
+	cr_expect_str_eq(got, want, "the samples through LAVA differ from the local run's");
+	free(want);
+	free(got);
+}
+
+/*
+ * A local LAVA instance with two qemu devices: the same jobs through lavacli give the same cases, and the
+ * tracing plan's CI form the same samples as a local run; `down` leaves none of the instance's processes
+ * behind.
+ */
+Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 1800)
 {
 	struct tessera_proc p;
 
@@ -233,6 +305,7 @@ Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 600)
 	expect_line(&p, "2 qemu devices (qemu-01, qemu-02)");
 	tessera_free(&p);
 	jobs_match_tessera_run("submit");
+	plan_matches_local_run();
 	tessera_run(&p, 60, (const char *const[]){"lab", "lava", "down", NULL});
 	cr_expect_eq(p.status, 0, "lab lava down: %d\n%s\n%s", p.status, p.out, p.err);
 	tessera_free(&p);
@@ -312,5 +385,37 @@ Test(lava, a_malformed_results_file_is_bad_input)
 					  NULL});
 	cr_expect_eq(p.status, 2, "status %d\n%s", p.status, p.err);
 	cr_expect(has_line_with(p.err, "tessera: ") && has_line_with(p.err, "/results.json:2:"), "%s", p.err);
+	tessera_free(&p);
+}
+
+/*
+ * A plan on an instance that cannot be reached: every submission fails for an infrastructure reason, so
+ * each boot is tried LAVA_PLAN_ATTEMPTS (3) times and then recorded as failed, once, and the run fails.
+ */
+Test(lava, a_plan_on_an_unreachable_instance_records_each_boot_failed_once)
+{
+	char db[128];
+	struct tessera_proc p;
+	int boots;
+	bool once;
+
+	snprintf(db, sizeof(db), "%s/unreachable.db", dir);
+	tessera_run(&p, 120,
+		    (const char *const[]){"bench", "run",
+					  TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml", "--on",
+					  "lava:http://127.0.0.1:9", "--token", "x", "-o", db, "--no-compare",
+					  NULL});
+	cr_expect_eq(p.status, 1, "status %d\n%s", p.status, p.err);
+	cr_expect(has_line_with(p.err, "3 LAVA attempts failed for infrastructure reasons"), "%s", p.err);
+	cr_expect(has_line_with(p.err, "0 boots done on LAVA, 9 failed, 0 not run"), "%s", p.err);
+	free(db_samples(db, &boots, &once));
+	cr_expect_eq(boots, 9, "each boot recorded");
+	cr_expect(!once, "they are failed, not done");
+	tessera_free(&p);
+	tessera_run(&p, 30,
+		    (const char *const[]){"bench", "run",
+					  TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml", "--on",
+					  "ssh:host", "-o", db, NULL});
+	cr_expect_eq(p.status, 2, "--on ssh:host: %d\n%s", p.status, p.err);
 	tessera_free(&p);
 }
