@@ -177,7 +177,8 @@ static int read_summary(struct results_db *db, int64_t run_id, const struct plan
 		size_t k;
 		json_array_foreach(root, k, x) if (!strcmp(jstr(x, "file"), pend[i].job)) e = x;
 		if (!e) {
-			snprintf(pend[i].last_problem, sizeof(pend[i].last_problem), "not submitted");
+			snprintf(pend[i].last_problem, sizeof(pend[i].last_problem),
+				 "not submitted (the submission failed: see its message above)");
 			continue;
 		}
 		if (json_is_true(json_object_get(e, "infrastructure"))) {
@@ -202,8 +203,10 @@ static int record_gave_up(struct results_db *db, int64_t run_id, const struct pl
 			  const struct plan_boot *b, struct pending *pd, unsigned int *failed)
 {
 	char why[700];
-	snprintf(why, sizeof(why), "%u LAVA attempts failed for infrastructure reasons (jobs %s): %s",
-		 LAVA_PLAN_ATTEMPTS, pd->attempts, pd->last_problem);
+	snprintf(why, sizeof(why), "%u LAVA attempts failed for infrastructure reasons (%s%s): %s",
+		 LAVA_PLAN_ATTEMPTS, pd->attempts[0] ? "jobs " : "no job was accepted", pd->attempts,
+		 pd->last_problem);
+	pd->open = false;
 	json_t *o = json_pack("{s:s, s:s, s:{s:s}}", "system", p->configs[b->config].system[b->workload],
 			      "failure", why, "lava", "earlier_attempts", pd->attempts);
 	char *rec = o ? json_dumps(o, JSON_COMPACT) : NULL;
