@@ -33,7 +33,8 @@
 static const char lab_usage[] =
 	"usage: tessera lab lava render [--config FILE] -o DIR [--base-url URL] [--name NAME]\n"
 	"                               [tessera run options] [-- QEMU-ARGS]\n"
-	"       tessera lab lava render --plan PLAN.yaml -o DIR [--base-url URL]\n"
+	"       tessera lab lava render (--plan PLAN.yaml | --campaign CAMPAIGN.yaml) -o DIR [--base-url "
+	"URL]\n"
 	"       tessera lab lava run [-o DIR] [--db DB] JOB.yaml...\n"
 	"       tessera lab lava up [--devices N] [--port PORT]\n"
 	"       tessera lab lava down\n"
@@ -46,6 +47,8 @@ static const char lab_usage[] =
 	"        the image URLs are file:// paths unless --base-url URL (http(s), where DIR is served).\n"
 	"        --plan: one job per planned boot, PLAN.CONFIGURATION.WORKLOAD.INDEX.yaml, as `tessera\n"
 	"        bench run` boots it (its metadata names the boot), and DIR/jobs.tsv listing them.\n"
+	"        --campaign: CAMPAIGN.golden.yaml and CAMPAIGN.eNNNN.yaml, one per experiment, its fault\n"
+	"        plan in the bundle, as `tessera fi campaign run` boots it.\n"
 	"run     run each job with LAVA's own dispatcher (lava-run, as root), print its test cases and\n"
 	"        store the log and the per-case results under DIR (default: out/lava-runs) and in the\n"
 	"        results database DB (default: out/results.db; tables jobs and cases, docs/bench.md).\n"
@@ -56,7 +59,7 @@ static const char lab_usage[] =
 	"\n"
 	"       tessera lab regress [--baseline DB] [-o DB] [--steps LIST] [--append ARGS] (--help)\n"
 	"\n"
-	"Not yet available: rendering campaigns.\n"
+	"Not yet available: fi campaign run --on lava:URL (campaign jobs are rendered, not gathered).\n"
 	"Exit status: 0 all cases passed, 1 a case failed or a job was incomplete, 2 bad input.\n";
 
 /* A formatted string on the heap (the command is one short process: what it makes lives to its end). */
@@ -107,7 +110,7 @@ static char *default_name(const char *config)
 }
 
 struct render_args {
-	const char *dir, *base_url, *name, *plan;
+	const char *dir, *base_url, *name, *plan, *campaign;
 	char *run_argv[64];
 	int run_argc;
 };
@@ -121,6 +124,7 @@ static int parse_render(int argc, char **argv, struct render_args *a)
 				    : !strcmp(argv[i], "--base-url") ? &a->base_url
 				    : !strcmp(argv[i], "--name")     ? &a->name
 				    : !strcmp(argv[i], "--plan")     ? &a->plan
+				    : !strcmp(argv[i], "--campaign") ? &a->campaign
 								     : NULL;
 		if (slot && i + 1 < argc) {
 			*slot = argv[++i];
@@ -177,14 +181,14 @@ static int render(int argc, char **argv)
 
 	if (ret)
 		return ret;
-	if (a.plan) {
-		if (a.run_argc > 1 || a.name) {
-			fprintf(stderr,
-				"tessera lab lava render: --plan takes only -o and --base-url (the plan "
-				"says how each boot runs)\n");
+	if (a.plan || a.campaign) {
+		if (a.run_argc > 1 || a.name || (a.plan && a.campaign)) {
+			fprintf(stderr, "tessera lab lava render: --plan or --campaign takes only -o and "
+					"--base-url (the file says how each boot runs)\n");
 			return 2;
 		}
-		return lava_plan_render_main(a.plan, a.dir, a.base_url);
+		return a.plan ? lava_plan_render_main(a.plan, a.dir, a.base_url)
+			      : lava_campaign_render_main(a.campaign, a.dir, a.base_url);
 	}
 	if (run_options_parse(a.run_argc, a.run_argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "tessera lab lava render: %s\n", err);

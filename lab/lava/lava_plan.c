@@ -46,6 +46,16 @@ int lava_copy_file(const char *from, const char *to)
 	return ret;
 }
 
+void lava_base_url(const char *dir, const char *base_url, char *base, size_t size)
+{
+	if (base_url)
+		snprintf(base, size, "%s", base_url);
+	else
+		snprintf(base, size, "file://%s", dir);
+	while (strlen(base) > 8 && base[strlen(base) - 1] == '/')
+		base[strlen(base) - 1] = '\0';
+}
+
 struct capture {
 	const char *dir, *base, *name;
 	const char *const *metadata;
@@ -115,15 +125,9 @@ int lava_plan_render_boot(const struct plan *p, const struct plan_boot *b, unsig
 	const char *w = p->workloads[b->workload];
 	char scratch[PATH_MAX], system[PATH_MAX + 16], channel[PATH_MAX + 16], hv[1024], name[160],
 		base[FILE_MAX_PATH], guests[PATH_MAX], idx[16], bidx[16], order[16], seed[32];
-	struct lab_run run;
 
 	snprintf(name, sizeof(name), "%s.%s.%s.%u", p->name, c->name, w, b->index);
-	if (base_url)
-		snprintf(base, sizeof(base), "%s", base_url);
-	else
-		snprintf(base, sizeof(base), "file://%s", dir);
-	while (strlen(base) > 8 && base[strlen(base) - 1] == '/')
-		base[strlen(base) - 1] = '\0';
+	lava_base_url(dir, base_url, base, sizeof(base));
 	if (lab_make_scratch_dir(scratch, sizeof(scratch), "tessera-lava-render")) {
 		fprintf(stderr, "%s: cannot make a scratch directory: %s\n", PROG, strerror(errno));
 		return 1;
@@ -169,11 +173,7 @@ int lava_plan_render_boot(const struct plan *p, const struct plan_boot *b, unsig
 		.seed = p->seed,
 		.qemu_args = (char **)c->qemu_args,
 		.nr_qemu_args = c->nr_qemu_args,
-		.bundle = true,
 	};
-	struct capture cap = {dir, base, name, meta, job, size, 1};
-	struct lab_hooks h = {.before = capture_machine, .ctx = &cap, .quiet = true, .prog = PROG};
-	/* the guests beside the plan's system config stay reachable from the rewritten copy */
 	const char *old = getenv("TESSERA_GUEST_PATH");
 	char *saved = old ? strdup(old) : NULL, *val = NULL;
 	snprintf(guests, sizeof(guests), "%s", c->system[b->workload]);
@@ -181,15 +181,27 @@ int lava_plan_render_boot(const struct plan *p, const struct plan_boot *b, unsig
 		val = NULL;
 	if (val)
 		setenv("TESSERA_GUEST_PATH", val, 1);
-	int st = lab_run(&s, &h, &run);
+	int ret = lava_render_system(&s, dir, base, name, meta, job, size);
 	if (saved)
 		setenv("TESSERA_GUEST_PATH", saved, 1);
 	else
 		unsetenv("TESSERA_GUEST_PATH");
 	free(saved);
 	free(val);
-	lab_run_release(&run);
 	lab_remove_tree(scratch);
+	return ret;
+}
+
+int lava_render_system(struct lab_system *s, const char *dir, const char *base, const char *name,
+		       const char *const *metadata, char *job, size_t size)
+{
+	struct capture cap = {dir, base, name, metadata, job, size, 1};
+	struct lab_hooks h = {.before = capture_machine, .ctx = &cap, .quiet = true, .prog = PROG};
+	struct lab_run run;
+
+	s->bundle = true;
+	int st = lab_run(s, &h, &run);
+	lab_run_release(&run);
 	if (st != RENDERED)
 		return st == 2 ? 2 : 1; /* the runner said why */
 	return cap.ret;

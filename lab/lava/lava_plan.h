@@ -41,6 +41,20 @@ int lava_plan_render_main(const char *plan_path, const char *dir, const char *ba
  */
 int lava_plan_run(struct results_db *db, int64_t run_id, const struct plan *p, const struct lava_target *t);
 
+struct lab_system;
+/*
+ * The job that boots s as lab_run would (its modules bundled), into dir as NAME.yaml and NAME.bundle
+ * (and dir/tessera-hv.elf), images at base (a URL prefix). The job's path into job. 0, 1 or 2 (bad input).
+ */
+int lava_render_system(struct lab_system *s, const char *dir, const char *base, const char *name,
+		       const char *const *metadata, char *job, size_t size);
+/* The images' URL prefix: base_url without trailing slashes, or file://dir when NULL. */
+void lava_base_url(const char *dir, const char *base_url, char *base, size_t size);
+
+/* `tessera lab lava render --campaign CAMPAIGN -o DIR [--base-url URL]` (lava_campaign.c): the golden
+ * run's job and one job per experiment, its one-fault plan a boot module; DIR/jobs.tsv lists them. */
+int lava_campaign_render_main(const char *campaign_path, const char *dir, const char *base_url);
+
 /* A copy of from at to. 0, or 1 with a message on stderr. */
 int lava_copy_file(const char *from, const char *to);
 

@@ -168,7 +168,7 @@ def verdict(results, need_cases=True):
 
 def needs_cases(job):
     """A system's job must print test cases; a plan's boot (metadata tessera_kind) prints samples."""
-    return (job.get("metadata") or {}).get("tessera_kind") not in ("bench-boot", "campaign-experiment")
+    return (job.get("metadata") or {}).get("tessera_kind") not in ("bench-boot", "campaign-experiment", "campaign-golden")
 
 
 def job_error_type(results):
