@@ -19,11 +19,14 @@
 #define PROG	 "tessera lab lava render"
 #define PATH_LEN (PATH_MAX + 256)
 
-/* Experiment e (NULL: the golden run) as a job; its line into tsv. */
-static int render_one(const struct campaign *c, const struct campaign_experiment *e, const char *dir,
-		      const char *base, const char *scratch, FILE *tsv)
+int lava_campaign_render_one(const struct campaign *c, const struct campaign_experiment *e, const char *dir,
+			     const char *base, const char *scratch, FILE *tsv, char *job, size_t size);
+
+/* Experiment e (NULL: the golden run) as a job (its path into job); its line into tsv. */
+int lava_campaign_render_one(const struct campaign *c, const struct campaign_experiment *e, const char *dir,
+			     const char *base, const char *scratch, FILE *tsv, char *job, size_t size)
 {
-	char name[128], job[PATH_LEN], plan_path[PATH_LEN], plan[4096], idx[16], seed[32];
+	char name[128], plan_path[PATH_LEN], plan[4096], idx[16], seed[32];
 
 	if (e)
 		snprintf(name, sizeof(name), "%s.e%04u", c->name, e->index);
@@ -57,7 +60,7 @@ static int render_one(const struct campaign *c, const struct campaign_experiment
 		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
 		.seed = e ? e->plan_seed : c->seed,
 	};
-	int ret = lava_render_system(&s, dir, base, name, meta, job, sizeof(job));
+	int ret = lava_render_system(&s, dir, base, name, meta, job, size);
 	if (!ret) {
 		fprintf(tsv, "%s\t%s\t%s\n", job, e ? idx : "golden", e ? e->fault : "none");
 		printf("%s\n", job);
@@ -97,9 +100,10 @@ int lava_campaign_render_main(const char *campaign_path, const char *dir, const 
 		ret = 1;
 	} else {
 		fprintf(tsv, "job\texperiment\tfault\n");
-		ret = render_one(c, NULL, real, base, scratch, tsv);
+		char job[PATH_LEN];
+		ret = lava_campaign_render_one(c, NULL, real, base, scratch, tsv, job, sizeof(job));
 		for (size_t i = 0; i < n && !ret; i++)
-			ret = render_one(c, &x[i], real, base, scratch, tsv);
+			ret = lava_campaign_render_one(c, &x[i], real, base, scratch, tsv, job, sizeof(job));
 		if (fclose(tsv) && !ret)
 			ret = 1;
 	}

@@ -55,6 +55,15 @@ void lava_base_url(const char *dir, const char *base_url, char *base, size_t siz
  * run's job and one job per experiment, its one-fault plan a boot module; DIR/jobs.tsv lists them. */
 int lava_campaign_render_main(const char *campaign_path, const char *dir, const char *base_url);
 
+/*
+ * `lava_instance.py submit` of the n job files to t (its progress on stderr), each job's log and
+ * console.txt under logs, each job stored in db_path, a JSON summary per job into summary (file,
+ * job_id, out, log, health, complete, booted, infrastructure, problem, started, ended). Returns its exit
+ * status: 0, 1 (a job failed, or the submission), 2 (bad --url/--token), 130/143 (stopped).
+ */
+int lava_submit(const char *db_path, const struct lava_target *t, const char *logs, const char *summary,
+		const char *const *jobs, unsigned int n);
+
 /* A copy of from at to. 0, or 1 with a message on stderr. */
 int lava_copy_file(const char *from, const char *to);
 

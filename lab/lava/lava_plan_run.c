@@ -33,10 +33,10 @@ struct pending {
 	bool open;
 };
 
-/* lava_instance.py submit over the jobs still open; its exit status (or 1 when it cannot run). */
-static int submit(const struct results_db *db, const struct lava_target *t, const char *url, const char *logs,
-		  const char *summary, struct pending *pend, unsigned int n)
+int lava_submit(const char *db_path, const struct lava_target *t, const char *logs, const char *summary,
+		const char *const *jobs, unsigned int n)
 {
+	const char *url = t->on + 5;
 	char script[PATH_MAX], state[PATH_MAX], runs[PATH_MAX], tessera[PATH_MAX];
 	const char **argv = calloc(n + 32, sizeof(*argv));
 	int k = 0;
@@ -50,9 +50,9 @@ static int submit(const struct results_db *db, const struct lava_target *t, cons
 		return 1;
 	}
 	const char *fixed[] = {PYTHON,	 script,       "--state",   state,	    "--default-output",
-			       runs,	 "--tessera",  tessera,	    "--default-db", db->path,
+			       runs,	 "--tessera",  tessera,	    "--default-db", db_path,
 			       "submit", "--no-cases", "--summary", summary,	    "-o",
-			       logs,	 "--db",       db->path};
+			       logs,	 "--db",       db_path};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		argv[k++] = fixed[i];
 	if (url[0]) {
@@ -68,8 +68,7 @@ static int submit(const struct results_db *db, const struct lava_target *t, cons
 		argv[k++] = t->user;
 	}
 	for (unsigned int i = 0; i < n; i++)
-		if (pend[i].open)
-			argv[k++] = pend[i].job;
+		argv[k++] = jobs[i];
 	argv[k] = NULL;
 	fflush(stdout);
 	fflush(stderr);
@@ -278,7 +277,13 @@ int lava_plan_run(struct results_db *db, int64_t run_id, const struct plan *p, c
 			break;
 		snprintf(summary, sizeof(summary), "%s/summary-%u.json", dir, a);
 		remove(summary);
-		int st = submit(db, t, url, logs, summary, pend, todo);
+		const char **paths = calloc(todo, sizeof(*paths));
+		unsigned int np = 0;
+		for (unsigned int i = 0; paths && i < todo; i++)
+			if (pend[i].open)
+				paths[np++] = pend[i].job;
+		int st = paths ? lava_submit(db->path, t, logs, summary, paths, np) : 1;
+		free(paths);
 		if (st >= 128) {
 			ret = st;
 			break;
