@@ -101,8 +101,10 @@ int regress_baseline_resolve(const char *root, const char *out_dir, const char *
 		return 1;
 	}
 	regress_proc_free(&p);
-	snprintf(tool, sizeof(tool), "%s/tessera", wt);
-	regress_proc_run(&p, 1800, (const char *const[]){tool, "--help", NULL});
+	/* from inside the clone: `gn gen` takes the source tree from the working directory */
+	regress_proc_run(
+		&p, 1800,
+		(const char *const[]){"/bin/sh", "-c", "cd \"$1\" && ./tessera --help", "sh", wt, NULL});
 	if (p.status)
 		say_failure("building it (./tessera --help)", &p);
 	regress_proc_free(&p);
