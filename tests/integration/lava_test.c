@@ -281,9 +281,65 @@ static void plan_matches_local_run(void)
 	free(got);
 }
 
+/* "INDEX OUTCOME" per experiment of a campaign database, and how many experiments are not done. */
+static char *db_outcomes(const char *path, int *not_done)
+{
+	char **lines = calloc(4096, sizeof(*lines));
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "no %s", path);
+	cr_assert_eq(sqlite3_prepare_v2(
+			     db, "SELECT experiment_index || ' ' || coalesce(outcome, '-') FROM experiments",
+			     -1, &st, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(db));
+	while (sqlite3_step(st) == SQLITE_ROW && n < 4096)
+		lines[n++] = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM experiments WHERE status != 'done'", -1,
+					&st, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	*not_done = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return sorted(lines, n);
+}
+
+/* A reduced campaign (three experiments) on the instance: each experiment once, the local outcome table. */
+static void campaign_matches_local_run(void)
+{
+	static const char campaign[] = TESSERA_SOURCE_ROOT "/configs/campaigns/ci/memflip-canaries.yaml";
+	char local[128], remote[128];
+	struct tessera_proc p;
+	int local_open, remote_open;
+
+	snprintf(local, sizeof(local), "%s/campaign-local.db", dir);
+	snprintf(remote, sizeof(remote), "%s/campaign-lava.db", dir);
+	tessera_run(&p, 900, (const char *const[]){"fi", "campaign", "run", campaign, "-o", local, NULL});
+	cr_expect_eq(p.status, 0, "local campaign: %d\n%s", p.status, p.err);
+	tessera_free(&p);
+	tessera_run(&p, 900,
+		    (const char *const[]){"fi", "campaign", "run", campaign, "--on", "lava:", "-o", remote,
+					  NULL});
+	cr_expect_eq(p.status, 0, "campaign --on lava: %d\n%s\n%s", p.status, p.out, p.err);
+	cr_expect(has_line_with(p.err, "3 experiments as LAVA jobs (0 done before)"), "%s", p.err);
+	tessera_free(&p);
+	char *want = db_outcomes(local, &local_open), *got = db_outcomes(remote, &remote_open);
+	cr_expect_eq(local_open + remote_open, 0, "experiments not done");
+	size_t rows = 0;
+	for (const char *c = want; *c; c++)
+		rows += *c == '\n';
+	cr_expect_eq(rows, 3, "three experiments in the local run:\n%s", want);
+	cr_expect_str_eq(got, want, "the outcome table through LAVA differs from the local run's");
+	free(want);
+	free(got);
+}
+
 /*
- * A local LAVA instance with two qemu devices: the same jobs through lavacli give the same cases, and the
- * tracing plan's CI form the same samples as a local run; `down` leaves none of the instance's processes
+ * A local LAVA instance with two qemu devices: the same jobs through lavacli give the same cases, the
+ * tracing plan's CI form the same samples as a local run, a reduced campaign the same outcomes; `down` leaves none of the instance's processes
  * behind.
  */
 Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 1800)
@@ -306,6 +362,7 @@ Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 1800)
 	tessera_free(&p);
 	jobs_match_tessera_run("submit");
 	plan_matches_local_run();
+	campaign_matches_local_run();
 	tessera_run(&p, 60, (const char *const[]){"lab", "lava", "down", NULL});
 	cr_expect_eq(p.status, 0, "lab lava down: %d\n%s\n%s", p.status, p.out, p.err);
 	tessera_free(&p);
