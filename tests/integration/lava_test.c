@@ -476,3 +476,82 @@ Test(lava, a_plan_on_an_unreachable_instance_records_each_boot_failed_once)
 	cr_expect_eq(p.status, 2, "--on ssh:host: %d\n%s", p.status, p.err);
 	tessera_free(&p);
 }
+
+/* A whole text file. */
+static char *lava_read_text(const char *path)
+{
+	char *buf = calloc(1, 65537);
+	FILE *f = fopen(path, "r");
+	cr_assert(f, "no %s", path);
+	cr_assert(fread(buf, 1, 65536, f) > 0, "%s is empty", path);
+	fclose(f);
+	return buf;
+}
+
+/* The first 4 KiB of a file (a bundle's header and entry table hold its module names). */
+static char *file_head(const char *path)
+{
+	char *buf = calloc(1, 4097);
+	FILE *f = fopen(path, "rb");
+	cr_assert(f, "no %s", path);
+	size_t n = fread(buf, 1, 4096, f);
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = buf[i] ? buf[i] : '\n';
+	return buf;
+}
+
+/*
+ * render --plan: one job per planned boot, named and tagged with it, the channel as memfd; render
+ * --campaign: the golden run and one job per experiment, the experiment's fault plan in its bundle only.
+ */
+Test(lava, render_gives_one_job_per_boot_and_per_experiment)
+{
+	char out[128], path[256], *text;
+	struct tessera_proc p;
+
+	snprintf(out, sizeof(out), "%s/plan", dir);
+	tessera_run(&p, 120,
+		    (const char *const[]){"lab", "lava", "render", "--plan",
+					  TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml", "-o",
+					  out, NULL});
+	cr_assert_eq(p.status, 0, "%d\n%s", p.status, p.err);
+	cr_expect_eq(
+		sh("test $(wc -l < '%s/jobs.tsv') -eq 10 && test $(ls '%s'/*.yaml | wc -l) -eq 9", out, out),
+		0, "9 jobs and their list");
+	tessera_free(&p);
+	snprintf(path, sizeof(path), "%s/tracing-ci.events-off.irqlat.0.yaml", out);
+	text = lava_read_text(path);
+	cr_expect(strstr(text, "job_name: 'tracing-ci.events-off.irqlat.0'"), "%s", text);
+	cr_expect(strstr(text, "  tessera_configuration: 'events-off'\n  tessera_workload: 'irqlat'\n"), "%s",
+		  text);
+	cr_expect(strstr(text, "  tessera_boot_index: '2'\n"), "%s", text);
+	cr_expect(strstr(text, "'-object memory-backend-memfd,id=tshm,share=on,size=4M'"), "%s", text);
+	cr_expect(strstr(text, "'-icount shift=0,sleep=off'"), "%s", text);
+	cr_expect(strstr(text, "-append \"trace_events=0\""), "events off: %s", text);
+	free(text);
+
+	snprintf(out, sizeof(out), "%s/campaign", dir);
+	tessera_run(&p, 120,
+		    (const char *const[]){"lab", "lava", "render", "--campaign",
+					  TESSERA_SOURCE_ROOT "/configs/campaigns/ci/memflip-canaries.yaml",
+					  "-o", out, NULL});
+	cr_assert_eq(p.status, 0, "%d\n%s", p.status, p.err);
+	tessera_free(&p);
+	cr_expect_eq(sh("test $(ls '%s'/*.yaml | wc -l) -eq 4", out), 0, "golden and 3 experiments");
+	snprintf(path, sizeof(path), "%s/memflip-canaries-ci.e0002.yaml", out);
+	text = lava_read_text(path);
+	cr_expect(strstr(text, "  tessera_kind: 'campaign-experiment'\n"), "%s", text);
+	cr_expect(strstr(text, "  tessera_experiment: '2'\n  tessera_fault: 'memory_flip cell=fiself "), "%s",
+		  text);
+	free(text);
+	snprintf(path, sizeof(path), "%s/memflip-canaries-ci.e0002.bundle", out);
+	text = file_head(path);
+	cr_expect(has_line_with(text, "faults.blob"), "the fault plan in the experiment's bundle");
+	free(text);
+	snprintf(path, sizeof(path), "%s/memflip-canaries-ci.golden.bundle", out);
+	text = file_head(path);
+	cr_expect(!has_line_with(text, "faults.blob") && has_line_with(text, "config.blob"),
+		  "no fault plan in the golden run's bundle");
+	free(text);
+}
