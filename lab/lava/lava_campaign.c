@@ -63,7 +63,6 @@ int lava_campaign_render_one(const struct campaign *c, const struct campaign_exp
 	int ret = lava_render_system(&s, dir, base, name, meta, job, size);
 	if (!ret) {
 		fprintf(tsv, "%s\t%s\t%s\n", job, e ? idx : "golden", e ? e->fault : "none");
-		printf("%s\n", job);
 	}
 	return ret;
 }
@@ -101,9 +100,13 @@ int lava_campaign_render_main(const char *campaign_path, const char *dir, const 
 	} else {
 		fprintf(tsv, "job\texperiment\tfault\n");
 		char job[PATH_LEN];
-		ret = lava_campaign_render_one(c, NULL, real, base, scratch, tsv, job, sizeof(job));
-		for (size_t i = 0; i < n && !ret; i++)
-			ret = lava_campaign_render_one(c, &x[i], real, base, scratch, tsv, job, sizeof(job));
+		for (size_t i = 0; i <= n && !ret; i++) {
+			/* the golden run first, then each experiment */
+			ret = lava_campaign_render_one(c, i ? &x[i - 1] : NULL, real, base, scratch, tsv, job,
+						       sizeof(job));
+			if (!ret)
+				printf("%s\n", job);
+		}
 		if (fclose(tsv) && !ret)
 			ret = 1;
 	}
