@@ -178,11 +178,14 @@ def job_error_type(results):
 
 
 def console_lines(path):
-    """The console (the `"lvl": "target"` lines' messages) of a lava-run or server job log, in order."""
-    out = []
+    """The console of a lava-run or server job log, in order: the `"lvl": "target"` lines, and the
+    `"lvl": "feedback"` lines of a namespace (what the device printed once the monitor had stopped at the
+    end marker: the end marker's own line comes back that way), less the echo of LAVA's own input (the
+    `poweroff` it types at the end)."""
+    out, typed = [], None
     with open(path, errors="replace") as f:
         for line in f:
-            if '"lvl": "target"' not in line:
+            if not any(f'"lvl": "{k}"' in line for k in ("target", "feedback", "input")):
                 continue
             text = line[2:] if line.startswith("- ") else line
             try:
@@ -194,8 +197,15 @@ def console_lines(path):
                     continue
                 if isinstance(entry, list) and entry:
                     entry = entry[0]
-            if isinstance(entry, dict) and isinstance(entry.get("msg"), str):
-                out.append(entry["msg"])
+            if not isinstance(entry, dict) or not isinstance(entry.get("msg"), str):
+                continue
+            lvl, msg = entry.get("lvl"), entry["msg"]
+            if lvl == "input":
+                typed = msg.strip()
+            elif lvl == "target" and typed is not None and msg.strip() == typed:
+                typed = None  # the echo of what LAVA typed
+            elif lvl == "target" or (lvl == "feedback" and "ns" in entry):
+                out.append(msg)
     return out
 
 
