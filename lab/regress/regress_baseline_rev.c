@@ -111,27 +111,26 @@ int regress_baseline_resolve(const char *root, const char *out_dir, const char *
 	snprintf(tool, sizeof(tool), "%s/out/tessera", wt);
 	if (!access(tool, X_OK) && !regress_stopping()) {
 		known_steps(tool, steps, list, sizeof(list));
-		char tmp_db[PATH_MAX + 16];
-		snprintf(tmp_db, sizeof(tmp_db), "%s.part", out);
-		remove(tmp_db);
-		const char *argv[] = {tool, "lab", "regress", "-o", tmp_db, "--steps", list, NULL};
+		const char *argv[] = {tool, "lab", "regress", "-o", out, "--steps", list, NULL};
 		regress_proc_run(&p, 4 * 3600, argv);
 		/* 1: the baseline has failed cases, which are known failures then, not a failed run */
-		if ((p.status == 0 || p.status == 1) && !rename(tmp_db, out)) {
+		if (p.status == 0 || p.status == 1) {
 			printf("lab regress: baseline of revision %.12s (steps %s) stored in %s\n", sha, list,
 			       out);
 			ret = 0;
 		} else {
 			say_failure("its lab regress", &p);
-			remove(tmp_db);
+			/* no half-made baseline for the next run to take */
+			char side[PATH_MAX + 80];
+			remove(out);
+			snprintf(side, sizeof(side), "%s-wal", out);
+			remove(side);
+			snprintf(side, sizeof(side), "%s-shm", out);
+			remove(side);
 		}
 		regress_proc_free(&p);
 	}
-	regress_proc_run(
-		&p, 120,
-		(const char *const[]){"/usr/bin/git", "-C", root, "worktree", "remove", "--force", wt, NULL});
-	if (p.status)
-		say_failure("git worktree remove", &p);
-	regress_proc_free(&p);
+	if (lab_remove_tree(wt))
+		fprintf(stderr, "%s: cannot remove %s\n", PROG, wt);
 	return regress_stopping() ? 1 : ret;
 }
