@@ -34,7 +34,8 @@ DEVICE_DICT = """{% extends 'qemu.jinja2' %}
 {% set mac_addr = '52:54:00:12:34:59' %}
 """
 PR_SET_CHILD_SUBREAPER = 36
-SUITE = "tessera"  # the monitor's name in rendered jobs: the LAVA test definition of the cases
+SUITE = "tessera"
+SEABIOS = "Booting from ROM.."  # what SeaBIOS prints, without a newline, before the hypervisor starts  # the monitor's name in rendered jobs: the LAVA test definition of the cases
 
 stopping = None  # the signal that asked us to stop
 
@@ -205,8 +206,16 @@ def console_lines(path):
             elif lvl == "target" and typed is not None and msg.strip() == typed:
                 typed = None  # the echo of what LAVA typed
             elif lvl == "target" or (lvl == "feedback" and "ns" in entry):
-                out.append(msg)
+                out.append(console_text(msg))
     return out
+
+
+def console_text(msg):
+    """A console line as `tessera run` shows it: LAVA's log escapes double quotes (\\"), and with the
+    template's -nographic SeaBIOS's "Booting from ROM.." (no newline) lands before the hypervisor's first
+    line."""
+    msg = msg.replace('\\"', '"')
+    return msg[len(SEABIOS):] if msg.startswith(SEABIOS) else msg
 
 
 def load_job(path):

@@ -307,10 +307,13 @@ static char *db_outcomes(const char *path, int *not_done)
 	return sorted(lines, n);
 }
 
-/* A reduced campaign (three experiments) on the instance: each experiment once, the local outcome table. */
+/*
+ * A reduced campaign on the instance (mce-fiself-ci: each machine-check severity once, five experiments
+ * whose outcomes differ: benign and detected), each experiment once, the local outcome table.
+ */
 static void campaign_matches_local_run(void)
 {
-	static const char campaign[] = TESSERA_SOURCE_ROOT "/configs/campaigns/ci/memflip-canaries.yaml";
+	static const char campaign[] = TESSERA_SOURCE_ROOT "/configs/campaigns/ci/mce-fiself.yaml";
 	char local[128], remote[128];
 	struct tessera_proc p;
 	int local_open, remote_open;
@@ -324,14 +327,15 @@ static void campaign_matches_local_run(void)
 		    (const char *const[]){"fi", "campaign", "run", campaign, "--on", "lava:", "-o", remote,
 					  NULL});
 	cr_expect_eq(p.status, 0, "campaign --on lava: %d\n%s\n%s", p.status, p.out, p.err);
-	cr_expect(has_line_with(p.err, "3 experiments as LAVA jobs (0 done before)"), "%s", p.err);
+	cr_expect(has_line_with(p.err, "5 experiments as LAVA jobs (0 done before)"), "%s", p.err);
 	tessera_free(&p);
 	char *want = db_outcomes(local, &local_open), *got = db_outcomes(remote, &remote_open);
 	cr_expect_eq(local_open + remote_open, 0, "experiments not done");
 	size_t rows = 0;
 	for (const char *c = want; *c; c++)
 		rows += *c == '\n';
-	cr_expect_eq(rows, 3, "three experiments in the local run:\n%s", want);
+	cr_expect_eq(rows, 5, "five experiments in the local run:\n%s", want);
+	cr_expect(strstr(want, " benign\n") && strstr(want, " detected\n"), "mixed outcomes:\n%s", want);
 	cr_expect_str_eq(got, want, "the outcome table through LAVA differs from the local run's");
 	free(want);
 	free(got);
