@@ -252,12 +252,15 @@ def submit(args):
         fail(2, f"--url: expected http(s)://HOST[:PORT], got '{args.url}'")
     uri = f"{u.scheme}://{args.user or USER}:{args.token}@{u.netloc}{u.path.rstrip('/')}/RPC2"
     jobs, t0, started, summary = [], time.monotonic(), lava_run.now_iso(), []
+    # Stopped while submitting: what was submitted already is cancelled below, not left queued.
+    signal.signal(signal.SIGINT, lava_run.on_signal)
+    signal.signal(signal.SIGTERM, lava_run.on_signal)
     for j in args.jobs:
+        if lava_run.stopping:
+            break
         job = lava_run.load_job(j)
         jobs.append((j, job, lavacli(uri, "jobs", "submit", j).strip()))
         print(f"{job.get('job_name', j)}: submitted as job {jobs[-1][2]}", flush=True)
-    signal.signal(signal.SIGINT, lava_run.on_signal)
-    signal.signal(signal.SIGTERM, lava_run.on_signal)
     ok = True
     for path, job, jid in jobs:
         while not lava_run.stopping:

@@ -33,6 +33,13 @@ struct pending {
 	bool open;
 };
 
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
 int lava_submit(const char *db_path, const struct lava_target *t, const char *logs, const char *summary,
 		const char *const *jobs, unsigned int n)
 {
@@ -82,9 +89,26 @@ int lava_submit(const char *db_path, const struct lava_target *t, const char *lo
 	}
 	free(argv);
 	int status = 0;
-	/* SIGINT reaches it too (one process group): it cancels its jobs and exits 130 */
+	/*
+	 * A SIGINT or SIGTERM sent to this process alone (kill PID) is passed on: the script cancels the
+	 * jobs it submitted and exits 130/143; afterwards the caller's own handler sees the signal too.
+	 */
+	struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
+	sigemptyset(&sa.sa_mask);
+	stop_sig = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	bool passed = false;
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+		if (stop_sig && !passed) {
+			kill(pid, stop_sig);
+			passed = true;
+		}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	const struct sigaction *was = stop_sig == SIGINT ? &old_int : &old_term;
+	if (stop_sig && was->sa_handler != SIG_DFL && was->sa_handler != SIG_IGN)
+		raise(stop_sig); /* the caller's handler; without one the exit status says it */
 	if (pid < 0)
 		return 1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -558,4 +559,73 @@ Test(lava, render_gives_one_job_per_boot_and_per_experiment)
 	cr_expect(!has_line_with(text, "faults.blob") && has_line_with(text, "config.blob"),
 		  "no fault plan in the golden run's bundle");
 	free(text);
+}
+
+/* A stand-in for lavacli: jobs are accepted and stay Running; a cancel is noted in the file CANCELLED. */
+static const char fake_lavacli[] = "#!/bin/sh\n"
+				   "d=$(dirname \"$0\")\n"
+				   "case \"$3 $4\" in\n"
+				   "'jobs submit') echo \"$5\" >> \"$d/SUBMITTED\"; echo 4242 ;;\n"
+				   "'jobs show') echo 'state: Running' ;;\n"
+				   "'jobs cancel') echo \"$5\" >> \"$d/CANCELLED\" ;;\n"
+				   "esac\n";
+
+/*
+ * SIGTERM to `bench run --on lava:` alone (kill PID, not its process group) while it waits for its jobs:
+ * the submitted jobs are cancelled, it exits 143, the run is recorded as interrupted and nothing is left.
+ */
+Test(lava, sigterm_to_a_plan_on_lava_cancels_its_jobs_and_leaves_nothing)
+{
+	char bin[128], db[128], path[4200], mark[64];
+	struct tessera_proc p;
+
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	snprintf(db, sizeof(db), "%s/sigterm.db", dir);
+	cr_assert_eq(sh("mkdir -p '%s'", bin), 0);
+	snprintf(path, sizeof(path), "%s/lavacli", bin);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs(fake_lavacli, f);
+	fclose(f);
+	cr_assert_eq(chmod(path, 0755), 0);
+	const char *old = getenv("PATH");
+	char *saved = strdup(old ? old : "/usr/bin:/bin");
+	snprintf(path, sizeof(path), "%s:%s", bin, saved);
+	setenv("PATH", path, 1);
+	snprintf(mark, sizeof(mark), "TESSERA_LAVA_SIGTERM_%d", (int)getpid());
+	setenv(mark, "1", 1);
+	tessera_start(&p, (const char *const[]){"bench", "run",
+						TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml",
+						"--on", "lava:http://127.0.0.1:9", "--token", "x", "-o", db,
+						"--no-compare", NULL});
+	/* all nine submitted: it waits for them now */
+	int waiting =
+		sh("for i in $(seq 600); do test -f '%s/SUBMITTED' && test $(wc -l < '%s/SUBMITTED') -ge 9 "
+		   "&& exit 0; sleep 0.2; done; exit 1",
+		   bin, bin);
+	setenv("PATH", saved, 1);
+	free(saved);
+	cr_expect_eq(waiting, 0, "it never submitted its 9 jobs");
+	sleep(2);
+	kill(p.pid, SIGTERM);
+	tessera_wait(&p, 60);
+	unsetenv(mark);
+	cr_expect_eq(p.status, 143, "status %d\n%s", p.status, p.err);
+	cr_expect_eq(sh("test $(wc -l < '%s/CANCELLED') -eq 9", bin), 0, "each of the 9 jobs cancelled");
+	strcat(mark, "=1");
+	pid_t left[16];
+	int n = pids_with_env(mark, left, 16);
+	cr_expect_eq(n, 0, "%d processes left (the first: %d)", n, n ? (int)left[0] : 0);
+	char *status = NULL;
+	sqlite3 *sdb;
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_open_v2(db, &sdb, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(sdb, "SELECT status FROM runs", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		status = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(sdb);
+	cr_expect_str_eq(status ? status : "(none)", "interrupted");
+	free(status);
+	tessera_free(&p);
 }
