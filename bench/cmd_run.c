@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../lab/host_files.h"
+#include "../lab/lava/lava_plan.h"
 #include "../lab/run_record.h"
 #include "bench_lab.h"
 #include "plan.h"
@@ -22,6 +23,7 @@
 
 static const char usage[] =
 	"usage: tessera bench run PLAN.yaml [-o DB] [--resume] [--no-compare] [--dry-run]\n"
+	"                         [--on lava:URL [--token TOKEN] [--user USER]]\n"
 	"\n"
 	"Boot every configuration of the plan with each of its workloads, its number of boots, in a random\n"
 	"interleaved order drawn from the plan's seed, and record every sample in the results database\n"
@@ -36,6 +38,8 @@ static const char usage[] =
 	"  --no-compare   do not print the comparisons at the end\n"
 	"  --dry-run      check the plan and its system configs, print the boots in their order, boot "
 	"nothing\n"
+	"  --on lava:URL  boot on a LAVA instance's devices, one job per boot (lava: alone: the local\n"
+	"                 instance of `tessera lab lava up`; docs/lab.md)\n"
 	"\n"
 	"Exit status: 0 every boot done, 1 a boot failed (it is recorded) or the database failed, 2 bad "
 	"plan\n"
@@ -53,6 +57,7 @@ static void on_stop(int sig)
 struct run_opts {
 	const char *plan, *db;
 	bool resume, no_compare, dry_run;
+	struct lava_target lava; /* --on lava:URL: the boots as LAVA jobs (lab/lava/lava_plan.h) */
 };
 
 static int parse(int argc, char **argv, struct run_opts *o)
@@ -71,6 +76,11 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			o->no_compare = true;
 		} else if (!strcmp(a, "--dry-run")) {
 			o->dry_run = true;
+		} else if ((!strcmp(a, "--on") || !strcmp(a, "--token") || !strcmp(a, "--user")) &&
+			   i + 1 < argc) {
+			*(a[2] == 'o'	? &o->lava.on
+			  : a[2] == 't' ? &o->lava.token
+					: &o->lava.user) = argv[++i];
 		} else if (a[0] == '-' || o->plan) {
 			fprintf(stderr, "tessera bench run: unexpected '%s'\n%s", a, usage);
 			return 2;
@@ -78,8 +88,9 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			o->plan = a;
 		}
 	}
-	if (!o->plan) {
-		fprintf(stderr, "tessera bench run: which plan?\n%s", usage);
+	if (!o->plan || (o->lava.on && strncmp(o->lava.on, "lava:", 5))) {
+		fprintf(stderr, "tessera bench run: %s\n%s",
+			o->plan ? "--on: expected lava:URL" : "which plan?", usage);
 		return 2;
 	}
 	return -1;
@@ -339,7 +350,7 @@ int bench_cmd_run(int argc, char **argv)
 		sigaction(SIGTERM, &sa, &old_term);
 		fprintf(stderr, "tessera bench run: %s: run %lld in %s (%s, seed %llu)\n", o.plan,
 			(long long)run_id, db_path, plan_mode_name(p->mode), (unsigned long long)p->seed);
-		ret = run_plan(&db, run_id, p);
+		ret = o.lava.on ? lava_plan_run(&db, run_id, p, &o.lava) : run_plan(&db, run_id, p);
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 		if (ret < 2 && !o.no_compare)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../lab/lava/lava_campaign.h"
 #include "../../lab/runner.h"
 #include "campaign_report.h"
 #include "campaign_run.h"
@@ -18,6 +19,7 @@
 
 static const char run_usage[] =
 	"usage: tessera fi campaign run CAMPAIGN.yaml [-o DB] [-j N] [--resume] [--per-experiment-boots]\n"
+	"                                [--on lava:URL [--token TOKEN] [--user USER]]\n"
 	"\n"
 	"Run a fault-injection campaign: a golden (fault-free) run, then every planned experiment, many per\n"
 	"boot (the target restarted between them) unless the file says boots: per-experiment, a fault needs\n"
@@ -25,7 +27,9 @@ static const char run_usage[] =
 	"Results go to DB (default " DEFAULT_DB "). --resume continues the\n"
 	"latest unfinished run of this campaign in DB: completed experiments are kept, the ones cut short\n"
 	"are recorded interrupted and run again. Exit status: 0 done, 1 failed (golden run, database),\n"
-	"2 bad input, 130/143 stopped by SIGINT/SIGTERM (resume with --resume).\n";
+	"2 bad input, 130/143 stopped by SIGINT/SIGTERM (resume with --resume).\n"
+	"--on lava:URL: the golden run and each experiment as a LAVA job on an instance's devices (lava:\n"
+	"alone: the local one of `tessera lab lava up`; docs/lab.md).\n";
 
 static int64_t mono_ns(void)
 {
@@ -116,6 +120,7 @@ int campaign_cmd_run(int argc, char **argv)
 	const char *file = NULL, *dbpath = DEFAULT_DB;
 	unsigned int jobs = 1, boots = 0;
 	bool resume = false, per_experiment = false;
+	struct lava_target lava = {0}; /* --on lava:URL (lab/lava/lava_campaign.h) */
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -136,6 +141,11 @@ int campaign_cmd_run(int argc, char **argv)
 			resume = true;
 		} else if (!strcmp(argv[i], "--per-experiment-boots")) {
 			per_experiment = true;
+		} else if ((!strcmp(argv[i], "--on") || !strcmp(argv[i], "--token") ||
+			    !strcmp(argv[i], "--user")) &&
+			   i + 1 < argc) {
+			char o = argv[i][2];
+			*(o == 'o' ? &lava.on : o == 't' ? &lava.token : &lava.user) = argv[++i];
 		} else if (argv[i][0] != '-' && !file) {
 			file = argv[i];
 		} else {
@@ -144,7 +154,7 @@ int campaign_cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!file) {
+	if (!file || (lava.on && strncmp(lava.on, "lava:", 5))) {
 		fputs(run_usage, stderr);
 		return 2;
 	}
@@ -170,6 +180,12 @@ int campaign_cmd_run(int argc, char **argv)
 	fprintf(stderr,
 		"campaign %s: %zu experiments over a fault space of %llu points, -j %u, run %lld in %s\n",
 		c->name, nr, (unsigned long long)c->space_size, jobs, (long long)run_id, dbpath);
+	if (lava.on) {
+		ret = lava_campaign_run(c, &db, run_id, x, nr, &lava);
+		results_db_run_end(&db, run_id, ret == 0 ? "done" : ret < 128 ? "failed" : "interrupted");
+		ret = ret ? ret : campaign_report_text(&db, run_id, stdout, 0.01);
+		goto out;
+	}
 	if ((ret = campaign_golden_run(c, &db, run_id, &golden))) {
 		results_db_run_end(&db, run_id, ret == 1 ? "failed" : "interrupted");
 		goto out;

@@ -23,6 +23,7 @@
 #include "bundle_write.h"
 #include "job_render.h"
 #include "../regress/cmd_regress.h"
+#include "lava_plan.h"
 #include "lava_store.h"
 
 #define HV_REL "/x86_64_hv/tessera-hv.elf"
@@ -32,6 +33,8 @@
 static const char lab_usage[] =
 	"usage: tessera lab lava render [--config FILE] -o DIR [--base-url URL] [--name NAME]\n"
 	"                               [tessera run options] [-- QEMU-ARGS]\n"
+	"       tessera lab lava render (--plan PLAN.yaml | --campaign CAMPAIGN.yaml) -o DIR [--base-url "
+	"URL]\n"
 	"       tessera lab lava run [-o DIR] [--db DB] JOB.yaml...\n"
 	"       tessera lab lava up [--devices N] [--port PORT]\n"
 	"       tessera lab lava down\n"
@@ -42,6 +45,10 @@ static const char lab_usage[] =
 	"        with the same options would, with DIR/tessera-hv.elf and DIR/NAME.bundle (the config's\n"
 	"        boot modules as one boot bundle) as its images. NAME defaults to the config's file name;\n"
 	"        the image URLs are file:// paths unless --base-url URL (http(s), where DIR is served).\n"
+	"        --plan: one job per planned boot, PLAN.CONFIGURATION.WORKLOAD.INDEX.yaml, as `tessera\n"
+	"        bench run` boots it (its metadata names the boot), and DIR/jobs.tsv listing them.\n"
+	"        --campaign: CAMPAIGN.golden.yaml and CAMPAIGN.eNNNN.yaml, one per experiment, its fault\n"
+	"        plan in the bundle, as `tessera fi campaign run` boots it.\n"
 	"run     run each job with LAVA's own dispatcher (lava-run, as root), print its test cases and\n"
 	"        store the log and the per-case results under DIR (default: out/lava-runs) and in the\n"
 	"        results database DB (default: out/results.db; tables jobs and cases, docs/bench.md).\n"
@@ -52,7 +59,7 @@ static const char lab_usage[] =
 	"\n"
 	"       tessera lab regress [--baseline DB] [-o DB] [--steps LIST] [--append ARGS] (--help)\n"
 	"\n"
-	"Not yet available: rendering plans and campaigns.\n"
+	"Not yet available: fi campaign run --on lava:URL (campaign jobs are rendered, not gathered).\n"
 	"Exit status: 0 all cases passed, 1 a case failed or a job was incomplete, 2 bad input.\n";
 
 /* A formatted string on the heap (the command is one short process: what it makes lives to its end). */
@@ -81,28 +88,6 @@ static int exe_dir(char *dir, size_t size)
 	return (size_t)snprintf(dir, size, "%s", hv) < size ? 0 : -1;
 }
 
-static int copy_file(const char *from, const char *to)
-{
-	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
-	char buf[65536];
-	size_t n;
-	int ret = 0;
-
-	if (!in || !out) {
-		fprintf(stderr, "tessera lab lava render: cannot copy %s to %s: %s\n", from, to,
-			strerror(errno));
-		ret = 1;
-	}
-	while (!ret && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			ret = 1;
-	if (in)
-		fclose(in);
-	if (out && fclose(out))
-		ret = 1;
-	return ret;
-}
-
 static bool name_ok(const char *s)
 {
 	if (!*s || strlen(s) > 40)
@@ -125,7 +110,7 @@ static char *default_name(const char *config)
 }
 
 struct render_args {
-	const char *dir, *base_url, *name;
+	const char *dir, *base_url, *name, *plan, *campaign;
 	char *run_argv[64];
 	int run_argc;
 };
@@ -138,6 +123,8 @@ static int parse_render(int argc, char **argv, struct render_args *a)
 		const char **slot = !strcmp(argv[i], "-o")	     ? &a->dir
 				    : !strcmp(argv[i], "--base-url") ? &a->base_url
 				    : !strcmp(argv[i], "--name")     ? &a->name
+				    : !strcmp(argv[i], "--plan")     ? &a->plan
+				    : !strcmp(argv[i], "--campaign") ? &a->campaign
 								     : NULL;
 		if (slot && i + 1 < argc) {
 			*slot = argv[++i];
@@ -194,6 +181,15 @@ static int render(int argc, char **argv)
 
 	if (ret)
 		return ret;
+	if (a.plan || a.campaign) {
+		if (a.run_argc > 1 || a.name || (a.plan && a.campaign)) {
+			fprintf(stderr, "tessera lab lava render: --plan or --campaign takes only -o and "
+					"--base-url (the file says how each boot runs)\n");
+			return 2;
+		}
+		return a.plan ? lava_plan_render_main(a.plan, a.dir, a.base_url)
+			      : lava_campaign_render_main(a.campaign, a.dir, a.base_url);
+	}
 	if (run_options_parse(a.run_argc, a.run_argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "tessera lab lava render: %s\n", err);
 		return 2;
@@ -236,7 +232,7 @@ static int render(int argc, char **argv)
 		fprintf(stderr, "tessera lab lava render: %s\n", err);
 		return ret;
 	}
-	if (copy_file(hv_src, hv))
+	if (lava_copy_file(hv_src, hv))
 		return 1;
 	o.machine.hv_image = hv;
 	char **qargv = qemu_cmdline_build(&o.machine);
@@ -248,8 +244,12 @@ static int render(int argc, char **argv)
 	while (strlen(base) > 8 && base[strlen(base) - 1] == '/')
 		base[strlen(base) - 1] = '\0';
 	char *job = fmt("%s/%s.yaml", dir, name);
-	struct lava_job j = {name, qargv, fmt("%s/tessera-hv.elf", base), fmt("%s/%s.bundle", base, name),
-			     o.machine.timeout_s};
+	struct lava_job j = {name,
+			     qargv,
+			     fmt("%s/tessera-hv.elf", base),
+			     fmt("%s/%s.bundle", base, name),
+			     o.machine.timeout_s,
+			     NULL};
 	ret = write_job(job, &j);
 	qemu_cmdline_free(qargv);
 	if (!ret)

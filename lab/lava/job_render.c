@@ -1,5 +1,6 @@
 /* LAVA job definitions (job_render.h). YAML is written by hand: every scalar single-quoted. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "job_render.h"
@@ -79,6 +80,25 @@ static int split(char *const *argv, struct parts *p, char *err, size_t err_size)
 	return 0;
 }
 
+char *lava_job_channel_arg(const char *arg)
+{
+	static const char file[] = "memory-backend-file,", memfd[] = "memory-backend-memfd";
+	char *out;
+
+	if (strncmp(arg, file, strlen(file)) || !(out = malloc(strlen(arg) + 8)))
+		return NULL;
+	strcpy(out, memfd);
+	/* every property but mem-path, in order */
+	for (const char *p = arg + strlen(file) - 1; *p == ',';) {
+		const char *end = strchr(p + 1, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (strncmp(p, ",mem-path=", 10))
+			strncat(out, p, n);
+		p += n;
+	}
+	return out;
+}
+
 static void write_context(FILE *f, char *const *argv, const char *mem)
 {
 	fprintf(f, "context:\n  arch: 'amd64'\n  # TCG with the project's -cpu, never LAVA's '-enable-kvm "
@@ -93,7 +113,9 @@ static void write_context(FILE *f, char *const *argv, const char *mem)
 			a++;
 			continue;
 		}
-		fprintf(f, "  - '%s%s%s'\n", *a, v ? " " : "", v ? v : "");
+		char *channel = v && !strcmp(*a, "-object") ? lava_job_channel_arg(v) : NULL;
+		fprintf(f, "  - '%s%s%s'\n", *a, v ? " " : "", channel ? channel : v ? v : "");
+		free(channel);
 		if (v)
 			a++;
 	}
@@ -157,6 +179,14 @@ int lava_job_write(FILE *f, const struct lava_job *j, char *err, size_t err_size
 	fprintf(f, "job_name: ");
 	yq(f, j->name);
 	fprintf(f, "\ndevice_type: qemu\nvisibility: public\npriority: medium\n");
+	if (j->metadata && j->metadata[0]) {
+		fprintf(f, "metadata:\n");
+		for (const char *const *m = j->metadata; m[0] && m[1]; m += 2) {
+			fprintf(f, "  %s: ", m[0]);
+			yq(f, m[1]);
+			fputc('\n', f);
+		}
+	}
 	write_timeouts(f, j->timeout_s);
 	write_context(f, j->argv, p.mem);
 	fprintf(f, "actions:\n");

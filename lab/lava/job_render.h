@@ -24,7 +24,18 @@ struct lava_job {
 	const char *kernel_url; /* where the worker gets the hypervisor image */
 	const char *initrd_url; /* ... and the boot bundle */
 	unsigned int timeout_s; /* the run's limit (0: none, LAVA gets an hour) */
+	/* The job's `metadata:` (key, value, key, value, ..., NULL): what a plan's or campaign's job stands
+	 * for, so that its results map back to exactly one boot. NULL: none. */
+	const char *const *metadata;
 };
+
+/*
+ * The host channel's memory as a LAVA job gives it: QEMU's `memory-backend-file,...,mem-path=P,...`
+ * names a file of this host, which a worker does not have and nobody reads there; the same device over
+ * anonymous shared memory (`memory-backend-memfd`, zero-filled like a new channel file) looks the same
+ * to the hypervisor. Returns a malloc'd rewrite of arg, or NULL when arg is not such a backend.
+ */
+char *lava_job_channel_arg(const char *arg);
 
 /*
  * Write the job as YAML to f. Returns 0; 2 with a message in err when the command line cannot be expressed

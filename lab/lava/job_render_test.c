@@ -13,7 +13,8 @@ static char *render(char *const *argv, int *ret)
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
-	struct lava_job j = {"default", argv, "file:///d/tessera-hv.elf", "file:///d/default.bundle", 120};
+	struct lava_job j = {"default", argv, "file:///d/tessera-hv.elf", "file:///d/default.bundle",
+			     120,	NULL};
 
 	*ret = lava_job_write(f, &j, err, sizeof(err));
 	fclose(f);
@@ -93,4 +94,41 @@ Test(lava_job, command_lines_a_job_cannot_express_are_refused)
 	free(render(nokernel, &ret));
 	cr_expect_eq(ret, 2);
 	cr_expect(strstr(err, "no -kernel"), "%s", err);
+}
+
+Test(lava_job, the_host_channel_becomes_anonymous_shared_memory)
+{
+	char *s =
+		lava_job_channel_arg("memory-backend-file,id=tshm,share=on,mem-path=/tmp/x/channel,size=16M");
+
+	cr_assert(s);
+	cr_expect_str_eq(s, "memory-backend-memfd,id=tshm,share=on,size=16M");
+	free(s);
+	cr_expect_null(lava_job_channel_arg("memory-backend-ram,id=m,size=16M"));
+	cr_expect_null(lava_job_channel_arg("-device"));
+}
+
+Test(lava_job, metadata_says_what_the_job_stands_for)
+{
+	char *argv[] = {"qemu-system-x86_64",
+			"-m",
+			"256M",
+			"-object",
+			"memory-backend-file,id=tshm,share=on,mem-path=/tmp/c,size=16M",
+			"-kernel",
+			"/d/hv.elf",
+			NULL};
+	const char *const meta[] = {"tessera_configuration", "all-on", "tessera_boot_index", "3", NULL};
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct lava_job j = {"p.all-on.exitloop.3", argv, "file:///d/hv.elf", NULL, 0, meta};
+
+	cr_assert_eq(lava_job_write(f, &j, err, sizeof(err)), 0, "%s", err);
+	fclose(f);
+	cr_expect(strstr(text, "metadata:\n  tessera_configuration: 'all-on'\n  tessera_boot_index: '3'\n"),
+		  "%s", text);
+	cr_expect(strstr(text, "  - '-object memory-backend-memfd,id=tshm,share=on,size=16M'\n"), "%s", text);
+	cr_expect(!strstr(text, "mem-path"), "%s", text);
+	free(text);
 }

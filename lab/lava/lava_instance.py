@@ -31,6 +31,7 @@ DEVICES_DIR = "/etc/lava-server/dispatcher-config/devices"
 DAEMONS = ("gunicorn", "publisher", "scheduler", "worker")
 WORKER = "tessera-worker"
 USER = "tessera"
+START_MARKER = "Tessera hypervisor starting"  # lab/lava/job_render.h: the console protocol's start
 
 
 def fail(status, msg):
@@ -250,13 +251,16 @@ def submit(args):
     if u.scheme not in ("http", "https") or not u.netloc:
         fail(2, f"--url: expected http(s)://HOST[:PORT], got '{args.url}'")
     uri = f"{u.scheme}://{args.user or USER}:{args.token}@{u.netloc}{u.path.rstrip('/')}/RPC2"
-    jobs, t0, started = [], time.monotonic(), lava_run.now_iso()
+    jobs, t0, started, summary = [], time.monotonic(), lava_run.now_iso(), []
+    # Stopped while submitting: what was submitted already is cancelled below, not left queued.
+    signal.signal(signal.SIGINT, lava_run.on_signal)
+    signal.signal(signal.SIGTERM, lava_run.on_signal)
     for j in args.jobs:
+        if lava_run.stopping:
+            break
         job = lava_run.load_job(j)
         jobs.append((j, job, lavacli(uri, "jobs", "submit", j).strip()))
         print(f"{job.get('job_name', j)}: submitted as job {jobs[-1][2]}", flush=True)
-    signal.signal(signal.SIGINT, lava_run.on_signal)
-    signal.signal(signal.SIGTERM, lava_run.on_signal)
     ok = True
     for path, job, jid in jobs:
         while not lava_run.stopping:
@@ -276,11 +280,41 @@ def submit(args):
         with open(log, "w") as f:
             f.write(lavacli(uri, "jobs", "logs", jid, "--raw"))
         extra = [] if info.get("health") == "Complete" else [f"health {info.get('health')}"]
-        ok = lava_run.report(name, path, jid, out, lava_run.parse_log(log), extra,
+        results = lava_run.parse_log(log)
+        ok = lava_run.report(name, path, jid, out, results, extra,
                               time.monotonic() - t0, started,
-                              lambda o: lava_run.store(args, "lava-submit", o))\
+                              lambda o: lava_run.store(args, "lava-submit", o),
+                              need_cases=not args.no_cases and lava_run.needs_cases(job))\
             and ok
+        if args.summary:
+            summary.append(job_summary(path, jid, out, log, results, info, started))
+    if args.summary:
+        with open(args.summary, "w") as f:
+            json.dump(summary, f, indent=1)
     return 0 if ok else 1
+
+
+def job_summary(path, jid, out, log, results, info, started):
+    """What `bench run --on lava:` reads back per job: where its console is, and whether it failed for an
+    infrastructure reason (it never reached the hypervisor's start marker, or LAVA says Infrastructure),
+    which makes it worth submitting again, rather than being the boot's result."""
+    console = lava_run.console_lines(log)
+    with open(os.path.join(out, "console.txt"), "w") as f:
+        f.write("".join(line + "\n" for line in console))
+    with open(os.path.join(out, "results.json")) as f:
+        res = json.load(f)
+    booted = any(START_MARKER in line for line in console)
+    etype = lava_run.job_error_type(results)
+    problem = "; ".join(res.get("problems") or [])
+    infra = not res.get("complete") and (not booted or etype == "Infrastructure")
+    if not booted and not problem:
+        problem = "the hypervisor's start marker is not on the console"
+    return {"file": os.path.abspath(path), "job_id": jid, "out": os.path.abspath(out),
+            "log": os.path.abspath(log), "health": str(info.get("health")),
+            "complete": bool(res.get("complete")), "booted": booted, "error_type": etype,
+            "infrastructure": infra, "problem": problem,
+            "started": str(info.get("start_time") or started),
+            "ended": str(info.get("end_time") or lava_run.now_iso())}
 
 
 def main():
@@ -300,6 +334,9 @@ def main():
     s.add_argument("--user")
     s.add_argument("-o", "--output")
     s.add_argument("--db")
+    # for `bench run --on lava:` (and campaigns): jobs that print samples need no cases; a summary
+    s.add_argument("--no-cases", action="store_true", help=argparse.SUPPRESS)
+    s.add_argument("--summary", help=argparse.SUPPRESS)
     s.add_argument("jobs", nargs="+", metavar="JOB.yaml")
     try:
         args = p.parse_args()

@@ -34,7 +34,8 @@ DEVICE_DICT = """{% extends 'qemu.jinja2' %}
 {% set mac_addr = '52:54:00:12:34:59' %}
 """
 PR_SET_CHILD_SUBREAPER = 36
-SUITE = "tessera"  # the monitor's name in rendered jobs: the LAVA test definition of the cases
+SUITE = "tessera"
+SEABIOS = "Booting from ROM.."  # what SeaBIOS prints, without a newline, before the hypervisor starts  # the monitor's name in rendered jobs: the LAVA test definition of the cases
 
 stopping = None  # the signal that asked us to stop
 
@@ -146,8 +147,9 @@ def case_name(r):
     return raw
 
 
-def verdict(results):
-    """(cases, problems): our cases and what made the job incomplete, from LAVA's own results."""
+def verdict(results, need_cases=True):
+    """(cases, problems): our cases and what made the job incomplete, from LAVA's own results. A plan's
+    boot or a campaign's experiment prints samples or outcomes, not necessarily cases (need_cases False)."""
     cases = [(case_name(r), r["result"]) for r in results if r.get("definition") == SUITE]
     problems = []
     job = [r for r in results if r.get("definition") == "lava" and r.get("case") == "job"]
@@ -160,9 +162,60 @@ def verdict(results):
     for r in results:
         if r.get("definition") == "lava" and r.get("case") != "job" and r.get("result") == "fail":
             problems.append(f"LAVA action {r.get('case')} failed")
-    if not cases and not problems:
+    if not cases and not problems and need_cases:
         problems.append("no test cases on the console")
     return cases, problems
+
+
+def needs_cases(job):
+    """A system's job must print test cases; a plan's boot (metadata tessera_kind) prints samples."""
+    return (job.get("metadata") or {}).get("tessera_kind") not in ("bench-boot", "campaign-experiment", "campaign-golden")
+
+
+def job_error_type(results):
+    """LAVA's error type of the job result ('Infrastructure', 'Job', 'Test', 'Bug', ...), or ''."""
+    job = [r for r in results if r.get("definition") == "lava" and r.get("case") == "job"]
+    return str(job[-1].get("error_type", "")) if job else ""
+
+
+def console_lines(path):
+    """The console of a lava-run or server job log, in order: the `"lvl": "target"` lines, and the
+    `"lvl": "feedback"` lines of a namespace (what the device printed once the monitor had stopped at the
+    end marker: the end marker's own line comes back that way), less the echo of LAVA's own input (the
+    `poweroff` it types at the end)."""
+    out, typed = [], None
+    with open(path, errors="replace") as f:
+        for line in f:
+            if not any(f'"lvl": "{k}"' in line for k in ("target", "feedback", "input")):
+                continue
+            text = line[2:] if line.startswith("- ") else line
+            try:
+                entry = json.loads(text)
+            except ValueError:
+                try:
+                    entry = yaml.safe_load(line)
+                except yaml.YAMLError:
+                    continue
+                if isinstance(entry, list) and entry:
+                    entry = entry[0]
+            if not isinstance(entry, dict) or not isinstance(entry.get("msg"), str):
+                continue
+            lvl, msg = entry.get("lvl"), entry["msg"]
+            if lvl == "input":
+                typed = msg.strip()
+            elif lvl == "target" and typed is not None and msg.strip() == typed:
+                typed = None  # the echo of what LAVA typed
+            elif lvl == "target" or (lvl == "feedback" and "ns" in entry):
+                out.append(console_text(msg))
+    return out
+
+
+def console_text(msg):
+    """A console line as `tessera run` shows it: LAVA's log escapes double quotes (\\"), and with the
+    template's -nographic SeaBIOS's "Booting from ROM.." (no newline) lands before the hypervisor's first
+    line."""
+    msg = msg.replace('\\"', '"')
+    return msg[len(SEABIOS):] if msg.startswith(SEABIOS) else msg
 
 
 def load_job(path):
@@ -194,10 +247,11 @@ def now_iso():
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z"
 
 
-def report(name, path, job_id, out, results, first_problems, duration, started=None, save=None):
+def report(name, path, job_id, out, results, first_problems, duration, started=None, save=None,
+           need_cases=True):
     """Judge one job's results, write results.tsv/json into `out`, store them with `save(out)` (returns a
     problem or None), print; True when all passed and were stored."""
-    cases, problems = verdict(results)
+    cases, problems = verdict(results, need_cases)
     problems = first_problems + problems
     with open(os.path.join(out, "results.tsv"), "w") as f:
         f.write("case\tresult\n")
@@ -240,7 +294,7 @@ def run_job(i, path, args, tpl_dir):
                        "--device", device, path], log, (limit_s or 3600) + 30)
     first = ["interrupted"] if stopping else [f"lava-run exited with status {status}"] if status else []
     return report(name, path, job_id, out, parse_log(log), first, time.monotonic() - t0, started,
-                  lambda o: store(args, "lava-run", o))
+                  lambda o: store(args, "lava-run", o), need_cases=needs_cases(job))
 
 
 def main():

@@ -23,12 +23,15 @@
 #define PROG "tessera lab regress"
 
 static const char usage[] =
-	"usage: tessera lab regress [--baseline DB] [-o DB] [--steps LIST] [--append ARGS] [--margin PCT]\n"
+	"usage: tessera lab regress [--baseline DB|REV] [-o DB] [--steps LIST] [--append ARGS] [--margin "
+	"PCT]\n"
 	"       tessera lab regress --list\n"
 	"\n"
 	"Runs the regression suite on this machine (--list names its steps), stores every case, metric and\n"
 	"log in the results database DB (-o, default out/results.db), and compares them with the latest\n"
-	"completed regress run of the baseline database (--baseline; it may be the same file).\n"
+	"completed regress run of the baseline database (--baseline; it may be the same file). A git\n"
+	"revision instead (--baseline HEAD~3): built in a scratch clone, its own suite run there once\n"
+	"and kept in out/regress-baselines/REV.db for later runs.\n"
 	"  --steps LIST   only these steps, comma-separated (default: all)\n"
 	"  --append ARGS  more hypervisor command line for every boot (e.g. a planted regression)\n"
 	"  --margin PCT   how much worse a metric may be (default 0: the figures are exact)\n"
@@ -182,7 +185,15 @@ int cmd_regress(int argc, char **argv, const char *out_dir)
 	snprintf(dbdef, sizeof(dbdef), "%s/results.db", out_dir);
 	if (!o.db)
 		o.db = dbdef;
-	/* The baseline first: it may be the very file this run is about to be added to. */
+	/* The baseline first: it may be the very file this run is about to be added to, or a revision to
+	 * build and run (stopping that with Ctrl-C stops regress). */
+	char base_db[PATH_MAX + 64];
+	regress_signals_install();
+	if (o.baseline &&
+	    (ret = regress_baseline_resolve(root, out_dir, o.baseline, o.steps, base_db, sizeof(base_db))))
+		return regress_stopping() ? (regress_stopping() == SIGINT ? 130 : 143) : ret;
+	if (o.baseline)
+		o.baseline = base_db;
 	if (o.baseline && regress_baseline_load(o.baseline, &base))
 		return 2;
 	if (results_db_open(&db, o.db)) {
@@ -209,7 +220,6 @@ int cmd_regress(int argc, char **argv, const char *out_dir)
 		results_db_close(&db);
 		return 1;
 	}
-	regress_signals_install();
 	struct regress_ctx ctx = {tessera, root, o.append, tmp};
 	struct regress_result results[16];
 	const char *names[16];

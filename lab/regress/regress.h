@@ -91,6 +91,14 @@ int regress_boot(const struct regress_ctx *ctx, struct regress_result *r, const 
 		 struct lab_system *s, struct regress_console *out);
 void regress_console_free(struct regress_console *c);
 
+/*
+ * --baseline SPEC: a file as it is; else a git revision of root, whose own suite (built in a scratch
+ * worktree, run once with the steps it knows of `steps`, NULL: all) is stored in
+ * out_dir/regress-baselines/SHA12.db (regress_baseline_rev.c). The path into out. 0, 1 failed, 2 neither.
+ */
+int regress_baseline_resolve(const char *root, const char *out_dir, const char *spec, const char *steps,
+			     char *out, size_t size);
+
 /* Install SIGINT/SIGTERM handlers; the signal number once one came, else 0. */
 void regress_signals_install(void);
 int regress_stopping(void);

@@ -245,6 +245,7 @@ static int step_exit_cost(const struct regress_ctx *ctx, struct regress_result *
 }
 
 int regress_step_corpus(const struct regress_ctx *ctx, struct regress_result *r);
+int regress_step_bench(const struct regress_ctx *ctx, struct regress_result *r);
 
 const struct regress_step regress_steps[] = {
 	{"probe", "the isolation probe beside two cells (guests/probe/isolation.yaml), one case per attempt",
@@ -257,5 +258,9 @@ const struct regress_step regress_steps[] = {
 	 step_trace},
 	{"exit-cost", "instructions per exit by kind under -icount (exact), with their goals",
 	 step_exit_cost},
+	{"bench",
+	 "the shipped tracing plan's CI form (deterministic) through bench run: every boot done, each "
+	 "metric's median exact",
+	 regress_step_bench},
 };
 const size_t regress_steps_count = sizeof(regress_steps) / sizeof(regress_steps[0]);

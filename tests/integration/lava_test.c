@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,10 +212,142 @@ Test(lava, jobs_give_the_same_cases_as_tessera_run)
 }
 
 /*
- * A local LAVA instance with two qemu devices: the same jobs through lavacli give the same cases; `down`
- * leaves none of the instance's processes behind.
+ * Every sample of a bench database, one line each: configuration, boot index, workload, metric, unit,
+ * iteration, warm-up flag and value; *boots gets the number of boots, *once whether no (configuration,
+ * boot index) is there twice and every boot is done.
  */
-Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 600)
+static char *db_samples(const char *path, int *boots, bool *once)
+{
+	char **lines = calloc(65536, sizeof(*lines));
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "no %s", path);
+	cr_assert_eq(sqlite3_prepare_v2(
+			     db,
+			     "SELECT b.configuration || ' ' || b.boot_index || ' ' || s.workload || ' ' ||"
+			     " s.metric || ' ' || s.unit || ' ' || s.iteration || ' ' || s.warmup || ' ' ||"
+			     " printf('%.17g', s.value) FROM samples s JOIN boots b ON b.id = s.boot_id",
+			     -1, &st, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(db));
+	while (sqlite3_step(st) == SQLITE_ROW && n < 65536)
+		lines[n++] = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	cr_assert_eq(sqlite3_prepare_v2(db,
+					"SELECT count(*), count(DISTINCT configuration || '/' || boot_index),"
+					" sum(status = 'done') FROM boots",
+					-1, &st, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	*boots = sqlite3_column_int(st, 0);
+	*once = sqlite3_column_int(st, 1) == *boots && sqlite3_column_int(st, 2) == *boots;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return sorted(lines, n);
+}
+
+/*
+ * The shipped tracing plan's CI form (deterministic) across the instance's devices gives the samples of a
+ * local `bench run` of it, each boot once.
+ */
+static void plan_matches_local_run(void)
+{
+	static const char plan[] = TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml";
+	char local[128], remote[128];
+	struct tessera_proc p;
+	int local_boots, remote_boots;
+	bool local_once, remote_once;
+
+	snprintf(local, sizeof(local), "%s/plan-local.db", dir);
+	snprintf(remote, sizeof(remote), "%s/plan-lava.db", dir);
+	tessera_run(&p, 900, (const char *const[]){"bench", "run", plan, "-o", local, "--no-compare", NULL});
+	cr_expect_eq(p.status, 0, "local bench run: %d\n%s", p.status, p.err);
+	tessera_free(&p);
+	tessera_run(&p, 900,
+		    (const char *const[]){"bench", "run", plan, "--on", "lava:", "-o", remote, NULL});
+	cr_expect_eq(p.status, 0, "bench run --on lava: %d\n%s\n%s", p.status, p.out, p.err);
+	cr_expect(has_line_with(p.err, "9 boots as LAVA jobs on the local instance (0 from before)"), "%s",
+		  p.err);
+	cr_expect(has_line_with(p.out, "tessera bench compare"), "the comparison of a local run:\n%s", p.out);
+	tessera_free(&p);
+	char *want = db_samples(local, &local_boots, &local_once),
+	     *got = db_samples(remote, &remote_boots, &remote_once);
+	cr_expect_eq(local_boots, 9, "the local run's boots");
+	cr_expect_eq(remote_boots, 9, "the LAVA run's boots");
+	cr_expect(local_once && remote_once, "a boot is missing, failed or counted twice");
+	cr_expect(strlen(want) > 1000, "the local run has samples:\n%s", want);
+	cr_expect_str_eq(got, want, "the samples through LAVA differ from the local run's");
+	free(want);
+	free(got);
+}
+
+/* "INDEX OUTCOME" per experiment of a campaign database, and how many experiments are not done. */
+static char *db_outcomes(const char *path, int *not_done)
+{
+	char **lines = calloc(4096, sizeof(*lines));
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "no %s", path);
+	cr_assert_eq(sqlite3_prepare_v2(
+			     db, "SELECT experiment_index || ' ' || coalesce(outcome, '-') FROM experiments",
+			     -1, &st, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(db));
+	while (sqlite3_step(st) == SQLITE_ROW && n < 4096)
+		lines[n++] = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM experiments WHERE status != 'done'", -1,
+					&st, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	*not_done = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return sorted(lines, n);
+}
+
+/*
+ * A reduced campaign on the instance (mce-fiself-ci: each machine-check severity once, five experiments
+ * whose outcomes differ: benign and detected), each experiment once, the local outcome table.
+ */
+static void campaign_matches_local_run(void)
+{
+	static const char campaign[] = TESSERA_SOURCE_ROOT "/configs/campaigns/ci/mce-fiself.yaml";
+	char local[128], remote[128];
+	struct tessera_proc p;
+	int local_open, remote_open;
+
+	snprintf(local, sizeof(local), "%s/campaign-local.db", dir);
+	snprintf(remote, sizeof(remote), "%s/campaign-lava.db", dir);
+	tessera_run(&p, 900, (const char *const[]){"fi", "campaign", "run", campaign, "-o", local, NULL});
+	cr_expect_eq(p.status, 0, "local campaign: %d\n%s", p.status, p.err);
+	tessera_free(&p);
+	tessera_run(&p, 900,
+		    (const char *const[]){"fi", "campaign", "run", campaign, "--on", "lava:", "-o", remote,
+					  NULL});
+	cr_expect_eq(p.status, 0, "campaign --on lava: %d\n%s\n%s", p.status, p.out, p.err);
+	cr_expect(has_line_with(p.err, "5 experiments as LAVA jobs (0 done before)"), "%s", p.err);
+	tessera_free(&p);
+	char *want = db_outcomes(local, &local_open), *got = db_outcomes(remote, &remote_open);
+	cr_expect_eq(local_open + remote_open, 0, "experiments not done");
+	size_t rows = 0;
+	for (const char *c = want; *c; c++)
+		rows += *c == '\n';
+	cr_expect_eq(rows, 5, "five experiments in the local run:\n%s", want);
+	cr_expect(strstr(want, " benign\n") && strstr(want, " detected\n"), "mixed outcomes:\n%s", want);
+	cr_expect_str_eq(got, want, "the outcome table through LAVA differs from the local run's");
+	free(want);
+	free(got);
+}
+
+/*
+ * A local LAVA instance with two qemu devices: the same jobs through lavacli give the same cases, the
+ * tracing plan's CI form the same samples as a local run, a reduced campaign the same outcomes; `down` leaves none of the instance's processes
+ * behind.
+ */
+Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 1800)
 {
 	struct tessera_proc p;
 
@@ -233,6 +366,8 @@ Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 600)
 	expect_line(&p, "2 qemu devices (qemu-01, qemu-02)");
 	tessera_free(&p);
 	jobs_match_tessera_run("submit");
+	plan_matches_local_run();
+	campaign_matches_local_run();
 	tessera_run(&p, 60, (const char *const[]){"lab", "lava", "down", NULL});
 	cr_expect_eq(p.status, 0, "lab lava down: %d\n%s\n%s", p.status, p.out, p.err);
 	tessera_free(&p);
@@ -312,5 +447,185 @@ Test(lava, a_malformed_results_file_is_bad_input)
 					  NULL});
 	cr_expect_eq(p.status, 2, "status %d\n%s", p.status, p.err);
 	cr_expect(has_line_with(p.err, "tessera: ") && has_line_with(p.err, "/results.json:2:"), "%s", p.err);
+	tessera_free(&p);
+}
+
+/*
+ * A plan on an instance that cannot be reached: every submission fails for an infrastructure reason, so
+ * each boot is tried LAVA_PLAN_ATTEMPTS (3) times and then recorded as failed, once, and the run fails.
+ */
+Test(lava, a_plan_on_an_unreachable_instance_records_each_boot_failed_once)
+{
+	char db[128];
+	struct tessera_proc p;
+	int boots;
+	bool once;
+
+	snprintf(db, sizeof(db), "%s/unreachable.db", dir);
+	tessera_run(&p, 120,
+		    (const char *const[]){"bench", "run",
+					  TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml", "--on",
+					  "lava:http://127.0.0.1:9", "--token", "x", "-o", db, "--no-compare",
+					  NULL});
+	cr_expect_eq(p.status, 1, "status %d\n%s", p.status, p.err);
+	cr_expect(has_line_with(p.err, "3 LAVA attempts failed for infrastructure reasons"), "%s", p.err);
+	cr_expect(has_line_with(p.err, "0 boots done on LAVA, 9 failed, 0 not run"), "%s", p.err);
+	free(db_samples(db, &boots, &once));
+	cr_expect_eq(boots, 9, "each boot recorded");
+	cr_expect(!once, "they are failed, not done");
+	tessera_free(&p);
+	tessera_run(&p, 30,
+		    (const char *const[]){"bench", "run",
+					  TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml", "--on",
+					  "ssh:host", "-o", db, NULL});
+	cr_expect_eq(p.status, 2, "--on ssh:host: %d\n%s", p.status, p.err);
+	tessera_free(&p);
+}
+
+/* A whole text file. */
+static char *lava_read_text(const char *path)
+{
+	char *buf = calloc(1, 65537);
+	FILE *f = fopen(path, "r");
+	cr_assert(f, "no %s", path);
+	cr_assert(fread(buf, 1, 65536, f) > 0, "%s is empty", path);
+	fclose(f);
+	return buf;
+}
+
+/* The first 4 KiB of a file (a bundle's header and entry table hold its module names). */
+static char *file_head(const char *path)
+{
+	char *buf = calloc(1, 4097);
+	FILE *f = fopen(path, "rb");
+	cr_assert(f, "no %s", path);
+	size_t n = fread(buf, 1, 4096, f);
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = buf[i] ? buf[i] : '\n';
+	return buf;
+}
+
+/*
+ * render --plan: one job per planned boot, named and tagged with it, the channel as memfd; render
+ * --campaign: the golden run and one job per experiment, the experiment's fault plan in its bundle only.
+ */
+Test(lava, render_gives_one_job_per_boot_and_per_experiment)
+{
+	char out[128], path[256], *text;
+	struct tessera_proc p;
+
+	snprintf(out, sizeof(out), "%s/plan", dir);
+	tessera_run(&p, 120,
+		    (const char *const[]){"lab", "lava", "render", "--plan",
+					  TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml", "-o",
+					  out, NULL});
+	cr_assert_eq(p.status, 0, "%d\n%s", p.status, p.err);
+	cr_expect_eq(
+		sh("test $(wc -l < '%s/jobs.tsv') -eq 10 && test $(ls '%s'/*.yaml | wc -l) -eq 9", out, out),
+		0, "9 jobs and their list");
+	tessera_free(&p);
+	snprintf(path, sizeof(path), "%s/tracing-ci.events-off.irqlat.0.yaml", out);
+	text = lava_read_text(path);
+	cr_expect(strstr(text, "job_name: 'tracing-ci.events-off.irqlat.0'"), "%s", text);
+	cr_expect(strstr(text, "  tessera_configuration: 'events-off'\n  tessera_workload: 'irqlat'\n"), "%s",
+		  text);
+	cr_expect(strstr(text, "  tessera_boot_index: '2'\n"), "%s", text);
+	cr_expect(strstr(text, "'-object memory-backend-memfd,id=tshm,share=on,size=4M'"), "%s", text);
+	cr_expect(strstr(text, "'-icount shift=0,sleep=off'"), "%s", text);
+	cr_expect(strstr(text, "-append \"trace_events=0\""), "events off: %s", text);
+	free(text);
+
+	snprintf(out, sizeof(out), "%s/campaign", dir);
+	tessera_run(&p, 120,
+		    (const char *const[]){"lab", "lava", "render", "--campaign",
+					  TESSERA_SOURCE_ROOT "/configs/campaigns/ci/memflip-canaries.yaml",
+					  "-o", out, NULL});
+	cr_assert_eq(p.status, 0, "%d\n%s", p.status, p.err);
+	tessera_free(&p);
+	cr_expect_eq(sh("test $(ls '%s'/*.yaml | wc -l) -eq 4", out), 0, "golden and 3 experiments");
+	snprintf(path, sizeof(path), "%s/memflip-canaries-ci.e0002.yaml", out);
+	text = lava_read_text(path);
+	cr_expect(strstr(text, "  tessera_kind: 'campaign-experiment'\n"), "%s", text);
+	cr_expect(strstr(text, "  tessera_experiment: '2'\n  tessera_fault: 'memory_flip cell=fiself "), "%s",
+		  text);
+	free(text);
+	snprintf(path, sizeof(path), "%s/memflip-canaries-ci.e0002.bundle", out);
+	text = file_head(path);
+	cr_expect(has_line_with(text, "faults.blob"), "the fault plan in the experiment's bundle");
+	free(text);
+	snprintf(path, sizeof(path), "%s/memflip-canaries-ci.golden.bundle", out);
+	text = file_head(path);
+	cr_expect(!has_line_with(text, "faults.blob") && has_line_with(text, "config.blob"),
+		  "no fault plan in the golden run's bundle");
+	free(text);
+}
+
+/* A stand-in for lavacli: jobs are accepted and stay Running; a cancel is noted in the file CANCELLED. */
+static const char fake_lavacli[] = "#!/bin/sh\n"
+				   "d=$(dirname \"$0\")\n"
+				   "case \"$3 $4\" in\n"
+				   "'jobs submit') echo \"$5\" >> \"$d/SUBMITTED\"; echo 4242 ;;\n"
+				   "'jobs show') echo 'state: Running' ;;\n"
+				   "'jobs cancel') echo \"$5\" >> \"$d/CANCELLED\" ;;\n"
+				   "esac\n";
+
+/*
+ * SIGTERM to `bench run --on lava:` alone (kill PID, not its process group) while it waits for its jobs:
+ * the submitted jobs are cancelled, it exits 143, the run is recorded as interrupted and nothing is left.
+ */
+Test(lava, sigterm_to_a_plan_on_lava_cancels_its_jobs_and_leaves_nothing)
+{
+	char bin[128], db[128], path[4200], mark[64];
+	struct tessera_proc p;
+
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	snprintf(db, sizeof(db), "%s/sigterm.db", dir);
+	cr_assert_eq(sh("mkdir -p '%s'", bin), 0);
+	snprintf(path, sizeof(path), "%s/lavacli", bin);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs(fake_lavacli, f);
+	fclose(f);
+	cr_assert_eq(chmod(path, 0755), 0);
+	const char *old = getenv("PATH");
+	char *saved = strdup(old ? old : "/usr/bin:/bin");
+	snprintf(path, sizeof(path), "%s:%s", bin, saved);
+	setenv("PATH", path, 1);
+	snprintf(mark, sizeof(mark), "TESSERA_LAVA_SIGTERM_%d", (int)getpid());
+	setenv(mark, "1", 1);
+	tessera_start(&p, (const char *const[]){"bench", "run",
+						TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml",
+						"--on", "lava:http://127.0.0.1:9", "--token", "x", "-o", db,
+						"--no-compare", NULL});
+	/* all nine submitted: it waits for them now */
+	int waiting =
+		sh("for i in $(seq 600); do test -f '%s/SUBMITTED' && test $(wc -l < '%s/SUBMITTED') -ge 9 "
+		   "&& exit 0; sleep 0.2; done; exit 1",
+		   bin, bin);
+	setenv("PATH", saved, 1);
+	free(saved);
+	cr_expect_eq(waiting, 0, "it never submitted its 9 jobs");
+	sleep(2);
+	kill(p.pid, SIGTERM);
+	tessera_wait(&p, 60);
+	unsetenv(mark);
+	cr_expect_eq(p.status, 143, "status %d\n%s", p.status, p.err);
+	cr_expect_eq(sh("test $(wc -l < '%s/CANCELLED') -eq 9", bin), 0, "each of the 9 jobs cancelled");
+	strcat(mark, "=1");
+	pid_t left[16];
+	int n = pids_with_env(mark, left, 16);
+	cr_expect_eq(n, 0, "%d processes left (the first: %d)", n, n ? (int)left[0] : 0);
+	char *status = NULL;
+	sqlite3 *sdb;
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_open_v2(db, &sdb, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(sdb, "SELECT status FROM runs", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		status = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(sdb);
+	cr_expect_str_eq(status ? status : "(none)", "interrupted");
+	free(status);
 	tessera_free(&p);
 }
