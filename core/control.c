@@ -48,10 +48,24 @@ static int64_t restart_with_fault(struct cell *c, const struct tessera_control_r
 		return -HV_EINVAL;
 	if (READ_ONCE(c->state) == TESSERA_CELL_RUNNING || READ_ONCE(c->restart_pending))
 		return -HV_EBUSY;
+	for (uint64_t k = 0; k < 64; k++)
+		if ((req->args[2] >> k & 1) && (!cell_get(k) || cell_get(k) == c))
+			return -HV_EINVAL;
 	memcpy(&f, req->payload, sizeof(f));
 	int64_t slot = faultinj_arm(&f, req->args[1], true);
 	if (slot < 0)
 		return slot;
+	/*
+	 * The others (canaries, peers) in the same command and before the target: a host sending them one
+	 * by one after it could be late by a whole run of the target (a loaded host), and a canary that
+	 * starts after the fault landed takes the corrupted memory as its reference.
+	 */
+	for (uint64_t k = 0; k < 64; k++)
+		if (req->args[2] >> k & 1) {
+			int err = cell_restart(cell_get(k), "restart requested by the host");
+			if (err)
+				return err;
+		}
 	pr_info("faultinj: fault %lld armed for the restart of cell '%s'", (long long)slot, c->name);
 	int err = cell_restart(c, "restart requested by the host");
 	return err ? err : slot;

@@ -116,14 +116,20 @@ static void stop_boot(struct shared_boot *sb)
 	pthread_mutex_unlock(&sb->mu);
 }
 
-static int ctl_send(struct shared_boot *sb, uint32_t op, uint64_t a0, uint64_t a1, const void *payload,
-		    uint32_t size, int32_t *result, char *why, size_t n)
+static int ctl_send3(struct shared_boot *sb, uint32_t op, uint64_t a0, uint64_t a1, uint64_t a2,
+		     const void *payload, uint32_t size, int32_t *result, char *why, size_t n)
 {
-	struct tessera_control_request req = {.args = {a0, a1}, .payload_size = size};
+	struct tessera_control_request req = {.args = {a0, a1, a2}, .payload_size = size};
 
 	if (size)
 		memcpy(req.payload, payload, size);
 	return control_send(&sb->ch, op, &req, SEND_TIMEOUT_MS, result, why, n);
+}
+
+static int ctl_send(struct shared_boot *sb, uint32_t op, uint64_t a0, uint64_t a1, const void *payload,
+		    uint32_t size, int32_t *result, char *why, size_t n)
+{
+	return ctl_send3(sb, op, a0, a1, 0, payload, size, result, why, n);
 }
 
 /* The experiment's one fault as the engine's record, compiled from its plan as a boot's plan is. */
@@ -271,10 +277,17 @@ static bool run_one(struct shared_boot *sb, const struct campaign_experiment *e)
 	pthread_mutex_lock(&sb->mu);
 	size_t from = sb->nr_lines, seen = from;
 	pthread_mutex_unlock(&sb->mu);
-	/* The target first, the others after it: a canary watching `until` the target ends sees it run. */
+	/*
+	 * Every cell again in one command: the others (canaries, peers) just before the target, so that a
+	 * canary takes its reference before the fault can land however late this host is, and one watching
+	 * `until` the target ends sees it run (the target is running before the canary's passes are over).
+	 */
+	uint64_t others = 0;
+	for (unsigned int k = 0; k < sb->nr_cells && k < 64; k++)
+		others |= k != sb->target ? 1ULL << k : 0;
 	if (ctl_send(sb, TESSERA_CTL_FI_DISARM, ~0ULL, 0, NULL, 0, &result, why, sizeof(why)) ||
-	    ctl_send(sb, TESSERA_CTL_CELL_RESTART_FAULT, sb->target, seed, &f, sizeof(f), &result, why,
-		     sizeof(why)))
+	    ctl_send3(sb, TESSERA_CTL_CELL_RESTART_FAULT, sb->target, seed, others, &f, sizeof(f), &result,
+		      why, sizeof(why)))
 		goto broken;
 	if (result < 0) {
 		snprintf(why, sizeof(why), "the hypervisor refused cell_restart_fault of '%s': error %d",
@@ -282,10 +295,6 @@ static bool run_one(struct shared_boot *sb, const struct campaign_experiment *e)
 		cannot(sb, e, why, false);
 		return true;
 	}
-	for (unsigned int k = 0; k < sb->nr_cells; k++)
-		if (k != sb->target &&
-		    ctl_send(sb, TESSERA_CTL_CELL_RESTART, k, 0, NULL, 0, &result, why, sizeof(why)))
-			goto broken;
 	pthread_mutex_lock(&sb->mu);
 	for (;;) {
 		for (; seen < sb->nr_lines; seen++) {

@@ -74,7 +74,7 @@ static void check_pages(uint64_t pass)
 				continue;
 			page_crc[k] = c;
 			if (reports < REPORTS_PER_PASS)
-				bench_result_line("CANARY changed addr=%#lx pass=%lu page", addr, pass);
+				printf("CANARY changed addr=%#lx pass=%lu page\n", addr, pass);
 			changes++;
 			reports++;
 		}
@@ -89,8 +89,8 @@ static void check_pattern(struct ram_span s, uint64_t seed, uint64_t pass)
 		if (now == want)
 			continue;
 		if (reports < REPORTS_PER_PASS)
-			bench_result_line("CANARY changed addr=%#lx pass=%lu was=%#lx now=%#lx", addr, pass,
-					  want, now);
+			printf("CANARY changed addr=%#lx pass=%lu was=%#lx now=%#lx\n", addr, pass, want,
+			       now);
 		p[i] = want;
 		changes++;
 		reports++;
@@ -131,12 +131,12 @@ int main(const struct tessera_cell_boot_info *info)
 		check_pattern(pattern, seed, pass);
 		check_pages(pass);
 		if (changes == before)
-			bench_result_line("CANARY ok pass=%lu", pass);
+			printf("CANARY ok pass=%lu\n", pass);
 		if (pass == 0 && poke / 8 < pattern.size / 8)
 			p[poke / 8] ^= 1ULL << (poke % 64);
 		if (interval)
 			sleep_us(interval * 1000);
 	}
-	bench_result_line("CANARY done passes=%lu changed=%lu bytes=%lu", pass, changes, bytes);
+	printf("CANARY done passes=%lu changed=%lu bytes=%lu\n", pass, changes, bytes);
 	return changes ? 1 : 0;
 }
