@@ -84,6 +84,10 @@ static int capture_machine(struct machine *m, const char *workdir, void *ctx)
 		return RENDERED;
 	snprintf(kernel, sizeof(kernel), "%s/tessera-hv.elf", c->base);
 	snprintf(initrd, sizeof(initrd), "%s/%s.bundle", c->base, c->name);
+	/* A LAVA worker reads the console from QEMU's stdout and has no monitor socket of ours: the
+	 * runner's console file and QMP socket live in a scratch directory of this host. */
+	m->console_path = NULL;
+	m->qmp_path = NULL;
 	char **argv = qemu_cmdline_build(m);
 	snprintf(c->job, c->job_size, "%s/%s.yaml", c->dir, c->name);
 	FILE *f = argv ? fopen(c->job, "w") : NULL;

@@ -533,6 +533,9 @@ Test(lava, render_gives_one_job_per_boot_and_per_experiment)
 	cr_expect(strstr(text, "  tessera_boot_index: '2'\n"), "%s", text);
 	cr_expect(strstr(text, "'-object memory-backend-memfd,id=tshm,share=on,size=4M'"), "%s", text);
 	cr_expect(strstr(text, "'-icount shift=0,sleep=off'"), "%s", text);
+	/* the worker reads QEMU's stdout: no console file or monitor socket of this host's scratch dir */
+	cr_expect(!strstr(text, "chardev") && !strstr(text, "-qmp") && !strstr(text, "tessera-run."), "%s",
+		  text);
 	cr_expect(strstr(text, "-append \"trace_events=0\""), "events off: %s", text);
 	free(text);
 
