@@ -350,3 +350,27 @@ Test(results_db, a_version_1_file_is_migrated_and_keeps_its_rows)
 		1);
 	cr_expect_eq(query_int(path, "SELECT count(*) FROM campaigns"), 0);
 }
+
+Test(results_db, latest_run_is_the_newest_finished_bench_run_not_a_later_campaign)
+{
+	struct results_db r;
+	int64_t bench, running, campaign;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){.mode = "deterministic", .seed = 1}, &bench),
+		     0);
+	cr_assert_eq(results_db_run_end(&r, bench, "done"), 0);
+	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){.mode = "deterministic", .seed = 2},
+					  &running),
+		     0);
+	cr_assert_eq(results_db_run_begin(&r,
+					  &(struct rdb_run){.kind = "campaign", .mode = "deterministic", .seed = 3},
+					  &campaign),
+		     0);
+	cr_assert_eq(results_db_run_end(&r, campaign, "done"), 0);
+	cr_expect_gt(campaign, bench);
+	cr_expect_eq(results_db_latest_run(&r), bench, "a later campaign or an unfinished run was picked");
+	/* With no bench run finished, the newest bench run of any status. */
+	cr_assert_eq(results_db_run_end(&r, bench, "failed"), 0);
+	cr_expect_eq(results_db_latest_run(&r), running);
+	results_db_close(&r);
+}
