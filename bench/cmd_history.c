@@ -146,7 +146,8 @@ static int parse(int argc, char **argv, struct hopts *o)
 				if (o->permutations < 19) {
 					/* Fewer than 19 cannot reach p < 0.05: (0 + 1) / (N + 1) >= 0.05. */
 					fprintf(stderr,
-						"tessera bench history: --permutations wants 19 to 100000, not %s\n",
+						"tessera bench history: --permutations wants 19 to 100000, "
+						"not %s\n",
 						next);
 					return 2;
 				}
@@ -155,7 +156,8 @@ static int parse(int argc, char **argv, struct hopts *o)
 					return 2;
 				if (o->min_size < 2) {
 					fprintf(stderr,
-						"tessera bench history: --min-size wants 2 to 1000 runs a segment, "
+						"tessera bench history: --min-size wants 2 to 1000 runs a "
+						"segment, "
 						"not %s\n",
 						next);
 					return 2;

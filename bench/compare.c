@@ -57,11 +57,14 @@ void compare_print_text(FILE *f, const struct sample_set *s, const struct compar
 			const struct compare_result *r)
 {
 	char a[32], b[32], c3[32], d[32], v[48];
+	size_t family = 0;
+	for (size_t i = 0; i < r->n; i++)
+		family += stats_in_family(&r->c[i]);
 	fprintf(f, "baseline: %s\ncontender: %s\n", s->baseline, s->contender);
 	fprintf(f,
 		"one observation = one %s; ratio = contender/baseline median; 95%% CI of the ratio; p = "
 		"Mann-Whitney U (two-sided), Holm-adjusted over %zu metrics; margin %.3g%%\n\n",
-		s->observation ? s->observation : "sample", r->n, o->margin * 100);
+		s->observation ? s->observation : "sample", family, o->margin * 100);
 	fprintf(f, "%-32s %-6s %5s %12s %12s %8s %-23s %-20s %9s %9s %-27s %8s %s\n", "metric", "unit", "n",
 		"baseline", "contender", "ratio", "95% CI", "CI method", "p", "p(Holm)", "HL shift [95% CI]",
 		"MDE", "verdict");
@@ -97,8 +100,9 @@ void compare_print_text(FILE *f, const struct sample_set *s, const struct compar
 	fprintf(f, "\nMDE: the smallest relative change these samples detect with 80%% power at 5%%; "
 		   "\"none\": too few observations for any.\n");
 	fprintf(f,
-		"CI method: exact-rank below %d observations a side, else bootstrap-percentile from %u "
-		"resamples (seed %llu); exact: 2+ equal observations a side, outside Holm's family.\n",
+		"CI method: exact-rank when a side has fewer than %d observations, else bootstrap-percentile "
+		"from %u resamples (seed %llu); exact: 2+ equal observations a side, outside Holm's "
+		"family.\n",
 		STATS_BOOTSTRAP_MIN_N, o->resamples ? o->resamples : STATS_BOOTSTRAP_RESAMPLES,
 		(unsigned long long)o->seed);
 }

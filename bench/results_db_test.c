@@ -359,12 +359,11 @@ Test(results_db, latest_run_is_the_newest_finished_bench_run_not_a_later_campaig
 	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){.mode = "deterministic", .seed = 1}, &bench),
 		     0);
 	cr_assert_eq(results_db_run_end(&r, bench, "done"), 0);
-	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){.mode = "deterministic", .seed = 2},
-					  &running),
-		     0);
-	cr_assert_eq(results_db_run_begin(&r,
-					  &(struct rdb_run){.kind = "campaign", .mode = "deterministic", .seed = 3},
-					  &campaign),
+	cr_assert_eq(
+		results_db_run_begin(&r, &(struct rdb_run){.mode = "deterministic", .seed = 2}, &running), 0);
+	cr_assert_eq(results_db_run_begin(
+			     &r, &(struct rdb_run){.kind = "campaign", .mode = "deterministic", .seed = 3},
+			     &campaign),
 		     0);
 	cr_assert_eq(results_db_run_end(&r, campaign, "done"), 0);
 	cr_expect_gt(campaign, bench);

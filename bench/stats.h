@@ -89,6 +89,8 @@ struct stats_comparison {
 
 /* Everything but the Holm-adjusted p-value and the verdict. */
 void stats_compare(const double *x, size_t m, const double *y, size_t n, struct stats_comparison *c);
+/* Whether a comparison is in Holm's family: it has a test that decides (not exact, 2+ observations a side). */
+bool stats_in_family(const struct stats_comparison *c);
 /* Holm across the k metrics of one comparison, then each verdict. */
 void stats_compare_family(struct stats_comparison *c, size_t k);
 

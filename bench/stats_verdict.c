@@ -222,8 +222,7 @@ static enum stats_verdict verdict(const struct stats_comparison *c)
 	return VERDICT_INCONCLUSIVE;
 }
 
-/* In Holm's family: a comparison with a p-value that can decide (not exact, 2+ observations a side). */
-static bool in_family(const struct stats_comparison *c)
+bool stats_in_family(const struct stats_comparison *c)
 {
 	return !c->exact && c->m >= 2 && c->n >= 2;
 }
@@ -235,13 +234,13 @@ void stats_compare_family(struct stats_comparison *c, size_t k)
 	if (!p || !adj)
 		abort();
 	for (size_t i = 0; i < k; i++)
-		if (in_family(&c[i]))
+		if (stats_in_family(&c[i]))
 			p[f++] = c[i].mwu.p;
 	stats_holm(p, f, adj);
 	f = 0;
 	for (size_t i = 0; i < k; i++) {
 		/* Exact metrics are decided by their values, not a test: they do not widen the family. */
-		c[i].p_holm = in_family(&c[i]) ? adj[f++] : c[i].mwu.p;
+		c[i].p_holm = stats_in_family(&c[i]) ? adj[f++] : c[i].mwu.p;
 		c[i].verdict = verdict(&c[i]);
 	}
 	free(p);
