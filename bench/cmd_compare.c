@@ -19,12 +19,13 @@ static const char usage[] =
 	"resamples, seeded; with fewer than 10 observations a side, the exact rank CI), the Mann-Whitney U\n"
 	"p-value, Holm-adjusted over the metrics, the Hodges-Lehmann shift with its CI, the smallest effect\n"
 	"the data could detect, and a verdict: faster, slower, equivalent (within the margin, two one-sided\n"
-	"tests) or inconclusive. Metrics without variance on both sides are compared exactly.\n"
-	"From a database: the latest run (or --run ID), its two configurations (or those named). From JSON\n"
-	"(Google Benchmark's, from any producer): repetitions grouped by run_name, aggregates skipped.\n"
+	"tests) or inconclusive. Metrics with 2+ equal observations a side are compared exactly.\n"
+	"From a database: the newest finished bench run (or --run ID), its two configurations (or those\n"
+	"named). From JSON (Google Benchmark's, from any producer): repetitions grouped by run_name,\n"
+	"aggregates skipped.\n"
 	"\n"
 	"  --baseline A, --contender B   configurations of the run\n"
-	"  --run ID                      the run (default: the latest)\n"
+	"  --run ID                      the run (default: the newest finished bench run)\n"
 	"  --margin M                    equivalence margin, e.g. 2% (default) or 0.05\n"
 	"  --format text|json            (default text)\n"
 	"  --seed N                      the bootstrap's seed (default 1)\n"
@@ -109,41 +110,6 @@ static int parse(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
-/*
- * Which of names[] the plan names first: the run's plan file when it is still the file that was run (its
- * sha256), else the first booted (names[] is in boot order; bench simulate's runs have no plan file).
- */
-static size_t plan_first(struct results_db *db, int64_t run, char names[][256], size_t n)
-{
-	sqlite3_stmt *st;
-	char path[PATH_MAX] = "", sha[80] = "";
-	size_t first = 0;
-	if (sqlite3_prepare_v2(db->db, "SELECT plan, plan_sha256 FROM runs WHERE id = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	sqlite3_bind_int64(st, 1, run);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) && sqlite3_column_text(st, 1)) {
-		snprintf(path, sizeof(path), "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(sha, sizeof(sha), "%s", (const char *)sqlite3_column_text(st, 1));
-	}
-	sqlite3_finalize(st);
-	struct plan p;
-	struct config_diag diag;
-	if (!path[0] || access(path, R_OK) || plan_load(path, &p, &diag))
-		return 0;
-	if (!strcmp(p.sha256, sha)) {
-		bool found = false;
-		for (unsigned int c = 0; c < p.nr_configs && !found; c++)
-			for (size_t k = 0; k < n && !found; k++)
-				if (!strcmp(p.configs[c].name, names[k])) {
-					first = k;
-					found = true;
-				}
-	}
-	plan_free(&p);
-	return first;
-}
-
 /* The two configurations to compare: as named, or the run's only two (the plan's first is the baseline). */
 static int pick_configs(struct results_db *db, int64_t run, struct opts *o, char names[][256])
 {
@@ -164,7 +130,7 @@ static int pick_configs(struct results_db *db, int64_t run, struct opts *o, char
 		fprintf(stderr, "; name both --baseline and --contender\n");
 		return 2;
 	}
-	size_t first = plan_first(db, run, names, n);
+	size_t first = dbset_plan_first(db, run, names, n);
 	o->baseline = names[first];
 	o->contender = names[1 - first];
 	return 0;
@@ -205,6 +171,16 @@ int bench_cmd_compare(int argc, char **argv)
 	}
 	struct compare_result r;
 	compare_compute(&s, &o.c, &r);
+	if (!r.n) {
+		/* Every metric is on one side only: nothing to compare is bad input, not a result. */
+		fprintf(stderr,
+			"tessera bench compare: no metric in common between the baseline and the contender "
+			"(%zu metrics, each on one side only)\n",
+			s.nr);
+		compare_result_free(&r);
+		sample_set_free(&s);
+		return 2;
+	}
 	if (!strcmp(o.format, "json"))
 		compare_print_json(stdout, &s, &o.c, &r);
 	else

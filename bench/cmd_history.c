@@ -141,13 +141,27 @@ static int parse(int argc, char **argv, struct hopts *o)
 				   (!strcmp(next, "text") || !strcmp(next, "json"))) {
 				o->format = next;
 			} else if (!strcmp(a, "--permutations")) {
-				if (bench_parse_u64("history", a, next, 100000, &o->permutations) ||
-				    o->permutations < 19)
+				if (bench_parse_u64("history", a, next, 100000, &o->permutations))
 					return 2;
+				if (o->permutations < 19) {
+					/* Fewer than 19 cannot reach p < 0.05: (0 + 1) / (N + 1) >= 0.05. */
+					fprintf(stderr,
+						"tessera bench history: --permutations wants 19 to 100000, "
+						"not %s\n",
+						next);
+					return 2;
+				}
 			} else if (!strcmp(a, "--min-size")) {
-				if (bench_parse_u64("history", a, next, 1000, &o->min_size) ||
-				    o->min_size < 2)
+				if (bench_parse_u64("history", a, next, 1000, &o->min_size))
 					return 2;
+				if (o->min_size < 2) {
+					fprintf(stderr,
+						"tessera bench history: --min-size wants 2 to 1000 runs a "
+						"segment, "
+						"not %s\n",
+						next);
+					return 2;
+				}
 			} else if (!strcmp(a, "--seed")) {
 				if (bench_parse_u64("history", a, next, UINT32_MAX, &o->seed))
 					return 2;

@@ -8,10 +8,10 @@
 static const char usage[] =
 	"usage: tessera bench report DB -o DIR [--run ID] [--baseline A] [--margin M] [--seed N]\n"
 	"\n"
-	"Writes DIR/index.html: each configuration compared with the baseline (default: the first one\n"
-	"booted), per metric three gnuplot figures (SVG): the samples of each configuration, the ratio to "
-	"the\n"
-	"baseline with its 95% CI, the samples in run order (drift); then the run record and its boots.\n"
+	"Writes DIR/index.html: each configuration compared with the baseline (default: the one the\n"
+	"plan names first, as in bench compare), per metric three gnuplot figures (SVG): the samples of\n"
+	"each configuration, the ratio to the baseline with its 95% CI, the samples in run order (drift);\n"
+	"then the run record and its boots.\n"
 	"Needs gnuplot (Debian gnuplot-nox).\n"
 	"\n"
 	"Exit status: 0 written, 1 could not write or plot, 2 bad input.\n";

@@ -57,20 +57,30 @@ void compare_print_text(FILE *f, const struct sample_set *s, const struct compar
 			const struct compare_result *r)
 {
 	char a[32], b[32], c3[32], d[32], v[48];
+	size_t family = 0;
+	for (size_t i = 0; i < r->n; i++)
+		family += stats_in_family(&r->c[i]);
 	fprintf(f, "baseline: %s\ncontender: %s\n", s->baseline, s->contender);
 	fprintf(f,
 		"one observation = one %s; ratio = contender/baseline median; 95%% CI of the ratio; p = "
 		"Mann-Whitney U (two-sided), Holm-adjusted over %zu metrics; margin %.3g%%\n\n",
-		s->observation ? s->observation : "sample", r->n, o->margin * 100);
+		s->observation ? s->observation : "sample", family, o->margin * 100);
 	fprintf(f, "%-32s %-6s %5s %12s %12s %8s %-23s %-20s %9s %9s %-27s %8s %s\n", "metric", "unit", "n",
 		"baseline", "contender", "ratio", "95% CI", "CI method", "p", "p(Holm)", "HL shift [95% CI]",
 		"MDE", "verdict");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct stats_comparison *c = &r->c[i];
 		const struct metric_samples *m = &s->metrics[r->metric[i]];
-		char ci[96], hl[128], n[48], mde[24];
-		snprintf(ci, sizeof(ci), "[%s, %s]", num(c->ratio_lo, a, sizeof(a)),
-			 num(c->ratio_hi, b, sizeof(b)));
+		char ci[96], hl[128], n[48], mde[24], ratio[24];
+		if (!strcmp(c->ci_method, "none"))
+			snprintf(ci, sizeof(ci), "none");
+		else
+			snprintf(ci, sizeof(ci), "[%s, %s]", num(c->ratio_lo, a, sizeof(a)),
+				 num(c->ratio_hi, b, sizeof(b)));
+		if (isnan(c->ratio))
+			snprintf(ratio, sizeof(ratio), "none");
+		else
+			snprintf(ratio, sizeof(ratio), "%.4f", c->ratio);
 		snprintf(hl, sizeof(hl), "%+.4g [%s, %s]", c->hl_shift, num(c->hl_lo, c3, sizeof(c3)),
 			 num(c->hl_hi, d, sizeof(d)));
 		snprintf(n, sizeof(n), "%zu/%zu", c->m, c->n);
@@ -78,9 +88,10 @@ void compare_print_text(FILE *f, const struct sample_set *s, const struct compar
 			snprintf(mde, sizeof(mde), "none");
 		else
 			snprintf(mde, sizeof(mde), "%.2f%%", c->mde * 100);
-		fprintf(f, "%-32s %-6s %5s %12.6g %12.6g %8.4f %-23s %-20s %9.3g %9.3g %-27s %8s %s\n",
-			m->name, m->unit, n, c->median_x, c->median_y, c->ratio, ci, c->ci_method, c->mwu.p,
-			c->p_holm, hl, mde, compare_verdict_text(c, v, sizeof(v)));
+		fprintf(f, "%-32s %-6s %5s %12.6g %12.6g %8s %-23s %-20s %9.3g %9.3g %-27s %8s %s%s%s\n",
+			m->name, m->unit, n, c->median_x, c->median_y, ratio, ci, c->ci_method, c->mwu.p,
+			c->p_holm, hl, mde, compare_verdict_text(c, v, sizeof(v)), c->note ? ": " : "",
+			c->note ? c->note : "");
 	}
 	for (size_t i = 0; i < s->nr; i++)
 		if (!s->metrics[i].side[0].n || !s->metrics[i].side[1].n)
@@ -88,6 +99,12 @@ void compare_print_text(FILE *f, const struct sample_set *s, const struct compar
 				s->metrics[i].side[0].n ? "baseline" : "contender");
 	fprintf(f, "\nMDE: the smallest relative change these samples detect with 80%% power at 5%%; "
 		   "\"none\": too few observations for any.\n");
+	fprintf(f,
+		"CI method: exact-rank when a side has fewer than %d observations, else bootstrap-percentile "
+		"from %u resamples (seed %llu); exact: 2+ equal observations a side, outside Holm's "
+		"family.\n",
+		STATS_BOOTSTRAP_MIN_N, o->resamples ? o->resamples : STATS_BOOTSTRAP_RESAMPLES,
+		(unsigned long long)o->seed);
 }
 
 /* JSON has no infinity: an unbounded end is null. */
@@ -136,6 +153,8 @@ void compare_print_json(FILE *f, const struct sample_set *s, const struct compar
 		json_object_set_new(j, "hl_ci95", json_pack("[o, o]", jnum(c->hl_lo), jnum(c->hl_hi)));
 		json_object_set_new(j, "mde", jnum(c->mde));
 		json_object_set_new(j, "exact", json_boolean(c->exact));
+		if (c->note)
+			json_object_set_new(j, "note", json_string(c->note));
 		json_object_set_new(j, "verdict", json_string(stats_verdict_name(c->verdict)));
 		json_array_append_new(list, j);
 	}

@@ -1,11 +1,49 @@
 /* Reading the results database for a comparison (compare_db.h); the schema is in results_db.c. */
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compare_db.h"
+#include "plan.h"
 #include "stats.h"
+
+/*
+ * Which of names[] the plan names first: the run's plan file when it is still the file that was run (its
+ * sha256), else the first booted (names[] is in boot order; bench simulate's runs have no plan file).
+ */
+size_t dbset_plan_first(struct results_db *db, int64_t run, char names[][256], size_t n)
+{
+	sqlite3_stmt *st;
+	char path[PATH_MAX] = "", sha[80] = "";
+	size_t first = 0;
+	if (sqlite3_prepare_v2(db->db, "SELECT plan, plan_sha256 FROM runs WHERE id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) && sqlite3_column_text(st, 1)) {
+		snprintf(path, sizeof(path), "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(sha, sizeof(sha), "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	struct plan p;
+	struct config_diag diag;
+	if (!path[0] || access(path, R_OK) || plan_load(path, &p, &diag))
+		return 0;
+	if (!strcmp(p.sha256, sha)) {
+		bool found = false;
+		for (unsigned int c = 0; c < p.nr_configs && !found; c++)
+			for (size_t k = 0; k < n && !found; k++)
+				if (!strcmp(p.configs[c].name, names[k])) {
+					first = k;
+					found = true;
+				}
+	}
+	plan_free(&p);
+	return first;
+}
 
 size_t dbset_configurations(struct results_db *r, int64_t run, char names[][256], size_t max)
 {

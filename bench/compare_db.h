@@ -13,6 +13,12 @@
 size_t dbset_configurations(struct results_db *r, int64_t run, char names[][256], size_t max);
 
 /*
+ * Which of names[] (the run's configurations, in boot order) is the baseline by default: the one the run's
+ * plan names first when the plan file is still the one that was run (its sha256), else the first booted.
+ */
+size_t dbset_plan_first(struct results_db *r, int64_t run, char names[][256], size_t n);
+
+/*
  * Load the warm-up-free samples of two configurations of a run. Per metric: with at least two completed
  * boots of each that gave the metric, one observation is a boot (the median of its iterations: iterations
  * of one boot are not independent); otherwise one observation is an iteration (metric_samples.observation

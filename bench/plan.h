@@ -16,7 +16,8 @@
 #define PLAN_MAX_CONFIGS   16
 #define PLAN_MAX_WORKLOADS 8
 #define PLAN_MAX_QEMU_ARGS 16
-#define PLAN_MAX_BOOTS	   1000 /* per configuration and workload */
+#define PLAN_MAX_SEED	   0xfffffffeULL /* the order is drawn from MT19937 seeded with seed + 1 */
+#define PLAN_MAX_BOOTS	   1000		 /* per configuration and workload */
 #define PLAN_WORKLOAD_VAR  "{workload}"
 
 enum plan_mode { PLAN_MODE_DETERMINISTIC, PLAN_MODE_WALLCLOCK };
@@ -39,7 +40,7 @@ struct plan {
 	char sha256[65]; /* of the plan file's bytes */
 	char name[64];
 	enum plan_mode mode;
-	uint64_t seed;
+	uint64_t seed;		 /* 0 to PLAN_MAX_SEED */
 	unsigned int boots;	 /* per configuration and workload */
 	unsigned int iterations; /* measured iterations per boot, after */
 	unsigned int warmup;	 /* the warm-up iterations (kept in the database, flagged) */

@@ -270,6 +270,10 @@ static int load_values(struct load_ctx *ctx, struct plan *p, const struct yaml_b
 	p->mode = (enum plan_mode)w;
 	if (config_parse_number(y->seed, &p->seed))
 		return plan_fail(ctx, "seed", "expected a 64-bit number, got '%s'", y->seed);
+	if (p->seed > PLAN_MAX_SEED)
+		/* The order comes from MT19937, seeded with 32 bits (plan_order.c): larger seeds would alias. */
+		return plan_fail(ctx, "seed", "a seed is 0 to %llu, not %s",
+				 (unsigned long long)PLAN_MAX_SEED, y->seed);
 	if (parse_count(ctx, "boots", y->boots, 1, PLAN_MAX_BOOTS, &v))
 		return 2;
 	p->boots = (unsigned int)v;

@@ -24,8 +24,11 @@ struct plan_boot *plan_order(const struct plan *p, unsigned int *nr)
 			gsl_rng_free(rng);
 		return NULL;
 	}
-	/* MT19937 takes an unsigned long seed; GSL maps 0 to its default seed, so 0 is a seed like any other */
-	gsl_rng_set(rng, (unsigned long)p->seed);
+	/*
+	 * GSL's MT19937 keeps 32 bits of its seed and maps 0 to its default 4357, so seeds 0 and 4357 would
+	 * give one order: seed + 1 (1 to 2^32 - 1, plan_load refuses larger) gives each seed its own.
+	 */
+	gsl_rng_set(rng, (unsigned long)p->seed + 1);
 	for (unsigned int i = 0; i < p->boots; i++) {
 		struct plan_boot *round = &b[k];
 		for (unsigned int c = 0; c < p->nr_configs; c++)

@@ -160,6 +160,32 @@ Test(plan, the_order_holds_every_boot_once_interleaved_and_repeatable)
 	free(p);
 }
 
+/* GSL maps an MT19937 seed of 0 to 4357 and keeps 32 bits: the plan's seeds must not alias. */
+Test(plan, seeds_0_and_4357_give_different_orders_and_large_seeds_are_refused)
+{
+	struct plan *p = calloc(1, sizeof(*p));
+	unsigned int n, n2;
+
+	p->nr_configs = 4;
+	p->nr_workloads = 2;
+	p->boots = 5;
+	p->seed = 0;
+	struct plan_boot *a = plan_order(p, &n);
+	p->seed = 4357;
+	struct plan_boot *b = plan_order(p, &n2);
+	cr_assert_eq(n, n2);
+	bool differs = false;
+	for (unsigned int i = 0; i < n; i++)
+		differs |= a[i].config != b[i].config || a[i].boot_index != b[i].boot_index;
+	cr_expect(differs, "seeds 0 and 4357 gave the same order");
+	free(a);
+	free(b);
+	free(p);
+	expect_error("mode: wallclock\nseed: 4294967295\nboots: 2\niterations: 5\nworkloads: [exitloop]\n"
+		     "configurations:\n  - name: A\n",
+		     2, 7, "0 to 4294967294");
+}
+
 Test(plan, iters_is_set_in_every_argument_and_only_there)
 {
 	char *s = run_boot_set_iters("args: \"iters=20 n=5\"\nx: maxiters=3\nargs: 'iters=7'\n", 12);

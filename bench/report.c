@@ -380,9 +380,13 @@ int report_write(struct results_db *db, int64_t run, const char *baseline, const
 			(long long)run);
 		return 2;
 	}
-	for (c.baseline = 0; baseline && c.baseline < c.nr_configs; c.baseline++)
-		if (!strcmp(c.configs[c.baseline], baseline))
+	/* As bench compare: without --baseline, the configuration the plan names first. */
+	c.baseline = dbset_plan_first(db, run, c.configs, c.nr_configs);
+	for (size_t k = 0; baseline && k <= c.nr_configs; k++) {
+		c.baseline = k;
+		if (k < c.nr_configs && !strcmp(c.configs[k], baseline))
 			break;
+	}
 	if (c.baseline == c.nr_configs) {
 		fprintf(stderr, "tessera bench report: run %lld has no configuration '%s'\n", (long long)run,
 			baseline);

@@ -570,10 +570,21 @@ int64_t results_db_latest_run(struct results_db *r)
 {
 	sqlite3_stmt *st;
 	int64_t id = 0;
-	if (sqlite3_prepare_v2(r->db, "SELECT max(id) FROM runs", -1, &st, NULL) != SQLITE_OK)
+	/*
+	 * The database is shared with fault-injection campaigns and lab runs: only a bench run has bench
+	 * samples, and a finished one is preferred over one still running or stopped.
+	 */
+	if (sqlite3_prepare_v2(r->db,
+			       "SELECT id, status FROM runs WHERE kind = 'bench' "
+			       "ORDER BY status = 'done' DESC, id DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
 		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
+		bool done = !strcmp((const char *)sqlite3_column_text(st, 1), "done");
+		fprintf(stderr, "tessera bench: %s: run %lld (%s)\n", r->path, (long long)id,
+			done ? "the newest finished bench run" : "the newest bench run; none has finished");
+	}
 	sqlite3_finalize(st);
 	return id;
 }

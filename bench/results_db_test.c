@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compare_db.h"
+#include "plan.h"
 #include "results_db.h"
 #include "results_db_downgrade_test.h"
 #include "results_db_tmp_test.h"
@@ -76,7 +78,9 @@ Test(results_db, creates_a_versioned_wal_schema_and_records_a_run)
 	cr_expect(results_db_has_boot(&r, run, "A", 0));
 	cr_expect_not(results_db_has_boot(&r, run, "A", 1));
 	cr_assert_eq(results_db_run_end(&r, run, "done"), 0);
+	cr_redirect_stderr();
 	cr_expect_eq(results_db_latest_run(&r), run);
+	expect_said("run 1 (the newest finished bench run)");
 	results_db_close(&r);
 
 	cr_expect_eq(query_int(path, "PRAGMA user_version"), RESULTS_DB_SCHEMA_VERSION);
@@ -349,4 +353,70 @@ Test(results_db, a_version_1_file_is_migrated_and_keeps_its_rows)
 			  "SELECT count(*) FROM experiments WHERE outcome = 'benign' AND interruptions = 0"),
 		1);
 	cr_expect_eq(query_int(path, "SELECT count(*) FROM campaigns"), 0);
+}
+
+Test(results_db, latest_run_is_the_newest_finished_bench_run_not_a_later_campaign)
+{
+	struct results_db r;
+	int64_t bench, running, campaign;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	cr_assert_eq(results_db_run_begin(&r, &(struct rdb_run){.mode = "deterministic", .seed = 1}, &bench),
+		     0);
+	cr_assert_eq(results_db_run_end(&r, bench, "done"), 0);
+	cr_assert_eq(
+		results_db_run_begin(&r, &(struct rdb_run){.mode = "deterministic", .seed = 2}, &running), 0);
+	cr_assert_eq(results_db_run_begin(
+			     &r, &(struct rdb_run){.kind = "campaign", .mode = "deterministic", .seed = 3},
+			     &campaign),
+		     0);
+	cr_assert_eq(results_db_run_end(&r, campaign, "done"), 0);
+	cr_expect_gt(campaign, bench);
+	cr_redirect_stderr();
+	cr_expect_eq(results_db_latest_run(&r), bench, "a later campaign or an unfinished run was picked");
+	/* With no bench run finished, the newest bench run of any status. */
+	cr_assert_eq(results_db_run_end(&r, bench, "failed"), 0);
+	cr_expect_eq(results_db_latest_run(&r), running);
+	results_db_close(&r);
+	expect_said("run 1 (the newest finished bench run)");
+}
+
+/* report's and compare's default baseline: the configuration the run's plan names first, not the first booted. */
+Test(results_db, the_default_baseline_is_the_plans_first_configuration)
+{
+	char plan_path[160];
+	snprintf(plan_path, sizeof(plan_path), "%s/p.yaml", dir);
+	FILE *f = fopen(plan_path, "w");
+	cr_assert(f);
+	fputs("mode: deterministic\nseed: 1\nboots: 2\niterations: 5\nworkloads: [exitloop]\n"
+	      "configurations:\n  - name: A\n  - name: B\n",
+	      f);
+	fclose(f);
+	struct plan p;
+	struct config_diag d;
+	cr_assert_eq(plan_load(plan_path, &p, &d), 0, "%s", d.message);
+	struct results_db r;
+	int64_t run;
+	cr_assert_eq(results_db_open(&r, path), 0);
+	cr_assert_eq(results_db_run_begin(&r,
+					  &(struct rdb_run){.mode = "deterministic",
+							    .seed = 1,
+							    .plan = plan_path,
+							    .plan_sha256 = p.sha256},
+					  &run),
+		     0);
+	plan_free(&p);
+	cr_assert_eq(add_boot(&r, run, "B", 0), 0); /* B is booted first */
+	cr_assert_eq(add_boot(&r, run, "A", 1), 0);
+	char names[DBSET_MAX_CONFIGS][256];
+	size_t n = dbset_configurations(&r, run, names, DBSET_MAX_CONFIGS);
+	cr_assert_eq(n, 2);
+	cr_expect_str_eq(names[0], "B");
+	cr_expect_str_eq(names[dbset_plan_first(&r, run, names, n)], "A");
+	/* A plan file changed since the run: the first booted. */
+	f = fopen(plan_path, "a");
+	cr_assert(f);
+	fputs("# edited\n", f);
+	fclose(f);
+	cr_expect_str_eq(names[dbset_plan_first(&r, run, names, n)], "B");
+	results_db_close(&r);
 }

@@ -75,19 +75,22 @@ struct stats_comparison {
 	/* out */
 	size_t m, n;
 	double median_x, median_y, ratio;
-	const char *ci_method;	       /* "bootstrap-percentile", "exact-rank" or "exact" */
+	const char *ci_method; /* "bootstrap-percentile", "exact-rank", "exact" or "none" */
+	const char *note;      /* why a verdict could not be reached or a figure is missing; NULL if none */
 	double ratio_lo, ratio_hi;     /* 95% */
 	double ratio_lo90, ratio_hi90; /* 90%: the two one-sided tests of equivalence at 5% */
 	double hl_shift, hl_lo, hl_hi; /* 95%, in the metric's unit */
 	struct stats_mwu mwu;
 	double p_holm; /* filled by stats_compare_family */
 	double mde;    /* smallest relative change detectable with 80% power at 5%; inf if none */
-	bool exact;    /* both samples without variance: compared exactly */
+	bool exact;    /* both samples of 2+ equal values: compared exactly */
 	enum stats_verdict verdict;
 };
 
 /* Everything but the Holm-adjusted p-value and the verdict. */
 void stats_compare(const double *x, size_t m, const double *y, size_t n, struct stats_comparison *c);
+/* Whether a comparison is in Holm's family: it has a test that decides (not exact, 2+ observations a side). */
+bool stats_in_family(const struct stats_comparison *c);
 /* Holm across the k metrics of one comparison, then each verdict. */
 void stats_compare_family(struct stats_comparison *c, size_t k);
 

@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 
 #include "stats.h"
 
@@ -179,4 +180,64 @@ Test(stats, hodges_lehmann_selection_equals_the_sorted_list)
 	struct stats_comparison c = compare(a, 2000, b, 2000);
 	cr_expect(isfinite(c.mde) && c.mde > 0 && c.mde < 0.01, "mde %g", c.mde);
 	cr_expect_eq(c.verdict, VERDICT_SLOWER);
+}
+
+/* One observation a side is constant by definition: no evidence of determinism, so no exact verdict. */
+Test(stats, one_observation_a_side_is_inconclusive_not_exact)
+{
+	double x[2] = {700, 700}, y[2] = {702, 702}, z[2] = {0, 0}, w[2] = {5, 5};
+	struct stats_comparison c = compare(x, 1, y, 1);
+	cr_expect_not(c.exact);
+	cr_expect_eq(c.verdict, VERDICT_INCONCLUSIVE, "%s", stats_verdict_name(c.verdict));
+	cr_expect(c.note && strstr(c.note, "one observation a side"), "note %s", c.note);
+	cr_expect(isinf(c.mde));
+	c = compare(x, 1, y, 2);
+	cr_expect_eq(c.verdict, VERDICT_INCONCLUSIVE);
+	/* Two equal observations a side are evidence: exact. */
+	c = compare(x, 2, y, 2);
+	cr_expect(c.exact);
+	cr_expect_eq(c.verdict, VERDICT_SLOWER);
+	/* Both all zero: equal, the same; not 0/0 = NaN called slower. */
+	c = compare(z, 2, z, 2);
+	cr_expect(c.exact);
+	cr_expect_eq(c.verdict, VERDICT_SAME_EXACT, "%s", stats_verdict_name(c.verdict));
+	cr_expect_float_eq(c.ratio, 1, 0);
+	c = compare(z, 1, z, 1);
+	cr_expect_eq(c.verdict, VERDICT_INCONCLUSIVE);
+	/* A zero baseline, a nonzero contender: no ratio, said so; the direction still decides. */
+	c = compare(z, 2, w, 2);
+	cr_expect(isnan(c.ratio));
+	cr_expect(c.note && strstr(c.note, "no ratio"), "note %s", c.note);
+	cr_expect_eq(c.verdict, VERDICT_SLOWER);
+}
+
+/* Small samples with a zero or negative value: no ratio CI (logs need positive values), no bootstrap. */
+Test(stats, small_non_positive_samples_have_no_ratio_ci_and_the_hl_shift_decides)
+{
+	double x[8] = {0, 1, 2, 1, 0, 2, 1, 1}, y[8] = {10, 11, 12, 10, 11, 12, 10, 11};
+	struct stats_comparison c = compare(x, 8, y, 8);
+	cr_expect_str_eq(c.ci_method, "none");
+	cr_expect(c.note && strstr(c.note, "no ratio CI for non-positive values"), "note %s", c.note);
+	cr_expect(c.hl_lo > 0, "HL CI [%g, %g]", c.hl_lo, c.hl_hi);
+	cr_expect_eq(c.verdict, VERDICT_SLOWER, "%s p=%g", stats_verdict_name(c.verdict), c.p_holm);
+	/* No ratio CI, so no equivalence either. */
+	c = compare(x, 8, x, 8);
+	cr_expect_eq(c.verdict, VERDICT_INCONCLUSIVE, "%s", stats_verdict_name(c.verdict));
+}
+
+/* Exact metrics are decided by their values: they do not enlarge Holm's family of the others. */
+Test(stats, exact_metrics_stay_out_of_holms_family)
+{
+	double x[20], y[20], k[3] = {5, 5, 5}, l[3] = {6, 6, 6};
+	for (int i = 0; i < 20; i++) {
+		x[i] = 1000 + (i * 7 % 10);
+		y[i] = 1100 + (i * 3 % 10);
+	}
+	struct stats_comparison c[2] = {{.lower_is_better = true, .margin = 0.02, .seed = 1},
+					{.lower_is_better = true, .margin = 0.02, .seed = 1}};
+	stats_compare(x, 20, y, 20, &c[0]);
+	stats_compare(k, 3, l, 3, &c[1]);
+	stats_compare_family(c, 2);
+	cr_expect_float_eq(c[0].p_holm, c[0].mwu.p, 0, "adjusted %g, raw %g", c[0].p_holm, c[0].mwu.p);
+	cr_expect_eq(c[1].verdict, VERDICT_SLOWER);
 }

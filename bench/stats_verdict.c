@@ -9,6 +9,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats.h"
 
@@ -111,26 +112,61 @@ static double min_detectable(const double *x, size_t m, const double *y, size_t 
 	return med_x != 0 ? scale * pooled_sd(x, m, y, n) / fabs(med_x) : INFINITY;
 }
 
+/* median(y) / median(x); NaN (no ratio) for a zero baseline unless the contender is zero too. */
+static double ratio_of(double my, double mx)
+{
+	if (mx == 0)
+		return my == 0 ? 1 : NAN;
+	return my / mx;
+}
+
+static void no_ratio_ci(struct stats_comparison *c, const char *note)
+{
+	c->ci_method = "none";
+	c->note = note;
+	c->ratio_lo = c->ratio_lo90 = -INFINITY;
+	c->ratio_hi = c->ratio_hi90 = INFINITY;
+}
+
 void stats_compare(const double *x, size_t m, const double *y, size_t n, struct stats_comparison *c)
 {
 	c->m = m;
 	c->n = n;
+	c->note = NULL;
 	c->median_x = stats_median(x, m);
 	c->median_y = stats_median(y, n);
-	c->ratio = c->median_y / c->median_x;
+	c->ratio = ratio_of(c->median_y, c->median_x);
 	stats_mann_whitney(x, m, y, n, &c->mwu);
 	stats_hodges_lehmann(x, m, y, n, 0.95, &c->hl_shift, &c->hl_lo, &c->hl_hi);
 	c->p_holm = c->mwu.p;
-	c->exact = constant(x, m) && constant(y, n);
+	/*
+	 * Exact needs evidence that the metric is deterministic: two or more equal observations a side.
+	 * One observation is constant by definition and says nothing about its noise.
+	 */
+	c->exact = m >= 2 && n >= 2 && constant(x, m) && constant(y, n);
 	if (c->exact) {
 		/* Deterministic-mode counts: nothing to estimate, the difference is the difference. */
 		c->ci_method = "exact";
 		c->ratio_lo = c->ratio_hi = c->ratio_lo90 = c->ratio_hi90 = c->ratio;
 		c->mde = 0;
+		if (isnan(c->ratio))
+			c->note = "no ratio: the baseline is zero";
+		return;
+	}
+	if (m < 2 || n < 2) {
+		no_ratio_ci(c, "one observation a side: no estimate of the noise");
+		c->mde = INFINITY;
 		return;
 	}
 	bool positive = all_positive(x, m) && all_positive(y, n);
-	if (positive && (m < STATS_BOOTSTRAP_MIN_N || n < STATS_BOOTSTRAP_MIN_N)) {
+	bool small = m < STATS_BOOTSTRAP_MIN_N || n < STATS_BOOTSTRAP_MIN_N;
+	if (small && !positive) {
+		/*
+		 * The exact rank CI of the ratio works on logs and needs positive values, and the bootstrap
+		 * undercovers at this size: no ratio CI; the HL shift (in the metric's unit) decides.
+		 */
+		no_ratio_ci(c, "no ratio CI for non-positive values: the HL shift decides");
+	} else if (small) {
 		/*
 		 * Small samples: the bootstrap undercovers (measured by the selftest), so the ratio's CI is
 		 * the exact distribution-free one: the Hodges-Lehmann CI of log(y) - log(x), exponentiated.
@@ -145,6 +181,8 @@ void stats_compare(const double *x, size_t m, const double *y, size_t n, struct 
 		c->ratio_hi90 = exp(hi);
 		free(lx);
 		free(ly);
+	} else if (c->median_x == 0) {
+		no_ratio_ci(c, "no ratio: the baseline median is zero; the HL shift decides");
 	} else {
 		unsigned int b = c->resamples ? c->resamples : STATS_BOOTSTRAP_RESAMPLES;
 		c->ci_method = "bootstrap-percentile";
@@ -160,10 +198,23 @@ void stats_compare(const double *x, size_t m, const double *y, size_t n, struct 
 
 static enum stats_verdict verdict(const struct stats_comparison *c)
 {
+	if (c->exact) {
+		/* Compare the values themselves: a zero baseline has no ratio but still a direction. */
+		if (c->median_y == c->median_x)
+			return VERDICT_SAME_EXACT;
+		bool lower = c->median_y < c->median_x;
+		return lower == c->lower_is_better ? VERDICT_FASTER : VERDICT_SLOWER;
+	}
+	if (c->m < 2 || c->n < 2)
+		return VERDICT_INCONCLUSIVE;
+	if (!strcmp(c->ci_method, "none")) {
+		/* No ratio CI: the shift's CI must exclude 0; equivalence needs a ratio, so none. */
+		if (c->p_holm < ALPHA && (c->hl_hi < 0 || c->hl_lo > 0))
+			return (c->hl_shift < 0) == c->lower_is_better ? VERDICT_FASTER : VERDICT_SLOWER;
+		return VERDICT_INCONCLUSIVE;
+	}
 	bool lower = c->ratio < 1;
-	if (c->exact && c->ratio == 1)
-		return VERDICT_SAME_EXACT;
-	if (c->exact || (c->p_holm < ALPHA && (c->ratio_hi < 1 || c->ratio_lo > 1)))
+	if (c->p_holm < ALPHA && (c->ratio_hi < 1 || c->ratio_lo > 1))
 		return lower == c->lower_is_better ? VERDICT_FASTER : VERDICT_SLOWER;
 	/* Two one-sided tests at 5% each: the 90% CI inside the margin. */
 	if (c->ratio_lo90 > 1 - c->margin && c->ratio_hi90 < 1 + c->margin)
@@ -171,16 +222,25 @@ static enum stats_verdict verdict(const struct stats_comparison *c)
 	return VERDICT_INCONCLUSIVE;
 }
 
+bool stats_in_family(const struct stats_comparison *c)
+{
+	return !c->exact && c->m >= 2 && c->n >= 2;
+}
+
 void stats_compare_family(struct stats_comparison *c, size_t k)
 {
 	double *p = calloc(k + 1, sizeof(*p)), *adj = calloc(k + 1, sizeof(*adj));
+	size_t f = 0;
 	if (!p || !adj)
 		abort();
 	for (size_t i = 0; i < k; i++)
-		p[i] = c[i].mwu.p;
-	stats_holm(p, k, adj);
+		if (stats_in_family(&c[i]))
+			p[f++] = c[i].mwu.p;
+	stats_holm(p, f, adj);
+	f = 0;
 	for (size_t i = 0; i < k; i++) {
-		c[i].p_holm = adj[i];
+		/* Exact metrics are decided by their values, not a test: they do not widen the family. */
+		c[i].p_holm = stats_in_family(&c[i]) ? adj[f++] : c[i].mwu.p;
 		c[i].verdict = verdict(&c[i]);
 	}
 	free(p);

@@ -130,6 +130,30 @@ Test(bench_lab, compare_a_database_finds_the_known_effect_and_not_a_null_one, .t
 					  "--fail-on-slower", NULL});
 	cr_expect_eq(p.status, 1, "--fail-on-slower with a slower metric");
 	tessera_free(&p);
+	/* The run read by default is named on stderr. */
+	run_ok(&p,
+	       (const char *const[]){"bench", "compare", db, "--baseline", "A", "--contender", "B", NULL});
+	cr_expect(strstr(p.err, "run 1 (the newest finished bench run)"), "stderr: %s", p.err);
+	tessera_free(&p);
+	/* Two Google Benchmark files without a metric in common: nothing to compare is bad input. */
+	char ja[160], jb[160];
+	snprintf(ja, sizeof(ja), "%s/only_a.json", dir);
+	snprintf(jb, sizeof(jb), "%s/only_b.json", dir);
+	const char *fmt =
+		"{\"benchmarks\": [{\"name\": \"%s\", \"run_type\": \"iteration\", "
+		"\"iterations\": 1, \"real_time\": 10, \"cpu_time\": 10, \"time_unit\": \"ns\"}]}\n";
+	FILE *f = fopen(ja, "w");
+	cr_assert(f);
+	fprintf(f, fmt, "BM_a");
+	fclose(f);
+	f = fopen(jb, "w");
+	cr_assert(f);
+	fprintf(f, fmt, "BM_b");
+	fclose(f);
+	tessera_run(&p, 60, (const char *const[]){"bench", "compare", ja, jb, NULL});
+	cr_expect_eq(p.status, 2);
+	cr_expect(strstr(p.err, "no metric in common"), "stderr: %s", p.err);
+	tessera_free(&p);
 }
 
 Test(bench_lab, compare_reads_google_benchmark_json_from_google_benchmark, .timeout = 240)
@@ -344,6 +368,17 @@ Test(bench_lab, history_flags_a_planted_change_point, .timeout = 120)
 	tessera_free(&p);
 	tessera_run(&p, 60, (const char *const[]){"bench", "history", db, "no/such", NULL});
 	cr_expect_eq(p.status, 2);
+	tessera_free(&p);
+	/* Out-of-range options say what is allowed (they once exited 2 in silence). */
+	tessera_run(&p, 60,
+		    (const char *const[]){"bench", "history", db, "cpu/time", "--permutations", "5", NULL});
+	cr_expect_eq(p.status, 2);
+	cr_expect(strstr(p.err, "19 to 100000"), "stderr: %s", p.err);
+	tessera_free(&p);
+	tessera_run(&p, 60,
+		    (const char *const[]){"bench", "history", db, "cpu/time", "--min-size", "0", NULL});
+	cr_expect_eq(p.status, 2);
+	cr_expect(strstr(p.err, "2 to 1000"), "stderr: %s", p.err);
 	tessera_free(&p);
 }
 
