@@ -19,6 +19,7 @@
 #include "compare.h"
 #include "compare_db.h"
 #include "compare_gbjson.h"
+#include "plan.h"
 
 static const char usage[] =
 	"usage: tessera bench bisect GOOD BAD [--metric NAME] [--config NAME] [--min-change P] -- CMD "
@@ -70,7 +71,12 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Run argv (with TESSERA_BENCH_OUT=out when out), stdout to fd out_fd when >= 0; the exit status or -1. */
+/*
+ * Run argv (with TESSERA_BENCH_OUT=out when out), stdout to fd out_fd when >= 0; the exit status or -1.
+ * Not lab_spawn(): at the top level the child must be in a process group of its own from before its
+ * exec (set in the child and the parent), so that a stop reaches git bisect run and all its children
+ * and a terminal's Ctrl-C does not cut a git checkout short; lab_spawn() keeps our group.
+ */
 static int run(char *const argv[], const char *out, int out_fd)
 {
 	pid_t pid = fork();
@@ -243,6 +249,19 @@ static int parse(int argc, char **argv, struct bopts *o)
 				usage);
 			return 2;
 		}
+		/* check the plan here, with bench run's loader, before any checkout: a bad plan is bad
+		 * input (exit 2, FILE:LINE:COL), not a command that failed at GOOD */
+		struct plan *p = calloc(1, sizeof(*p));
+		struct config_diag diag;
+		if (!p)
+			return 1;
+		if (plan_load(real, p, &diag)) {
+			config_diag_print(o->plan, &diag);
+			free(p);
+			return 2;
+		}
+		plan_free(p);
+		free(p);
 		o->cmd = plan_cmd;
 		return -1;
 	}
@@ -315,7 +334,7 @@ int bench_cmd_bisect(int argc, char **argv)
 		return ret;
 	if (o.step_baseline)
 		return step(&o);
-	char good[64], bad[64], buf[PATH_MAX], tmp[] = "/tmp/tessera-bisect-XXXXXX", base[64];
+	char good[64], bad[64], buf[PATH_MAX], tmp[PATH_MAX], base[PATH_MAX + 8];
 	if (git(buf, sizeof(buf), (char *[]){"rev-parse", "--show-toplevel", NULL}) || chdir(buf)) {
 		fprintf(stderr, "tessera bench bisect: not inside a git work tree\n");
 		return 2;
@@ -334,16 +353,19 @@ int bench_cmd_bisect(int argc, char **argv)
 	char orig[256];
 	if (git(orig, sizeof(orig), (char *[]){"symbolic-ref", "-q", "--short", "HEAD", NULL}))
 		git(orig, sizeof(orig), (char *[]){"rev-parse", "HEAD", NULL});
-	if (!mkdtemp(tmp))
+	if (lab_make_scratch_dir(tmp, sizeof(tmp), "tessera-bisect")) {
+		fprintf(stderr, "tessera bench bisect: cannot make a scratch directory: %s\n",
+			strerror(errno));
 		return 1;
+	}
 	snprintf(base, sizeof(base), "%s/good", tmp);
 	/* git bisect run starts a copy of this executable at each step: CMD may rebuild out/ (the PLAN
 	 * form does), and an older commit's tessera need not know --step */
-	char exe[PATH_MAX], step_exe[64];
+	char exe[PATH_MAX], step_exe[PATH_MAX + 16];
 	snprintf(step_exe, sizeof(step_exe), "%s/tessera", tmp);
 	if (lab_exe_path(exe, sizeof(exe)) || run((char *[]){"cp", exe, step_exe, NULL}, NULL, -1)) {
 		fprintf(stderr, "tessera bench bisect: cannot copy %s to %s\n", exe, step_exe);
-		rmdir(tmp);
+		lab_remove_tree(tmp);
 		return 1;
 	}
 	own_groups = true;
@@ -381,11 +403,6 @@ int bench_cmd_bisect(int argc, char **argv)
 			ret = bisect(&o, step_exe, base, good, bad);
 		}
 	}
-	char stepf[80];
-	snprintf(stepf, sizeof(stepf), "%s.step", base);
-	unlink(stepf);
-	unlink(base);
-	unlink(step_exe);
-	rmdir(tmp);
+	lab_remove_tree(tmp); /* GOOD's results, the step's, the copied executable */
 	return ret;
 }

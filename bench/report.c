@@ -275,6 +275,62 @@ static void html_query(struct report_ctx *c, const char *sql)
 	sqlite3_finalize(st);
 }
 
+/*
+ * Each boot's run record (boots.record, docs/bench.md): a row a boot with what identifies it (seed, the
+ * config's and the image's hashes, why it failed), the command lines and host in a <details> in its last
+ * cell, so that a run of many boots stays a compact table. SQLite's JSON functions read the record; a
+ * database from before records (version 1) or a record that is not JSON shows empty cells.
+ */
+static void html_boot_records(struct report_ctx *c)
+{
+	static const char sql[] =
+		"WITH b AS (SELECT *, CASE WHEN json_valid(record) THEN record END AS r FROM boots"
+		" WHERE run_id = ?)"
+		" SELECT run_order, configuration, workload, boot_index, status,"
+		" json_extract(r, '$.record.seed'), substr(json_extract(r, '$.record.config_sha256'), 1, 12),"
+		" substr(json_extract(r, '$.record.image_sha256'), 1, 12), json_extract(r, '$.failure'),"
+		" json_extract(r, '$.summary'), json_extract(r, '$.record.qemu_cmdline'),"
+		" json_extract(r, '$.record.hv_cmdline'),"
+		" json_extract(r, '$.record.host.cpu') || ', ' || json_extract(r, '$.record.host.kernel'),"
+		" json_extract(r, '$.record.git_revision'), json_extract(r, '$.record.repeat'),"
+		" json_extract(r, '$.record.config_sha256'), json_extract(r, '$.record.image_sha256')"
+		" FROM b ORDER BY run_order";
+	static const char *const heads[] = {"order", "configuration", "workload",     "boot",	"status",
+					    "seed",  "config sha256", "image sha256", "failure"};
+	static const char *const details[] = {"summary",       "QEMU command line", "hypervisor command line",
+					      "host",	       "git revision",	    "repeat with",
+					      "config sha256", "image sha256"};
+	sqlite3_stmt *st;
+	FILE *h = c->html;
+	if (sqlite3_prepare_v2(c->db->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "tessera bench report: boot records: %s\n", sqlite3_errmsg(c->db->db));
+		return;
+	}
+	sqlite3_bind_int64(st, 1, c->run);
+	fputs("<table><tr>", h);
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+		fprintf(h, "<th>%s</th>", heads[i]);
+	fputs("<th>record</th></tr>\n", h);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		fputs("<tr>", h);
+		int col = 0;
+		for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++, col++) {
+			fputs("<td>", h);
+			report_html_text(h, (const char *)sqlite3_column_text(st, col));
+			fputs("</td>", h);
+		}
+		fputs("<td><details><summary>details</summary><dl>", h);
+		for (size_t i = 0; i < sizeof(details) / sizeof(details[0]); i++, col++) {
+			fprintf(h, "<dt>%s</dt><dd><code>", details[i]);
+			report_html_text(h, (const char *)sqlite3_column_text(st, col));
+			fputs("</code></dd>", h);
+		}
+		fputs("</dl></details></td></tr>\n", h);
+	}
+	fputs("</table>\n", h);
+	sqlite3_finalize(st);
+}
+
 const char report_html_head[] =
 	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tessera bench "
 	"report</title>\n"
@@ -361,6 +417,8 @@ static int write_all(struct report_ctx *c)
 		"SELECT configuration, boot_index, run_order, status, started, ended, load_start, load_end,"
 		" (SELECT count(*) FROM samples WHERE boot_id = boots.id) AS samples"
 		" FROM boots WHERE run_id = ? ORDER BY run_order");
+	fputs("<h2>Boot records</h2>\n", h);
+	html_boot_records(c);
 	fputs("</body></html>\n", h);
 	return ret;
 }

@@ -12,6 +12,9 @@
 #include "run.h"
 #include "run_options.h"
 
+/* The last boot's run record without --record, beside the executable (the build directory). */
+#define RUN_DEFAULT_RECORD "last-run-record.json"
+
 static char *last_cmdline;
 
 const char *run_qemu_cmdline(void)
@@ -86,9 +89,24 @@ int run_system(int argc, char **argv, const char *prog, const struct run_hooks *
 	/* Only a boot that happened has a summary worth a line; preparation errors have said why. */
 	if (r.record.qemu_cmdline && (ret || o.machine.verbose))
 		fprintf(stderr, "%s: %s\n", prog, r.summary);
-	if (o.record && lab_run_record_write(&r.record, o.record)) {
-		fprintf(stderr, "%s: --record %s: %s\n", prog, o.record, strerror(errno));
-		ret = ret ? ret : 1;
+	/*
+	 * Every boot leaves its run record: --record FILE, else the last boot's in out/ beside this
+	 * executable (written atomically: parallel runs leave one whole record, the last). A default
+	 * record that cannot be written is a warning, not a failed run.
+	 */
+	char rec_path[4096];
+	if (o.record) {
+		if (lab_run_record_write(&r.record, o.record)) {
+			fprintf(stderr, "%s: --record %s: %s\n", prog, o.record, strerror(errno));
+			ret = ret ? ret : 1;
+		}
+	} else if (r.record.qemu_cmdline) {
+		if (lab_path_beside_exe(rec_path, sizeof(rec_path), RUN_DEFAULT_RECORD) ||
+		    lab_run_record_write(&r.record, rec_path))
+			fprintf(stderr, "%s: warning: cannot write the run record %s: %s\n", prog,
+				RUN_DEFAULT_RECORD, strerror(errno));
+		else if (ret || o.machine.verbose)
+			fprintf(stderr, "%s: run record: %s\n", prog, rec_path);
 	}
 	lab_run_release(&r);
 	return ret;

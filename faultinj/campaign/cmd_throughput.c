@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../lab/host_files.h"
 #include "campaign_run.h"
 
 #define DEFAULT_CAMPAIGN "configs/campaigns/regflip-fiself.yaml"
@@ -111,13 +112,10 @@ int campaign_cmd_throughput(int argc, char **argv)
 	}
 	if (!file) {
 		/* The shipped campaign, beside the executable as ./tessera builds it (out/../configs). */
-		ssize_t len = readlink("/proc/self/exe", def, sizeof(def) - 64);
-		char *slash = len > 0 ? (def[len] = '\0', strrchr(def, '/')) : NULL;
-		if (!slash) {
+		if (lab_path_beside_exe(def, sizeof(def), "../" DEFAULT_CAMPAIGN)) {
 			fprintf(stderr, "tessera bench fi-throughput: cannot find my own executable\n");
 			return 1;
 		}
-		snprintf(slash, sizeof(def) - (size_t)(slash - def), "/../" DEFAULT_CAMPAIGN);
 		file = def;
 	}
 	struct campaign *c = calloc(1, sizeof(*c));

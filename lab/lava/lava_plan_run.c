@@ -77,15 +77,15 @@ int lava_submit(const char *db_path, const struct lava_target *t, const char *lo
 	for (unsigned int i = 0; i < n; i++)
 		argv[k++] = jobs[i];
 	argv[k] = NULL;
+	/* its lines are progress, not the plan's output: on stderr, as bench run's own (lab_spawn gives
+	 * the child our stdout, so stdout is stderr while it starts) */
 	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	if (pid == 0) {
-		/* its lines are progress, not the plan's output: on stderr, as bench run's own */
-		dup2(2, 1);
-		execv(PYTHON, (char *const *)argv);
-		fprintf(stderr, "%s: cannot start %s: %s\n", PROG, PYTHON, strerror(errno));
-		_exit(1);
+	int saved_stdout = dup(1);
+	dup2(2, 1);
+	pid_t pid = lab_spawn((char *const *)argv);
+	if (saved_stdout >= 0) {
+		dup2(saved_stdout, 1);
+		close(saved_stdout);
 	}
 	free(argv);
 	int status = 0;

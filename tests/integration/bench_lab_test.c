@@ -326,6 +326,11 @@ Test(bench_lab, the_report_renders_in_headless_chromium, .timeout = 240)
 	cr_expect(strstr(html, "B against A") && strstr(html, "C against A"),
 		  "a comparison table is missing");
 	cr_expect(strstr(html, "Run record") && strstr(html, "simulated"), "the run record is missing");
+	/* A boot record a boot, its details folded: 3 configurations x 4 boots. */
+	size_t nr_details = 0;
+	for (const char *d = strstr(html, "<h2>Boot records</h2>"); d && (d = strstr(d, "<details>")); d++)
+		nr_details++;
+	cr_expect_eq(nr_details, 12, "the boot records section has %zu rows", nr_details);
 	render(page, title, sizeof(title), &console);
 	/* 3 metrics x (distributions, ratios, run order). */
 	cr_expect_str_eq(title, "figures 9/9 loaded");
@@ -438,4 +443,17 @@ Test(bench_lab, bisect_names_the_planted_slow_commit, .timeout = 300)
 	out = slurp(path);
 	cr_expect(strstr(out, "is not slower than GOOD: nothing to bisect"), "%s", out);
 	cr_expect(!strstr(out, "first slower commit: "), "%s", out);
+	/* A bad plan is bad input, found before any checkout: exit 2 at its line and column, and the
+	 * work tree's HEAD has not moved (its reflog is as long as before). */
+	cr_assert_eq(sh("cd '%s' && printf 'boots: 3\nno_such_key: 1\n' > bad-plan.yaml"
+			" && git -C repo reflog | wc -l > reflog.before",
+			dir),
+		     0);
+	st = sh("cd '%s' && '%s/tessera' bench bisect HEAD~7 HEAD ../bad-plan.yaml > ../bisect.out 2>&1",
+		repo, exe);
+	out = slurp(path);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "a bad plan: %d\n%s", st, out);
+	cr_expect(strstr(out, "bad-plan.yaml:2:"), "no FILE:LINE:COL in:\n%s", out);
+	cr_expect_eq(sh("cd '%s' && git -C repo reflog | wc -l | cmp -s - reflog.before", dir), 0,
+		     "bisect checked something out before checking the plan");
 }

@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -310,4 +312,45 @@ Test(run, record_file_says_how_to_repeat_the_boot, .timeout = 60)
 	json_decref(o);
 	unlink(path);
 	rmdir(dir);
+}
+
+/*
+ * Without --record the last boot's record is still kept, in out/last-run-record.json; -v names it on the
+ * last line. Other tests' boots may replace the file at any moment (parallel jobs): its content is
+ * checked for this boot's marker only when nothing wrote it after this run ended.
+ */
+Test(run, every_boot_leaves_its_record_without_record_option, .timeout = 60)
+{
+	struct tessera_proc p;
+	struct timespec end;
+	struct stat sb;
+	json_error_t err;
+	char marker[64];
+
+	snprintf(marker, sizeof(marker), "default-record-%d", (int)getpid());
+	tessera_run(
+		&p, LIMIT_S,
+		(const char *const[]){"run", "-v", "--no-config", "--smp", "1", "--", "-name", marker, NULL});
+	clock_gettime(CLOCK_REALTIME, &end);
+	cr_expect_eq(p.status, 0, "exit status %d\n%s", p.status, p.err);
+	const char *line = strstr(p.err, "tessera run: run record: ");
+	cr_assert_not_null(line, "no run record line in:\n%s", p.err);
+	line += strlen("tessera run: run record: ");
+	size_t len = strcspn(line, "\n");
+	cr_expect(!line[len] || !line[len + 1], "not the last line:\n%s", p.err);
+	char path[4096];
+	snprintf(path, sizeof(path), "%.*s", (int)len, line);
+	tessera_free(&p);
+	const char *tail = "/last-run-record.json";
+	cr_expect(len > strlen(tail) && !strcmp(path + len - strlen(tail), tail), "path %s", path);
+	json_t *o = json_load_file(path, 0, &err);
+	cr_assert(o, "%s: %s", path, err.text);
+	const char *qemu = json_string_value(json_object_get(o, "qemu_cmdline"));
+	cr_expect_not_null(qemu, "a record without a QEMU command line");
+	cr_assert_eq(stat(path, &sb), 0);
+	bool rewritten = sb.st_mtim.tv_sec > end.tv_sec ||
+			 (sb.st_mtim.tv_sec == end.tv_sec && sb.st_mtim.tv_nsec > end.tv_nsec);
+	if (!rewritten)
+		cr_expect(qemu && strstr(qemu, marker), "not this boot's record: %s", qemu);
+	json_decref(o);
 }
