@@ -6,6 +6,7 @@
  * The hypervisor maps RAM 1:1, so a host-physical address is also a pointer.
  */
 #include <tessera/arch.h>
+#include <tessera/bench_null_port.h>
 #include <tessera/cell.h>
 #include <tessera/error.h>
 #include <tessera/format.h>
@@ -156,6 +157,7 @@ static void boot_area_write(struct cell *c)
 	bi->tsc_hz = arch_timestamp_hz();
 	bi->comm_region = c->ivc.comm ? c->cfg->comm_region : 0;
 	bi->timer_hz = arch_vcpu_timer_hz();
+	bi->null_port = bench_null_port();
 	bi->nr_regions = MIN(c->cfg->memory_count, TESSERA_BOOT_MAX_REGIONS);
 	for (unsigned int i = 0; i < bi->nr_regions; i++)
 		bi->regions[i] =

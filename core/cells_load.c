@@ -5,6 +5,7 @@
  */
 #include <tessera/arch.h>
 #include <tessera/bench_exit_work.h>
+#include <tessera/bench_null_port.h>
 #include <tessera/insecure_test_grant_port.h>
 #include <tessera/boot_modules.h>
 #include <tessera/cell.h>
@@ -114,6 +115,7 @@ void cells_load(const struct tessera_config_header *hdr, const struct boot_info 
 
 	trace_hv_init(info->cmdline);
 	bench_exit_work_init(info->cmdline);
+	bench_null_port_init(info->cmdline);
 	insecure_test_grant_port_init(info->cmdline); /* test only: lab regress's planted hole */
 	pr_info("config: %u cells, %u hook clients", nr_cells, hooks_count());
 	for (unsigned int i = 0; i < nr_cells; i++)

@@ -267,6 +267,45 @@ Test(workloads, exitloop_each_operation_costs_its_exit, .timeout = 120)
 	samples(&r, "exitloop", "exitloop", "vlapic_read", v, 50, 1, UINT64_MAX);
 	cr_expect_gt(median(v, 50), median(empty, 50));
 	samples(&r, "exitloop", "exitloop", "pio_granted", v, 50, 1, UINT64_MAX);
+	/* without bench_null_port= the hypervisor answers no port: no port-exit metric */
+	cr_expect_eq(workload_get_samples(&r, "exitloop", "exitloop", "pio_exit", v, 50), 0);
+	cr_expect(!workload_get_param(&r, "exitloop", "exitloop", "null_port", &v[0]));
+	workload_results_free(&r);
+	tessera_free(&p);
+}
+
+/*
+ * bench_null_port=0x80 (core/bench_null_port.c): the hypervisor answers the port, so exitloop measures a
+ * port-I/O exit: one IOIO exit a sample (not a violation: the cell finishes), read back as 0xff (the
+ * inmate fails otherwise), costing more than the two time stamps and more than a granted port's IN.
+ * Under icount, so that "more" is instructions, not scheduling luck.
+ */
+Test(workloads, exitloop_null_port_costs_one_port_exit, .timeout = 120)
+{
+	struct tessera_proc p;
+	struct workload_results r;
+	uint64_t empty[50], granted[50], v[50], violations = 1;
+	char path[64];
+
+	config_copy(path, ROOT "/configs/bench/exitloop.yaml",
+		    (const char *const[]){"iters=1000", "iters=50", NULL});
+	tessera_start(&p, (const char *const[]){"run", "--config", path, "--timeout", "90", "--append",
+						"bench_null_port=0x80", "--", "-icount", ICOUNT, NULL});
+	boot_wait(&p, path);
+	parse(&p, &r);
+	cr_expect_eq(param(&r, "exitloop", "exitloop", "null_port"), 0x80);
+	cr_expect_eq(param(&r, "exitloop", "exitloop", "exits_pio"), 50);
+	samples(&r, "exitloop", "exitloop", "empty", empty, 50, 1, UINT64_MAX);
+	samples(&r, "exitloop", "exitloop", "pio_granted", granted, 50, 1, UINT64_MAX);
+	samples(&r, "exitloop", "exitloop", "pio_exit", v, 50, 1, UINT64_MAX);
+	cr_expect_gt(median(v, 50), median(empty, 50));
+	cr_expect_gt(median(v, 50), median(granted, 50));
+	const char *s = strstr(p.out, "stats: cell 'exitloop'");
+	cr_assert_not_null(s, "%s", p.out);
+	cr_expect_eq(sscanf(s, "stats: cell 'exitloop' (finished: exit status 0): %*u exits, %lu violations",
+			    &violations),
+		     1, "%s", s);
+	cr_expect_eq(violations, 0, "%s", p.out);
 	workload_results_free(&r);
 	tessera_free(&p);
 }

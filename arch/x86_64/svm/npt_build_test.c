@@ -11,6 +11,7 @@
 
 #include <tessera/abi/cell_boot.h>
 #include <tessera/abi/config.h>
+#include <tessera/bench_null_port.h>
 #include <tessera/cell.h>
 #include <tessera/page_pool.h>
 #include "../paging.h"
@@ -27,6 +28,12 @@ uint64_t arch_timestamp_hz(void)
 uint64_t arch_vcpu_timer_hz(void)
 {
 	return 62500000ULL;
+}
+
+/* ... and of the core's bench_null_port= option (bench_null_port.c): not given. */
+uint32_t bench_null_port(void)
+{
+	return TESSERA_BOOT_NO_NULL_PORT;
 }
 
 static void *pool_mem, *ram, *rodata;

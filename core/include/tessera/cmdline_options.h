@@ -41,6 +41,7 @@ enum cmdline_on_bad {
 	X(TEST_SMP_SKIP, "test_smp_skip", UINT, 1, 4096, NULL, STOP, "a CPU index from 1")                   \
 	X(BENCH_EXIT_WORK, "bench_exit_work", UINT, 0, BENCH_EXIT_WORK_MAX, NULL, STOP,                      \
 	  "a number of rounds 0..10000000")                                                                  \
+	X(BENCH_NULL_PORT, "bench_null_port", PORT, 0, 0xffff, NULL, STOP, "a port number 0..65535")         \
 	X(INSECURE_TEST_GRANT_PORT, "insecure_test_grant_port", PORT, 0, 0xffff, NULL, STOP,                 \
 	  "a port number 0..65535")                                                                          \
 	X(TRACE_RING, "trace_ring", SIZE, 256, UINT64_MAX, NULL, IGNORE,                                     \

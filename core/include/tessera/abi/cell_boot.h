@@ -20,10 +20,11 @@
 #include <stdint.h>
 
 #define TESSERA_CELL_BOOT_MAGIC	  0x544f4f424c4c4543ULL /* "CELLBOOT" */
-#define TESSERA_CELL_BOOT_VERSION 2			/* 2 added comm_region and timer_hz */
+#define TESSERA_CELL_BOOT_VERSION 3			/* 2 added comm_region and timer_hz, 3 null_port */
 #define TESSERA_BOOT_AREA_PAGES	  7
 #define TESSERA_BOOT_AREA_SIZE	  (TESSERA_BOOT_AREA_PAGES * 4096)
 #define TESSERA_BOOT_MAX_REGIONS  16
+#define TESSERA_BOOT_NO_NULL_PORT 0xffffffffu /* null_port when the hypervisor answers none */
 
 struct tessera_boot_region {
 	uint64_t guest_addr;
@@ -45,6 +46,10 @@ struct tessera_cell_boot_info {
 	/* version 2 */
 	uint64_t comm_region; /* guest-physical address of the comm region (abi/comm_region.h), 0: none */
 	uint64_t timer_hz;    /* input clock of the local APIC timer (before its divider) */
+	/* version 3 */
+	uint32_t
+		null_port; /* the port the hypervisor answers (bench_null_port=) or TESSERA_BOOT_NO_NULL_PORT */
+	uint32_t reserved;
 };
 
 #endif
