@@ -73,37 +73,22 @@ static void catch_signals(void)
 
 /*
  * Run argv (with TESSERA_BENCH_OUT=out when out), stdout to fd out_fd when >= 0; the exit status or -1.
- * Not lab_spawn(): at the top level the child must be in a process group of its own from before its
- * exec (set in the child and the parent), so that a stop reaches git bisect run and all its children
- * and a terminal's Ctrl-C does not cut a git checkout short; lab_spawn() keeps our group.
+ * At the top level the child gets a process group of its own from before its exec, so that a stop
+ * reaches git bisect run and all its children and a terminal's Ctrl-C does not cut a git checkout short.
  */
 static int run(char *const argv[], const char *out, int out_fd)
 {
-	pid_t pid = fork();
+	struct lab_spawn_opts o = {.own_group = own_groups,
+				   .stdout_fd = out_fd,
+				   .env_name = out ? "TESSERA_BENCH_OUT" : NULL,
+				   .env_value = out};
+	pid_t pid = lab_spawn_with(argv, &o);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		if (own_groups)
-			setpgid(0, 0);
-		if (out)
-			setenv("TESSERA_BENCH_OUT", out, 1);
-		if (out_fd >= 0)
-			dup2(out_fd, 1);
-		execvp(argv[0], argv);
-		fprintf(stderr, "tessera bench bisect: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	if (own_groups)
-		setpgid(pid, pid); /* also here: the group exists before a signal can be forwarded to it */
 	running_child = pid;
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			running_child = 0;
-			return -1;
-		}
+	int status = lab_wait(pid);
 	running_child = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return status;
 }
 
 /* The first line git prints for args, into buf; the exit status. */

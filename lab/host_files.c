@@ -102,7 +102,7 @@ int lab_spawn_capture(char *const *argv, bool merge_stderr, char **out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-pid_t lab_spawn(char *const *argv)
+pid_t lab_spawn_with(char *const *argv, const struct lab_spawn_opts *o)
 {
 	fflush(stdout);
 	fflush(stderr);
@@ -112,12 +112,26 @@ pid_t lab_spawn(char *const *argv)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != parent)
 			_exit(127);
+		if (o && o->own_group)
+			setpgid(0, 0);
+		if (o && o->env_name)
+			setenv(o->env_name, o->env_value, 1);
+		if (o && o->stdout_fd >= 0)
+			dup2(o->stdout_fd, 1);
 		signal(SIGPIPE, SIG_DFL);
 		execvp(argv[0], argv);
 		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	/* Also here: the group exists before the caller can signal it, whichever of the two runs first. */
+	if (pid > 0 && o && o->own_group)
+		setpgid(pid, pid);
 	return pid;
+}
+
+pid_t lab_spawn(char *const *argv)
+{
+	return lab_spawn_with(argv, NULL);
 }
 
 int lab_wait(pid_t pid)

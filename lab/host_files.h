@@ -54,6 +54,18 @@ void lab_capture_free(struct lab_capture *c);
 pid_t lab_spawn(char *const *argv);
 int lab_wait(pid_t pid);
 
+/* What lab_spawn_with() changes in the child, beyond lab_spawn(). */
+struct lab_spawn_opts {
+	/* A process group of its own from before its exec (set in the child and, before returning, in the
+	 * parent): kill(-pid) then reaches everything it starts, and a terminal's Ctrl-C does not reach it. */
+	bool own_group;
+	int stdout_fd;			  /* >= 0: the child's stdout (dup2); -1: ours */
+	const char *env_name, *env_value; /* env_name non-NULL: set in the child's environment */
+};
+
+/* lab_spawn() with the changes of *o (NULL: none). */
+pid_t lab_spawn_with(char *const *argv, const struct lab_spawn_opts *o);
+
 /* A scratch directory TMPDIR/prefix.XXXXXX (TMPDIR unset: /tmp) into dir; 0 or -1 (errno set). */
 int lab_make_scratch_dir(char *dir, size_t size, const char *prefix);
 

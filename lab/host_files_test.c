@@ -98,6 +98,43 @@ Test(host_files, spawn_and_wait, .init = cr_redirect_stderr)
 	cr_expect_eq(lab_wait(pid), 127);
 }
 
+/*
+ * lab_spawn_with(): the child's stdout goes where asked, it sees the variable, and with own_group it leads
+ * a process group of its own (what bench bisect signals as a whole) whichever of the two ran first.
+ */
+Test(host_files, spawn_with_group_stdout_and_env)
+{
+	char path[] = "/tmp/tessera-spawn-XXXXXX", text[128] = {0};
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	struct lab_spawn_opts o = {
+		.own_group = true, .stdout_fd = fd, .env_name = "TESSERA_SPAWN_T", .env_value = "v1"};
+	pid_t pid = lab_spawn_with(
+		(char *const[]){"sh", "-c", "echo \"$TESSERA_SPAWN_T $$ $(ps -o pgid= $$)\"", NULL}, &o);
+	cr_assert_gt(pid, 0);
+	cr_expect_eq(getpgid(pid), pid, "the parent made the group before returning");
+	cr_expect_eq(lab_wait(pid), 0);
+	close(fd);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	unlink(path);
+	long got_pid = 0, got_group = 0;
+	char var[16] = "";
+	cr_assert_eq(sscanf(text, "%15s %ld %ld", var, &got_pid, &got_group), 3, "%s", text);
+	cr_expect_str_eq(var, "v1");
+	cr_expect_eq(got_pid, pid);
+	cr_expect_eq(got_group, pid, "the child leads its own group: %s", text);
+
+	/* without own_group it stays in ours */
+	pid = lab_spawn_with((char *const[]){"sh", "-c", "sleep 1", NULL},
+			     &(struct lab_spawn_opts){.stdout_fd = -1});
+	cr_assert_gt(pid, 0);
+	cr_expect_eq(getpgid(pid), getpgid(0));
+	cr_expect_eq(lab_wait(pid), 0);
+}
+
 Test(host_files, scratch_dir_and_remove_tree)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 32];
