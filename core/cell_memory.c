@@ -111,6 +111,34 @@ void cell_memory_clear(struct cell *c)
 	}
 }
 
+static bool cell_maps_phys(const struct cell *c, uint64_t phys, uint64_t size)
+{
+	for (unsigned int i = 0; i < c->cfg->memory_count; i++)
+		if (c->mem[i].phys < phys + size && phys < c->mem[i].phys + c->mem[i].size)
+			return true;
+	return false;
+}
+
+void cells_memory_clear_shared(uint64_t set)
+{
+	for (unsigned int a = 0; a < nr_cells && a < 64; a++) {
+		struct cell *c = cell_get(a);
+		if (!(set >> a & 1) || !c)
+			continue;
+		for (unsigned int i = 0; i < c->cfg->memory_count; i++) {
+			const struct tessera_config_memory *m = &c->mem[i];
+			bool outside = false;
+			if (!region_is_ram(m) || !(m->flags & TESSERA_MEM_SHARED))
+				continue;
+			for (unsigned int b = 0; b < nr_cells && !outside; b++)
+				outside = (b >= 64 || !(set >> b & 1)) && cell_get(b) &&
+					  cell_maps_phys(cell_get(b), m->phys, m->size);
+			if (!outside)
+				memset((void *)(uintptr_t)m->phys, 0, m->size);
+		}
+	}
+}
+
 /* Where guest-physical [gpa, gpa+size) lives in one RAM region of the cell, or NULL. */
 static void *cell_region_ptr(struct cell *c, uint64_t gpa, uint64_t size)
 {

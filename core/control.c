@@ -38,7 +38,13 @@ const char *control_command_name(uint32_t op)
  * An ended cell started again with one fault armed just before its start, so that the fault's triggers
  * (exits, instructions, passes from arming) count from the new run as a boot's plan counts from the
  * first: one experiment of a many-per-boot campaign (docs/fault-campaigns.md). A running cell is
- * refused: its exits would count towards the trigger before the restart.
+ * refused: its exits would count towards the trigger before the restart; so is a running cell of the
+ * others' mask, whose shared memory is about to be cleared.
+ *
+ * The shared regions only these cells map are cleared first, so that the experiment starts from the
+ * memory a boot starts from: a restart alone keeps shared memory (the peer uses it), and a peer that
+ * started first then read the previous run's queues as if its partner had set them up (pingpong lost
+ * its first messages and hung in every experiment after the first of a boot).
  */
 static int64_t restart_with_fault(struct cell *c, const struct tessera_control_request *req)
 {
@@ -48,27 +54,40 @@ static int64_t restart_with_fault(struct cell *c, const struct tessera_control_r
 		return -HV_EINVAL;
 	if (READ_ONCE(c->state) == TESSERA_CELL_RUNNING || READ_ONCE(c->restart_pending))
 		return -HV_EBUSY;
-	for (uint64_t k = 0; k < 64; k++)
-		if ((req->args[2] >> k & 1) && (!cell_get(k) || cell_get(k) == c))
+	for (uint64_t k = 0; k < 64; k++) {
+		struct cell *o = cell_get(k);
+		if (!(req->args[2] >> k & 1))
+			continue;
+		if (!o || o == c)
 			return -HV_EINVAL;
+		if (READ_ONCE(o->state) == TESSERA_CELL_RUNNING || READ_ONCE(o->restart_pending))
+			return -HV_EBUSY;
+	}
 	memcpy(&f, req->payload, sizeof(f));
 	int64_t slot = faultinj_arm(&f, req->args[1], true);
 	if (slot < 0)
 		return slot;
+	cells_memory_clear_shared(req->args[2] | 1ULL << c->id);
 	/*
-	 * The others (canaries, peers) in the same command and before the target: a host sending them one
-	 * by one after it could be late by a whole run of the target (a loaded host), and a canary that
-	 * starts after the fault landed takes the corrupted memory as its reference.
+	 * The others (canaries, peers) in the same command, and every cell in the config's order, as a boot
+	 * starts them: a host sending them one by one after the target could be late by a whole run of it (a
+	 * loaded host), and a canary that starts after the fault landed takes the corrupted memory as its
+	 * reference; the others all first made every peer of a later target start before it, unlike a boot
+	 * (pingpong's first doorbell then went to a stopped cell, and a campaign's outcomes differed from
+	 * the same experiments' in boots of their own).
 	 */
-	for (uint64_t k = 0; k < 64; k++)
-		if (req->args[2] >> k & 1) {
-			int err = cell_restart(cell_get(k), "restart requested by the host");
-			if (err)
-				return err;
-		}
-	pr_info("faultinj: fault %lld armed for the restart of cell '%s'", (long long)slot, c->name);
-	int err = cell_restart(c, "restart requested by the host");
-	return err ? err : slot;
+	for (uint64_t k = 0; k < 64; k++) {
+		struct cell *o = cell_get(k);
+		if (!o || (o != c && !(req->args[2] >> k & 1)))
+			continue;
+		if (o == c)
+			pr_info("faultinj: fault %lld armed for the restart of cell '%s'", (long long)slot,
+				c->name);
+		int err = cell_restart(o, "restart requested by the host");
+		if (err)
+			return err;
+	}
+	return slot;
 }
 
 /* A cell command's target: another cell than the manager asking (it has cell_exit for itself). */

@@ -2,7 +2,8 @@
  * Many experiments per boot (docs/fault-campaigns.md, "Boots"): QEMU boots the campaign's system once,
  * the host holds the machine up through the control mailbox (SYS_HOLD) and, for each experiment, starts
  * the target again from its pristine image with the experiment's one fault armed just before
- * (CELL_RESTART_FAULT), then every other cell (canaries, peers) again, waits until each has ended and
+ * (CELL_RESTART_FAULT), with every other cell (canaries, peers) in the same command, in the config's
+ * order and from cleared shared memory as at boot, waits until each has ended and
  * judges the experiment from its slice of the console with outcome.c. An experiment that panics or hangs
  * the hypervisor, or reaches its time limit, ends the boot; the caller goes on in a new one.
  */

@@ -138,6 +138,12 @@ int cell_copy_to_guest(struct cell *c, uint64_t gpa, const void *src, size_t len
 /* Memory (cell_memory.c): the cell's second-stage tables, clearing, image and boot-area loading. */
 int cell_memory_build(struct cell *c, char *why, size_t why_len);
 void cell_memory_clear(struct cell *c);
+/*
+ * The shared RAM regions of the cells in `set` (bit k: cell k) that no cell outside the set maps, cleared
+ * as a boot finds them: for a command that starts all their sharers again at once, each of them ended
+ * (a cell's own restart keeps them, its peer still uses them).
+ */
+void cells_memory_clear_shared(uint64_t set);
 int cell_memory_load(struct cell *c);
 uint64_t cell_boot_info_addr(const struct cell *c);
 unsigned int cell_memory_pgflags(uint32_t mem_flags);
