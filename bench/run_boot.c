@@ -218,8 +218,8 @@ bool run_boot_collect(const struct plan *p, const char *workload, struct run_boo
 	return true;
 }
 
-/* The rewritten system config in dir/system.yaml. */
-static int write_system(const struct plan *p, const char *src, const char *dir, char *out, size_t size)
+int run_boot_write_system(const struct plan *p, const char *src, const char *dir, char *out, size_t size,
+			  const char *prog)
 {
 	size_t len;
 	char *text = config_read_file(src, &len);
@@ -233,8 +233,7 @@ static int write_system(const struct plan *p, const char *src, const char *dir, 
 	if (f && fclose(f))
 		ret = -1;
 	if (ret)
-		fprintf(stderr, "tessera bench run: cannot write %s from %s: %s\n", out, src,
-			strerror(errno));
+		fprintf(stderr, "%s: cannot write %s from %s: %s\n", prog, out, src, strerror(errno));
 	free(set);
 	free(text);
 	return ret;
@@ -304,7 +303,7 @@ int run_boot(const struct plan *p, const struct plan_config *c, unsigned int w, 
 		fprintf(stderr, "tessera bench run: cannot make a scratch directory: %s\n", strerror(errno));
 		return -1;
 	}
-	if (write_system(p, c->system[w], dir, system, sizeof(system))) {
+	if (run_boot_write_system(p, c->system[w], dir, system, sizeof(system), "tessera bench run")) {
 		lab_remove_tree(dir);
 		return -1;
 	}

@@ -42,6 +42,14 @@ void run_boot_release(struct run_boot_result *r);
 /* The config text with every iters=N replaced by iters=count (malloc'd), NULL when it has none. */
 char *run_boot_set_iters(const char *text, unsigned int count);
 
+/*
+ * The system config src with the plan's warm-up + iterations set (run_boot_set_iters), written to
+ * dir/system.yaml, whose path goes to out. 0, or -1 (errno set; prog names the command in the message
+ * printed then).
+ */
+int run_boot_write_system(const struct plan *p, const char *src, const char *dir, char *out, size_t size,
+			  const char *prog);
+
 /* The samples of workload in parsed into r->samples, warm-up flagged; false with r->why on a shortfall. */
 bool run_boot_collect(const struct plan *p, const char *workload, struct run_boot_result *r);
 

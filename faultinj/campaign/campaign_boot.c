@@ -99,6 +99,28 @@ void campaign_judge(const struct campaign *c, struct outcome_judge *j, const cha
 				    .nr_peers = c->nr_peers};
 }
 
+void campaign_result_judge(const struct campaign *c, const struct campaign_console *golden,
+			   const struct campaign_console *con, int status, bool excerpt,
+			   struct campaign_result *res)
+{
+	const char *canaries[2 * CAMPAIGN_MAX_CANARIES];
+	struct outcome_judge j;
+	struct outcome_verdict v;
+
+	campaign_judge(c, &j, canaries);
+	outcome_classify(
+		&j, &(struct outcome_console){(const char *const *)golden->lines, golden->nr_lines, 0},
+		&(struct outcome_console){(const char *const *)con->lines, con->nr_lines, status}, &v);
+	res->outcome = v.outcome;
+	snprintf(res->detail, sizeof(res->detail), "%s", v.detail);
+	char *trace = campaign_trace_text(con);
+	if (trace)
+		campaign_sha256(trace, strlen(trace), res->trace_sha256);
+	free(trace);
+	if (excerpt)
+		res->excerpt = campaign_excerpt(con);
+}
+
 /* The lines around the first injection (or the last lines when nothing was injected). */
 char *campaign_excerpt(const struct campaign_console *con)
 {
@@ -136,9 +158,6 @@ void campaign_experiment_run(const struct campaign *c, const struct campaign_exp
 {
 	char plan[4096], path[4096] = "/tmp/tessera-campaign-plan-XXXXXX";
 	struct campaign_console con = {0};
-	struct outcome_verdict v;
-	struct outcome_judge j;
-	const char *canaries[2 * CAMPAIGN_MAX_CANARIES];
 	struct lab_run r;
 	int fd;
 
@@ -164,17 +183,7 @@ void campaign_experiment_run(const struct campaign *c, const struct campaign_exp
 	results_db_now(res->ended, sizeof(res->ended));
 	res->exit_status = status;
 	res->interrupted = status == 130 || status == 143;
-	campaign_judge(c, &j, canaries);
-	outcome_classify(&j,
-			 &(struct outcome_console){(const char *const *)golden->lines, golden->nr_lines, 0},
-			 &(struct outcome_console){(const char *const *)con.lines, con.nr_lines, status}, &v);
-	res->outcome = v.outcome;
-	snprintf(res->detail, sizeof(res->detail), "%s", v.detail);
-	char *trace = campaign_trace_text(&con);
-	if (trace)
-		campaign_sha256(trace, strlen(trace), res->trace_sha256);
-	free(trace);
-	res->excerpt = campaign_excerpt(&con);
+	campaign_result_judge(c, golden, &con, status, true, res);
 	snprintf(res->config_hash, sizeof(res->config_hash), "%s", r.record.config_sha256);
 	snprintf(res->image_hash, sizeof(res->image_hash), "%s", r.record.image_sha256);
 	res->qemu_cmdline = r.record.qemu_cmdline ? strdup(r.record.qemu_cmdline) : NULL;

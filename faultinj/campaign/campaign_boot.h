@@ -49,4 +49,13 @@ void campaign_experiment_run(const struct campaign *c, const struct campaign_exp
 /* The judge of c, pointing into c; canaries has room for 2 x CAMPAIGN_MAX_CANARIES (canaries, peers). */
 void campaign_judge(const struct campaign *c, struct outcome_judge *j, const char **canaries);
 
+/*
+ * An experiment's console (its exit status `status`) judged against the golden run's, by c's judge:
+ * res's outcome, detail and trace hash, and its excerpt (malloc'd) when `excerpt`. Every way an
+ * experiment runs (a boot of its own, a shared boot, a LAVA job) ends here.
+ */
+void campaign_result_judge(const struct campaign *c, const struct campaign_console *golden,
+			   const struct campaign_console *con, int status, bool excerpt,
+			   struct campaign_result *res);
+
 #endif

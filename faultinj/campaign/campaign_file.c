@@ -422,3 +422,19 @@ void campaign_free(struct campaign *c)
 			c->entries[i].dims[k].nr_words = 0;
 		}
 }
+
+struct campaign *campaign_load_reported(const char *path, int *status)
+{
+	struct campaign *c = calloc(1, sizeof(*c));
+	struct config_diag diag;
+
+	*status = 1;
+	if (!c)
+		return NULL;
+	*status = campaign_load(path, c, &diag);
+	if (!*status)
+		return c;
+	config_diag_print(path, &diag);
+	free(c);
+	return NULL;
+}

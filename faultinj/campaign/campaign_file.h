@@ -73,6 +73,10 @@ bool campaign_model_needs_boot(const char *model);
 
 /* Load and check path. 0, or 2 with *diag filled (print it with config_diag_print(path, diag)). */
 int campaign_load(const char *path, struct campaign *c, struct config_diag *diag);
+
+/* campaign_load() into a new campaign (free() it), its mistakes printed: *c, or NULL with the exit
+ * status in *status (2 bad input, 1 out of memory). What every command that reads a campaign file does. */
+struct campaign *campaign_load_reported(const char *path, int *status);
 void campaign_free(struct campaign *c);
 
 /* The size of a dimension (how many values it takes). */

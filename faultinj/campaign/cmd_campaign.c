@@ -158,18 +158,12 @@ int campaign_cmd_run(int argc, char **argv)
 		fputs(run_usage, stderr);
 		return 2;
 	}
-	struct campaign *c = calloc(1, sizeof(*c));
-	struct config_diag diag;
-	if (!c)
-		return 1;
 	/* A closed terminal or pipe must not end a campaign: its progress lines are then simply lost. */
 	signal(SIGPIPE, SIG_IGN);
-	int ret = campaign_load(file, c, &diag);
-	if (ret) {
-		config_diag_print(file, &diag);
-		free(c);
+	int ret;
+	struct campaign *c = campaign_load_reported(file, &ret);
+	if (!c)
 		return ret;
-	}
 	size_t nr = 0;
 	struct campaign_experiment *x = campaign_plan_experiments(c, &nr);
 	struct campaign_console golden = {0};

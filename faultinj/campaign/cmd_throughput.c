@@ -118,17 +118,11 @@ int campaign_cmd_throughput(int argc, char **argv)
 		}
 		file = def;
 	}
-	struct campaign *c = calloc(1, sizeof(*c));
-	struct config_diag diag;
-	if (!c)
-		return 1;
 	signal(SIGPIPE, SIG_IGN);
-	int ret = campaign_load(file, c, &diag);
-	if (ret) {
-		config_diag_print(file, &diag);
-		free(c);
+	int ret;
+	struct campaign *c = campaign_load_reported(file, &ret);
+	if (!c)
 		return ret;
-	}
 	size_t nr = 0, size;
 	struct campaign_experiment *x = campaign_plan_experiments(c, &nr);
 	char *source = config_read_file(c->path, &size);

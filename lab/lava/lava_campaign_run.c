@@ -147,21 +147,9 @@ static void judge(const struct campaign *c, const struct campaign_console *golde
 		  struct campaign_result *res)
 {
 	struct campaign_console con = {0};
-	struct outcome_judge j;
-	struct outcome_verdict v;
-	const char *canaries[2 * CAMPAIGN_MAX_CANARIES];
 
 	campaign_console_set(&con, text, status);
-	campaign_judge(c, &j, canaries);
-	outcome_classify(&j,
-			 &(struct outcome_console){(const char *const *)golden->lines, golden->nr_lines, 0},
-			 &(struct outcome_console){(const char *const *)con.lines, con.nr_lines, status}, &v);
-	res->outcome = v.outcome;
-	snprintf(res->detail, sizeof(res->detail), "%s", v.detail);
-	char *trace = campaign_trace_text(&con);
-	if (trace)
-		campaign_sha256(trace, strlen(trace), res->trace_sha256);
-	free(trace);
+	campaign_result_judge(c, golden, &con, status, false, res);
 	campaign_console_free(&con);
 }
 

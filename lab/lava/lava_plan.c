@@ -101,27 +101,6 @@ static int capture_machine(struct machine *m, const char *workdir, void *ctx)
 	return RENDERED;
 }
 
-/* The system config with the plan's iterations, in dir/system.yaml (as bench/run_boot.c writes it). */
-static int write_system(const struct plan *p, const char *src, const char *dir, char *out, size_t size)
-{
-	size_t len;
-	char *text = config_read_file(src, &len);
-	char *set = text ? run_boot_set_iters(text, p->warmup + p->iterations) : NULL;
-	FILE *f = NULL;
-	int ret = 1;
-
-	snprintf(out, size, "%s/system.yaml", dir);
-	if (set && (f = fopen(out, "w")) && fputs(set, f) >= 0)
-		ret = 0;
-	if (f && fclose(f))
-		ret = 1;
-	if (ret)
-		fprintf(stderr, "%s: cannot write %s from %s\n", PROG, out, src);
-	free(set);
-	free(text);
-	return ret;
-}
-
 int lava_plan_render_boot(const struct plan *p, const struct plan_boot *b, unsigned int pos, const char *dir,
 			  const char *base_url, char *job, size_t size)
 {
@@ -136,7 +115,7 @@ int lava_plan_render_boot(const struct plan *p, const struct plan_boot *b, unsig
 		fprintf(stderr, "%s: cannot make a scratch directory: %s\n", PROG, strerror(errno));
 		return 1;
 	}
-	if (write_system(p, c->system[b->workload], scratch, system, sizeof(system))) {
+	if (run_boot_write_system(p, c->system[b->workload], scratch, system, sizeof(system), PROG)) {
 		lab_remove_tree(scratch);
 		return 1;
 	}
