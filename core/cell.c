@@ -200,8 +200,9 @@ struct cell *cell_at_work_set(struct cell *c)
 	return was;
 }
 
-/* Caller holds c->lock; the cell has no vCPU in a guest. */
-static int cell_start_locked(struct cell *c)
+/* Caller holds c->lock; the cell has no vCPU in a guest. Its memory cleared and its image loaded, not
+ * yet running; an error marks it failed. */
+static int cell_prepare_locked(struct cell *c)
 {
 	struct cell *was = cell_at_work_set(c);
 	const char *what = "cell start";
@@ -217,8 +218,13 @@ static int cell_start_locked(struct cell *c)
 		hook_cell_state(c, TESSERA_CELL_FAILED, err);
 		format_snprintf(c->reason, sizeof(c->reason), "%s failed: %s", what, hv_strerror(err));
 		pr_err("cell '%s': %s", c->name, c->reason);
-		return err;
 	}
+	return err;
+}
+
+/* Caller holds c->lock; the cell is prepared: its vCPUs go. */
+static void cell_release_locked(struct cell *c)
+{
 	c->halted = 0;
 	c->exit_status = 0;
 	ivc_cell_start(c);
@@ -228,11 +234,25 @@ static int cell_start_locked(struct cell *c)
 	c->restart_pending = false;
 	__atomic_store_n(&c->state, TESSERA_CELL_RUNNING, __ATOMIC_RELEASE);
 	hook_cell_state(c, TESSERA_CELL_RUNNING, 0);
-	/* A new generation releases every vCPU of the cell (vcpu.c waits for it). */
+	/* A new generation releases every vCPU of the cell (vcpu.c waits for it), and a kick wakes an idle
+	 * CPU now instead of at its next idle timer: cells started together then start together (a canary
+	 * whose CPU slept on took its reference after the flip it was there to see). */
 	__atomic_fetch_add(&c->generation, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < c->nr_vcpus; i++)
+		if (c->vcpus[i]->cpu != arch_cpu_id())
+			arch_vcpu_kick(c->vcpus[i]->cpu);
 	pr_info("cell '%s' started (%u CPUs, entry %#llx)", c->name, c->nr_vcpus,
 		(unsigned long long)c->elf.entry);
-	return 0;
+}
+
+/* Caller holds c->lock; the cell has no vCPU in a guest. */
+static int cell_start_locked(struct cell *c)
+{
+	int err = cell_prepare_locked(c);
+
+	if (!err)
+		cell_release_locked(c);
+	return err;
 }
 
 static bool cell_vcpus_out(const struct cell *c)
@@ -265,6 +285,62 @@ static bool cell_wait_vcpus_out(struct cell *c)
 			break;
 	}
 	return cell_vcpus_out(c);
+}
+
+/* Every vCPU of c has begun its run (vcpu.c sets in_guest as it takes the new generation), or the wait is
+ * over: 1/10 s, as cell_wait_vcpus_out's. */
+static void cell_wait_vcpus_in(struct cell *c)
+{
+	uint64_t hz = arch_timestamp_hz();
+	uint64_t deadline = arch_timestamp() + (hz ? hz / START_WAIT_HZ_DIVISOR : 0);
+
+	for (unsigned int i = 0; i < c->nr_vcpus; i++)
+		while (!c->vcpus[i]->in_guest && READ_ONCE(c->state) == TESSERA_CELL_RUNNING &&
+		       arch_timestamp() < deadline)
+			arch_cpu_relax();
+}
+
+int cells_start_together(struct cell *const *cells, unsigned int n, unsigned int first)
+{
+	bool ready[TESSERA_MAX_CELLS] = {0};
+	int first_err = 0;
+
+	if (n > TESSERA_MAX_CELLS)
+		return -HV_EINVAL;
+	for (unsigned int i = 0; i < n; i++) {
+		struct cell *c = cells[i];
+		int err = -HV_EBUSY;
+		if (c->unbuilt)
+			err = -HV_ENOMEM; /* never built (cell_create_failed) */
+		else {
+			spin_lock(&c->lock);
+			if (c->state != TESSERA_CELL_RUNNING && cell_wait_vcpus_out(c) &&
+			    c->state != TESSERA_CELL_RUNNING) {
+				c->restart_pending =
+					true; /* prepared, not running: no other start may take it */
+				err = cell_prepare_locked(c);
+				if (err)
+					c->restart_pending = false;
+			}
+			spin_unlock(&c->lock);
+		}
+		ready[i] = !err;
+		first_err = first_err ?: err;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (!ready[i])
+			continue;
+		spin_lock(&cells[i]->lock);
+		/* A stop asked in between cancels the start (cell_stop_by clears restart_pending). */
+		if (cells[i]->restart_pending && cells[i]->state != TESSERA_CELL_RUNNING)
+			cell_release_locked(cells[i]);
+		spin_unlock(&cells[i]->lock);
+		if (i + 1 == first)
+			for (unsigned int k = 0; k < first; k++)
+				if (ready[k])
+					cell_wait_vcpus_in(cells[k]);
+	}
+	return first_err;
 }
 
 int cell_start(struct cell *c)

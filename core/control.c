@@ -69,25 +69,33 @@ static int64_t restart_with_fault(struct cell *c, const struct tessera_control_r
 		return slot;
 	cells_memory_clear_shared(req->args[2] | 1ULL << c->id);
 	/*
-	 * The others (canaries, peers) in the same command, and every cell in the config's order, as a boot
-	 * starts them: a host sending them one by one after the target could be late by a whole run of it (a
-	 * loaded host), and a canary that starts after the fault landed takes the corrupted memory as its
-	 * reference; the others all first made every peer of a later target start before it, unlike a boot
-	 * (pingpong's first doorbell then went to a stopped cell, and a campaign's outcomes differed from
-	 * the same experiments' in boots of their own).
+	 * The others (canaries, peers) in the same command, prepared (memory, image) before any is released,
+	 * then released: first the cells of mask args[3] (the campaign's canaries), then the rest and the
+	 * target in the config's order, as a boot starts them.
+	 *  - One command: a host sending the others one by one after the target could be late by a whole run
+	 *    of it (a loaded host).
+	 *  - Canaries first, running before the target is released: a canary that takes its reference
+	 *    after the fault landed sees nothing (released just after the target, a canary's first pass
+	 *    came only after the target's whole run: under -icount the CPUs share one clock and one thread).
+	 *  - Peers in the config's order: all the others first made pingpong's peer start before ping,
+	 *    unlike a boot (its first doorbell went to a stopped cell, and the experiments' outcomes differed
+	 *    from those of the same experiments in boots of their own).
 	 */
-	for (uint64_t k = 0; k < 64; k++) {
-		struct cell *o = cell_get(k);
-		if (!o || (o != c && !(req->args[2] >> k & 1)))
-			continue;
-		if (o == c)
-			pr_info("faultinj: fault %lld armed for the restart of cell '%s'", (long long)slot,
-				c->name);
-		int err = cell_restart(o, "restart requested by the host");
-		if (err)
-			return err;
+	struct cell *set[TESSERA_MAX_CELLS];
+	unsigned int n = 0, first = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t k = 0; k < 64 && n < TESSERA_MAX_CELLS; k++) {
+			struct cell *o = cell_get(k);
+			bool early = (req->args[2] & req->args[3]) >> k & 1;
+			if (o && (o == c || (req->args[2] >> k & 1)) && early == (pass == 0))
+				set[n++] = o;
+		}
+		if (pass == 0)
+			first = n; /* the canaries: running before the others are released */
 	}
-	return slot;
+	pr_info("faultinj: fault %lld armed for the restart of cell '%s'", (long long)slot, c->name);
+	int err = cells_start_together(set, n, first);
+	return err ? err : slot;
 }
 
 /* A cell command's target: another cell than the manager asking (it has cell_exit for itself). */

@@ -103,10 +103,14 @@ static void rearm(void)
 {
 	uint32_t need = 0;
 
-	for (unsigned int i = 0; i < TESSERA_FAULT_MAX; i++)
+	for (unsigned int i = 0; i < TESSERA_FAULT_MAX; i++) {
+		uint32_t k = slots[i].f.trigger.kind;
 		if (slots[i].state == FI_ARMED && ops_of(&slots[i]))
-			need |= ops_of(&slots[i])->points |
-				(at_exit_kind(slots[i].f.trigger.kind) ? HOOK_BIT(HOOK_RESULT) : 0);
+			need |= ops_of(&slots[i])->points | (at_exit_kind(k) ? HOOK_BIT(HOOK_RESULT) : 0) |
+				/* icount and tsc count from the target's start (fi_cell_state) */
+				(k == TESSERA_FT_ICOUNT || k == TESSERA_FT_TSC ? HOOK_BIT(HOOK_CELL_STATE)
+									       : 0);
+	}
 	if (!registered)
 		return;
 	hooks_arm(&fi_hook, ~need, false);
@@ -242,11 +246,36 @@ static int fi_fail(enum fail_site site, struct cell *c, struct vcpu *v, void *ct
 	return 0;
 }
 
+/*
+ * An icount or tsc trigger counts from the later of its arming and its target cell's start: a boot's plan
+ * is armed before the cells are built and a many-per-boot experiment's fault before every cell of the
+ * command is prepared, so counting from arming put the boot's (or the preparation's) own work into the
+ * count, and the same experiment landed elsewhere in the two modes. Called as the cell becomes running,
+ * before any of its vCPUs is released, so no exit of the target races with it.
+ */
+static void fi_cell_state(struct cell *c, unsigned int state, int64_t status, void *ctx)
+{
+	(void)status;
+	(void)ctx;
+	if (state != TESSERA_CELL_RUNNING)
+		return;
+	for (unsigned int i = 0; i < TESSERA_FAULT_MAX; i++) {
+		struct fi_slot *s = &slots[i];
+		uint32_t k = s->f.trigger.kind;
+		if (READ_ONCE(s->state) == FI_ARMED && (k == TESSERA_FT_ICOUNT || k == TESSERA_FT_TSC) &&
+		    !s->ready && !s->injected && fi_targets(s, c, NULL)) {
+			s->armed_tsc = arch_timestamp();
+			s->deadline_vcpus = 0; /* each vCPU asks for the new deadline at its next exit */
+		}
+	}
+}
+
 static const struct hook_client fi_hook = {
 	.name = "faultinj",
 	.exit = fi_exit,
 	.result = fi_result,
 	.inject = fi_inject,
+	.cell_state = fi_cell_state,
 	.fail = fi_fail,
 };
 

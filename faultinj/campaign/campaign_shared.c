@@ -116,10 +116,10 @@ static void stop_boot(struct shared_boot *sb)
 	pthread_mutex_unlock(&sb->mu);
 }
 
-static int ctl_send3(struct shared_boot *sb, uint32_t op, uint64_t a0, uint64_t a1, uint64_t a2,
-		     const void *payload, uint32_t size, int32_t *result, char *why, size_t n)
+static int ctl_send4(struct shared_boot *sb, uint32_t op, const uint64_t a[4], const void *payload,
+		     uint32_t size, int32_t *result, char *why, size_t n)
 {
-	struct tessera_control_request req = {.args = {a0, a1, a2}, .payload_size = size};
+	struct tessera_control_request req = {.args = {a[0], a[1], a[2], a[3]}, .payload_size = size};
 
 	if (size)
 		memcpy(req.payload, payload, size);
@@ -129,7 +129,7 @@ static int ctl_send3(struct shared_boot *sb, uint32_t op, uint64_t a0, uint64_t 
 static int ctl_send(struct shared_boot *sb, uint32_t op, uint64_t a0, uint64_t a1, const void *payload,
 		    uint32_t size, int32_t *result, char *why, size_t n)
 {
-	return ctl_send3(sb, op, a0, a1, 0, payload, size, result, why, n);
+	return ctl_send4(sb, op, (const uint64_t[4]){a0, a1, 0, 0}, payload, size, result, why, n);
 }
 
 /* The experiment's one fault as the engine's record, compiled from its plan as a boot's plan is. */
@@ -202,9 +202,6 @@ static void finish(struct shared_boot *sb, struct campaign_result *res, size_t f
 		   long long t0)
 {
 	struct campaign_console con = {0};
-	struct outcome_verdict v;
-	struct outcome_judge j;
-	const char *canaries[2 * CAMPAIGN_MAX_CANARIES];
 	char repeat[8192];
 
 	res->duration_ns = (now_ms() - t0) * 1000000;
@@ -212,18 +209,7 @@ static void finish(struct shared_boot *sb, struct campaign_result *res, size_t f
 	res->exit_status = status;
 	res->interrupted = !sb->stopping && (status == 130 || status == 143);
 	campaign_console_set(&con, slice_text(sb, from, to), status);
-	campaign_judge(sb->c, &j, canaries);
-	outcome_classify(
-		&j,
-		&(struct outcome_console){(const char *const *)sb->golden->lines, sb->golden->nr_lines, 0},
-		&(struct outcome_console){(const char *const *)con.lines, con.nr_lines, status}, &v);
-	res->outcome = v.outcome;
-	snprintf(res->detail, sizeof(res->detail), "%s", v.detail);
-	char *trace = campaign_trace_text(&con);
-	if (trace)
-		campaign_sha256(trace, strlen(trace), res->trace_sha256);
-	free(trace);
-	res->excerpt = campaign_excerpt(&con);
+	campaign_result_judge(sb->c, sb->golden, &con, status, true, res);
 	snprintf(res->config_hash, sizeof(res->config_hash), "%s", sb->r.record.config_sha256);
 	snprintf(res->image_hash, sizeof(res->image_hash), "%s", sb->r.record.image_sha256);
 	res->qemu_cmdline = sb->r.record.qemu_cmdline ? strdup(sb->r.record.qemu_cmdline) : NULL;
@@ -278,16 +264,21 @@ static bool run_one(struct shared_boot *sb, const struct campaign_experiment *e)
 	size_t from = sb->nr_lines, seen = from;
 	pthread_mutex_unlock(&sb->mu);
 	/*
-	 * Every cell again in one command: the others (canaries, peers) just before the target, so that a
-	 * canary takes its reference before the fault can land however late this host is, and one watching
-	 * `until` the target ends sees it run (the target is running before the canary's passes are over).
+	 * Every cell again in one command (core/control.c says why): the canaries first, so that each is
+	 * running before the fault can land, then the target and its peers in the config's order, as a boot
+	 * starts them; a canary watching `until` the target ends sees it run.
 	 */
-	uint64_t others = 0;
-	for (unsigned int k = 0; k < sb->nr_cells && k < 64; k++)
+	uint64_t others = 0, canaries = 0;
+	for (unsigned int k = 0; k < sb->nr_cells && k < 64; k++) {
 		others |= k != sb->target ? 1ULL << k : 0;
+		for (unsigned int i = 0; i < sb->c->nr_canaries; i++)
+			canaries |=
+				k != sb->target && !strcmp(sb->names[k], sb->c->canaries[i]) ? 1ULL << k : 0;
+	}
 	if (ctl_send(sb, TESSERA_CTL_FI_DISARM, ~0ULL, 0, NULL, 0, &result, why, sizeof(why)) ||
-	    ctl_send3(sb, TESSERA_CTL_CELL_RESTART_FAULT, sb->target, seed, others, &f, sizeof(f), &result,
-		      why, sizeof(why)))
+	    ctl_send4(sb, TESSERA_CTL_CELL_RESTART_FAULT,
+		      (const uint64_t[4]){sb->target, seed, others, canaries}, &f, sizeof(f), &result, why,
+		      sizeof(why)))
 		goto broken;
 	if (result < 0) {
 		snprintf(why, sizeof(why), "the hypervisor refused cell_restart_fault of '%s': error %d",

@@ -115,6 +115,12 @@ struct cell *cell_at_work_set(struct cell *c);
 
 /* Lifecycle. start: load the image from the pristine copy and release the vCPUs. */
 int cell_start(struct cell *c);
+/*
+ * Ended cells started again together: each prepared (memory cleared, image loaded) before any runs, then
+ * all released in the array's order, so that the last runs microseconds after the first, not after
+ * everyone's image loads. A cell that fails its preparation is failed; the first error is returned.
+ */
+int cells_start_together(struct cell *const *cells, unsigned int n, unsigned int first);
 /* Ask every vCPU to leave; the last one out clears the memory. `state` is STOPPED/FINISHED/FAILED. */
 void cell_stop(struct cell *c, enum tessera_cell_state state, const char *fmt, ...) __printf(3, 4);
 int cell_restart(struct cell *c, const char *fmt, ...) __printf(2, 3);

@@ -36,8 +36,8 @@
 	X(35, CELL, RESTART_FAULT, "cell_restart_fault",                                                    \
 	  "start ended cell args[0] again from its image with the struct tessera_fault in the payload "     \
 	  "armed just before (its triggers count from this start; args[1]: its PRNG seed), with the "       \
-	  "ended cells in mask args[2], all in config order and their shared memory cleared as at boot; "   \
-	  "result: the fault's slot, -EBUSY while one of them runs")                                        \
+	  "ended cells in mask args[2] (their shared memory cleared as at boot), those of mask args[3] "    \
+	  "started first, the rest in config order; result: the fault's slot, -EBUSY while one runs")       \
 	X(48, SYS, HOLD, "hold",                                                                            \
 	  "args[0] = 1: keep the machine up when every cell has ended (for the next command); 0: release "  \
 	  "it (it shuts down once every cell has ended)")

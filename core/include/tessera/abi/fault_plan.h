@@ -36,9 +36,9 @@
 	X(0, NOW, "now", "at the target's next exit (or the model's next pass) after the fault is armed") \
 	X(1, EXIT, "exit", "the k-th exit of the target after arming, of `reason` if given, else of any") \
 	X(2, ICOUNT, "icount",                                                                            \
-	  "the first exit after N instructions from arming (the TSC counts instructions under QEMU's "    \
-	  "-icount shift=0, machine-wide)")                                                               \
-	X(3, TSC, "tsc", "the first exit after T TSC ticks from arming")                                  \
+	  "the first exit after N instructions from the target's start (from arming when it already "     \
+	  "runs; the TSC counts instructions under QEMU's -icount shift=0, machine-wide)")                \
+	X(3, TSC, "tsc", "the first exit after T TSC ticks from the target's start (or arming, later)")   \
 	X(4, NTH, "nth", "the n-th pass (fail-nth), and the `times - 1` passes after it")                 \
 	X(5, EVERY, "every", "every n-th pass")                                                           \
 	X(6, PROBABILITY, "probability", "each pass with probability p, drawn from the plan's seeded PRNG")
