@@ -234,13 +234,10 @@ static void cell_release_locked(struct cell *c)
 	c->restart_pending = false;
 	__atomic_store_n(&c->state, TESSERA_CELL_RUNNING, __ATOMIC_RELEASE);
 	hook_cell_state(c, TESSERA_CELL_RUNNING, 0);
-	/* A new generation releases every vCPU of the cell (vcpu.c waits for it), and a kick wakes an idle
-	 * CPU now instead of at its next idle timer: cells started together then start together (a canary
-	 * whose CPU slept on took its reference after the flip it was there to see). */
+	/* A new generation releases every vCPU of the cell (vcpu.c waits for it). No kick: an idle CPU
+	 * sees it at its next idle timer (at most 1 ms), and a kick that came after the vCPU had entered
+	 * the guest was an exit more, which exact exit counts (tests, exitloop's params) do not allow. */
 	__atomic_fetch_add(&c->generation, 1, __ATOMIC_RELEASE);
-	for (unsigned int i = 0; i < c->nr_vcpus; i++)
-		if (c->vcpus[i]->cpu != arch_cpu_id())
-			arch_vcpu_kick(c->vcpus[i]->cpu);
 	pr_info("cell '%s' started (%u CPUs, entry %#llx)", c->name, c->nr_vcpus,
 		(unsigned long long)c->elf.entry);
 }
