@@ -184,9 +184,9 @@ static json_t *metric_of(json_t *cmp, const char *metric)
 
 /*
  * configs/bench/plans/ci/interference.yaml: membw alone and beside the noisy neighbour on the same host
- * CPU, eight wall-clock boots a side (about 20 s on the loaded lab VM): all sixteen boots done, every
+ * CPU, twelve wall-clock boots a side (about 30 s on the loaded lab VM): all 24 boots done, every
  * metric has a verdict, and membw/copy is slower beside the neighbour, its ratio's 95% CI above 1. The
- * neighbour about halves membw's speed; eight a side (not the five that could say so at best) because
+ * neighbour about halves membw's speed; twelve a side (not the five that could say so at best) because
  * a loaded host sometimes slows a boot alone as much (the plan's comment has the runs).
  */
 Test(bench_plans, interference_ci_plan_shows_the_neighbour_slowing_membw, .timeout = 900)
@@ -195,7 +195,7 @@ Test(bench_plans, interference_ci_plan_shows_the_neighbour_slowing_membw, .timeo
 	char db[96];
 
 	snprintf(db, sizeof(db), "%s/interference.db", dir);
-	run_shipped("interference.yaml", db, 16, 800);
+	run_shipped("interference.yaml", db, 24, 800);
 	json_t *noisy = compare(db, "alone", "noisy");
 	expect_verdicts(noisy, workloads, "noisy");
 	json_t *copy = metric_of(noisy, "membw/copy");
