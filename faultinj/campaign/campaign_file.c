@@ -203,6 +203,19 @@ bool campaign_model_needs_boot(const char *model)
 	return !strcmp(model, "fail_point") || !strcmp(model, "hv_data_flip");
 }
 
+/*
+ * Under -icount an icount or tsc point is exact in a boot, whose whole history is the guest's. In a
+ * shared boot it is not: the count is machine-wide and the restart lands when the host's command is
+ * polled, so the other CPUs' share of the count before the target's flip varies from run to run (campaign
+ * 1's RCX point at 40M instructions was detected in one CI run and missed in the next). Exit, pass and
+ * nth triggers count the target's own events and share boots as they are. Wall-clock campaigns are not
+ * repeatable at an instant either way, so theirs share.
+ */
+bool campaign_entry_needs_own_boot(const struct campaign *c, const struct campaign_entry *e)
+{
+	return c->deterministic && (!strcmp(e->trigger_kind, "icount") || !strcmp(e->trigger_kind, "tsc"));
+}
+
 static int load_judge(struct load_ctx *ctx, struct campaign *c, const struct yaml_campaign_judge *j)
 {
 	snprintf(c->detected, sizeof(c->detected), "check=mismatch");
@@ -390,6 +403,8 @@ int campaign_load(const char *path, struct campaign *c, struct config_diag *diag
 			}
 			c->boots = CAMPAIGN_BOOTS_PER_EXPERIMENT;
 		}
+		/* `boots: shared` said outright runs them shared anyway: the author traded exactness */
+		c->entries[i].own_boot = !y->boots && campaign_entry_needs_own_boot(c, &c->entries[i]);
 	}
 	if (c->sampling == CAMPAIGN_EXHAUSTIVE || c->experiments > c->space_size)
 		c->experiments = c->space_size;

@@ -40,6 +40,11 @@ struct campaign_entry {
 	unsigned int nr_dims;	/* the last one is the trigger's */
 	uint64_t size;		/* points: the product of the dimensions' sizes */
 	unsigned int line, col; /* of the entry in the campaign file */
+	/*
+	 * Its experiments boot alone even in a shared-boot campaign: an icount or tsc point of a
+	 * deterministic campaign is exact only in a fresh machine (campaign_entry_needs_own_boot).
+	 */
+	bool own_boot;
 };
 
 struct campaign {
@@ -70,6 +75,8 @@ struct campaign {
 
 /* True when faults of `model` need a fresh machine per experiment (boots: per-experiment). */
 bool campaign_model_needs_boot(const char *model);
+/* True when the experiments of entry e of c need a boot each even where the campaign's boots are shared. */
+bool campaign_entry_needs_own_boot(const struct campaign *c, const struct campaign_entry *e);
 
 /* Load and check path. 0, or 2 with *diag filled (print it with config_diag_print(path, diag)). */
 int campaign_load(const char *path, struct campaign *c, struct config_diag *diag);

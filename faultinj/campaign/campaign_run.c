@@ -39,6 +39,7 @@ struct worker {
 	int to; /* many-per-boot: the next experiment's position in x, one per line (-1 when none) */
 	unsigned int index; /* the experiment in flight */
 	bool busy;	    /* one is in flight (a reboot worker's always is) */
+	bool shared;	    /* many experiments in its boot */
 	char *buf;
 	size_t len, cap;
 };
@@ -327,18 +328,37 @@ static int start_worker(const struct campaign *c, const struct campaign_experime
 	close(fds[1]);
 	if (shared)
 		close(back[0]);
-	*w = (struct worker){.pid = pid, .fd = fds[0], .to = back[1], .index = x[pos].index, .busy = true};
+	*w = (struct worker){.pid = pid,
+			     .fd = fds[0],
+			     .to = back[1],
+			     .index = x[pos].index,
+			     .busy = true,
+			     .shared = shared};
 	return 0;
 }
 
-/* The position of the next experiment not done yet (done ones count as skipped), or -1. */
-static long take_next(struct results_db *db, int64_t run_id, const struct campaign_experiment *x, size_t nr,
-		      size_t *next, struct progress *p)
+/* True when x's experiment boots alone even in a shared-boot run (campaign_entry.own_boot). */
+static bool own_boot(const struct campaign *c, const struct campaign_experiment *x)
+{
+	return c->entries[x->entry].own_boot;
+}
+
+/*
+ * The position of the next experiment not done yet (done ones count as skipped), or -1. The run's order
+ * puts the experiments that boot alone last; for a shared boot's worker (for_shared) the next one of those
+ * is not taken: the worker's boot ends and the main loop boots it alone.
+ */
+static long take_next(const struct campaign *c, struct results_db *db, int64_t run_id,
+		      const struct campaign_experiment *x, const size_t *order, size_t nr, size_t *next,
+		      bool for_shared, struct progress *p)
 {
 	char status[32];
 
 	while (*next < nr) {
-		size_t pos = (*next)++;
+		size_t pos = order[*next];
+		if (for_shared && own_boot(c, &x[pos]))
+			return -1;
+		(*next)++;
 		if (!campaign_db_status(db, run_id, x[pos].index, status, sizeof(status)) &&
 		    !strcmp(status, "done")) {
 			p->done++, p->skipped++; /* a completed experiment is never run twice */
@@ -353,8 +373,9 @@ static long take_next(struct results_db *db, int64_t run_id, const struct campai
  * A many-per-boot worker's complete result lines: record each, then hand it the next experiment (or -1).
  * Returns -1 when the database failed.
  */
-static int shared_lines(struct results_db *db, int64_t run_id, const struct campaign_experiment *x, size_t nr,
-			size_t *next, struct worker *w, struct progress *p)
+static int shared_lines(const struct campaign *c, struct results_db *db, int64_t run_id,
+			const struct campaign_experiment *x, const size_t *order, size_t nr, size_t *next,
+			struct worker *w, struct progress *p)
 {
 	char *nl;
 	int ret = 0;
@@ -375,7 +396,8 @@ static int shared_lines(struct results_db *db, int64_t run_id, const struct camp
 				memmove(w->buf, nl + 1, w->len + 1);
 				continue;
 			}
-			long pos = stop_signal || ret ? -1 : take_next(db, run_id, x, nr, next, p);
+			long pos = stop_signal || ret ? -1
+						      : take_next(c, db, run_id, x, order, nr, next, true, p);
 			char line[32];
 			if (pos >= 0 && campaign_db_start(db, run_id, x[pos].index))
 				ret = -1, pos = -1;
@@ -399,10 +421,16 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 	struct worker w[MAX_JOBS] = {0};
 	struct progress p = {.total = nr, .tty = isatty(STDERR_FILENO)};
 	struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
-	size_t next = 0;
+	size_t next = 0, *order = malloc((nr ? nr : 1) * sizeof(*order)), k0 = 0;
 	unsigned int running = 0;
 	int ret = 0;
 
+	if (!order)
+		return 1;
+	for (int pass = 0; pass < 2; pass++) /* shared-able first, then those that boot alone */
+		for (size_t i = 0; i < nr; i++)
+			if (own_boot(c, &x[i]) == (pass == 1))
+				order[k0++] = i;
 	clock_gettime(CLOCK_MONOTONIC, &p.t0);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
@@ -410,14 +438,15 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 	jobs = jobs < 1 ? 1 : jobs > MAX_JOBS ? MAX_JOBS : jobs;
 	for (;;) {
 		while (!stop_signal && running < jobs && next < nr) {
-			long pos = take_next(db, run_id, x, nr, &next, &p);
+			long pos = take_next(c, db, run_id, x, order, nr, &next, false, &p);
 			if (pos < 0)
 				break;
 			unsigned int k = 0;
 			while (w[k].pid)
 				k++;
 			if (campaign_db_start(db, run_id, x[pos].index) ||
-			    start_worker(c, x, nr, (size_t)pos, shared, golden, timeout_s, &w[k])) {
+			    start_worker(c, x, nr, (size_t)pos, shared && !own_boot(c, &x[pos]), golden,
+					 timeout_s, &w[k])) {
 				ret = -1;
 				stop_signal = SIGTERM;
 				break;
@@ -447,7 +476,8 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			int r = worker_read(&w[idx[k]]);
-			if (r > 0 && shared && shared_lines(db, run_id, x, nr, &next, &w[idx[k]], &p))
+			if (r > 0 && w[idx[k]].shared &&
+			    shared_lines(c, db, run_id, x, order, nr, &next, &w[idx[k]], &p))
 				ret = -1;
 			if (r <= 0) {
 				if (worker_done(db, run_id, &w[idx[k]], &p))
@@ -457,6 +487,7 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 		}
 	}
 	progress_show(&p, true);
+	free(order);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (stop_signal)

@@ -6,7 +6,8 @@
 
 /*
  * Every experiment of x not yet done in run_id, up to `jobs` boots at once: one boot each, or (shared)
- * many per boot (campaign_shared.h). *boots counts the boots started. Returns 0, 1 (the database
+ * many per boot (campaign_shared.h), except the experiments of entries marked own_boot, which then run
+ * last, one boot each. *boots counts the boots started. Returns 0, 1 (the database
  * failed), or 130/143 when stopped by SIGINT/SIGTERM (the experiments cut short are recorded interrupted).
  */
 int campaign_run_experiments(const struct campaign *c, struct results_db *db, int64_t run_id,

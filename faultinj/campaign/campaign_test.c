@@ -136,6 +136,32 @@ Test(campaign_file, boots_default_to_shared_and_fresh_machine_faults_force_one_p
 	cr_expect(strstr(d.message, "expected shared or per-experiment"), "%s", d.message);
 }
 
+#define EXIT_FAULT                                                                   \
+	"  - model: register_flip\n    params:\n      - {key: reg, values: [rax]}\n" \
+	"      - {key: bit, values: [1]}\n    trigger: {kind: exit, values: [1]}\n"
+
+Test(campaign_file, deterministic_icount_points_boot_alone_unless_boots_shared_is_said)
+{
+	static struct campaign c;
+	struct config_diag d;
+
+	/* shared boots by default, but the icount entry's experiments boot alone; the exit one's share */
+	cr_assert_eq(load_text(HEAD FAULT EXIT_FAULT, &c, &d), 0, "%u:%u: %s", d.line, d.col, d.message);
+	cr_expect_eq(c.boots, CAMPAIGN_BOOTS_SHARED);
+	cr_assert_eq(c.nr_entries, 2);
+	cr_expect(c.entries[0].own_boot, "a deterministic icount point shares a boot");
+	cr_expect_not(c.entries[1].own_boot, "an exit point boots alone");
+	campaign_free(&c);
+	/* wall clock: an instant is not repeatable in either mode, so it shares */
+	cr_assert_eq(load_text(HEAD "mode: wallclock\n" FAULT, &c, &d), 0, "%s", d.message);
+	cr_expect_not(c.entries[0].own_boot);
+	campaign_free(&c);
+	/* boots: shared said outright: the author chose throughput over exact points */
+	cr_assert_eq(load_text(HEAD "boots: shared\n" FAULT, &c, &d), 0, "%s", d.message);
+	cr_expect_not(c.entries[0].own_boot);
+	campaign_free(&c);
+}
+
 Test(campaign_file, every_shipped_campaign_loads)
 {
 	static const char *const files[] = {

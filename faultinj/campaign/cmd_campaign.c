@@ -23,7 +23,9 @@ static const char run_usage[] =
 	"\n"
 	"Run a fault-injection campaign: a golden (fault-free) run, then every planned experiment, many per\n"
 	"boot (the target restarted between them) unless the file says boots: per-experiment, a fault needs\n"
-	"a fresh machine or --per-experiment-boots is given (one boot each); N boots at once (default 1).\n"
+	"a fresh machine or --per-experiment-boots is given (one boot each; a deterministic campaign's "
+	"icount\n"
+	"and tsc points boot alone too, unless the file says boots: shared); N boots at once (default 1).\n"
 	"Results go to DB (default " DEFAULT_DB "). --resume continues the\n"
 	"latest unfinished run of this campaign in DB: completed experiments are kept, the ones cut short\n"
 	"are recorded interrupted and run again. Exit status: 0 done, 1 failed (golden run, database),\n"
@@ -187,8 +189,17 @@ int campaign_cmd_run(int argc, char **argv)
 	unsigned int timeout_s = campaign_timeout_s(c, &db, run_id);
 	bool shared = c->boots == CAMPAIGN_BOOTS_SHARED && !per_experiment;
 	ret = campaign_run_experiments(c, &db, run_id, x, nr, &golden, timeout_s, jobs, shared, &boots);
-	fprintf(stderr, "campaign %s: %u boots (%s)\n", c->name, boots,
-		shared ? "many experiments per boot" : "one boot per experiment");
+	size_t alone = 0;
+	for (size_t i = 0; shared && i < nr; i++)
+		alone += c->entries[x[i].entry].own_boot;
+	if (alone)
+		fprintf(stderr,
+			"campaign %s: %u boots (many experiments per boot; the %zu with icount or tsc "
+			"triggers booted alone: their points are exact only in a fresh machine)\n",
+			c->name, boots, alone);
+	else
+		fprintf(stderr, "campaign %s: %u boots (%s)\n", c->name, boots,
+			shared ? "many experiments per boot" : "one boot per experiment");
 	results_db_run_end(&db, run_id, ret == 0 ? "done" : ret == 1 ? "failed" : "interrupted");
 	if (!ret)
 		ret = campaign_report_text(&db, run_id, stdout, 0.01);

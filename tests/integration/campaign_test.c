@@ -312,6 +312,13 @@ Test(campaign, shipped_campaign_1_reduced_finds_sdc_and_detected_errors, .timeou
 	/* many per boot (the default): fewer boots (each its own QEMU command line) than experiments */
 	cr_expect_lt(query_int(db, "SELECT count(DISTINCT qemu_cmdline) FROM experiments"),
 		     query_int(db, "SELECT count(*) FROM experiments"));
+	/* ...but the icount points booted alone (exact only in a fresh machine), each its own boot */
+	cr_expect_eq(query_int(db, "SELECT count(DISTINCT qemu_cmdline) FROM experiments WHERE fault LIKE "
+				   "'%icount%' AND repeat NOT LIKE 'many-per-boot%'"),
+		     2);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE fault NOT LIKE '%icount%' AND "
+				   "repeat LIKE 'many-per-boot%'"),
+		     4);
 	remove_db(db);
 }
 
