@@ -6,6 +6,9 @@ up     starts PostgreSQL (pg_ctlcluster, if its cluster is down), lava-server's 
        a session of its own with its pid in the state directory; adds the `qemu` device type and N devices
        on that worker (device dictionaries beside lava-server's), marks them Good, and makes a user with an
        API token. Event notification is on and the worker pings every second, so jobs start at once.
+       With --owner PID it also starts a watcher (its own session, its pid in the state directory)
+       that takes the instance down when process PID ends, however it ends (the test suite passes its
+       own pid: a killed suite leaves no LAVA daemon behind).
 down   stops all of that (and whatever a running job started), and PostgreSQL if `up` started it.
 submit submits jobs with lavacli to an instance (--url/--token, or the local one), waits for them all,
        fetches each log and judges it as `lab lava run` does (the job's health must be Complete).
@@ -61,6 +64,34 @@ def alive(pid):
         return True
     except OSError:
         return False
+
+
+def proc_start(pid):
+    """The start time of process pid (field 22 of /proc/PID/stat), None when it is gone: a pid alone
+    could be a new process that reused it."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def port_free(port):
+    import socket
+    with socket.socket() as so:
+        so.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            so.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def others():
+    """LAVA daemons on this machine, whichever state directory started them: `pgrep -fa` lines."""
+    r = subprocess.run(["pgrep", "-fa", "lava_server.wsgi|lava-server manage|lava-worker"],
+                       capture_output=True, text=True)
+    return [ln for ln in r.stdout.splitlines() if "pgrep" not in ln]
 
 
 def pids(state):
@@ -128,6 +159,13 @@ def up_steps(args):
     running = [d for d, p in pids(state).items() if alive(p)]
     if running:
         fail(1, f"already up ({', '.join(running)} running): tessera lab lava down first")
+    for port in (args.port, args.port + 1):
+        if not port_free(port):
+            fail(1, f"127.0.0.1:{port} is in use (another LAVA instance, from another clone? "
+                    f"`tessera lab lava down` there, or --port)" +
+                 "".join(f"\n  {ln}" for ln in others()))
+    if args.owner is not None and proc_start(args.owner) is None:
+        fail(2, f"--owner {args.owner}: no such process")
     t0 = time.monotonic()
     args.started = True
     postgres_start(state)
@@ -135,6 +173,11 @@ def up_steps(args):
         f.write("# Written by `tessera lab lava up`, removed by `down`: jobs start at once.\n"
                 "EVENT_NOTIFICATION: true\n")
     url = f"http://127.0.0.1:{args.port}"
+    if args.owner is not None:  # first: whatever happens to the owner from here, the watcher cleans up
+        start(state, "watch", [sys.executable, os.path.abspath(__file__), "--state", state,
+                               "--default-output", args.default_output, "--tessera", args.tessera,
+                               "--default-db", args.default_db, "watch", "--owner", str(args.owner),
+                               "--owner-start", proc_start(args.owner)])
     start(state, "gunicorn", ["gunicorn3", "lava_server.wsgi", "--bind", f"127.0.0.1:{args.port}",
                               "-u", "lavaserver", "-g", "lavaserver", "--worker-class", "eventlet",
                               "--workers", "2", "--log-file", os.path.join(state, "gunicorn.log")])
@@ -188,8 +231,30 @@ def up_steps(args):
     return 0
 
 
+def watch(args):
+    """The --owner watcher: poll the owner; when it is gone, take the instance down (unless `down` came
+    first: it ends this watcher)."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    while proc_start(args.owner) == args.owner_start:
+        time.sleep(1)
+    print(f"owner {args.owner} ended: taking the instance down", flush=True)
+    return down(args)
+
+
+def stop_watcher(state):
+    try:
+        with open(os.path.join(state, "watch.pid")) as f:
+            w = int(f.read())
+        if w != os.getpid():
+            os.kill(w, signal.SIGTERM)
+        os.remove(os.path.join(state, "watch.pid"))
+    except (OSError, ValueError):
+        pass
+
+
 def down(args):
     state = args.state
+    stop_watcher(state)
     procs = {d: p for d, p in pids(state).items() if alive(p)}
     # Whatever the daemons started (a job's lava-run, its QEMU in a session of its own) goes too.
     victims = list(procs.values())
@@ -227,6 +292,10 @@ def down(args):
     if left:
         fail(1, f"processes {left} are still there")
     print(f"LAVA instance down ({', '.join(procs) or 'nothing was running'})")
+    if not procs and others():
+        print(f"(not this clone's, whose state is {state}: LAVA processes are running\n" +
+              "".join(f"  {ln}\n" for ln in others()) +
+              " `tessera lab lava down` in the clone that started them stops them)")
     return 0
 
 
@@ -327,7 +396,11 @@ def main():
     u = sub.add_parser("up")
     u.add_argument("--devices", type=int, default=2, choices=range(1, 17), metavar="N")
     u.add_argument("--port", type=int, default=8090)
+    u.add_argument("--owner", type=int)
     sub.add_parser("down")
+    w = sub.add_parser("watch")
+    w.add_argument("--owner", type=int, required=True)
+    w.add_argument("--owner-start", required=True)
     s = sub.add_parser("submit")
     s.add_argument("--url")
     s.add_argument("--token")
@@ -342,12 +415,12 @@ def main():
         args = p.parse_args()
     except SystemExit as e:
         sys.exit(0 if e.code == 0 else 2)
-    if args.cmd in ("up", "down") and os.geteuid():
+    if args.cmd in ("up", "down", "watch") and os.geteuid():
         fail(1, f"lava {args.cmd} must run as root")
     if args.cmd == "submit":
         args.output = args.output or args.default_output
         args.db = args.db or args.default_db
-    sys.exit({"up": up, "down": down, "submit": submit}[args.cmd](args))
+    sys.exit({"up": up, "down": down, "watch": watch, "submit": submit}[args.cmd](args))
 
 
 if __name__ == "__main__":

@@ -361,7 +361,11 @@ Test(lava, a_local_instance_runs_the_same_jobs, .timeout = 1800)
 	cr_assert(lock_fd >= 0 && flock(lock_fd, LOCK_EX) == 0,
 		  "cannot lock /tmp/tessera-lava-instance.lock");
 
-	tessera_run(&p, 240, (const char *const[]){"lab", "lava", "up", "--devices", "2", NULL});
+	/* --owner: a suite killed from here on (Ctrl-C, SIGTERM, SIGKILL) leaves no LAVA daemon behind */
+	char owner[16];
+	snprintf(owner, sizeof(owner), "%d", (int)getpid());
+	tessera_run(&p, 240,
+		    (const char *const[]){"lab", "lava", "up", "--devices", "2", "--owner", owner, NULL});
 	cr_assert_eq(p.status, 0, "lab lava up: %d\n%s\n%s", p.status, p.out, p.err);
 	expect_line(&p, "2 qemu devices (qemu-01, qemu-02)");
 	tessera_free(&p);
