@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ static const char usage[] =
 	"  --baseline A, --contender B   configurations of the run\n"
 	"  --run ID                      the run (default: the newest finished bench run)\n"
 	"  --margin M                    equivalence margin, e.g. 2% (default) or 0.05\n"
+	"  --alpha A                     call faster/slower only below this Holm-adjusted p (default 0.05)\n"
 	"  --format text|json            (default text)\n"
 	"  --seed N                      the bootstrap's seed (default 1)\n"
 	"  --resamples N                 bootstrap resamples (default 10000)\n"
@@ -75,6 +77,17 @@ static int parse(int argc, char **argv, struct opts *o)
 			} else if (!strcmp(a, "--margin")) {
 				if (bench_parse_margin("compare", next, &o->c.margin))
 					return 2;
+			} else if (!strcmp(a, "--alpha")) {
+				char *end;
+				o->c.alpha = strtod(next, &end);
+				if (end == next || *end || !(o->c.alpha > 0 && o->c.alpha < 1)) {
+					fprintf(stderr,
+						"tessera bench compare: --alpha wants a level between 0 and "
+						"1, "
+						"e.g. 0.01, not '%s'\n",
+						next);
+					return 2;
+				}
 			} else if (!strcmp(a, "--run")) {
 				if (bench_parse_u64("compare", a, next, INT64_MAX, &o->run))
 					return 2;

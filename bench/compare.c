@@ -23,6 +23,7 @@ void compare_compute(const struct sample_set *s, const struct compare_options *o
 		struct stats_comparison *c = &r->c[r->n];
 		*c = (struct stats_comparison){.lower_is_better = m->lower_is_better,
 					       .margin = o->margin,
+					       .alpha = o->alpha,
 					       .seed = o->seed,
 					       .resamples = o->resamples};
 		stats_compare(m->side[0].v, m->side[0].n, m->side[1].v, m->side[1].n, c);
@@ -63,8 +64,10 @@ void compare_print_text(FILE *f, const struct sample_set *s, const struct compar
 	fprintf(f, "baseline: %s\ncontender: %s\n", s->baseline, s->contender);
 	fprintf(f,
 		"one observation = one %s; ratio = contender/baseline median; 95%% CI of the ratio; p = "
-		"Mann-Whitney U (two-sided), Holm-adjusted over %zu metrics; margin %.3g%%\n\n",
-		s->observation ? s->observation : "sample", family, o->margin * 100);
+		"Mann-Whitney U (two-sided), Holm-adjusted over %zu metrics, called below %.3g; margin "
+		"%.3g%%\n\n",
+		s->observation ? s->observation : "sample", family, o->alpha > 0 ? o->alpha : 0.05,
+		o->margin * 100);
 	fprintf(f, "%-32s %-6s %5s %12s %12s %8s %-23s %-20s %9s %9s %-27s %8s %s\n", "metric", "unit", "n",
 		"baseline", "contender", "ratio", "95% CI", "CI method", "p", "p(Holm)", "HL shift [95% CI]",
 		"MDE", "verdict");
@@ -121,6 +124,7 @@ void compare_print_json(FILE *f, const struct sample_set *s, const struct compar
 	json_object_set_new(root, "contender", json_string(s->contender));
 	json_object_set_new(root, "observation", json_string(s->observation ? s->observation : "sample"));
 	json_object_set_new(root, "margin", json_real(o->margin));
+	json_object_set_new(root, "alpha", json_real(o->alpha > 0 ? o->alpha : 0.05));
 	json_object_set_new(root, "bootstrap_resamples",
 			    json_integer(o->resamples ? o->resamples : STATS_BOOTSTRAP_RESAMPLES));
 	json_object_set_new(root, "seed", json_integer((json_int_t)o->seed));

@@ -9,6 +9,7 @@
 
 struct compare_options {
 	double margin; /* relative equivalence margin, e.g. 0.02 */
+	double alpha;  /* significance level of a faster/slower call after Holm; 0: 0.05 */
 	uint64_t seed; /* of the bootstrap */
 	unsigned int resamples;
 };

@@ -70,6 +70,7 @@ struct stats_comparison {
 	/* in */
 	bool lower_is_better;
 	double margin; /* relative, e.g. 0.02 */
+	double alpha;  /* the rank test's significance level after Holm; 0: 0.05 */
 	unsigned int resamples;
 	uint64_t seed;
 	/* out */
@@ -82,7 +83,7 @@ struct stats_comparison {
 	double hl_shift, hl_lo, hl_hi; /* 95%, in the metric's unit */
 	struct stats_mwu mwu;
 	double p_holm; /* filled by stats_compare_family */
-	double mde;    /* smallest relative change detectable with 80% power at 5%; inf if none */
+	double mde;    /* smallest relative change detectable with 80% power at alpha; inf if none */
 	bool exact;    /* both samples of 2+ equal values: compared exactly */
 	enum stats_verdict verdict;
 };

@@ -110,6 +110,28 @@ static struct stats_comparison compare(const double *x, size_t m, const double *
 	return c;
 }
 
+Test(stats, alpha_sets_the_level_of_a_call)
+{
+	/* 6 against 6, completely apart: the smallest two-sided p, 2 / C(12, 6) = 0.00216 */
+	const double x[] = {100, 101, 102, 103, 104, 105}, y[] = {110, 111, 112, 113, 114, 115};
+	struct stats_comparison c = {.lower_is_better = true, .margin = 0.02, .seed = 1};
+
+	stats_compare(x, 6, y, 6, &c);
+	stats_compare_family(&c, 1);
+	cr_expect_float_eq(c.p_holm, 2.0 / 924, 1e-9);
+	cr_expect_eq(c.verdict, VERDICT_SLOWER, "called at the default 0.05");
+	cr_expect(isfinite(c.mde));
+	c = (struct stats_comparison){.lower_is_better = true, .margin = 0.02, .seed = 1, .alpha = 0.001};
+	stats_compare(x, 6, y, 6, &c);
+	stats_compare_family(&c, 1);
+	cr_expect_neq(c.verdict, VERDICT_SLOWER, "called at 0.001, below the smallest p 6 a side can give");
+	cr_expect(isinf(c.mde), "6 a side cannot detect anything at 0.001: the MDE is infinite");
+	c = (struct stats_comparison){.lower_is_better = true, .margin = 0.02, .seed = 1, .alpha = 0.003};
+	stats_compare(x, 6, y, 6, &c);
+	stats_compare_family(&c, 1);
+	cr_expect_eq(c.verdict, VERDICT_SLOWER, "not called at 0.003, above 0.00216");
+}
+
 Test(stats, verdicts)
 {
 	double x[20], y[20];

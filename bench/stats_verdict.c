@@ -13,8 +13,13 @@
 
 #include "stats.h"
 
-#define ALPHA 0.05
-#define POWER 0.80
+#define DEFAULT_ALPHA 0.05
+#define POWER	      0.80
+
+static double alpha_of(const struct stats_comparison *c)
+{
+	return c->alpha > 0 ? c->alpha : DEFAULT_ALPHA;
+}
 
 static const char *const verdict_names[] = {
 	[VERDICT_FASTER] = "faster",	     [VERDICT_SLOWER] = "slower",
@@ -88,19 +93,19 @@ static double pooled_sd(const double *x, size_t m, const double *y, size_t n)
 }
 
 /*
- * The smallest relative change the comparison detects with 80% power at 5%: the t-test's
+ * The smallest relative change the comparison detects with 80% power at level a: the t-test's
  * (t_{1-a/2} + t_{power}) * s * sqrt(1/m + 1/n), with s the pooled SD of the log values, divided by
  * sqrt(3/pi) (the Mann-Whitney test's efficiency relative to the t-test under normal noise). Infinite
- * when even the most extreme ranks cannot reach p < 5%.
+ * when even the most extreme ranks cannot reach p < a.
  */
 static double min_detectable(const double *x, size_t m, const double *y, size_t n, bool positive,
-			     double med_x)
+			     double med_x, double a)
 {
 	/* 2 / C(m+n, m), the smallest two-sided p, in logs: C(2000, 1000) overflows a double. */
-	if (m + n < 3 || log(2) - gsl_sf_lnchoose((unsigned int)(m + n), (unsigned int)m) >= log(ALPHA))
+	if (m + n < 3 || log(2) - gsl_sf_lnchoose((unsigned int)(m + n), (unsigned int)m) >= log(a))
 		return INFINITY;
 	double df = (double)(m + n - 2);
-	double t = gsl_cdf_tdist_Pinv(1 - ALPHA / 2, df) + gsl_cdf_tdist_Pinv(POWER, df);
+	double t = gsl_cdf_tdist_Pinv(1 - a / 2, df) + gsl_cdf_tdist_Pinv(POWER, df);
 	double scale = t * sqrt(1.0 / (double)m + 1.0 / (double)n) / sqrt(3 / M_PI);
 	if (positive) {
 		double *lx = logs(x, m), *ly = logs(y, n);
@@ -193,7 +198,7 @@ void stats_compare(const double *x, size_t m, const double *y, size_t n, struct 
 		c->ratio_lo90 = lo[1];
 		c->ratio_hi90 = hi[1];
 	}
-	c->mde = min_detectable(x, m, y, n, positive, c->median_x);
+	c->mde = min_detectable(x, m, y, n, positive, c->median_x, alpha_of(c));
 }
 
 static enum stats_verdict verdict(const struct stats_comparison *c)
@@ -209,12 +214,12 @@ static enum stats_verdict verdict(const struct stats_comparison *c)
 		return VERDICT_INCONCLUSIVE;
 	if (!strcmp(c->ci_method, "none")) {
 		/* No ratio CI: the shift's CI must exclude 0; equivalence needs a ratio, so none. */
-		if (c->p_holm < ALPHA && (c->hl_hi < 0 || c->hl_lo > 0))
+		if (c->p_holm < alpha_of(c) && (c->hl_hi < 0 || c->hl_lo > 0))
 			return (c->hl_shift < 0) == c->lower_is_better ? VERDICT_FASTER : VERDICT_SLOWER;
 		return VERDICT_INCONCLUSIVE;
 	}
 	bool lower = c->ratio < 1;
-	if (c->p_holm < ALPHA && (c->ratio_hi < 1 || c->ratio_lo > 1))
+	if (c->p_holm < alpha_of(c) && (c->ratio_hi < 1 || c->ratio_lo > 1))
 		return lower == c->lower_is_better ? VERDICT_FASTER : VERDICT_SLOWER;
 	/* Two one-sided tests at 5% each: the 90% CI inside the margin. */
 	if (c->ratio_lo90 > 1 - c->margin && c->ratio_hi90 < 1 + c->margin)
