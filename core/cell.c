@@ -122,6 +122,12 @@ static int cell_create_one(struct cell *c, const struct tessera_config_header *b
 			return -HV_EBUSY;
 		}
 		struct vcpu *v = &vcpu_table[cpu];
+		int err = arch_vcpu_create(v);
+		if (err) {
+			format_snprintf(why, why_len, "cell '%s': out of memory for CPU %u's vCPU state",
+					c->name, cpu);
+			return err;
+		}
 		v->cpu = cpu;
 		v->index = c->nr_vcpus;
 		v->cell = c;

@@ -14,6 +14,7 @@
 #define arch_elf_machine    lc_arch_elf_machine
 #define arch_vcpu_kick	    lc_arch_vcpu_kick
 #define arch_cell_io_create lc_arch_cell_io_create
+#define arch_vcpu_create    lc_arch_vcpu_create
 #define arch_machine_stop   lc_arch_machine_stop
 #define log_printf	    lc_log_printf
 #define cell_console_flush  lc_cell_console_flush
@@ -110,6 +111,11 @@ void *arch_cell_io_create(const struct tessera_config_pio *pio, unsigned int nr_
 	(void)msr;
 	(void)nr_msr;
 	return NULL;
+}
+int arch_vcpu_create(struct vcpu *v)
+{
+	(void)v;
+	return 0;
 }
 __noreturn void arch_machine_stop(enum tessera_exit_code code)
 {

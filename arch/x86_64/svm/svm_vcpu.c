@@ -97,20 +97,30 @@ static void vmcb_init(struct svm_vcpu *s, uint64_t npt_root, const struct svm_ce
 	vmcb_set(vmcb, VMCB_G_PAT, 0x0007040600070406ULL);
 }
 
+int arch_vcpu_create(struct vcpu *v)
+{
+	struct svm_vcpu *s = page_pool_alloc(&hv_page_pool, 1, 1);
+
+	if (!s)
+		return -HV_ENOMEM;
+	s->vmcb = page_pool_alloc(&hv_page_pool, 1, 1);
+	s->host_save = page_pool_alloc(&hv_page_pool, 1, 1);
+	if (!s->vmcb || !s->host_save) {
+		if (s->vmcb)
+			page_pool_free(&hv_page_pool, s->vmcb, 1);
+		page_pool_free(&hv_page_pool, s, 1);
+		return -HV_ENOMEM;
+	}
+	v->arch = s;
+	return 0;
+}
+
 int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const struct vcpu_boot_state *boot)
 {
 	struct svm_vcpu *s = v->arch;
 
-	if (!s) {
-		s = page_pool_alloc(&hv_page_pool, 1, 1);
-		if (!s)
-			return -HV_ENOMEM;
-		s->vmcb = page_pool_alloc(&hv_page_pool, 1, 1);
-		s->host_save = page_pool_alloc(&hv_page_pool, 1, 1);
-		if (!s->vmcb || !s->host_save)
-			return -HV_ENOMEM;
-		v->arch = s;
-	}
+	if (!s)
+		return -HV_EINVAL; /* its cell was not built (arch_vcpu_create failed) */
 	memset(s->gprs, 0, sizeof(s->gprs));
 	s->gprs[GPR_RDI] = boot->arg0;
 	s->gprs[GPR_RSI] = boot->arg1;

@@ -139,7 +139,14 @@ struct vcpu_boot_state {
 	uint64_t arg0, arg1; /* first two argument registers (boot info, CPU index in cell) */
 };
 
-/* Set up the vCPU `v` (arch state inside it) for its cell: stage-2 root, io maps, boot state. */
+/*
+ * Allocate the vCPU's arch state (VMCB, save areas), when its cell is built at boot: a start or restart
+ * then allocates nothing, so it cannot run out of memory, and a cell's first start is no different from
+ * its later ones (in a shared-boot campaign, a fail point counted from a restart otherwise met the
+ * vCPU's allocations only in the first experiment of a boot).
+ */
+int arch_vcpu_create(struct vcpu *v);
+/* Set up the vCPU `v` (arch state from arch_vcpu_create) for its cell: stage-2 root, io maps, boot state. */
 int arch_vcpu_reset(struct vcpu *v, uint64_t stage2_root, void *cell_io, const struct vcpu_boot_state *boot);
 /*
  * Run the vCPU: enter the guest, decode each exit into `exit` and hand it to the core's vcpu_exit(), and

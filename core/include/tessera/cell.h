@@ -25,7 +25,7 @@ struct vcpu {
 	unsigned int cpu;   /* physical CPU */
 	unsigned int index; /* CPU index within the cell */
 	struct cell *cell;
-	void *arch;		  /* arch state (VMCB, saved registers), allocated by arch_vcpu_reset */
+	void *arch;		  /* arch state (VMCB, saved registers), allocated by arch_vcpu_create */
 	uint32_t started_gen;	  /* the cell generation this vCPU last started */
 	volatile bool in_guest;	  /* between start and stop of a run (owned by the vCPU's CPU) */
 	volatile bool stop;	  /* asked to leave the guest at the next exit */
