@@ -196,11 +196,18 @@ static bool config_has_cell(const struct tessera_config_header *cfg, const char 
 /*
  * Fail points fire on the hypervisor's own paths (a cell's start at boot, page allocation), which a
  * restart does not take as a boot does; a flip in the hypervisor's data outlives the experiment. Both
- * need a machine of their own per experiment.
+ * need a machine of their own per experiment, unless (fail points only) the file says `boots: shared`:
+ * then the point is armed for the experiment's restart and its Nth call counts from there, so the
+ * campaign tests the restart's path (campaign_model_restart_path).
  */
 bool campaign_model_needs_boot(const char *model)
 {
 	return !strcmp(model, "fail_point") || !strcmp(model, "hv_data_flip");
+}
+
+bool campaign_model_restart_path(const char *model)
+{
+	return !strcmp(model, "fail_point");
 }
 
 /*
@@ -393,7 +400,8 @@ int campaign_load(const char *path, struct campaign *c, struct config_diag *diag
 		c->space_size += c->entries[i].size;
 		if (check_point(&ctx, c, hdr, i, 0) || check_point(&ctx, c, hdr, i, c->entries[i].size - 1))
 			goto out;
-		if (campaign_model_needs_boot(c->entries[i].model)) {
+		if (campaign_model_needs_boot(c->entries[i].model) &&
+		    !(y->boots && campaign_model_restart_path(c->entries[i].model))) {
 			if (y->boots && c->boots == CAMPAIGN_BOOTS_SHARED) {
 				load_fail(&ctx, "boots",
 					  "shared boots cannot run %s faults (faults[%u]): they need a fresh "

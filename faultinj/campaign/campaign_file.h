@@ -75,6 +75,11 @@ struct campaign {
 
 /* True when faults of `model` need a fresh machine per experiment (boots: per-experiment). */
 bool campaign_model_needs_boot(const char *model);
+/*
+ * True when such faults may share boots all the same if the file says `boots: shared` outright: they are
+ * then armed for each experiment's restart and test its path (fail points).
+ */
+bool campaign_model_restart_path(const char *model);
 /* True when the experiments of entry e of c need a boot each even where the campaign's boots are shared. */
 bool campaign_entry_needs_own_boot(const struct campaign *c, const struct campaign_entry *e);
 

@@ -17,6 +17,7 @@
 
 #include "../../cli/config/compile.h"
 #include "../../cli/control_client.h"
+#include "../models.h"
 #include "../plan/plan_compile.h"
 #include "campaign_shared.h"
 
@@ -280,7 +281,12 @@ static bool run_one(struct shared_boot *sb, const struct campaign_experiment *e)
 		      (const uint64_t[4]){sb->target, seed, others, canaries}, &f, sizeof(f), &result, why,
 		      sizeof(why)))
 		goto broken;
-	if (result < 0) {
+	/*
+	 * A fail point armed for the restart makes the restart itself fail with the fault's error: that is
+	 * the experiment (the console reports the target's failure, the others run), not a refusal.
+	 */
+	bool injected = f.model == FAULT_FAIL_POINT && result == -(int64_t)f.params[FP_fail_point_error];
+	if (result < 0 && !injected) {
 		snprintf(why, sizeof(why), "the hypervisor refused cell_restart_fault of '%s': error %d",
 			 sb->c->target, result);
 		cannot(sb, e, why, false);

@@ -111,6 +111,10 @@ Test(campaign_file, errors_name_line_and_column)
 	"faults:\n  - model: fail_point\n    params:\n      - {key: site, values: [page_alloc]}\n" \
 	"    trigger: {kind: nth, values: [1]}\n"
 
+#define HV_FLIP_FAULT                                                                                  \
+	"faults:\n  - model: hv_data_flip\n    params:\n      - {key: field, values: [exit_status]}\n" \
+	"      - {key: bit, values: [0]}\n    trigger: {kind: exit, values: [1]}\n"
+
 Test(campaign_file, boots_default_to_shared_and_fresh_machine_faults_force_one_per_experiment)
 {
 	static struct campaign c;
@@ -126,8 +130,12 @@ Test(campaign_file, boots_default_to_shared_and_fresh_machine_faults_force_one_p
 	cr_assert_eq(load_text(HEAD FAIL_FAULT, &c, &d), 0, "%s", d.message);
 	cr_expect_eq(c.boots, CAMPAIGN_BOOTS_PER_EXPERIMENT);
 	campaign_free(&c);
-	/* ...and a file that asks for shared boots with one is refused at its `boots` */
-	cr_expect_eq(load_text(HEAD "boots: shared\n" FAIL_FAULT, &c, &d), 2);
+	/* ...a file that asks for shared boots with one tests the restart's path: allowed, shared */
+	cr_assert_eq(load_text(HEAD "boots: shared\n" FAIL_FAULT, &c, &d), 0, "%s", d.message);
+	cr_expect_eq(c.boots, CAMPAIGN_BOOTS_SHARED);
+	campaign_free(&c);
+	/* ...but a flip of the hypervisor's data outlives a restart: refused at its `boots` */
+	cr_expect_eq(load_text(HEAD "boots: shared\n" HV_FLIP_FAULT, &c, &d), 2);
 	cr_expect_eq(d.line, 5, "line %u: %s", d.line, d.message);
 	cr_expect(strstr(d.message, "need a fresh machine"), "%s", d.message);
 	cr_expect_eq(load_text(HEAD "boots: sometimes\n" FAULT, &c, &d), 2);

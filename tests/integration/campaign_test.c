@@ -372,27 +372,62 @@ Test(campaign, shipped_campaign_3_reduced_attributes_every_uncorrected_error_to_
 }
 
 /*
+ * Run a campaign 4 form: never a panic, every experiment judged (no hang either), its outcomes per site
+ * in experiment order as `expected`, and `detected` of them reported as fiself's failure.
+ */
+static void expect_fail_point_campaign(const char *file, const char *db, const char *expected, int detected)
+{
+	int n[16];
+	char got[1024];
+
+	run_campaign(file, db, "2", n, names);
+	cr_expect_eq(n[PANIC], 0, "a fail point panicked the hypervisor");
+	cr_expect_eq(n[ISOLATION] + n[INFRA] + n[NO_VERDICT] + n[HANG], 0);
+	outcomes(db, got, sizeof(got));
+	cr_expect_str_eq(got, expected, "per site");
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE outcome = 'detected' AND detail "
+				   "LIKE 'cell ''fiself'' failed: %'"),
+		     detected, "a failure not reported as fiself's");
+}
+
+/*
  * Campaign 4 (the first call of every fail site during fiself's start): never a panic, and every failure
  * that stops the start is reported as the cell's failure (detected). The failed guest copy loses
  * fiself's first console line: an SDC, a finding about the workload (docs/fault-campaigns.md).
  */
 Test(campaign, shipped_campaign_4_reduced_reports_every_failed_start_and_never_panics, .timeout = 900)
 {
-	int n[16];
 	const char *db = tmp_path("4.db");
 
-	run_campaign(ROOT "configs/campaigns/ci/failnth-cellstart.yaml", db, "2", n, names);
-	cr_expect_eq(n[PANIC], 0, "a fail point panicked the hypervisor");
-	cr_expect_eq(n[ISOLATION] + n[INFRA] + n[NO_VERDICT] + n[HANG], 0);
-	char got[512];
-	outcomes(db, got, sizeof(got));
-	cr_expect_str_eq(got,
-			 "site=page_alloc=detected;site=pgtable_map=detected;site=guest_copy=sdc;"
-			 "site=image_load=detected;site=vcpu_reset=detected;site=cell_start=detected;",
-			 "per site");
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE outcome = 'detected' AND detail "
-				   "LIKE 'cell ''fiself'' failed: %'"),
-		     5, "a failed start not reported as fiself's failure");
+	expect_fail_point_campaign(
+		ROOT "configs/campaigns/ci/failnth-cellstart.yaml", db,
+		"site=page_alloc=detected;site=pgtable_map=detected;site=guest_copy=sdc;"
+		"site=image_load=detected;site=vcpu_reset=detected;site=cell_start=detected;",
+		5);
+	remove_db(db);
+}
+
+/*
+ * Campaign 4's restart half, many per boot: the first call of every fail site counted from the restart.
+ * A restart allocates and maps nothing (benign); the rest are reported as fiself's failure, the failed
+ * guest copy an SDC as at boot; and each N=1000 experiment, which runs after a failed restart in the same
+ * boot, is benign: the failure left the cell restartable. Per site the same outcome whichever boot and
+ * place an experiment had: the first experiment of a boot once failed on page_alloc (the vCPU's state
+ * was allocated at its first start).
+ */
+Test(campaign, shipped_campaign_4_restart_reduced_reports_every_failed_restart, .timeout = 900)
+{
+	const char *db = tmp_path("4r.db");
+
+	expect_fail_point_campaign(ROOT "configs/campaigns/ci/failnth-cellrestart.yaml", db,
+				   "site=page_alloc=benign;site=page_alloc=benign;site=pgtable_map=benign;"
+				   "site=pgtable_map=benign;site=guest_copy=sdc;site=guest_copy=benign;"
+				   "site=image_load=detected;site=image_load=benign;site=vcpu_reset=detected;"
+				   "site=vcpu_reset=benign;site=cell_start=detected;site=cell_start=benign;",
+				   3);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE repeat LIKE 'many-per-boot%'"), 12,
+		     "not every experiment shared a boot");
+	cr_expect_lt(query_int(db, "SELECT count(DISTINCT qemu_cmdline) FROM experiments"), 12);
 	remove_db(db);
 }
 
