@@ -201,10 +201,18 @@ static unsigned int compare_step(const char *step, const struct regress_result *
 		}
 		bool worse = is_rate(b->unit) ? m->value < b->value * (1 - margin)
 					      : m->value > b->value * (1 + margin);
-		if (worse) {
+		/* a count of experiments (a campaign's outcome class) is "more", not "slower" */
+		const char *how = is_rate(b->unit)		    ? "lower"
+				  : !strcmp(b->unit, "experiments") ? "more"
+								    : "slower";
+		if (worse && b->value) {
 			fprintf(out, "REGRESSION %s: %s: %g -> %g %s (%+.1f%%, margin %.1f%%)\n", b->name,
-				is_rate(b->unit) ? "lower" : "slower", b->value, m->value, b->unit,
-				b->value ? 100.0 * (m->value - b->value) / b->value : 0.0, 100.0 * margin);
+				how, b->value, m->value, b->unit, 100.0 * (m->value - b->value) / b->value,
+				100.0 * margin);
+			found++;
+		} else if (worse) {
+			fprintf(out, "REGRESSION %s: %s: 0 -> %g %s (none in the baseline)\n", b->name, how,
+				m->value, b->unit);
 			found++;
 		}
 	}

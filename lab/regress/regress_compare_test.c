@@ -69,6 +69,34 @@ Test(regress_compare, names_each_regression_and_nothing_else)
 	free(b.steps);
 }
 
+/* A campaign's outcome table: with the total fixed, any change makes a class grow, a new one from zero. */
+Test(regress_compare, an_outcome_class_that_grows_is_named_with_more)
+{
+	struct regress_baseline b = {.run_id = 1};
+	struct regress_result *was = base_step(&b), now = {.complete = true};
+
+	regress_add_metric(was, "campaign/outcomes/detected", "experiments", 4);
+	regress_add_metric(was, "campaign/outcomes/benign", "experiments", 1);
+	regress_add_metric(was, "campaign/outcomes/sdc", "experiments", 0);
+	regress_add_metric(&now, "campaign/outcomes/detected", "experiments", 3);
+	regress_add_metric(&now, "campaign/outcomes/benign", "experiments", 1);
+	regress_add_metric(&now, "campaign/outcomes/sdc", "experiments", 1);
+
+	cr_expect_eq(compare(&b, &now, 0), 1, "%s", report);
+	cr_expect(strstr(report, "REGRESSION campaign/outcomes/sdc: more: 0 -> 1 experiments (none in the "
+				 "baseline)\n"),
+		  "%s", report);
+	cr_expect(!strstr(report, "detected") && !strstr(report, "benign"), "%s", report);
+	/* the same table again: nothing */
+	regress_result_free(&now);
+	now = (struct regress_result){.complete = true};
+	regress_add_metric(&now, "campaign/outcomes/detected", "experiments", 4);
+	regress_add_metric(&now, "campaign/outcomes/benign", "experiments", 1);
+	regress_add_metric(&now, "campaign/outcomes/sdc", "experiments", 0);
+	cr_expect_eq(compare(&b, &now, 0), 0, "%s", report);
+	regress_result_free(&now);
+}
+
 Test(regress_compare, without_a_baseline_every_failure_and_incomplete_step_counts)
 {
 	struct regress_result now = {.complete = true};

@@ -246,6 +246,7 @@ static int step_exit_cost(const struct regress_ctx *ctx, struct regress_result *
 
 int regress_step_corpus(const struct regress_ctx *ctx, struct regress_result *r);
 int regress_step_bench(const struct regress_ctx *ctx, struct regress_result *r);
+int regress_step_campaign(const struct regress_ctx *ctx, struct regress_result *r);
 
 const struct regress_step regress_steps[] = {
 	{"probe", "the isolation probe beside two cells (guests/probe/isolation.yaml), one case per attempt",
@@ -262,5 +263,9 @@ const struct regress_step regress_steps[] = {
 	 "the shipped tracing plan's CI form (deterministic) through bench run: every boot done, each "
 	 "metric's median exact",
 	 regress_step_bench},
+	{"campaign",
+	 "the reduced machine-check campaign (configs/campaigns/ci/mce-fiself.yaml): no panic, no isolation "
+	 "break, every experiment judged, the outcome table as the baseline's",
+	 regress_step_campaign},
 };
 const size_t regress_steps_count = sizeof(regress_steps) / sizeof(regress_steps[0]);

@@ -176,6 +176,48 @@ Test(regress, ctrl_c_leaves_nothing_running)
 	tessera_free(&p);
 }
 
+/*
+ * The campaign step: the reduced machine-check campaign, its outcome table stored as metrics (a count per
+ * class). Then a baseline whose table had no benign experiment: the one benign experiment now is a class
+ * grown from zero, the one regression named, and the step's other figures, equal, are not. (A change of
+ * the hypervisor's outcome table cannot be planted through --append, which does not reach campaign boots:
+ * the baseline is edited instead.)
+ */
+Test(regress, the_campaign_step_stores_its_outcome_table_and_names_a_grown_class, .timeout = 600)
+{
+	struct tessera_proc p;
+
+	tessera_run(&p, 500, (const char *const[]){"lab", "regress", "-o", db, "--steps", "campaign", NULL});
+	cr_assert_eq(p.status, 0, "the campaign step: %d\n%s\n%s", p.status, p.out, p.err);
+	expect_line(&p, "lab regress: 0 regressions; ");
+	tessera_free(&p);
+	cr_expect_eq(query("SELECT count(*) FROM cases WHERE name LIKE 'campaign/e%/%' AND result = 'pass'"),
+		     5);
+	cr_expect_eq(query("SELECT count(*) FROM cases WHERE result = 'fail'"), 0);
+	cr_expect_eq(query("SELECT value FROM samples WHERE workload || '/' || metric = "
+			   "'campaign/outcomes/detected'"),
+		     4, "the four uncorrected machine checks");
+	cr_expect_eq(query("SELECT value FROM samples WHERE workload || '/' || metric = "
+			   "'campaign/outcomes/benign'"),
+		     1, "the corrected one");
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h,
+				  "UPDATE samples SET value = 0 WHERE workload || '/' || metric = "
+				  "'campaign/outcomes/benign'",
+				  NULL, NULL, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+	tessera_run(&p, 500,
+		    (const char *const[]){"lab", "regress", "--baseline", db, "-o", planted, "--steps",
+					  "campaign", NULL});
+	cr_expect_eq(p.status, 1, "against the edited baseline: %d\n%s\n%s", p.status, p.out, p.err);
+	expect_line(&p,
+		    "REGRESSION campaign/outcomes/benign: more: 0 -> 1 experiments (none in the baseline)");
+	cr_expect_eq(count_lines(p.out, "REGRESSION"), 1, "only the grown class:\n%s", p.out);
+	tessera_free(&p);
+}
+
 /* The planted hole's option is checked like any other: a port that does not exist stops the machine. */
 Test(regress, a_bad_planted_port_is_a_bad_config)
 {
