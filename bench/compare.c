@@ -100,8 +100,10 @@ void compare_print_text(FILE *f, const struct sample_set *s, const struct compar
 		if (!s->metrics[i].side[0].n || !s->metrics[i].side[1].n)
 			fprintf(f, "%-32s only in the %s\n", s->metrics[i].name,
 				s->metrics[i].side[0].n ? "baseline" : "contender");
-	fprintf(f, "\nMDE: the smallest relative change these samples detect with 80%% power at 5%%; "
-		   "\"none\": too few observations for any.\n");
+	fprintf(f,
+		"\nMDE: the smallest relative change these samples detect with 80%% power at %.3g; "
+		"\"none\": too few observations for any.\n",
+		o->alpha > 0 ? o->alpha : 0.05);
 	fprintf(f,
 		"CI method: exact-rank when a side has fewer than %d observations, else bootstrap-percentile "
 		"from %u resamples (seed %llu); exact: 2+ equal observations a side, outside Holm's "

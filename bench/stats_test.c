@@ -129,7 +129,7 @@ Test(stats, alpha_sets_the_level_of_a_call)
 	c = (struct stats_comparison){.lower_is_better = true, .margin = 0.02, .seed = 1, .alpha = 0.003};
 	stats_compare(x, 6, y, 6, &c);
 	stats_compare_family(&c, 1);
-	cr_expect_eq(c.verdict, VERDICT_SLOWER, "not called at 0.003, above 0.00216");
+	cr_expect_eq(c.verdict, VERDICT_SLOWER, "called at 0.003, above 0.00216");
 }
 
 Test(stats, verdicts)

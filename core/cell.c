@@ -124,6 +124,10 @@ static int cell_create_one(struct cell *c, const struct tessera_config_header *b
 		struct vcpu *v = &vcpu_table[cpu];
 		int err = arch_vcpu_create(v);
 		if (err) {
+			/* its CPUs belong to no cell (cell_create_failed): the ones taken so far park */
+			for (unsigned int i = 0; i < c->nr_vcpus; i++)
+				cpu_vcpu[c->vcpus[i]->cpu] = NULL;
+			c->nr_vcpus = 0;
 			format_snprintf(why, why_len, "cell '%s': out of memory for CPU %u's vCPU state",
 					c->name, cpu);
 			return err;

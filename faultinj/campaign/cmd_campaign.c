@@ -194,8 +194,8 @@ int campaign_cmd_run(int argc, char **argv)
 		alone += c->entries[x[i].entry].own_boot;
 	if (alone)
 		fprintf(stderr,
-			"campaign %s: %u boots (many experiments per boot; the %zu with icount or tsc "
-			"triggers booted alone: their points are exact only in a fresh machine)\n",
+			"campaign %s: %u boots (many experiments per boot; its %zu planned with icount or "
+			"tsc triggers boot alone: their points are exact only in a fresh machine)\n",
 			c->name, boots, alone);
 	else
 		fprintf(stderr, "campaign %s: %u boots (%s)\n", c->name, boots,

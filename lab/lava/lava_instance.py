@@ -67,11 +67,13 @@ def alive(pid):
 
 
 def proc_start(pid):
-    """The start time of process pid (field 22 of /proc/PID/stat), None when it is gone: a pid alone
-    could be a new process that reused it."""
+    """The start time of process pid (field 22 of /proc/PID/stat), None when it is gone or a zombie
+    (it has ended; its parent has not reaped it yet): a pid alone could be a new process that reused
+    it."""
     try:
         with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[19]
+            fields = f.read().rsplit(")", 1)[1].split()
+        return None if fields[0] in ("Z", "X") else fields[19]
     except (OSError, IndexError):
         return None
 
@@ -178,6 +180,10 @@ def up_steps(args):
                                "--default-output", args.default_output, "--tessera", args.tessera,
                                "--default-db", args.default_db, "watch", "--owner", str(args.owner),
                                "--owner-start", proc_start(args.owner)])
+        with open(os.path.join(state, "watch.pid")) as f:  # its start time too: see stop_watcher
+            w = int(f.read())
+        with open(os.path.join(state, "watch.pid"), "w") as f:
+            f.write(f"{w} {proc_start(w)}")
     start(state, "gunicorn", ["gunicorn3", "lava_server.wsgi", "--bind", f"127.0.0.1:{args.port}",
                               "-u", "lavaserver", "-g", "lavaserver", "--worker-class", "eventlet",
                               "--workers", "2", "--log-file", os.path.join(state, "gunicorn.log")])
@@ -242,12 +248,18 @@ def watch(args):
 
 
 def stop_watcher(state):
+    """End the watcher, if the pid file's process is still it (same start time: out/ outlives a
+    reboot, and a stale pid may be another process by now), and wait for it to go."""
     try:
         with open(os.path.join(state, "watch.pid")) as f:
-            w = int(f.read())
-        if w != os.getpid():
-            os.kill(w, signal.SIGTERM)
+            w, started = f.read().split()
+        w = int(w)
         os.remove(os.path.join(state, "watch.pid"))
+        if w != os.getpid() and proc_start(w) == started:
+            os.kill(w, signal.SIGTERM)
+            deadline = time.monotonic() + 5
+            while proc_start(w) == started and time.monotonic() < deadline:
+                time.sleep(0.1)
     except (OSError, ValueError):
         pass
 

@@ -211,7 +211,7 @@ static unsigned int compare_step(const char *step, const struct regress_result *
 				100.0 * margin);
 			found++;
 		} else if (worse) {
-			fprintf(out, "REGRESSION %s: %s: 0 -> %g %s (none in the baseline)\n", b->name, how,
+			fprintf(out, "REGRESSION %s: %s: 0 -> %g %s (0 in the baseline)\n", b->name, how,
 				m->value, b->unit);
 			found++;
 		}

@@ -83,7 +83,7 @@ Test(regress_compare, an_outcome_class_that_grows_is_named_with_more)
 	regress_add_metric(&now, "campaign/outcomes/sdc", "experiments", 1);
 
 	cr_expect_eq(compare(&b, &now, 0), 1, "%s", report);
-	cr_expect(strstr(report, "REGRESSION campaign/outcomes/sdc: more: 0 -> 1 experiments (none in the "
+	cr_expect(strstr(report, "REGRESSION campaign/outcomes/sdc: more: 0 -> 1 experiments (0 in the "
 				 "baseline)\n"),
 		  "%s", report);
 	cr_expect(!strstr(report, "detected") && !strstr(report, "benign"), "%s", report);

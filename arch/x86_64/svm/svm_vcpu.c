@@ -108,6 +108,8 @@ int arch_vcpu_create(struct vcpu *v)
 	if (!s->vmcb || !s->host_save) {
 		if (s->vmcb)
 			page_pool_free(&hv_page_pool, s->vmcb, 1);
+		if (s->host_save)
+			page_pool_free(&hv_page_pool, s->host_save, 1);
 		page_pool_free(&hv_page_pool, s, 1);
 		return -HV_ENOMEM;
 	}
