@@ -182,12 +182,65 @@ static json_t *metric_of(json_t *cmp, const char *metric)
 	return NULL;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The plan's rounds, paired: for each round (boot i of both configurations, run next to each other in
+ * the randomized complete block order) whether membw/copy's boot median beside the neighbour is above
+ * the one alone. Returns the rounds counted into *rounds.
+ */
+static int rounds_slower(const char *db, int *rounds)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	double v[2][64][64];
+	int n[2][64] = {{0}}, slower = 0;
+
+	*rounds = 0;
+	cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(
+			     h,
+			     "SELECT b.configuration = 'noisy', b.boot_index, s.value FROM boots b JOIN "
+			     "samples s ON s.boot_id = b.id WHERE s.workload = 'membw' AND s.metric = "
+			     "'copy' AND NOT s.warmup AND b.status = 'done'",
+			     -1, &st, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(h));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int side = sqlite3_column_int(st, 0), k = sqlite3_column_int(st, 1);
+		if (k >= 0 && k < 64 && n[side][k] < 64)
+			v[side][k][n[side][k]++] = sqlite3_column_double(st, 2);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	for (int k = 0; k < 64; k++) {
+		if (!n[0][k] || !n[1][k])
+			continue;
+		double med[2];
+		for (int side = 0; side < 2; side++) {
+			qsort(v[side][k], (size_t)n[side][k], sizeof(double), cmp_double);
+			int m = n[side][k];
+			med[side] =
+				m % 2 ? v[side][k][m / 2] : (v[side][k][m / 2 - 1] + v[side][k][m / 2]) / 2;
+		}
+		(*rounds)++;
+		slower += med[1] > med[0];
+	}
+	return slower;
+}
+
 /*
  * configs/bench/plans/ci/interference.yaml: membw alone and beside the noisy neighbour on the same host
  * CPU, twelve wall-clock boots a side (about 30 s on the loaded lab VM): all 24 boots done, every
- * metric has a verdict, and membw/copy is slower beside the neighbour, its ratio's 95% CI above 1. The
- * neighbour about halves membw's speed; twelve a side (not the five that could say so at best) because
- * a loaded host sometimes slows a boot alone as much (the plan's comment has the runs).
+ * metric has a verdict, membw/copy's ratio above 1, and the neighbour slower in at least 10 of the 12
+ * rounds: a sign test on the rounds, paired as the plan's blocked order pairs them (P(>= 10 of 12) =
+ * 79/4096 = 0.019 when the neighbour did nothing). Not bench compare's unpaired verdict: beside another
+ * test suite, the host's load slowed some boots alone as much as the neighbour does, and compare called
+ * "inconclusive" at ratios of 1.47, 1.84 and 2.39 (CIs from 0.93); the load moves both boots of a round,
+ * so pairing them takes it out. compare's verdict is printed, and must not be "faster".
  */
 Test(bench_plans, interference_ci_plan_shows_the_neighbour_slowing_membw, .timeout = 900)
 {
@@ -201,11 +254,15 @@ Test(bench_plans, interference_ci_plan_shows_the_neighbour_slowing_membw, .timeo
 	json_t *copy = metric_of(noisy, "membw/copy");
 	cr_assert_not_null(copy, "no membw/copy");
 	const char *v = json_string_value(json_object_get(copy, "verdict"));
-	double lo = json_number_value(json_array_get(json_object_get(copy, "ratio_ci95"), 0));
-	cr_expect(!strncmp(v ?: "", "slower", 6),
-		  "membw/copy beside the neighbour: '%s', not slower (ratio %g)", v,
-		  json_number_value(json_object_get(copy, "ratio")));
-	cr_expect_gt(lo, 1.0, "membw/copy's ratio CI starts at %g", lo);
+	double ratio = json_number_value(json_object_get(copy, "ratio"));
+	int rounds, slower = rounds_slower(db, &rounds);
+	fprintf(stderr, "interference: membw/copy ratio %g, compare says '%s', slower in %d of %d rounds\n",
+		ratio, v, slower, rounds);
+	cr_expect_eq(rounds, 12, "rounds with both boots");
+	cr_expect_geq(slower, 10, "membw/copy slower beside the neighbour in only %d of %d rounds (ratio %g)",
+		      slower, rounds, ratio);
+	cr_expect_gt(ratio, 1.0, "membw/copy's ratio %g", ratio);
+	cr_expect(strncmp(v ?: "", "faster", 6), "membw/copy called faster beside the neighbour");
 	json_decref(noisy);
 }
 
