@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../bench/stats.h"
 #include "harness.h"
 
 static char dir[64];
@@ -182,12 +183,6 @@ static json_t *metric_of(json_t *cmp, const char *metric)
 	return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 /*
  * The plan's rounds, paired: for each round (boot i of both configurations, run next to each other in
  * the randomized complete block order) whether membw/copy's boot median beside the neighbour is above
@@ -219,15 +214,8 @@ static int rounds_slower(const char *db, int *rounds)
 	for (int k = 0; k < 64; k++) {
 		if (!n[0][k] || !n[1][k])
 			continue;
-		double med[2];
-		for (int side = 0; side < 2; side++) {
-			qsort(v[side][k], (size_t)n[side][k], sizeof(double), cmp_double);
-			int m = n[side][k];
-			med[side] =
-				m % 2 ? v[side][k][m / 2] : (v[side][k][m / 2 - 1] + v[side][k][m / 2]) / 2;
-		}
 		(*rounds)++;
-		slower += med[1] > med[0];
+		slower += stats_median(v[1][k], (size_t)n[1][k]) > stats_median(v[0][k], (size_t)n[0][k]);
 	}
 	return slower;
 }
