@@ -23,7 +23,7 @@
 
 static const char usage[] =
 	"usage: tessera bench run PLAN.yaml [-o DB] [--resume] [--no-compare] [--dry-run]\n"
-	"                         [--on lava:URL [--token TOKEN] [--user USER]]\n"
+	"                         [--on lava:URL [--token TOKEN] [--user USER] [--base-url URL]]\n"
 	"\n"
 	"Boot every configuration of the plan with each of its workloads, its number of boots, in a random\n"
 	"interleaved order drawn from the plan's seed, and record every sample in the results database\n"
@@ -40,6 +40,8 @@ static const char usage[] =
 	"nothing\n"
 	"  --on lava:URL  boot on a LAVA instance's devices, one job per boot (lava: alone: the local\n"
 	"                 instance of `tessera lab lava up`; docs/lab.md)\n"
+	"  --base-url URL where the instance's workers fetch the images: DB.lava served at URL (http(s)\n"
+	"                 for a remote lab; default: file:// paths of this host)\n"
 	"\n"
 	"Exit status: 0 every boot done, 1 a boot failed (it is recorded) or the database failed, 2 bad "
 	"plan\n"
@@ -76,11 +78,13 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			o->no_compare = true;
 		} else if (!strcmp(a, "--dry-run")) {
 			o->dry_run = true;
-		} else if ((!strcmp(a, "--on") || !strcmp(a, "--token") || !strcmp(a, "--user")) &&
+		} else if ((!strcmp(a, "--on") || !strcmp(a, "--token") || !strcmp(a, "--user") ||
+			    !strcmp(a, "--base-url")) &&
 			   i + 1 < argc) {
 			*(a[2] == 'o'	? &o->lava.on
 			  : a[2] == 't' ? &o->lava.token
-					: &o->lava.user) = argv[++i];
+			  : a[2] == 'u' ? &o->lava.user
+					: &o->lava.base_url) = argv[++i];
 		} else if (a[0] == '-' || o->plan) {
 			fprintf(stderr, "tessera bench run: unexpected '%s'\n%s", a, usage);
 			return 2;
@@ -91,6 +95,11 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	if (!o->plan || (o->lava.on && strncmp(o->lava.on, "lava:", 5))) {
 		fprintf(stderr, "tessera bench run: %s\n%s",
 			o->plan ? "--on: expected lava:URL" : "which plan?", usage);
+		return 2;
+	}
+	if (o->lava.base_url && (!o->lava.on || !lava_base_url_ok(o->lava.base_url))) {
+		fprintf(stderr, "tessera bench run: --base-url %s: %s\n", o->lava.base_url,
+			o->lava.on ? "expected http://, https:// or file://" : "goes with --on lava:URL");
 		return 2;
 	}
 	return -1;

@@ -19,7 +19,7 @@
 
 static const char run_usage[] =
 	"usage: tessera fi campaign run CAMPAIGN.yaml [-o DB] [-j N] [--resume] [--per-experiment-boots]\n"
-	"                                [--on lava:URL [--token TOKEN] [--user USER]]\n"
+	"                                [--on lava:URL [--token TOKEN] [--user USER] [--base-url URL]]\n"
 	"\n"
 	"Run a fault-injection campaign: a golden (fault-free) run, then every planned experiment, many per\n"
 	"boot (the target restarted between them) unless the file says boots: per-experiment, a fault needs\n"
@@ -31,7 +31,9 @@ static const char run_usage[] =
 	"are recorded interrupted and run again. Exit status: 0 done, 1 failed (golden run, database),\n"
 	"2 bad input, 130/143 stopped by SIGINT/SIGTERM (resume with --resume).\n"
 	"--on lava:URL: the golden run and each experiment as a LAVA job on an instance's devices (lava:\n"
-	"alone: the local one of `tessera lab lava up`; docs/lab.md).\n";
+	"alone: the local one of `tessera lab lava up`; docs/lab.md); --base-url URL: the workers fetch the\n"
+	"images from DB.lava served at URL (http(s) for a remote lab; default: file:// paths of this "
+	"host).\n";
 
 static int64_t mono_ns(void)
 {
@@ -144,10 +146,13 @@ int campaign_cmd_run(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--per-experiment-boots")) {
 			per_experiment = true;
 		} else if ((!strcmp(argv[i], "--on") || !strcmp(argv[i], "--token") ||
-			    !strcmp(argv[i], "--user")) &&
+			    !strcmp(argv[i], "--user") || !strcmp(argv[i], "--base-url")) &&
 			   i + 1 < argc) {
 			char o = argv[i][2];
-			*(o == 'o' ? &lava.on : o == 't' ? &lava.token : &lava.user) = argv[++i];
+			*(o == 'o'   ? &lava.on
+			  : o == 't' ? &lava.token
+			  : o == 'u' ? &lava.user
+				     : &lava.base_url) = argv[++i];
 		} else if (argv[i][0] != '-' && !file) {
 			file = argv[i];
 		} else {
@@ -158,6 +163,11 @@ int campaign_cmd_run(int argc, char **argv)
 	}
 	if (!file || (lava.on && strncmp(lava.on, "lava:", 5))) {
 		fputs(run_usage, stderr);
+		return 2;
+	}
+	if (lava.base_url && (!lava.on || !lava_base_url_ok(lava.base_url))) {
+		fprintf(stderr, "tessera fi campaign run: --base-url %s: %s\n", lava.base_url,
+			lava.on ? "expected http://, https:// or file://" : "goes with --on lava:URL");
 		return 2;
 	}
 	/* A closed terminal or pipe must not end a campaign: its progress lines are then simply lost. */

@@ -142,8 +142,7 @@ static int parse_render(int argc, char **argv, struct render_args *a)
 		fprintf(stderr, "tessera lab lava render: -o DIR is required\n%s", lab_usage);
 		return 2;
 	}
-	if (a->base_url && strncmp(a->base_url, "http://", 7) && strncmp(a->base_url, "https://", 8) &&
-	    strncmp(a->base_url, "file://", 7)) {
+	if (a->base_url && !lava_base_url_ok(a->base_url)) {
 		fprintf(stderr,
 			"tessera lab lava render: --base-url: expected http://, https:// or file://, got "
 			"'%s'\n",

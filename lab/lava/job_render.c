@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../bench/workload_format.h"
 #include "job_render.h"
 
 /* The arguments LAVA's qemu device type already gives (its -nographic puts the serial port on stdio). */
@@ -156,8 +157,30 @@ static void write_test(FILE *f, const char *name)
 	fprintf(f, "\n      end: ");
 	yq(f, LAVA_END_REGEX);
 	fprintf(f, "\n      pattern: ");
-	yq(f, LAVA_CASE_PATTERN);
-	fprintf(f, "\n      fixupdict: {PASS: pass, FAIL: fail}\n");
+	char pattern[512];
+	lava_monitor_pattern(pattern, sizeof(pattern));
+	yq(f, pattern);
+	fprintf(f, "\n      fixupdict: {PASS: pass, FAIL: fail");
+	for (unsigned int u = 0; u < WORKLOAD_NR_UNITS; u++)
+		fprintf(f, ", %s: pass", workload_unit_name(u));
+	fprintf(f, "}\n");
+}
+
+size_t lava_monitor_pattern(char *buf, size_t size)
+{
+	char units[256] = "";
+	size_t n = 0;
+
+	for (unsigned int u = 0; u < WORKLOAD_NR_UNITS; u++)
+		n += (size_t)snprintf(units + n, sizeof(units) - n, "%s%s", u ? "|" : "",
+				      workload_unit_name(u));
+	/* tcase says which of the two lines matched; the conditionals (?(tcase)...) pick each part's form. */
+	int len = snprintf(buf, size,
+			   "\\[(?P<test_case_id>[\\w.-]+\\] (?:(?P<tcase>TEST) [\\w.-]+|" WORKLOAD_TAG
+			   " [a-z0-9_]+ [a-z0-9_]+))(?(tcase):) (?P<result>(?P<units>(?(tcase)|(?:%s)))"
+			   "(?(tcase)(?:PASS|FAIL)|))(?(tcase)| [0-9]+ (?P<measurement>[0-9]+)\\s)",
+			   units);
+	return len < 0 ? 0 : (size_t)len;
 }
 
 int lava_job_write(FILE *f, const struct lava_job *j, char *err, size_t err_size)

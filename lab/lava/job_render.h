@@ -14,9 +14,8 @@
 /* The console protocol's markers and case pattern (docs/lab.md "Console protocol"). */
 #define LAVA_START_MARKER "Tessera hypervisor starting"
 #define LAVA_END_MARKER	  "] shutdown: "
-/* pexpect regexes: the end marker's ']' escaped; the case id keeps the cell ("probe] TEST name"). */
-#define LAVA_END_REGEX	  "\\] shutdown: "
-#define LAVA_CASE_PATTERN "\\[(?P<test_case_id>[\\w.-]+\\] TEST [\\w.-]+): (?P<result>PASS|FAIL)"
+/* pexpect regex: the end marker's ']' escaped. */
+#define LAVA_END_REGEX "\\] shutdown: "
 
 struct lava_job {
 	const char *name;	/* job_name */
@@ -36,6 +35,18 @@ struct lava_job {
  * to the hypervisor. Returns a malloc'd rewrite of arg, or NULL when arg is not such a backend.
  */
 char *lava_job_channel_arg(const char *arg);
+
+/*
+ * The monitor's pattern (a Python regex; docs/lab.md "Console protocol"). It matches a test case,
+ * `[cell] TEST name: PASS|FAIL`, and a benchmark sample, `[cell] BENCH workload metric unit iteration
+ * value`, which LAVA keeps as a measurement. LAVA's monitor has one pattern with fixed group names and
+ * treats any match with a `result` group as a case, so a sample's result is its unit word (the job's
+ * fixupdict maps each unit of WORKLOAD_UNITS to pass) and a case's `units` is empty, not absent
+ * (lava-server stores units as text that cannot be NULL). The case id keeps the cell ("probe] TEST name",
+ * "membw] BENCH membw copy"); a sample must end in white space, so that pexpect never takes a value
+ * whose last digits have not arrived yet. Written into buf (NUL-terminated); returns its length.
+ */
+size_t lava_monitor_pattern(char *buf, size_t size);
 
 /*
  * Write the job as YAML to f. Returns 0; 2 with a message in err when the command line cannot be expressed

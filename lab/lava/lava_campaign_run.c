@@ -207,7 +207,15 @@ int lava_campaign_run(const struct campaign *c, struct results_db *db, int64_t r
 	snprintf(jobs, sizeof(jobs), "%s/jobs", dir);
 	mkdir(dir, 0755);
 	mkdir(jobs, 0755);
-	snprintf(base, sizeof(base), "file://%s", jobs);
+	if (t->base_url) { /* DB.lava is served there: this campaign's jobs are URL/campaign-N/jobs */
+		lava_base_url(NULL, t->base_url, base, sizeof(base));
+		snprintf(base + strlen(base), sizeof(base) - strlen(base), "/campaign-%lld/jobs",
+			 (long long)run_id);
+		fprintf(stderr, "%s %s: the workers fetch the images from %s/ (%s.lava served at %s)\n", PROG,
+			c->name, base, db->path, t->base_url);
+	} else {
+		snprintf(base, sizeof(base), "file://%s", jobs);
+	}
 	FILE *tsv = fopen("/dev/null", "w");
 	int64_t ns = 0;
 	char *text = campaign_db_golden(db, run_id, &ns);

@@ -362,6 +362,7 @@ def submit(args):
             f.write(lavacli(uri, "jobs", "logs", jid, "--raw"))
         extra = [] if info.get("health") == "Complete" else [f"health {info.get('health')}"]
         results = lava_run.parse_log(log)
+        kept = server_measurements(uri, jid, out)
         ok = lava_run.report(name, path, jid, out, results, extra,
                               time.monotonic() - t0, started,
                               lambda o: lava_run.store(args, "lava-submit", o),
@@ -369,10 +370,25 @@ def submit(args):
             and ok
         if args.summary:
             summary.append(job_summary(path, jid, out, log, results, info, started))
+            summary[-1]["server_measurements"] = kept
     if args.summary:
         with open(args.summary, "w") as f:
             json.dump(summary, f, indent=1)
     return 0 if ok else 1
+
+
+def server_measurements(uri, jid, out):
+    """How many of the job's results lava-server stored with a measurement (the BENCH samples, as its
+    web UI and API give them); its results go to out/server-results.yaml. -1 when it cannot say."""
+    text = lavacli(uri, "results", jid, "--yaml", check=False)
+    with open(os.path.join(out, "server-results.yaml"), "w") as f:
+        f.write(text)
+    try:
+        rows = lava_run.yaml.safe_load(text) or []
+    except lava_run.yaml.YAMLError:
+        return -1
+    return sum(1 for r in rows if isinstance(r, dict) and r.get("suite", "").endswith(lava_run.SUITE)
+               and r.get("measurement") not in (None, "None", ""))
 
 
 def job_summary(path, jid, out, log, results, info, started):
@@ -394,6 +410,7 @@ def job_summary(path, jid, out, log, results, info, started):
             "log": os.path.abspath(log), "health": str(info.get("health")),
             "complete": bool(res.get("complete")), "booted": booted, "error_type": etype,
             "infrastructure": infra, "problem": problem,
+            "measurements": len(res.get("measurements") or []),
             "started": str(info.get("start_time") or started),
             "ended": str(info.get("end_time") or lava_run.now_iso())}
 

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+#include <string.h>
+
 #include "../../bench/plan.h"
 #include "../../bench/results_db.h"
 
@@ -21,7 +24,17 @@
 /* Where to run: "lava:URL" (an instance; "lava:" alone is the local one of `tessera lab lava up`). */
 struct lava_target {
 	const char *on, *token, *user;
+	/* --base-url URL: where the database's DB.lava directory is served to the instance's workers
+	 * (http(s) for a remote lab); each job's images are then URL/run-N/jobs/... (a plan) or
+	 * URL/campaign-N/jobs/... (a campaign). NULL: file:// paths of this host. */
+	const char *base_url;
 };
+
+/* An image URL prefix a LAVA job can use: http://, https:// or file://. */
+static inline bool lava_base_url_ok(const char *url)
+{
+	return !strncmp(url, "http://", 7) || !strncmp(url, "https://", 8) || !strncmp(url, "file://", 7);
+}
 
 /*
  * The job of boot b (at position pos of the plan's order) into dir: NAME.yaml and NAME.bundle, and

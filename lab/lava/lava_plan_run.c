@@ -124,11 +124,13 @@ static const char *jstr(json_t *o, const char *key)
 static char *boot_record(const struct plan *p, const struct plan_config *c, unsigned int w, const char *url,
 			 json_t *e, const struct pending *pd, const char *why)
 {
-	json_t *o = json_pack("{s:s, s:i, s:s?, s:{s:s, s:s, s:s, s:s, s:s, s:s}}", "system", c->system[w],
-			      "iters", (int)(p->warmup + p->iterations), "failure", why, "lava", "url",
-			      url[0] ? url : "local instance", "job", pd->job, "job_id", jstr(e, "job_id"),
-			      "health", jstr(e, "health"), "log", jstr(e, "log"), "earlier_attempts",
-			      pd->attempts);
+	json_t *o = json_pack("{s:s, s:i, s:s?, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}}", "system",
+			      c->system[w], "iters", (int)(p->warmup + p->iterations), "failure", why, "lava",
+			      "url", url[0] ? url : "local instance", "job", pd->job, "job_id",
+			      jstr(e, "job_id"), "health", jstr(e, "health"), "log", jstr(e, "log"),
+			      "earlier_attempts", pd->attempts, "measurements",
+			      json_integer_value(json_object_get(e, "measurements")), "server_measurements",
+			      json_integer_value(json_object_get(e, "server_measurements")));
 	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	return text;
@@ -155,6 +157,15 @@ static int gather(struct results_db *db, int64_t run_id, const struct plan *p, c
 		snprintf(r.why, sizeof(r.why), "malformed results: %s", err);
 	else
 		r.ok = run_boot_collect(p, p->workloads[b->workload], &r);
+	/* LAVA's own copy of the samples (its measurements) should be every sample line we read; ours
+	 * are the ones stored, so a difference is said and kept in the record, not a failed boot. */
+	json_int_t kept = json_integer_value(json_object_get(e, "measurements")),
+		   stored = json_integer_value(json_object_get(e, "server_measurements"));
+	if (r.ok && (kept != (json_int_t)r.parsed.nr_samples || stored != kept))
+		fprintf(stderr,
+			"%s: %s: %zu samples on the console, %lld LAVA measurements in the log, %lld "
+			"on the server\n",
+			PROG, pd->job, r.parsed.nr_samples, (long long)kept, (long long)stored);
 	char *rec = boot_record(p, c, b->workload, url, e, pd, r.ok ? NULL : r.why);
 	struct rdb_boot rb = {
 		.configuration = c->name,
@@ -279,6 +290,15 @@ int lava_plan_run(struct results_db *db, int64_t run_id, const struct plan *p, c
 		fprintf(stderr, "%s: %s: %s\n", PROG, dir, strerror(errno));
 		ret = 1;
 	}
+	/* --base-url: DB.lava is served there, so this run's jobs directory is URL/run-N/jobs */
+	char remote[PATH_LEN + 64] = "";
+	if (t->base_url) {
+		lava_base_url(NULL, t->base_url, remote, sizeof(remote));
+		snprintf(remote + strlen(remote), sizeof(remote) - strlen(remote), "/run-%lld/jobs",
+			 (long long)run_id);
+		fprintf(stderr, "%s: the workers fetch the images from %s/ (%s.lava served at %s)\n", PROG,
+			remote, db->path, t->base_url);
+	}
 	for (unsigned int i = 0; i < n && !ret; i++) {
 		if (results_db_has_boot(db, run_id, p->configs[order[i].config].name, order[i].boot_index)) {
 			done_before++;
@@ -286,8 +306,8 @@ int lava_plan_run(struct results_db *db, int64_t run_id, const struct plan *p, c
 		}
 		pend[todo].pos = i;
 		pend[todo].open = true;
-		ret = lava_plan_render_boot(p, &order[i], i, jobs, NULL, pend[todo].job,
-					    sizeof(pend[todo].job));
+		ret = lava_plan_render_boot(p, &order[i], i, jobs, t->base_url ? remote : NULL,
+					    pend[todo].job, sizeof(pend[todo].job));
 		todo++;
 	}
 	if (!ret)

@@ -139,18 +139,26 @@ def parse_log(path):
 
 
 def case_name(r):
-    """'cell/test' from the raw test case id 'cell] TEST test' (docs/lab.md, console protocol)."""
+    """'cell/test' from the raw test case id 'cell] TEST test', 'cell/workload/metric' from a sample's
+    'cell] BENCH workload metric' (docs/lab.md, console protocol)."""
     raw = (r.get("extra") or {}).get("test_case_id", r.get("case", ""))
-    if "] TEST " in raw:
-        cell, test = raw.split("] TEST ", 1)
-        return f"{cell}/{test}"
+    for tag, sep in (("] TEST ", "/"), ("] BENCH ", " ")):
+        if tag in raw:
+            cell, rest = raw.split(tag, 1)
+            return f"{cell}/" + "/".join(rest.split(sep))
     return raw
+
+
+def is_sample(r):
+    """A benchmark sample's result (a BENCH line as a LAVA measurement), not a test case."""
+    return r.get("definition") == SUITE and r.get("measurement") is not None
 
 
 def verdict(results, need_cases=True):
     """(cases, problems): our cases and what made the job incomplete, from LAVA's own results. A plan's
     boot or a campaign's experiment prints samples or outcomes, not necessarily cases (need_cases False)."""
-    cases = [(case_name(r), r["result"]) for r in results if r.get("definition") == SUITE]
+    cases = [(case_name(r), r["result"]) for r in results
+             if r.get("definition") == SUITE and not is_sample(r)]
     problems = []
     job = [r for r in results if r.get("definition") == "lava" and r.get("case") == "job"]
     if not job:
@@ -262,14 +270,20 @@ def report(name, path, job_id, out, results, first_problems, duration, started=N
                    "complete": not problems, "problems": problems,
                    "started": started, "ended": now_iso(),
                    "duration_s": round(duration, 3) if isinstance(duration, float) else duration,
-                   "cases": [{"case": c, "result": r} for c, r in cases]}, f, indent=1)
+                   "cases": [{"case": c, "result": r} for c, r in cases],
+                   "measurements": [{"sample": case_name(r), "value": float(r["measurement"]),
+                                     "units": r.get("units", "")} for r in results if is_sample(r)]},
+                  f, indent=1)
     stored = save(out) if save else None
     for c, r in cases:
         print(f"{name}: {c}: {r.upper()}")
     failed = sum(1 for _, r in cases if r != "pass")
+    samples = sum(1 for r in results if is_sample(r))
     health = "Complete" if not problems else "Incomplete (" + "; ".join(problems) + ")"
     took = f"{duration:.1f} s" if isinstance(duration, float) else f"{duration} s"
-    print(f"{name}: {len(cases) - failed} passed, {failed} failed, job {health}, {took}; "
+    print(f"{name}: {len(cases) - failed} passed, {failed} failed, "
+          + (f"{samples} samples as LAVA measurements, " if samples else "")
+          + f"job {health}, {took}; "
           f"log and results in {out}" + ("" if stored or not save else " and the results database"))
     if stored:
         print(f"{name}: {stored}")
@@ -293,6 +307,8 @@ def run_job(i, path, args, tpl_dir):
     status = run_lava([args.lava_run, "--job-id", job_id, "--output-dir", os.path.join(out, "lava"),
                        "--device", device, path], log, (limit_s or 3600) + 30)
     first = ["interrupted"] if stopping else [f"lava-run exited with status {status}"] if status else []
+    with open(os.path.join(out, "console.txt"), "w") as f:  # the console as `tessera run` shows it
+        f.write("".join(line + "\n" for line in console_lines(log)))
     return report(name, path, job_id, out, parse_log(log), first, time.monotonic() - t0, started,
                   lambda o: store(args, "lava-run", o), need_cases=needs_cases(job))
 

@@ -9,15 +9,19 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <jansson.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../bench/workload_parse.h"
 #include "harness.h"
 
 #define LIMIT_S 120
@@ -247,16 +251,62 @@ static char *db_samples(const char *path, int *boots, bool *once)
 	return sorted(lines, n);
 }
 
+/* A whole text file. */
+static char *lava_read_text(const char *path)
+{
+	char *buf = calloc(1, 65537);
+	FILE *f = fopen(path, "r");
+	cr_assert(f, "no %s", path);
+	cr_assert(fread(buf, 1, 65536, f) > 0, "%s is empty", path);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * An HTTP server of directory `root` on a free port of 127.0.0.1, as a remote lab's file server: its pid,
+ * the port in *port. It gets SIGTERM when this test process ends, however it ends.
+ */
+static pid_t http_server(const char *root, int *port)
+{
+	char portfile[160];
+	snprintf(portfile, sizeof(portfile), "%s/http-port", dir);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("python3", "python3", "-c",
+		       "import functools, http.server, sys\n"
+		       "h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])\n"
+		       "s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), h)\n"
+		       "open(sys.argv[2] + '.new', 'w').write(str(s.server_port))\n"
+		       "__import__('os').rename(sys.argv[2] + '.new', sys.argv[2])\n"
+		       "s.serve_forever()\n",
+		       root, portfile, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && access(portfile, R_OK); i++)
+		usleep(100000);
+	char *text = lava_read_text(portfile);
+	*port = atoi(text);
+	free(text);
+	cr_assert_gt(*port, 0, "the HTTP server did not start");
+	return pid;
+}
+
 /*
  * The shipped tracing plan's CI form (deterministic) across the instance's devices gives the samples of a
- * local `bench run` of it, each boot once.
+ * local `bench run` of it, each boot once. The workers fetch the images over HTTP (--base-url), as a
+ * remote lab's would, from a server of the database's DB.lava directory.
  */
 static void plan_matches_local_run(void)
 {
 	static const char plan[] = TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml";
-	char local[128], remote[128];
+	char local[128], remote[128], served[160], base_url[64];
 	struct tessera_proc p;
-	int local_boots, remote_boots;
+	int local_boots, remote_boots, port;
 	bool local_once, remote_once;
 
 	snprintf(local, sizeof(local), "%s/plan-local.db", dir);
@@ -264,13 +314,33 @@ static void plan_matches_local_run(void)
 	tessera_run(&p, 900, (const char *const[]){"bench", "run", plan, "-o", local, "--no-compare", NULL});
 	cr_expect_eq(p.status, 0, "local bench run: %d\n%s", p.status, p.err);
 	tessera_free(&p);
+	snprintf(served, sizeof(served), "%s.lava", remote);
+	cr_assert_eq(mkdir(served, 0755), 0);
+	pid_t server = http_server(served, &port);
+	snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d/", port);
 	tessera_run(&p, 900,
-		    (const char *const[]){"bench", "run", plan, "--on", "lava:", "-o", remote, NULL});
+		    (const char *const[]){"bench", "run", plan, "--on", "lava:", "-o", remote, "--base-url",
+					  base_url, NULL});
+	kill(server, SIGTERM);
+	waitpid(server, NULL, 0);
 	cr_expect_eq(p.status, 0, "bench run --on lava: %d\n%s\n%s", p.status, p.out, p.err);
+	cr_expect(has_line_with(p.err, "the workers fetch the images from http://127.0.0.1:"), "%s", p.err);
+	cr_expect_eq(
+		sh("grep -q \"url: 'http://127.0.0.1:%d/run-1/jobs/tessera-hv.elf'\" %s/run-1/jobs/*.yaml",
+		   port, served),
+		0, "the jobs' images are the server's");
 	cr_expect(has_line_with(p.err, "9 boots as LAVA jobs on the local instance (0 from before)"), "%s",
 		  p.err);
 	cr_expect(has_line_with(p.out, "tessera bench compare"), "the comparison of a local run:\n%s", p.out);
+	cr_expect(!has_line_with(p.err, "LAVA measurements in the log"),
+		  "every sample is a measurement in the log and on the server:\n%s", p.err);
 	tessera_free(&p);
+	cr_expect_eq(
+		sh("test \"$(sqlite3 '%s' \"SELECT count(*) FROM boots WHERE"
+		   " json_extract(record, '$.lava.measurements') > 0 AND json_extract(record,"
+		   " '$.lava.measurements') = json_extract(record, '$.lava.server_measurements')\")\" = 9",
+		   remote),
+		0, "each boot's record: its samples as LAVA measurements, the server's count the same");
 	char *want = db_samples(local, &local_boots, &local_once),
 	     *got = db_samples(remote, &remote_boots, &remote_once);
 	cr_expect_eq(local_boots, 9, "the local run's boots");
@@ -484,17 +554,27 @@ Test(lava, a_plan_on_an_unreachable_instance_records_each_boot_failed_once)
 					  "ssh:host", "-o", db, NULL});
 	cr_expect_eq(p.status, 2, "--on ssh:host: %d\n%s", p.status, p.err);
 	tessera_free(&p);
-}
-
-/* A whole text file. */
-static char *lava_read_text(const char *path)
-{
-	char *buf = calloc(1, 65537);
-	FILE *f = fopen(path, "r");
-	cr_assert(f, "no %s", path);
-	cr_assert(fread(buf, 1, 65536, f) > 0, "%s is empty", path);
-	fclose(f);
-	return buf;
+	/* --base-url: only with --on, only a scheme a worker can fetch; refused before anything runs */
+#define PLAN	 TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml"
+#define CAMPAIGN TESSERA_SOURCE_ROOT "/configs/campaigns/ci/mce-fiself.yaml"
+	const char *const *bad[] = {
+		(const char *const[]){"bench", "run", PLAN, "-o", db, "--base-url", "http://x/", NULL},
+		(const char *const[]){"bench", "run", PLAN, "-o", db, "--on", "lava:", "--base-url",
+				      "ftp://x/", NULL},
+		(const char *const[]){"fi", "campaign", "run", CAMPAIGN, "-o", db, "--base-url", "http://x/",
+				      NULL},
+		(const char *const[]){"fi", "campaign", "run", CAMPAIGN, "-o", db, "--on",
+				      "lava:", "--base-url", "ftp://x/", NULL},
+	};
+#undef PLAN
+#undef CAMPAIGN
+	for (int i = 0; i < 4; i++) {
+		tessera_run(&p, 30, bad[i]);
+		cr_expect_eq(p.status, 2, "%s with a bad --base-url: %d\n%s", bad[i][0], p.status, p.err);
+		cr_expect(strstr(p.err, i % 2 ? "expected http://, https:// or file://" : "goes with --on"),
+			  "%s", p.err);
+		tessera_free(&p);
+	}
 }
 
 /* The first 4 KiB of a file (a bundle's header and entry table hold its module names). */
@@ -510,6 +590,20 @@ static char *file_head(const char *path)
 	return buf;
 }
 
+/* `render --plan` of the shipped tracing plan's CI form into DIR/plan (its path into out). */
+static void render_tracing_plan(char *out, size_t size)
+{
+	struct tessera_proc p;
+
+	snprintf(out, size, "%s/plan", dir);
+	tessera_run(&p, 120,
+		    (const char *const[]){"lab", "lava", "render", "--plan",
+					  TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml", "-o",
+					  out, NULL});
+	cr_assert_eq(p.status, 0, "%d\n%s", p.status, p.err);
+	tessera_free(&p);
+}
+
 /*
  * render --plan: one job per planned boot, named and tagged with it, the channel as memfd; render
  * --campaign: the golden run and one job per experiment, the experiment's fault plan in its bundle only.
@@ -519,16 +613,10 @@ Test(lava, render_gives_one_job_per_boot_and_per_experiment)
 	char out[128], path[256], *text;
 	struct tessera_proc p;
 
-	snprintf(out, sizeof(out), "%s/plan", dir);
-	tessera_run(&p, 120,
-		    (const char *const[]){"lab", "lava", "render", "--plan",
-					  TESSERA_SOURCE_ROOT "/configs/bench/plans/ci/tracing.yaml", "-o",
-					  out, NULL});
-	cr_assert_eq(p.status, 0, "%d\n%s", p.status, p.err);
+	render_tracing_plan(out, sizeof(out));
 	cr_expect_eq(
 		sh("test $(wc -l < '%s/jobs.tsv') -eq 10 && test $(ls '%s'/*.yaml | wc -l) -eq 9", out, out),
 		0, "9 jobs and their list");
-	tessera_free(&p);
 	snprintf(path, sizeof(path), "%s/tracing-ci.events-off.irqlat.0.yaml", out);
 	text = lava_read_text(path);
 	cr_expect(strstr(text, "job_name: 'tracing-ci.events-off.irqlat.0'"), "%s", text);
@@ -566,6 +654,62 @@ Test(lava, render_gives_one_job_per_boot_and_per_experiment)
 	cr_expect(!has_line_with(text, "faults.blob") && has_line_with(text, "config.blob"),
 		  "no fault plan in the golden run's bundle");
 	free(text);
+}
+
+/*
+ * A plan's boot through the real lava-run: every benchmark sample of its console (the bench parser's
+ * reading of console.txt) is a LAVA measurement in results.json, in order, with its value and unit, and
+ * none of them is counted as a test case.
+ */
+Test(lava, a_plan_boots_samples_are_lava_measurements)
+{
+	char out[128], job[256], runs[128], db[128], pattern[192], err[256];
+	struct tessera_proc p;
+	glob_t g;
+
+	render_tracing_plan(out, sizeof(out));
+	snprintf(job, sizeof(job), "%s/tracing-ci.all-on.irqlat.0.yaml", out);
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	snprintf(db, sizeof(db), "%s/results.db", dir);
+	tessera_run(&p, 300, (const char *const[]){"lab", "lava", "run", "-o", runs, "--db", db, job, NULL});
+	cr_assert_eq(p.status, 0, "lab lava run: %d\n%s\n%s", p.status, p.out, p.err);
+
+	snprintf(pattern, sizeof(pattern), "%s/tracing-ci.all-on.irqlat.0-*/console.txt", runs);
+	cr_assert_eq(glob(pattern, 0, NULL, &g), 0, "no %s", pattern);
+	char *console = lava_read_text(g.gl_pathv[0]);
+	struct workload_results w = {0};
+	cr_assert_eq(workload_parse_text(console, g.gl_pathv[0], &w, err, sizeof(err)), 0, "%s", err);
+	cr_assert_gt(w.nr_samples, 5, "the boot printed its samples:\n%s", console);
+	char said[96];
+	snprintf(said, sizeof(said), "0 passed, 0 failed, %zu samples as LAVA measurements, job Complete",
+		 w.nr_samples);
+	cr_expect(strstr(p.out, said), "'%s' in:\n%s", said, p.out);
+
+	char results[512];
+	snprintf(results, sizeof(results), "%.*s/results.json",
+		 (int)(strrchr(g.gl_pathv[0], '/') - g.gl_pathv[0]), g.gl_pathv[0]);
+	json_error_t jerr;
+	json_t *root = json_load_file(results, 0, &jerr);
+	cr_assert(root, "%s: %s", results, jerr.text);
+	json_t *m = json_object_get(root, "measurements");
+	cr_expect_eq(json_array_size(json_object_get(root, "cases")), 0, "samples are not cases");
+	cr_assert_eq(json_array_size(m), w.nr_samples, "one measurement per sample");
+	for (size_t i = 0; i < w.nr_samples; i++) {
+		const struct workload_sample *s = &w.samples[i];
+		json_t *e = json_array_get(m, i);
+		char name[3 * WORKLOAD_STR + 4];
+		snprintf(name, sizeof(name), "%s/%s/%s", s->cell, s->workload, s->metric);
+		cr_expect_str_eq(json_string_value(json_object_get(e, "sample")), name, "measurement %zu", i);
+		cr_expect_eq(json_real_value(json_object_get(e, "value")), (double)s->value,
+			     "measurement %zu", i);
+		cr_expect_str_eq(json_string_value(json_object_get(e, "units")), workload_unit_name(s->unit),
+				 "measurement %zu", i);
+	}
+	json_decref(root);
+	workload_results_free(&w);
+	free(console);
+	globfree(&g);
+	tessera_free(&p);
 }
 
 /* A stand-in for lavacli: jobs are accepted and stay Running; a cancel is noted in the file CANCELLED. */
