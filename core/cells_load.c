@@ -8,6 +8,7 @@
 #include <tessera/bench_null_port.h>
 #include <tessera/insecure_test_grant_port.h>
 #include <tessera/boot_modules.h>
+#include <tessera/batch.h>
 #include <tessera/cell.h>
 #include <tessera/config_check.h>
 #include <tessera/console.h>
@@ -117,7 +118,9 @@ void cells_load(const struct tessera_config_header *hdr, const struct boot_info 
 	bench_exit_work_init(info->cmdline);
 	bench_null_port_init(info->cmdline);
 	insecure_test_grant_port_init(info->cmdline); /* test only: lab regress's planted hole */
+	/* An experiment batch starts the cells itself, each experiment from a clean start (batch.c). */
+	bool batch = batch_boot(info);
 	pr_info("config: %u cells, %u hook clients", nr_cells, hooks_count());
-	for (unsigned int i = 0; i < nr_cells; i++)
+	for (unsigned int i = 0; i < nr_cells && !batch; i++)
 		cell_start(&cells[i]);
 }

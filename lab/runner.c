@@ -209,6 +209,10 @@ static int prepare(struct boot *b)
 		if ((ret = fault_plan_prepare_boot(s->faults, b->workdir, &b->m)))
 			return ret;
 	}
+	if (s->batch && machine_add_module(&b->m, s->batch)) {
+		fprintf(stderr, "%s: %s: too many boot modules\n", b->prog, s->batch);
+		return 2;
+	}
 	if (s->channel && (ret = make_channel(b)))
 		return ret;
 	if (s->bundle && (ret = bundle_modules(b)))

@@ -47,6 +47,7 @@ struct lab_system {
 	const char *cpu;      /* NULL: EPYC */
 	bool bundle;	      /* the config's modules as one boot bundle, as a LAVA job boots them */
 	bool verbose;	      /* print the QEMU command line on stderr and keep QEMU's warnings */
+	const char *batch; /* an experiment batch (a file named batch.blob, abi/batch.h) as a boot module */
 };
 
 /* timeout_s for a boot without a time limit */

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <tessera/abi/batch.h>
+
 #include "../../lab/runner.h"
 #include "campaign_boot.h"
 #include "campaign_run.h"
@@ -175,12 +177,23 @@ static void shared_done(const struct campaign_result *r, void *ctx)
 	free(s);
 }
 
-/* A many-per-boot worker: one boot, experiments from the parent until it says -1 or the boot ends. */
+/*
+ * A batch run's next batch (set by the parent just before it forks the batch's worker, which inherits
+ * it): the experiments take_next would hand a shared boot one after another from its first on, so that
+ * the parent, taking the next one as each result comes in, walks the batch's own order.
+ */
+static size_t *batch_list, batch_len;
+
+/*
+ * A many-per-boot worker: one boot, experiments from the parent until it says -1 or the boot ends; or,
+ * for a batch, the experiments of batch_list (the parent's answers are then not needed: it walks the
+ * same order).
+ */
 static __attribute__((noreturn)) void shared_worker_main(const struct campaign *c,
 							 const struct campaign_experiment *x, size_t nr,
 							 size_t first, const struct campaign_console *golden,
 							 unsigned int timeout_s, int in, int out,
-							 pid_t parent)
+							 pid_t parent, bool batch)
 {
 	struct shared_pipes p = {in, out};
 	struct campaign_shared_ops ops = {.next = shared_next, .done = shared_done, .ctx = &p};
@@ -190,7 +203,10 @@ static __attribute__((noreturn)) void shared_worker_main(const struct campaign *
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(1);
-	campaign_shared_boot(c, x, nr, first, golden, timeout_s, &ops);
+	if (batch)
+		campaign_batch_boot(c, x, nr, batch_list, batch_len, golden, timeout_s, &ops);
+	else
+		campaign_shared_boot(c, x, nr, first, golden, timeout_s, &ops);
 	_exit(0);
 }
 
@@ -294,8 +310,8 @@ static int worker_read(struct worker *w)
 
 /* A worker for experiment x[pos]: its own boot, or (shared) the first of a boot's experiments. */
 static int start_worker(const struct campaign *c, const struct campaign_experiment *x, size_t nr, size_t pos,
-			bool shared, const struct campaign_console *golden, unsigned int timeout_s,
-			struct worker *w)
+			bool shared, bool batch, const struct campaign_console *golden,
+			unsigned int timeout_s, struct worker *w)
 {
 	int fds[2], back[2] = {-1, -1};
 	pid_t parent = getpid();
@@ -321,7 +337,7 @@ static int start_worker(const struct campaign *c, const struct campaign_experime
 		close(fds[0]);
 		if (shared) {
 			close(back[1]);
-			shared_worker_main(c, x, nr, pos, golden, timeout_s, back[0], fds[1], parent);
+			shared_worker_main(c, x, nr, pos, golden, timeout_s, back[0], fds[1], parent, batch);
 		}
 		worker_main(c, &x[pos], golden, timeout_s, fds[1], parent);
 	}
@@ -367,6 +383,27 @@ static long take_next(const struct campaign *c, struct results_db *db, int64_t r
 		return (long)pos;
 	}
 	return -1;
+}
+
+/* A batch run: pos and every experiment after it in the order that take_next would hand the same boot. */
+static size_t batch_take(const struct campaign *c, struct results_db *db, int64_t run_id,
+			 const struct campaign_experiment *x, const size_t *order, size_t nr, size_t next,
+			 size_t pos, size_t *list)
+{
+	char status[32];
+	size_t n = 0;
+
+	list[n++] = pos;
+	for (size_t k = next; k < nr && n < TESSERA_BATCH_MAX; k++) {
+		size_t q = order[k];
+		if (own_boot(c, &x[q]))
+			break;
+		if (!campaign_db_status(db, run_id, x[q].index, status, sizeof(status)) &&
+		    !strcmp(status, "done"))
+			continue;
+		list[n++] = q;
+	}
+	return n;
 }
 
 /*
@@ -416,8 +453,9 @@ static int shared_lines(const struct campaign *c, struct results_db *db, int64_t
 int campaign_run_experiments(const struct campaign *c, struct results_db *db, int64_t run_id,
 			     const struct campaign_experiment *x, size_t nr,
 			     const struct campaign_console *golden, unsigned int timeout_s, unsigned int jobs,
-			     bool shared, unsigned int *boots)
+			     enum campaign_run_mode mode, unsigned int *boots)
 {
+	bool shared = mode != CAMPAIGN_RUN_EACH, batch = mode == CAMPAIGN_RUN_BATCH;
 	struct worker w[MAX_JOBS] = {0};
 	struct progress p = {.total = nr, .tty = isatty(STDERR_FILENO)};
 	struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
@@ -435,7 +473,11 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	jobs = jobs < 1 ? 1 : jobs > MAX_JOBS ? MAX_JOBS : jobs;
+	jobs = jobs < 1 || batch ? 1 : jobs > MAX_JOBS ? MAX_JOBS : jobs;
+	if (batch && !(batch_list = malloc((nr ? nr : 1) * sizeof(*batch_list)))) {
+		free(order);
+		return 1;
+	}
 	for (;;) {
 		while (!stop_signal && running < jobs && next < nr) {
 			long pos = take_next(c, db, run_id, x, order, nr, &next, false, &p);
@@ -444,9 +486,13 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 			unsigned int k = 0;
 			while (w[k].pid)
 				k++;
+			bool many = shared && !own_boot(c, &x[pos]);
+			if (batch && many)
+				batch_len = batch_take(c, db, run_id, x, order, nr, next, (size_t)pos,
+						       batch_list);
 			if (campaign_db_start(db, run_id, x[pos].index) ||
-			    start_worker(c, x, nr, (size_t)pos, shared && !own_boot(c, &x[pos]), golden,
-					 timeout_s, &w[k])) {
+			    start_worker(c, x, nr, (size_t)pos, many, batch && many, golden, timeout_s,
+					 &w[k])) {
 				ret = -1;
 				stop_signal = SIGTERM;
 				break;
@@ -488,6 +534,8 @@ int campaign_run_experiments(const struct campaign *c, struct results_db *db, in
 	}
 	progress_show(&p, true);
 	free(order);
+	free(batch_list);
+	batch_list = NULL;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (stop_signal)

@@ -5,6 +5,7 @@
  * process SIGTERM, which lab_run's QEMU driver turns into a stop of QEMU, as for a Ctrl-C.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,10 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <tessera/abi/batch.h>
 #include <tessera/abi/fault_plan.h>
+#include <tessera/config_check.h>
+#include <tessera/crc32.h>
 
 #include "../../cli/config/compile.h"
 #include "../../cli/control_client.h"
+#include "../../lab/host_files.h"
 #include "../models.h"
 #include "../plan/plan_compile.h"
 #include "campaign_shared.h"
@@ -28,6 +33,7 @@
 #define MAX_CELLS	 TESSERA_TRACE_MAX_CELLS
 #define RESTART_REQUEST	 "restart requested by the host (restarting)"
 #define HV_STARTING_LINE "Tessera hypervisor starting"
+#define BATCH_LINE	 "] batch: experiment " /* a batch's own markers: the harness, as restarts */
 
 struct shared_boot {
 	const struct campaign *c;
@@ -54,6 +60,14 @@ struct shared_boot {
 	struct control_channel ch;
 	char names[MAX_CELLS][TESSERA_TRACE_NAME_LEN + 1];
 	unsigned int nr_cells, target;
+
+	/* A batch (campaign_batch_boot): the experiments x[batch[i]], run by the hypervisor itself. */
+	const size_t *batch;
+	size_t nr_batch;
+	bool *in_blob;		      /* compiled into batch.blob (a fault that does not compile is not) */
+	struct tessera_fault *faults; /* each one's fault as compiled */
+	bool batch_last; /* the batch's last experiment: its result ends the boot for the caller */
+	char scratch[PATH_MAX], batch_path[PATH_MAX + 16];
 };
 
 static long long now_ms(void)
@@ -182,7 +196,7 @@ static char *slice_text(struct shared_boot *sb, size_t from, size_t to)
 	if (t) {
 		p += sprintf(p, "%s\n", sb->lines[sb->hv_line]);
 		for (size_t i = from; i < to; i++)
-			if (!strstr(sb->lines[i], RESTART_REQUEST))
+			if (!strstr(sb->lines[i], RESTART_REQUEST) && !strstr(sb->lines[i], BATCH_LINE))
 				p += sprintf(p, "%s\n", sb->lines[i]);
 		*p = '\0';
 	}
@@ -217,7 +231,7 @@ static void finish(struct shared_boot *sb, struct campaign_result *res, size_t f
 	snprintf(repeat, sizeof(repeat), CAMPAIGN_SHARED_REPEAT "experiment %u of the boot %s", sb->done + 1,
 		 sb->r.record.repeat ? sb->r.record.repeat : "");
 	res->repeat = strdup(repeat);
-	res->boot_ended = sb->over || sb->stopping;
+	res->boot_ended = sb->over || sb->stopping || sb->batch_last;
 	campaign_console_free(&con);
 	sb->done++;
 	sb->ops->done(res, sb->ops->ctx);
@@ -236,7 +250,7 @@ static void cannot(struct shared_boot *sb, const struct campaign_experiment *e, 
 	res.interrupted = !sb->stopping && sb->over && (sb->status == 130 || sb->status == 143);
 	snprintf(res.detail, sizeof(res.detail), "%s", why);
 	results_db_now(res.ended, sizeof(res.ended));
-	res.boot_ended = boot_ends;
+	res.boot_ended = boot_ends || sb->batch_last;
 	sb->done++;
 	sb->ops->done(&res, sb->ops->ctx);
 }
@@ -336,6 +350,25 @@ broken:
 	return false;
 }
 
+/* The first hypervisor line from line `from` on that holds `text`, into *at: false when the boot ended or
+ * the deadline passed first. */
+static bool find_line(struct shared_boot *sb, size_t from, const char *text, long long deadline, size_t *at)
+{
+	size_t seen = from;
+	bool found = false;
+
+	pthread_mutex_lock(&sb->mu);
+	while (!found) {
+		for (; seen < sb->nr_lines && !found; seen++)
+			if (outcome_is_hv_line(sb->lines[seen]) && strstr(sb->lines[seen], text))
+				*at = seen, found = true;
+		if (!found && !wait_more(sb, seen, deadline))
+			break;
+	}
+	pthread_mutex_unlock(&sb->mu);
+	return found;
+}
+
 /* The boot up to the first experiment: its first line, the control block, the hold, every cell stopped. */
 static int set_up(struct shared_boot *sb, char *why, size_t n)
 {
@@ -343,23 +376,13 @@ static int set_up(struct shared_boot *sb, char *why, size_t n)
 	struct config_options opt = {.no_images = true};
 	struct config_diag cd;
 	int32_t result;
-	size_t seen = 0;
-	bool found = false;
+	bool found;
 
 	if (config_compile(sb->c->config, &opt, &sb->cfg, &cd)) {
 		snprintf(why, n, "%.200s: %.200s", sb->c->config, cd.message);
 		return -1;
 	}
-	pthread_mutex_lock(&sb->mu);
-	while (!found) {
-		for (; seen < sb->nr_lines && !found; seen++)
-			if (outcome_is_hv_line(sb->lines[seen]) && strstr(sb->lines[seen], HV_STARTING_LINE))
-				sb->hv_line = seen, found = true;
-		if (!found && !wait_more(sb, seen, deadline))
-			break;
-	}
-	pthread_mutex_unlock(&sb->mu);
-	if (!found) {
+	if (!(found = find_line(sb, 0, HV_STARTING_LINE, deadline, &sb->hv_line))) {
 		snprintf(why, n,
 			 "the boot ended (exit status %d) or stayed silent before the hypervisor started",
 			 sb->over ? sb->status : -1);
@@ -412,14 +435,212 @@ static void *conduct(void *arg)
 	return NULL;
 }
 
+/*
+ * The batch's experiments, one after another as the hypervisor runs them: each one's slice is the lines
+ * between its `begins` and `ends` markers, judged as a many-per-boot experiment's. The hypervisor keeps
+ * each one's time limit by its own clock (`ends (time limit)`: exit status 124, as a boot of its own);
+ * the host only waits longer than that for a marker before it gives the boot up.
+ */
+static void *conduct_batch(void *arg)
+{
+	struct shared_boot *sb = arg;
+	long long wait_ms = (long long)sb->timeout_s * 3000 + OPEN_TIMEOUT_MS;
+	char why[512], text[96];
+
+	if (!find_line(sb, 0, HV_STARTING_LINE, now_ms() + OPEN_TIMEOUT_MS, &sb->hv_line)) {
+		snprintf(why, sizeof(why),
+			 "the batch's boot ended (exit status %d) or stayed silent before the hypervisor "
+			 "started",
+			 sb->over ? sb->status : -1);
+		sb->batch_last = true;
+		cannot(sb, &sb->x[sb->batch[0]], why, true);
+		stop_boot(sb);
+		return NULL;
+	}
+	size_t seen = sb->hv_line + 1;
+	for (size_t i = 0; i < sb->nr_batch; i++) {
+		const struct campaign_experiment *e = &sb->x[sb->batch[i]];
+		struct campaign_result res;
+		size_t from, to;
+		long long t0 = now_ms();
+
+		sb->batch_last = i + 1 == sb->nr_batch;
+		if (!sb->in_blob[i]) {
+			cannot(sb, e, "its fault does not compile (not in the batch)", false);
+			continue;
+		}
+		result_begin(&res, e);
+		snprintf(text, sizeof(text), TESSERA_BATCH_BEGINS, (unsigned long long)e->index);
+		if (!find_line(sb, seen, text, t0 + wait_ms, &from)) {
+			stop_boot(sb);
+			snprintf(why, sizeof(why),
+				 "the batch's boot ended (exit status %d) before experiment %u began",
+				 sb->status, e->index);
+			sb->batch_last = true;
+			cannot(sb, e, why, true);
+			return NULL;
+		}
+		from++;
+		snprintf(text, sizeof(text), TESSERA_BATCH_ENDS, (unsigned long long)e->index, "");
+		text[strlen(text) - 1] = '\0'; /* "... ends (": any reason */
+		bool ended = find_line(sb, from, text, t0 + wait_ms, &to);
+		if (!ended)
+			stop_boot(sb); /* a panic (the machine stopped itself) or a hypervisor gone silent */
+		pthread_mutex_lock(&sb->mu);
+		if (!ended)
+			to = sb->nr_lines;
+		bool limit = ended && strstr(sb->lines[to], "(time limit)");
+		/* A failed restart: the fault's own error is the experiment (a fail point armed for the
+		 * restart), any other is a refusal. */
+		long long err = 0;
+		for (size_t k = from; k < to; k++) {
+			const char *r = strstr(sb->lines[k], ": restart error ");
+			if (r && strstr(sb->lines[k], BATCH_LINE))
+				err = strtoll(r + 16, NULL, 10);
+		}
+		int status = ended ? (limit ? 124 : 0) : sb->over && !sb->stopping ? sb->status : 124;
+		pthread_mutex_unlock(&sb->mu);
+		const struct tessera_fault *f = &sb->faults[i];
+		if (err &&
+		    !(f->model == FAULT_FAIL_POINT && err == -(long long)f->params[FP_fail_point_error])) {
+			snprintf(why, sizeof(why), "the hypervisor refused the restart of '%s': error %lld",
+				 sb->c->target, err);
+			cannot(sb, e, why, !ended);
+		} else {
+			finish(sb, &res, from, to, status, t0);
+		}
+		if (!ended)
+			return NULL;
+		seen = to + 1;
+	}
+	return NULL;
+}
+
+/* batch.blob in sb->scratch: every experiment whose fault compiles. 0, or -1 with why. */
+static int write_batch(struct shared_boot *sb, char *why, size_t n)
+{
+	const struct tessera_config_header *cfg = sb->cfg.blob;
+	const struct tessera_config_cell *cells = config_cells(cfg);
+	size_t size =
+		sizeof(struct tessera_batch_header) + sb->nr_batch * sizeof(struct tessera_batch_experiment);
+	struct tessera_batch_header *h = calloc(1, size);
+	struct tessera_batch_experiment *ex = (struct tessera_batch_experiment *)(h + 1);
+	int target = -1;
+
+	sb->in_blob = calloc(sb->nr_batch ? sb->nr_batch : 1, sizeof(bool));
+	sb->faults = calloc(sb->nr_batch ? sb->nr_batch : 1, sizeof(*sb->faults));
+	if (!h || !sb->in_blob || !sb->faults) {
+		free(h);
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	for (unsigned int k = 0; k < cfg->nr_cells && k < 64; k++) {
+		if (!strcmp(cells[k].name, sb->c->target)) {
+			target = (int)k;
+			continue;
+		}
+		h->others |= 1ULL << k;
+		for (unsigned int i = 0; i < sb->c->nr_canaries; i++)
+			if (!strcmp(cells[k].name, sb->c->canaries[i]))
+				h->canaries |= 1ULL << k;
+	}
+	if (target < 0) {
+		free(h);
+		snprintf(why, n, "the system has no cell '%s'", sb->c->target);
+		return -1;
+	}
+	for (size_t i = 0; i < sb->nr_batch; i++) {
+		char bad[512];
+		struct tessera_batch_experiment *b = &ex[h->nr_experiments];
+		if (compile_fault(sb, &sb->x[sb->batch[i]], &b->fault, &b->seed, bad, sizeof(bad)))
+			continue;
+		b->index = sb->x[sb->batch[i]].index;
+		sb->faults[i] = b->fault;
+		sb->in_blob[i] = true;
+		h->nr_experiments++;
+	}
+	memcpy(h->magic, TESSERA_BATCH_MAGIC, sizeof(h->magic));
+	h->version = TESSERA_BATCH_VERSION;
+	h->target = (uint32_t)target;
+	h->limit_ms = sb->timeout_s > UINT32_MAX / 1000 ? UINT32_MAX : sb->timeout_s * 1000;
+	h->experiments_offset = sizeof(*h);
+	size = sizeof(*h) + h->nr_experiments * sizeof(*ex);
+	h->total_size = (uint32_t)size;
+	h->checksum = crc32_update(0, h, size);
+	snprintf(sb->batch_path, sizeof(sb->batch_path), "%s/%s", sb->scratch, TESSERA_BATCH_MODULE);
+	FILE *f = h->nr_experiments ? fopen(sb->batch_path, "wb") : NULL;
+	int ret = f && fwrite(h, 1, size, f) == size ? 0 : -1;
+	if ((f && fclose(f)) || ret)
+		snprintf(why, n, "%.300s: %s", sb->batch_path,
+			 h->nr_experiments ? strerror(errno) : "no fault compiles");
+	free(h);
+	return f && !ret ? 0 : -1;
+}
+
+/* sb's batch scratch directory and memory; returns the experiments it did. */
+static unsigned int free_boot(struct shared_boot *sb)
+{
+	unsigned int done = sb->done;
+
+	if (sb->scratch[0])
+		lab_remove_tree(sb->scratch);
+	free(sb->in_blob);
+	free(sb->faults);
+	free(sb);
+	return done;
+}
+
+/* The boot itself: lab_run on this thread, `conductor` on another; frees sb. */
+static unsigned int run_boot(struct shared_boot *sb, void *(*conductor)(void *))
+{
+	const struct campaign *c = sb->c;
+	pthread_condattr_t ca;
+	pthread_t t;
+
+	pthread_mutex_init(&sb->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sb->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	struct lab_system s = {
+		/* a batch runs with no host attached: no channel, the batch is a boot module */
+		.config = c->config,
+		.channel = sb->batch ? NULL : sb->channel,
+		.batch = sb->batch ? sb->batch_path : NULL,
+		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
+		.seed = c->seed,
+		.timeout_s = LAB_TIMEOUT_NONE, /* each experiment has its own limit */
+	};
+	struct lab_hooks h = {.on_line = on_line, .ctx = sb, .quiet = true, .prog = "tessera fi campaign"};
+	bool threaded = !pthread_create(&t, NULL, conductor, sb);
+	int status = threaded ? lab_run(&s, &h, &sb->r) : 1;
+	pthread_mutex_lock(&sb->mu);
+	sb->over = true;
+	sb->status = status;
+	pthread_cond_broadcast(&sb->cv);
+	pthread_mutex_unlock(&sb->mu);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		cannot(sb, &sb->x[sb->batch ? sb->batch[0] : sb->first], "cannot start the conductor thread",
+		       true);
+	control_close(&sb->ch);
+	config_compiled_free(&sb->cfg);
+	lab_run_release(&sb->r);
+	for (size_t i = 0; i < sb->nr_lines; i++)
+		free(sb->lines[i]);
+	free(sb->lines);
+	pthread_cond_destroy(&sb->cv);
+	pthread_mutex_destroy(&sb->mu);
+	return free_boot(sb);
+}
+
 unsigned int campaign_shared_boot(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
 				  size_t first, const struct campaign_console *golden, unsigned int timeout_s,
 				  const struct campaign_shared_ops *ops)
 {
 	static unsigned int boots;
 	struct shared_boot *sb = calloc(1, sizeof(*sb));
-	pthread_condattr_t ca;
-	pthread_t t;
 
 	if (!sb)
 		return 0;
@@ -432,39 +653,42 @@ unsigned int campaign_shared_boot(const struct campaign *c, const struct campaig
 				   .ops = ops};
 	snprintf(sb->channel, sizeof(sb->channel), "/tmp/tessera-campaign-%d-%u-%lld.chan", (int)getpid(),
 		 boots++, now_ms());
-	pthread_mutex_init(&sb->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&sb->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	struct lab_system s = {
-		.config = c->config,
-		.channel = sb->channel,
-		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
-		.seed = c->seed,
-		.timeout_s = LAB_TIMEOUT_NONE, /* each experiment has its own limit (run_one) */
-	};
-	struct lab_hooks h = {.on_line = on_line, .ctx = sb, .quiet = true, .prog = "tessera fi campaign"};
-	bool threaded = !pthread_create(&t, NULL, conduct, sb);
-	int status = threaded ? lab_run(&s, &h, &sb->r) : 1;
-	pthread_mutex_lock(&sb->mu);
-	sb->over = true;
-	sb->status = status;
-	pthread_cond_broadcast(&sb->cv);
-	pthread_mutex_unlock(&sb->mu);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		cannot(sb, &x[first], "cannot start the conductor thread", true);
-	unsigned int done = sb->done;
-	control_close(&sb->ch);
+	return run_boot(sb, conduct);
+}
+
+unsigned int campaign_batch_boot(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
+				 const size_t *batch, size_t nr_batch, const struct campaign_console *golden,
+				 unsigned int timeout_s, const struct campaign_shared_ops *ops)
+{
+	struct shared_boot *sb = calloc(1, sizeof(*sb));
+	struct config_options opt = {.no_images = true};
+	struct config_diag cd;
+	char why[600] = "";
+
+	if (!sb || !nr_batch) {
+		free(sb);
+		return 0;
+	}
+	*sb = (struct shared_boot){.c = c,
+				   .x = x,
+				   .nr = nr,
+				   .first = batch[0],
+				   .golden = golden,
+				   .timeout_s = timeout_s,
+				   .ops = ops,
+				   .batch = batch,
+				   .nr_batch = nr_batch};
+	if (config_compile(c->config, &opt, &sb->cfg, &cd))
+		snprintf(why, sizeof(why), "%.200s: %.200s", c->config, cd.message);
+	else if (lab_make_scratch_dir(sb->scratch, sizeof(sb->scratch), "tessera-batch"))
+		snprintf(why, sizeof(why), "cannot make a scratch directory: %s", strerror(errno));
+	else if (write_batch(sb, why, sizeof(why)) == 0)
+		return run_boot(sb, conduct_batch);
+	/* Nothing booted: each experiment is recorded as such, the last ending the caller's boot. */
+	for (size_t i = 0; i < nr_batch; i++) {
+		sb->batch_last = i + 1 == nr_batch;
+		cannot(sb, &x[batch[i]], why, false);
+	}
 	config_compiled_free(&sb->cfg);
-	lab_run_release(&sb->r);
-	for (size_t i = 0; i < sb->nr_lines; i++)
-		free(sb->lines[i]);
-	free(sb->lines);
-	pthread_cond_destroy(&sb->cv);
-	pthread_mutex_destroy(&sb->mu);
-	free(sb);
-	return done;
+	return free_boot(sb);
 }

@@ -32,4 +32,17 @@ unsigned int campaign_shared_boot(const struct campaign *c, const struct campaig
 				  size_t first, const struct campaign_console *golden, unsigned int timeout_s,
 				  const struct campaign_shared_ops *ops);
 
+/*
+ * An experiment batch (docs/fault-campaigns.md, "Batches"): boot c's system once with no host attached,
+ * the experiments x[batch[0..nr_batch)] compiled into the boot module batch.blob, which the hypervisor
+ * runs one after another (abi/batch.h); each is judged from its slice of the console between the
+ * hypervisor's markers, as a many-per-boot experiment is. ops->next is not called: the batch is fixed
+ * before the boot. Every experiment gets one ops->done, in the batch's order, until the boot ends; the
+ * last result handed on (the batch's last, or the one whose boot ended) says boot_ended. Returns the
+ * number of experiments done.
+ */
+unsigned int campaign_batch_boot(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
+				 const size_t *batch, size_t nr_batch, const struct campaign_console *golden,
+				 unsigned int timeout_s, const struct campaign_shared_ops *ops);
+
 #endif

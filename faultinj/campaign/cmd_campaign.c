@@ -19,6 +19,7 @@
 
 static const char run_usage[] =
 	"usage: tessera fi campaign run CAMPAIGN.yaml [-o DB] [-j N] [--resume] [--per-experiment-boots]\n"
+	"                                [--batch]\n"
 	"                                [--on lava:URL [--token TOKEN] [--user USER] [--base-url URL]]\n"
 	"\n"
 	"Run a fault-injection campaign: a golden (fault-free) run, then every planned experiment, many per\n"
@@ -30,6 +31,8 @@ static const char run_usage[] =
 	"latest unfinished run of this campaign in DB: completed experiments are kept, the ones cut short\n"
 	"are recorded interrupted and run again. Exit status: 0 done, 1 failed (golden run, database),\n"
 	"2 bad input, 130/143 stopped by SIGINT/SIGTERM (resume with --resume).\n"
+	"--batch: the experiments that share a boot run as a batch the hypervisor reads from a boot module\n"
+	"and runs with no host attached, each marked on the console (as a LAVA job or a lab board would).\n"
 	"--on lava:URL: the golden run and each experiment as a LAVA job on an instance's devices (lava:\n"
 	"alone: the local one of `tessera lab lava up`; docs/lab.md); --base-url URL: the workers fetch the\n"
 	"images from DB.lava served at URL (http(s) for a remote lab; default: file:// paths of this "
@@ -123,7 +126,7 @@ int campaign_cmd_run(int argc, char **argv)
 {
 	const char *file = NULL, *dbpath = DEFAULT_DB;
 	unsigned int jobs = 1, boots = 0;
-	bool resume = false, per_experiment = false;
+	bool resume = false, per_experiment = false, batch = false;
 	struct lava_target lava = {0}; /* --on lava:URL (lab/lava/lava_campaign.h) */
 
 	for (int i = 1; i < argc; i++) {
@@ -145,6 +148,8 @@ int campaign_cmd_run(int argc, char **argv)
 			resume = true;
 		} else if (!strcmp(argv[i], "--per-experiment-boots")) {
 			per_experiment = true;
+		} else if (!strcmp(argv[i], "--batch")) {
+			batch = true;
 		} else if ((!strcmp(argv[i], "--on") || !strcmp(argv[i], "--token") ||
 			    !strcmp(argv[i], "--user") || !strcmp(argv[i], "--base-url")) &&
 			   i + 1 < argc) {
@@ -176,6 +181,19 @@ int campaign_cmd_run(int argc, char **argv)
 	struct campaign *c = campaign_load_reported(file, &ret);
 	if (!c)
 		return ret;
+	const char *no_batch = !batch		? NULL
+			       : per_experiment ? "--per-experiment-boots boots each alone"
+			       : lava.on	? "--on runs one experiment per LAVA job"
+			       : jobs > 1	? "a batch runs one boot at a time (no -j)"
+			       : c->boots != CAMPAIGN_BOOTS_SHARED
+				       ? "the campaign boots one machine per experiment"
+				       : NULL;
+	if (no_batch) {
+		fprintf(stderr, "tessera fi campaign run: %s: --batch: %s\n", file, no_batch);
+		campaign_free(c);
+		free(c);
+		return 2;
+	}
 	size_t nr = 0;
 	struct campaign_experiment *x = campaign_plan_experiments(c, &nr);
 	struct campaign_console golden = {0};
@@ -198,18 +216,27 @@ int campaign_cmd_run(int argc, char **argv)
 	}
 	unsigned int timeout_s = campaign_timeout_s(c, &db, run_id);
 	bool shared = c->boots == CAMPAIGN_BOOTS_SHARED && !per_experiment;
-	ret = campaign_run_experiments(c, &db, run_id, x, nr, &golden, timeout_s, jobs, shared, &boots);
+	ret = campaign_run_experiments(c, &db, run_id, x, nr, &golden, timeout_s, jobs,
+				       batch	? CAMPAIGN_RUN_BATCH
+				       : shared ? CAMPAIGN_RUN_SHARED
+						: CAMPAIGN_RUN_EACH,
+				       &boots);
 	size_t alone = 0;
 	for (size_t i = 0; shared && i < nr; i++)
 		alone += c->entries[x[i].entry].own_boot;
 	if (alone)
 		fprintf(stderr,
-			"campaign %s: %u boots (many experiments per boot; its %zu planned with icount or "
-			"tsc triggers boot alone: their points are exact only in a fresh machine)\n",
-			c->name, boots, alone);
+			"campaign %s: %u boots (%s; its %zu planned with icount or tsc triggers boot "
+			"alone: their points are exact only in a fresh machine)\n",
+			c->name, boots,
+			batch ? "experiment batches run by the hypervisor, no host attached"
+			      : "many experiments per boot",
+			alone);
 	else
 		fprintf(stderr, "campaign %s: %u boots (%s)\n", c->name, boots,
-			shared ? "many experiments per boot" : "one boot per experiment");
+			batch	 ? "experiment batches run by the hypervisor, no host attached"
+			: shared ? "many experiments per boot"
+				 : "one boot per experiment");
 	results_db_run_end(&db, run_id, ret == 0 ? "done" : ret == 1 ? "failed" : "interrupted");
 	if (!ret)
 		ret = campaign_report_text(&db, run_id, stdout, 0.01);

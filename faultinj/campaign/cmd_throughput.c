@@ -72,8 +72,8 @@ static int one_pass(const struct campaign *c, struct results_db *db, const char 
 	    campaign_db_set_golden(db, p->run_id, golden->text, 0, ""))
 		return 1;
 	double t0 = now_s();
-	p->status = campaign_run_experiments(c, db, p->run_id, x, n, golden, timeout_s, jobs, p->shared,
-					     &p->boots);
+	p->status = campaign_run_experiments(c, db, p->run_id, x, n, golden, timeout_s, jobs,
+					     p->shared ? CAMPAIGN_RUN_SHARED : CAMPAIGN_RUN_EACH, &p->boots);
 	p->seconds = now_s() - t0;
 	results_db_run_end(db, p->run_id, p->status ? "failed" : "done");
 	pass_span(db, p);

@@ -82,6 +82,23 @@ static int same_boot(const char *db, int i, int k)
 	return query_int(db, sql);
 }
 
+/*
+ * tests/campaigns/shared-hang.yaml's outcomes, however its experiments shared boots: every planned one
+ * ended exactly once with a verdict; campaign 1's CI exit points benign and silent data corruption;
+ * canary-a's lost timer a hang at the time limit (exit status 124).
+ */
+static void expect_shared_hang_outcomes(const char *db)
+{
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE status = 'done'"), 4);
+	cr_expect_eq(query_int(db, "SELECT count(DISTINCT experiment_index) FROM experiments"), 4);
+	cr_expect_eq(query_int(db, "SELECT sum(interruptions) FROM experiments"), 0);
+	cr_expect_str_eq(outcome_of(db, 0), "benign");
+	cr_expect_str_eq(outcome_of(db, 1), "sdc");
+	cr_expect_str_eq(outcome_of(db, 3), "sdc");
+	cr_expect_str_eq(outcome_of(db, 2), "hang");
+	cr_expect_eq(query_int(db, "SELECT exit_status FROM experiments WHERE experiment_index = 2"), 124);
+}
+
 Test(campaign_shared, experiments_share_boots_and_a_hang_ends_only_its_own, .timeout = 900)
 {
 	const char *db = tmp_path("hang.db");
@@ -95,23 +112,54 @@ Test(campaign_shared, experiments_share_boots_and_a_hang_ends_only_its_own, .tim
 	cr_expect(has_line_with(p.err, "2 boots (many experiments per boot)"), "%s", p.err);
 	tessera_free(&p);
 
-	/* every planned experiment ended exactly once, with a verdict */
-	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE status = 'done'"), 4);
-	cr_expect_eq(query_int(db, "SELECT count(DISTINCT experiment_index) FROM experiments"), 4);
-	cr_expect_eq(query_int(db, "SELECT sum(interruptions) FROM experiments"), 0);
-	/* campaign 1's CI exit points, many per boot: benign and silent data corruption */
-	cr_expect_str_eq(outcome_of(db, 0), "benign");
-	cr_expect_str_eq(outcome_of(db, 1), "sdc");
-	cr_expect_str_eq(outcome_of(db, 3), "sdc");
+	expect_shared_hang_outcomes(db);
 	/* canary-a's lost timer: the time limit, which ends that boot; the next one ran in a new boot */
-	cr_expect_str_eq(outcome_of(db, 2), "hang");
-	cr_expect_eq(query_int(db, "SELECT exit_status FROM experiments WHERE experiment_index = 2"), 124);
 	cr_expect_eq(query_int(db, "SELECT count(DISTINCT qemu_cmdline) FROM experiments"), 2,
 		     "QEMU booted as often as there were experiments (or more)");
 	cr_expect_eq(same_boot(db, 0, 1), 1, "experiments 0 and 1 did not share a boot");
 	cr_expect_eq(same_boot(db, 1, 2), 1, "the hang did not run in the shared boot");
 	cr_expect_eq(same_boot(db, 2, 3), 0, "the experiment after the hang ran in the hung boot");
 	remove_db(db);
+}
+
+/*
+ * --batch: the same campaign as a batch the hypervisor reads from a boot module and runs with no host
+ * attached (no host channel on QEMU's command line). The hypervisor keeps each experiment's time limit
+ * itself, so the hang ends only its own experiment: all four in one boot, with the outcomes the
+ * host-driven run above gives.
+ */
+Test(campaign_shared, a_batch_runs_with_no_host_and_a_hang_ends_only_its_experiment, .timeout = 900)
+{
+	const char *db = tmp_path("batch.db");
+	struct tessera_proc p;
+
+	remove_db(db);
+	tessera_run(&p, 800,
+		    (const char *const[]){"fi", "campaign", "run", ROOT "tests/campaigns/shared-hang.yaml",
+					  "-o", db, "--batch", NULL});
+	cr_assert_eq(p.status, 0, "exit %d\n%s%s", p.status, p.out, p.err);
+	cr_expect(
+		has_line_with(p.err, "1 boots (experiment batches run by the hypervisor, no host attached)"),
+		"%s", p.err);
+	tessera_free(&p);
+	expect_shared_hang_outcomes(db);
+	cr_expect_eq(query_int(db, "SELECT count(DISTINCT qemu_cmdline) FROM experiments"), 1, "one boot");
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE qemu_cmdline LIKE '%ivshmem%'"), 0,
+		     "the batch's boot had a host channel");
+	remove_db(db);
+
+	/* What cannot be a batch is refused before anything boots. */
+	static const char *const bad[][2] = {{"-j", "2"}, {"--per-experiment-boots", NULL}};
+	for (int i = 0; i < 2; i++) {
+		tessera_run(&p, 60,
+			    (const char *const[]){"fi", "campaign", "run",
+						  ROOT "tests/campaigns/shared-hang.yaml", "-o", db,
+						  "--batch", bad[i][0], bad[i][1], NULL});
+		cr_expect_eq(p.status, 2, "--batch %s: exit %d\n%s", bad[i][0], p.status, p.err);
+		cr_expect(strstr(p.err, "--batch: "), "%s", p.err);
+		tessera_free(&p);
+	}
+	cr_expect_neq(access(db, F_OK), 0, "a refused --batch wrote a database");
 }
 
 /* The processes this test started that are still there (every one carries the mark in its environment). */
