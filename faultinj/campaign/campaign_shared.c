@@ -516,7 +516,10 @@ static void *conduct_batch(void *arg)
 	return NULL;
 }
 
-/* batch.blob in sb->scratch: every experiment whose fault compiles. 0, or -1 with why. */
+/*
+ * The batch of every experiment whose fault compiles (sb->in_blob, sb->faults), written as batch.blob
+ * into sb->scratch unless that is "" (campaign_batch_judge needs only the faults). 0, or -1 with why.
+ */
 static int write_batch(struct shared_boot *sb, char *why, size_t n)
 {
 	const struct tessera_config_header *cfg = sb->cfg.blob;
@@ -567,6 +570,10 @@ static int write_batch(struct shared_boot *sb, char *why, size_t n)
 	size = sizeof(*h) + h->nr_experiments * sizeof(*ex);
 	h->total_size = (uint32_t)size;
 	h->checksum = crc32_update(0, h, size);
+	if (!sb->scratch[0]) {
+		free(h);
+		return 0;
+	}
 	snprintf(sb->batch_path, sizeof(sb->batch_path), "%s/%s", sb->scratch, TESSERA_BATCH_MODULE);
 	FILE *f = h->nr_experiments ? fopen(sb->batch_path, "wb") : NULL;
 	int ret = f && fwrite(h, 1, size, f) == size ? 0 : -1;
@@ -656,19 +663,21 @@ unsigned int campaign_shared_boot(const struct campaign *c, const struct campaig
 	return run_boot(sb, conduct);
 }
 
-unsigned int campaign_batch_boot(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
-				 const size_t *batch, size_t nr_batch, const struct campaign_console *golden,
-				 unsigned int timeout_s, const struct campaign_shared_ops *ops)
+/*
+ * A shared_boot for a batch (x[batch[0..nr_batch)]) with its config compiled: NULL when out of memory;
+ * when the config does not compile, why says so and sb->cfg.blob is NULL.
+ */
+static struct shared_boot *batch_alone(const struct campaign *c, const struct campaign_experiment *x,
+				       size_t nr, const size_t *batch, size_t nr_batch,
+				       const struct campaign_console *golden, unsigned int timeout_s,
+				       const struct campaign_shared_ops *ops, char *why, size_t n)
 {
-	struct shared_boot *sb = calloc(1, sizeof(*sb));
+	struct shared_boot *sb = nr_batch ? calloc(1, sizeof(*sb)) : NULL;
 	struct config_options opt = {.no_images = true};
 	struct config_diag cd;
-	char why[600] = "";
 
-	if (!sb || !nr_batch) {
-		free(sb);
-		return 0;
-	}
+	if (!sb)
+		return NULL;
 	*sb = (struct shared_boot){.c = c,
 				   .x = x,
 				   .nr = nr,
@@ -678,17 +687,91 @@ unsigned int campaign_batch_boot(const struct campaign *c, const struct campaign
 				   .ops = ops,
 				   .batch = batch,
 				   .nr_batch = nr_batch};
-	if (config_compile(c->config, &opt, &sb->cfg, &cd))
-		snprintf(why, sizeof(why), "%.200s: %.200s", c->config, cd.message);
-	else if (lab_make_scratch_dir(sb->scratch, sizeof(sb->scratch), "tessera-batch"))
-		snprintf(why, sizeof(why), "cannot make a scratch directory: %s", strerror(errno));
-	else if (write_batch(sb, why, sizeof(why)) == 0)
-		return run_boot(sb, conduct_batch);
-	/* Nothing booted: each experiment is recorded as such, the last ending the caller's boot. */
-	for (size_t i = 0; i < nr_batch; i++) {
-		sb->batch_last = i + 1 == nr_batch;
-		cannot(sb, &x[batch[i]], why, false);
+	if (config_compile(c->config, &opt, &sb->cfg, &cd)) {
+		snprintf(why, n, "%.200s: %.200s", c->config, cd.message);
+		sb->cfg.blob = NULL;
 	}
+	return sb;
+}
+
+/* Nothing booted: each experiment recorded as `why`, the last one ending the caller's boot. */
+static void batch_cannot(struct shared_boot *sb, const char *why)
+{
+	for (size_t i = 0; i < sb->nr_batch; i++) {
+		sb->batch_last = i + 1 == sb->nr_batch;
+		cannot(sb, &sb->x[sb->batch[i]], why, false);
+	}
+}
+
+unsigned int campaign_batch_boot(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
+				 const size_t *batch, size_t nr_batch, const struct campaign_console *golden,
+				 unsigned int timeout_s, const struct campaign_shared_ops *ops)
+{
+	char why[600] = "";
+	struct shared_boot *sb =
+		batch_alone(c, x, nr, batch, nr_batch, golden, timeout_s, ops, why, sizeof(why));
+
+	if (!sb)
+		return 0;
+	if (sb->cfg.blob && lab_make_scratch_dir(sb->scratch, sizeof(sb->scratch), "tessera-batch"))
+		snprintf(why, sizeof(why), "cannot make a scratch directory: %s", strerror(errno));
+	else if (sb->cfg.blob && write_batch(sb, why, sizeof(why)) == 0)
+		return run_boot(sb, conduct_batch);
+	batch_cannot(sb, why);
+	config_compiled_free(&sb->cfg);
+	return free_boot(sb);
+}
+
+int campaign_batch_write(const struct campaign *c, const struct campaign_experiment *x, const size_t *batch,
+			 size_t nr_batch, unsigned int timeout_s, const char *dir, char *why, size_t n)
+{
+	struct shared_boot *sb = batch_alone(c, x, 0, batch, nr_batch, NULL, timeout_s, NULL, why, n);
+
+	if (!sb)
+		return -1;
+	snprintf(sb->scratch, sizeof(sb->scratch), "%s", dir);
+	int ret = sb->cfg.blob ? write_batch(sb, why, n) : -1;
+	sb->scratch[0] = '\0'; /* the caller's directory: kept */
+	config_compiled_free(&sb->cfg);
+	free_boot(sb);
+	return ret;
+}
+
+unsigned int campaign_batch_judge(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
+				  const size_t *batch, size_t nr_batch, const struct campaign_console *golden,
+				  unsigned int timeout_s, const char *console, int status,
+				  const struct campaign_shared_ops *ops)
+{
+	char why[600] = "";
+	struct shared_boot *sb =
+		batch_alone(c, x, nr, batch, nr_batch, golden, timeout_s, ops, why, sizeof(why));
+
+	if (!sb)
+		return 0;
+	pthread_mutex_init(&sb->mu, NULL);
+	pthread_cond_init(&sb->cv, NULL);
+	if (sb->cfg.blob && write_batch(sb, why, sizeof(why)) == 0) {
+		for (const char *l = console ? console : ""; *l;) {
+			const char *nl = strchr(l, '\n');
+			size_t len = nl ? (size_t)(nl - l) : strlen(l);
+			char *line = strndup(l, len);
+			if (line) {
+				on_line(line, sb);
+				free(line);
+			}
+			l += len + (nl ? 1 : 0);
+		}
+		sb->over = true; /* the whole console is here: no wait, no stop */
+		sb->status = status;
+		conduct_batch(sb);
+	} else {
+		batch_cannot(sb, why);
+	}
+	for (size_t i = 0; i < sb->nr_lines; i++)
+		free(sb->lines[i]);
+	free(sb->lines);
+	pthread_cond_destroy(&sb->cv);
+	pthread_mutex_destroy(&sb->mu);
 	config_compiled_free(&sb->cfg);
 	return free_boot(sb);
 }

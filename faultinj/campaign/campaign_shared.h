@@ -45,4 +45,19 @@ unsigned int campaign_batch_boot(const struct campaign *c, const struct campaign
 				 const size_t *batch, size_t nr_batch, const struct campaign_console *golden,
 				 unsigned int timeout_s, const struct campaign_shared_ops *ops);
 
+/* The batch.blob of x[batch[0..nr_batch)] written into dir (a LAVA job's bundle carries it). 0, or -1 with
+ * why. */
+int campaign_batch_write(const struct campaign *c, const struct campaign_experiment *x, const size_t *batch,
+			 size_t nr_batch, unsigned int timeout_s, const char *dir, char *why, size_t n);
+
+/*
+ * A batch's whole console, from a boot elsewhere (a LAVA job's log), judged as campaign_batch_boot judges
+ * its own boot's, with `status` how that boot ended (0 the hypervisor's end marker, 124 a time limit, 1
+ * otherwise). ops->done as there; returns the number of experiments done.
+ */
+unsigned int campaign_batch_judge(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
+				  const size_t *batch, size_t nr_batch, const struct campaign_console *golden,
+				  unsigned int timeout_s, const char *console, int status,
+				  const struct campaign_shared_ops *ops);
+
 #endif

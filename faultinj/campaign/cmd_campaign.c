@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <tessera/abi/batch.h>
+
 #include "../../lab/lava/lava_campaign.h"
 #include "../../lab/runner.h"
 #include "campaign_report.h"
@@ -19,7 +21,7 @@
 
 static const char run_usage[] =
 	"usage: tessera fi campaign run CAMPAIGN.yaml [-o DB] [-j N] [--resume] [--per-experiment-boots]\n"
-	"                                [--batch]\n"
+	"                                [--batch [--batch-size N]]\n"
 	"                                [--on lava:URL [--token TOKEN] [--user USER] [--base-url URL]]\n"
 	"\n"
 	"Run a fault-injection campaign: a golden (fault-free) run, then every planned experiment, many per\n"
@@ -32,7 +34,8 @@ static const char run_usage[] =
 	"are recorded interrupted and run again. Exit status: 0 done, 1 failed (golden run, database),\n"
 	"2 bad input, 130/143 stopped by SIGINT/SIGTERM (resume with --resume).\n"
 	"--batch: the experiments that share a boot run as a batch the hypervisor reads from a boot module\n"
-	"and runs with no host attached, each marked on the console (as a LAVA job or a lab board would).\n"
+	"and runs with no host attached, each marked on the console (as a LAVA job or a lab board would);\n"
+	"with --on, batch jobs of at most N experiments (default 16) over the instance's devices.\n"
 	"--on lava:URL: the golden run and each experiment as a LAVA job on an instance's devices (lava:\n"
 	"alone: the local one of `tessera lab lava up`; docs/lab.md); --base-url URL: the workers fetch the\n"
 	"images from DB.lava served at URL (http(s) for a remote lab; default: file:// paths of this "
@@ -150,6 +153,16 @@ int campaign_cmd_run(int argc, char **argv)
 			per_experiment = true;
 		} else if (!strcmp(argv[i], "--batch")) {
 			batch = true;
+		} else if (!strcmp(argv[i], "--batch-size") && i + 1 < argc) {
+			char *end;
+			unsigned long n = strtoul(argv[++i], &end, 10);
+			if (*end || !n || n > TESSERA_BATCH_MAX) {
+				fprintf(stderr,
+					"tessera fi campaign run: --batch-size takes 1..%u, got '%s'\n",
+					TESSERA_BATCH_MAX, argv[i]);
+				return 2;
+			}
+			lava.batch_size = (unsigned int)n;
 		} else if ((!strcmp(argv[i], "--on") || !strcmp(argv[i], "--token") ||
 			    !strcmp(argv[i], "--user") || !strcmp(argv[i], "--base-url")) &&
 			   i + 1 < argc) {
@@ -183,11 +196,13 @@ int campaign_cmd_run(int argc, char **argv)
 		return ret;
 	const char *no_batch = !batch		? NULL
 			       : per_experiment ? "--per-experiment-boots boots each alone"
-			       : lava.on	? "--on runs one experiment per LAVA job"
 			       : jobs > 1	? "a batch runs one boot at a time (no -j)"
 			       : c->boots != CAMPAIGN_BOOTS_SHARED
 				       ? "the campaign boots one machine per experiment"
 				       : NULL;
+	if (!no_batch && lava.batch_size && (!batch || !lava.on))
+		no_batch = "--batch-size goes with --batch --on lava:URL";
+	lava.batch = batch;
 	if (no_batch) {
 		fprintf(stderr, "tessera fi campaign run: %s: --batch: %s\n", file, no_batch);
 		campaign_free(c);

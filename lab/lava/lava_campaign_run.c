@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 
 #include "../../faultinj/campaign/campaign_boot.h"
+#include "../../faultinj/campaign/campaign_run.h"
+#include "../../faultinj/campaign/campaign_shared.h"
+#include "../runner.h"
 #include "../host_files.h"
 #include "lava_campaign.h"
 #include "lava_store.h"
@@ -22,6 +25,49 @@
 
 int lava_campaign_render_one(const struct campaign *c, const struct campaign_experiment *e, const char *dir,
 			     const char *base, const char *scratch, FILE *tsv, char *job, size_t size);
+
+/*
+ * Experiments x[list[0..n)] as one batch job (docs/fault-campaigns.md, "Batches"): the boot carries
+ * batch.blob, the hypervisor runs them one after another with no host attached. LAVA's time limit covers
+ * every experiment's own (the hypervisor's clock keeps those) with room: 3 x each, plus 5 minutes.
+ */
+static int render_batch(const struct campaign *c, const struct campaign_experiment *x, const size_t *list,
+			size_t n, unsigned int timeout_s, const char *dir, const char *base,
+			const char *scratch, char *job, size_t size)
+{
+	char name[128], why[600], first[16], count[16], seed[32];
+
+	snprintf(name, sizeof(name), "%s.b%04u", c->name, x[list[0]].index);
+	if (campaign_batch_write(c, x, list, n, timeout_s, scratch, why, sizeof(why))) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, name, why);
+		return 1;
+	}
+	snprintf(first, sizeof(first), "%u", x[list[0]].index);
+	snprintf(count, sizeof(count), "%zu", n);
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)c->seed);
+	const char *const meta[] = {"tessera_kind",
+				    "campaign-batch",
+				    "tessera_campaign",
+				    c->path,
+				    "tessera_first_experiment",
+				    first,
+				    "tessera_experiments",
+				    count,
+				    "tessera_seed",
+				    seed,
+				    NULL};
+	char blob[PATH_LEN];
+	snprintf(blob, sizeof(blob), "%s/batch.blob", scratch);
+	unsigned long limit = (unsigned long)n * timeout_s * 3 + 300;
+	struct lab_system s = {
+		.config = c->config,
+		.batch = blob,
+		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
+		.seed = c->seed,
+		.timeout_s = limit > 86400 ? 86400 : (unsigned int)limit,
+	};
+	return lava_render_system(&s, dir, base, name, meta, job, size);
+}
 
 static const char *jstr(json_t *o, const char *key)
 {
@@ -52,7 +98,9 @@ static char *job_console(json_t *e, int *status)
 }
 
 struct work {
-	const struct campaign_experiment *e; /* NULL: the golden run */
+	const struct campaign_experiment *e; /* NULL: the golden run (or a batch) */
+	const size_t *list;		     /* a batch: its experiments' positions in x */
+	size_t n;
 	char job[PATH_LEN];
 	char attempts[256], problem[320];
 	bool open;
@@ -180,12 +228,108 @@ static int record_infrastructure(struct exp_ctx *x, struct work *w)
 {
 	struct campaign_result res = {
 		.index = w->e->index, .outcome = OUTCOME_INFRASTRUCTURE, .exit_status = 1};
-	snprintf(res.detail, sizeof(res.detail), "%u LAVA attempts failed (%s): %s", LAVA_PLAN_ATTEMPTS,
-		 w->attempts[0] ? w->attempts : "none accepted", w->problem);
+	snprintf(res.detail, sizeof(res.detail), "%u LAVA attempts failed (%.50s): %.110s",
+		 LAVA_PLAN_ATTEMPTS, w->attempts[0] ? w->attempts : "none accepted", w->problem);
 	int ret =
 		campaign_db_start(x->db, x->run_id, res.index) || campaign_db_finish(x->db, x->run_id, &res);
 	campaign_result_free(&res);
 	return ret ? 1 : 0;
+}
+
+struct batch_ctx {
+	const struct campaign *c;
+	const struct campaign_experiment *x;
+	size_t nr;
+	struct results_db *db;
+	int64_t run_id;
+	const struct campaign_console *golden;
+	unsigned int timeout_s;
+	const char *job, *job_id;
+	int ret;
+};
+
+/* One experiment of a batch job, judged (campaign_batch_judge): stored as a local run stores it. */
+static void batch_done(const struct campaign_result *r, void *ctx)
+{
+	struct batch_ctx *b = ctx;
+	struct campaign_result res = *r; /* the judge frees its own strings after this */
+	char repeat[PATH_LEN + 96];
+
+	snprintf(repeat, sizeof(repeat), "tessera lab lava run %s  # LAVA job %s, a batch", b->job,
+		 b->job_id);
+	res.repeat = repeat;
+	if (campaign_db_start(b->db, b->run_id, res.index) || campaign_db_finish(b->db, b->run_id, &res))
+		b->ret = 1;
+	fprintf(stderr, "%s: experiment %u (LAVA job %s, a batch): %s%s%s\n", PROG, res.index, b->job_id,
+		outcome_name(res.outcome), res.detail[0] ? ": " : "", res.detail);
+}
+
+static int take_batch(struct work *w, json_t *e, void *ctx)
+{
+	struct batch_ctx *b = ctx;
+	struct campaign_shared_ops ops = {.done = batch_done, .ctx = b};
+	int status;
+	char *text = job_console(e, &status);
+
+	b->job = w->job;
+	b->job_id = jstr(e, "job_id");
+	campaign_batch_judge(b->c, b->x, b->nr, w->list, w->n, b->golden, b->timeout_s, text, status, &ops);
+	free(text);
+	return b->ret;
+}
+
+/*
+ * --batch: the experiments that share a boot (not own_boot) in batch jobs of at most t->batch_size,
+ * submitted together over the instance's devices. A batch whose boot ended early (a panic) has its
+ * later experiments in no result: they go into the next round's batches, until every one is done.
+ */
+static int run_batches(const struct campaign *c, struct results_db *db, int64_t run_id,
+		       const struct campaign_experiment *x, size_t nr, const struct lava_target *t,
+		       const char *dir, const char *jobs, const char *base, const char *scratch,
+		       const struct campaign_console *golden)
+{
+	size_t size = t->batch_size ? t->batch_size : LAVA_BATCH_SIZE, *list = calloc(nr + 1, sizeof(*list));
+	struct work *w = calloc(nr + 1, sizeof(*w));
+	struct batch_ctx bc = {c,    x,	   nr, db, run_id, golden, campaign_timeout_s(c, db, run_id),
+			       NULL, NULL, 0};
+	char status[32];
+	int ret = !list || !w;
+
+	for (unsigned int round = 1; !ret && round <= nr; round++) {
+		size_t n = 0, k = 0;
+		for (size_t i = 0; i < nr; i++)
+			if (!c->entries[x[i].entry].own_boot &&
+			    (campaign_db_status(db, run_id, x[i].index, status, sizeof(status)) ||
+			     strcmp(status, "done")))
+				list[n++] = i;
+		if (!n)
+			break;
+		for (size_t at = 0; at < n && !ret; at += size, k++) {
+			char sub[PATH_MAX + 64];
+			snprintf(sub, sizeof(sub), "%s/batch-%u-%zu", scratch, round, k);
+			mkdir(sub, 0755);
+			w[k] = (struct work){
+				.list = &list[at], .n = n - at < size ? n - at : size, .open = true};
+			ret = render_batch(c, x, w[k].list, w[k].n, bc.timeout_s, jobs, base, sub, w[k].job,
+					   sizeof(w[k].job));
+		}
+		fprintf(stderr, "%s %s: %zu experiments in %zu batch jobs of at most %zu (round %u)\n", PROG,
+			c->name, n, k, size, round);
+		if (!ret)
+			ret = submit_all(db, t, dir, w, k, take_batch, &bc);
+		for (size_t b = 0; b < k && !ret; b++) {
+			if (!w[b].open)
+				continue;
+			for (size_t j = 0; j < w[b].n && !ret; j++) { /* its attempts failed: each one so */
+				struct work one = w[b];
+				one.e = &x[w[b].list[j]];
+				ret = record_infrastructure(&(struct exp_ctx){c, db, run_id, NULL, 0}, &one);
+			}
+		}
+	}
+	free(list);
+	free(w);
+	return ret;
 }
 
 int lava_campaign_run(const struct campaign *c, struct results_db *db, int64_t run_id,
@@ -236,6 +380,8 @@ int lava_campaign_run(const struct campaign *c, struct results_db *db, int64_t r
 	}
 	if (!ret && (!text || campaign_console_set(&golden, text, 0)))
 		ret = 1;
+	if (!ret && t->batch)
+		ret = run_batches(c, db, run_id, x, nr, t, dir, jobs, base, scratch, &golden);
 	for (size_t i = 0; i < nr && !ret; i++) {
 		if (!campaign_db_status(db, run_id, x[i].index, status, sizeof(status)) &&
 		    !strcmp(status, "done"))
@@ -247,10 +393,14 @@ int lava_campaign_run(const struct campaign *c, struct results_db *db, int64_t r
 		n++;
 	}
 	struct exp_ctx ec = {c, db, run_id, &golden, 0};
-	if (!ret) {
+	if (!ret && t->batch && n)
+		fprintf(stderr, "%s %s: %zu experiments that boot alone as LAVA jobs; jobs and logs in %s\n",
+			PROG, c->name, n, dir);
+	else if (!ret && !t->batch)
 		fprintf(stderr,
 			"%s %s: %zu experiments as LAVA jobs (%zu done before); jobs and logs in %s\n", PROG,
 			c->name, n, nr - n, dir);
+	if (!ret) {
 		ret = submit_all(db, t, dir, w, n, take_experiment, &ec);
 	}
 	for (size_t i = 0; i < n && !ret; i++)

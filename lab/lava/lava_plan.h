@@ -20,6 +20,8 @@
 
 /* How often a boot is submitted before its infrastructure failures make it a failed boot. */
 #define LAVA_PLAN_ATTEMPTS 3
+/* fi campaign run --batch --on: experiments per batch job unless --batch-size says */
+#define LAVA_BATCH_SIZE 16
 
 /* Where to run: "lava:URL" (an instance; "lava:" alone is the local one of `tessera lab lava up`). */
 struct lava_target {
@@ -28,6 +30,9 @@ struct lava_target {
 	 * (http(s) for a remote lab); each job's images are then URL/run-N/jobs/... (a plan) or
 	 * URL/campaign-N/jobs/... (a campaign). NULL: file:// paths of this host. */
 	const char *base_url;
+	/* fi campaign run --batch: experiments in batches of at most batch_size per job (abi/batch.h) */
+	bool batch;
+	unsigned int batch_size;
 };
 
 /* An image URL prefix a LAVA job can use: http://, https:// or file://. */

@@ -177,7 +177,8 @@ def verdict(results, need_cases=True):
 
 def needs_cases(job):
     """A system's job must print test cases; a plan's boot (metadata tessera_kind) prints samples."""
-    return (job.get("metadata") or {}).get("tessera_kind") not in ("bench-boot", "campaign-experiment", "campaign-golden")
+    return (job.get("metadata") or {}).get("tessera_kind") not in ("bench-boot", "campaign-experiment",
+                                                               "campaign-golden", "campaign-batch")
 
 
 def job_error_type(results):

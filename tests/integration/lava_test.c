@@ -408,6 +408,20 @@ static void campaign_matches_local_run(void)
 	cr_expect_eq(rows, 5, "five experiments in the local run:\n%s", want);
 	cr_expect(strstr(want, " benign\n") && strstr(want, " detected\n"), "mixed outcomes:\n%s", want);
 	cr_expect_str_eq(got, want, "the outcome table through LAVA differs from the local run's");
+	free(got);
+
+	/* --batch: the experiments in batch jobs of 3 (the hypervisor runs each batch with no host) */
+	snprintf(remote, sizeof(remote), "%s/campaign-lava-batch.db", dir);
+	tessera_run(&p, 900,
+		    (const char *const[]){"fi", "campaign", "run", campaign, "--on", "lava:", "-o", remote,
+					  "--batch", "--batch-size", "3", NULL});
+	cr_expect_eq(p.status, 0, "campaign --on lava: --batch: %d\n%s\n%s", p.status, p.out, p.err);
+	cr_expect(has_line_with(p.err, "5 experiments in 2 batch jobs of at most 3 (round 1)"), "%s", p.err);
+	cr_expect(!has_line_with(p.err, "round 2"), "every batch ran to its end:\n%s", p.err);
+	tessera_free(&p);
+	got = db_outcomes(remote, &remote_open);
+	cr_expect_eq(remote_open, 0, "experiments not done");
+	cr_expect_str_eq(got, want, "the outcome table through LAVA batches differs from the local run's");
 	free(want);
 	free(got);
 }
