@@ -55,6 +55,7 @@ int campaign_boot(const struct campaign *c, const char *plan_path, uint64_t seed
 	struct lab_console_text text = {0};
 	struct lab_system s = {
 		.config = c->config,
+		.hv_cmdline = c->hv_append[0] ? c->hv_append : NULL,
 		.faults = plan_path,
 		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
 		.seed = seed,

@@ -461,3 +461,35 @@ struct campaign *campaign_load_reported(const char *path, int *status)
 	free(c);
 	return NULL;
 }
+
+#define APPEND_LINE "\n# fi campaign run --append: "
+
+char *campaign_run_source(const char *file_text, const char *append)
+{
+	char *s = NULL;
+
+	if (append && append[0])
+		return asprintf(&s, "%s" APPEND_LINE "%s\n", file_text, append) < 0 ? NULL : s;
+	return strdup(file_text);
+}
+
+bool campaign_run_source_matches(const char *stored, const char *file_text, char *append, size_t size)
+{
+	size_t len = strlen(file_text);
+
+	append[0] = '\0';
+	if (strncmp(stored, file_text, len))
+		return false;
+	const char *rest = stored + len;
+	if (!*rest)
+		return true;
+	if (strncmp(rest, APPEND_LINE, strlen(APPEND_LINE)))
+		return false;
+	rest += strlen(APPEND_LINE);
+	size_t n = strcspn(rest, "\n");
+	if (rest[n] != '\n' || rest[n + 1] || n >= size)
+		return false;
+	memcpy(append, rest, n);
+	append[n] = '\0';
+	return true;
+}

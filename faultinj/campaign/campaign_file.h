@@ -71,6 +71,9 @@ struct campaign {
 	struct campaign_entry entries[CAMPAIGN_MAX_ENTRIES];
 	unsigned int nr_entries;
 	uint64_t space_size; /* the sum of the entries' sizes */
+	/* Not from the file: `fi campaign run --append OPTS`, more hypervisor command line for every boot
+	 * (golden run and experiments), kept with the run (campaign_run_source). */
+	char hv_append[512];
 };
 
 /* True when faults of `model` need a fresh machine per experiment (boots: per-experiment). */
@@ -95,5 +98,14 @@ void campaign_free(struct campaign *c);
 uint64_t campaign_dim_size(const struct campaign_dim *d);
 /* Value i of a dimension as the plan writes it, into buf. */
 void campaign_dim_value(const struct campaign_dim *d, uint64_t i, char *buf, size_t size);
+
+/*
+ * The campaign source a run stores and resume and replay compare: the file's text, and a --append as a
+ * last comment line (`# fi campaign run --append: OPTS`), so a run keeps what its boots were given.
+ * Malloc'd, NULL when out of memory.
+ */
+char *campaign_run_source(const char *file_text, const char *append);
+/* Whether a stored source is file_text's (with or without that line); its --append into append (or ""). */
+bool campaign_run_source_matches(const char *stored, const char *file_text, char *append, size_t size);
 
 #endif

@@ -612,6 +612,7 @@ static unsigned int run_boot(struct shared_boot *sb, void *(*conductor)(void *))
 	struct lab_system s = {
 		/* a batch runs with no host attached: no channel, the batch is a boot module */
 		.config = c->config,
+		.hv_cmdline = c->hv_append[0] ? c->hv_append : NULL,
 		.channel = sb->batch ? NULL : sb->channel,
 		.batch = sb->batch ? sb->batch_path : NULL,
 		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,

@@ -389,3 +389,22 @@ Test(campaign_db, a_new_database_has_the_campaign_schema_and_old_ones_migrate)
 	snprintf(wal, sizeof(wal), "%s-shm", path);
 	unlink(wal);
 }
+
+Test(campaign, a_runs_source_keeps_its_append_and_gives_it_back)
+{
+	char append[64];
+	char *s = campaign_run_source("name: x\n", "bench_exit_work=10");
+
+	cr_assert_str_eq(s, "name: x\n\n# fi campaign run --append: bench_exit_work=10\n");
+	cr_expect(campaign_run_source_matches(s, "name: x\n", append, sizeof(append)));
+	cr_expect_str_eq(append, "bench_exit_work=10");
+	cr_expect(!campaign_run_source_matches(s, "name: y\n", append, sizeof(append)), "another file");
+	cr_expect(!campaign_run_source_matches(s, "name: x\n", append, 8), "an append that does not fit");
+	free(s);
+	s = campaign_run_source("name: x\n", "");
+	cr_expect_str_eq(s, "name: x\n");
+	cr_expect(campaign_run_source_matches(s, "name: x\n", append, sizeof(append)) && !append[0]);
+	cr_expect(!campaign_run_source_matches("name: x\nmore\n", "name: x\n", append, sizeof(append)),
+		  "a changed file is not an append");
+	free(s);
+}

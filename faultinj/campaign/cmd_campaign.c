@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <tessera/abi/batch.h>
+#include <tessera/cmdline_options.h>
 
 #include "../../lab/lava/lava_campaign.h"
 #include "../../lab/runner.h"
@@ -21,7 +22,7 @@
 
 static const char run_usage[] =
 	"usage: tessera fi campaign run CAMPAIGN.yaml [-o DB] [-j N] [--resume] [--per-experiment-boots]\n"
-	"                                [--batch [--batch-size N]]\n"
+	"                                [--batch [--batch-size N]] [--append OPTS]\n"
 	"                                [--on lava:URL [--token TOKEN] [--user USER] [--base-url URL]]\n"
 	"\n"
 	"Run a fault-injection campaign: a golden (fault-free) run, then every planned experiment, many per\n"
@@ -36,6 +37,8 @@ static const char run_usage[] =
 	"--batch: the experiments that share a boot run as a batch the hypervisor reads from a boot module\n"
 	"and runs with no host attached, each marked on the console (as a LAVA job or a lab board would);\n"
 	"with --on, batch jobs of at most N experiments (default 16) over the instance's devices.\n"
+	"--append OPTS: more hypervisor command line for every boot, golden run included (kept with the\n"
+	"run: --resume and replay give the same).\n"
 	"--on lava:URL: the golden run and each experiment as a LAVA job on an instance's devices (lava:\n"
 	"alone: the local one of `tessera lab lava up`; docs/lab.md); --base-url URL: the workers fetch the\n"
 	"images from DB.lava served at URL (http(s) for a remote lab; default: file:// paths of this "
@@ -94,8 +97,10 @@ static int open_run(const struct campaign *c, const char *dbpath, bool resume, s
 		    const struct campaign_experiment *x, size_t nr, int64_t *run_id)
 {
 	size_t size;
-	char *source = config_read_file(c->path, &size);
+	char *text = config_read_file(c->path, &size),
+	     *source = text ? campaign_run_source(text, c->hv_append) : NULL;
 
+	free(text);
 	if (!source || results_db_open(db, dbpath)) {
 		free(source);
 		return 1;
@@ -105,8 +110,10 @@ static int open_run(const struct campaign *c, const char *dbpath, bool resume, s
 		char *was = *run_id ? campaign_db_source(db, *run_id) : NULL;
 		if (!*run_id || !was || strcmp(was, source)) {
 			fprintf(stderr, "tessera fi campaign: %s: %s\n", dbpath,
-				!*run_id ? "no unfinished run of this campaign to resume"
-					 : "the campaign file changed since that run: start a new one");
+				!*run_id
+					? "no unfinished run of this campaign to resume"
+					: "the campaign file or its --append changed since that run: start a "
+					  "new one");
 			free(was);
 			free(source);
 			results_db_close(db);
@@ -130,6 +137,7 @@ int campaign_cmd_run(int argc, char **argv)
 	const char *file = NULL, *dbpath = DEFAULT_DB;
 	unsigned int jobs = 1, boots = 0;
 	bool resume = false, per_experiment = false, batch = false;
+	const char *append = NULL;
 	struct lava_target lava = {0}; /* --on lava:URL (lab/lava/lava_campaign.h) */
 
 	for (int i = 1; i < argc; i++) {
@@ -151,6 +159,8 @@ int campaign_cmd_run(int argc, char **argv)
 			resume = true;
 		} else if (!strcmp(argv[i], "--per-experiment-boots")) {
 			per_experiment = true;
+		} else if (!strcmp(argv[i], "--append") && i + 1 < argc) {
+			append = argv[++i];
 		} else if (!strcmp(argv[i], "--batch")) {
 			batch = true;
 		} else if (!strcmp(argv[i], "--batch-size") && i + 1 < argc) {
@@ -200,6 +210,19 @@ int campaign_cmd_run(int argc, char **argv)
 			       : c->boots != CAMPAIGN_BOOTS_SHARED
 				       ? "the campaign boots one machine per experiment"
 				       : NULL;
+	struct cmdline_problem bad;
+	if (append && (strlen(append) >= sizeof(c->hv_append) || !cmdline_check(append, &bad))) {
+		if (strlen(append) >= sizeof(c->hv_append))
+			fprintf(stderr, "tessera fi campaign run: --append: longer than %zu characters\n",
+				sizeof(c->hv_append) - 1);
+		else
+			fprintf(stderr, "tessera fi campaign run: --append '%s': '%.*s': %s\n", append,
+				(int)bad.len, append + bad.offset, bad.why);
+		campaign_free(c);
+		free(c);
+		return 2;
+	}
+	snprintf(c->hv_append, sizeof(c->hv_append), "%s", append ? append : "");
 	if (!no_batch && lava.batch_size && (!batch || !lava.on))
 		no_batch = "--batch-size goes with --batch --on lava:URL";
 	lava.batch = batch;

@@ -135,7 +135,8 @@ static int campaign_of_run(struct results_db *db, int64_t run_id, struct campaig
 	char *was = campaign_db_source(db, run_id);
 	size_t size;
 	char *now = file[0] ? config_read_file(file, &size) : NULL;
-	int ok = was && now && !strcmp(was, now);
+	char append[sizeof(c->hv_append)];
+	int ok = was && now && campaign_run_source_matches(was, now, append, sizeof(append));
 	free(was);
 	free(now);
 	if (!ok) {
@@ -148,6 +149,8 @@ static int campaign_of_run(struct results_db *db, int64_t run_id, struct campaig
 	int ret = campaign_load(file, c, &diag);
 	if (ret)
 		config_diag_print(file, &diag);
+	else
+		snprintf(c->hv_append, sizeof(c->hv_append), "%s", append); /* as the run's boots had it */
 	return ret;
 }
 

@@ -56,6 +56,7 @@ int lava_campaign_render_one(const struct campaign *c, const struct campaign_exp
 				    NULL};
 	struct lab_system s = {
 		.config = c->config,
+		.hv_cmdline = c->hv_append[0] ? c->hv_append : NULL,
 		.faults = e ? plan_path : NULL,
 		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
 		.seed = e ? e->plan_seed : c->seed,

@@ -61,6 +61,7 @@ static int render_batch(const struct campaign *c, const struct campaign_experime
 	unsigned long limit = (unsigned long)n * timeout_s * 3 + 300;
 	struct lab_system s = {
 		.config = c->config,
+		.hv_cmdline = c->hv_append[0] ? c->hv_append : NULL,
 		.batch = blob,
 		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
 		.seed = c->seed,

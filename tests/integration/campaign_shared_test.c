@@ -162,6 +162,40 @@ Test(campaign_shared, a_batch_runs_with_no_host_and_a_hang_ends_only_its_experim
 	cr_expect_neq(access(db, F_OK), 0, "a refused --batch wrote a database");
 }
 
+/*
+ * --append: more hypervisor command line for every boot of a campaign (here a batch's), kept with the
+ * run; a word the hypervisor would not take is refused before anything boots.
+ */
+Test(campaign_shared, append_reaches_every_boot_and_stays_with_the_run, .timeout = 600)
+{
+	const char *db = tmp_path("append.db");
+	struct tessera_proc p;
+
+	remove_db(db);
+	tessera_run(&p, 60,
+		    (const char *const[]){"fi", "campaign", "run",
+					  ROOT "configs/campaigns/ci/mce-fiself.yaml", "-o", db, "--append",
+					  "bench_exit_work=10 frobnicate", NULL});
+	cr_expect_eq(p.status, 2, "exit %d\n%s", p.status, p.err);
+	cr_expect(strstr(p.err, "'frobnicate': unknown option"), "%s", p.err);
+	cr_expect_neq(access(db, F_OK), 0, "a refused --append wrote a database");
+	tessera_free(&p);
+
+	tessera_run(&p, 500,
+		    (const char *const[]){"fi", "campaign", "run",
+					  ROOT "configs/campaigns/ci/mce-fiself.yaml", "-o", db, "--batch",
+					  "--append", "bench_exit_work=10", NULL});
+	cr_assert_eq(p.status, 0, "exit %d\n%s%s", p.status, p.out, p.err);
+	tessera_free(&p);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE status = 'done' AND qemu_cmdline "
+				   "LIKE '%bench_exit_work=10%'"),
+		     5, "every experiment's boot had the option");
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM campaigns WHERE source LIKE "
+				   "'%# fi campaign run --append: bench_exit_work=10%'"),
+		     1, "the run keeps its --append");
+	remove_db(db);
+}
+
 /* The processes this test started that are still there (every one carries the mark in its environment). */
 static int leftovers(const char *mark)
 {

@@ -179,9 +179,8 @@ Test(regress, ctrl_c_leaves_nothing_running)
 /*
  * The campaign step: the reduced machine-check campaign, its outcome table stored as metrics (a count per
  * class). Then a baseline whose table had no benign experiment: the one benign experiment now is a class
- * grown from zero, the one regression named, and the step's other figures, equal, are not. (A change of
- * the hypervisor's outcome table cannot be planted through --append, which does not reach campaign boots:
- * the baseline is edited instead.)
+ * grown from zero, the one regression named, and the step's other figures, equal, are not. (No
+ * hypervisor option of ours changes this campaign's outcomes, so the baseline is edited instead.)
  */
 Test(regress, the_campaign_step_stores_its_outcome_table_and_names_a_grown_class, .timeout = 1100)
 {
