@@ -105,8 +105,8 @@ static void batch_tick(void *ctx)
 		if (arch_timestamp() < deadline)
 			return;
 		/* A cell that does not stop: nothing after it could start from a clean machine. */
-		pr_err("batch: experiment %llu: its cells did not stop within the time limit: the batch ends",
-		       (unsigned long long)batch_experiments(batch)[next].index);
+		pr_info(TESSERA_BATCH_ENDS, (unsigned long long)batch_experiments(batch)[next].index,
+			"time limit; cells did not stop: the batch ends");
 		arch_machine_stop(TESSERA_EXIT_PANIC);
 	case BATCH_NONE:
 	case BATCH_DONE: return;

@@ -203,9 +203,10 @@ static __attribute__((noreturn)) void shared_worker_main(const struct campaign *
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(1);
-	if (batch)
+	if (batch) {
+		close(in); /* the parent's answers are not read: its writes fail (SIGPIPE is ignored) */
 		campaign_batch_boot(c, x, nr, batch_list, batch_len, golden, timeout_s, &ops);
-	else
+	} else
 		campaign_shared_boot(c, x, nr, first, golden, timeout_s, &ops);
 	_exit(0);
 }

@@ -66,7 +66,9 @@ struct shared_boot {
 	size_t nr_batch;
 	bool *in_blob;		      /* compiled into batch.blob (a fault that does not compile is not) */
 	struct tessera_fault *faults; /* each one's fault as compiled */
-	bool batch_last; /* the batch's last experiment: its result ends the boot for the caller */
+	char (*bad)[160];	      /* each one's compile error, when not in the blob */
+	bool batch_last; /* a batch: this result is the boot's last for the caller (its last experiment, or
+			  * the boot ended); the caller then takes no next one from this boot */
 	char scratch[PATH_MAX], batch_path[PATH_MAX + 16];
 };
 
@@ -231,7 +233,8 @@ static void finish(struct shared_boot *sb, struct campaign_result *res, size_t f
 	snprintf(repeat, sizeof(repeat), CAMPAIGN_SHARED_REPEAT "experiment %u of the boot %s", sb->done + 1,
 		 sb->r.record.repeat ? sb->r.record.repeat : "");
 	res->repeat = strdup(repeat);
-	res->boot_ended = sb->over || sb->stopping || sb->batch_last;
+	/* A batch's boot runs ahead of its judge: it may be over while earlier slices are judged. */
+	res->boot_ended = sb->batch ? sb->batch_last : sb->over || sb->stopping;
 	campaign_console_free(&con);
 	sb->done++;
 	sb->ops->done(res, sb->ops->ctx);
@@ -250,7 +253,7 @@ static void cannot(struct shared_boot *sb, const struct campaign_experiment *e, 
 	res.interrupted = !sb->stopping && sb->over && (sb->status == 130 || sb->status == 143);
 	snprintf(res.detail, sizeof(res.detail), "%s", why);
 	results_db_now(res.ended, sizeof(res.ended));
-	res.boot_ended = boot_ends || sb->batch_last;
+	res.boot_ended = sb->batch ? sb->batch_last || boot_ends : boot_ends;
 	sb->done++;
 	sb->ops->done(&res, sb->ops->ctx);
 }
@@ -444,7 +447,9 @@ static void *conduct(void *arg)
 static void *conduct_batch(void *arg)
 {
 	struct shared_boot *sb = arg;
-	long long wait_ms = (long long)sb->timeout_s * 3000 + OPEN_TIMEOUT_MS;
+	/* The hypervisor keeps each limit by its clock, which under -icount (one instruction, one ns) may
+	 * run ten times slower than the host's: the host's own bound, for a silent boot, is far beyond. */
+	long long wait_ms = (long long)sb->timeout_s * 20000 + OPEN_TIMEOUT_MS;
 	char why[512], text[96];
 
 	if (!find_line(sb, 0, HV_STARTING_LINE, now_ms() + OPEN_TIMEOUT_MS, &sb->hv_line)) {
@@ -466,7 +471,9 @@ static void *conduct_batch(void *arg)
 
 		sb->batch_last = i + 1 == sb->nr_batch;
 		if (!sb->in_blob[i]) {
-			cannot(sb, e, "its fault does not compile (not in the batch)", false);
+			snprintf(why, sizeof(why), "its fault does not compile (not in the batch): %s",
+				 sb->bad[i]);
+			cannot(sb, e, why, false);
 			continue;
 		}
 		result_begin(&res, e);
@@ -489,7 +496,9 @@ static void *conduct_batch(void *arg)
 		pthread_mutex_lock(&sb->mu);
 		if (!ended)
 			to = sb->nr_lines;
-		bool limit = ended && strstr(sb->lines[to], "(time limit)");
+		bool limit = ended && strstr(sb->lines[to], "(time limit");
+		/* cells that did not stop at the limit: the hypervisor stops the machine after this one */
+		bool last = !ended || strstr(sb->lines[to], "cells did not stop");
 		/* A failed restart: the fault's own error is the experiment (a fail point armed for the
 		 * restart), any other is a refusal. */
 		long long err = 0;
@@ -500,19 +509,35 @@ static void *conduct_batch(void *arg)
 		}
 		int status = ended ? (limit ? 124 : 0) : sb->over && !sb->stopping ? sb->status : 124;
 		pthread_mutex_unlock(&sb->mu);
+		sb->batch_last |= last;
 		const struct tessera_fault *f = &sb->faults[i];
 		if (err &&
 		    !(f->model == FAULT_FAIL_POINT && err == -(long long)f->params[FP_fail_point_error])) {
 			snprintf(why, sizeof(why), "the hypervisor refused the restart of '%s': error %lld",
 				 sb->c->target, err);
-			cannot(sb, e, why, !ended);
+			cannot(sb, e, why, last);
 		} else {
 			finish(sb, &res, from, to, status, t0);
 		}
-		if (!ended)
+		if (last) {
+			stop_boot(sb);
 			return NULL;
+		}
 		seen = to + 1;
 	}
+	/* Every experiment judged: the hypervisor shuts down. One that does not (the last fault wedged it)
+	 * is stopped, so that the worker ends. */
+	size_t at;
+	if (!find_line(sb, seen, "experiments done", now_ms() + wait_ms, &at))
+		stop_boot(sb);
+	pthread_mutex_lock(&sb->mu);
+	long long deadline = now_ms() + OPEN_TIMEOUT_MS;
+	while (!sb->over && now_ms() < deadline)
+		wait_more(sb, sb->nr_lines, deadline);
+	bool over = sb->over;
+	pthread_mutex_unlock(&sb->mu);
+	if (!over)
+		stop_boot(sb);
 	return NULL;
 }
 
@@ -532,7 +557,8 @@ static int write_batch(struct shared_boot *sb, char *why, size_t n)
 
 	sb->in_blob = calloc(sb->nr_batch ? sb->nr_batch : 1, sizeof(bool));
 	sb->faults = calloc(sb->nr_batch ? sb->nr_batch : 1, sizeof(*sb->faults));
-	if (!h || !sb->in_blob || !sb->faults) {
+	sb->bad = calloc(sb->nr_batch ? sb->nr_batch : 1, sizeof(*sb->bad));
+	if (!h || !sb->in_blob || !sb->faults || !sb->bad) {
 		free(h);
 		snprintf(why, n, "out of memory");
 		return -1;
@@ -553,9 +579,9 @@ static int write_batch(struct shared_boot *sb, char *why, size_t n)
 		return -1;
 	}
 	for (size_t i = 0; i < sb->nr_batch; i++) {
-		char bad[512];
 		struct tessera_batch_experiment *b = &ex[h->nr_experiments];
-		if (compile_fault(sb, &sb->x[sb->batch[i]], &b->fault, &b->seed, bad, sizeof(bad)))
+		if (compile_fault(sb, &sb->x[sb->batch[i]], &b->fault, &b->seed, sb->bad[i],
+				  sizeof(sb->bad[i])))
 			continue;
 		b->index = sb->x[sb->batch[i]].index;
 		sb->faults[i] = b->fault;
@@ -577,11 +603,13 @@ static int write_batch(struct shared_boot *sb, char *why, size_t n)
 	snprintf(sb->batch_path, sizeof(sb->batch_path), "%s/%s", sb->scratch, TESSERA_BATCH_MODULE);
 	FILE *f = h->nr_experiments ? fopen(sb->batch_path, "wb") : NULL;
 	int ret = f && fwrite(h, 1, size, f) == size ? 0 : -1;
-	if ((f && fclose(f)) || ret)
+	if (f && fclose(f))
+		ret = -1;
+	if (ret)
 		snprintf(why, n, "%.300s: %s", sb->batch_path,
 			 h->nr_experiments ? strerror(errno) : "no fault compiles");
 	free(h);
-	return f && !ret ? 0 : -1;
+	return ret;
 }
 
 /* sb's batch scratch directory and memory; returns the experiments it did. */
@@ -593,6 +621,7 @@ static unsigned int free_boot(struct shared_boot *sb)
 		lab_remove_tree(sb->scratch);
 	free(sb->in_blob);
 	free(sb->faults);
+	free(sb->bad);
 	free(sb);
 	return done;
 }
@@ -714,9 +743,10 @@ unsigned int campaign_batch_boot(const struct campaign *c, const struct campaign
 
 	if (!sb)
 		return 0;
-	if (sb->cfg.blob && lab_make_scratch_dir(sb->scratch, sizeof(sb->scratch), "tessera-batch"))
+	if (sb->cfg.blob && lab_make_scratch_dir(sb->scratch, sizeof(sb->scratch), "tessera-batch")) {
 		snprintf(why, sizeof(why), "cannot make a scratch directory: %s", strerror(errno));
-	else if (sb->cfg.blob && write_batch(sb, why, sizeof(why)) == 0)
+		sb->scratch[0] = '\0'; /* nothing of ours to remove */
+	} else if (sb->cfg.blob && write_batch(sb, why, sizeof(why)) == 0)
 		return run_boot(sb, conduct_batch);
 	batch_cannot(sb, why);
 	config_compiled_free(&sb->cfg);

@@ -65,7 +65,7 @@ static int render_batch(const struct campaign *c, const struct campaign_experime
 		.batch = blob,
 		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
 		.seed = c->seed,
-		.timeout_s = limit > 86400 ? 86400 : (unsigned int)limit,
+		.timeout_s = limit > LAVA_JOB_MAX_S ? LAVA_JOB_MAX_S : (unsigned int)limit,
 	};
 	return lava_render_system(&s, dir, base, name, meta, job, size);
 }
@@ -245,7 +245,7 @@ struct batch_ctx {
 	int64_t run_id;
 	const struct campaign_console *golden;
 	unsigned int timeout_s;
-	const char *job, *job_id;
+	const char *job, *job_id, *started, *ended;
 	int ret;
 };
 
@@ -259,6 +259,9 @@ static void batch_done(const struct campaign_result *r, void *ctx)
 	snprintf(repeat, sizeof(repeat), "tessera lab lava run %s  # LAVA job %s, a batch", b->job,
 		 b->job_id);
 	res.repeat = repeat;
+	/* the job's times: the judge's are those of reading the log */
+	snprintf(res.started, sizeof(res.started), "%s", b->started);
+	snprintf(res.ended, sizeof(res.ended), "%s", b->ended);
 	if (campaign_db_start(b->db, b->run_id, res.index) || campaign_db_finish(b->db, b->run_id, &res))
 		b->ret = 1;
 	fprintf(stderr, "%s: experiment %u (LAVA job %s, a batch): %s%s%s\n", PROG, res.index, b->job_id,
@@ -274,6 +277,8 @@ static int take_batch(struct work *w, json_t *e, void *ctx)
 
 	b->job = w->job;
 	b->job_id = jstr(e, "job_id");
+	b->started = jstr(e, "started");
+	b->ended = jstr(e, "ended");
 	campaign_batch_judge(b->c, b->x, b->nr, w->list, w->n, b->golden, b->timeout_s, text, status, &ops);
 	free(text);
 	return b->ret;
@@ -291,10 +296,22 @@ static int run_batches(const struct campaign *c, struct results_db *db, int64_t 
 {
 	size_t size = t->batch_size ? t->batch_size : LAVA_BATCH_SIZE, *list = calloc(nr + 1, sizeof(*list));
 	struct work *w = calloc(nr + 1, sizeof(*w));
-	struct batch_ctx bc = {c,    x,	   nr, db, run_id, golden, campaign_timeout_s(c, db, run_id),
-			       NULL, NULL, 0};
+	struct batch_ctx bc = {.c = c,
+			       .x = x,
+			       .nr = nr,
+			       .db = db,
+			       .run_id = run_id,
+			       .golden = golden,
+			       .timeout_s = campaign_timeout_s(c, db, run_id)};
 	char status[32];
 	int ret = !list || !w;
+	/* a job's limit (render_batch: 3 x each experiment's + 5 min) stays under LAVA_JOB_MAX_S */
+	size_t fits = (LAVA_JOB_MAX_S - 300) / (3 * (size_t)(bc.timeout_s ? bc.timeout_s : 1));
+	if (size > fits) {
+		fprintf(stderr, "%s %s: batches of %zu, not %zu: a job's time limit stays under %u s\n", PROG,
+			c->name, fits ? fits : 1, size, LAVA_JOB_MAX_S);
+		size = fits ? fits : 1;
+	}
 
 	for (unsigned int round = 1; !ret && round <= nr; round++) {
 		size_t n = 0, k = 0;
@@ -311,8 +328,20 @@ static int run_batches(const struct campaign *c, struct results_db *db, int64_t 
 			mkdir(sub, 0755);
 			w[k] = (struct work){
 				.list = &list[at], .n = n - at < size ? n - at : size, .open = true};
-			ret = render_batch(c, x, w[k].list, w[k].n, bc.timeout_s, jobs, base, sub, w[k].job,
-					   sizeof(w[k].job));
+			if (render_batch(c, x, w[k].list, w[k].n, bc.timeout_s, jobs, base, sub, w[k].job,
+					 sizeof(w[k].job))) {
+				/* its faults do not compile, or the job cannot be written: each of its
+				 * experiments is recorded so, the other batches go on (k-- reuses the slot) */
+				snprintf(w[k].problem, sizeof(w[k].problem),
+					 "its batch job could not be rendered");
+				for (size_t j = 0; j < w[k].n && !ret; j++) {
+					struct work one = w[k];
+					one.e = &x[w[k].list[j]];
+					ret = record_infrastructure(&(struct exp_ctx){c, db, run_id, NULL, 0},
+								    &one);
+				}
+				k--;
+			}
 		}
 		fprintf(stderr, "%s %s: %zu experiments in %zu batch jobs of at most %zu (round %u)\n", PROG,
 			c->name, n, k, size, round);

@@ -380,15 +380,19 @@ def submit(args):
 def server_measurements(uri, jid, out):
     """How many of the job's results lava-server stored with a measurement (the BENCH samples, as its
     web UI and API give them); its results go to out/server-results.yaml. -1 when it cannot say."""
-    text = lavacli(uri, "results", jid, "--yaml", check=False)
+    r = subprocess.run(["lavacli", "--uri", uri, "results", jid, "--yaml"], capture_output=True,
+                       text=True, stdin=subprocess.DEVNULL)
     with open(os.path.join(out, "server-results.yaml"), "w") as f:
-        f.write(text)
+        f.write(r.stdout if r.returncode == 0 else r.stderr)
+    if r.returncode:
+        return -1
     try:
-        rows = lava_run.yaml.safe_load(text) or []
+        rows = lava_run.yaml.safe_load(r.stdout) or []
     except lava_run.yaml.YAMLError:
         return -1
-    return sum(1 for r in rows if isinstance(r, dict) and r.get("suite", "").endswith(lava_run.SUITE)
-               and r.get("measurement") not in (None, "None", ""))
+    return sum(1 for row in rows if isinstance(row, dict)
+               and (row.get("suite") or "").endswith(lava_run.SUITE)
+               and row.get("measurement") not in (None, "None", ""))
 
 
 def job_summary(path, jid, out, log, results, info, started):

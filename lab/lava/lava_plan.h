@@ -22,6 +22,8 @@
 #define LAVA_PLAN_ATTEMPTS 3
 /* fi campaign run --batch --on: experiments per batch job unless --batch-size says */
 #define LAVA_BATCH_SIZE 16
+/* the longest LAVA job we render: a day (a batch job's limit is capped here) */
+#define LAVA_JOB_MAX_S 86400u
 
 /* Where to run: "lava:URL" (an instance; "lava:" alone is the local one of `tessera lab lava up`). */
 struct lava_target {

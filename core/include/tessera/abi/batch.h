@@ -15,9 +15,10 @@
  * fault is checked against the system config when it is armed, as a host's live fault is.
  *
  * The console markers (one line each, from the hypervisor, `[cpu0] ` prefixed): `batch: experiment N
- * begins`, then the experiment's lines, then `batch: experiment N ends (cells ended)`, `... ends (time
- * limit)` or `... ends (restart refused: error E)`; after the last, `batch: M experiments done`. N is the
- * experiment's `index` (the campaign's numbering).
+ * begins`, then the experiment's lines (with `batch: experiment N: restart error E` when its restart
+ * failed), then `batch: experiment N ends (cells ended)`, `... ends (time limit)`, or `... ends (time
+ * limit; cells did not stop: the batch ends)`, after which the machine stops; after the last,
+ * `batch: M experiments done`. N is the experiment's `index` (the campaign's numbering).
  */
 #ifndef TESSERA_ABI_BATCH_H
 #define TESSERA_ABI_BATCH_H
