@@ -52,6 +52,17 @@ void stats_hodges_lehmann_list(const double *x, size_t m, const double *y, size_
 void stats_bootstrap_ratio(const double *x, size_t m, const double *y, size_t n, unsigned int resamples,
 			   uint64_t seed, const double *conf, size_t nconf, double *lo, double *hi);
 
+struct stats_signed_rank {
+	double w;   /* W+: the sum of the ranks of |d| over the positive differences */
+	double p;   /* one-sided: P(W+ >= w) under H0 (d symmetric about 0), i.e. evidence that d > 0 */
+	size_t n;   /* the pairs used: zero differences are dropped */
+	bool exact; /* the exact distribution (n <= STATS_EXACT_MAX_N), else the normal approximation */
+	bool ties;
+};
+
+/* Wilcoxon signed-rank test of paired differences d (stats_signed_rank.c). 0, or -1 out of memory. */
+int stats_signed_rank(const double *d, size_t n, struct stats_signed_rank *out);
+
 /* Holm's step-down adjustment of k p-values (adjusted[i] belongs to p[i]). */
 void stats_holm(const double *p, size_t k, double *adjusted);
 

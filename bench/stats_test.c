@@ -263,3 +263,53 @@ Test(stats, exact_metrics_stay_out_of_holms_family)
 	cr_expect_float_eq(c[0].p_holm, c[0].mwu.p, 0, "adjusted %g, raw %g", c[0].p_holm, c[0].mwu.p);
 	cr_expect_eq(c[1].verdict, VERDICT_SLOWER);
 }
+
+Test(stats, signed_rank_exact_matches_the_table)
+{
+	struct stats_signed_rank r;
+	/* n = 12, the negatives' ranks 1, 2, 3, 4, 7 (sum 17): W+ = 61, P(W+ >= 61) = 189 / 4096, the
+	 * one-sided 5 % critical value of the published tables (T = 17 for n = 12) */
+	double d[12] = {-1, -2, -3, -4, 5, 6, -7, 8, 9, 10, 11, 12};
+	cr_assert_eq(stats_signed_rank(d, 12, &r), 0);
+	cr_expect_eq(r.n, 12);
+	cr_expect_eq(r.w, 61);
+	cr_expect(r.exact && !r.ties);
+	cr_expect_float_eq(r.p, 189.0 / 4096, 1e-12, "%g", r.p);
+	/* one negative more among the small ones: 62 would be less likely, 60 more */
+	d[6] = 7;
+	d[4] = -5;
+	cr_assert_eq(stats_signed_rank(d, 12, &r), 0);
+	cr_expect_eq(r.w, 63);
+	cr_expect_lt(r.p, 189.0 / 4096);
+
+	double all[5] = {3, 1, 4, 1.5, 9};
+	cr_assert_eq(stats_signed_rank(all, 5, &r), 0);
+	cr_expect_float_eq(r.p, 1.0 / 32, 1e-12, "every sign positive: 1 in 2^5");
+
+	double zeros[3] = {0, 1, 2};
+	cr_assert_eq(stats_signed_rank(zeros, 3, &r), 0);
+	cr_expect_eq(r.n, 2, "a zero difference is dropped");
+	cr_expect_float_eq(r.p, 0.25, 1e-12);
+
+	double tied[3] = {1, 1, -1}; /* midranks 2, 2, 2: W+ = 4; 4 of the 8 assignments reach it */
+	cr_assert_eq(stats_signed_rank(tied, 3, &r), 0);
+	cr_expect(r.ties);
+	cr_expect_eq(r.w, 4);
+	cr_expect_float_eq(r.p, 0.5, 1e-12);
+}
+
+Test(stats, signed_rank_normal_approximation_for_many_pairs)
+{
+	double d[80];
+	struct stats_signed_rank r;
+
+	for (int i = 0; i < 80; i++)
+		d[i] = i % 2 ? i + 1 : -(i + 1); /* alternating signs: no evidence either way */
+	cr_assert_eq(stats_signed_rank(d, 80, &r), 0);
+	cr_expect(!r.exact);
+	cr_expect(r.p > 0.3 && r.p < 0.7, "%g", r.p);
+	for (int i = 0; i < 80; i++)
+		d[i] = i + 1;
+	cr_assert_eq(stats_signed_rank(d, 80, &r), 0);
+	cr_expect_lt(r.p, 1e-10);
+}
