@@ -352,8 +352,11 @@ static void plan_matches_local_run(void)
 	free(got);
 }
 
-/* "INDEX OUTCOME" per experiment of a campaign database, and how many experiments are not done. */
-static char *db_outcomes(const char *path, int *not_done)
+/*
+ * "INDEX OUTCOME" per experiment of a campaign database (with `why`, its exit status and detail too, for
+ * a failure's message), and how many experiments are not done.
+ */
+static char *db_rows(const char *path, int *not_done, bool why)
 {
 	char **lines = calloc(4096, sizeof(*lines));
 	sqlite3 *db;
@@ -361,10 +364,14 @@ static char *db_outcomes(const char *path, int *not_done)
 	size_t n = 0;
 
 	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "no %s", path);
-	cr_assert_eq(sqlite3_prepare_v2(
-			     db, "SELECT experiment_index || ' ' || coalesce(outcome, '-') FROM experiments",
-			     -1, &st, NULL),
-		     SQLITE_OK, "%s", sqlite3_errmsg(db));
+	cr_assert_eq(
+		sqlite3_prepare_v2(
+			db,
+			why ? "SELECT experiment_index || ' ' || coalesce(outcome, '-') || ' exit ' || "
+			      "coalesce(exit_status, '-') || ': ' || coalesce(detail, '') FROM experiments"
+			    : "SELECT experiment_index || ' ' || coalesce(outcome, '-') FROM experiments",
+			-1, &st, NULL),
+		SQLITE_OK, "%s", sqlite3_errmsg(db));
 	while (sqlite3_step(st) == SQLITE_ROW && n < 4096)
 		lines[n++] = strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
@@ -376,6 +383,11 @@ static char *db_outcomes(const char *path, int *not_done)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return sorted(lines, n);
+}
+
+static char *db_outcomes(const char *path, int *not_done)
+{
+	return db_rows(path, not_done, false);
 }
 
 /*
@@ -406,8 +418,15 @@ static void campaign_matches_local_run(void)
 	for (const char *c = want; *c; c++)
 		rows += *c == '\n';
 	cr_expect_eq(rows, 5, "five experiments in the local run:\n%s", want);
-	cr_expect(strstr(want, " benign\n") && strstr(want, " detected\n"), "mixed outcomes:\n%s", want);
-	cr_expect_str_eq(got, want, "the outcome table through LAVA differs from the local run's");
+	int ignored;
+	char *local_rows = db_rows(local, &ignored, true);
+	cr_expect(strstr(want, " benign\n") && strstr(want, " detected\n"), "mixed outcomes:\n%s",
+		  local_rows);
+	char *remote_rows = db_rows(remote, &ignored, true);
+	cr_expect_str_eq(got, want,
+			 "the outcome table through LAVA differs from the local run's:\n%s\nlocal:\n%s",
+			 remote_rows, local_rows);
+	free(remote_rows);
 	free(got);
 
 	/* --batch: the experiments in batch jobs of 3 (the hypervisor runs each batch with no host) */
@@ -421,7 +440,12 @@ static void campaign_matches_local_run(void)
 	tessera_free(&p);
 	got = db_outcomes(remote, &remote_open);
 	cr_expect_eq(remote_open, 0, "experiments not done");
-	cr_expect_str_eq(got, want, "the outcome table through LAVA batches differs from the local run's");
+	remote_rows = db_rows(remote, &ignored, true);
+	cr_expect_str_eq(got, want,
+			 "the outcome table through LAVA batches differs from the local run's:\n%s",
+			 remote_rows);
+	free(remote_rows);
+	free(local_rows);
 	free(want);
 	free(got);
 }
