@@ -342,7 +342,13 @@ Test(campaign, shipped_campaign_2_reduced_loses_no_message_in_either_boot_mode, 
 			  m, names);
 	outcomes(db, shared, sizeof(shared));
 	outcomes(db1, own, sizeof(own));
-	cr_expect_str_eq(shared, own, "many per boot and one boot each differ");
+	char *rows_shared = table(db, ", exit_status, detail"),
+	     *rows_own = table(db1, ", exit_status, detail");
+	cr_expect_str_eq(shared, own,
+			 "many per boot and one boot each differ:\nshared:\n%s\none boot each:\n%s",
+			 rows_shared, rows_own);
+	free(rows_shared);
+	free(rows_own);
 	cr_expect_lt(query_int(db, "SELECT count(DISTINCT qemu_cmdline) FROM experiments"), 3);
 	cr_expect_eq(query_int(db1, "SELECT count(DISTINCT qemu_cmdline) FROM experiments"), 3);
 	remove_db(db);
