@@ -202,15 +202,33 @@ static int install_handlers(struct sigaction *old_int, struct sigaction *old_ter
 	return 0;
 }
 
+/*
+ * A stop signal that came after the last look at the pipe (QEMU had ended, the run was over) is not
+ * dropped with the pipe: it is raised again under the caller's handlers, so that a Ctrl-C between two
+ * boots of a lab loop stops the loop as one during a boot does.
+ */
 static void restore_handlers(struct sigaction *old_int, struct sigaction *old_term,
 			     struct sigaction *old_chld)
 {
+	unsigned char sigs[16];
+	bool got_int = false, got_term = false;
+	ssize_t n;
+
 	sigaction(SIGINT, old_int, NULL);
 	sigaction(SIGTERM, old_term, NULL);
 	sigaction(SIGCHLD, old_chld, NULL);
+	while ((n = read(signal_pipe[0], sigs, sizeof(sigs))) > 0)
+		for (ssize_t i = 0; i < n; i++) {
+			got_int = got_int || sigs[i] == SIGINT;
+			got_term = got_term || sigs[i] == SIGTERM;
+		}
 	close(signal_pipe[0]);
 	close(signal_pipe[1]);
 	signal_pipe[0] = signal_pipe[1] = -1;
+	if (got_term)
+		raise(SIGTERM);
+	if (got_int)
+		raise(SIGINT);
 }
 
 /* In the child, between fork and exec. Only async-signal-safe calls. */
