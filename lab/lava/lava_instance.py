@@ -35,6 +35,8 @@ DAEMONS = ("gunicorn", "publisher", "scheduler", "worker")
 WORKER = "tessera-worker"
 USER = "tessera"
 START_MARKER = "Tessera hypervisor starting"  # lab/lava/job_render.h: the console protocol's start
+PROGRESS_S = 30  # submit: with no job changing state for this long, say what it is still waiting for
+QUEUE_S = 600  # submit's default limit: this for the queue, plus each job's own timeout
 
 
 def fail(status, msg):
@@ -59,11 +61,8 @@ def listed(*args):
 
 
 def alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except OSError:
-        return False
+    """Running: a zombie (killed, not yet reaped by its parent) is not."""
+    return proc_start(pid) is not None
 
 
 def proc_start(pid):
@@ -285,6 +284,9 @@ def down(args):
             os.kill(p, signal.SIGKILL)
         except OSError:
             pass
+    deadline = time.monotonic() + 5  # SIGKILL is not instant: `down` once named processes on their way out
+    while any(alive(p) for p in victims) and time.monotonic() < deadline:
+        time.sleep(0.1)
     for d in DAEMONS:
         try:
             os.remove(os.path.join(state, f"{d}.pid"))
@@ -312,15 +314,102 @@ def down(args):
 
 
 def lavacli(uri, *args, check=True):
+    """lavacli's output; on failure exit 1 naming the command, or (check False) None."""
     r = subprocess.run(["lavacli", "--uri", uri, *args], capture_output=True, text=True,
                        stdin=subprocess.DEVNULL)
-    if check and r.returncode:
+    if r.returncode and check:
         fail(1, f"lavacli {' '.join(args[:2])}: {(r.stderr or r.stdout).strip()[-400:]}")
-    return r.stdout
+    return None if r.returncode else r.stdout
+
+
+def progress(msg):
+    """A line about the wait, on stderr: stdout holds the jobs' results."""
+    print(f"{PROG} submit: {msg}", file=sys.stderr, flush=True)
+
+
+def job_state(info):
+    """'Submitted', 'Running on qemu-01', 'Finished on qemu-01, Complete': a job as lavacli shows it."""
+    state = str(info.get("state") or "unknown")
+    if info.get("device"):
+        state += f" on {info['device']}"
+    if info.get("state") == "Finished":
+        state += f", {info.get('health')}"
+    return state
+
+
+def instance_state(uri, args):
+    """What a job may be waiting for, one line: the instance's devices (state, health, current job) and,
+    on the local instance, its worker's state and last ping."""
+    try:
+        devices = lava_run.yaml.safe_load(lavacli(uri, "devices", "list", "--yaml", check=False) or "")
+    except lava_run.yaml.YAMLError:
+        devices = None
+    parts = [f"{d.get('hostname')} {d.get('state')},{d.get('health')}"
+             + (f" (job {d['current_job']})" if d.get("current_job") else "")
+             for d in devices or [] if isinstance(d, dict)] or ["devices unknown"]
+    if args.local:
+        try:
+            w = lava_run.yaml.safe_load(lavacli(uri, "workers", "show", WORKER, "--yaml", check=False)
+                                        or "") or {}
+        except lava_run.yaml.YAMLError:
+            w = {}
+        parts.append(f"worker {WORKER} {w.get('state', 'unknown')}, last ping {w.get('last_ping')}"
+                     f" (its log: {args.state}/worker.log; the scheduler's: {args.state}/scheduler.log)")
+    return "; ".join(parts)
+
+
+def wait_finished(uri, args, jobs):
+    """Poll the submitted jobs until each has Finished, or until --timeout seconds have passed since they
+    were submitted. Says on stderr each job's state as it changes and, after PROGRESS_S seconds without
+    a change, what is still waited for and what the instance's devices are doing. A job given up on is
+    cancelled. Returns {job id: its last `jobs show`} and {job id: why it was given up on}."""
+    t0 = quiet = time.monotonic()
+    infos, shown, given_up, unreachable = {}, {}, {}, set()
+    pending = {jid: str(job.get("job_name", os.path.basename(path))) for path, job, jid in jobs}
+    while pending and not lava_run.stopping:
+        for jid, name in list(pending.items()):
+            out = lavacli(uri, "jobs", "show", jid, "--yaml", check=False)
+            if out is None:  # a busy server's answer timed out: ask again, within the same limit
+                if jid not in unreachable:
+                    progress(f"{name}: cannot ask about job {jid} now; trying again")
+                    unreachable.add(jid)
+                continue
+            unreachable.discard(jid)
+            infos[jid] = lava_run.yaml.safe_load(out) or {}
+            state = job_state(infos[jid])
+            if shown.get(jid) != state:
+                progress(f"{name}: job {jid} {state} ({time.monotonic() - t0:.0f} s)")
+                shown[jid], quiet = state, time.monotonic()
+            if infos[jid].get("state") == "Finished":
+                del pending[jid]
+        waited = time.monotonic() - t0
+        if pending and args.timeout and waited > args.timeout:
+            progress(f"giving up after {args.timeout} s (--timeout); the instance: "
+                     + instance_state(uri, args))
+            for jid, name in pending.items():
+                lavacli(uri, "jobs", "cancel", jid, check=False)
+                given_up[jid] = (f"not finished {args.timeout} s after its submission (last seen "
+                                 f"{shown.get(jid, 'never')}); cancelled")
+                progress(f"{name}: job {jid} {given_up[jid]}")
+            break
+        if pending and time.monotonic() - quiet >= PROGRESS_S:
+            progress(f"waiting {waited:.0f} s for " + ", ".join(
+                f"job {jid} ({shown.get(jid, 'state unknown')})" for jid in pending)
+                + f"; the instance: {instance_state(uri, args)}")
+            quiet = time.monotonic()
+        if pending:
+            time.sleep(1)
+    return infos, given_up
+
+
+def cancel(uri, jobs):
+    for _, _, jid in jobs:
+        lavacli(uri, "jobs", "cancel", jid, check=False)
 
 
 def submit(args):
-    if not args.url or not args.token:
+    args.local = not args.url or not args.token
+    if args.local:
         try:
             with open(os.path.join(args.state, "instance.json")) as f:
                 inst = json.load(f)
@@ -331,36 +420,40 @@ def submit(args):
     u = urllib.parse.urlsplit(args.url)
     if u.scheme not in ("http", "https") or not u.netloc:
         fail(2, f"--url: expected http(s)://HOST[:PORT], got '{args.url}'")
+    if args.timeout is not None and args.timeout < 0:
+        fail(2, f"--timeout: expected seconds >= 0, got {args.timeout}")
     uri = f"{u.scheme}://{args.user or USER}:{args.token}@{u.netloc}{u.path.rstrip('/')}/RPC2"
+    loaded = [(j, lava_run.load_job(j)) for j in args.jobs]  # every file checked before anything is queued
+    if args.timeout is None:  # room for each job to run in turn on one device, and for the queue
+        args.timeout = QUEUE_S + sum(lava_run.job_timeout_s(job) for _, job in loaded)
     jobs, t0, started, summary = [], time.monotonic(), lava_run.now_iso(), []
     # Stopped while submitting: what was submitted already is cancelled below, not left queued.
     signal.signal(signal.SIGINT, lava_run.on_signal)
     signal.signal(signal.SIGTERM, lava_run.on_signal)
-    for j in args.jobs:
-        if lava_run.stopping:
-            break
-        job = lava_run.load_job(j)
-        jobs.append((j, job, lavacli(uri, "jobs", "submit", j).strip()))
-        print(f"{job.get('job_name', j)}: submitted as job {jobs[-1][2]}", flush=True)
+    try:
+        for j, job in loaded:
+            if lava_run.stopping:
+                break
+            jobs.append((j, job, lavacli(uri, "jobs", "submit", j).strip()))
+            print(f"{job.get('job_name', j)}: submitted as job {jobs[-1][2]}", flush=True)
+        infos, given_up = wait_finished(uri, args, jobs) if not lava_run.stopping else ({}, {})
+    except BaseException:  # a lavacli call failed: nothing of ours stays queued
+        cancel(uri, jobs)
+        raise
+    if lava_run.stopping:
+        cancel(uri, jobs)
+        sys.exit(130 if lava_run.stopping == signal.SIGINT else 143)
     ok = True
     for path, job, jid in jobs:
-        while not lava_run.stopping:
-            shown = lavacli(uri, "jobs", "show", jid, "--yaml")
-            info = lava_run.yaml.safe_load(shown) or {}
-            if info.get("state") == "Finished":
-                break
-            time.sleep(1)
-        if lava_run.stopping:
-            for _, _, other in jobs:
-                lavacli(uri, "jobs", "cancel", other, check=False)
-            sys.exit(130 if lava_run.stopping == signal.SIGINT else 143)
+        info = infos.get(jid, {})
         name = str(job.get("job_name", os.path.basename(path)))
         out = os.path.join(args.output, f"{os.path.splitext(os.path.basename(path))[0]}-lava{jid}")
         os.makedirs(out, exist_ok=True)
         log = os.path.join(out, "lava.log")
-        with open(log, "w") as f:
-            f.write(lavacli(uri, "jobs", "logs", jid, "--raw"))
-        extra = [] if info.get("health") == "Complete" else [f"health {info.get('health')}"]
+        with open(log, "w") as f:  # a job given up on may have logged part of its run
+            f.write(lavacli(uri, "jobs", "logs", jid, "--raw", check=jid not in given_up) or "")
+        extra = [given_up[jid]] if jid in given_up else \
+            [] if info.get("health") == "Complete" else [f"health {info.get('health')}"]
         results = lava_run.parse_log(log)
         kept = server_measurements(uri, jid, out)
         ok = lava_run.report(name, path, jid, out, results, extra,
@@ -440,6 +533,8 @@ def main():
     s.add_argument("--user")
     s.add_argument("-o", "--output")
     s.add_argument("--db")
+    s.add_argument("--timeout", type=int, help="give up on (and cancel) a job not finished this many "
+                   "seconds after submission; 0: wait for ever (default: 600 + the jobs' own timeouts)")
     # for `bench run --on lava:` (and campaigns): jobs that print samples need no cases; a summary
     s.add_argument("--no-cases", action="store_true", help=argparse.SUPPRESS)
     s.add_argument("--summary", help=argparse.SUPPRESS)

@@ -227,6 +227,19 @@ def console_text(msg):
     return msg[len(SEABIOS):] if msg.startswith(SEABIOS) else msg
 
 
+def job_timeout_s(job):
+    """The job's own time limit (its `timeouts: job:`), in seconds; LAVA's default, 1 h, without one."""
+    limit = (job.get("timeouts") or {}).get("job") or {}
+    if not isinstance(limit, dict):
+        return 3600
+    try:
+        s = sum(int(limit.get(unit, 0)) * mult for unit, mult in
+                (("seconds", 1), ("minutes", 60), ("hours", 3600), ("days", 86400)))
+    except (TypeError, ValueError):
+        return 3600
+    return s or 3600
+
+
 def load_job(path):
     try:
         with open(path) as f:
@@ -302,11 +315,9 @@ def run_job(i, path, args, tpl_dir):
     with open(device, "w") as f:
         f.write(render_device(tpl_dir, job, DEVICE_DICT))
     log = os.path.join(out, "lava.log")
-    limit = (job.get("timeouts") or {}).get("job") or {}
-    limit_s = limit.get("seconds", 0) + 60 * limit.get("minutes", 0) + 3600 * limit.get("hours", 0)
     t0, started = time.monotonic(), now_iso()
     status = run_lava([args.lava_run, "--job-id", job_id, "--output-dir", os.path.join(out, "lava"),
-                       "--device", device, path], log, (limit_s or 3600) + 30)
+                       "--device", device, path], log, job_timeout_s(job) + 30)
     first = ["interrupted"] if stopping else [f"lava-run exited with status {status}"] if status else []
     with open(os.path.join(out, "console.txt"), "w") as f:  # the console as `tessera run` shows it
         f.write("".join(line + "\n" for line in console_lines(log)))
