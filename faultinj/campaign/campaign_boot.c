@@ -153,13 +153,42 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The boot and its verdict, for one attempt at an experiment: res's boot fields are this attempt's. */
+static void attempt(const struct campaign *c, const struct campaign_experiment *e,
+		    const struct campaign_console *golden, unsigned int timeout_s, const char *plan_path,
+		    struct campaign_result *res)
+{
+	struct campaign_console con = {0};
+	struct lab_run r;
+
+	results_db_now(res->started, sizeof(res->started));
+	int64_t t0 = now_ns();
+	int status = campaign_boot(c, plan_path, e->plan_seed, timeout_s, &con, &r);
+	res->duration_ns = now_ns() - t0;
+	results_db_now(res->ended, sizeof(res->ended));
+	res->exit_status = status;
+	res->interrupted = status == 130 || status == 143;
+	campaign_result_judge(c, golden, &con, status, true, res);
+	snprintf(res->config_hash, sizeof(res->config_hash), "%s", r.record.config_sha256);
+	snprintf(res->image_hash, sizeof(res->image_hash), "%s", r.record.image_sha256);
+	res->qemu_cmdline = r.record.qemu_cmdline ? strdup(r.record.qemu_cmdline) : NULL;
+	res->repeat = r.record.repeat ? strdup(r.record.repeat) : NULL;
+	lab_run_release(&r);
+	campaign_console_free(&con);
+}
+
+/* Worth booting again: the host failed the boot (the hypervisor never started), not bad input or a stop. */
+static bool host_failed(const struct campaign_result *res)
+{
+	return res->outcome == OUTCOME_INFRASTRUCTURE && res->exit_status != 2 && !res->interrupted;
+}
+
 void campaign_experiment_run(const struct campaign *c, const struct campaign_experiment *e,
 			     const struct campaign_console *golden, unsigned int timeout_s,
 			     const char *keep_plan, struct campaign_result *res)
 {
-	char plan[4096], path[4096] = "/tmp/tessera-campaign-plan-XXXXXX";
-	struct campaign_console con = {0};
-	struct lab_run r;
+	char plan[4096], path[4096] = "/tmp/tessera-campaign-plan-XXXXXX", earlier[512] = "";
+	size_t used = 0;
 	int fd;
 
 	memset(res, 0, sizeof(*res));
@@ -176,19 +205,29 @@ void campaign_experiment_run(const struct campaign *c, const struct campaign_exp
 		return;
 	}
 	close(fd);
-	int64_t t0 = now_ns();
-	int status = campaign_boot(c, path, e->plan_seed, timeout_s, &con, &r);
-	res->duration_ns = now_ns() - t0;
+	unsigned int n = 1;
+	attempt(c, e, golden, timeout_s, path, res);
+	for (; host_failed(res) && n < CAMPAIGN_BOOT_ATTEMPTS; n++) {
+		/* the attempt that says nothing about the fault goes; why it failed stays, in the detail */
+		int k = snprintf(earlier + used, sizeof(earlier) - used, "%sattempt %u: %s", used ? "; " : "",
+				 n, res->detail);
+		used = k < 0				    ? used
+		       : used + (size_t)k < sizeof(earlier) ? used + (size_t)k
+							    : sizeof(earlier) - 1;
+		free(res->excerpt);
+		free(res->qemu_cmdline);
+		free(res->repeat);
+		res->excerpt = res->qemu_cmdline = res->repeat = NULL;
+		attempt(c, e, golden, timeout_s, path, res);
+	}
+	if (n > 1) { /* cut to the detail's size: the last attempt's reason comes first */
+		char all[sizeof(res->detail) + sizeof(earlier) + 32];
+		snprintf(all, sizeof(all), "%s%s(attempt %u of %u; %s)", res->detail,
+			 res->detail[0] ? " " : "", n, CAMPAIGN_BOOT_ATTEMPTS, earlier);
+		size_t keep = strnlen(all, sizeof(res->detail) - 1);
+		memcpy(res->detail, all, keep);
+		res->detail[keep] = '\0';
+	}
 	if (!keep_plan)
 		unlink(path);
-	results_db_now(res->ended, sizeof(res->ended));
-	res->exit_status = status;
-	res->interrupted = status == 130 || status == 143;
-	campaign_result_judge(c, golden, &con, status, true, res);
-	snprintf(res->config_hash, sizeof(res->config_hash), "%s", r.record.config_sha256);
-	snprintf(res->image_hash, sizeof(res->image_hash), "%s", r.record.image_sha256);
-	res->qemu_cmdline = r.record.qemu_cmdline ? strdup(r.record.qemu_cmdline) : NULL;
-	res->repeat = r.record.repeat ? strdup(r.record.repeat) : NULL;
-	lab_run_release(&r);
-	campaign_console_free(&con);
 }

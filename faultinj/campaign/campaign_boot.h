@@ -39,8 +39,16 @@ char *campaign_trace_text(const struct campaign_console *con);
 char *campaign_excerpt(const struct campaign_console *con);
 
 /*
- * Run experiment e against the golden console into *res (the worker's whole job). Its plan is written to
- * keep_plan and left there (replay), or to a temporary file (NULL).
+ * Boots of one experiment at most: a boot the host failed (outcome infrastructure: the hypervisor never
+ * started, e.g. QEMU stayed silent on a loaded host) says nothing about the fault, so it is booted again.
+ */
+#define CAMPAIGN_BOOT_ATTEMPTS 3
+
+/*
+ * Run experiment e against the golden console into *res (the worker's whole job), booting again while
+ * the host fails the boot (CAMPAIGN_BOOT_ATTEMPTS): the result is the last attempt's, and its detail says
+ * why each earlier one failed. Its plan is written to keep_plan and left there (replay), or to a
+ * temporary file (NULL).
  */
 void campaign_experiment_run(const struct campaign *c, const struct campaign_experiment *e,
 			     const struct campaign_console *golden, unsigned int timeout_s,

@@ -493,3 +493,72 @@ Test(campaign, a_deliberately_broken_isolation_setting_reaches_the_isolation_bre
 	sh("rm -rf %s", dir);
 	remove_db(db);
 }
+
+/* The detail of experiment i of the (only) run in db, malloc'd ("" when there is none). */
+static char *experiment_detail(const char *db, int i)
+{
+	sqlite3 *s;
+	sqlite3_stmt *st;
+	char *d = NULL;
+
+	cr_assert_eq(sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(
+		    s, "SELECT outcome || ': ' || detail FROM experiments WHERE experiment_index = ?1", -1,
+		    &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, i);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			d = strdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return d ? d : strdup("");
+}
+
+/*
+ * A boot the host fails (QEMU exits at once, silent: what a loaded CI host once did to two experiments
+ * that ran together) says nothing about the fault: the experiment is booted again, and only three failed
+ * boots in a row make it `infrastructure`, each failure's reason kept in its detail. A QEMU in front of
+ * the real one on PATH fails the boots the test names: the golden run is boot 1; experiment 0 fails its
+ * first boot (2) and passes its second (3); experiment 1 fails all three (4, 5, 6).
+ */
+Test(campaign, a_boot_the_host_fails_is_booted_again_and_three_make_infrastructure, .timeout = 600)
+{
+	const char *dir = tmp_path("flaky-qemu"), *db = tmp_path("flaky.db");
+	char path[4096];
+	struct tessera_proc p;
+
+	cr_assert_eq(sh("mkdir -p '%s' && cat > '%s/qemu-system-x86_64' <<'EOF_QEMU' && chmod +x "
+			"'%s/qemu-system-x86_64'\n"
+			"#!/bin/sh\n"
+			"[ \"$1\" = --version ] && exec /usr/bin/qemu-system-x86_64 \"$@\"\n"
+			"n=$(($(cat '%s/count' 2>/dev/null || echo 0) + 1)); echo $n > '%s/count'\n"
+			"case \" 2 4 5 6 \" in *\" $n \"*) exit 1 ;; esac\n"
+			"exec /usr/bin/qemu-system-x86_64 \"$@\"\n"
+			"EOF_QEMU",
+			dir, dir, dir, dir, dir),
+		     0);
+	snprintf(path, sizeof(path), "%s:%s", dir, getenv("PATH"));
+	setenv("PATH", path, 1);
+	remove_db(db);
+	tessera_run(&p, 500,
+		    (const char *const[]){"fi", "campaign", "run", ROOT "tests/campaigns/tiny.yaml", "-o", db,
+					  "-j", "1", "--per-experiment-boots", NULL});
+	cr_expect_eq(p.status, 0, "exit %d\n%s%s", p.status, p.out, p.err);
+	tessera_free(&p);
+	char *first = experiment_detail(db, 0), *second = experiment_detail(db, 1),
+	     *third = experiment_detail(db, 2);
+	cr_expect(strncmp(first, "infrastructure", 14) &&
+			  strstr(first, "(attempt 2 of 3; attempt 1: exit status 1, "),
+		  "experiment 0, booted again once: %s", first);
+	cr_expect(!strncmp(second, "infrastructure: exit status 1, ", 31) &&
+			  strstr(second, "(attempt 3 of 3; attempt 1: exit status 1, ") &&
+			  strstr(second, "; attempt 2: exit status 1, "),
+		  "experiment 1, failed three times: %s", second);
+	cr_expect(third[0] && !strstr(third, "attempt"), "experiment 2 booted once: %s", third);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE status = 'done'"), 6);
+	free(first);
+	free(second);
+	free(third);
+	sh("rm -rf '%s'", dir);
+	remove_db(db);
+}
