@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stats.h"
@@ -231,6 +232,38 @@ Test(stats, one_observation_a_side_is_inconclusive_not_exact)
 	cr_expect(isnan(c.ratio));
 	cr_expect(c.note && strstr(c.note, "no ratio"), "note %s", c.note);
 	cr_expect_eq(c.verdict, VERDICT_SLOWER);
+}
+
+/* Comparing doubles for qsort. */
+static int cmp_double(const void *a, const void *b)
+{
+	double u = *(const double *)a, v = *(const double *)b;
+	return (u > v) - (u < v);
+}
+
+/*
+ * With few values (exact-rank CI) the ratio is the interval's own estimate: the median of the pairwise
+ * ratios y_j / x_i (the middle two's geometric mean for an even count), inside its own 90% and 95% CIs.
+ */
+Test(stats, an_exact_rank_ratio_is_the_median_pairwise_ratio_inside_its_ci)
+{
+	const double x[6] = {100, 104, 97, 250, 101, 99}, y[6] = {140, 111, 240, 104, 109, 260};
+	double r[36];
+	struct stats_comparison c = compare(x, 6, y, 6);
+
+	cr_assert_str_eq(c.ci_method, "exact-rank");
+	for (int i = 0; i < 6; i++)
+		for (int j = 0; j < 6; j++)
+			r[6 * i + j] = y[j] / x[i];
+	qsort(r, 36, sizeof(*r), cmp_double);
+	cr_expect_float_eq(c.ratio, sqrt(r[17] * r[18]), 1e-12, "ratio %.15g, pairwise median %.15g", c.ratio,
+			   sqrt(r[17] * r[18]));
+	cr_expect(c.ratio_lo <= c.ratio_lo90 && c.ratio_lo90 <= c.ratio && c.ratio <= c.ratio_hi90 &&
+			  c.ratio_hi90 <= c.ratio_hi,
+		  "ratio %g, 90%% [%g, %g], 95%% [%g, %g]", c.ratio, c.ratio_lo90, c.ratio_hi90, c.ratio_lo,
+		  c.ratio_hi);
+	/* not the ratio of medians: 125.5 / 100.5 = 1.249 here, where the pairwise ratios say 1.116 */
+	cr_expect_gt(fabs(c.ratio - c.median_y / c.median_x), 0.01, "ratio %g", c.ratio);
 }
 
 /* Small samples with a zero or negative value: no ratio CI (logs need positive values), no bootstrap. */
