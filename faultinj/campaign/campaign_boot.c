@@ -183,12 +183,29 @@ static bool host_failed(const struct campaign_result *res)
 	return res->outcome == OUTCOME_INFRASTRUCTURE && res->exit_status != 2 && !res->interrupted;
 }
 
+void campaign_attempts_add(struct campaign_attempts *a, const char *why)
+{
+	size_t room = sizeof(a->earlier) - a->used;
+	int k = snprintf(a->earlier + a->used, room, "%sattempt %u: %s", a->used ? "; " : "", a->n, why);
+
+	a->used += k < 0 ? 0 : (size_t)k < room ? (size_t)k : room - 1;
+}
+
+void campaign_attempts_note(const struct campaign_attempts *a, char *detail, size_t size)
+{
+	size_t len = strnlen(detail, size);
+
+	if (a->n > 1 && len + 1 < size)
+		snprintf(detail + len, size - len, "%s(attempt %u of %u; %s)", len ? " " : "", a->n,
+			 CAMPAIGN_BOOT_ATTEMPTS, a->earlier);
+}
+
 void campaign_experiment_run(const struct campaign *c, const struct campaign_experiment *e,
 			     const struct campaign_console *golden, unsigned int timeout_s,
 			     const char *keep_plan, struct campaign_result *res)
 {
-	char plan[4096], path[4096] = "/tmp/tessera-campaign-plan-XXXXXX", earlier[512] = "";
-	size_t used = 0;
+	char plan[4096], path[4096] = "/tmp/tessera-campaign-plan-XXXXXX";
+	struct campaign_attempts a = {.n = 1};
 	int fd;
 
 	memset(res, 0, sizeof(*res));
@@ -205,29 +222,17 @@ void campaign_experiment_run(const struct campaign *c, const struct campaign_exp
 		return;
 	}
 	close(fd);
-	unsigned int n = 1;
 	attempt(c, e, golden, timeout_s, path, res);
-	for (; host_failed(res) && n < CAMPAIGN_BOOT_ATTEMPTS; n++) {
+	for (; host_failed(res) && a.n < CAMPAIGN_BOOT_ATTEMPTS; a.n++) {
 		/* the attempt that says nothing about the fault goes; why it failed stays, in the detail */
-		int k = snprintf(earlier + used, sizeof(earlier) - used, "%sattempt %u: %s", used ? "; " : "",
-				 n, res->detail);
-		used = k < 0				    ? used
-		       : used + (size_t)k < sizeof(earlier) ? used + (size_t)k
-							    : sizeof(earlier) - 1;
+		campaign_attempts_add(&a, res->detail);
 		free(res->excerpt);
 		free(res->qemu_cmdline);
 		free(res->repeat);
 		res->excerpt = res->qemu_cmdline = res->repeat = NULL;
 		attempt(c, e, golden, timeout_s, path, res);
 	}
-	if (n > 1) { /* cut to the detail's size: the last attempt's reason comes first */
-		char all[sizeof(res->detail) + sizeof(earlier) + 32];
-		snprintf(all, sizeof(all), "%s%s(attempt %u of %u; %s)", res->detail,
-			 res->detail[0] ? " " : "", n, CAMPAIGN_BOOT_ATTEMPTS, earlier);
-		size_t keep = strnlen(all, sizeof(res->detail) - 1);
-		memcpy(res->detail, all, keep);
-		res->detail[keep] = '\0';
-	}
+	campaign_attempts_note(&a, res->detail, sizeof(res->detail));
 	if (!keep_plan)
 		unlink(path);
 }

@@ -44,6 +44,20 @@ char *campaign_excerpt(const struct campaign_console *con);
  */
 #define CAMPAIGN_BOOT_ATTEMPTS 3
 
+/* The boots of one experiment (or one shared boot) that the host failed, and why. */
+struct campaign_attempts {
+	unsigned int n; /* the current boot's number, from 1 */
+	bool again;	/* a shared boot: it failed that way, boot again */
+	char earlier[512];
+	size_t used;
+};
+
+/* Keep why boot a->n failed, as "attempt N: why". */
+void campaign_attempts_add(struct campaign_attempts *a, const char *why);
+
+/* After a boot that is not the first: " (attempt N of 3; attempt 1: ...)" appended to detail, cut to fit. */
+void campaign_attempts_note(const struct campaign_attempts *a, char *detail, size_t size);
+
 /*
  * Run experiment e against the golden console into *res (the worker's whole job), booting again while
  * the host fails the boot (CAMPAIGN_BOOT_ATTEMPTS): the result is the last attempt's, and its detail says

@@ -36,6 +36,7 @@
 #define BATCH_LINE	 "] batch: experiment " /* a batch's own markers: the harness, as restarts */
 
 struct shared_boot {
+	struct campaign_attempts *attempts; /* NULL: a console judged after the fact, no boot of ours */
 	const struct campaign *c;
 	const struct campaign_experiment *x;
 	size_t nr;
@@ -227,6 +228,8 @@ static void finish(struct shared_boot *sb, struct campaign_result *res, size_t f
 	res->interrupted = !sb->stopping && (status == 130 || status == 143);
 	campaign_console_set(&con, slice_text(sb, from, to), status);
 	campaign_result_judge(sb->c, sb->golden, &con, status, true, res);
+	if (sb->attempts && !sb->done) /* the boot's first: say what the host did to the boots before */
+		campaign_attempts_note(sb->attempts, res->detail, sizeof(res->detail));
 	snprintf(res->config_hash, sizeof(res->config_hash), "%s", sb->r.record.config_sha256);
 	snprintf(res->image_hash, sizeof(res->image_hash), "%s", sb->r.record.image_sha256);
 	res->qemu_cmdline = sb->r.record.qemu_cmdline ? strdup(sb->r.record.qemu_cmdline) : NULL;
@@ -372,7 +375,31 @@ static bool find_line(struct shared_boot *sb, size_t from, const char *text, lon
 	return found;
 }
 
-/* The boot up to the first experiment: its first line, the control block, the hold, every cell stopped. */
+/*
+ * The boot failed before its first experiment (why), for a reason of the host's: true when the caller is
+ * to boot again (why kept for the record); on the last attempt false, with the earlier reasons appended.
+ * Not for a stop of ours or of the user's: a stopped boot is not booted again.
+ */
+static bool boot_again(struct shared_boot *sb, char *why, size_t n)
+{
+	struct campaign_attempts *a = sb->attempts;
+
+	if (!a || (sb->over && !sb->stopping && (sb->status == 130 || sb->status == 143)))
+		return false;
+	if (a->n < CAMPAIGN_BOOT_ATTEMPTS) {
+		campaign_attempts_add(a, why);
+		a->again = true;
+		return true;
+	}
+	campaign_attempts_note(a, why, n);
+	return false;
+}
+
+/*
+ * The boot up to the first experiment: its first line, the control block, the hold, every cell stopped.
+ * -1 when the host failed it (worth another boot), -2 when the campaign cannot run on it (its config
+ * does not compile, its target is not a cell): another boot would fail the same way.
+ */
 static int set_up(struct shared_boot *sb, char *why, size_t n)
 {
 	long long deadline = now_ms() + OPEN_TIMEOUT_MS;
@@ -383,7 +410,7 @@ static int set_up(struct shared_boot *sb, char *why, size_t n)
 
 	if (config_compile(sb->c->config, &opt, &sb->cfg, &cd)) {
 		snprintf(why, n, "%.200s: %.200s", sb->c->config, cd.message);
-		return -1;
+		return -2;
 	}
 	if (!(found = find_line(sb, 0, HV_STARTING_LINE, deadline, &sb->hv_line))) {
 		snprintf(why, n,
@@ -403,7 +430,7 @@ static int set_up(struct shared_boot *sb, char *why, size_t n)
 	int t = control_cell_id(&sb->ch, sb->c->target);
 	if (t < 0) {
 		snprintf(why, n, "the running system has no cell '%s'", sb->c->target);
-		return -1;
+		return -2;
 	}
 	sb->target = (unsigned int)t;
 	/* The boot's own first run is not an experiment: stopped (not waited for), the memory cleared. A
@@ -420,10 +447,14 @@ static void *conduct(void *arg)
 	char why[512];
 	int i = (int)sb->first;
 
-	if (set_up(sb, why, sizeof(why))) {
-		char msg[600];
-		snprintf(msg, sizeof(msg), "the shared boot failed before its first experiment: %s", why);
-		cannot(sb, &sb->x[sb->first], msg, true);
+	int failed = set_up(sb, why, sizeof(why));
+	if (failed) {
+		if (failed == -2 || !boot_again(sb, why, sizeof(why))) {
+			char msg[600];
+			snprintf(msg, sizeof(msg), "the shared boot failed before its first experiment: %s",
+				 why);
+			cannot(sb, &sb->x[sb->first], msg, true);
+		}
 		stop_boot(sb);
 		return NULL;
 	}
@@ -458,7 +489,8 @@ static void *conduct_batch(void *arg)
 			 "started",
 			 sb->over ? sb->status : -1);
 		sb->batch_last = true;
-		cannot(sb, &sb->x[sb->batch[0]], why, true);
+		if (!boot_again(sb, why, sizeof(why)))
+			cannot(sb, &sb->x[sb->batch[0]], why, true);
 		stop_boot(sb);
 		return NULL;
 	}
@@ -677,20 +709,28 @@ unsigned int campaign_shared_boot(const struct campaign *c, const struct campaig
 				  const struct campaign_shared_ops *ops)
 {
 	static unsigned int boots;
-	struct shared_boot *sb = calloc(1, sizeof(*sb));
+	struct campaign_attempts a = {0};
+	unsigned int done = 0;
 
-	if (!sb)
-		return 0;
-	*sb = (struct shared_boot){.c = c,
-				   .x = x,
-				   .nr = nr,
-				   .first = first,
-				   .golden = golden,
-				   .timeout_s = timeout_s,
-				   .ops = ops};
-	snprintf(sb->channel, sizeof(sb->channel), "/tmp/tessera-campaign-%d-%u-%lld.chan", (int)getpid(),
-		 boots++, now_ms());
-	return run_boot(sb, conduct);
+	do { /* again while the host fails the boot before its first experiment (boot_again) */
+		struct shared_boot *sb = calloc(1, sizeof(*sb));
+		if (!sb)
+			return done;
+		a.n++;
+		a.again = false;
+		*sb = (struct shared_boot){.attempts = &a,
+					   .c = c,
+					   .x = x,
+					   .nr = nr,
+					   .first = first,
+					   .golden = golden,
+					   .timeout_s = timeout_s,
+					   .ops = ops};
+		snprintf(sb->channel, sizeof(sb->channel), "/tmp/tessera-campaign-%d-%u-%lld.chan",
+			 (int)getpid(), boots++, now_ms());
+		done = run_boot(sb, conduct);
+	} while (a.again);
+	return done;
 }
 
 /*
@@ -737,20 +777,30 @@ unsigned int campaign_batch_boot(const struct campaign *c, const struct campaign
 				 const size_t *batch, size_t nr_batch, const struct campaign_console *golden,
 				 unsigned int timeout_s, const struct campaign_shared_ops *ops)
 {
-	char why[600] = "";
-	struct shared_boot *sb =
-		batch_alone(c, x, nr, batch, nr_batch, golden, timeout_s, ops, why, sizeof(why));
+	struct campaign_attempts a = {0};
+	unsigned int done;
 
-	if (!sb)
-		return 0;
-	if (sb->cfg.blob && lab_make_scratch_dir(sb->scratch, sizeof(sb->scratch), "tessera-batch")) {
-		snprintf(why, sizeof(why), "cannot make a scratch directory: %s", strerror(errno));
-		sb->scratch[0] = '\0'; /* nothing of ours to remove */
-	} else if (sb->cfg.blob && write_batch(sb, why, sizeof(why)) == 0)
-		return run_boot(sb, conduct_batch);
-	batch_cannot(sb, why);
-	config_compiled_free(&sb->cfg);
-	return free_boot(sb);
+	do { /* again while the host fails the boot before its first experiment (boot_again) */
+		char why[600] = "";
+		struct shared_boot *sb =
+			batch_alone(c, x, nr, batch, nr_batch, golden, timeout_s, ops, why, sizeof(why));
+		if (!sb)
+			return 0;
+		a.n++;
+		a.again = false;
+		sb->attempts = &a;
+		if (sb->cfg.blob && lab_make_scratch_dir(sb->scratch, sizeof(sb->scratch), "tessera-batch")) {
+			snprintf(why, sizeof(why), "cannot make a scratch directory: %s", strerror(errno));
+			sb->scratch[0] = '\0'; /* nothing of ours to remove */
+		} else if (sb->cfg.blob && write_batch(sb, why, sizeof(why)) == 0) {
+			done = run_boot(sb, conduct_batch);
+			continue;
+		}
+		batch_cannot(sb, why);
+		config_compiled_free(&sb->cfg);
+		return free_boot(sb);
+	} while (a.again);
+	return done;
 }
 
 int campaign_batch_write(const struct campaign *c, const struct campaign_experiment *x, const size_t *batch,

@@ -515,36 +515,51 @@ static char *experiment_detail(const char *db, int i)
 }
 
 /*
- * A boot the host fails (QEMU exits at once, silent: what a loaded CI host once did to two experiments
- * that ran together) says nothing about the fault: the experiment is booted again, and only three failed
- * boots in a row make it `infrastructure`, each failure's reason kept in its detail. A QEMU in front of
- * the real one on PATH fails the boots the test names: the golden run is boot 1; experiment 0 fails its
- * first boot (2) and passes its second (3); experiment 1 fails all three (4, 5, 6).
+ * Run `campaign` into db with a QEMU in front of the real one on PATH that fails (exits at once, silent)
+ * the boots numbered in `fails` (" 2 4 "; the golden run is boot 1).
  */
-Test(campaign, a_boot_the_host_fails_is_booted_again_and_three_make_infrastructure, .timeout = 600)
+static void run_with_flaky_qemu(const char *campaign, const char *option, const char *fails, const char *db)
 {
-	const char *dir = tmp_path("flaky-qemu"), *db = tmp_path("flaky.db");
+	const char *dir = tmp_path("flaky-qemu");
 	char path[4096];
 	struct tessera_proc p;
 
-	cr_assert_eq(sh("mkdir -p '%s' && cat > '%s/qemu-system-x86_64' <<'EOF_QEMU' && chmod +x "
-			"'%s/qemu-system-x86_64'\n"
+	cr_assert_eq(sh("rm -rf '%s' && mkdir -p '%s' && cat > '%s/qemu-system-x86_64' <<'EOF_QEMU' && "
+			"chmod +x '%s/qemu-system-x86_64'\n"
 			"#!/bin/sh\n"
 			"[ \"$1\" = --version ] && exec /usr/bin/qemu-system-x86_64 \"$@\"\n"
 			"n=$(($(cat '%s/count' 2>/dev/null || echo 0) + 1)); echo $n > '%s/count'\n"
-			"case \" 2 4 5 6 \" in *\" $n \"*) exit 1 ;; esac\n"
+			"case ' %s ' in *\" $n \"*) exit 1 ;; esac\n"
 			"exec /usr/bin/qemu-system-x86_64 \"$@\"\n"
 			"EOF_QEMU",
-			dir, dir, dir, dir, dir),
+			dir, dir, dir, dir, dir, dir, fails),
 		     0);
-	snprintf(path, sizeof(path), "%s:%s", dir, getenv("PATH"));
+	const char *was = getenv("PATH");
+	char *saved = strdup(was ? was : "/usr/bin:/bin");
+	snprintf(path, sizeof(path), "%s:%s", dir, saved);
 	setenv("PATH", path, 1);
 	remove_db(db);
-	tessera_run(&p, 500,
-		    (const char *const[]){"fi", "campaign", "run", ROOT "tests/campaigns/tiny.yaml", "-o", db,
-					  "-j", "1", "--per-experiment-boots", NULL});
+	tessera_run(
+		&p, 500,
+		(const char *const[]){"fi", "campaign", "run", campaign, "-o", db, "-j", "1", option, NULL});
+	setenv("PATH", saved, 1);
+	free(saved);
 	cr_expect_eq(p.status, 0, "exit %d\n%s%s", p.status, p.out, p.err);
 	tessera_free(&p);
+	sh("rm -rf '%s'", dir);
+}
+
+/*
+ * A boot the host fails (QEMU exits at once, silent: what a loaded CI host once did to two experiments
+ * that ran together) says nothing about the fault: the experiment is booted again, and only three failed
+ * boots in a row make it `infrastructure`, each failure's reason kept in its detail. Boots of their own:
+ * experiment 0 fails its first boot (2) and passes its second (3); experiment 1 fails all three (4-6).
+ */
+Test(campaign, a_boot_the_host_fails_is_booted_again_and_three_make_infrastructure, .timeout = 600)
+{
+	const char *db = tmp_path("flaky.db");
+
+	run_with_flaky_qemu(ROOT "tests/campaigns/tiny.yaml", "--per-experiment-boots", "2 4 5 6", db);
 	char *first = experiment_detail(db, 0), *second = experiment_detail(db, 1),
 	     *third = experiment_detail(db, 2);
 	cr_expect(strncmp(first, "infrastructure", 14) &&
@@ -559,6 +574,43 @@ Test(campaign, a_boot_the_host_fails_is_booted_again_and_three_make_infrastructu
 	free(first);
 	free(second);
 	free(third);
-	sh("rm -rf '%s'", dir);
+	remove_db(db);
+}
+
+/*
+ * The same for a boot shared by many experiments that the host fails before the first: booted again
+ * (the first experiment's detail says so), and three such boots make that experiment `infrastructure`,
+ * the rest running in the next boot; and for a batch's boot.
+ */
+Test(campaign, a_shared_boot_the_host_fails_is_booted_again_and_three_make_infrastructure, .timeout = 900)
+{
+	const char *db = tmp_path("flaky-shared.db");
+
+	run_with_flaky_qemu(ROOT "tests/campaigns/resume-shared.yaml", NULL, "2", db);
+	char *first = experiment_detail(db, 0);
+	cr_expect(
+		strncmp(first, "infrastructure", 14) &&
+			strstr(first,
+			       "(attempt 2 of 3; attempt 1: the boot ended (exit status 1) or stayed silent"),
+		"experiment 0, its shared boot booted again once: %s", first);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE outcome = 'infrastructure'"), 0);
+	free(first);
+	run_with_flaky_qemu(ROOT "tests/campaigns/resume-shared.yaml", NULL, "2 3 4", db);
+	first = experiment_detail(db, 0);
+	cr_expect(
+		!strncmp(first, "infrastructure: the shared boot failed before its first experiment: ", 68) &&
+			strstr(first, "(attempt 3 of 3; attempt 1: "),
+		"experiment 0, three shared boots failed: %s", first);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE outcome = 'infrastructure'"), 1);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE status = 'done'"), 5);
+	free(first);
+	/* a batch's boot (the hypervisor runs the experiments alone) likewise */
+	run_with_flaky_qemu(ROOT "tests/campaigns/resume-shared.yaml", "--batch", "2", db);
+	first = experiment_detail(db, 0);
+	cr_expect(strncmp(first, "infrastructure", 14) &&
+			  strstr(first, "(attempt 2 of 3; attempt 1: the batch's boot ended (exit status 1)"),
+		  "experiment 0, its batch booted again once: %s", first);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM experiments WHERE outcome = 'infrastructure'"), 0);
+	free(first);
 	remove_db(db);
 }
