@@ -212,6 +212,13 @@ int campaign_db_status(struct results_db *db, int64_t run_id, unsigned int index
 	return ret;
 }
 
+bool campaign_db_is_done(struct results_db *db, int64_t run_id, unsigned int index)
+{
+	char status[32];
+
+	return !campaign_db_status(db, run_id, index, status, sizeof(status)) && !strcmp(status, "done");
+}
+
 int campaign_db_start(struct results_db *db, int64_t run_id, unsigned int index)
 {
 	sqlite3_stmt *st;

@@ -48,6 +48,8 @@ char *campaign_db_golden(struct results_db *db, int64_t run_id, int64_t *duratio
 
 /* "planned", "running", "done" or "interrupted" into buf; -1 when there is no such row. */
 int campaign_db_status(struct results_db *db, int64_t run_id, unsigned int index, char *buf, size_t size);
+/* The experiment is done: a resumed run never runs it again. */
+bool campaign_db_is_done(struct results_db *db, int64_t run_id, unsigned int index);
 /* The experiment starts: status running (an interrupted one counts one more interruption). */
 int campaign_db_start(struct results_db *db, int64_t run_id, unsigned int index);
 int campaign_db_finish(struct results_db *db, int64_t run_id, const struct campaign_result *r);

@@ -369,15 +369,12 @@ static long take_next(const struct campaign *c, struct results_db *db, int64_t r
 		      const struct campaign_experiment *x, const size_t *order, size_t nr, size_t *next,
 		      bool for_shared, struct progress *p)
 {
-	char status[32];
-
 	while (*next < nr) {
 		size_t pos = order[*next];
 		if (for_shared && own_boot(c, &x[pos]))
 			return -1;
 		(*next)++;
-		if (!campaign_db_status(db, run_id, x[pos].index, status, sizeof(status)) &&
-		    !strcmp(status, "done")) {
+		if (campaign_db_is_done(db, run_id, x[pos].index)) {
 			p->done++, p->skipped++; /* a completed experiment is never run twice */
 			continue;
 		}
@@ -391,7 +388,6 @@ static size_t batch_take(const struct campaign *c, struct results_db *db, int64_
 			 const struct campaign_experiment *x, const size_t *order, size_t nr, size_t next,
 			 size_t pos, size_t *list)
 {
-	char status[32];
 	size_t n = 0;
 
 	list[n++] = pos;
@@ -399,8 +395,7 @@ static size_t batch_take(const struct campaign *c, struct results_db *db, int64_
 		size_t q = order[k];
 		if (own_boot(c, &x[q]))
 			break;
-		if (!campaign_db_status(db, run_id, x[q].index, status, sizeof(status)) &&
-		    !strcmp(status, "done"))
+		if (campaign_db_is_done(db, run_id, x[q].index))
 			continue;
 		list[n++] = q;
 	}

@@ -658,6 +658,18 @@ static unsigned int free_boot(struct shared_boot *sb)
 	return done;
 }
 
+/* What a boot or a judged console holds besides free_boot's: its lines, its lock, its config; frees sb. */
+static unsigned int release_boot(struct shared_boot *sb)
+{
+	for (size_t i = 0; i < sb->nr_lines; i++)
+		free(sb->lines[i]);
+	free(sb->lines);
+	pthread_cond_destroy(&sb->cv);
+	pthread_mutex_destroy(&sb->mu);
+	config_compiled_free(&sb->cfg);
+	return free_boot(sb);
+}
+
 /* The boot itself: lab_run on this thread, `conductor` on another; frees sb. */
 static unsigned int run_boot(struct shared_boot *sb, void *(*conductor)(void *))
 {
@@ -694,14 +706,8 @@ static unsigned int run_boot(struct shared_boot *sb, void *(*conductor)(void *))
 		cannot(sb, &sb->x[sb->batch ? sb->batch[0] : sb->first], "cannot start the conductor thread",
 		       true);
 	control_close(&sb->ch);
-	config_compiled_free(&sb->cfg);
 	lab_run_release(&sb->r);
-	for (size_t i = 0; i < sb->nr_lines; i++)
-		free(sb->lines[i]);
-	free(sb->lines);
-	pthread_cond_destroy(&sb->cv);
-	pthread_mutex_destroy(&sb->mu);
-	return free_boot(sb);
+	return release_boot(sb);
 }
 
 unsigned int campaign_shared_boot(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
@@ -848,11 +854,5 @@ unsigned int campaign_batch_judge(const struct campaign *c, const struct campaig
 	} else {
 		batch_cannot(sb, why);
 	}
-	for (size_t i = 0; i < sb->nr_lines; i++)
-		free(sb->lines[i]);
-	free(sb->lines);
-	pthread_cond_destroy(&sb->cv);
-	pthread_mutex_destroy(&sb->mu);
-	config_compiled_free(&sb->cfg);
-	return free_boot(sb);
+	return release_boot(sb);
 }

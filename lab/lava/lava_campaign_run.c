@@ -284,6 +284,20 @@ static int take_batch(struct work *w, json_t *e, void *ctx)
 	return b->ret;
 }
 
+/* Each experiment of batch job b recorded infrastructure, with the batch's problem. */
+static int record_batch_infrastructure(const struct campaign *c, struct results_db *db, int64_t run_id,
+				       const struct campaign_experiment *x, const struct work *b)
+{
+	int ret = 0;
+
+	for (size_t j = 0; j < b->n && !ret; j++) {
+		struct work one = *b;
+		one.e = &x[b->list[j]];
+		ret = record_infrastructure(&(struct exp_ctx){c, db, run_id, NULL, 0}, &one);
+	}
+	return ret;
+}
+
 /*
  * --batch: the experiments that share a boot (not own_boot) in batch jobs of at most t->batch_size,
  * submitted together over the instance's devices. A batch whose boot ended early (a panic) has its
@@ -303,7 +317,6 @@ static int run_batches(const struct campaign *c, struct results_db *db, int64_t 
 			       .run_id = run_id,
 			       .golden = golden,
 			       .timeout_s = campaign_timeout_s(c, db, run_id)};
-	char status[32];
 	int ret = !list || !w;
 	/* a job's limit (render_batch: 3 x each experiment's + 5 min) stays under LAVA_JOB_MAX_S */
 	size_t fits = (LAVA_JOB_MAX_S - 300) / (3 * (size_t)(bc.timeout_s ? bc.timeout_s : 1));
@@ -316,9 +329,7 @@ static int run_batches(const struct campaign *c, struct results_db *db, int64_t 
 	for (unsigned int round = 1; !ret && round <= nr; round++) {
 		size_t n = 0, k = 0;
 		for (size_t i = 0; i < nr; i++)
-			if (!c->entries[x[i].entry].own_boot &&
-			    (campaign_db_status(db, run_id, x[i].index, status, sizeof(status)) ||
-			     strcmp(status, "done")))
+			if (!c->entries[x[i].entry].own_boot && !campaign_db_is_done(db, run_id, x[i].index))
 				list[n++] = i;
 		if (!n)
 			break;
@@ -334,12 +345,7 @@ static int run_batches(const struct campaign *c, struct results_db *db, int64_t 
 				 * experiments is recorded so, the other batches go on (k-- reuses the slot) */
 				snprintf(w[k].problem, sizeof(w[k].problem),
 					 "its batch job could not be rendered");
-				for (size_t j = 0; j < w[k].n && !ret; j++) {
-					struct work one = w[k];
-					one.e = &x[w[k].list[j]];
-					ret = record_infrastructure(&(struct exp_ctx){c, db, run_id, NULL, 0},
-								    &one);
-				}
+				ret = record_batch_infrastructure(c, db, run_id, x, &w[k]);
 				k--;
 			}
 		}
@@ -347,15 +353,9 @@ static int run_batches(const struct campaign *c, struct results_db *db, int64_t 
 			c->name, n, k, size, round);
 		if (!ret)
 			ret = submit_all(db, t, dir, w, k, take_batch, &bc);
-		for (size_t b = 0; b < k && !ret; b++) {
-			if (!w[b].open)
-				continue;
-			for (size_t j = 0; j < w[b].n && !ret; j++) { /* its attempts failed: each one so */
-				struct work one = w[b];
-				one.e = &x[w[b].list[j]];
-				ret = record_infrastructure(&(struct exp_ctx){c, db, run_id, NULL, 0}, &one);
-			}
-		}
+		for (size_t b = 0; b < k && !ret; b++)
+			if (w[b].open) /* its attempts failed */
+				ret = record_batch_infrastructure(c, db, run_id, x, &w[b]);
 	}
 	free(list);
 	free(w);
@@ -365,7 +365,7 @@ static int run_batches(const struct campaign *c, struct results_db *db, int64_t 
 int lava_campaign_run(const struct campaign *c, struct results_db *db, int64_t run_id,
 		      const struct campaign_experiment *x, size_t nr, const struct lava_target *t)
 {
-	char dir[PATH_LEN], jobs[PATH_LEN + 8], base[PATH_LEN + 16], scratch[PATH_MAX], status[32];
+	char dir[PATH_LEN], jobs[PATH_LEN + 8], base[PATH_LEN + 16], scratch[PATH_MAX];
 	struct campaign_console golden = {0};
 	struct work *w = calloc(nr + 1, sizeof(*w));
 	size_t n = 0;
@@ -413,8 +413,7 @@ int lava_campaign_run(const struct campaign *c, struct results_db *db, int64_t r
 	if (!ret && t->batch)
 		ret = run_batches(c, db, run_id, x, nr, t, dir, jobs, base, scratch, &golden);
 	for (size_t i = 0; i < nr && !ret; i++) {
-		if (!campaign_db_status(db, run_id, x[i].index, status, sizeof(status)) &&
-		    !strcmp(status, "done"))
+		if (campaign_db_is_done(db, run_id, x[i].index))
 			continue; /* a completed experiment is never run twice */
 		w[n].e = &x[i];
 		w[n].open = true;
