@@ -19,10 +19,13 @@
 #include "../../cli/run.h"
 #include "../../cli/run_config.h"
 #include "../../cli/run_options.h"
+#include <tessera/abi/batch.h>
+
 #include "../qemu_cmdline.h"
 #include "bundle_write.h"
 #include "job_render.h"
 #include "../regress/cmd_regress.h"
+#include "lava_campaign.h"
 #include "lava_plan.h"
 #include "lava_store.h"
 
@@ -33,8 +36,9 @@
 static const char lab_usage[] =
 	"usage: tessera lab lava render [--config FILE] -o DIR [--base-url URL] [--name NAME]\n"
 	"                               [tessera run options] [-- QEMU-ARGS]\n"
-	"       tessera lab lava render (--plan PLAN.yaml | --campaign CAMPAIGN.yaml) -o DIR [--base-url "
-	"URL]\n"
+	"       tessera lab lava render --plan PLAN.yaml -o DIR [--base-url URL]\n"
+	"       tessera lab lava render --campaign CAMPAIGN.yaml -o DIR [--base-url URL] [--batch "
+	"[--batch-size N]]\n"
 	"       tessera lab lava run [-o DIR] [--db DB] JOB.yaml...\n"
 	"       tessera lab lava up [--devices N] [--port PORT] [--owner PID]\n"
 	"       tessera lab lava down\n"
@@ -48,7 +52,9 @@ static const char lab_usage[] =
 	"        --plan: one job per planned boot, PLAN.CONFIGURATION.WORKLOAD.INDEX.yaml, as `tessera\n"
 	"        bench run` boots it (its metadata names the boot), and DIR/jobs.tsv listing them.\n"
 	"        --campaign: CAMPAIGN.golden.yaml and CAMPAIGN.eNNNN.yaml, one per experiment, its fault\n"
-	"        plan in the bundle, as `tessera fi campaign run` boots it.\n"
+	"        plan in the bundle, as `tessera fi campaign run` boots it. --batch: the experiments\n"
+	"        that share a boot in batch jobs CAMPAIGN.bNNNN.yaml of at most N (16) instead, which\n"
+	"        the hypervisor runs alone (as fi campaign run --batch); DIR/jobs.tsv maps each.\n"
 	"run     run each job with LAVA's own dispatcher (lava-run, as root), print its test cases and\n"
 	"        store the log and the per-case results under DIR (default: out/lava-runs) and in the\n"
 	"        results database DB (default: out/results.db; tables jobs and cases, docs/bench.md).\n"
@@ -60,7 +66,6 @@ static const char lab_usage[] =
 	"\n"
 	"       tessera lab regress [--baseline DB] [-o DB] [--steps LIST] [--append ARGS] (--help)\n"
 	"\n"
-	"Not yet available: fi campaign run --on lava:URL (campaign jobs are rendered, not gathered).\n"
 	"Exit status: 0 all cases passed, 1 a case failed or a job was incomplete, 2 bad input.\n";
 
 /* A formatted string on the heap (the command is one short process: what it makes lives to its end). */
@@ -111,7 +116,8 @@ static char *default_name(const char *config)
 }
 
 struct render_args {
-	const char *dir, *base_url, *name, *plan, *campaign;
+	const char *dir, *base_url, *name, *plan, *campaign, *batch_size;
+	bool batch;
 	char *run_argv[64];
 	int run_argc;
 };
@@ -121,12 +127,17 @@ static int parse_render(int argc, char **argv, struct render_args *a)
 	memset(a, 0, sizeof(*a));
 	a->run_argv[a->run_argc++] = "run";
 	for (int i = 1; i < argc; i++) {
-		const char **slot = !strcmp(argv[i], "-o")	     ? &a->dir
-				    : !strcmp(argv[i], "--base-url") ? &a->base_url
-				    : !strcmp(argv[i], "--name")     ? &a->name
-				    : !strcmp(argv[i], "--plan")     ? &a->plan
-				    : !strcmp(argv[i], "--campaign") ? &a->campaign
-								     : NULL;
+		const char **slot = !strcmp(argv[i], "-o")	       ? &a->dir
+				    : !strcmp(argv[i], "--base-url")   ? &a->base_url
+				    : !strcmp(argv[i], "--name")       ? &a->name
+				    : !strcmp(argv[i], "--plan")       ? &a->plan
+				    : !strcmp(argv[i], "--campaign")   ? &a->campaign
+				    : !strcmp(argv[i], "--batch-size") ? &a->batch_size
+								       : NULL;
+		if (!strcmp(argv[i], "--batch")) {
+			a->batch = true;
+			continue;
+		}
 		if (slot && i + 1 < argc) {
 			*slot = argv[++i];
 			continue;
@@ -181,6 +192,23 @@ static int render(int argc, char **argv)
 
 	if (ret)
 		return ret;
+	if ((a.batch || a.batch_size) && !a.campaign) {
+		fprintf(stderr, "tessera lab lava render: --batch and --batch-size go with --campaign\n");
+		return 2;
+	}
+	size_t batch_size = a.batch ? LAVA_BATCH_SIZE : 0;
+	if (a.batch_size) {
+		char *end;
+		long v = strtol(a.batch_size, &end, 10);
+		if (!a.batch || *end || end == a.batch_size || v < 1 || v > TESSERA_BATCH_MAX) {
+			fprintf(stderr,
+				"tessera lab lava render: --batch-size: expected 1..%d with --batch, got "
+				"'%s'\n",
+				TESSERA_BATCH_MAX, a.batch_size);
+			return 2;
+		}
+		batch_size = (size_t)v;
+	}
 	if (a.plan || a.campaign) {
 		if (a.run_argc > 1 || a.name || (a.plan && a.campaign)) {
 			fprintf(stderr, "tessera lab lava render: --plan or --campaign takes only -o and "
@@ -188,7 +216,7 @@ static int render(int argc, char **argv)
 			return 2;
 		}
 		return a.plan ? lava_plan_render_main(a.plan, a.dir, a.base_url)
-			      : lava_campaign_render_main(a.campaign, a.dir, a.base_url);
+			      : lava_campaign_render_main(a.campaign, a.dir, a.base_url, batch_size);
 	}
 	if (run_options_parse(a.run_argc, a.run_argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "tessera lab lava render: %s\n", err);

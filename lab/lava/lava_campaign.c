@@ -1,8 +1,9 @@
 /*
- * A fault-injection campaign (docs/fault-campaigns.md) as LAVA jobs (lava_plan.h): the golden run's job
- * and one reboot-per-experiment job for each planned experiment, each booting exactly what `fi campaign
- * run` boots for it (the campaign's system, its mode and seed, the experiment's one-fault plan handed to
- * the engine as a boot module, all in the job's bundle), tagged with the experiment it stands for.
+ * A fault-injection campaign (docs/fault-campaigns.md) as LAVA jobs (lava_campaign.h): the golden run's
+ * job and one reboot-per-experiment job for each planned experiment, each booting exactly what `fi
+ * campaign run` boots for it (the campaign's system, its mode and seed, the experiment's one-fault plan
+ * handed to the engine as a boot module, all in the job's bundle), tagged with the experiment it stands
+ * for; or, the batch form, the experiments that share a boot in batch jobs the hypervisor runs alone.
  */
 #include <errno.h>
 #include <limits.h>
@@ -11,18 +12,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../../faultinj/campaign/campaign_shared.h"
 #include "../../faultinj/campaign/campaign_space.h"
 #include "../host_files.h"
 #include "../runner.h"
-#include "lava_plan.h"
+#include "lava_campaign.h"
 
 #define PROG	 "tessera lab lava render"
 #define PATH_LEN (PATH_MAX + 256)
 
-int lava_campaign_render_one(const struct campaign *c, const struct campaign_experiment *e, const char *dir,
-			     const char *base, const char *scratch, FILE *tsv, char *job, size_t size);
-
-/* Experiment e (NULL: the golden run) as a job (its path into job); its line into tsv. */
 int lava_campaign_render_one(const struct campaign *c, const struct campaign_experiment *e, const char *dir,
 			     const char *base, const char *scratch, FILE *tsv, char *job, size_t size)
 {
@@ -68,7 +66,81 @@ int lava_campaign_render_one(const struct campaign *c, const struct campaign_exp
 	return ret;
 }
 
-int lava_campaign_render_main(const char *campaign_path, const char *dir, const char *base_url)
+int lava_campaign_render_batch(const struct campaign *c, const struct campaign_experiment *x,
+			       const size_t *list, size_t n, unsigned int timeout_s, const char *dir,
+			       const char *base, const char *scratch, char *job, size_t size)
+{
+	char name[128], why[600], first[16], count[16], seed[32];
+
+	snprintf(name, sizeof(name), "%s.b%04u", c->name, x[list[0]].index);
+	if (campaign_batch_write(c, x, list, n, timeout_s, scratch, why, sizeof(why))) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, name, why);
+		return 1;
+	}
+	snprintf(first, sizeof(first), "%u", x[list[0]].index);
+	snprintf(count, sizeof(count), "%zu", n);
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)c->seed);
+	const char *const meta[] = {"tessera_kind",
+				    "campaign-batch",
+				    "tessera_campaign",
+				    c->path,
+				    "tessera_first_experiment",
+				    first,
+				    "tessera_experiments",
+				    count,
+				    "tessera_seed",
+				    seed,
+				    NULL};
+	char blob[PATH_LEN];
+	snprintf(blob, sizeof(blob), "%s/batch.blob", scratch);
+	unsigned long limit = (unsigned long)n * timeout_s * 3 + 300;
+	struct lab_system s = {
+		.config = c->config,
+		.hv_cmdline = c->hv_append[0] ? c->hv_append : NULL,
+		.batch = blob,
+		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
+		.seed = c->seed,
+		.timeout_s = limit > LAVA_JOB_MAX_S ? LAVA_JOB_MAX_S : (unsigned int)limit,
+	};
+	return lava_render_system(&s, dir, base, name, meta, job, size);
+}
+
+/*
+ * The batch form: the experiments that share a boot in batch jobs of at most `size`, each experiment's
+ * limit the campaign's timeout_min_s (no golden run has measured one yet), cut so that a job's stays
+ * under LAVA_JOB_MAX_S; one jobs.tsv row per experiment, naming its batch's job.
+ */
+static int render_batches(const struct campaign *c, const struct campaign_experiment *x, size_t n,
+			  size_t size, const char *dir, const char *base, const char *scratch, FILE *tsv)
+{
+	size_t *list = calloc(n + 1, sizeof(*list)), k = 0,
+	       fits = (LAVA_JOB_MAX_S - 300) / (3 * (size_t)(c->timeout_min_s ? c->timeout_min_s : 1));
+	char job[PATH_LEN], sub[PATH_MAX + 32];
+	int ret = !list;
+
+	if (size > fits)
+		size = fits ? fits : 1;
+	for (size_t i = 0; i < n; i++)
+		if (!c->entries[x[i].entry].own_boot)
+			list[k++] = i;
+	for (size_t at = 0; at < k && !ret; at += size) {
+		size_t m = k - at < size ? k - at : size;
+		snprintf(sub, sizeof(sub), "%s/batch-%zu", scratch, at);
+		if (mkdir(sub, 0755) || lava_campaign_render_batch(c, x, &list[at], m, c->timeout_min_s, dir,
+								   base, sub, job, sizeof(job))) {
+			ret = 1;
+			break;
+		}
+		for (size_t j = 0; j < m; j++)
+			fprintf(tsv, "%s\t%u\t%s\n", job, x[list[at + j]].index, x[list[at + j]].fault);
+		printf("%s\n", job);
+	}
+	free(list);
+	return ret;
+}
+
+int lava_campaign_render_main(const char *campaign_path, const char *dir, const char *base_url,
+			      size_t batch_size)
 {
 	struct campaign *c = calloc(1, sizeof(*c));
 	struct config_diag diag;
@@ -102,12 +174,16 @@ int lava_campaign_render_main(const char *campaign_path, const char *dir, const 
 		fprintf(tsv, "job\texperiment\tfault\n");
 		char job[PATH_LEN];
 		for (size_t i = 0; i <= n && !ret; i++) {
-			/* the golden run first, then each experiment */
+			/* the golden run first, then each experiment (batched: those that boot alone) */
+			if (i && batch_size && !c->entries[x[i - 1].entry].own_boot)
+				continue;
 			ret = lava_campaign_render_one(c, i ? &x[i - 1] : NULL, real, base, scratch, tsv, job,
 						       sizeof(job));
 			if (!ret)
 				printf("%s\n", job);
 		}
+		if (!ret && batch_size)
+			ret = render_batches(c, x, n, batch_size, real, base, scratch, tsv);
 		if (fclose(tsv) && !ret)
 			ret = 1;
 	}

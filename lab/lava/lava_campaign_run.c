@@ -23,53 +23,6 @@
 #define PROG	 "tessera fi campaign"
 #define PATH_LEN (PATH_MAX + 256)
 
-int lava_campaign_render_one(const struct campaign *c, const struct campaign_experiment *e, const char *dir,
-			     const char *base, const char *scratch, FILE *tsv, char *job, size_t size);
-
-/*
- * Experiments x[list[0..n)] as one batch job (docs/fault-campaigns.md, "Batches"): the boot carries
- * batch.blob, the hypervisor runs them one after another with no host attached. LAVA's time limit covers
- * every experiment's own (the hypervisor's clock keeps those) with room: 3 x each, plus 5 minutes.
- */
-static int render_batch(const struct campaign *c, const struct campaign_experiment *x, const size_t *list,
-			size_t n, unsigned int timeout_s, const char *dir, const char *base,
-			const char *scratch, char *job, size_t size)
-{
-	char name[128], why[600], first[16], count[16], seed[32];
-
-	snprintf(name, sizeof(name), "%s.b%04u", c->name, x[list[0]].index);
-	if (campaign_batch_write(c, x, list, n, timeout_s, scratch, why, sizeof(why))) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, name, why);
-		return 1;
-	}
-	snprintf(first, sizeof(first), "%u", x[list[0]].index);
-	snprintf(count, sizeof(count), "%zu", n);
-	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)c->seed);
-	const char *const meta[] = {"tessera_kind",
-				    "campaign-batch",
-				    "tessera_campaign",
-				    c->path,
-				    "tessera_first_experiment",
-				    first,
-				    "tessera_experiments",
-				    count,
-				    "tessera_seed",
-				    seed,
-				    NULL};
-	char blob[PATH_LEN];
-	snprintf(blob, sizeof(blob), "%s/batch.blob", scratch);
-	unsigned long limit = (unsigned long)n * timeout_s * 3 + 300;
-	struct lab_system s = {
-		.config = c->config,
-		.hv_cmdline = c->hv_append[0] ? c->hv_append : NULL,
-		.batch = blob,
-		.mode = c->deterministic ? LAB_MODE_DETERMINISTIC : LAB_MODE_WALLCLOCK,
-		.seed = c->seed,
-		.timeout_s = limit > LAVA_JOB_MAX_S ? LAVA_JOB_MAX_S : (unsigned int)limit,
-	};
-	return lava_render_system(&s, dir, base, name, meta, job, size);
-}
-
 static const char *jstr(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -318,7 +271,7 @@ static int run_batches(const struct campaign *c, struct results_db *db, int64_t 
 			       .golden = golden,
 			       .timeout_s = campaign_timeout_s(c, db, run_id)};
 	int ret = !list || !w;
-	/* a job's limit (render_batch: 3 x each experiment's + 5 min) stays under LAVA_JOB_MAX_S */
+	/* a job's limit (lava_campaign_render_batch: 3 x each experiment's + 5 min) stays under LAVA_JOB_MAX_S */
 	size_t fits = (LAVA_JOB_MAX_S - 300) / (3 * (size_t)(bc.timeout_s ? bc.timeout_s : 1));
 	if (size > fits) {
 		fprintf(stderr, "%s %s: batches of %zu, not %zu: a job's time limit stays under %u s\n", PROG,
@@ -339,8 +292,8 @@ static int run_batches(const struct campaign *c, struct results_db *db, int64_t 
 			mkdir(sub, 0755);
 			w[k] = (struct work){
 				.list = &list[at], .n = n - at < size ? n - at : size, .open = true};
-			if (render_batch(c, x, w[k].list, w[k].n, bc.timeout_s, jobs, base, sub, w[k].job,
-					 sizeof(w[k].job))) {
+			if (lava_campaign_render_batch(c, x, w[k].list, w[k].n, bc.timeout_s, jobs, base, sub,
+						       w[k].job, sizeof(w[k].job))) {
 				/* its faults do not compile, or the job cannot be written: each of its
 				 * experiments is recorded so, the other batches go on (k-- reuses the slot) */
 				snprintf(w[k].problem, sizeof(w[k].problem),

@@ -71,10 +71,6 @@ int lava_render_system(struct lab_system *s, const char *dir, const char *base, 
 /* The images' URL prefix: base_url without trailing slashes, or file://dir when NULL. */
 void lava_base_url(const char *dir, const char *base_url, char *base, size_t size);
 
-/* `tessera lab lava render --campaign CAMPAIGN -o DIR [--base-url URL]` (lava_campaign.c): the golden
- * run's job and one job per experiment, its one-fault plan a boot module; DIR/jobs.tsv lists them. */
-int lava_campaign_render_main(const char *campaign_path, const char *dir, const char *base_url);
-
 /*
  * `lava_instance.py submit` of the n job files to t (its progress on stderr), each job's log and
  * console.txt under logs, each job stored in db_path, a JSON summary per job into summary (file,

@@ -721,6 +721,52 @@ Test(lava, render_gives_one_job_per_boot_and_per_experiment)
 }
 
 /*
+ * render --campaign --batch: the golden run's job and the experiments that share a boot in batch jobs
+ * (--batch-size 2: three jobs for the reduced machine-check campaign's five), jobs.tsv naming each
+ * experiment's job; a batch job run by the real lava-run runs its experiments one after another, each
+ * marked on the console, with no host attached.
+ */
+Test(lava, render_batch_gives_batch_jobs_that_lava_run_runs)
+{
+	char out[128], path[256], runs[128], *text;
+	struct tessera_proc p;
+
+	snprintf(out, sizeof(out), "%s/batch", dir);
+	tessera_run(&p, 120,
+		    (const char *const[]){"lab", "lava", "render", "--campaign",
+					  TESSERA_SOURCE_ROOT "/configs/campaigns/ci/mce-fiself.yaml", "-o",
+					  out, "--batch", "--batch-size", "2", NULL});
+	cr_assert_eq(p.status, 0, "%d\n%s", p.status, p.err);
+	tessera_free(&p);
+	cr_expect_eq(sh("cd '%s' && ls *.yaml | tr '\\n' ' ' | grep -qx 'mce-fiself-ci.b0000.yaml "
+			"mce-fiself-ci.b0002.yaml mce-fiself-ci.b0004.yaml mce-fiself-ci.golden.yaml '",
+			out),
+		     0, "the golden job and three batch jobs");
+	cr_expect_eq(
+		sh("cut -f1,2 '%s/jobs.tsv' | sed 's|.*/||' | tr '\\t\\n' ': ' | grep -qx 'job:experiment "
+		   "mce-fiself-ci.golden.yaml:golden mce-fiself-ci.b0000.yaml:0 mce-fiself-ci.b0000.yaml:1 "
+		   "mce-fiself-ci.b0002.yaml:2 mce-fiself-ci.b0002.yaml:3 mce-fiself-ci.b0004.yaml:4 '",
+		   out),
+		0, "jobs.tsv maps each experiment to its batch");
+	snprintf(path, sizeof(path), "%s/mce-fiself-ci.b0002.yaml", out);
+	text = lava_read_text(path);
+	cr_expect(strstr(text, "  tessera_kind: 'campaign-batch'\n"), "%s", text);
+	cr_expect(strstr(text, "  tessera_first_experiment: '2'\n  tessera_experiments: '2'\n"), "%s", text);
+	free(text);
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	tessera_run(&p, LIMIT_S, (const char *const[]){"lab", "lava", "run", "-o", runs, path, NULL});
+	cr_expect_eq(p.status, 0, "lab lava run: %d\n%s\n%s", p.status, p.out, p.err);
+	expect_line(&p, "mce-fiself-ci.b0002: 0 passed, 0 failed, job Complete, ");
+	tessera_free(&p);
+	cr_expect_eq(sh("c=$(ls '%s'/mce-fiself-ci.b0002-*/console.txt) && grep -q 'batch: experiment 2 "
+			"begins' \"$c\" "
+			"&& grep -q 'batch: experiment 3 ends (' \"$c\" && ! grep -q 'batch: experiment "
+			"[014] ' \"$c\"",
+			runs),
+		     0, "the batch job ran experiments 2 and 3, and only those");
+}
+
+/*
  * A plan's boot through the real lava-run: every benchmark sample of its console (the bench parser's
  * reading of console.txt) is a LAVA measurement in results.json, in order, with its value and unit, and
  * none of them is counted as a test case.
