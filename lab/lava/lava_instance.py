@@ -16,8 +16,10 @@ submit submits jobs with lavacli to an instance (--url/--token, or the local one
 Runs with Debian's /usr/bin/python3; the C tool execs it.
 """
 import argparse
+import hashlib
 import json
 import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -106,10 +108,10 @@ def pids(state):
     return out
 
 
-def start(state, name, cmd):
+def start(state, name, cmd, env=None):
     log = open(os.path.join(state, f"{name}.out"), "w")
     p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                         start_new_session=True)
+                         start_new_session=True, env=env)
     with open(os.path.join(state, f"{name}.pid"), "w") as f:
         f.write(str(p.pid))
 
@@ -124,6 +126,66 @@ def postgres_start(state):
             subprocess.run(["pg_ctlcluster", ver, cluster, "start"], check=True)
             with open(os.path.join(state, "postgres"), "w") as f:
                 f.write(f"{ver} {cluster}\n")
+
+
+def fail_stale_jobs():
+    """Mark incomplete every job an earlier life of the instance left unfinished, before its scheduler
+    starts. No instance is up (up refused otherwise), so nothing waits for them; left alone, the new
+    scheduler ran them first (a killed suite's nine plan boots held both devices while the next suite's
+    jobs waited in the queue past its limit)."""
+    stale = []
+    for state in ("SUBMITTED", "SCHEDULING", "SCHEDULED", "RUNNING", "CANCELING"):
+        for line in manage("jobs", "list", "--state", state).stdout.splitlines():
+            if line.startswith("* ") and " - " in line:  # "* SUBMIT_TIME - ID@SUBMITTER - DESCRIPTION"
+                stale.append(line.split(" - ")[1].split("@")[0])
+    for jid in stale:
+        manage("jobs", "fail", jid, check=False)
+    if stale:
+        print(f"{PROG} up: {len(stale)} jobs an earlier run of the instance left unfinished marked "
+              f"incomplete ({', '.join(stale)})", flush=True)
+
+
+def server_log_dir(state):
+    """Where the daemons that drop root log (gunicorn, lava-publisher and lava-scheduler run as
+    lavaserver): a directory of theirs under /var/log/lava-server, one per state directory. The state
+    directory itself may be out of their reach (a clone under /root or `mktemp -d` is mode 0700): the
+    scheduler then died at its first log line after dropping root, and no job was ever scheduled. The
+    state directory gets links to the logs, so they are found where the other files are."""
+    d = os.path.join("/var/log/lava-server",
+                     "tessera-" + hashlib.sha1(os.path.realpath(state).encode()).hexdigest()[:12])
+    os.makedirs(d, exist_ok=True)
+    pw = pwd.getpwnam("lavaserver")
+    os.chown(d, pw.pw_uid, pw.pw_gid)
+    os.chmod(d, 0o755)
+    for name in ("gunicorn.log", "publisher.log", "scheduler.log"):
+        link = os.path.join(state, name)
+        if os.path.islink(link) or os.path.exists(link):
+            os.remove(link)
+        os.symlink(os.path.join(d, name), link)
+    return d
+
+
+def last_line(path):
+    try:
+        with open(path, errors="replace") as f:
+            lines = [ln.strip() for ln in f if ln.strip()]
+        return lines[-1] if lines else "(no output)"
+    except OSError:
+        return "(no output)"
+
+
+def wait_log(args, daemon, text, limit_s):
+    """Wait until the daemon's log (in the state directory) has `text`, or it has ended, or limit_s."""
+    path, deadline = os.path.join(args.state, f"{daemon}.log"), time.monotonic() + limit_s
+    while time.monotonic() < deadline and alive(pids(args.state).get(daemon, 0) or -1):
+        try:
+            with open(path, errors="replace") as f:
+                if text in f.read():
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
 
 
 def wait_http(url, limit_s):
@@ -170,27 +232,33 @@ def up_steps(args):
     t0 = time.monotonic()
     args.started = True
     postgres_start(state)
+    fail_stale_jobs()
     with open(SETTINGS, "w") as f:
         f.write("# Written by `tessera lab lava up`, removed by `down`: jobs start at once.\n"
                 "EVENT_NOTIFICATION: true\n")
     url = f"http://127.0.0.1:{args.port}"
     if args.owner is not None:  # first: whatever happens to the owner from here, the watcher cleans up
+        # Without the test runner's marks (build/run-tests.sh stops every process that carries one when
+        # it is stopped): the watcher must outlive that to take down what the marks do not reach
+        # (gunicorn's retitled processes, PostgreSQL).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TESSERA_TEST_RUN_")}
         start(state, "watch", [sys.executable, os.path.abspath(__file__), "--state", state,
                                "--default-output", args.default_output, "--tessera", args.tessera,
                                "--default-db", args.default_db, "watch", "--owner", str(args.owner),
-                               "--owner-start", proc_start(args.owner)])
+                               "--owner-start", proc_start(args.owner)], env=env)
         with open(os.path.join(state, "watch.pid")) as f:  # its start time too: see stop_watcher
             w = int(f.read())
         with open(os.path.join(state, "watch.pid"), "w") as f:
             f.write(f"{w} {proc_start(w)}")
+    logs = server_log_dir(state)
     start(state, "gunicorn", ["gunicorn3", "lava_server.wsgi", "--bind", f"127.0.0.1:{args.port}",
                               "-u", "lavaserver", "-g", "lavaserver", "--worker-class", "eventlet",
-                              "--workers", "2", "--log-file", os.path.join(state, "gunicorn.log")])
+                              "--workers", "2", "--log-file", os.path.join(logs, "gunicorn.log")])
     start(state, "publisher", ["lava-server", "manage", "lava-publisher", "--host", "127.0.0.1",
                                "--port", str(args.port + 1), "--log-file",
-                               os.path.join(state, "publisher.log")])
+                               os.path.join(logs, "publisher.log")])
     start(state, "scheduler", ["lava-server", "manage", "lava-scheduler", "--log-file",
-                               os.path.join(state, "scheduler.log")])
+                               os.path.join(logs, "scheduler.log")])
     if not wait_http(f"{url}/RPC2/", 90):
         down(args)
         fail(1, f"lava-server did not answer at {url} (see {state}/gunicorn.log)")
@@ -211,6 +279,13 @@ def up_steps(args):
             down(args)
             fail(1, f"the worker did not register (see {state}/worker.log)")
         time.sleep(1)
+    # A daemon that died at start (the scheduler once could not write its log) leaves every job queued.
+    wait_log(args, "scheduler", "Starting main loop", 60)
+    gone = [d for d, p in pids(state).items() if not alive(p)]
+    if gone:
+        why = "".join(f"\n  {d}: {last_line(os.path.join(state, d + '.out'))}" for d in gone)
+        down(args)
+        fail(1, f"{', '.join(gone)} ended as soon as started (their output: {state}/NAME.out):{why}")
     if "qemu" not in listed("device-types", "list"):  # without --all: the installed ones only
         manage("device-types", "add", "qemu")
     known = listed("devices", "list", "--all")
@@ -237,12 +312,21 @@ def up_steps(args):
 
 
 def watch(args):
-    """The --owner watcher: poll the owner; when it is gone, take the instance down (unless `down` came
-    first: it ends this watcher)."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    while proc_start(args.owner) == args.owner_start:
-        time.sleep(1)
-    print(f"owner {args.owner} ended: taking the instance down", flush=True)
+    """The --owner watcher: poll the owner; when it is gone, take the instance down. `down` ends this
+    watcher (it removes watch.pid first, then sends SIGTERM); a SIGTERM from anyone else takes the
+    instance down too."""
+    def on_term(*_):
+        if os.path.exists(os.path.join(args.state, "watch.pid")):
+            raise KeyboardInterrupt  # not `down`'s: take the instance down below
+        sys.exit(0)
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        while proc_start(args.owner) == args.owner_start:
+            time.sleep(1)
+        print(f"owner {args.owner} ended: taking the instance down", flush=True)
+    except KeyboardInterrupt:
+        print("stopped: taking the instance down", flush=True)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     return down(args)
 
 
