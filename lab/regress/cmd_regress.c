@@ -25,6 +25,7 @@
 static const char usage[] =
 	"usage: tessera lab regress [--baseline DB|REV] [-o DB] [--steps LIST] [--append ARGS] [--margin "
 	"PCT]\n"
+	"                           [--on local|lava:URL [--token T] [--user U] [--base-url URL]]\n"
 	"       tessera lab regress --list\n"
 	"\n"
 	"Runs the regression suite on this machine (--list names its steps), stores every case, metric and\n"
@@ -35,13 +36,18 @@ static const char usage[] =
 	"  --steps LIST   only these steps, comma-separated (default: all)\n"
 	"  --append ARGS  more hypervisor command line for every boot (e.g. a planted regression)\n"
 	"  --margin PCT   how much worse a metric may be (default 0: the figures are exact)\n"
+	"  --on lava:URL  the probe, bench and campaign steps' boots as LAVA jobs on an instance (lava:\n"
+	"                 alone: the local one of `tessera lab lava up`; --token T, --user U and\n"
+	"                 --base-url URL as for bench run --on); the other steps need this machine and\n"
+	"                 say so. --on local (the default): every boot here.\n"
 	"A regression: a case that now fails (and did not in the baseline), a case or metric gone, a step\n"
 	"that could not judge, a metric worse than the baseline's beyond the margin. Without --baseline,\n"
 	"every failed case is one.\n"
 	"Exit status: 0 no regression, 1 regressions (each named on its own line), 2 bad input.\n";
 
 struct opts {
-	const char *baseline, *db, *steps, *append;
+	const char *baseline, *db, *steps, *append, *on;
+	struct regress_lava lava;
 	double margin;
 };
 
@@ -77,6 +83,14 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->steps = v, i++;
 		} else if (!strcmp(a, "--append") && v) {
 			o->append = v, i++;
+		} else if (!strcmp(a, "--on") && v) {
+			o->on = v, i++;
+		} else if (!strcmp(a, "--token") && v) {
+			o->lava.token = v, i++;
+		} else if (!strcmp(a, "--user") && v) {
+			o->lava.user = v, i++;
+		} else if (!strcmp(a, "--base-url") && v) {
+			o->lava.base_url = v, i++;
 		} else if (!strcmp(a, "--margin") && v) {
 			char *end;
 			o->margin = strtod(v, &end) / 100;
@@ -91,6 +105,19 @@ static int parse(int argc, char **argv, struct opts *o)
 			return 2;
 		}
 	}
+	if (o->on && strcmp(o->on, "local") && strncmp(o->on, "lava:", 5)) {
+		fprintf(stderr,
+			"%s: --on: expected local, lava: (the local instance) or lava:URL, not '%s'\n", PROG,
+			o->on);
+		return 2;
+	}
+	if (o->on && !strcmp(o->on, "local"))
+		o->on = NULL;
+	if (!o->on && (o->lava.token || o->lava.user || o->lava.base_url)) {
+		fprintf(stderr, "%s: --token, --user and --base-url go with --on lava:URL\n", PROG);
+		return 2;
+	}
+	o->lava.on = o->on;
 	for (const char *p = o->steps; p && *p;) {
 		size_t len = strcspn(p, ","), s;
 		for (s = 0; s < regress_steps_count; s++)
@@ -220,7 +247,7 @@ int cmd_regress(int argc, char **argv, const char *out_dir)
 		results_db_close(&db);
 		return 1;
 	}
-	struct regress_ctx ctx = {tessera, root, o.append, tmp};
+	struct regress_ctx ctx = {tessera, root, o.append, tmp, o.on ? &o.lava : NULL};
 	struct regress_result results[16];
 	const char *names[16];
 	size_t n = 0;
@@ -232,6 +259,9 @@ int cmd_regress(int argc, char **argv, const char *out_dir)
 		memset(r, 0, sizeof(*r));
 		r->complete = true;
 		printf("lab regress: %s: %s\n", regress_steps[s].name, regress_steps[s].what);
+		if (o.on && regress_steps[s].local_only)
+			printf("lab regress: %s: on this machine, not %s: %s\n", regress_steps[s].name, o.on,
+			       regress_steps[s].local_only);
 		fflush(stdout);
 		double t0 = now_s();
 		regress_steps[s].run(&ctx, r);

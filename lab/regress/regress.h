@@ -35,17 +35,26 @@ struct regress_result {
 	double duration_s;
 };
 
+/* --on lava:URL: where the steps that can run as LAVA jobs run (regress_lava.c). */
+struct regress_lava {
+	const char *on; /* "lava:" (the local instance) or "lava:URL" */
+	const char *token, *user, *base_url;
+};
+
 struct regress_ctx {
-	const char *tessera; /* this executable: out/tessera */
-	const char *root;    /* the source tree (configs/, tests/configs/) */
-	const char *append;  /* more hypervisor command line for every boot, or NULL */
-	const char *tmp;     /* a scratch directory of this run */
+	const char *tessera;		 /* this executable: out/tessera */
+	const char *root;		 /* the source tree (configs/, tests/configs/) */
+	const char *append;		 /* more hypervisor command line for every boot, or NULL */
+	const char *tmp;		 /* a scratch directory of this run */
+	const struct regress_lava *lava; /* NULL: every boot on this machine */
 };
 
 struct regress_step {
 	const char *name;
 	const char *what;
 	int (*run)(const struct regress_ctx *ctx, struct regress_result *res);
+	/* Why the step boots on this machine even with --on lava:, or NULL when it runs there too. */
+	const char *local_only;
 };
 
 /* The suite, in order; regress_steps_count entries. New kinds of steps (a plan, a campaign) go here. */
@@ -90,6 +99,20 @@ struct lab_system;
 int regress_boot(const struct regress_ctx *ctx, struct regress_result *r, const char *what,
 		 struct lab_system *s, struct regress_console *out);
 void regress_console_free(struct regress_console *c);
+
+/*
+ * Boot config (with the context's --append) as a LAVA job on ctx->lava, as `tessera lab lava render`
+ * and `submit` do for a user (regress_lava.c): a job that failed for an infrastructure reason is
+ * submitted again, up to 3 times. The console comes from the job's log into *out, its status as lab_run
+ * would give it (0 the end marker reached and the job complete, 124 LAVA's time limit, 1 otherwise);
+ * the commands' output and the console go into r's log under "== what". Returns out->status.
+ */
+int regress_boot_lava(const struct regress_ctx *ctx, struct regress_result *r, const char *what,
+		      const char *config, const char *name, struct regress_console *out);
+
+/* The arguments that send a `tessera` subcommand's boots where ctx->lava says: "--on", on, [...], NULL
+ * (at most 9 entries, into argv from *n on), nothing when ctx->lava is NULL. */
+void regress_lava_args(const struct regress_ctx *ctx, const char **argv, int *n);
 
 /*
  * --baseline SPEC: a file as it is; else a git revision of root, whose own suite (built in a scratch

@@ -126,7 +126,10 @@ int regress_step_bench(const struct regress_ctx *ctx, struct regress_result *r)
 	}
 	snprintf(db_path, sizeof(db_path), "%s/bench.db", ctx->tmp);
 	remove(db_path);
-	const char *argv[] = {ctx->tessera, "bench", "run", plan, "-o", db_path, "--no-compare", NULL};
+	const char *argv[20] = {ctx->tessera, "bench", "run", plan, "-o", db_path, "--no-compare"};
+	int k = 7;
+	argv[k] = NULL;
+	regress_lava_args(ctx, argv, &k); /* --on lava:: the boots as LAVA jobs */
 	regress_proc_run(&p, TIMEOUT_S, argv);
 	int n = snprintf(head, sizeof(head), "== tessera bench run %s (exit status %d%s)\n", plan, p.status,
 			 p.timed_out ? ", timed out" : "");

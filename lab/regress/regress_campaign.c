@@ -93,9 +93,12 @@ int regress_step_campaign(const struct regress_ctx *ctx, struct regress_result *
 	snprintf(db_path, sizeof(db_path), "%s/campaign.db", ctx->tmp);
 	remove(db_path);
 	/* --append reaches every boot of the campaign (golden run included) */
-	const char *argv[] = {ctx->tessera, "fi",    "campaign", "run", file,
-			      "-o",	    db_path, "-j",	 "2",	ctx->append ? "--append" : NULL,
-			      ctx->append,  NULL};
+	const char *argv[20] = {ctx->tessera, "fi", "campaign", "run", file, "-o", db_path, "-j", "2"};
+	int k = 9;
+	if (ctx->append)
+		argv[k++] = "--append", argv[k++] = ctx->append;
+	argv[k] = NULL;
+	regress_lava_args(ctx, argv, &k); /* --on lava:: the golden run and experiments as LAVA jobs */
 	regress_proc_run(&p, TIMEOUT_S, argv);
 	int n = snprintf(head, sizeof(head), "== tessera fi campaign run %s -j 2%s%s (exit status %d%s)\n",
 			 file, ctx->append ? " --append " : "", ctx->append ? ctx->append : "", p.status,

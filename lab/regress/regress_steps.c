@@ -1,6 +1,6 @@
 /*
  * The regression suite's steps (regress.h), in the order they run. The probe boots through lab_run
- * (regress_boot.c); trace and exit-cost run `tessera trace record` and `tessera bench exit-cost` as a
+ * (regress_boot.c), or as a LAVA job with --on lava: (regress_lava.c); trace and exit-cost run `tessera trace record` and `tessera bench exit-cost` as a
  * user would (they boot through lab_run themselves and keep their run records). Each judges the isolation probe's TEST lines, the trace's
  * exits against the hypervisor's own counts, and the exit-cost figures (exact under -icount).
  */
@@ -42,7 +42,10 @@ static int step_probe(const struct regress_ctx *ctx, struct regress_result *r)
 
 	snprintf(config, sizeof(config), "%s/guests/probe/isolation.yaml", ctx->root);
 	struct lab_system s = {.config = config, .timeout_s = BOOT_TIMEOUT_S};
-	regress_boot(ctx, r, "boot guests/probe/isolation.yaml", &s, &p);
+	if (ctx->lava)
+		regress_boot_lava(ctx, r, "boot guests/probe/isolation.yaml", config, "probe", &p);
+	else
+		regress_boot(ctx, r, "boot guests/probe/isolation.yaml", &s, &p);
 	bool ended = strstr(p.text, "] shutdown: ") != NULL;
 	regress_add_case(r, p.status == 0 && ended, "the boot did not end in order", "probe/boot");
 	if (p.status < 0 || p.timed_out)
@@ -250,22 +253,24 @@ int regress_step_campaign(const struct regress_ctx *ctx, struct regress_result *
 
 const struct regress_step regress_steps[] = {
 	{"probe", "the isolation probe beside two cells (guests/probe/isolation.yaml), one case per attempt",
-	 step_probe},
+	 step_probe, NULL},
 	{"corpus", "the bad-config corpus forced past the host checker: the hypervisor must refuse each",
-	 regress_step_corpus},
+	 regress_step_corpus,
+	 "each boot is judged by the hypervisor's exit status (bad config), which a LAVA job does not "
+	 "report"},
 	{"trace",
 	 "a trace of the default system: nothing lost, read whole as CTF, every counted exit and violation "
 	 "an event",
-	 step_trace},
-	{"exit-cost", "instructions per exit by kind under -icount (exact), with their goals",
-	 step_exit_cost},
+	 step_trace, "the trace is read through the host channel, which a LAVA job does not have"},
+	{"exit-cost", "instructions per exit by kind under -icount (exact), with their goals", step_exit_cost,
+	 "bench exit-cost boots on this machine only"},
 	{"bench",
 	 "the shipped tracing plan's CI form (deterministic) through bench run: every boot done, each "
 	 "metric's median exact",
-	 regress_step_bench},
+	 regress_step_bench, NULL},
 	{"campaign",
 	 "the reduced machine-check campaign (configs/campaigns/ci/mce-fiself.yaml): no panic, no isolation "
 	 "break, every experiment judged, the outcome table as the baseline's",
-	 regress_step_campaign},
+	 regress_step_campaign, NULL},
 };
 const size_t regress_steps_count = sizeof(regress_steps) / sizeof(regress_steps[0]);

@@ -468,9 +468,44 @@ static void campaign_matches_local_run(void)
 
 /*
  * A local LAVA instance with two qemu devices: the same jobs through lavacli give the same cases, the
- * tracing plan's CI form the same samples as a local run, a reduced campaign the same outcomes; `down` leaves none of the instance's processes
- * behind.
+ * tracing plan's CI form the same samples as a local run, a reduced campaign the same outcomes, lab
+ * regress's probe the same verdicts; `down` leaves none of the instance's processes behind.
  */
+/*
+ * lab regress --on lava:: the probe's boot as a LAVA job on the instance, judged as a local one is: the
+ * unmodified tree has no regression, and against that baseline a planted isolation hole (the POST port
+ * granted) is named; a step that needs this machine says so and runs here.
+ */
+static void regress_on_the_instance(void)
+{
+	char db[128], planted[128];
+	struct tessera_proc p;
+
+	snprintf(db, sizeof(db), "%s/regress.db", dir);
+	snprintf(planted, sizeof(planted), "%s/regress-planted.db", dir);
+	tessera_run(
+		&p, 400,
+		(const char *const[]){"lab", "regress", "--on", "lava:", "-o", db, "--steps", "probe", NULL});
+	cr_expect_eq(p.status, 0, "lab regress --on lava:: %d\n%s\n%s", p.status, p.out, p.err);
+	expect_line(&p, "lab regress: 0 regressions; ");
+	tessera_free(&p);
+	cr_expect_eq(
+		sh("test $(sqlite3 '%s' \"SELECT count(*) FROM cases WHERE name LIKE 'probe/probe/%%' AND "
+		   "result = 'pass'\") -gt 100 && sqlite3 '%s' \"SELECT log FROM jobs WHERE source = "
+		   "'regress' "
+		   "AND name = 'probe'\" | grep -q '^== boot guests/probe/isolation.yaml (as LAVA job '",
+		   db, db),
+		0, "the probe's cases, from a LAVA job");
+	tessera_run(&p, 400,
+		    (const char *const[]){"lab", "regress", "--on", "lava:", "--baseline", db, "-o", planted,
+					  "--steps", "probe", "--append", "insecure_test_grant_port=0x80",
+					  NULL});
+	cr_expect_eq(p.status, 1, "a planted isolation hole on LAVA: %d\n%s\n%s", p.status, p.out, p.err);
+	expect_line(&p, "REGRESSION probe/probe/pio_post_write: now fails (not stopped");
+	expect_line(&p, "lab regress: 1 regression; ");
+	tessera_free(&p);
+}
+
 /* A failed assertion ends the test before its `down`: the instance goes down here, before the suite ends. */
 static void instance_down(void)
 {
@@ -506,6 +541,7 @@ Test(lava, a_local_instance_runs_the_same_jobs, .fini = instance_down, .timeout 
 	jobs_match_tessera_run("submit");
 	plan_matches_local_run();
 	campaign_matches_local_run();
+	regress_on_the_instance();
 	tessera_run(&p, 60, (const char *const[]){"lab", "lava", "down", NULL});
 	cr_expect_eq(p.status, 0, "lab lava down: %d\n%s\n%s", p.status, p.out, p.err);
 	tessera_free(&p);
