@@ -158,10 +158,11 @@ def server_log_dir(state):
     os.chown(d, pw.pw_uid, pw.pw_gid)
     os.chmod(d, 0o755)
     for name in ("gunicorn.log", "publisher.log", "scheduler.log"):
-        link = os.path.join(state, name)
-        if os.path.islink(link) or os.path.exists(link):
-            os.remove(link)
-        os.symlink(os.path.join(d, name), link)
+        link, log = os.path.join(state, name), os.path.join(d, name)
+        for old in (link, log):  # this life's logs only: up waits for a line of the new scheduler's
+            if os.path.islink(old) or os.path.exists(old):
+                os.remove(old)
+        os.symlink(log, link)
     return d
 
 

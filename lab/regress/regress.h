@@ -82,6 +82,8 @@ struct regress_proc {
  */
 void regress_proc_run(struct regress_proc *p, int timeout_s, const char *const *argv);
 void regress_proc_free(struct regress_proc *p);
+/* A child's output into the step's log, under "== what (exit status N)". */
+void regress_log_proc(struct regress_result *r, const char *what, const struct regress_proc *p);
 /* What one boot of a step printed on the console (regress_boot.c). */
 struct regress_console {
 	int status; /* as lab_run returns it (124 timeout), -1 when regress was stopping */

@@ -131,11 +131,8 @@ int regress_step_bench(const struct regress_ctx *ctx, struct regress_result *r)
 	argv[k] = NULL;
 	regress_lava_args(ctx, argv, &k); /* --on lava:: the boots as LAVA jobs */
 	regress_proc_run(&p, TIMEOUT_S, argv);
-	int n = snprintf(head, sizeof(head), "== tessera bench run %s (exit status %d%s)\n", plan, p.status,
-			 p.timed_out ? ", timed out" : "");
-	regress_log(r, head, (size_t)n);
-	regress_log(r, p.out, strlen(p.out));
-	regress_log(r, p.err, strlen(p.err));
+	snprintf(head, sizeof(head), "tessera bench run %s", plan);
+	regress_log_proc(r, head, &p);
 	/* 1: a boot failed, which its case carries; anything else: no judgement */
 	if (p.status != 0 && p.status != 1)
 		regress_incomplete(r, "bench run failed (exit status %d%s)", p.status,

@@ -100,12 +100,9 @@ int regress_step_campaign(const struct regress_ctx *ctx, struct regress_result *
 	argv[k] = NULL;
 	regress_lava_args(ctx, argv, &k); /* --on lava:: the golden run and experiments as LAVA jobs */
 	regress_proc_run(&p, TIMEOUT_S, argv);
-	int n = snprintf(head, sizeof(head), "== tessera fi campaign run %s -j 2%s%s (exit status %d%s)\n",
-			 file, ctx->append ? " --append " : "", ctx->append ? ctx->append : "", p.status,
-			 p.timed_out ? ", timed out" : "");
-	regress_log(r, head, (size_t)n);
-	regress_log(r, p.out, strlen(p.out));
-	regress_log(r, p.err, strlen(p.err));
+	snprintf(head, sizeof(head), "tessera fi campaign run %s -j 2%s%s", file,
+		 ctx->append ? " --append " : "", ctx->append ? ctx->append : "");
+	regress_log_proc(r, head, &p);
 	regress_add_case(r, p.status == 0, p.timed_out ? "timed out" : "the campaign run failed",
 			 "campaign/run");
 	if (p.status != 0)

@@ -32,17 +32,6 @@ void regress_lava_args(const struct regress_ctx *ctx, const char **argv, int *n)
 	argv[*n] = NULL;
 }
 
-static void log_proc(struct regress_result *r, const char *what, const struct regress_proc *p)
-{
-	char head[512];
-	int n = snprintf(head, sizeof(head), "== %s (exit status %d%s)\n", what, p->status,
-			 p->timed_out ? ", timed out" : "");
-
-	regress_log(r, head, (size_t)n < sizeof(head) ? (size_t)n : sizeof(head) - 1);
-	regress_log(r, p->out, strlen(p->out));
-	regress_log(r, p->err, strlen(p->err));
-}
-
 static char *read_text(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -96,7 +85,7 @@ static json_t *submit(const struct regress_ctx *ctx, struct regress_result *r, c
 		argv[n++] = job;
 		argv[n] = NULL;
 		regress_proc_run(&p, SUBMIT_TIMEOUT_S, argv);
-		log_proc(r, "tessera lab lava submit", &p);
+		regress_log_proc(r, "tessera lab lava submit", &p);
 		regress_proc_free(&p);
 		json_decref(root);
 		root = json_load_file(summary, 0, NULL);
@@ -137,7 +126,7 @@ int regress_boot_lava(const struct regress_ctx *ctx, struct regress_result *r, c
 		argv[n++] = "--append", argv[n++] = ctx->append;
 	argv[n] = NULL;
 	regress_proc_run(&p, RENDER_TIMEOUT_S, argv);
-	log_proc(r, "tessera lab lava render", &p);
+	regress_log_proc(r, "tessera lab lava render", &p);
 	int rendered = p.status;
 	regress_proc_free(&p);
 	json_t *e = rendered || regress_stopping() ? NULL : submit(ctx, r, dir, job);

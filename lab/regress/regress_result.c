@@ -87,3 +87,14 @@ void regress_result_free(struct regress_result *r)
 	free(r->log);
 	memset(r, 0, sizeof(*r));
 }
+
+void regress_log_proc(struct regress_result *r, const char *what, const struct regress_proc *p)
+{
+	char head[512];
+	int n = snprintf(head, sizeof(head), "== %s (exit status %d%s)\n", what, p->status,
+			 p->timed_out ? ", timed out" : "");
+
+	regress_log(r, head, (size_t)n < sizeof(head) ? (size_t)n : sizeof(head) - 1);
+	regress_log(r, p->out, strlen(p->out));
+	regress_log(r, p->err, strlen(p->err));
+}

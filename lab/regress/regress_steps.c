@@ -19,17 +19,6 @@
 	for (char *line = (text), *next_; line && *line; line = next_) \
 		if ((next_ = strchr(line, '\n')) ? (*next_++ = '\0', 1) : 1)
 
-/* The output of a child into the step's log, under a header naming its command. */
-static void log_proc(struct regress_result *r, const char *what, const struct regress_proc *p)
-{
-	char head[512];
-	int n = snprintf(head, sizeof(head), "== %s (exit status %d%s)\n", what, p->status,
-			 p->timed_out ? ", timed out" : "");
-	regress_log(r, head, (size_t)n);
-	regress_log(r, p->out, strlen(p->out));
-	regress_log(r, p->err, strlen(p->err));
-}
-
 /*
  * The isolation probe's system booted through lab_run with the context's --append, its console judged by
  * TEST lines. Cases are named STEP/CELL/TEST; the boot itself is the case STEP/boot (exit 0 and the
@@ -163,7 +152,7 @@ static int step_trace(const struct regress_ctx *ctx, struct regress_result *r)
 		argv[n++] = "--append", argv[n++] = ctx->append;
 	argv[n] = NULL;
 	regress_proc_run(&p, BOOT_TIMEOUT_S, argv);
-	log_proc(r, "tessera trace record -- --config configs/default.yaml", &p);
+	regress_log_proc(r, "tessera trace record -- --config configs/default.yaml", &p);
 	bool recorded = p.status == 0 && strstr(p.err, "tessera trace record: ");
 	log_file(r, "run record", dir, "run-record.json");
 	regress_add_case(r, recorded, "the recording failed", "trace/record");
@@ -177,7 +166,7 @@ static int step_trace(const struct regress_ctx *ctx, struct regress_result *r)
 	json_error_t jerr;
 	json_t *root = p.status == 0 ? json_loads(p.out, 0, &jerr) : NULL;
 	if (!root) {
-		log_proc(r, "tessera trace report --json", &p);
+		regress_log_proc(r, "tessera trace report --json", &p);
 		regress_incomplete(r, "trace report --json failed or printed no JSON");
 		regress_proc_free(&p);
 		return 0;
@@ -216,7 +205,7 @@ static int step_exit_cost(const struct regress_ctx *ctx, struct regress_result *
 		argv[n++] = "--append", argv[n++] = ctx->append;
 	argv[n] = NULL;
 	regress_proc_run(&p, 4 * BOOT_TIMEOUT_S, argv);
-	log_proc(r, "tessera bench exit-cost --calls 20 --rows " EXIT_COST_ROWS, &p);
+	regress_log_proc(r, "tessera bench exit-cost --calls 20 --rows " EXIT_COST_ROWS, &p);
 	if (p.status != 0 && p.status != 1)
 		regress_incomplete(r, "bench exit-cost failed (exit status %d)", p.status);
 	/* Its first complaint says which figure is missing and why (the whole output is in the log). */
