@@ -37,6 +37,7 @@ static void options_to_system(const struct run_options *o, struct lab_system *s)
 		.no_config = o->no_config,
 		.hv_cmdline = m->cmdline,
 		.faults = o->faults,
+		.batch = o->batch,
 		.channel = o->channel,
 		.mode = LAB_MODE_WALLCLOCK,
 		.smp = m->smp_set ? m->smp : 0,

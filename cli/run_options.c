@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tessera/abi/batch.h>
+
 #include "run_options.h"
 
 #define TIMEOUT_MAX_S (24 * 3600)
@@ -27,6 +29,8 @@ const char run_usage[] =
 	"  --no-config      boot the hypervisor alone, with no cells (bring-up tests)\n"
 	"  --faults PLAN    inject the faults of a YAML fault plan (docs/faultinj.md), checked against\n"
 	"                   the config before anything boots\n"
+	"  --batch FILE     hand the hypervisor an experiment batch (a file named batch.blob, written by\n"
+	"                   tessera fi campaign replay; docs/fault-campaigns.md) to run with no host\n"
 	"  --channel FILE   share a host channel at FILE (created, removed after the run) so that\n"
 	"                   `tessera fi inject` and `tessera cell` can send commands while it runs\n"
 	"  --record FILE    write the run record (config and image hashes, QEMU version and command\n"
@@ -81,7 +85,7 @@ static bool option_is(const char *arg, const char *name)
 int run_options_parse(int argc, char **argv, struct run_options *o, char *err, size_t size)
 {
 	static const char *const with_value[] = {"--smp",    "--mem",	 "--cpu",     "--append", "--timeout",
-						 "--config", "--faults", "--channel", "--record"};
+						 "--config", "--faults", "--channel", "--record", "--batch"};
 	unsigned long n;
 
 	memset(o, 0, sizeof(*o));
@@ -171,6 +175,16 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 				return -1;
 			}
 			o->faults = v;
+		} else if (!strcmp(name, "--batch")) {
+			const char *base = strrchr(v, '/') ? strrchr(v, '/') + 1 : v;
+			if (strcmp(base, TESSERA_BATCH_MODULE) || strchr(v, ',')) {
+				snprintf(err, size,
+					 "--batch: expected a file named %s (the hypervisor finds the module "
+					 "by that name), without ',', got '%s'",
+					 TESSERA_BATCH_MODULE, v);
+				return -1;
+			}
+			o->batch = v;
 		} else if (!strcmp(name, "--channel")) {
 			if (!v[0] || strchr(v, ',')) {
 				snprintf(err, size, "--channel: expected a file name without ',', got '%s'",
@@ -192,6 +206,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 	}
 	if (o->faults && o->no_config) {
 		snprintf(err, size, "--faults needs a config: --no-config boots no cells to inject into");
+		return -1;
+	}
+	if (o->batch && o->no_config) {
+		snprintf(err, size, "--batch needs a config: --no-config boots no cells to run it in");
 		return -1;
 	}
 	if (o->bundle && o->no_config) {

@@ -10,6 +10,7 @@ struct run_options {
 	struct machine machine; /* defaults, then what the options say (hv_image is left to the caller) */
 	const char *config;	/* --config FILE, NULL without */
 	const char *faults;	/* --faults PLAN.yaml, NULL without */
+	const char *batch; /* --batch DIR/batch.blob: an experiment batch as a boot module, NULL without */
 	const char
 		*channel;   /* --channel FILE: the host channel, for tessera fi inject / cell; NULL without */
 	const char *record; /* --record FILE: the run record as JSON; NULL without */

@@ -127,3 +127,16 @@ Test(run_options, record_file)
 	cr_assert_eq(PARSE("--record"), -1);
 	cr_assert_str_eq(err, "--record: missing value");
 }
+
+/* --batch: the hypervisor finds the module by its base name, so the file must be named batch.blob. */
+Test(run_options, batch_is_a_file_named_batch_blob_with_a_config)
+{
+	cr_assert_eq(PARSE("--config", "c.yaml", "--batch", "/tmp/x/batch.blob"), 0, "%s", err);
+	cr_assert_str_eq(o.batch, "/tmp/x/batch.blob");
+	cr_assert_eq(PARSE("--batch=batch.blob"), 0, "%s", err);
+	cr_assert_eq(PARSE("--batch", "/tmp/x/experiments.blob"), -1);
+	cr_assert(strstr(err, "--batch: expected a file named batch.blob"), "%s", err);
+	cr_assert_eq(PARSE("--batch", "a,batch.blob"), -1);
+	cr_assert_eq(PARSE("--no-config", "--batch", "batch.blob"), -1);
+	cr_assert_str_eq(err, "--batch needs a config: --no-config boots no cells to run it in");
+}

@@ -268,6 +268,10 @@ void run_record_set_repeat(struct lab_run_record *rec, const struct lab_system *
 		argv[n++] = "--faults";
 		argv[n++] = rec->faults ? rec->faults : (char *)s->faults;
 	}
+	if (s->batch) {
+		argv[n++] = "--batch";
+		argv[n++] = (char *)s->batch;
+	}
 	if (s->hv_cmdline && s->hv_cmdline[0]) {
 		argv[n++] = "--append";
 		argv[n++] = (char *)s->hv_cmdline;

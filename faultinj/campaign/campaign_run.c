@@ -205,7 +205,7 @@ static __attribute__((noreturn)) void shared_worker_main(const struct campaign *
 		_exit(1);
 	if (batch) {
 		close(in); /* the parent's answers are not read: its writes fail (SIGPIPE is ignored) */
-		campaign_batch_boot(c, x, nr, batch_list, batch_len, golden, timeout_s, &ops);
+		campaign_batch_boot(c, x, nr, batch_list, batch_len, golden, timeout_s, NULL, &ops);
 	} else
 		campaign_shared_boot(c, x, nr, first, golden, timeout_s, &ops);
 	_exit(0);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,6 +72,7 @@ struct shared_boot {
 	bool batch_last; /* a batch: this result is the boot's last for the caller (its last experiment, or
 			  * the boot ended); the caller then takes no next one from this boot */
 	char scratch[PATH_MAX], batch_path[PATH_MAX + 16];
+	bool keep_scratch; /* the caller's directory (a replay's): not removed */
 };
 
 static long long now_ms(void)
@@ -649,7 +651,7 @@ static unsigned int free_boot(struct shared_boot *sb)
 {
 	unsigned int done = sb->done;
 
-	if (sb->scratch[0])
+	if (sb->scratch[0] && !sb->keep_scratch)
 		lab_remove_tree(sb->scratch);
 	free(sb->in_blob);
 	free(sb->faults);
@@ -779,9 +781,28 @@ static void batch_cannot(struct shared_boot *sb, const char *why)
 	}
 }
 
+/* sb's directory for batch.blob: keep_dir (made if need be, kept after the boot) or a new scratch one. */
+static int batch_dir(struct shared_boot *sb, const char *keep_dir, char *why, size_t n)
+{
+	if (keep_dir) {
+		snprintf(sb->scratch, sizeof(sb->scratch), "%s", keep_dir);
+		sb->keep_scratch = true;
+		if (!mkdir(keep_dir, 0755) || errno == EEXIST)
+			return 0;
+	} else if (!lab_make_scratch_dir(sb->scratch, sizeof(sb->scratch), "tessera-batch")) {
+		return 0;
+	}
+	snprintf(why, n, "cannot make the batch's directory %s: %s", keep_dir ? keep_dir : "(scratch)",
+		 strerror(errno));
+	if (!keep_dir)
+		sb->scratch[0] = '\0'; /* nothing of ours to remove */
+	return -1;
+}
+
 unsigned int campaign_batch_boot(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
 				 const size_t *batch, size_t nr_batch, const struct campaign_console *golden,
-				 unsigned int timeout_s, const struct campaign_shared_ops *ops)
+				 unsigned int timeout_s, const char *keep_dir,
+				 const struct campaign_shared_ops *ops)
 {
 	struct campaign_attempts a = {0};
 	unsigned int done;
@@ -795,10 +816,8 @@ unsigned int campaign_batch_boot(const struct campaign *c, const struct campaign
 		a.n++;
 		a.again = false;
 		sb->attempts = &a;
-		if (sb->cfg.blob && lab_make_scratch_dir(sb->scratch, sizeof(sb->scratch), "tessera-batch")) {
-			snprintf(why, sizeof(why), "cannot make a scratch directory: %s", strerror(errno));
-			sb->scratch[0] = '\0'; /* nothing of ours to remove */
-		} else if (sb->cfg.blob && write_batch(sb, why, sizeof(why)) == 0) {
+		if (sb->cfg.blob && batch_dir(sb, keep_dir, why, sizeof(why)) == 0 &&
+		    write_batch(sb, why, sizeof(why)) == 0) {
 			done = run_boot(sb, conduct_batch);
 			continue;
 		}

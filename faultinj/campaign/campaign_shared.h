@@ -38,12 +38,14 @@ unsigned int campaign_shared_boot(const struct campaign *c, const struct campaig
  * runs one after another (abi/batch.h); each is judged from its slice of the console between the
  * hypervisor's markers, as a many-per-boot experiment is. ops->next is not called: the batch is fixed
  * before the boot. Every experiment gets one ops->done, in the batch's order, until the boot ends; the
- * last result handed on (the batch's last, or the one whose boot ended) says boot_ended. Returns the
- * number of experiments done.
+ * last result handed on (the batch's last, or the one whose boot ended) says boot_ended. batch.blob is
+ * written into keep_dir and left there (a replay's, for a boot by hand), or into a scratch directory
+ * (NULL). Returns the number of experiments done.
  */
 unsigned int campaign_batch_boot(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
 				 const size_t *batch, size_t nr_batch, const struct campaign_console *golden,
-				 unsigned int timeout_s, const struct campaign_shared_ops *ops);
+				 unsigned int timeout_s, const char *keep_dir,
+				 const struct campaign_shared_ops *ops);
 
 /* The batch.blob of x[batch[0..nr_batch)] written into dir (a LAVA job's bundle carries it). 0, or -1 with
  * why. */

@@ -25,9 +25,12 @@ static const char replay_usage[] =
 	"console, byte for byte) with the stored ones; prints the `tessera run` command that boots it by\n"
 	"hand, with the plan written to FILE (default DB.experiment-N.yaml). Exit status: 0 same outcome "
 	"and\n"
-	"trace, 1 different (or the boot failed), 2 bad input. An experiment that ran many per boot is\n"
-	"replayed as the first experiment of a new shared boot and judged by its outcome alone (its trace\n"
-	"is compared and shown, but a restart's timing is the host's: docs/fault-campaigns.md).\n";
+	"trace, 1 different (or the boot failed), 2 bad input. An experiment of a batch (--batch) is\n"
+	"replayed with the experiments that ran before it in its boot, the batch written to\n"
+	"DB.experiment-N.batch/batch.blob for `tessera run --batch`; its trace must be identical in a\n"
+	"deterministic campaign. One that ran many per boot through the mailbox is replayed as the first\n"
+	"experiment of a new shared boot and judged by its outcome alone (its trace is compared and shown,\n"
+	"but a restart's timing is the host's: docs/fault-campaigns.md).\n";
 
 static int db_and_run(const char *path, const char *run, struct results_db *db, int64_t *run_id)
 {
@@ -198,6 +201,100 @@ static int replay_shared(const struct campaign *c, const struct campaign_experim
 	return same_outcome ? 0 : 1;
 }
 
+/*
+ * The positions in x of the experiments that ran in the same batch boot as experiment `index`, in the
+ * batch's order, up to and including it: the batch's boot is the hypervisor's alone (no host attached),
+ * so under -icount running that prefix again gives experiment `index` the same slice, byte for byte.
+ * Returns how many, 0 when `index` did not run in a batch.
+ */
+static size_t batch_prefix(struct results_db *db, int64_t run_id, unsigned long index,
+			   const struct campaign_experiment *x, size_t nr, size_t *list)
+{
+	static const char prefix[] = CAMPAIGN_SHARED_REPEAT "experiment ";
+	sqlite3_stmt *st;
+	unsigned int *at = calloc(nr + 1, sizeof(*at)), mine = 0;
+	size_t n = 0;
+
+	if (!at ||
+	    sqlite3_prepare_v2(db->db,
+			       "SELECT e.experiment_index, e.repeat FROM experiments e WHERE e.run_id = ?1"
+			       " AND e.status = 'done' AND e.qemu_cmdline LIKE '%/batch.blob%' AND"
+			       " e.qemu_cmdline = (SELECT qemu_cmdline FROM experiments WHERE run_id = ?1"
+			       " AND experiment_index = ?2)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		free(at);
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		unsigned long e = (unsigned long)sqlite3_column_int64(st, 0);
+		const char *rep = (const char *)sqlite3_column_text(st, 1);
+		unsigned int k = 0;
+		if (!rep || strncmp(rep, prefix, strlen(prefix)) ||
+		    sscanf(rep + strlen(prefix), "%u", &k) != 1)
+			continue;
+		for (size_t i = 0; i < nr; i++)
+			if (x[i].index == e)
+				at[i] = k; /* its place in the boot, from 1 */
+		mine = e == index ? k : mine;
+	}
+	sqlite3_finalize(st);
+	for (unsigned int k = 1; mine && k <= mine; k++)
+		for (size_t i = 0; i < nr; i++)
+			if (at[i] == k)
+				list[n++] = i;
+	free(at);
+	return n && x[list[n - 1]].index == index ? n : 0;
+}
+
+struct replay_batch {
+	unsigned long index;
+	struct campaign_result r;
+	bool got;
+};
+
+static void replay_batch_done(const struct campaign_result *r, void *ctx)
+{
+	struct replay_batch *o = ctx;
+
+	if (r->index != o->index)
+		return;
+	o->r = *r;
+	o->r.excerpt = o->r.qemu_cmdline = NULL; /* not kept: the caller frees them */
+	o->r.repeat = r->repeat ? strdup(r->repeat) : NULL;
+	o->got = true;
+}
+
+/* A batch's experiment: its batch boot's prefix run again, the batch kept in dir for a boot by hand. */
+static int replay_batch(const struct campaign *c, const struct campaign_experiment *x, size_t nr,
+			const size_t *list, size_t n, unsigned long index,
+			const struct campaign_console *golden, unsigned int timeout_s, const char *dir,
+			const char *outcome, const char *sha)
+{
+	struct replay_batch o = {.index = index};
+	struct campaign_shared_ops ops = {.next = replay_next, .done = replay_batch_done, .ctx = &o};
+
+	campaign_batch_boot(c, x, nr, list, n, golden, timeout_s, dir, &ops);
+	if (!o.got)
+		return 1;
+	bool same_outcome = !strcmp(outcome, outcome_name(o.r.outcome)),
+	     same_trace = !strcmp(sha, o.r.trace_sha256);
+	printf("experiment %lu (batch: experiment %zu of its boot; those %zu booted again): %s\n"
+	       "  stored:   %s, trace %s\n  replayed: %s, trace %s\n  %s\n",
+	       index, n, n, x[list[n - 1]].fault, outcome, sha, outcome_name(o.r.outcome), o.r.trace_sha256,
+	       same_outcome && same_trace ? "same outcome, identical trace"
+	       : !same_outcome		  ? "DIFFERENT outcome"
+	       : c->deterministic
+		       ? "same outcome, DIFFERENT trace"
+		       : "same outcome (the trace differs: a wall-clock campaign's timing is the host's)");
+	const char *cmd = o.r.repeat ? strstr(o.r.repeat, " of the boot ") : NULL;
+	printf("by hand: %s  # the batch of experiments %s\n",
+	       cmd ? cmd + strlen(" of the boot ") : "(no command)", dir);
+	free(o.r.repeat);
+	return same_outcome && (same_trace || !c->deterministic) ? 0 : 1;
+}
+
 int campaign_cmd_replay(int argc, char **argv)
 {
 	const char *path = NULL, *run = NULL, *which = NULL, *plan = NULL;
@@ -256,6 +353,17 @@ int campaign_cmd_replay(int argc, char **argv)
 	if (plan)
 		snprintf(plan_path, sizeof(plan_path), "%s", plan);
 	struct campaign_result r;
+	size_t *list = shared ? calloc(nr + 1, sizeof(*list)) : NULL,
+	       n = list ? batch_prefix(&db, run_id, index, x, nr, list) : 0;
+	if (n) {
+		char dir[4200];
+		snprintf(dir, sizeof(dir), "%s.experiment-%lu.batch", path, index);
+		ret = replay_batch(c, x, nr, list, n, index, &golden, campaign_timeout_s(c, &db, run_id), dir,
+				   outcome, sha);
+		free(list);
+		goto out;
+	}
+	free(list);
 	if (shared) {
 		ret = replay_shared(c, x, nr, index, &golden, campaign_timeout_s(c, &db, run_id), outcome,
 				    sha);

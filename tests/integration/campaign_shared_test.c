@@ -163,6 +163,45 @@ Test(campaign_shared, a_batch_runs_with_no_host_and_a_hang_ends_only_its_experim
 }
 
 /*
+ * A batch's experiments replay byte for byte: the hypervisor alone decides when each restarts, so under
+ * -icount the experiments that ran before one in its boot, run again, give it the same slice; and the
+ * `tessera run --batch` command replay prints boots that prefix by hand.
+ */
+Test(campaign_shared, a_batchs_experiments_replay_with_identical_traces, .timeout = 900)
+{
+	const char *db = tmp_path("batch-replay.db");
+	struct tessera_proc p;
+
+	remove_db(db);
+	tessera_run(&p, 600,
+		    (const char *const[]){"fi", "campaign", "run", ROOT "tests/campaigns/resume-shared.yaml",
+					  "-o", db, "--batch", NULL});
+	cr_assert_eq(p.status, 0, "exit %d\n%s%s", p.status, p.out, p.err);
+	tessera_free(&p);
+	cr_assert_eq(query_int(db, "SELECT count(DISTINCT qemu_cmdline) FROM experiments"), 1,
+		     "one batch boot");
+	char by_hand[4096] = "";
+	for (int i = 0; i < 5; i++) {
+		char n[8];
+		snprintf(n, sizeof(n), "%d", i);
+		tessera_run(&p, 300, (const char *const[]){"fi", "campaign", "replay", db, n, NULL});
+		cr_expect_eq(p.status, 0, "replay %d: exit %d\n%s%s", i, p.status, p.out, p.err);
+		cr_expect(has_line_with(p.out, "  same outcome, identical trace"), "replay %d:\n%s", i,
+			  p.out);
+		const char *h = strstr(p.out, "by hand: ");
+		if (i == 4 && h)
+			snprintf(by_hand, sizeof(by_hand), "%.*s", (int)strcspn(h + 9, "#\n"), h + 9);
+		tessera_free(&p);
+	}
+	cr_assert(strstr(by_hand, " --batch ") && strstr(by_hand, ".experiment-4.batch/batch.blob"), "%s",
+		  by_hand);
+	cr_expect_eq(sh("timeout 300 %s 2>&1 | grep -q 'batch: experiment 4 ends ('", by_hand), 0,
+		     "the command replay printed runs the batch up to experiment 4: %s", by_hand);
+	sh("rm -rf '%s'.experiment-*.batch", db);
+	remove_db(db);
+}
+
+/*
  * --append: more hypervisor command line for every boot of a campaign (here a batch's), kept with the
  * run; a word the hypervisor would not take is refused before anything boots.
  */
