@@ -22,6 +22,7 @@
 #include <tessera/abi/batch.h>
 
 #include "../qemu_cmdline.h"
+#include "../runner.h"
 #include "bundle_write.h"
 #include "job_render.h"
 #include "../regress/cmd_regress.h"
@@ -163,26 +164,6 @@ static int parse_render(int argc, char **argv, struct render_args *a)
 	return 0;
 }
 
-static int write_job(const char *path, const struct lava_job *j)
-{
-	char err[512] = "";
-	FILE *f = fopen(path, "w");
-	int ret = f ? lava_job_write(f, j, err, sizeof(err)) : 1;
-
-	if (f && fclose(f) && !ret)
-		ret = 1;
-	if (ret) {
-		if (err[0])
-			fprintf(stderr, "tessera lab lava render: %s\n", err);
-		else
-			fprintf(stderr, "tessera lab lava render: %s: cannot write: %s\n", path,
-				strerror(errno));
-		if (f)
-			remove(path);
-	}
-	return ret;
-}
-
 static int render(int argc, char **argv)
 {
 	struct render_args a;
@@ -227,6 +208,12 @@ static int render(int argc, char **argv)
 			"tessera lab lava render: --no-config: a LAVA job boots a system, give --config\n");
 		return 2;
 	}
+	if (o.record || o.bundle) {
+		fprintf(stderr, "tessera lab lava render: %s: %s\n", o.record ? "--record" : "--bundle",
+			o.record ? "a LAVA job's record is its log (lab lava run/submit keep it)"
+				 : "a LAVA job always boots one bundle");
+		return 2;
+	}
 	if (exe_dir(out, sizeof(out)) || run_find_hv_image(hv_src, sizeof(hv_src)) || access(hv_src, R_OK)) {
 		fprintf(stderr, "tessera lab lava render: the hypervisor image is missing (build it: ninja "
 				"-C out)\n");
@@ -249,37 +236,28 @@ static int render(int argc, char **argv)
 		fprintf(stderr, "tessera lab lava render: %s: %s\n", a.dir, strerror(errno));
 		return 1;
 	}
-	/* The blob goes into DIR for a moment: the bundle takes it in, then it is removed. */
-	ret = config_prepare_boot(o.config, dir, &o.machine);
-	if (ret)
-		return ret;
-	char *bundle = fmt("%s/%s.bundle", dir, name), *hv = fmt("%s/tessera-hv.elf", dir);
-	ret = bundle_machine_modules(&o.machine, bundle, err, sizeof(err));
-	remove(fmt("%s/config.blob", dir));
-	if (ret) {
-		fprintf(stderr, "tessera lab lava render: %s\n", err);
-		return ret;
-	}
-	if (lava_copy_file(hv_src, hv))
-		return 1;
-	o.machine.hv_image = hv;
-	char **qargv = qemu_cmdline_build(&o.machine);
-	if (!qargv) {
-		fprintf(stderr, "tessera lab lava render: out of memory\n");
-		return 1;
-	}
-	char *base = a.base_url ? fmt("%s", a.base_url) : fmt("file://%s", dir);
-	while (strlen(base) > 8 && base[strlen(base) - 1] == '/')
-		base[strlen(base) - 1] = '\0';
-	char *job = fmt("%s/%s.yaml", dir, name);
-	struct lava_job j = {name,
-			     qargv,
-			     fmt("%s/tessera-hv.elf", base),
-			     fmt("%s/%s.bundle", base, name),
-			     o.machine.timeout_s,
-			     NULL};
-	ret = write_job(job, &j);
-	qemu_cmdline_free(qargv);
+	/*
+	 * The machine `tessera run` would boot, through the lab runner as plans' and campaigns' jobs are:
+	 * the config, a fault plan, a batch and a host channel as it adds them, the modules as one bundle.
+	 */
+	const struct machine *m = &o.machine;
+	struct lab_system s = {
+		.config = o.config,
+		.hv_cmdline = m->cmdline,
+		.faults = o.faults,
+		.batch = o.batch,
+		.channel = o.channel ? fmt("%s/%s.channel", dir, name) : NULL,
+		.mode = LAB_MODE_WALLCLOCK,
+		.smp = m->smp_set ? m->smp : 0,
+		.mem = m->mem_set ? m->mem : NULL,
+		.timeout_s = m->timeout_s ? m->timeout_s : LAB_TIMEOUT_NONE,
+		.qemu_args = m->extra_args,
+		.nr_qemu_args = m->nr_extra,
+		.cpu = m->cpu,
+	};
+	char base[PATH_MAX + 256], job[PATH_MAX + 256];
+	lava_base_url(dir, a.base_url, base, sizeof(base));
+	ret = lava_render_system(&s, dir, base, name, NULL, job, sizeof(job));
 	if (!ret)
 		printf("%s\n", job);
 	return ret;

@@ -756,6 +756,77 @@ Test(lava, render_gives_one_job_per_boot_and_per_experiment)
 	free(text);
 }
 
+/* Lines of text that hold needle. */
+static int lines_with(const char *text, const char *needle)
+{
+	int n = 0;
+	for (const char *l = text; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		char *line = strndup(l, len);
+		n += line && strstr(line, needle);
+		free(line);
+		l += len + (nl ? 1 : 0);
+	}
+	return n;
+}
+
+/*
+ * render --config takes tessera run's options as tessera run does, through the lab runner: a fault plan
+ * (checked against the config first) goes into the job's bundle and the real lava-run's boot injects
+ * what `tessera run --faults` injects; what a job cannot carry is refused, never dropped.
+ */
+Test(lava, render_carries_a_fault_plan_and_refuses_what_a_job_cannot_carry)
+{
+	char out[128], path[256], runs[128];
+	struct tessera_proc p, r;
+	const char *config = TESSERA_SOURCE_ROOT "/tests/integration/configs/mce-plan.yaml",
+		   *plan = TESSERA_SOURCE_ROOT "/tests/integration/plans/mce-classes.yaml";
+
+	snprintf(out, sizeof(out), "%s/faults", dir);
+	render(config, (const char *const[]){"--name", "mcef", "--faults", plan, NULL});
+	snprintf(path, sizeof(path), "%s/mcef.bundle", dir);
+	char *text = file_head(path);
+	cr_expect(has_line_with(text, "faults.blob"), "the fault plan in the job's bundle");
+	free(text);
+	snprintf(path, sizeof(path), "%s/mcef.yaml", dir);
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	tessera_run(&p, LIMIT_S, (const char *const[]){"lab", "lava", "run", "-o", runs, path, NULL});
+	tessera_free(&p);
+	char console[256];
+	snprintf(console, sizeof(console), "%s/runs", dir);
+	cr_assert_eq(sh("cat '%s'/mcef-*/console.txt > '%s/mcef.console'", console, dir), 0);
+	snprintf(path, sizeof(path), "%s/mcef.console", dir);
+	text = lava_read_text(path);
+	tessera_run(&r, LIMIT_S, (const char *const[]){"run", "--config", config, "--faults", plan, NULL});
+	cr_expect_eq(r.status, 0, "tessera run --faults: %d\n%s", r.status, r.err);
+	int want = lines_with(r.out, "faultinj: fault "), got = lines_with(text, "faultinj: fault ");
+	cr_expect(want > 5 && got == want, "the LAVA job injected %d faults, tessera run %d", got, want);
+	free(text);
+	tessera_free(&r);
+
+	static const char *const refused[][3] = {
+		{"--record", "x.json", "--record: a LAVA job's record is its log"},
+		{"--bundle", NULL, "--bundle: a LAVA job always boots one bundle"},
+	};
+	for (int i = 0; i < 2; i++) {
+		tessera_run(&p, LIMIT_S,
+			    (const char *const[]){"lab", "lava", "render", "--config", config, "-o", out,
+						  refused[i][0], refused[i][1], NULL});
+		cr_expect_eq(p.status, 2, "%s: %d\n%s", refused[i][0], p.status, p.err);
+		cr_expect(strstr(p.err, refused[i][2]), "%s", p.err);
+		tessera_free(&p);
+	}
+	/* a plan that names a cell the config lacks: refused with its file, line and column */
+	tessera_run(&p, LIMIT_S,
+		    (const char *const[]){"lab", "lava", "render", "--config",
+					  TESSERA_SOURCE_ROOT "/configs/fi/selfcheck.yaml", "-o", out,
+					  "--faults", plan, NULL});
+	cr_expect_eq(p.status, 2, "%d\n%s", p.status, p.err);
+	cr_expect(strstr(p.err, "mce-classes.yaml:8:11: no cell 'fwd' in the config"), "%s", p.err);
+	tessera_free(&p);
+}
+
 /*
  * render --campaign --batch: the golden run's job and the experiments that share a boot in batch jobs
  * (--batch-size 2: three jobs for the reduced machine-check campaign's five), jobs.tsv naming each
