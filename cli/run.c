@@ -27,8 +27,7 @@ int run_find_hv_image(char *path, size_t size)
 	return lab_path_beside_exe(path, size, LAB_HV_IMAGE_REL);
 }
 
-/* What the options describe, as the runner takes it. */
-static void options_to_system(const struct run_options *o, struct lab_system *s)
+void run_options_to_system(const struct run_options *o, struct lab_system *s)
 {
 	const struct machine *m = &o->machine;
 
@@ -76,7 +75,7 @@ int run_system(int argc, char **argv, const char *prog, const struct run_hooks *
 		fprintf(stderr,
 			"%s: warning: --append: '%.*s': %s (the hypervisor will refuse or ignore it)\n", prog,
 			(int)bad.len, o.machine.cmdline + bad.offset, bad.why);
-	options_to_system(&o, &s);
+	run_options_to_system(&o, &s);
 	if (h) {
 		lh.before = h->before;
 		lh.after = h->after;

@@ -22,6 +22,11 @@ struct run_hooks {
 	void *ctx;
 };
 
+struct run_options;
+struct lab_system;
+/* What the options describe, as the lab runner takes it (strings point into o). */
+void run_options_to_system(const struct run_options *o, struct lab_system *s);
+
 /*
  * `tessera run` with argv as it takes them (argv[0] = "run"), messages prefixed with `prog`, and the
  * hooks (NULL for none). Returns the exit status of `tessera run`.

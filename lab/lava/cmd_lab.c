@@ -240,21 +240,10 @@ static int render(int argc, char **argv)
 	 * The machine `tessera run` would boot, through the lab runner as plans' and campaigns' jobs are:
 	 * the config, a fault plan, a batch and a host channel as it adds them, the modules as one bundle.
 	 */
-	const struct machine *m = &o.machine;
-	struct lab_system s = {
-		.config = o.config,
-		.hv_cmdline = m->cmdline,
-		.faults = o.faults,
-		.batch = o.batch,
-		.channel = o.channel ? fmt("%s/%s.channel", dir, name) : NULL,
-		.mode = LAB_MODE_WALLCLOCK,
-		.smp = m->smp_set ? m->smp : 0,
-		.mem = m->mem_set ? m->mem : NULL,
-		.timeout_s = m->timeout_s ? m->timeout_s : LAB_TIMEOUT_NONE,
-		.qemu_args = m->extra_args,
-		.nr_qemu_args = m->nr_extra,
-		.cpu = m->cpu,
-	};
+	struct lab_system s;
+	run_options_to_system(&o, &s);
+	if (o.channel) /* its file is the runner's to create; the job gets anonymous shared memory */
+		s.channel = fmt("%s/%s.channel", dir, name);
 	char base[PATH_MAX + 256], job[PATH_MAX + 256];
 	lava_base_url(dir, a.base_url, base, sizeof(base));
 	ret = lava_render_system(&s, dir, base, name, NULL, job, sizeof(job));
