@@ -263,6 +263,8 @@ static void cannot(struct shared_boot *sb, const struct campaign_experiment *e, 
 	sb->ops->done(&res, sb->ops->ctx);
 }
 
+static bool find_line(struct shared_boot *sb, size_t from, const char *text, long long deadline, size_t *at);
+
 /*
  * One experiment on the held machine. Returns true when the boot may take the next one: every cell
  * ended and the machine is still up.
@@ -314,6 +316,17 @@ static bool run_one(struct shared_boot *sb, const struct campaign_experiment *e)
 		cannot(sb, e, why, false);
 		return true;
 	}
+	/*
+	 * The experiment's slice starts at the hypervisor's "armed for the restart" line: what the cells
+	 * printed before they were stopped comes before it on the serial line, but may reach the host after
+	 * the command's answer. A loaded CI host once put the boot's own first run's `FI round=0` line
+	 * into the first experiment's slice, which made a benign experiment sdc.
+	 */
+	char armed[160];
+	size_t at;
+	snprintf(armed, sizeof(armed), "armed for the restart of cell '%s'", sb->c->target);
+	if (find_line(sb, from, armed, deadline, &at))
+		from = seen = at;
 	pthread_mutex_lock(&sb->mu);
 	for (;;) {
 		for (; seen < sb->nr_lines; seen++) {
