@@ -116,8 +116,10 @@ static int render_batches(const struct campaign *c, const struct campaign_experi
 	size_t *list = calloc(n + 1, sizeof(*list)), k = 0,
 	       fits = (LAVA_JOB_MAX_S - 300) / (3 * (size_t)(c->timeout_min_s ? c->timeout_min_s : 1));
 	char job[PATH_LEN], sub[PATH_MAX + 32];
-	int ret = !list;
+	int ret = 0;
 
+	if (!list)
+		return 1;
 	if (size > fits)
 		size = fits ? fits : 1;
 	for (size_t i = 0; i < n; i++)
@@ -126,8 +128,13 @@ static int render_batches(const struct campaign *c, const struct campaign_experi
 	for (size_t at = 0; at < k && !ret; at += size) {
 		size_t m = k - at < size ? k - at : size;
 		snprintf(sub, sizeof(sub), "%s/batch-%zu", scratch, at);
-		if (mkdir(sub, 0755) || lava_campaign_render_batch(c, x, &list[at], m, c->timeout_min_s, dir,
-								   base, sub, job, sizeof(job))) {
+		if (mkdir(sub, 0755)) {
+			fprintf(stderr, "%s: %s: %s\n", PROG, sub, strerror(errno));
+			ret = 1;
+			break;
+		}
+		if (lava_campaign_render_batch(c, x, &list[at], m, c->timeout_min_s, dir, base, sub, job,
+					       sizeof(job))) {
 			ret = 1;
 			break;
 		}
