@@ -116,6 +116,12 @@ def start(state, name, cmd, env=None):
         f.write(str(p.pid))
 
 
+def cluster_online(ver, cluster):
+    r = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True)
+    return any(line.split()[:2] == [ver, cluster] and line.split()[3] == "online"
+               for line in r.stdout.splitlines() if len(line.split()) >= 4)
+
+
 def postgres_start(state):
     r = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True)
     if r.returncode:
@@ -387,6 +393,9 @@ def down(args):
             ver, cluster = f.read().split()
         subprocess.run(["pg_ctlcluster", ver, cluster, "stop"], check=False)
         os.remove(pg)
+        if cluster_online(ver, cluster):
+            fail(1, f"PostgreSQL's cluster {ver} {cluster}, which up started, is still online "
+                    f"(pg_ctlcluster {ver} {cluster} stop failed)")
     left = [p for p in victims if alive(p)]
     if left:
         fail(1, f"processes {left} are still there")

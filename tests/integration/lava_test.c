@@ -530,6 +530,14 @@ Test(lava, a_local_instance_runs_the_same_jobs, .fini = instance_down, .timeout 
 	cr_assert(lock_fd >= 0 && flock(lock_fd, LOCK_EX) == 0,
 		  "cannot lock /tmp/tessera-lava-instance.lock");
 
+	/* PostgreSQL's clusters as they were: `down` stops a cluster only if `up` started it */
+	char pg_before[512] = "", pg_after[512] = "";
+	FILE *pg = popen("pg_lsclusters -h | awk '{print $1, $2, $4}'", "r");
+	if (pg) {
+		pg_before[fread(pg_before, 1, sizeof(pg_before) - 1, pg)] = '\0';
+		pclose(pg);
+	}
+
 	/* --owner: a suite killed from here on (Ctrl-C, SIGTERM, SIGKILL) leaves no LAVA daemon behind */
 	char owner[16];
 	snprintf(owner, sizeof(owner), "%d", (int)getpid());
@@ -545,8 +553,15 @@ Test(lava, a_local_instance_runs_the_same_jobs, .fini = instance_down, .timeout 
 	tessera_run(&p, 60, (const char *const[]){"lab", "lava", "down", NULL});
 	cr_expect_eq(p.status, 0, "lab lava down: %d\n%s\n%s", p.status, p.out, p.err);
 	tessera_free(&p);
-	cr_expect_eq(sh("pgrep -f '[l]ava_server.wsgi|[l]ava-server manage|[l]ava-worker' >/dev/null") >> 8,
+	cr_expect_eq(sh("pgrep -f '[l]ava_server.wsgi|[l]ava-server manage|[l]ava-worker|[g]unicorn' "
+			">/dev/null") >>
+			     8,
 		     1, "an instance process is left");
+	if ((pg = popen("pg_lsclusters -h | awk '{print $1, $2, $4}'", "r"))) {
+		pg_after[fread(pg_after, 1, sizeof(pg_after) - 1, pg)] = '\0';
+		pclose(pg);
+	}
+	cr_expect_str_eq(pg_after, pg_before, "PostgreSQL's clusters after down differ from before up");
 	close(lock_fd);
 }
 
